@@ -19,3 +19,49 @@ export interface ModelBatch {
   /** n × tasks, 0 or 1, NaN where the label is missing. */
   labels: Float32Array;
 }
+
+interface BatchShape {
+  ehrDim: number;
+  genomicsDim: number;
+  imageShape: [number, number, number];
+  tasks: string[];
+}
+
+/** Refuses a batch whose arrays do not fit the model, or whose features are not finite, naming the field. */
+export function validateBatch(batch: ModelBatch, shape: BatchShape): void {
+  const { n } = batch;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Batch: n must be a non-negative integer, got ${n}`);
+  const pixels = shape.imageShape[0] * shape.imageShape[1] * shape.imageShape[2];
+  const expected: [keyof ModelBatch, number][] = [
+    ['ehr', n * shape.ehrDim],
+    ['image', n * pixels],
+    ['genomics', n * shape.genomicsDim],
+    ['present', n * 3],
+    ['labels', n * shape.tasks.length],
+  ];
+  for (const [field, length] of expected) {
+    const actual = (batch[field] as ArrayLike<number>).length;
+    if (actual !== length)
+      throw new Error(`Batch: ${field} has ${actual} values, expected ${length} for n = ${n}`);
+  }
+  for (const field of ['ehr', 'image', 'genomics'] as const) {
+    const values = batch[field];
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new Error(
+          `Batch: ${field} value ${i} (row ${Math.floor(i / (values.length / n))}) is not finite`,
+        );
+      }
+    }
+  }
+  for (let i = 0; i < batch.labels.length; i++) {
+    const label = batch.labels[i]!;
+    if (!Number.isNaN(label) && label !== 0 && label !== 1) {
+      throw new Error(`Batch: label ${i} is ${label}; labels are 0, 1 or NaN (missing)`);
+    }
+  }
+  for (let i = 0; i < batch.present.length; i++) {
+    if (batch.present[i]! > 1)
+      throw new Error(`Batch: present flag ${i} is ${batch.present[i]}; flags are 0 or 1`);
+  }
+}

@@ -1,0 +1,98 @@
+"""The FedFuse default model in PyTorch, for the same-run throughput baseline.
+
+Reads the architecture as JSON from argv[1] and prints one JSON line with samples/s.
+Mirrors packages/model: EHR MLP, denoising genomics autoencoder, Conv-ReLU-MaxPool CNN,
+hybrid per-task attention fusion with gated concatenation, masked BCE, alignment, L2,
+reconstruction and auxiliary per-modality losses, Adam.
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Model(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, t = c["d"], len(c["tasks"])
+        h, w, ch = c["imageShape"]
+        self.ehr = nn.Sequential(nn.Linear(c["ehrDim"], c["ehrHidden"]), nn.ReLU(),
+                                 nn.Linear(c["ehrHidden"], d), nn.ReLU())
+        self.gen_enc = nn.Sequential(nn.Linear(c["genomicsDim"], c["genomicsHidden"]), nn.ReLU(),
+                                     nn.Linear(c["genomicsHidden"], d), nn.ReLU())
+        self.gen_dec = nn.Sequential(nn.Linear(d, c["genomicsHidden"]), nn.ReLU(),
+                                     nn.Linear(c["genomicsHidden"], c["genomicsDim"]))
+        convs, cin = [], ch
+        for f in c["convFilters"]:
+            convs += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            cin = f
+        self.cnn = nn.Sequential(*convs)
+        hw = (h // 2 ** len(c["convFilters"])) * (w // 2 ** len(c["convFilters"]))
+        self.img_proj = nn.Linear(hw * cin, d)
+        self.att = nn.Parameter(torch.zeros(t, d))
+        self.heads = nn.ModuleList(nn.Sequential(nn.Linear(3 * d, c["headHidden"]), nn.ReLU(),
+                                                 nn.Linear(c["headHidden"], 1)) for _ in range(t))
+        self.aux = nn.ModuleList(nn.Linear(d, t) for _ in range(3))
+        self.noise = c["genomicsNoise"]
+
+    def forward(self, ehr, img, gen, present):
+        z_ehr = self.ehr(ehr)
+        z_img = F.relu(self.img_proj(self.cnn(img).flatten(1)))
+        z_gen = self.gen_enc(gen + self.noise * torch.randn_like(gen))
+        recon = self.gen_dec(z_gen)
+        z = torch.stack([z_ehr, z_img, z_gen], 1)                   # b,3,d
+        scores = torch.einsum("bmd,td->btm", torch.tanh(z), self.att)  # b,t,3
+        scores = scores.masked_fill(present[:, None, :] == 0, float("-inf"))
+        alpha = torch.softmax(scores, -1)                          # b,t,3
+        gated = 3 * alpha[..., None] * z[:, None]                    # b,t,3,d
+        logits = torch.cat([head(gated[:, i].flatten(1)) for i, head in enumerate(self.heads)], 1)
+        aux = [head(z[:, i]) for i, head in enumerate(self.aux)]
+        return logits, aux, z, recon
+
+
+def step(model, opt, batch, c):
+    ehr, img, gen, present, labels = batch
+    logits, aux, z, recon = model(ehr, img, gen, present)
+    mask = ~torch.isnan(labels)
+    y = torch.nan_to_num(labels)
+    bce = (F.binary_cross_entropy_with_logits(logits, y, reduction="none") * mask).sum() / mask.sum()
+    aux_loss = sum((F.binary_cross_entropy_with_logits(a, y, reduction="none") * mask
+                    * present[:, i:i + 1]).sum() / mask.sum() for i, a in enumerate(aux))
+    align = 0
+    for i in range(3):
+        for j in range(i + 1, 3):
+            pair = present[:, i] * present[:, j]
+            align = align + (pair * ((z[:, i] - z[:, j]) ** 2).sum(1)).mean()
+    rec = (present[:, 2:3] * (recon - gen) ** 2).mean()
+    l2 = sum((p ** 2).sum() for n, p in model.named_parameters() if p.dim() > 1)
+    loss = bce + c["auxWeight"] * aux_loss + c["alignWeight"] * align + c["reconWeight"] * rec + c["l2"] * l2
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def main():
+    c = json.loads(sys.argv[1])
+    torch.set_num_threads(c.get("threads", 1))
+    torch.manual_seed(0)
+    b = c["batchSize"]
+    h, w, ch = c["imageShape"]
+    model = Model(c)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batch = (torch.randn(b, c["ehrDim"]), torch.rand(b, ch, h, w), torch.randn(b, c["genomicsDim"]),
+             torch.ones(b, 3), torch.randint(0, 2, (b, len(c["tasks"]))).float())
+    for _ in range(c["warmupSteps"]):
+        step(model, opt, batch, c)
+    start = time.perf_counter()
+    for _ in range(c["steps"]):
+        step(model, opt, batch, c)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"samplesPerSecond": c["steps"] * b / seconds, "torch": torch.__version__,
+                      "threads": torch.get_num_threads()}))
+
+
+main()

@@ -1,0 +1,90 @@
+/** How the three modality embeddings are combined (DESIGN.md, The model). */
+export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
+export type Fusion = (typeof FUSIONS)[number];
+
+export interface ModelConfig {
+  ehrDim: number;
+  genomicsDim: number;
+  /** [height, width, channels] */
+  imageShape: [number, number, number];
+  tasks: string[];
+  fusion: Fusion;
+  /** Size of every modality embedding Z_i. */
+  d: number;
+  ehrHidden: number;
+  genomicsHidden: number;
+  convFilters: number[];
+  headHidden: number;
+  /** Std of the Gaussian input noise of the denoising genomics encoder (training only). */
+  genomicsNoise: number;
+  /** Weight-decay coefficient λ on every kernel. */
+  l2: number;
+  /** Extra factor on λ for the genomics branch, which overfits first. */
+  genomicsDecayFactor: number;
+  /** μ of the cross-modal alignment loss. */
+  alignWeight: number;
+  /** β of the genomics reconstruction loss. */
+  reconWeight: number;
+  /** Weight of the per-modality auxiliary heads that keep attention honest. */
+  auxWeight: number;
+  /** Seed of the initial weights. */
+  seed: number;
+}
+
+export const DEFAULT_TASKS = ['cancer', 'cardiac', 'metabolic'];
+
+/** The default architecture: 32 EHR features, 64×64×1 images, 2000 genes, d = 64. */
+export const defaultModelConfig: ModelConfig = {
+  ehrDim: 32,
+  genomicsDim: 2000,
+  imageShape: [64, 64, 1],
+  tasks: DEFAULT_TASKS,
+  fusion: 'hybrid',
+  d: 64,
+  ehrHidden: 64,
+  genomicsHidden: 256,
+  convFilters: [16, 32, 64],
+  headHidden: 32,
+  genomicsNoise: 0.3,
+  l2: 1e-5,
+  genomicsDecayFactor: 10,
+  alignWeight: 0.01,
+  reconWeight: 0.1,
+  auxWeight: 0.3,
+  seed: 1,
+};
+
+/** Fills in defaults and refuses a configuration that cannot build a model, naming the field. */
+export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
+  const config = { ...defaultModelConfig, ...partial };
+  const positive: (keyof ModelConfig)[] = [
+    'ehrDim',
+    'genomicsDim',
+    'd',
+    'ehrHidden',
+    'genomicsHidden',
+    'headHidden',
+  ];
+  for (const key of positive) {
+    const value = config[key];
+    if (!Number.isInteger(value) || (value as number) <= 0) {
+      throw new Error(`Model config: ${key} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  if (!FUSIONS.includes(config.fusion)) {
+    throw new Error(
+      `Model config: fusion must be one of ${FUSIONS.join(', ')}, got ${String(config.fusion)}`,
+    );
+  }
+  if (config.tasks.length === 0 || new Set(config.tasks).size !== config.tasks.length) {
+    throw new Error('Model config: tasks must be a non-empty list of distinct names');
+  }
+  const [h, w, c] = config.imageShape;
+  const downscale = 2 ** config.convFilters.length;
+  if (c < 1 || h % downscale !== 0 || w % downscale !== 0) {
+    throw new Error(
+      `Model config: imageShape ${config.imageShape.join('×')} must be divisible by ${downscale} (one 2×2 pool per conv block)`,
+    );
+  }
+  return config;
+}

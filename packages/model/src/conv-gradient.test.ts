@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend.ts';
+import { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
+import { convRelu } from './layers.ts';
+import { createRng, normal } from './rng.ts';
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  const random = createRng(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => normal(random)),
+    shape,
+  );
+}
+
+function expectClose(actual: tf.Tensor, expected: tf.Tensor, tolerance = 1e-4): void {
+  expect(actual.shape).toEqual(expected.shape);
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  const scale = Math.max(1, ...Array.from(e, Math.abs));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - e[i]!));
+  expect(worst / scale).toBeLessThan(tolerance);
+}
+
+/** Reference gradients of Σ dy·conv(x, W) from tfjs' stock kernels on the cpu backend. */
+function stockGradients(x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor): tf.Tensor[] {
+  return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(tf.conv2d(a as Tensor4D, b as Tensor4D, 1, 'same'), dy)),
+  )([x, w]);
+}
+
+describe('composite Conv2D gradients', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu', log: () => {} });
+  });
+
+  for (const [kernel, channelsIn, channelsOut] of [
+    [3, 3, 4],
+    [5, 2, 3],
+    [1, 4, 2],
+  ] as const) {
+    it(`equal the stock cpu gradients for a ${kernel}×${kernel} filter, ${channelsIn}→${channelsOut} channels`, () => {
+      const x = randomTensor([2, 7, 6, channelsIn], 1) as Tensor4D;
+      const w = randomTensor([kernel, kernel, channelsIn, channelsOut], 2) as Tensor4D;
+      const dy = randomTensor([2, 7, 6, channelsOut], 3) as Tensor4D;
+      const [dx, dw] = stockGradients(x, w, dy);
+      expectClose(conv2dFilterGradient(x, dy, [kernel, kernel]), dw!);
+      expectClose(conv2dInputGradient(dy, w), dx!);
+    });
+  }
+
+  it('give the same conv+bias+ReLU gradients on wasm as the stock kernels on cpu', async () => {
+    const shapes = { x: [3, 8, 8, 2], w: [3, 3, 2, 5], b: [5], dy: [3, 8, 8, 5] };
+    const loss = (dy: tf.Tensor) => (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(convRelu(x as Tensor4D, { kernel: w, bias: b as Tensor1D }, true), dy));
+    const run = () => {
+      const [x, w, b, dy] = [shapes.x, shapes.w, shapes.b, shapes.dy].map((s, i) => randomTensor(s, 10 + i));
+      return tf
+        .grads(loss(dy!))([x!, w!, b!])
+        .map((g) => ({ shape: g.shape, values: g.dataSync().slice() }));
+    };
+    const onCpu = run();
+    await initBackend({ backend: 'wasm', log: () => {} });
+    const onWasm = run();
+    await initBackend({ backend: 'cpu', log: () => {} });
+    onWasm.forEach((g, i) =>
+      expectClose(tf.tensor(g.values, g.shape), tf.tensor(onCpu[i]!.values, onCpu[i]!.shape)),
+    );
+  });
+});

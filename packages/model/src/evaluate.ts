@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Modality, ModelBatch } from './batch.ts';
+import { MODALITIES, validateBatch } from './batch.ts';
+import { batchTensors, presentRows } from './batch-tensors.ts';
+import { forward } from './forward.ts';
+import type { BinaryMetrics } from './metrics.ts';
+import { binaryMetrics } from './metrics.ts';
+import type { TriModalModel } from './model.ts';
+
+export interface EvaluateOptions {
+  /** Modalities to hide from every patient (modality-removal evaluation). */
+  hide?: Modality | Modality[];
+  batchSize?: number;
+  threshold?: number;
+  /** Also return the fused representation of each patient (for projections). */
+  embeddings?: boolean;
+}
+
+export interface TaskEvaluation extends BinaryMetrics {
+  /** Mean attention weight of each modality over all patients (attention fusions only). */
+  attention?: Record<Modality, number>;
+}
+
+export interface Evaluation {
+  n: number;
+  tasks: Record<string, TaskEvaluation>;
+  /** n × tasks probabilities. */
+  predictions: Float32Array;
+  embeddings?: { values: Float32Array; width: number };
+}
+
+function hiddenMask(hide: EvaluateOptions['hide']): boolean[] {
+  const hidden = hide === undefined ? [] : Array.isArray(hide) ? hide : [hide];
+  return MODALITIES.map((m) => hidden.includes(m));
+}
+
+/** Per-task metrics, attention weights and predictions of the model on a batch. */
+export function evaluateModel(
+  model: TriModalModel,
+  batch: ModelBatch,
+  options: EvaluateOptions = {},
+): Evaluation {
+  validateBatch(batch, model.config);
+  const tasks = model.config.tasks;
+  const size = options.batchSize ?? 256;
+  const hidden = hiddenMask(options.hide);
+  const predictions = new Float32Array(batch.n * tasks.length);
+  const attentionSum = new Float64Array(tasks.length * 3);
+  const embeddingChunks: Float32Array[] = [];
+  let width = 0;
+  let hasAttention = false;
+  for (let start = 0; start < batch.n; start += size) {
+    const rows = Int32Array.from({ length: Math.min(size, batch.n - start) }, (_, i) => start + i);
+    const present = presentRows(batch, rows).map((v, i) => (hidden[i % 3] ? 0 : v));
+    tf.tidy(() => {
+      const { inputs } = batchTensors(model.config, batch, { rows, present });
+      const out = forward(model, inputs, { training: false });
+      predictions.set(tf.sigmoid(out.logits).dataSync(), start * tasks.length);
+      if (out.attention) {
+        hasAttention = true;
+        tf.sum(out.attention, 0)
+          .dataSync()
+          .forEach((v, i) => (attentionSum[i] = attentionSum[i]! + v));
+      }
+      if (options.embeddings) {
+        width = out.fused.shape[1];
+        embeddingChunks.push(out.fused.dataSync() as Float32Array);
+      }
+    });
+  }
+  const result: Evaluation = { n: batch.n, tasks: {}, predictions };
+  tasks.forEach((task, t) => {
+    const scores = predictions.filter((_, i) => i % tasks.length === t);
+    const labels = batch.labels.filter((_, i) => i % tasks.length === t);
+    const metrics: TaskEvaluation = binaryMetrics(scores, labels, options.threshold);
+    if (hasAttention) {
+      const mean = (m: number) => attentionSum[t * 3 + m]! / Math.max(batch.n, 1);
+      metrics.attention = { ehr: mean(0), imaging: mean(1), genomics: mean(2) };
+    }
+    result.tasks[task] = metrics;
+  });
+  if (options.embeddings) {
+    const values = new Float32Array(batch.n * width);
+    let offset = 0;
+    for (const chunk of embeddingChunks) {
+      values.set(chunk, offset);
+      offset += chunk.length;
+    }
+    result.embeddings = { values, width };
+  }
+  return result;
+}
+
+/** The same patients evaluated with all modalities, then with each one hidden. */
+export function evaluateModalityRemoval(
+  model: TriModalModel,
+  batch: ModelBatch,
+): { full: Evaluation; removed: Record<Modality, Evaluation> } {
+  const full = evaluateModel(model, batch);
+  const removed = Object.fromEntries(MODALITIES.map((m) => [m, evaluateModel(model, batch, { hide: m })]));
+  return { full, removed: removed as Record<Modality, Evaluation> };
+}

@@ -1,0 +1,188 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import { dense, convRelu } from './layers.ts';
+import type { TriModalModel } from './model.ts';
+
+/** One batch as tensors; `present` is b×3 float 0/1 (ehr, imaging, genomics). */
+export interface ForwardInputs {
+  ehr: Tensor2D;
+  image: Tensor4D;
+  genomics: Tensor2D;
+  present: Tensor2D;
+  /** Modalities present in at least one row: absent encoders are not run at all. */
+  active: [boolean, boolean, boolean];
+}
+
+export interface ForwardOptions {
+  training: boolean;
+  /** Seed of the denoising noise for this step. */
+  noiseSeed?: number;
+}
+
+export interface ForwardOutputs {
+  /** b×T task logits (late fusion: logits of the averaged probabilities). */
+  logits: Tensor2D;
+  /** b×T×3 attention weights, for the attention fusions. */
+  attention?: Tensor3D;
+  /** b×3×d modality embeddings, absent ones zeroed. */
+  embeddings?: Tensor3D;
+  /** b×3×T logits of the per-modality auxiliary heads. */
+  auxiliary?: Tensor3D;
+  /** Reconstruction of the clean genomics input. */
+  reconstruction?: Tensor2D;
+  /** The b×F representation the heads read (for embedding plots). */
+  fused: Tensor2D;
+}
+
+function p(model: TriModalModel, name: string) {
+  return model.param(name);
+}
+
+function layer(model: TriModalModel, name: string) {
+  return { kernel: p(model, `${name}.kernel`), bias: p(model, `${name}.bias`) };
+}
+
+function encodeEhr(model: TriModalModel, x: Tensor2D): Tensor2D {
+  return dense(dense(x, layer(model, 'ehr.dense1'), true), layer(model, 'ehr.dense2'), true);
+}
+
+function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
+  let x = image;
+  model.config.convFilters.forEach((_, i) => {
+    x = tf.maxPool(convRelu(x, layer(model, `imaging.conv${i + 1}`), i > 0), 2, 2, 'valid');
+  });
+  const flat = tf.reshape(x, [x.shape[0], -1]) as Tensor2D;
+  return dense(flat, layer(model, 'imaging.project'), true);
+}
+
+function encodeGenomics(model: TriModalModel, x: Tensor2D, options: ForwardOptions) {
+  const noisy =
+    options.training && model.config.genomicsNoise > 0
+      ? tf.add(x, tf.randomNormal(x.shape, 0, model.config.genomicsNoise, 'float32', options.noiseSeed))
+      : x;
+  const hidden = dense(noisy as Tensor2D, layer(model, 'genomics.encode1'), true);
+  const z = dense(hidden, layer(model, 'genomics.encode2'), true);
+  const decoded = dense(z, layer(model, 'genomics.decode1'), true);
+  return {
+    z,
+    reconstruction: options.training ? dense(decoded, layer(model, 'genomics.decode2'), false) : undefined,
+  };
+}
+
+function taskHead(model: TriModalModel, task: string, x: Tensor2D): Tensor2D {
+  return dense(
+    dense(x, layer(model, `head.${task}.dense1`), true),
+    layer(model, `head.${task}.dense2`),
+    false,
+  );
+}
+
+function heads(model: TriModalModel, perTask: Tensor2D[]): Tensor2D {
+  return tf.concat(
+    model.config.tasks.map((task, t) => taskHead(model, task, perTask[t]!)),
+    1,
+  );
+}
+
+/** Softmax over the last axis counting only entries whose mask is 1; all-masked rows give zeros. */
+export function maskedSoftmax(scores: Tensor3D, mask: Tensor3D): Tensor3D {
+  const shifted = tf.sub(scores, tf.max(tf.add(scores, tf.mul(tf.sub(1, mask), -1e9)), -1, true));
+  const exps = tf.mul(tf.exp(tf.minimum(shifted, 0)), mask);
+  return tf.div(exps, tf.maximum(tf.sum(exps, -1, true), 1e-30)) as Tensor3D;
+}
+
+function embed(model: TriModalModel, inputs: ForwardInputs, options: ForwardOptions) {
+  const [b] = inputs.ehr.shape;
+  const d = model.config.d;
+  const zeros = () => tf.zeros([b, d]) as Tensor2D;
+  const genomics = inputs.active[2] ? encodeGenomics(model, inputs.genomics, options) : undefined;
+  const parts = [
+    inputs.active[0] ? encodeEhr(model, inputs.ehr) : zeros(),
+    inputs.active[1] ? encodeImage(model, inputs.image) : zeros(),
+    genomics?.z ?? zeros(),
+  ];
+  const embeddings = tf.mul(tf.stack(parts, 1), tf.expandDims(inputs.present, 2)) as Tensor3D;
+  const auxiliary = tf.stack(
+    (['ehr', 'imaging', 'genomics'] as const).map((m, i) =>
+      dense(parts[i]!, layer(model, `${m}.aux`), false),
+    ),
+    1,
+  ) as Tensor3D;
+  return { embeddings, auxiliary, reconstruction: genomics?.reconstruction };
+}
+
+function attentionWeights(model: TriModalModel, embeddings: Tensor3D, present: Tensor2D): Tensor3D {
+  const [b, m, d] = embeddings.shape;
+  const flat = tf.reshape(tf.tanh(embeddings), [b * m, d]) as Tensor2D;
+  const scores = tf.matMul(flat, p(model, 'fusion.attention') as Tensor2D, false, true);
+  const byTask = tf.transpose(tf.reshape(scores, [b, m, -1]), [0, 2, 1]) as Tensor3D;
+  return maskedSoftmax(byTask, tf.expandDims(present, 1) as Tensor3D);
+}
+
+function earlyFusion(model: TriModalModel, inputs: ForwardInputs): ForwardOutputs {
+  const [b] = inputs.ehr.shape;
+  const column = (i: number) => tf.slice(inputs.present, [0, i], [b, 1]);
+  const pooled = tf.reshape(tf.avgPool(inputs.image, 8, 8, 'same'), [b, -1]);
+  const joined = tf.concat(
+    [tf.mul(inputs.ehr, column(0)), tf.mul(pooled, column(1)), tf.mul(inputs.genomics, column(2))],
+    1,
+  ) as Tensor2D;
+  const fused = dense(
+    dense(joined, layer(model, 'fusion.early1'), true),
+    layer(model, 'fusion.early2'),
+    true,
+  );
+  return {
+    logits: heads(
+      model,
+      model.config.tasks.map(() => fused),
+    ),
+    fused,
+  };
+}
+
+/** The model's forward pass for every fusion. */
+export function forward(
+  model: TriModalModel,
+  inputs: ForwardInputs,
+  options: ForwardOptions,
+): ForwardOutputs {
+  const { fusion, tasks } = model.config;
+  if (fusion === 'early') return earlyFusion(model, inputs);
+  const { embeddings, auxiliary, reconstruction } = embed(model, inputs, options);
+  const [b, m, d] = embeddings.shape;
+  const base = { embeddings, auxiliary, reconstruction };
+  if (fusion === 'concat') {
+    const fused = tf.reshape(embeddings, [b, m * d]) as Tensor2D;
+    return {
+      ...base,
+      logits: heads(
+        model,
+        tasks.map(() => fused),
+      ),
+      fused,
+    };
+  }
+  if (fusion === 'late') {
+    const probs = tf.sum(tf.mul(tf.sigmoid(auxiliary), tf.expandDims(inputs.present, 2)), 1);
+    const averaged = tf.div(probs, tf.maximum(tf.sum(inputs.present, 1, true), 1));
+    const clipped = tf.clipByValue(averaged, 1e-6, 1 - 1e-6);
+    const logits = tf.sub(tf.log(clipped), tf.log1p(tf.neg(clipped))) as Tensor2D;
+    return { ...base, logits, fused: tf.reshape(embeddings, [b, m * d]) as Tensor2D };
+  }
+  const attention = attentionWeights(model, embeddings, inputs.present);
+  if (fusion === 'attention') {
+    const mixed = tf.matMul(attention, embeddings) as Tensor3D;
+    const perTask = tf.unstack(mixed, 1) as Tensor2D[];
+    return { ...base, attention, logits: heads(model, perTask), fused: tf.mean(mixed, 1) as Tensor2D };
+  }
+  // hybrid: Z_t = Concat_i(M·α_t,i·Z_i), so evidence from several modalities adds up.
+  const gated = tf.mul(tf.mul(tf.expandDims(attention, 3), tf.expandDims(embeddings, 1)), m);
+  const perTask = tf.unstack(tf.reshape(gated, [b, tasks.length, m * d]), 1) as Tensor2D[];
+  return {
+    ...base,
+    attention,
+    logits: heads(model, perTask),
+    fused: tf.reshape(embeddings, [b, m * d]) as Tensor2D,
+  };
+}

@@ -1,0 +1,18 @@
+export { MODALITIES, validateBatch } from './batch.ts';
+export type { Modality, ModelBatch } from './batch.ts';
+export { BACKEND_PREFERENCE, activeBackend, initBackend } from './backend.ts';
+export type { BackendInfo, BackendName, BackendOptions } from './backend.ts';
+export { DEFAULT_TASKS, FUSIONS, defaultModelConfig, resolveModelConfig } from './config.ts';
+export type { Fusion, ModelConfig } from './config.ts';
+export { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
+export { dropModalities } from './dropout.ts';
+export { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
+export type { EvaluateOptions, Evaluation, TaskEvaluation } from './evaluate.ts';
+export { binaryMetrics, rocAuc } from './metrics.ts';
+export type { BinaryMetrics } from './metrics.ts';
+export { createModel, parameterGroups } from './model.ts';
+export type { TriModalModel } from './model.ts';
+export { countGroupExamples, trainLocalRound } from './train.ts';
+export type { TrainOptions, TrainResult } from './train.ts';
+export { getWeights, hashWeights, layoutOf, setWeights } from './weights.ts';
+export type { ManifestEntry, WeightManifest } from './weights.ts';

@@ -1,0 +1,149 @@
+import type { ModelConfig } from './config.ts';
+import { createRng, normal } from './rng.ts';
+
+/** One weight tensor of the model, in the fixed order of the flat weight vector. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  /** Parameter group: `ehr`, `imaging`, `genomics`, `fusion` or `head.<task>`. */
+  group: string;
+  /** Multiplier of λ in the L2 term (0 for biases and attention vectors). */
+  decay: number;
+  /** Fan-in for He initialisation; 0 means the tensor starts at zero. */
+  fanIn: number;
+}
+
+interface DenseArgs {
+  name: string;
+  group: string;
+  inputs: number;
+  outputs: number;
+  decay?: number;
+}
+
+function dense({ name, group, inputs, outputs, decay = 1 }: DenseArgs): ParamSpec[] {
+  return [
+    { name: `${name}.kernel`, shape: [inputs, outputs], group, decay, fanIn: inputs },
+    { name: `${name}.bias`, shape: [outputs], group, decay: 0, fanIn: 0 },
+  ];
+}
+
+function encoderSpecs(c: ModelConfig): ParamSpec[] {
+  const g = c.genomicsDecayFactor;
+  const specs = [
+    ...dense({ name: 'ehr.dense1', group: 'ehr', inputs: c.ehrDim, outputs: c.ehrHidden }),
+    ...dense({ name: 'ehr.dense2', group: 'ehr', inputs: c.ehrHidden, outputs: c.d }),
+  ];
+  let channels = c.imageShape[2];
+  c.convFilters.forEach((filters, i) => {
+    const fanIn = 9 * channels;
+    specs.push(
+      {
+        name: `imaging.conv${i + 1}.kernel`,
+        shape: [3, 3, channels, filters],
+        group: 'imaging',
+        decay: 1,
+        fanIn,
+      },
+      { name: `imaging.conv${i + 1}.bias`, shape: [filters], group: 'imaging', decay: 0, fanIn: 0 },
+    );
+    channels = filters;
+  });
+  const downscale = 2 ** c.convFilters.length;
+  const flat = (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels;
+  specs.push(
+    ...dense({ name: 'imaging.project', group: 'imaging', inputs: flat, outputs: c.d }),
+    ...dense({
+      name: 'genomics.encode1',
+      group: 'genomics',
+      inputs: c.genomicsDim,
+      outputs: c.genomicsHidden,
+      decay: g,
+    }),
+    ...dense({
+      name: 'genomics.encode2',
+      group: 'genomics',
+      inputs: c.genomicsHidden,
+      outputs: c.d,
+      decay: g,
+    }),
+    ...dense({
+      name: 'genomics.decode1',
+      group: 'genomics',
+      inputs: c.d,
+      outputs: c.genomicsHidden,
+      decay: g,
+    }),
+    ...dense({
+      name: 'genomics.decode2',
+      group: 'genomics',
+      inputs: c.genomicsHidden,
+      outputs: c.genomicsDim,
+      decay: g,
+    }),
+  );
+  return specs;
+}
+
+/** Per-modality auxiliary heads (each Z_i predicts every task alone), trained with their modality. */
+function auxiliarySpecs(c: ModelConfig): ParamSpec[] {
+  return (['ehr', 'imaging', 'genomics'] as const).flatMap((modality) =>
+    dense({ name: `${modality}.aux`, group: modality, inputs: c.d, outputs: c.tasks.length }),
+  );
+}
+
+function headSpecs(c: ModelConfig, inputs: number): ParamSpec[] {
+  return c.tasks.flatMap((task) => [
+    ...dense({ name: `head.${task}.dense1`, group: `head.${task}`, inputs, outputs: c.headHidden }),
+    ...dense({ name: `head.${task}.dense2`, group: `head.${task}`, inputs: c.headHidden, outputs: 1 }),
+  ]);
+}
+
+/** The early-fusion trunk sees raw EHR, genomics and 8×8-pooled images concatenated. */
+export function earlyInputSize(c: ModelConfig): number {
+  const [h, w, ch] = c.imageShape;
+  return c.ehrDim + c.genomicsDim + Math.ceil(h / 8) * Math.ceil(w / 8) * ch;
+}
+
+/** Every parameter of the model for its fusion, in flat-vector order. */
+export function paramSpecs(c: ModelConfig): ParamSpec[] {
+  const m = 3;
+  switch (c.fusion) {
+    case 'hybrid':
+    case 'attention': {
+      const attention: ParamSpec = {
+        name: 'fusion.attention',
+        shape: [c.tasks.length, c.d],
+        group: 'fusion',
+        decay: 0,
+        fanIn: 0,
+      };
+      const headInputs = c.fusion === 'hybrid' ? m * c.d : c.d;
+      return [...encoderSpecs(c), ...auxiliarySpecs(c), attention, ...headSpecs(c, headInputs)];
+    }
+    case 'concat':
+      return [...encoderSpecs(c), ...auxiliarySpecs(c), ...headSpecs(c, m * c.d)];
+    case 'late':
+      return [...encoderSpecs(c), ...auxiliarySpecs(c)];
+    case 'early':
+      return [
+        ...dense({ name: 'fusion.early1', group: 'fusion', inputs: earlyInputSize(c), outputs: 2 * c.d }),
+        ...dense({ name: 'fusion.early2', group: 'fusion', inputs: 2 * c.d, outputs: c.d }),
+        ...headSpecs(c, c.d),
+      ];
+  }
+}
+
+/** He-normal kernels and zero biases from the config's seed: identical on every backend. */
+export function initialValues(specs: ParamSpec[], seed: number): Float32Array[] {
+  const random = createRng(seed);
+  return specs.map((spec) => {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (spec.fanIn > 0) {
+      const std = Math.sqrt(2 / spec.fanIn);
+      for (let i = 0; i < size; i++) values[i] = normal(random) * std;
+    }
+    return values;
+  });
+}

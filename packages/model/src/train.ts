@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { ModelBatch } from './batch.ts';
+import { validateBatch } from './batch.ts';
+import { batchTensors, presentRows } from './batch-tensors.ts';
+import { dropModalities } from './dropout.ts';
+import { forward } from './forward.ts';
+import { totalLoss } from './loss.ts';
+import type { TriModalModel } from './model.ts';
+import { createRng, shuffledIndices } from './rng.ts';
+import { unflatten } from './weights.ts';
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Modality dropout: probability of keeping each present modality (1 = no dropout). */
+  modalityKeepProb?: number;
+  /** FedProx: ρ and the global weights of the round as one flat vector. */
+  proximal?: { mu: number; reference: Float32Array };
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export interface TrainResult {
+  lossPerEpoch: number[];
+  numExamples: number;
+  /** Per parameter group, how many of this site's examples exercised it. */
+  groupExamples: Record<string, number>;
+  steps: number;
+  seconds: number;
+}
+
+/** Per parameter group, the examples that exercise it: modality present, label present, or all. */
+export function countGroupExamples(model: TriModalModel, batch: ModelBatch): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const tasks = model.config.tasks;
+  for (const group of new Set(model.specs.map((s) => s.group))) {
+    const modality = ['ehr', 'imaging', 'genomics'].indexOf(group);
+    const task = group.startsWith('head.') ? tasks.indexOf(group.slice(5)) : -1;
+    let count = 0;
+    for (let r = 0; r < batch.n; r++) {
+      if (modality >= 0) count += batch.present[r * 3 + modality] === 1 ? 1 : 0;
+      else if (task >= 0) count += Number.isNaN(batch.labels[r * tasks.length + task]) ? 0 : 1;
+      else count += 1;
+    }
+    counts[group] = count;
+  }
+  return counts;
+}
+
+/** Indices of the variables a batch trains: encoders of modalities it has, heads of labels it has. */
+function trainableIndices(model: TriModalModel, present: Uint8Array, labels: Float32Array): number[] {
+  const tasks = model.config.tasks;
+  const hasModality = [0, 1, 2].map((m) => present.some((v, i) => i % 3 === m && v === 1));
+  const hasLabel = tasks.map((_, t) => labels.some((y, i) => i % tasks.length === t && !Number.isNaN(y)));
+  return model.specs.flatMap((spec, index) => {
+    const modality = ['ehr', 'imaging', 'genomics'].indexOf(spec.group);
+    if (modality >= 0) return hasModality[modality] ? [index] : [];
+    if (spec.group.startsWith('head.')) return hasLabel[tasks.indexOf(spec.group.slice(5))] ? [index] : [];
+    return [index];
+  });
+}
+
+function labelRows(batch: ModelBatch, rows: Int32Array, tasks: number): Float32Array {
+  const out = new Float32Array(rows.length * tasks);
+  rows.forEach((row, r) => out.set(batch.labels.subarray(row * tasks, row * tasks + tasks), r * tasks));
+  return out;
+}
+
+function checkOptions(options: TrainOptions): void {
+  const { epochs, batchSize, learningRate } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`Training: epochs must be ≥ 1, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`Training: batchSize must be ≥ 1, got ${batchSize}`);
+  if (!(learningRate > 0)) throw new Error(`Training: learningRate must be > 0, got ${learningRate}`);
+}
+
+/**
+ * One local round: Adam over shuffled mini-batches with modality dropout, reporting loss per
+ * epoch and the examples behind each parameter group.
+ */
+export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options: TrainOptions): TrainResult {
+  checkOptions(options);
+  validateBatch(batch, model.config);
+  if (batch.n === 0) throw new Error('Training: the site has no examples');
+  const started = performance.now();
+  const random = createRng(options.seed);
+  const optimizer = tf.train.adam(options.learningRate);
+  const reference: Tensor[] | undefined = options.proximal
+    ? unflatten(model, options.proximal.reference)
+    : undefined;
+  const lossPerEpoch: number[] = [];
+  let steps = 0;
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const order = shuffledIndices(batch.n, random);
+      let lossSum = 0;
+      for (let start = 0; start < batch.n; start += options.batchSize) {
+        const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
+        const present = dropModalities(presentRows(batch, rows), options.modalityKeepProb ?? 1, random);
+        const trainable = trainableIndices(model, present, labelRows(batch, rows, model.config.tasks.length));
+        const noiseSeed = Math.floor(random() * 2 ** 31);
+        const loss = tf.tidy(() => {
+          const { inputs, targets } = batchTensors(model.config, batch, { rows, present });
+          const varList = trainable.map((i) => model.variables[i]!);
+          const proximal = reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined;
+          const cost = optimizer.minimize(
+            () =>
+              totalLoss(model, forward(model, inputs, { training: true, noiseSeed }), {
+                targets,
+                options: { trainable, proximal },
+              }),
+            true,
+            varList,
+          ) as Scalar;
+          return cost.dataSync()[0]!;
+        });
+        if (!Number.isFinite(loss))
+          throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);
+        lossSum += loss * rows.length;
+        steps++;
+      }
+      lossPerEpoch.push(lossSum / batch.n);
+      options.onEpoch?.(epoch + 1, lossSum / batch.n);
+    }
+  } finally {
+    optimizer.dispose();
+    reference?.forEach((t) => t.dispose());
+  }
+  return {
+    lossPerEpoch,
+    numExamples: batch.n,
+    groupExamples: countGroupExamples(model, batch),
+    steps,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+import { MAX_HISTOGRAM_BINS } from './limits.ts';
+import { GlobalModelRef } from './model-ref.ts';
+import { Count, EpochMs, MetricRecord, Name, Uuid, namedRecord } from './primitives.ts';
+
+/** Evaluation settings: which tasks to score and how finely to bin scores. */
+export const EvaluateConfig = z.object({
+  batchSize: z.int().min(1).max(65_536),
+  tasks: z.array(Name).min(1).max(64),
+  /** Equal-width bins over [0, 1] for score histograms. */
+  bins: z.int().min(2).max(MAX_HISTOGRAM_BINS),
+});
+export type EvaluateConfig = z.infer<typeof EvaluateConfig>;
+
+/** evaluate:start — score the global model on the site's held-out split. */
+export const EvaluateIns = z.object({
+  runId: Uuid,
+  roundId: Uuid,
+  roundNumber: z.int().min(1),
+  model: GlobalModelRef,
+  config: EvaluateConfig,
+  deadline: EpochMs,
+});
+export type EvaluateIns = z.infer<typeof EvaluateIns>;
+
+/**
+ * Counts of positive and negative examples per score bin, so the coordinator can pool an AUC over sites
+ * without seeing any single patient's score.
+ */
+export const ScoreHistogram = z
+  .object({
+    bins: z.int().min(2).max(MAX_HISTOGRAM_BINS),
+    positives: z.array(Count).max(MAX_HISTOGRAM_BINS),
+    negatives: z.array(Count).max(MAX_HISTOGRAM_BINS),
+  })
+  .superRefine((h, ctx) => {
+    for (const side of ['positives', 'negatives'] as const) {
+      if (h[side].length !== h.bins) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [side],
+          message: `expected ${h.bins} counts (one per bin), got ${h[side].length}`,
+        });
+      }
+    }
+  });
+export type ScoreHistogram = z.infer<typeof ScoreHistogram>;
+
+/** One task's evaluation at one site. */
+export const TaskEvaluation = z
+  .object({
+    numExamples: Count,
+    metrics: MetricRecord,
+    histogram: ScoreHistogram,
+  })
+  .superRefine((t, ctx) => {
+    const binned = sum(t.histogram.positives) + sum(t.histogram.negatives);
+    if (binned !== t.numExamples) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['histogram'],
+        message: `histogram holds ${binned} examples but numExamples is ${t.numExamples}`,
+      });
+    }
+  });
+export type TaskEvaluation = z.infer<typeof TaskEvaluation>;
+
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+/** evaluate:submit — per-task metrics, counts and score histograms. */
+export const EvaluateRes = z
+  .object({
+    runId: Uuid,
+    roundId: Uuid,
+    numExamples: Count,
+    tasks: namedRecord(TaskEvaluation).refine(
+      (r) => Object.keys(r).length >= 1,
+      'expected at least one task',
+    ),
+  })
+  .superRefine((res, ctx) => {
+    for (const [task, t] of Object.entries(res.tasks)) {
+      if (t.numExamples > res.numExamples) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tasks', task, 'numExamples'],
+          message: `task "${task}" has ${t.numExamples} examples, more than numExamples (${res.numExamples})`,
+        });
+      }
+    }
+  });
+export type EvaluateRes = z.infer<typeof EvaluateRes>;

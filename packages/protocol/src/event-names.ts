@@ -1,0 +1,54 @@
+// Event-name strings live here and nowhere else: "topic:verb", past tense for broadcasts.
+
+/** socket.io namespaces: sites connect to `/fl`, dashboards to `/ops`. */
+export const Namespace = { fl: '/fl', ops: '/ops' } as const;
+
+/** Events on the site namespace `/fl`. */
+export const FlEvent = {
+  /** site → coordinator, ack Challenge */
+  handshakeChallenge: 'handshake:challenge',
+  /** site → coordinator, ack HandshakeAccepted */
+  handshakeRespond: 'handshake:respond',
+  /** site → coordinator, ack EnrollmentResult */
+  siteEnroll: 'site:enroll',
+  /** site → coordinator, ack SiteSync */
+  statusResync: 'status:resync',
+  /** coordinator → site broadcast */
+  statusSynced: 'status:synced',
+  /** site → coordinator, ack TransferRef; the coordinator then emits weights:chunk from `fromIndex` */
+  weightsFetch: 'weights:fetch',
+  /** coordinator → site, ack ChunkReceipt */
+  weightsChunk: 'weights:chunk',
+  /** site → coordinator, ack ChunkReceipt */
+  deltaChunk: 'delta:chunk',
+  /** coordinator → site (FitIns), ack without data */
+  roundStart: 'round:start',
+  /** site → coordinator (FitRes), ack SubmitReceipt */
+  roundSubmit: 'round:submit',
+  /** coordinator → site broadcast */
+  roundCancelled: 'round:cancelled',
+  /** coordinator → site (EvaluateIns), ack without data */
+  evaluateStart: 'evaluate:start',
+  /** site → coordinator (EvaluateRes), ack SubmitReceipt */
+  evaluateSubmit: 'evaluate:submit',
+} as const;
+export type FlEventName = (typeof FlEvent)[keyof typeof FlEvent];
+
+/** Events on the dashboard namespace `/ops`. */
+export const OpsEvent = {
+  /** dashboard → coordinator, ack FederationSnapshot */
+  federationSnapshot: 'federation:snapshot',
+  /** coordinator → dashboards: a full snapshot, e.g. after a reconnect */
+  federationSynced: 'federation:synced',
+  /** coordinator → dashboards: a site's status or connection changed */
+  siteUpdated: 'site:updated',
+  /** coordinator → dashboards */
+  roundProgressed: 'round:progressed',
+  /** coordinator → dashboards */
+  metricsRecorded: 'metrics:recorded',
+  /** coordinator → dashboards */
+  auditAppended: 'audit:appended',
+  /** dashboard → coordinator, ack AuditPage */
+  auditList: 'audit:list',
+} as const;
+export type OpsEventName = (typeof OpsEvent)[keyof typeof OpsEvent];

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+import { GlobalModelRef } from './model-ref.ts';
+import { BoxNonce, EpochMs, MetricRecord, Uuid, namedRecord, text } from './primitives.ts';
+import { TransferRef } from './transfer.ts';
+
+/** Local training hyper-parameters for one round. */
+export const FitConfig = z.object({
+  epochs: z.int().min(1).max(1000),
+  batchSize: z.int().min(1).max(65_536),
+  learningRate: z.number().positive().max(10),
+  /** Probability of keeping each modality when modality dropout is applied (1 = no dropout). */
+  modalityKeepProb: z.number().gt(0).max(1),
+  /** FedProx proximal term weight μ; 0 is plain FedAvg local training. */
+  proximalMu: z.number().min(0).max(1000),
+});
+export type FitConfig = z.infer<typeof FitConfig>;
+
+/** round:start — the coordinator asks a selected site to train on the global model. */
+export const FitIns = z.object({
+  runId: Uuid,
+  roundId: Uuid,
+  roundNumber: z.int().min(1),
+  model: GlobalModelRef,
+  config: FitConfig,
+  deadline: EpochMs,
+});
+export type FitIns = z.infer<typeof FitIns>;
+
+/** The sealed delta a site uploaded as chunks, with the box nonce that makes the message key. */
+export const SealedDeltaRef = z.object({ transfer: TransferRef, nonce: BoxNonce });
+export type SealedDeltaRef = z.infer<typeof SealedDeltaRef>;
+
+/** round:submit — a site's training result; the weights delta itself travels sealed, as chunks. */
+export const FitRes = z
+  .object({
+    runId: Uuid,
+    roundId: Uuid,
+    delta: SealedDeltaRef,
+    numExamples: z.int().positive(),
+    /** Examples per parameter group (e.g. per modality encoder) that actually exercised it. */
+    groupExamples: namedRecord(z.int().nonnegative()),
+    metrics: MetricRecord,
+    lossPerEpoch: z.array(z.number()).min(1).max(1000),
+  })
+  .superRefine((res, ctx) => {
+    for (const [group, n] of Object.entries(res.groupExamples)) {
+      if (n > res.numExamples) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groupExamples', group],
+          message: `${n} examples for group "${group}" exceeds numExamples (${res.numExamples})`,
+        });
+      }
+    }
+  });
+export type FitRes = z.infer<typeof FitRes>;
+
+/** Why the coordinator cancelled a round. */
+export const CancelReason = z.enum([
+  'deadline',
+  'too_few_sites',
+  'run_stopped',
+  'run_paused',
+  'superseded',
+  'error',
+]);
+export type CancelReason = z.infer<typeof CancelReason>;
+
+/** round:cancelled — stop work on this round; results for it will be refused. */
+export const RoundCancelled = z.object({
+  runId: Uuid,
+  roundId: Uuid,
+  reason: CancelReason,
+  message: text(500),
+});
+export type RoundCancelled = z.infer<typeof RoundCancelled>;
+
+/** What the coordinator answers to a submission; `messageKey` identifies it for idempotent retries. */
+export const SubmitReceipt = z.object({
+  roundId: Uuid,
+  messageKey: z.string().min(1).max(300),
+  acceptedAt: EpochMs,
+  /** True when this exact message had been accepted before (a retry), so nothing changed. */
+  alreadyAccepted: z.boolean(),
+});
+export type SubmitReceipt = z.infer<typeof SubmitReceipt>;

@@ -1,0 +1,221 @@
+// Valid example payloads for tests (one per event), kept in one place so fuzzing can mutate each of them.
+import { FlEvent, OpsEvent } from './event-names.ts';
+import type { WeightsManifest } from './manifest.ts';
+
+const RUN = '6f1c2b1e-8d4a-4f6e-9a51-3c2d7e8f9a01';
+const ROUND = '0b7e4c2a-1d3f-4a5b-8c6d-7e8f9a0b1c2d';
+const SITE = '9a8b7c6d-5e4f-4a3b-9c1d-0e1f2a3b4c5d';
+const TRANSFER = 'c4d5e6f7-0819-4a2b-8c3d-4e5f6a7b8c9d';
+const HASH_A = 'a'.repeat(64);
+const HASH_B = 'b'.repeat(64);
+const KEY = 'A'.repeat(43) + '=';
+const SIG = 'B'.repeat(86) + '==';
+const NONCE32 = 'C'.repeat(43) + '=';
+const NONCE24 = 'D'.repeat(32);
+const T0 = 1_767_225_600_000;
+const FINGERPRINT = Array.from({ length: 16 }, () => 'ab12').join(' ');
+
+/** A two-tensor manifest of 10 parameters. */
+export const sampleManifest: WeightsManifest = {
+  dtype: 'float32',
+  tensors: [
+    { name: 'dense/kernel', shape: [2, 4] },
+    { name: 'dense/bias', shape: [2] },
+  ],
+  numParams: 10,
+};
+
+const transferRef = {
+  transferId: TRANSFER,
+  totalBytes: 1000,
+  chunkBytes: 512,
+  chunkCount: 2,
+  sha256: HASH_A,
+};
+const model = {
+  modelHash: HASH_A,
+  manifest: sampleManifest,
+  manifestHash: HASH_B,
+  weights: transferRef,
+  signature: SIG,
+};
+const sync = {
+  siteId: SITE,
+  siteStatus: 'approved',
+  serverTime: T0,
+  run: { runId: RUN, name: 'multimodal-auc', state: 'running' },
+  round: {
+    roundId: ROUND,
+    roundNumber: 3,
+    stage: 'fit',
+    deadline: T0 + 60_000,
+    selected: true,
+    submitted: false,
+  },
+};
+const histogram = { bins: 4, positives: [0, 1, 2, 3], negatives: [4, 3, 2, 1] };
+const site = {
+  siteId: SITE,
+  name: 'Hospital A',
+  status: 'approved',
+  connected: true,
+  fingerprint: FINGERPRINT,
+  enrolledAt: T0,
+  lastSeenAt: null,
+};
+const progress = {
+  runId: RUN,
+  roundId: ROUND,
+  roundNumber: 3,
+  stage: 'fit',
+  selected: 4,
+  submitted: 2,
+  failed: 1,
+  startedAt: T0,
+  deadline: T0 + 60_000,
+};
+const audit = {
+  id: TRANSFER,
+  at: T0,
+  actor: { kind: 'operator', id: 'alice' },
+  action: 'site.approved',
+  subject: SITE,
+  outcome: 'ok',
+  details: {},
+};
+const challenge = {
+  siteId: SITE,
+  nonce: NONCE32,
+  coordinatorKey: KEY,
+  protocolVersion: 1,
+  expiresAt: T0 + 30_000,
+  signature: SIG,
+};
+const receipt = {
+  roundId: ROUND,
+  messageKey: `${SITE}/${ROUND}/fit/00`,
+  acceptedAt: T0,
+  alreadyAccepted: false,
+};
+
+/** Valid payload per event sent by a site on /fl. */
+export const flClientSamples = {
+  [FlEvent.handshakeChallenge]: { siteId: SITE, protocolVersion: 1 },
+  [FlEvent.handshakeRespond]: challenge,
+  [FlEvent.siteEnroll]: {
+    token: 'tok_0123456789abcdef',
+    siteName: 'Hospital A',
+    signingKey: KEY,
+    boxKey: KEY,
+    protocolVersion: 1,
+    signature: SIG,
+  },
+  [FlEvent.statusResync]: { runId: RUN, roundId: null },
+  [FlEvent.weightsFetch]: { transferId: TRANSFER, fromIndex: 1 },
+  [FlEvent.deltaChunk]: { ...transferRef, index: 1, data: new Uint8Array(488) },
+  [FlEvent.roundSubmit]: {
+    runId: RUN,
+    roundId: ROUND,
+    delta: { transfer: transferRef, nonce: NONCE24 },
+    numExamples: 120,
+    groupExamples: { imaging: 100, genomics: 80 },
+    metrics: { loss: 0.42, accuracy: 0.81 },
+    lossPerEpoch: [0.6, 0.5, 0.42],
+  },
+  [FlEvent.evaluateSubmit]: {
+    runId: RUN,
+    roundId: ROUND,
+    numExamples: 40,
+    tasks: { mortality: { numExamples: 16, metrics: { auc: 0.77 }, histogram } },
+  },
+};
+
+/** Valid ack data per event sent by a site on /fl. */
+export const flClientAckSamples = {
+  [FlEvent.handshakeChallenge]: challenge,
+  [FlEvent.handshakeRespond]: { siteId: SITE, sync },
+  [FlEvent.siteEnroll]: {
+    siteId: SITE,
+    status: 'pending',
+    coordinatorSigningKey: KEY,
+    coordinatorBoxKey: KEY,
+    coordinatorFingerprint: FINGERPRINT,
+  },
+  [FlEvent.statusResync]: sync,
+  [FlEvent.weightsFetch]: transferRef,
+  [FlEvent.deltaChunk]: { transferId: TRANSFER, received: 2, complete: true },
+  [FlEvent.roundSubmit]: receipt,
+  [FlEvent.evaluateSubmit]: receipt,
+};
+
+/** Valid payload per event sent by the coordinator on /fl. */
+export const flServerSamples = {
+  [FlEvent.statusSynced]: sync,
+  [FlEvent.weightsChunk]: { ...transferRef, index: 0, data: new Uint8Array(512) },
+  [FlEvent.roundStart]: {
+    runId: RUN,
+    roundId: ROUND,
+    roundNumber: 3,
+    model,
+    config: { epochs: 2, batchSize: 32, learningRate: 0.001, modalityKeepProb: 0.8, proximalMu: 0.01 },
+    deadline: T0 + 60_000,
+  },
+  [FlEvent.roundCancelled]: {
+    runId: RUN,
+    roundId: ROUND,
+    reason: 'deadline',
+    message: 'round closed at its deadline',
+  },
+  [FlEvent.evaluateStart]: {
+    runId: RUN,
+    roundId: ROUND,
+    roundNumber: 3,
+    model,
+    config: { batchSize: 64, tasks: ['mortality'], bins: 100 },
+    deadline: T0 + 60_000,
+  },
+};
+
+const snapshot = {
+  at: T0,
+  protocolVersion: 1,
+  sites: [site],
+  run: {
+    runId: RUN,
+    name: 'multimodal-auc',
+    state: 'running',
+    strategy: 'fedavg',
+    roundsPlanned: 10,
+    roundsCompleted: 2,
+    startedAt: T0,
+  },
+  round: progress,
+};
+
+/** Valid payload per event sent by a dashboard on /ops. */
+export const opsClientSamples = {
+  [OpsEvent.federationSnapshot]: {},
+  [OpsEvent.auditList]: { limit: 50, before: null },
+};
+
+/** Valid ack data per event sent by a dashboard on /ops. */
+export const opsClientAckSamples = {
+  [OpsEvent.federationSnapshot]: snapshot,
+  [OpsEvent.auditList]: { entries: [audit], hasMore: false },
+};
+
+/** Valid payload per broadcast on /ops. */
+export const opsServerSamples = {
+  [OpsEvent.federationSynced]: snapshot,
+  [OpsEvent.siteUpdated]: site,
+  [OpsEvent.roundProgressed]: progress,
+  [OpsEvent.metricsRecorded]: {
+    runId: RUN,
+    roundId: ROUND,
+    roundNumber: 3,
+    stage: 'evaluate',
+    at: T0,
+    metrics: { 'auc/mortality': 0.8 },
+  },
+  [OpsEvent.auditAppended]: audit,
+};

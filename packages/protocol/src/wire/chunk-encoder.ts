@@ -1,0 +1,55 @@
+import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNK_COUNT, MAX_TRANSFER_BYTES } from '../limits.ts';
+import type { TransferChunk, TransferRef } from '../transfer.ts';
+import { chunkCountFor, chunkLengthAt } from '../transfer.ts';
+import { sha256Hex } from './sha256.ts';
+
+/** A blob cut into chunks: its reference (for FitIns/FitRes) and a lazy chunk source. */
+export interface ChunkedTransfer {
+  ref: TransferRef;
+  /** Chunks from `fromIndex` on, each a fresh copy of at most `chunkBytes` bytes (so memory stays bounded). */
+  chunks(fromIndex?: number): Generator<TransferChunk>;
+}
+
+/** Options for chunkTransfer. */
+export interface ChunkTransferOptions {
+  /** Defaults to a random UUID. */
+  transferId?: string;
+  /** Defaults to DEFAULT_CHUNK_BYTES; at most MAX_CHUNK_BYTES. */
+  chunkBytes?: number;
+}
+
+/**
+ * Describe `bytes` as a chunked transfer: hashes the whole once, then yields chunks on demand.
+ * @example const t = await chunkTransfer(encodeWeights(w)); for (const c of t.chunks()) await emitChunk(c);
+ */
+export async function chunkTransfer(
+  bytes: Uint8Array,
+  options: ChunkTransferOptions = {},
+): Promise<ChunkedTransfer> {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
+    throw new RangeError(`chunkBytes must be an integer in 1..${MAX_CHUNK_BYTES}, got ${chunkBytes}`);
+  }
+  if (bytes.byteLength > MAX_TRANSFER_BYTES) {
+    throw new RangeError(`a transfer holds at most ${MAX_TRANSFER_BYTES} bytes, got ${bytes.byteLength}`);
+  }
+  const chunkCount = chunkCountFor(bytes.byteLength, chunkBytes);
+  if (chunkCount > MAX_CHUNK_COUNT) {
+    throw new RangeError(`${chunkCount} chunks exceed ${MAX_CHUNK_COUNT}; use a larger chunkBytes`);
+  }
+  const ref: TransferRef = {
+    transferId: options.transferId ?? globalThis.crypto.randomUUID(),
+    totalBytes: bytes.byteLength,
+    chunkBytes,
+    chunkCount,
+    sha256: await sha256Hex(bytes),
+  };
+  function* chunks(fromIndex = 0): Generator<TransferChunk> {
+    for (let index = fromIndex; index < chunkCount; index++) {
+      const start = index * chunkBytes;
+      const data = bytes.slice(start, start + chunkLengthAt(ref, index));
+      yield { ...ref, index, data };
+    }
+  }
+  return { ref, chunks };
+}

@@ -1,0 +1,70 @@
+import { assertKnownGroups, groupExampleCount, layoutSegments } from './layout.ts';
+import type { LayoutSegment } from './layout.ts';
+import { assertUpdates } from './assert-updates.ts';
+import { BLOCK_SIZE, weightedAverageInto } from './weighted-average.ts';
+import type { ClientUpdate, ParameterLayout } from './types.ts';
+
+/** Options of {@link fedAvg}: a layout turns on modality-aware (per parameter group) weighting. */
+export interface FedAvgOptions {
+  /** Which index ranges belong to which parameter group; each group is weighted by its own example counts. */
+  layout?: ParameterLayout;
+  /** The global weights; a group no update trained keeps these values. */
+  current?: Float32Array;
+}
+
+interface GroupTerms {
+  weights: Float32Array[];
+  coefficients: number[];
+}
+
+/**
+ * Example-weighted average Σ n_k·w_k / Σ n_k (Flower's `aggregate`), per parameter group when given a layout.
+ * @example fedAvg(updates, { layout, current: globalWeights })
+ */
+export function fedAvg(updates: readonly ClientUpdate[], options: FedAvgOptions = {}): Float32Array {
+  const length = assertUpdates(updates, 'fedAvg');
+  const { layout, current } = options;
+  if (current !== undefined && current.length !== length) {
+    throw new Error(`fedAvg: current has ${current.length} weights but the updates have ${length}`);
+  }
+  if (layout !== undefined) assertKnownGroups(updates, layout);
+  const segments: LayoutSegment[] =
+    layout === undefined ? [{ offset: 0, length, group: undefined }] : layoutSegments(layout, length);
+  const out = new Float32Array(length);
+  const scratch = new Float64Array(Math.min(BLOCK_SIZE, length));
+  const termsByGroup = new Map<string | undefined, GroupTerms | undefined>();
+  for (const segment of segments) {
+    if (!termsByGroup.has(segment.group)) termsByGroup.set(segment.group, groupTerms(updates, segment.group));
+    const terms = termsByGroup.get(segment.group);
+    const end = segment.offset + segment.length;
+    if (terms !== undefined) {
+      weightedAverageInto({ out, ...terms, start: segment.offset, end, scratch });
+    } else if (current !== undefined) {
+      out.set(current.subarray(segment.offset, end), segment.offset);
+    } else {
+      throw new Error(
+        `fedAvg: ${describe(segment.group)} sum to 0 and no current weights were given to keep`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Normalised coefficients of the updates that trained `group`, or undefined when none did. */
+function groupTerms(updates: readonly ClientUpdate[], group: string | undefined): GroupTerms | undefined {
+  const counts = updates.map((update) => groupExampleCount(update, group));
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return undefined;
+  const terms: GroupTerms = { weights: [], coefficients: [] };
+  // Updates with a zero count are skipped, not multiplied by 0: they cost no bandwidth and cannot leak NaN.
+  counts.forEach((count, index) => {
+    if (count === 0) return;
+    terms.weights.push(updates[index]!.weights);
+    terms.coefficients.push(count / total);
+  });
+  return terms;
+}
+
+function describe(group: string | undefined): string {
+  return group === undefined ? 'the example counts' : `the example counts of group '${group}'`;
+}

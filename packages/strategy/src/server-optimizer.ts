@@ -1,0 +1,70 @@
+import type { IndexRange } from './types.ts';
+
+/** Per-step options shared by the server optimizers. */
+export interface StepOptions {
+  /** Flower's 1-based server round; FedAdam's bias correction uses it. Defaults to the optimizer's step count + 1. */
+  round?: number;
+  /** Ranges no site trained this round: their weights and optimizer state stay exactly as they are. */
+  frozen?: readonly IndexRange[];
+}
+
+/** A server-side optimizer (FedOpt family): turns the aggregated weights into the next global weights. */
+export interface ServerOptimizer {
+  /** Returns the new global weights; `current` is the global model the round started from. */
+  step(current: Float32Array, aggregated: Float32Array, options?: StepOptions): Float32Array;
+}
+
+/** Throws unless both vectors have the same length; returns it. */
+export function assertStepInputs(current: Float32Array, aggregated: Float32Array, name: string): number {
+  if (current.length !== aggregated.length) {
+    throw new Error(
+      `${name}.step: current has ${current.length} weights but aggregated has ${aggregated.length}`,
+    );
+  }
+  return current.length;
+}
+
+/** Returns `state`, creating zeros on first use; throws if the model size changed between steps. */
+export function ensureState(state: Float64Array | undefined, length: number, name: string): Float64Array {
+  if (state === undefined) return new Float64Array(length);
+  if (state.length !== length) {
+    throw new Error(
+      `${name}.step: the model has ${length} weights but the optimizer state has ${state.length}`,
+    );
+  }
+  return state;
+}
+
+/** Resolves the round a step stands for, validating an explicit one. */
+export function stepRound(options: StepOptions, steps: number, name: string): number {
+  const round = options.round ?? steps + 1;
+  if (!Number.isInteger(round) || round < 1)
+    throw new Error(`${name}.step: round must be an integer >= 1, got ${round}`);
+  return round;
+}
+
+/** The complement of `frozen` in `[0, length)`, as sorted disjoint ranges. */
+export function activeRanges(frozen: readonly IndexRange[] | undefined, length: number): IndexRange[] {
+  const sorted = [...(frozen ?? [])].sort((a, b) => a.offset - b.offset);
+  const active: IndexRange[] = [];
+  let cursor = 0;
+  for (const { offset, length: size } of sorted) {
+    if (offset < 0 || size < 0 || offset + size > length) {
+      throw new Error(`frozen range [${offset}, ${offset + size}) lies outside the ${length} weights`);
+    }
+    if (offset > cursor) active.push({ offset: cursor, length: offset - cursor });
+    cursor = Math.max(cursor, offset + size);
+  }
+  if (cursor < length) active.push({ offset: cursor, length: length - cursor });
+  return active;
+}
+
+/** Throws unless `value` is finite and within [min, max). */
+export function assertHyperParameter(
+  value: number,
+  bounds: { name: string; min: number; max: number },
+): void {
+  if (!Number.isFinite(value) || value < bounds.min || value >= bounds.max) {
+    throw new Error(`${bounds.name} must be in [${bounds.min}, ${bounds.max}), got ${value}`);
+  }
+}

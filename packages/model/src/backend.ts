@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerCompositeConvGradient } from './conv-gradient.ts';
+import { patchWasmKernels } from './wasm-kernels.ts';
 
 /** Backends in the order FedFuse prefers them. `tensorflow` is tfjs-node(-gpu)'s native TensorFlow. */
 export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -63,8 +64,11 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
       if (!(await tf.setBackend('tensorflow'))) return 'the tensorflow backend did not initialise';
       return undefined;
     }
-    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-    if (name === 'wasm') setThreadsCount(options.wasmThreads ?? 1);
+    if (name === 'wasm') {
+      await import('@tensorflow/tfjs-backend-wasm');
+      patchWasmKernels();
+      setThreadsCount(options.wasmThreads ?? 1);
+    }
     if (!(await tf.setBackend(name))) return `the ${name} backend did not initialise`;
     await tf.ready();
     return undefined;

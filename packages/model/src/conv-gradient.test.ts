@@ -3,7 +3,7 @@ import type { Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
-import { convRelu } from './layers.ts';
+import { convReluPool } from './layers.ts';
 import { createRng, normal } from './rng.ts';
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
@@ -52,22 +52,37 @@ describe('composite Conv2D gradients', () => {
     });
   }
 
-  it('give the same conv+bias+ReLU gradients on wasm as the stock kernels on cpu', async () => {
-    const shapes = { x: [3, 8, 8, 2], w: [3, 3, 2, 5], b: [5], dy: [3, 8, 8, 5] };
-    const loss = (dy: tf.Tensor) => (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(convRelu(x as Tensor4D, { kernel: w, bias: b as Tensor1D }, true), dy));
-    const run = () => {
-      const [x, w, b, dy] = [shapes.x, shapes.w, shapes.b, shapes.dy].map((s, i) => randomTensor(s, 10 + i));
-      return tf
-        .grads(loss(dy!))([x!, w!, b!])
-        .map((g) => ({ shape: g.shape, values: g.dataSync().slice() }));
-    };
-    const onCpu = run();
-    await initBackend({ backend: 'wasm', log: () => {} });
-    const onWasm = run();
-    await initBackend({ backend: 'cpu', log: () => {} });
-    onWasm.forEach((g, i) =>
-      expectClose(tf.tensor(g.values, g.shape), tf.tensor(onCpu[i]!.values, onCpu[i]!.shape)),
-    );
-  });
+  for (const inputNeedsGradient of [true, false]) {
+    it(`give the same conv+bias+ReLU+max-pool gradients on wasm as the stock cpu kernels (dX ${inputNeedsGradient ? 'on' : 'off'})`, async () => {
+      const shapes = [[3, 8, 8, 2], [3, 3, 2, 5], [5], [3, 4, 4, 5]];
+      const run = () => {
+        const [x, w, b, dy] = shapes.map((s, i) => randomTensor(s, 10 + i)) as [
+          Tensor4D,
+          Tensor4D,
+          Tensor1D,
+          Tensor4D,
+        ];
+        const loss = (...v: tf.Tensor[]) => {
+          const [input, kernel, bias] = inputNeedsGradient ? v : [x, ...v];
+          const pooled = convReluPool(
+            input as Tensor4D,
+            { kernel: kernel!, bias: bias! },
+            inputNeedsGradient,
+          );
+          return tf.sum(tf.mul(pooled, dy));
+        };
+        return tf
+          .grads(loss)(inputNeedsGradient ? [x, w, b] : [w, b])
+          .map((g) => ({ shape: g.shape, values: g.dataSync().slice() }));
+      };
+      const onCpu = run();
+      await initBackend({ backend: 'wasm', log: () => {} });
+      const onWasm = run();
+      await initBackend({ backend: 'cpu', log: () => {} });
+      expect(onWasm).toHaveLength(inputNeedsGradient ? 3 : 2);
+      onWasm.forEach((g, i) =>
+        expectClose(tf.tensor(g.values, g.shape), tf.tensor(onCpu[i]!.values, onCpu[i]!.shape)),
+      );
+    });
+  }
 });

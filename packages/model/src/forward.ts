@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
-import { dense, convRelu } from './layers.ts';
+import { convReluPool, dense } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 
 /** One batch as tensors; `present` is b×3 float 0/1 (ehr, imaging, genomics). */
@@ -49,7 +49,7 @@ function encodeEhr(model: TriModalModel, x: Tensor2D): Tensor2D {
 function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
   let x = image;
   model.config.convFilters.forEach((_, i) => {
-    x = tf.maxPool(convRelu(x, layer(model, `imaging.conv${i + 1}`), i > 0), 2, 2, 'valid');
+    x = convReluPool(x, layer(model, `imaging.conv${i + 1}`), i > 0);
   });
   const flat = tf.reshape(x, [x.shape[0], -1]) as Tensor2D;
   return dense(flat, layer(model, 'imaging.project'), true);

@@ -22,55 +22,62 @@ interface ConvParams {
   bias: tf.Tensor;
 }
 
-function reluConvGradients(dy: Tensor4D, y: Tensor4D): { masked: Tensor4D; bias: Tensor1D } {
-  const masked = tf.mul(dy, tf.step(y)) as Tensor4D;
-  return { masked, bias: tf.sum(masked, [0, 1, 2]) };
+/** Σ over batch and space of a NHWC gradient, as one matrix product (wasm reduces fastest that way). */
+function channelSums(g: Tensor4D): Tensor1D {
+  const channels = g.shape[3];
+  const rows = g.size / channels;
+  return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(g, [rows, channels])), [channels]);
 }
 
 /**
- * ReLU(conv3×3(x, W) + b), stride 1, 'same', as one fused forward kernel whose gradients are the
- * composite forward convolutions. `inputNeedsGradient: false` (the image itself) skips dX.
+ * Gradient at the ReLU output y of maxPool2×2(y), routed to the window maxima. Ties among positive
+ * values share it; ties at 0 are cut by the ReLU mask. Built from same-shape ops because the wasm
+ * MaxPoolGrad kernel is slow.
  */
-export function convRelu(x: Tensor4D, params: ConvParams, inputNeedsGradient: boolean): Tensor4D {
+function poolReluGradient(dPooled: Tensor4D, y: Tensor4D, pooled: Tensor4D): Tensor4D {
+  const size: [number, number] = [y.shape[1], y.shape[2]];
+  const upMax = tf.image.resizeNearestNeighbor(pooled, size);
+  const upGrad = tf.image.resizeNearestNeighbor(dPooled, size);
+  const isMax = tf.sub(1, tf.step(tf.sub(upMax, y)));
+  return tf.mul(tf.mul(upGrad, isMax), tf.step(y)) as Tensor4D;
+}
+
+/**
+ * maxPool2×2(ReLU(conv3×3(x, W) + b)), stride 1, 'same': the forward pass is two wasm kernels and
+ * the backward pass uses only forward convolutions and same-shape ops. `inputNeedsGradient: false`
+ * (the image itself) skips dX. Backends with native gradients run the plain ops instead.
+ */
+export function convReluPool(x: Tensor4D, params: ConvParams, inputNeedsGradient: boolean): Tensor4D {
   const kernel = params.kernel as Tensor4D;
   const bias = params.bias as Tensor1D;
   const filterSize: [number, number] = [kernel.shape[0], kernel.shape[1]];
-  const forward = (input: Tensor4D, w: Tensor4D, b: Tensor1D): Tensor4D =>
-    tf.fused.conv2d({ x: input, filter: w, bias: b, activation: 'relu', strides: 1, pad: 'same' });
-  if (!compositeConvGradientsActive()) return forward(x, kernel, bias);
-  if (inputNeedsGradient) {
-    const op = tf.customGrad<Tensor4D>((...args) => {
-      const [input, w, b] = args as [Tensor4D, Tensor4D, Tensor1D];
-      const save = args[3] as GradSaveFunc;
-      const y = forward(input, w, b);
-      save([input, w, y]);
-      return {
-        value: y,
-        gradFunc: (dy, saved) => {
-          const [savedX, savedW, savedY] = saved as [Tensor4D, Tensor4D, Tensor4D];
-          const g = reluConvGradients(dy, savedY);
-          return [
-            conv2dInputGradient(g.masked, savedW),
-            conv2dFilterGradient(savedX, g.masked, filterSize),
-            g.bias,
-          ];
-        },
-      };
-    });
-    return op(x, kernel, bias);
-  }
+  const run = (input: Tensor4D, w: Tensor4D, b: Tensor1D) => {
+    const y = tf.fused.conv2d({ x: input, filter: w, bias: b, activation: 'relu', strides: 1, pad: 'same' });
+    return { y, pooled: tf.maxPool(y, 2, 2, 'valid') };
+  };
+  if (!compositeConvGradientsActive()) return run(x, kernel, bias).pooled;
+  const gradients = (
+    dPooled: Tensor4D,
+    saved: { x: Tensor4D; w: Tensor4D; y: Tensor4D; pooled: Tensor4D },
+  ) => {
+    const g = poolReluGradient(dPooled, saved.y, saved.pooled);
+    const dW = conv2dFilterGradient(saved.x, g, filterSize);
+    const dB = channelSums(g);
+    return inputNeedsGradient ? [conv2dInputGradient(g, saved.w), dW, dB] : [dW, dB];
+  };
   const op = tf.customGrad<Tensor4D>((...args) => {
-    const [w, b] = args as [Tensor4D, Tensor1D];
-    const save = args[2] as GradSaveFunc;
-    const y = forward(x, w, b);
-    save([y]);
+    const tensors = args.slice(0, -1) as tf.Tensor[];
+    const save = args.at(-1) as GradSaveFunc;
+    const [input, w, b] = (inputNeedsGradient ? tensors : [x, ...tensors]) as [Tensor4D, Tensor4D, Tensor1D];
+    const { y, pooled } = run(input, w, b);
+    save([input, w, y, pooled]);
     return {
-      value: y,
+      value: pooled,
       gradFunc: (dy, saved) => {
-        const g = reluConvGradients(dy, (saved as [Tensor4D])[0]);
-        return [conv2dFilterGradient(x, g.masked, filterSize), g.bias];
+        const [sx, sw, sy, sp] = saved as [Tensor4D, Tensor4D, Tensor4D, Tensor4D];
+        return gradients(dy, { x: sx, w: sw, y: sy, pooled: sp });
       },
     };
   });
-  return op(kernel, bias);
+  return inputNeedsGradient ? op(x, kernel, bias) : op(kernel, bias);
 }

@@ -2,37 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
-import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
+import { opsServerEventSchemas } from './ops-events.ts';
 import { parseOrError } from './parse.ts';
-import {
-  flClientAckSamples,
-  flClientSamples,
-  flServerSamples,
-  opsClientAckSamples,
-  opsClientSamples,
-  opsServerSamples,
-} from './test-samples.ts';
+import { allCases, flClientSamples, flServerSamples, opsServerSamples } from './test-samples.ts';
 import { FlEvent, OpsEvent } from './event-names.ts';
 import { WeightsManifest } from './manifest.ts';
 import { MAX_CHUNK_BYTES } from './limits.ts';
-
-type Registry = Record<string, { payload: z.ZodType; ack?: z.ZodType | null }>;
-
-/** Every (name, schema, valid sample) triple, payloads and acknowledgements alike. */
-export function allCases(): { name: string; schema: z.ZodType; sample: unknown }[] {
-  const cases: { name: string; schema: z.ZodType; sample: unknown }[] = [];
-  const add = (reg: Registry, payloads: Record<string, unknown>, acks?: Record<string, unknown>) => {
-    for (const [event, s] of Object.entries(reg)) {
-      cases.push({ name: `${event} payload`, schema: s.payload, sample: payloads[event] });
-      if (s.ack && acks) cases.push({ name: `${event} ack`, schema: s.ack, sample: acks[event] });
-    }
-  };
-  add(flClientEventSchemas, flClientSamples, flClientAckSamples);
-  add(flServerEventSchemas, flServerSamples);
-  add(opsClientEventSchemas, opsClientSamples, opsClientAckSamples);
-  add(opsServerEventSchemas, opsServerSamples);
-  return cases;
-}
 
 function clone<T>(v: T): T {
   return structuredClone(v);

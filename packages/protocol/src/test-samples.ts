@@ -1,6 +1,11 @@
 // Valid example payloads for tests (one per event), kept in one place so fuzzing can mutate each of them.
+import type { z } from 'zod';
+
 import { FlEvent, OpsEvent } from './event-names.ts';
+import type { EventSchemas } from './event-schema.ts';
+import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
 import type { WeightsManifest } from './manifest.ts';
+import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
 
 const RUN = '6f1c2b1e-8d4a-4f6e-9a51-3c2d7e8f9a01';
 const ROUND = '0b7e4c2a-1d3f-4a5b-8c6d-7e8f9a0b1c2d';
@@ -219,3 +224,21 @@ export const opsServerSamples = {
   },
   [OpsEvent.auditAppended]: audit,
 };
+
+type Registry = Record<string, EventSchemas>;
+
+/** Every (name, schema, valid sample) triple, payloads and acknowledgements alike. */
+export function allCases(): { name: string; schema: z.ZodType; sample: unknown }[] {
+  const cases: { name: string; schema: z.ZodType; sample: unknown }[] = [];
+  const add = (reg: Registry, payloads: Record<string, unknown>, acks?: Record<string, unknown>) => {
+    for (const [event, s] of Object.entries(reg)) {
+      cases.push({ name: `${event} payload`, schema: s.payload, sample: payloads[event] });
+      if (s.ack && acks) cases.push({ name: `${event} ack`, schema: s.ack, sample: acks[event] });
+    }
+  };
+  add(flClientEventSchemas, flClientSamples, flClientAckSamples);
+  add(flServerEventSchemas, flServerSamples);
+  add(opsClientEventSchemas, opsClientSamples, opsClientAckSamples);
+  add(opsServerEventSchemas, opsServerSamples);
+  return cases;
+}

@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import { MAX_CHUNK_BYTES, MAX_MESSAGE_BYTES } from '../limits.ts';
+import { TransferChunk } from '../transfer.ts';
+import { chunkTransfer } from './chunk-encoder.ts';
+import { ChunkReassembler } from './chunk-reassembler.ts';
+
+function bytesOf(n: number, seed = 7): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+async function chunksOf(bytes: Uint8Array, chunkBytes: number) {
+  const t = await chunkTransfer(bytes, { chunkBytes });
+  return { ref: t.ref, chunks: [...t.chunks()] };
+}
+
+async function finished(r: ChunkReassembler): Promise<Uint8Array> {
+  const res = await r.finish();
+  if (!res.ok) throw new Error(res.error.message);
+  return res.data;
+}
+
+describe('chunked transfer', () => {
+  it('reassembles any blob bit-exactly, whatever the sizes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 5000 }),
+        fc.integer({ min: 1, max: 700 }),
+        async (bytes, size) => {
+          const { ref, chunks } = await chunksOf(bytes, size);
+          const r = new ChunkReassembler({ expected: ref });
+          for (const c of chunks) expect(r.push(c).ok).toBe(true);
+          expect(await finished(r)).toEqual(bytes);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('cuts a large blob into chunks that each fit the message limit and pass the schema', async () => {
+    const { ref, chunks } = await chunksOf(bytesOf(3 * MAX_CHUNK_BYTES + 5), MAX_CHUNK_BYTES);
+    expect(ref.chunkCount).toBe(4);
+    for (const c of chunks) {
+      expect(c.data.byteLength).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
+      expect(c.data.byteLength).toBeLessThan(MAX_MESSAGE_BYTES);
+      expect(TransferChunk.safeParse(c).success).toBe(true);
+    }
+  });
+
+  it('sends an empty blob as one empty chunk', async () => {
+    const { ref, chunks } = await chunksOf(new Uint8Array(0), 16);
+    expect(chunks).toHaveLength(1);
+    const r = new ChunkReassembler({ expected: ref });
+    expect(r.push(chunks[0]!)).toMatchObject({ ok: true, data: { complete: true } });
+    expect(await finished(r)).toEqual(new Uint8Array(0));
+  });
+
+  it('accepts chunks reordered within the window', async () => {
+    const bytes = bytesOf(100);
+    const { chunks } = await chunksOf(bytes, 10);
+    const r = new ChunkReassembler({ reorderWindow: 4 });
+    for (const i of [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]) expect(r.push(chunks[i]!).ok).toBe(true);
+    expect(await finished(r)).toEqual(bytes);
+  });
+
+  it('refuses a chunk reordered beyond the window, and the transfer still completes', async () => {
+    const bytes = bytesOf(100);
+    const { chunks } = await chunksOf(bytes, 10);
+    const r = new ChunkReassembler({ reorderWindow: 4 });
+    expect(r.push(chunks[4]!)).toMatchObject({ ok: false, error: { code: 'out_of_order' } });
+    expect(r.nextIndex).toBe(0);
+    for (const c of chunks) expect(r.push(c).ok).toBe(true);
+    expect(await finished(r)).toEqual(bytes);
+  });
+
+  it('refuses a duplicated chunk without changing state', async () => {
+    const { chunks } = await chunksOf(bytesOf(30), 10);
+    const r = new ChunkReassembler();
+    expect(r.push(chunks[0]!).ok).toBe(true);
+    const dup = r.push({ ...chunks[0]!, data: new Uint8Array(10) });
+    expect(dup).toMatchObject({
+      ok: false,
+      error: { code: 'duplicate', message: 'chunk 0 was already received' },
+    });
+    r.push(chunks[1]!);
+    r.push(chunks[2]!);
+    expect(await finished(r)).toEqual(bytesOf(30));
+  });
+
+  it('refuses to finish with a missing chunk, listing it', async () => {
+    const { chunks } = await chunksOf(bytesOf(50), 10);
+    const r = new ChunkReassembler();
+    for (const c of chunks) if (c.index !== 3) r.push(c);
+    expect(r.complete).toBe(false);
+    expect(await r.finish()).toMatchObject({
+      ok: false,
+      error: {
+        code: 'incomplete_transfer',
+        message: expect.stringContaining('missing 1 of 5 chunks (3)') as string,
+      },
+    });
+    expect(r.nextIndex).toBe(3);
+  });
+
+  it('refuses a chunk whose payload is longer than its slot', async () => {
+    const { chunks } = await chunksOf(bytesOf(25), 10);
+    const r = new ChunkReassembler();
+    const last = chunks[2]!;
+    const res = r.push({ ...last, data: new Uint8Array(10) });
+    expect(res).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+    expect(!res.ok && res.error.message).toBe('chunk 2 has 10 bytes, expected 5');
+  });
+
+  it('refuses a transfer larger than the limit before allocating it', async () => {
+    const { chunks } = await chunksOf(bytesOf(100), 10);
+    const r = new ChunkReassembler({ maxTotalBytes: 99 });
+    expect(r.push(chunks[0]!)).toMatchObject({
+      ok: false,
+      error: { code: 'payload_too_large', message: 'transfer of 100 bytes exceeds the 99-byte limit' },
+    });
+  });
+
+  it('refuses chunks whose header disagrees with earlier chunks or the announced transfer', async () => {
+    const { ref, chunks } = await chunksOf(bytesOf(30), 10);
+    const r = new ChunkReassembler();
+    r.push(chunks[0]!);
+    expect(r.push({ ...chunks[1]!, sha256: '0'.repeat(64) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: expect.stringContaining('sha256 is 000') as string },
+    });
+    const announced = new ChunkReassembler({ expected: { ...ref, transferId: crypto.randomUUID() } });
+    const res = announced.push(chunks[0]!);
+    expect(!res.ok && res.error.message).toContain('transferId is');
+    expect(!res.ok && res.error.message).toContain('but the announced transfer said');
+  });
+
+  it('refuses a transfer whose bytes do not hash to the announced SHA-256', async () => {
+    const { chunks } = await chunksOf(bytesOf(30), 10);
+    const r = new ChunkReassembler();
+    const tampered = chunks[1]!.data.slice();
+    tampered[3] = tampered[3]! ^ 1;
+    r.push(chunks[0]!);
+    r.push({ ...chunks[1]!, data: tampered });
+    r.push(chunks[2]!);
+    expect(await r.finish()).toMatchObject({ ok: false, error: { code: 'hash_mismatch' } });
+  });
+
+  it('resumes from an index, e.g. after a reconnect', async () => {
+    const bytes = bytesOf(95);
+    const t = await chunkTransfer(bytes, { chunkBytes: 10 });
+    const r = new ChunkReassembler({ expected: t.ref });
+    for (const c of t.chunks()) if (c.index < 4) r.push(c);
+    for (const c of t.chunks(r.nextIndex)) expect(r.push(c).ok).toBe(true);
+    expect(await finished(r)).toEqual(bytes);
+  });
+
+  it('refuses bad chunk sizes when encoding', async () => {
+    await expect(chunkTransfer(bytesOf(4), { chunkBytes: MAX_CHUNK_BYTES + 1 })).rejects.toThrow(
+      /chunkBytes/,
+    );
+    await expect(chunkTransfer(bytesOf(4), { chunkBytes: 0 })).rejects.toThrow(/chunkBytes/);
+  });
+
+  it('is finished only once', async () => {
+    const { chunks } = await chunksOf(bytesOf(5), 10);
+    const r = new ChunkReassembler();
+    r.push(chunks[0]!);
+    await finished(r);
+    expect(r.push(chunks[0]!)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect((await r.finish()).ok).toBe(false);
+  });
+});

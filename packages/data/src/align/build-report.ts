@@ -1,0 +1,109 @@
+import type { SiteConfig } from '../config/site-config.ts';
+import type { Rejection, Source } from '../errors.ts';
+import { assertRejectedFraction } from '../io/table.ts';
+import type { SourceSummary } from '../loaders/source-result.ts';
+import type { LoadReport, SplitCounts } from './load-report.ts';
+import type { SiteSources } from './load-sources.ts';
+import { emptyCombinationCounts, presenceKey } from './presence.ts';
+import { SPLITS, type SiteData, type SiteSplit } from './site-data.ts';
+
+const SOURCE_ORDER: readonly Source[] = ['labels', 'ehr', 'imaging', 'genomics'];
+
+/** Inputs of {@link buildReport}. */
+export interface BuildReportOptions {
+  config: SiteConfig;
+  sources: SiteSources;
+  site: Omit<SiteData, 'report'>;
+  /** Patients in no batch: labels only, or every modality rejected. */
+  none: string[];
+  /** Rejections found while decoding images and expression values. */
+  lateRejections: Rejection[];
+}
+
+/**
+ * Summarizes a load. Also refuses the load when image decoding or expression parsing
+ * rejected too large a share of a file, the same rule the first pass applies to rows.
+ */
+export function buildReport(o: BuildReportOptions): LoadReport {
+  const { sources, site } = o;
+  const summaries: SourceSummary[] = [];
+  if (sources.labels) summaries.push(sources.labels.summary);
+  if (sources.ehr) summaries.push(sources.ehr.summary);
+  const presentCount = (modality: number): number =>
+    SPLITS.reduce((sum, s) => sum + countFlags(site[s].batch.present, modality), 0);
+  const late = (source: Source): Rejection[] => o.lateRejections.filter((r) => r.source === source);
+  if (sources.manifest) {
+    const rejected = [...sources.manifest.summary.rejected, ...late('imaging')];
+    summaries.push({ ...sources.manifest.summary, accepted: presentCount(1), rejected });
+  }
+  if (sources.genomics) {
+    const { index } = sources.genomics;
+    const rejected = [...index.rejected, ...late('genomics')];
+    summaries.push({
+      source: 'genomics',
+      file: index.file,
+      records: index.records,
+      accepted: presentCount(2),
+      rejected,
+    });
+  }
+  for (const s of summaries) {
+    assertRejectedFraction({
+      file: s.file,
+      records: s.records,
+      rejected: s.rejected,
+      max: o.config.maxRejectedFraction,
+    });
+  }
+  const combinations = emptyCombinationCounts();
+  combinations.none = o.none.length;
+  for (const split of SPLITS) {
+    const { present, n } = site[split].batch;
+    for (let i = 0; i < n; i++) combinations[presenceKey(present.subarray(i * 3, i * 3 + 3))] += 1;
+  }
+  const rejected = summaries
+    .flatMap((s) => s.rejected)
+    .sort(
+      (a, b) =>
+        SOURCE_ORDER.indexOf(a.source) - SOURCE_ORDER.indexOf(b.source) ||
+        (a.line ?? a.entry ?? 0) - (b.line ?? b.entry ?? 0),
+    );
+  return {
+    site: o.config.site,
+    config: o.config.file,
+    files: summaries.map(({ rejected: _, ...rest }) => rest),
+    modalityCounts: {
+      ehr: presentCount(0),
+      imaging: presentCount(1),
+      genomics: presentCount(2),
+      labels: sources.labels?.records.size ?? 0,
+    },
+    combinations,
+    splits: { train: splitCounts(site.train, site.tasks), test: splitCounts(site.test, site.tasks) },
+    rejected,
+    warnings: [...(sources.ehr?.warnings ?? [])],
+  };
+}
+
+function countFlags(present: Uint8Array, modality: number): number {
+  let count = 0;
+  for (let i = modality; i < present.length; i += 3) count += present[i] as number;
+  return count;
+}
+
+function splitCounts(split: SiteSplit, tasks: readonly string[]): SplitCounts {
+  const counts: SplitCounts = { patients: split.batch.n, labelled: {}, positives: {} };
+  tasks.forEach((task, t) => {
+    let labelled = 0;
+    let positives = 0;
+    for (let i = 0; i < split.batch.n; i++) {
+      const y = split.batch.labels[i * tasks.length + t] as number;
+      if (Number.isNaN(y)) continue;
+      labelled += 1;
+      positives += y;
+    }
+    counts.labelled[task] = labelled;
+    counts.positives[task] = positives;
+  });
+  return counts;
+}

@@ -1,0 +1,28 @@
+export { MODALITIES, type Modality, type ModelBatch } from './model-batch.ts';
+export { SiteDataError, formatRejection, type Rejection, type Source } from './errors.ts';
+export {
+  DEFAULT_IMAGE_SHAPE,
+  DEFAULT_TASKS,
+  loadSiteConfig,
+  parseSiteConfig,
+  type GenomicsConfig,
+  type ImagingConfig,
+  type LabelsConfig,
+  type MatrixOrientation,
+  type ResizeMethod,
+  type SiteConfig,
+} from './config/site-config.ts';
+export type { CategoricalSpec, EhrConfig, FhirConfig, LoincMapping } from './config/ehr-config.ts';
+export { loadSite, type LoadSiteOptions } from './align/load-site.ts';
+export type { SiteData, SiteSplit } from './align/site-data.ts';
+export { formatLoadReport, type LoadReport, type SplitCounts } from './align/load-report.ts';
+export { PRESENCE_KEYS, presenceKey, type PresenceKey } from './align/presence.ts';
+export { applyFeatureStats } from './align/normalize-site.ts';
+export {
+  mergeFeatureStats,
+  toNormalization,
+  type FeatureStats,
+  type Normalization,
+  type StatBlock,
+} from './stats/feature-stats.ts';
+export type { Split } from './loaders/labels.ts';

@@ -1,0 +1,146 @@
+import dicomParser from 'dicom-parser';
+import { ImageDecodeError, LUMA, type DecodeTarget, type DecodedSize } from './image-target.ts';
+
+/** Uncompressed transfer syntaxes: implicit LE, explicit LE, deflated explicit LE, explicit BE. */
+const UNCOMPRESSED = new Set([
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2.1.99',
+  '1.2.840.10008.1.2.2',
+]);
+
+type DataSet = ReturnType<typeof dicomParser.parseDicom>;
+
+/** The pixel module attributes FedFuse needs, read from a parsed data set. */
+interface PixelModule {
+  rows: number;
+  columns: number;
+  samples: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  planar: boolean;
+  invert: boolean;
+  slope: number;
+  intercept: number;
+  /** Modality values mapped to 0 and 1: the VOI window, else the stored value range. */
+  low: number;
+  high: number;
+}
+
+/**
+ * Decodes the first frame of an uncompressed DICOM image into the target: stored values are
+ * rescaled to modality units (slope/intercept), then mapped to [0, 1] by the VOI window when
+ * present, otherwise by the range the stored bits can hold, so intensities stay comparable
+ * across images (per-image min-max would erase exactly the signal a model needs).
+ */
+export function decodeDicomInto(bytes: Uint8Array, target: DecodeTarget): DecodedSize {
+  let ds: DataSet;
+  try {
+    ds = dicomParser.parseDicom(bytes);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ImageDecodeError(`unreadable DICOM: ${message}`);
+  }
+  const syntax = ds.string('x00020010') ?? '1.2.840.10008.1.2';
+  if (!UNCOMPRESSED.has(syntax)) {
+    throw new ImageDecodeError(
+      `compressed DICOM (transfer syntax ${syntax}) is not supported; export uncompressed`,
+    );
+  }
+  const pixel = ds.elements.x7fe00010;
+  if (!pixel || pixel.encapsulatedPixelData)
+    throw new ImageDecodeError('DICOM file has no uncompressed pixel data');
+  const m = readPixelModule(ds);
+  const perFrame = m.rows * m.columns * m.samples * (m.bitsAllocated / 8);
+  if (pixel.length < perFrame) {
+    throw new ImageDecodeError(
+      `DICOM pixel data holds ${pixel.length} bytes, a ${m.columns}×${m.rows} frame needs ${perFrame}`,
+    );
+  }
+  const view = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + pixel.dataOffset, perFrame);
+  const read = sampleReader(m, view, syntax === '1.2.840.10008.1.2.2');
+  const { data: out, offset } = target.allocate(m.columns, m.rows);
+  const n = m.rows * m.columns;
+  const span = m.high - m.low;
+  const toUnit = (i: number): number => {
+    const v = (read(i) * m.slope + m.intercept - m.low) / span;
+    const clamped = v < 0 ? 0 : v > 1 ? 1 : v;
+    return m.invert ? 1 - clamped : clamped;
+  };
+  const at = (p: number, k: number): number => (m.samples === 1 ? p : m.planar ? k * n + p : p * 3 + k);
+  for (let p = 0; p < n; p++) {
+    if (target.channels === 1) {
+      out[offset + p] =
+        m.samples === 1
+          ? toUnit(p)
+          : LUMA[0] * toUnit(at(p, 0)) + LUMA[1] * toUnit(at(p, 1)) + LUMA[2] * toUnit(at(p, 2));
+    } else {
+      for (let k = 0; k < 3; k++) out[offset + p * 3 + k] = toUnit(at(p, m.samples === 1 ? 0 : k));
+    }
+  }
+  return { width: m.columns, height: m.rows };
+}
+
+function readPixelModule(ds: DataSet): PixelModule {
+  const rows = ds.uint16('x00280010') ?? 0;
+  const columns = ds.uint16('x00280011') ?? 0;
+  const samples = ds.uint16('x00280002') ?? 1;
+  const bitsAllocated = ds.uint16('x00280100') ?? 0;
+  const bitsStored = ds.uint16('x00280101') ?? bitsAllocated;
+  const photometric = (ds.string('x00280004') ?? 'MONOCHROME2').trim();
+  if (rows === 0 || columns === 0) throw new ImageDecodeError('DICOM file has no Rows/Columns');
+  if (![8, 16, 32].includes(bitsAllocated))
+    throw new ImageDecodeError(`unsupported Bits Allocated ${bitsAllocated}`);
+  if (samples !== 1 && samples !== 3) throw new ImageDecodeError(`unsupported Samples per Pixel ${samples}`);
+  if (samples === 3 && photometric !== 'RGB')
+    throw new ImageDecodeError(`unsupported colour model ${photometric}`);
+  const signed = ds.uint16('x00280103') === 1;
+  const slope = ds.floatString('x00281053') ?? 1;
+  const intercept = ds.floatString('x00281052') ?? 0;
+  const center = ds.floatString('x00281050');
+  const width = ds.floatString('x00281051');
+  let low: number;
+  let high: number;
+  if (center !== undefined && width !== undefined && width >= 1) {
+    // DICOM PS3.3 C.11.2.1.2 linear VOI: [c - 0.5 - (w-1)/2, c - 0.5 + (w-1)/2] maps onto [0, 1].
+    low = center - 0.5 - (width - 1) / 2;
+    high = center - 0.5 + (width - 1) / 2;
+  } else {
+    const min = signed ? -(2 ** (bitsStored - 1)) : 0;
+    const max = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
+    [low, high] = [min * slope + intercept, max * slope + intercept].sort((a, b) => a - b) as [
+      number,
+      number,
+    ];
+  }
+  if (!(high > low)) high = low + 1;
+  const planar = ds.uint16('x00280006') === 1;
+  return {
+    rows,
+    columns,
+    samples,
+    bitsAllocated,
+    bitsStored,
+    signed,
+    planar,
+    invert: photometric === 'MONOCHROME1',
+    slope,
+    intercept,
+    low,
+    high,
+  };
+}
+
+function sampleReader(m: PixelModule, view: DataView, bigEndian: boolean): (i: number) => number {
+  const le = !bigEndian;
+  const shift = m.bitsAllocated - m.bitsStored;
+  // Stored bits sit in the low bits; shifting up and back down masks overlay bits and sign-extends.
+  if (m.bitsAllocated === 8) return m.signed ? (i) => view.getInt8(i) : (i) => view.getUint8(i);
+  if (m.bitsAllocated === 16) {
+    return m.signed
+      ? (i) => (view.getInt16(i * 2, le) << (16 + shift)) >> (16 + shift)
+      : (i) => (view.getUint16(i * 2, le) << (16 + shift)) >>> (16 + shift);
+  }
+  return m.signed ? (i) => view.getInt32(i * 4, le) : (i) => view.getUint32(i * 4, le);
+}

@@ -1,0 +1,34 @@
+import { FedAvgStrategy } from './fed-avg-strategy.ts';
+import type { FedAvgStrategyOptions } from './fed-avg-strategy.ts';
+import { fedAvg } from './fed-avg.ts';
+import { untrainedRanges } from './layout.ts';
+import type { ServerOptimizer } from './server-optimizer.ts';
+import type { FitResult } from './strategy.ts';
+
+/** Options of {@link FedOptStrategy}: FedAvg's plus the server optimizer. */
+export interface FedOptStrategyOptions extends FedAvgStrategyOptions {
+  /** FedAdam, FedYogi, FedAdagrad or FedAvgM (or any ServerOptimizer); it holds the optimizer state. */
+  optimizer: ServerOptimizer;
+}
+
+/**
+ * Flower's FedOpt family: the (group-weighted) FedAvg aggregate becomes a pseudo-gradient for a server
+ * optimizer. Groups no site trained are frozen: their weights and optimizer state do not move.
+ * @example new FedOptStrategy({ optimizer: new FedAdam({ eta: 0.01 }), layout })
+ */
+export class FedOptStrategy extends FedAvgStrategy {
+  readonly optimizer: ServerOptimizer;
+
+  constructor(options: FedOptStrategyOptions) {
+    super(options);
+    this.optimizer = options.optimizer;
+  }
+
+  protected override aggregateWeights(round: number, results: readonly FitResult[]): Float32Array {
+    const current = this.currentWeights(round);
+    const { layout } = this.options;
+    const aggregated = fedAvg(results, layout === undefined ? {} : { layout, current });
+    const frozen = layout === undefined ? [] : untrainedRanges(results, layout);
+    return this.optimizer.step(current, aggregated, { round, frozen });
+  }
+}

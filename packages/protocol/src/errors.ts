@@ -15,6 +15,7 @@ export const ErrorCode = z.enum([
   'wrong_coordinator',
   'wrong_round',
   'wrong_stage',
+  'wrong_model',
   'duplicate',
   'too_late',
   'rate_limited',

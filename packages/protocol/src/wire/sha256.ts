@@ -1,7 +1,11 @@
-// WebCrypto rather than node:crypto so the protocol package stays usable from the dashboard bundle too.
+// Node's own crypto is ~6x faster than WebCrypto on large buffers here (WebCrypto copies its input first), but
+// a static `import 'node:crypto'` would break the dashboard's browser bundle. process.getBuiltinModule
+// (Node >= 20.16) gives the native hash without an import; browsers fall back to WebCrypto.
+const nodeCrypto = typeof process === 'undefined' ? undefined : process.getBuiltinModule?.('node:crypto');
 
 /** Lower-case hex SHA-256 of `bytes`. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(bytes).digest('hex');
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return toHex(new Uint8Array(digest));
 }

@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 
 import type { Ack } from './errors.ts';
-import { ackSchema } from './errors.ts';
+import { EmptyAck, ackSchema } from './errors.ts';
 import type { EnrollmentRequest, EnrollmentResult } from './enrollment.ts';
 import type { EvaluateIns, EvaluateRes } from './evaluate.ts';
 import { FlEvent, Namespace, OpsEvent } from './event-names.ts';
@@ -150,5 +150,14 @@ describe('event maps', () => {
     );
     const bad = parseOrError(schema, { ok: false, error: { code: 'teapot', message: 'x' } });
     expect(!bad.ok && bad.error.message).toContain('error.code');
+  });
+
+  it('validate data-less acknowledgements (round:start, evaluate:start) with EmptyAck', () => {
+    expect(flServerEventSchemas[FlEvent.roundStart].ack).toBeNull();
+    expect(parseOrError(EmptyAck, { ok: true }).ok).toBe(true);
+    expect(
+      parseOrError(EmptyAck, { ok: false, error: { code: 'busy', message: 'training another round' } }).ok,
+    ).toBe(true);
+    expect(parseOrError(EmptyAck, { ok: true, data: 5 }).ok).toBe(false);
   });
 });

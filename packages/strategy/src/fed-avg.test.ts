@@ -116,4 +116,15 @@ describe(fedAvg.name, () => {
   it('rejects current weights of the wrong length', () => {
     expect(() => fedAvg([update([1, 2])], { current: new Float32Array(3) })).toThrow(/current has 3 weights/);
   });
+
+  it('writes into a given output buffer, and refuses one that is an update', () => {
+    const out = new Float32Array(2);
+    const updates = [update([1, 2], 1), update([3, 4], 1)];
+    expect(fedAvg(updates, { out })).toBe(out);
+    expect(Array.from(out)).toEqual([2, 3]);
+    expect(() => fedAvg(updates, { out: updates[0]!.weights })).toThrow(
+      /out must not be an update's weights/,
+    );
+    expect(() => fedAvg(updates, { out: new Float32Array(3) })).toThrow(/out has 3 floats/);
+  });
 });

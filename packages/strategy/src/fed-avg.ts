@@ -10,6 +10,11 @@ export interface FedAvgOptions {
   layout?: ParameterLayout;
   /** The global weights; a group no update trained keeps these values. */
   current?: Float32Array;
+  /**
+   * Where to write the result (P floats) instead of a fresh array: a coordinator can reuse one buffer across
+   * rounds, which avoids page-faulting a new P-float array in every round. Must not be an update's weights.
+   */
+  out?: Float32Array;
 }
 
 interface GroupTerms {
@@ -30,7 +35,7 @@ export function fedAvg(updates: readonly ClientUpdate[], options: FedAvgOptions 
   if (layout !== undefined) assertKnownGroups(updates, layout);
   const segments: LayoutSegment[] =
     layout === undefined ? [{ offset: 0, length, group: undefined }] : layoutSegments(layout, length);
-  const out = new Float32Array(length);
+  const out = outputBuffer(updates, options.out, length);
   const scratch = new Float64Array(Math.min(BLOCK_SIZE, length));
   const termsByGroup = new Map<string | undefined, GroupTerms | undefined>();
   for (const segment of segments) {
@@ -63,6 +68,19 @@ function groupTerms(updates: readonly ClientUpdate[], group: string | undefined)
     terms.coefficients.push(count / total);
   });
   return terms;
+}
+
+function outputBuffer(
+  updates: readonly ClientUpdate[],
+  out: Float32Array | undefined,
+  length: number,
+): Float32Array {
+  if (out === undefined) return new Float32Array(length);
+  if (out.length !== length)
+    throw new Error(`fedAvg: out has ${out.length} floats but the updates have ${length}`);
+  if (updates.some((update) => update.weights === out))
+    throw new Error("fedAvg: out must not be an update's weights");
+  return out;
 }
 
 function describe(group: string | undefined): string {

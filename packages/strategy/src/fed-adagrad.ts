@@ -3,9 +3,11 @@ import {
   assertHyperParameter,
   assertStepInputs,
   ensureState,
+  readSnapshot,
   stepRound,
+  takeSnapshot,
 } from './server-optimizer.ts';
-import type { ServerOptimizer, StepOptions } from './server-optimizer.ts';
+import type { OptimizerSnapshot, ServerOptimizer, StepOptions } from './server-optimizer.ts';
 
 /** Hyper-parameters of {@link FedAdagrad}; defaults are Flower's. */
 export interface FedAdagradOptions {
@@ -45,5 +47,17 @@ export class FedAdagrad implements ServerOptimizer {
     }
     this.steps++;
     return out;
+  }
+
+  /** A copy of the optimizer state (step count and moments). */
+  snapshot(): OptimizerSnapshot {
+    return takeSnapshot('FedAdagrad', this.steps, { v: this.v });
+  }
+
+  /** Resumes from a snapshot of a FedAdagrad. */
+  restore(snapshot: OptimizerSnapshot): void {
+    const { steps, buffers } = readSnapshot(snapshot, { kind: 'FedAdagrad', buffers: ['v'] });
+    this.steps = steps;
+    this.v = buffers.v;
   }
 }

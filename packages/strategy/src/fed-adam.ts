@@ -3,9 +3,11 @@ import {
   assertHyperParameter,
   assertStepInputs,
   ensureState,
+  readSnapshot,
   stepRound,
+  takeSnapshot,
 } from './server-optimizer.ts';
-import type { ServerOptimizer, StepOptions } from './server-optimizer.ts';
+import type { OptimizerSnapshot, ServerOptimizer, StepOptions } from './server-optimizer.ts';
 
 /** Hyper-parameters of {@link FedAdam}; defaults are Flower's. */
 export interface FedAdamOptions {
@@ -66,5 +68,18 @@ export class FedAdam implements ServerOptimizer {
     }
     this.steps++;
     return out;
+  }
+
+  /** A copy of the optimizer state (step count and moments). */
+  snapshot(): OptimizerSnapshot {
+    return takeSnapshot('FedAdam', this.steps, { m: this.m, v: this.v });
+  }
+
+  /** Resumes from a snapshot of a FedAdam. */
+  restore(snapshot: OptimizerSnapshot): void {
+    const { steps, buffers } = readSnapshot(snapshot, { kind: 'FedAdam', buffers: ['m', 'v'] });
+    this.steps = steps;
+    this.m = buffers.m;
+    this.v = buffers.v;
   }
 }

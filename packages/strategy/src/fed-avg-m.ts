@@ -3,9 +3,11 @@ import {
   assertHyperParameter,
   assertStepInputs,
   ensureState,
+  readSnapshot,
   stepRound,
+  takeSnapshot,
 } from './server-optimizer.ts';
-import type { ServerOptimizer, StepOptions } from './server-optimizer.ts';
+import type { OptimizerSnapshot, ServerOptimizer, StepOptions } from './server-optimizer.ts';
 
 /** Hyper-parameters of {@link FedAvgM}; defaults are Flower's (which make it plain FedAvg). */
 export interface FedAvgMOptions {
@@ -72,5 +74,17 @@ export class FedAvgM implements ServerOptimizer {
         out[i] = x - lr * vi;
       }
     }
+  }
+
+  /** A copy of the optimizer state (step count and moments). */
+  snapshot(): OptimizerSnapshot {
+    return takeSnapshot('FedAvgM', this.steps, { momentum: this.momentum });
+  }
+
+  /** Resumes from a snapshot of a FedAvgM. */
+  restore(snapshot: OptimizerSnapshot): void {
+    const { steps, buffers } = readSnapshot(snapshot, { kind: 'FedAvgM', buffers: ['momentum'] });
+    this.steps = steps;
+    this.momentum = buffers.momentum;
   }
 }

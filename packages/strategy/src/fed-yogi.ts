@@ -3,9 +3,11 @@ import {
   assertHyperParameter,
   assertStepInputs,
   ensureState,
+  readSnapshot,
   stepRound,
+  takeSnapshot,
 } from './server-optimizer.ts';
-import type { ServerOptimizer, StepOptions } from './server-optimizer.ts';
+import type { OptimizerSnapshot, ServerOptimizer, StepOptions } from './server-optimizer.ts';
 
 /** Hyper-parameters of {@link FedYogi}; defaults are Flower's. */
 export interface FedYogiOptions {
@@ -65,5 +67,18 @@ export class FedYogi implements ServerOptimizer {
     }
     this.steps++;
     return out;
+  }
+
+  /** A copy of the optimizer state (step count and moments). */
+  snapshot(): OptimizerSnapshot {
+    return takeSnapshot('FedYogi', this.steps, { m: this.m, v: this.v });
+  }
+
+  /** Resumes from a snapshot of a FedYogi. */
+  restore(snapshot: OptimizerSnapshot): void {
+    const { steps, buffers } = readSnapshot(snapshot, { kind: 'FedYogi', buffers: ['m', 'v'] });
+    this.steps = steps;
+    this.m = buffers.m;
+    this.v = buffers.v;
   }
 }

@@ -7,7 +7,7 @@ export { krum, krumScores } from './krum.ts';
 export type { KrumOptions } from './krum.ts';
 export { untrainedRanges } from './layout.ts';
 
-export type { ServerOptimizer, StepOptions } from './server-optimizer.ts';
+export type { OptimizerSnapshot, ServerOptimizer, StepOptions } from './server-optimizer.ts';
 export { FedAdam } from './fed-adam.ts';
 export type { FedAdamOptions } from './fed-adam.ts';
 export { FedYogi } from './fed-yogi.ts';

@@ -8,10 +8,53 @@ export interface StepOptions {
   frozen?: readonly IndexRange[];
 }
 
+/** An optimizer's state, to persist with a checkpoint so a restarted coordinator resumes its moments. */
+export interface OptimizerSnapshot {
+  kind: string;
+  steps: number;
+  /** Named Float64 buffers (m, v, momentum); absent before the first step. */
+  state: Record<string, Float64Array>;
+}
+
 /** A server-side optimizer (FedOpt family): turns the aggregated weights into the next global weights. */
 export interface ServerOptimizer {
   /** Returns the new global weights; `current` is the global model the round started from. */
   step(current: Float32Array, aggregated: Float32Array, options?: StepOptions): Float32Array;
+  /** A copy of the optimizer state. */
+  snapshot(): OptimizerSnapshot;
+  /** Replaces the optimizer state with a copy of `snapshot` (taken from the same kind of optimizer). */
+  restore(snapshot: OptimizerSnapshot): void;
+}
+
+/** Copies the defined buffers into a snapshot. */
+export function takeSnapshot(
+  kind: string,
+  steps: number,
+  buffers: Record<string, Float64Array | undefined>,
+): OptimizerSnapshot {
+  const state: Record<string, Float64Array> = {};
+  for (const [name, buffer] of Object.entries(buffers))
+    if (buffer !== undefined) state[name] = buffer.slice();
+  return { kind, steps, state };
+}
+
+/** Checks a snapshot against the optimizer restoring it and returns copies of its buffers. */
+export function readSnapshot(
+  snapshot: OptimizerSnapshot,
+  expected: { kind: string; buffers: readonly string[] },
+): { steps: number; buffers: Record<string, Float64Array | undefined> } {
+  const { kind, steps, state } = snapshot;
+  if (kind !== expected.kind) throw new Error(`${expected.kind}.restore: the snapshot is of a ${kind}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new Error(`${kind}.restore: steps must be an integer >= 0`);
+  const lengths = new Set(Object.values(state).map((buffer) => buffer.length));
+  if (lengths.size > 1) throw new Error(`${kind}.restore: the snapshot's buffers differ in length`);
+  const buffers: Record<string, Float64Array | undefined> = {};
+  for (const name of Object.keys(state)) {
+    if (!expected.buffers.includes(name)) throw new Error(`${kind}.restore: unknown state buffer '${name}'`);
+  }
+  for (const name of expected.buffers) buffers[name] = state[name]?.slice();
+  return { steps, buffers };
 }
 
 /** Throws unless both vectors have the same length; returns it. */

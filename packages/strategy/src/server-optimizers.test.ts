@@ -133,3 +133,37 @@ describe('frozen ranges', () => {
     );
   });
 });
+
+describe('optimizer snapshots', () => {
+  const optimizers: [string, () => ServerOptimizer][] = [
+    ['FedAdam', () => new FedAdam()],
+    ['FedYogi', () => new FedYogi()],
+    ['FedAdagrad', () => new FedAdagrad()],
+    ['FedAvgM', () => new FedAvgM({ serverMomentum: 0.9 })],
+  ];
+
+  it.each(optimizers)('%s resumes from a snapshot exactly where it left off', (_name, create) => {
+    // Prepare: one optimizer runs two steps; another restores the first one's snapshot after step 1
+    const original = create();
+    original.step(f32(1, 2), f32(1.5, 1));
+    const snapshot = original.snapshot();
+    const resumed = create();
+    resumed.restore(snapshot);
+    // Execute
+    const expected = original.step(f32(2, 2), f32(1.75, 2.5));
+    const actual = resumed.step(f32(2, 2), f32(1.75, 2.5));
+    // Assert: same weights, and the snapshot was a copy (the original kept stepping without changing it)
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+    expect(original.snapshot()).not.toEqual(snapshot);
+  });
+
+  it('refuses a snapshot of another optimizer or with unknown buffers', () => {
+    const adam = new FedAdam();
+    adam.step(f32(1), f32(2));
+    expect(() => new FedYogi().restore(adam.snapshot())).toThrow(
+      /FedYogi.restore: the snapshot is of a FedAdam/,
+    );
+    const bad = { kind: 'FedAdagrad', steps: 1, state: { m: new Float64Array(1) } };
+    expect(() => new FedAdagrad().restore(bad)).toThrow(/unknown state buffer 'm'/);
+  });
+});

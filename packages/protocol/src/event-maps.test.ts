@@ -119,6 +119,7 @@ describe('event maps', () => {
         FlEvent.handshakeRespond,
         FlEvent.siteEnroll,
         FlEvent.statusResync,
+        FlEvent.siteReport,
         FlEvent.weightsFetch,
         FlEvent.deltaChunk,
         FlEvent.roundSubmit,

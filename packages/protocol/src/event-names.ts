@@ -13,6 +13,8 @@ export const FlEvent = {
   siteEnroll: 'site:enroll',
   /** site → coordinator, ack SiteSync */
   statusResync: 'status:resync',
+  /** site → coordinator after the handshake, ack without data */
+  siteReport: 'site:report',
   /** coordinator → site broadcast */
   statusSynced: 'status:synced',
   /** site → coordinator, ack TransferRef; the coordinator then emits weights:chunk from `fromIndex` */

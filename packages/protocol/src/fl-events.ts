@@ -4,6 +4,7 @@ import { EnrollmentRequest, EnrollmentResult } from './enrollment.ts';
 import { EvaluateIns, EvaluateRes } from './evaluate.ts';
 import { Challenge, ChallengeRequest, ChallengeResponse, HandshakeAccepted } from './handshake.ts';
 import { FitIns, FitRes, RoundCancelled, SubmitReceipt } from './round.ts';
+import { SiteReport } from './site-report.ts';
 import { ResyncRequest, SiteSync } from './status.ts';
 import { ChunkReceipt, TransferChunk, TransferFetch, TransferRef } from './transfer.ts';
 
@@ -13,6 +14,7 @@ export interface FlClientToServerEvents {
   [FlEvent.handshakeRespond]: (res: ChallengeResponse, ack: AckFn<HandshakeAccepted>) => void;
   [FlEvent.siteEnroll]: (req: EnrollmentRequest, ack: AckFn<EnrollmentResult>) => void;
   [FlEvent.statusResync]: (req: ResyncRequest, ack: AckFn<SiteSync>) => void;
+  [FlEvent.siteReport]: (report: SiteReport, ack: AckFn<void>) => void;
   [FlEvent.weightsFetch]: (req: TransferFetch, ack: AckFn<TransferRef>) => void;
   [FlEvent.deltaChunk]: (chunk: TransferChunk, ack: AckFn<ChunkReceipt>) => void;
   [FlEvent.roundSubmit]: (res: FitRes, ack: AckFn<SubmitReceipt>) => void;
@@ -50,6 +52,7 @@ export const flClientEventSchemas = {
   [FlEvent.handshakeRespond]: { payload: ChallengeResponse, ack: HandshakeAccepted },
   [FlEvent.siteEnroll]: { payload: EnrollmentRequest, ack: EnrollmentResult },
   [FlEvent.statusResync]: { payload: ResyncRequest, ack: SiteSync },
+  [FlEvent.siteReport]: { payload: SiteReport, ack: null },
   [FlEvent.weightsFetch]: { payload: TransferFetch, ack: TransferRef },
   [FlEvent.deltaChunk]: { payload: TransferChunk, ack: ChunkReceipt },
   [FlEvent.roundSubmit]: { payload: FitRes, ack: SubmitReceipt },

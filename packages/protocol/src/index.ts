@@ -9,6 +9,7 @@ export * from './manifest.ts';
 export * from './transfer.ts';
 export * from './model-ref.ts';
 export * from './status.ts';
+export * from './site-report.ts';
 export * from './handshake.ts';
 export * from './enrollment.ts';
 export * from './round.ts';

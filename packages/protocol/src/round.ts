@@ -13,6 +13,11 @@ export const FitConfig = z.object({
   modalityKeepProb: z.number().gt(0).max(1),
   /** FedProx proximal term weight μ; 0 is plain FedAvg local training. */
   proximalMu: z.number().min(0).max(1000),
+  /** Seed of the site's shuffling, modality dropout and noise: a retried round trains identically. */
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
 });
 export type FitConfig = z.infer<typeof FitConfig>;
 

@@ -116,6 +116,13 @@ export const flClientSamples = {
     signature: SIG,
   },
   [FlEvent.statusResync]: { runId: RUN, roundId: null },
+  [FlEvent.siteReport]: {
+    softwareVersion: '0.1.0',
+    backend: 'wasm',
+    combinations: { 'ehr.imaging.genomics': 80, ehr: 40 },
+    trainPatients: 96,
+    testPatients: 24,
+  },
   [FlEvent.weightsFetch]: { transferId: TRANSFER, fromIndex: 1 },
   [FlEvent.deltaChunk]: { ...transferRef, index: 1, data: new Uint8Array(488) },
   [FlEvent.roundSubmit]: {
@@ -147,6 +154,7 @@ export const flClientAckSamples = {
     coordinatorFingerprint: FINGERPRINT,
   },
   [FlEvent.statusResync]: sync,
+  [FlEvent.siteReport]: undefined,
   [FlEvent.weightsFetch]: transferRef,
   [FlEvent.deltaChunk]: { transferId: TRANSFER, received: 2, complete: true },
   [FlEvent.roundSubmit]: receipt,
@@ -162,7 +170,14 @@ export const flServerSamples = {
     roundId: ROUND,
     roundNumber: 3,
     model,
-    config: { epochs: 2, batchSize: 32, learningRate: 0.001, modalityKeepProb: 0.8, proximalMu: 0.01 },
+    config: {
+      epochs: 2,
+      batchSize: 32,
+      learningRate: 0.001,
+      modalityKeepProb: 0.8,
+      proximalMu: 0.01,
+      seed: 7,
+    },
     deadline: T0 + 60_000,
   },
   [FlEvent.roundCancelled]: {

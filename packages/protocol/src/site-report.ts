@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+import { Count, namedRecord, text } from './primitives.ts';
+
+/**
+ * site:report — what a site tells the operator about itself after the handshake: software, backend and
+ * how many patients have each combination of modalities. Counts only; never a patient or a value.
+ */
+export const SiteReport = z.object({
+  softwareVersion: text(32),
+  /** tfjs backend in use: `tensorflow-gpu`, `tensorflow`, `wasm` or `cpu`. */
+  backend: text(32),
+  /** Patients per presence combination, e.g. `ehr.imaging` (modalities joined by dots): counts only. */
+  combinations: namedRecord(Count),
+  trainPatients: Count,
+  testPatients: Count,
+});
+export type SiteReport = z.infer<typeof SiteReport>;

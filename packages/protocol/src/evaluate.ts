@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { MAX_HISTOGRAM_BINS } from './limits.ts';
 import { GlobalModelRef } from './model-ref.ts';
+import { ModelSpec } from './model-spec.ts';
 import { Count, EpochMs, MetricRecord, Name, Uuid, namedRecord } from './primitives.ts';
 
 /** Evaluation settings: which tasks to score and how finely to bin scores. */
@@ -18,6 +19,7 @@ export const EvaluateIns = z.object({
   runId: Uuid,
   roundId: Uuid,
   roundNumber: z.int().min(1),
+  modelSpec: ModelSpec,
   model: GlobalModelRef,
   config: EvaluateConfig,
   deadline: EpochMs,

@@ -8,6 +8,7 @@ export * from './primitives.ts';
 export * from './manifest.ts';
 export * from './transfer.ts';
 export * from './model-ref.ts';
+export * from './model-spec.ts';
 export * from './status.ts';
 export * from './site-report.ts';
 export * from './handshake.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { GlobalModelRef } from './model-ref.ts';
+import { ModelSpec } from './model-spec.ts';
 import { BoxNonce, EpochMs, MetricRecord, Uuid, namedRecord, text } from './primitives.ts';
 import { TransferRef } from './transfer.ts';
 
@@ -26,6 +27,7 @@ export const FitIns = z.object({
   runId: Uuid,
   roundId: Uuid,
   roundNumber: z.int().min(1),
+  modelSpec: ModelSpec,
   model: GlobalModelRef,
   config: FitConfig,
   deadline: EpochMs,

@@ -161,6 +161,26 @@ export const flClientAckSamples = {
   [FlEvent.evaluateSubmit]: receipt,
 };
 
+const modelSpec = {
+  fusion: 'hybrid',
+  tasks: ['mortality'],
+  ehrDim: 32,
+  genomicsDim: 2000,
+  imageShape: [64, 64, 1],
+  d: 64,
+  ehrHidden: 64,
+  genomicsHidden: 256,
+  convFilters: [16, 32, 64],
+  headHidden: 32,
+  genomicsNoise: 0.3,
+  l2: 1e-5,
+  genomicsDecayFactor: 10,
+  alignWeight: 0.01,
+  reconWeight: 0.1,
+  auxWeight: 0.3,
+  seed: 1,
+};
+
 /** Valid payload per event sent by the coordinator on /fl. */
 export const flServerSamples = {
   [FlEvent.statusSynced]: sync,
@@ -169,6 +189,7 @@ export const flServerSamples = {
     runId: RUN,
     roundId: ROUND,
     roundNumber: 3,
+    modelSpec,
     model,
     config: {
       epochs: 2,
@@ -190,6 +211,7 @@ export const flServerSamples = {
     runId: RUN,
     roundId: ROUND,
     roundNumber: 3,
+    modelSpec,
     model,
     config: { batchSize: 64, tasks: ['mortality'], bins: 100 },
     deadline: T0 + 60_000,

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+import { Name } from './primitives.ts';
+
+/** The architecture every site builds for a run (mirrors @fedfuse/model's ModelConfig). */
+export const ModelSpec = z.object({
+  fusion: z.enum(['hybrid', 'attention', 'concat', 'early', 'late']),
+  tasks: z.array(Name).min(1).max(64),
+  ehrDim: z.int().min(1).max(100_000),
+  genomicsDim: z.int().min(1).max(100_000),
+  imageShape: z.tuple([z.int().min(1).max(4096), z.int().min(1).max(4096), z.int().min(1).max(4)]),
+  d: z.int().min(1).max(4096),
+  ehrHidden: z.int().min(1).max(4096),
+  genomicsHidden: z.int().min(1).max(4096),
+  convFilters: z.array(z.int().min(1).max(1024)).min(1).max(8),
+  headHidden: z.int().min(1).max(4096),
+  genomicsNoise: z.number().min(0).max(10),
+  l2: z.number().min(0).max(1),
+  genomicsDecayFactor: z.number().min(0).max(1000),
+  alignWeight: z.number().min(0).max(100),
+  reconWeight: z.number().min(0).max(100),
+  auxWeight: z.number().min(0).max(100),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+});
+export type ModelSpec = z.infer<typeof ModelSpec>;

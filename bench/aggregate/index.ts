@@ -16,10 +16,10 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'sum (4 accumulators)', run: sumAll, maxFloats: Infinity, reps: 3 },
-  { name: 'Float32Array.set copy', run: copyInto(), maxFloats: Infinity, reps: 3 },
-  { name: 'fedAvg (reused out)', run: fedAvgInto(), maxFloats: Infinity, reps: 3 },
-  { name: 'fedAvg (new out)', run: (w) => fedAvg(w.updates), maxFloats: Infinity, reps: 3 },
+  { name: 'sum (4 accumulators)', run: sumAll, maxFloats: Infinity, reps: 5 },
+  { name: 'Float32Array.set copy', run: copyInto(), maxFloats: Infinity, reps: 5 },
+  { name: 'fedAvg (reused out)', run: fedAvgInto(), maxFloats: Infinity, reps: 5 },
+  { name: 'fedAvg (new out)', run: (w) => fedAvg(w.updates), maxFloats: Infinity, reps: 5 },
   { name: 'fedMedian', run: (w) => fedMedian(w.updates), maxFloats: 100 * MILLION, reps: 1 },
   { name: 'trimmedMean β=0.2', run: (w) => trimmedMean(w.updates, 0.2), maxFloats: 100 * MILLION, reps: 1 },
   { name: 'krum f=2 (MultiKrum m=5)', run: runKrum, maxFloats: 100 * MILLION, reps: 1 },
@@ -59,7 +59,8 @@ function row(cells: (string | number)[]): string {
         .padStart(i === 0 ? 0 : widths[i]!)
         .padEnd(i === 0 ? widths[0]! : 0),
     )
-    .join('');
+    .join('')
+    .trimEnd();
 }
 
 function benchSize(params: number, counts: readonly number[]): void {

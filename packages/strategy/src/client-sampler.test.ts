@@ -15,7 +15,7 @@ describe(sampleSize.name, () => {
     { available: 10, fraction: 0.1, minClients: 2, size: 2 },
     { available: 7, fraction: 0.3, minClients: 1, size: 2 },
     { available: 3, fraction: 1, minClients: 5, size: 5 },
-    { available: 100, fraction: 0, minClients: 3, size: 3 },
+    { available: 100, fraction: 0.01, minClients: 3, size: 3 },
   ])('max(floor($available·$fraction), $minClients) = $size', ({ available, fraction, minClients, size }) => {
     expect(sampleSize(available, { fraction, minClients })).toBe(size);
   });

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+// The one place the client reads process.env, so every knob is named, validated and documented here.
+
+const millis = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
+
+const EnvSchema = z.object({
+  /** Site folder used when a command gets no --dir. */
+  FEDFUSE_DIR: z.string().min(1).optional(),
+  /** socket.io's first reconnection delay after a dropped connection. */
+  FEDFUSE_RECONNECT_DELAY_MS: millis(500),
+  /** socket.io's reconnection delay cap. */
+  FEDFUSE_RECONNECT_DELAY_MAX_MS: millis(5000),
+  /** First wait before retrying a refused handshake (pending approval, suspended, transient errors). */
+  FEDFUSE_HANDSHAKE_BACKOFF_MS: millis(1000),
+  /** Cap of that wait; it doubles up to here. */
+  FEDFUSE_HANDSHAKE_BACKOFF_MAX_MS: millis(30_000),
+  /** How long a request waits for the coordinator's acknowledgement. */
+  FEDFUSE_ACK_TIMEOUT_MS: millis(30_000),
+});
+
+/** Validated environment settings of the site daemon. */
+export type ClientEnv = z.infer<typeof EnvSchema>;
+
+/** Parses `source` (default: process.env); a bad value throws an Error naming the variable. */
+export function readEnv(source: Record<string, string | undefined> = process.env): ClientEnv {
+  const parsed = EnvSchema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`environment variable ${String(issue?.path[0])}: ${issue?.message ?? 'invalid value'}`);
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { BACKEND_PREFERENCE } from '@fedfuse/model';
+import { formatIssues } from '@fedfuse/protocol';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+
+import { isNotFound, writeFileAtomic } from './atomic-file.ts';
+
+/** Backends a site may ask for: `auto` walks the model package's preference order. */
+export const BACKEND_CHOICES = ['auto', ...BACKEND_PREFERENCE] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** `client.yaml`: what the daemon needs besides keys and enrollment. Empty strings mean "not set yet". */
+export const ClientConfig = z.object({
+  siteName: z.string().trim().min(1).max(100),
+  /** Path of the site data config (YAML read by @fedfuse/data); relative paths are relative to the site folder. */
+  data: z.string().default(''),
+  backend: z.enum(BACKEND_CHOICES).default('auto'),
+  /** Overrides the URL saved at enrollment when set (e.g. the coordinator moved behind a new host name). */
+  coordinatorUrl: z.string().default(''),
+});
+export type ClientConfig = z.infer<typeof ClientConfig>;
+
+/** A client.yaml that is missing or invalid; the message names the file and what to do. */
+export class ClientConfigError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClientConfigError';
+  }
+}
+
+const HEADER = [
+  '# FedFuse site daemon settings (fedfuse-client).',
+  '# data: path of the site data config (see docs/site-admin-guide.md); relative to this folder.',
+  '# backend: auto | tensorflow-gpu | tensorflow | wasm | cpu',
+  '# coordinatorUrl: leave empty to use the URL saved by `fedfuse-client enroll`.',
+  '',
+].join('\n');
+
+/** Write client.yaml atomically, with a comment header explaining each key. */
+export async function writeClientConfig(path: string, config: ClientConfig): Promise<void> {
+  await writeFileAtomic(path, HEADER + stringifyYaml(config));
+}
+
+/** Read and validate client.yaml. */
+export async function readClientConfig(path: string): Promise<ClientConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (isNotFound(err))
+      throw new ClientConfigError(path, `${path} does not exist; run "fedfuse-client init" first`);
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ClientConfigError(path, `${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = ClientConfig.safeParse(raw);
+  if (!parsed.success) throw new ClientConfigError(path, `${path}: ${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+/** The absolute path of the site data config, or undefined when client.yaml names none. */
+export function dataConfigPath(config: ClientConfig, siteDir: string): string | undefined {
+  if (config.data.trim() === '') return undefined;
+  return isAbsolute(config.data) ? config.data : resolve(siteDir, config.data);
+}

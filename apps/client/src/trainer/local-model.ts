@@ -1,0 +1,154 @@
+import { loadSite, type SiteData } from '@fedfuse/data';
+import type { TriModalModel } from '@fedfuse/model';
+import {
+  createModel,
+  evaluateModel,
+  getWeights,
+  layoutOf,
+  setWeights,
+  trainLocalRound,
+} from '@fedfuse/model';
+import type { ModelSpec, WeightsManifest } from '@fedfuse/protocol';
+
+import { manifestMismatch } from '../fl/manifest-map.ts';
+import { taskEvaluations } from '../fl/task-evaluation.ts';
+import { fitBatch, presenceCombinations, type BatchWidths } from './fit-batch.ts';
+import type {
+  DataSummary,
+  EvaluateOutcome,
+  EvaluateRequest,
+  TrainOutcome,
+  TrainRequest,
+} from './messages.ts';
+
+/**
+ * The site's data and the run's model, inside the worker thread: loads the data once, rebuilds the model
+ * when the spec changes, trains and evaluates. Nothing here knows about sockets.
+ */
+export class LocalModel {
+  private configPath: string | undefined;
+  private site: SiteData | undefined;
+  // The site re-read at a run's image size, when that differs from the site config's.
+  private resized: { key: string; site: SiteData } | undefined;
+  private model: { key: string; model: TriModalModel } | undefined;
+
+  /** Load (or reload) the site data and describe it. */
+  async load(configPath: string): Promise<DataSummary> {
+    const site = await loadSite({ config: configPath });
+    this.configPath = configPath;
+    this.site = site;
+    this.resized = undefined;
+    return summarize(site);
+  }
+
+  /** One local round on the global weights; returns trained − global. */
+  async train(req: TrainRequest, onEpoch?: (epoch: number, loss: number) => void): Promise<TrainOutcome> {
+    const site = await this.siteFor(req.spec);
+    const batch = fitBatch(site.train.batch, { widths: widthsOf(site), spec: req.spec });
+    const model = this.modelFor(req.spec, req.manifest);
+    setWeights(model, req.global);
+    const { config } = req;
+    const result = trainLocalRound(model, batch, {
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      seed: config.seed,
+      modalityKeepProb: config.modalityKeepProb,
+      proximal: config.proximalMu > 0 ? { mu: config.proximalMu, reference: req.global } : undefined,
+      onEpoch,
+    });
+    const trained = getWeights(model).weights;
+    const delta = new Float32Array(trained.length);
+    for (let i = 0; i < trained.length; i++) delta[i] = trained[i]! - req.global[i]!;
+    return {
+      delta,
+      lossPerEpoch: result.lossPerEpoch,
+      numExamples: result.numExamples,
+      groupExamples: result.groupExamples,
+      seconds: result.seconds,
+    };
+  }
+
+  /** Score weights on the held-out split; only counts, metrics and histograms come back. */
+  async evaluate(req: EvaluateRequest): Promise<EvaluateOutcome> {
+    const site = await this.siteFor(req.spec);
+    const batch = fitBatch(site.test.batch, { widths: widthsOf(site), spec: req.spec });
+    const model = this.modelFor(req.spec, req.manifest);
+    setWeights(model, req.weights);
+    const evaluation =
+      batch.n > 0
+        ? evaluateModel(model, batch, { batchSize: req.batchSize })
+        : { n: 0, tasks: {}, predictions: new Float32Array(0) };
+    const tasks = taskEvaluations({
+      evaluation,
+      labels: batch.labels,
+      modelTasks: req.spec.tasks,
+      tasks: req.tasks,
+      bins: req.bins,
+    });
+    return { numExamples: batch.n, tasks };
+  }
+
+  /** Free the model's tensors. */
+  dispose(): void {
+    this.model?.model.dispose();
+    this.model = undefined;
+  }
+
+  private async siteFor(spec: ModelSpec): Promise<SiteData> {
+    const site = this.site;
+    if (!site || this.configPath === undefined) throw new Error('the site data is not loaded');
+    const key = spec.imageShape.join('x');
+    if (key === site.imageShape.join('x') || site.report.modalityCounts.imaging === 0) return site;
+    if (this.resized?.key !== key) {
+      const [h, w, c] = spec.imageShape;
+      this.resized = { key, site: await loadSite({ config: this.configPath, imageShape: [h, w, c] }) };
+    }
+    return this.resized.site;
+  }
+
+  private modelFor(spec: ModelSpec, manifest: WeightsManifest): TriModalModel {
+    const key = JSON.stringify(spec);
+    if (this.model?.key !== key) {
+      this.dispose();
+      const [h, w, c] = spec.imageShape;
+      const model = createModel({
+        ...spec,
+        imageShape: [h, w, c],
+        tasks: [...spec.tasks],
+        convFilters: [...spec.convFilters],
+      });
+      this.model = { key, model };
+    }
+    const mismatch = manifestMismatch(manifest, layoutOf(this.model.model).entries);
+    if (mismatch) throw new Error(`the global model does not fit the run's model spec: ${mismatch}`);
+    return this.model.model;
+  }
+}
+
+function widthsOf(site: SiteData): BatchWidths {
+  const [h, w, c] = site.imageShape;
+  return {
+    tasks: site.tasks,
+    ehrDim: site.ehrFeatureNames.length,
+    genomicsDim: site.genes.length,
+    imageSize: h * w * c,
+  };
+}
+
+/** Shapes and counts of a loaded site. */
+export function summarize(site: SiteData): DataSummary {
+  const counts = site.report.modalityCounts;
+  return {
+    site: site.site,
+    tasks: site.tasks,
+    ehrDim: site.ehrFeatureNames.length,
+    genomicsDim: site.genes.length,
+    imageShape: site.imageShape,
+    modalityCounts: { ehr: counts.ehr, imaging: counts.imaging, genomics: counts.genomics },
+    trainPatients: site.train.batch.n,
+    testPatients: site.test.batch.n,
+    combinations: presenceCombinations([site.train.batch, site.test.batch]),
+    report: site.report,
+  };
+}

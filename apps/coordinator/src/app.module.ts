@@ -1,0 +1,86 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AuditController } from './controllers/audit.controller.ts';
+import { HealthController } from './controllers/health.controller.ts';
+import { OperatorGuard } from './controllers/operator.guard.ts';
+import { RunsController } from './controllers/runs.controller.ts';
+import { SitesController } from './controllers/sites.controller.ts';
+import type { CoordinatorSettings } from './env.ts';
+import { FlGateway } from './gateways/fl.gateway.ts';
+import { OpsGateway } from './gateways/ops.gateway.ts';
+import type { Database } from './persistence/database.ts';
+import { AuditRepository } from './repositories/audit.repository.ts';
+import { EnrollmentTokensRepository } from './repositories/enrollment-tokens.repository.ts';
+import { FileStoreRepository } from './repositories/file-store.repository.ts';
+import { IdentityRepository } from './repositories/identity.repository.ts';
+import { RoundsRepository } from './repositories/rounds.repository.ts';
+import { RunsRepository } from './repositories/runs.repository.ts';
+import { SitesRepository } from './repositories/sites.repository.ts';
+import { AuditService } from './services/audit.service.ts';
+import { ConnectionsService } from './services/connections.service.ts';
+import { GlobalModelService } from './services/global-model.service.ts';
+import { GlobalWeightsService } from './services/global-weights.service.ts';
+import { MetricsService } from './services/metrics.service.ts';
+import { OperatorTokenService } from './services/operator-token.service.ts';
+import { OpsBroadcaster } from './services/ops-broadcaster.service.ts';
+import { OpsSnapshotService } from './services/ops-snapshot.service.ts';
+import { RegistryService } from './services/registry.service.ts';
+import { RoundService } from './services/round.service.ts';
+import { RunLocks } from './services/run-locks.service.ts';
+import { RunService } from './services/run.service.ts';
+import { SiteSyncService } from './services/site-sync.service.ts';
+import { SubmissionsService } from './services/submissions.service.ts';
+import { TransfersService } from './services/transfers.service.ts';
+import { DATABASE, SETTINGS } from './tokens.ts';
+
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}
+
+/** The coordinator: repositories → services → gateways and controllers, wired for one data directory. */
+@Module({})
+export class AppModule {
+  static forRoot(context: { settings: CoordinatorSettings; database: Database }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ScheduleModule.forRoot()],
+      controllers: [HealthController, SitesController, RunsController, AuditController],
+      providers: [
+        { provide: SETTINGS, useValue: context.settings },
+        { provide: DATABASE, useValue: context.database },
+        DatabaseCloser,
+        SitesRepository,
+        EnrollmentTokensRepository,
+        RunsRepository,
+        RoundsRepository,
+        AuditRepository,
+        FileStoreRepository,
+        IdentityRepository,
+        OperatorTokenService,
+        OperatorGuard,
+        OpsBroadcaster,
+        AuditService,
+        ConnectionsService,
+        TransfersService,
+        GlobalModelService,
+        GlobalWeightsService,
+        RunLocks,
+        RoundService,
+        SubmissionsService,
+        SiteSyncService,
+        RegistryService,
+        RunService,
+        OpsSnapshotService,
+        MetricsService,
+        FlGateway,
+        OpsGateway,
+      ],
+    };
+  }
+}

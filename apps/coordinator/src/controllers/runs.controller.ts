@@ -1,0 +1,139 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { decodeWeights } from '@fedfuse/protocol';
+import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import type { RunRow } from '../repositories/runs.repository.ts';
+import { RunService } from '../services/run.service.ts';
+import { toRunSummary } from '../services/ops-snapshot.service.ts';
+import { runConfig, selectedSites } from '../services/run-state.ts';
+import { parseBody, unwrap } from './ack-response.ts';
+import { OperatorGuard } from './operator.guard.ts';
+
+const RunActionName = z.enum(['start', 'pause', 'resume', 'stop']);
+
+function runView(run: RunRow) {
+  return {
+    ...toRunSummary(run),
+    config: runConfig(run),
+    createdAt: run.created_at,
+    finishedAt: run.finished_at,
+    failure: run.failure,
+  };
+}
+
+function roundView(round: RoundRow) {
+  return {
+    roundId: round.id,
+    number: round.number,
+    attempt: round.attempt,
+    phase: round.phase,
+    sites: selectedSites(round),
+    startedAt: round.started_at,
+    deadline: round.deadline_at,
+    finishedAt: round.finished_at,
+    modelHash: round.result_hash,
+    metrics: round.metrics ? (JSON.parse(round.metrics) as unknown) : null,
+    failure: round.failure,
+  };
+}
+
+/** Training runs, their rounds and metrics, and checkpoint downloads, for the operator. */
+@Controller('api/runs')
+@UseGuards(OperatorGuard)
+export class RunsController {
+  constructor(
+    @Inject(RunService) private readonly runs: RunService,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+  ) {}
+
+  @Get()
+  async list() {
+    return (await this.runs.list()).map(runView);
+  }
+
+  @Post()
+  async create(@Body() body: unknown) {
+    return runView(unwrap(await this.runs.create(body)));
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const run = await this.runs.find(id);
+    if (!run) throw new NotFoundException({ code: 'not_found', message: `no run ${id}` });
+    return runView(run);
+  }
+
+  @Post(':id/:action')
+  @HttpCode(200)
+  async act(@Param('id') id: string, @Param('action') action: string) {
+    return runView(unwrap(await this.runs.act(id, parseBody(RunActionName, action))));
+  }
+
+  @Get(':id/rounds')
+  async roundsOf(@Param('id') id: string) {
+    return (await this.runs.roundsOf(id)).map(roundView);
+  }
+
+  @Get(':id/checkpoints')
+  async checkpoints(@Param('id') id: string) {
+    return (await this.rounds.checkpoints(id)).map((c) => ({
+      round: c.round_number,
+      sha256: c.sha256,
+      createdAt: c.created_at,
+    }));
+  }
+
+  /** A checkpoint as tfjs weights: `model.json` (weights manifest + model spec) next to `weights.bin`. */
+  @Get(':id/checkpoints/:round/model.json')
+  async modelJson(@Param('id') id: string, @Param('round') round: string) {
+    const { run, weights } = await this.checkpointWeights(id, Number(round));
+    return {
+      format: 'fedfuse-tfjs-weights',
+      generatedBy: 'fedfuse-coordinator',
+      modelTopology: null,
+      weightsManifest: [
+        {
+          paths: ['weights.bin'],
+          weights: weights.manifest.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' })),
+        },
+      ],
+      userDefinedMetadata: { modelSpec: runConfig(run).model, runId: run.id, round: Number(round) },
+    };
+  }
+
+  @Get(':id/checkpoints/:round/weights.bin')
+  async weightsBin(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
+    const { weights } = await this.checkpointWeights(id, Number(round));
+    response.setHeader('content-type', 'application/octet-stream');
+    response.setHeader('content-disposition', `attachment; filename="round-${round}-weights.bin"`);
+    response.end(Buffer.from(weights.values.buffer, weights.values.byteOffset, weights.values.byteLength));
+  }
+
+  private async checkpointWeights(runId: string, round: number) {
+    const run = await this.runs.find(runId);
+    const checkpoint = run ? await this.rounds.checkpoint(runId, round) : undefined;
+    if (!run || !checkpoint)
+      throw new NotFoundException({
+        code: 'not_found',
+        message: `no checkpoint for round ${round} of run ${runId}`,
+      });
+    const decoded = decodeWeights(await this.files.readVerified(checkpoint.path, checkpoint.sha256));
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    return { run, weights: decoded.data };
+  }
+}

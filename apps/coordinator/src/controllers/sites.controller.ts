@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { ConnectionsService } from '../services/connections.service.ts';
+import { RegistryService, toSiteSummary } from '../services/registry.service.ts';
+import { parseBody, unwrap } from './ack-response.ts';
+import { OperatorGuard } from './operator.guard.ts';
+
+const TokenRequest = z.object({
+  label: z.string().trim().min(1).max(200).default('site'),
+  ttlSeconds: z
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  autoApprove: z.boolean().default(false),
+});
+const SiteActionName = z.enum(['approve', 'suspend', 'reinstate', 'revoke']);
+
+/** Sites and enrollment tokens, for the operator. */
+@Controller('api')
+@UseGuards(OperatorGuard)
+export class SitesController {
+  constructor(
+    @Inject(RegistryService) private readonly registry: RegistryService,
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+  ) {}
+
+  @Get('sites')
+  async list() {
+    return (await this.sites.list()).map((site) => ({
+      ...toSiteSummary(site, this.connections.isConnected(site.id)),
+      backend: site.backend,
+      softwareVersion: site.software_version,
+      data: site.data_summary ? (JSON.parse(site.data_summary) as unknown) : null,
+      roundsJoined: site.rounds_joined,
+      updatesRejected: site.updates_rejected,
+    }));
+  }
+
+  @Get('sites/:id/rejections')
+  async rejections(@Param('id') id: string) {
+    return (await this.rounds.rejections(id)).map((r) => ({
+      at: r.at,
+      roundId: r.round_id,
+      code: r.code,
+      reason: r.reason,
+    }));
+  }
+
+  @Post('sites/:id/:action')
+  @HttpCode(200)
+  async act(@Param('id') id: string, @Param('action') action: string) {
+    return unwrap(await this.registry.decide(id, parseBody(SiteActionName, action)));
+  }
+
+  @Get('tokens')
+  tokens() {
+    return this.registry.listTokens();
+  }
+
+  @Post('tokens')
+  createToken(@Body() body: unknown) {
+    return this.registry.createToken(parseBody(TokenRequest, body));
+  }
+}

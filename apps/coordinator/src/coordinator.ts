@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { initBackend } from '@fedfuse/model';
+import { AppModule } from './app.module.ts';
+import type { CoordinatorSettings } from './env.ts';
+import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
+import { openDatabase } from './persistence/database.ts';
+import { IdentityRepository } from './repositories/identity.repository.ts';
+import { OperatorTokenService } from './services/operator-token.service.ts';
+
+export interface RunningCoordinator {
+  app: INestApplication;
+  url: string;
+  port: number;
+  operatorToken: string;
+  fingerprint: string;
+  close(): Promise<void>;
+}
+
+/** Starts a coordinator for `settings`: database and migrations, key pair, REST API and sockets. */
+export async function startCoordinator(
+  settings: CoordinatorSettings,
+  options: { logger?: LogLevel[] | false } = {},
+): Promise<RunningCoordinator> {
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  await initBackend({ backend: 'auto', log: () => {} });
+  const database = await openDatabase({
+    url: settings.databaseUrl,
+    sqlitePath: `${settings.dataDir}/coordinator.sqlite`,
+  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ settings, database }), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    bodyParser: true,
+  });
+  app.useWebSocketAdapter(new HardenedIoAdapter(app));
+  app.enableShutdownHooks();
+  app.useBodyParser('json', { limit: '1mb' });
+  if (settings.dashboardDir && existsSync(settings.dashboardDir)) app.useStaticAssets(settings.dashboardDir);
+  await app.listen(settings.port, settings.host);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const identity = app.get(IdentityRepository).get();
+  return {
+    app,
+    url: `http://${settings.host}:${port}`,
+    port,
+    operatorToken: app.get(OperatorTokenService).get(),
+    fingerprint: identity.fingerprint(),
+    close: () => app.close(),
+  };
+}

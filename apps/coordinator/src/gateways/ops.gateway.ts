@@ -1,0 +1,82 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import type { Ack, AuditPage, FederationSnapshot } from '@fedfuse/protocol';
+import {
+  Namespace as Namespaces,
+  OpsEvent,
+  ok,
+  opsClientEventSchemas,
+  parseOrError,
+} from '@fedfuse/protocol';
+import type { CoordinatorSettings } from '../env.ts';
+import { AuditRepository } from '../repositories/audit.repository.ts';
+import { toAuditEntry } from '../services/audit.service.ts';
+import { OperatorTokenService } from '../services/operator-token.service.ts';
+import { OpsBroadcaster } from '../services/ops-broadcaster.service.ts';
+import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
+import { SETTINGS } from '../tokens.ts';
+
+/** Constant-time comparison of two secrets. */
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The dashboard namespace /ops: operator-token sign-in, live broadcasts, snapshots and audit pages. */
+@WebSocketGateway({ namespace: Namespaces.ops })
+export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
+  @WebSocketServer() private readonly namespace!: Namespace;
+
+  constructor(
+    @Inject(OpsBroadcaster) private readonly broadcaster: OpsBroadcaster,
+    @Inject(OpsSnapshotService) private readonly snapshots: OpsSnapshotService,
+    @Inject(AuditRepository) private readonly audit: AuditRepository,
+    @Inject(OperatorTokenService) private readonly operatorToken: OperatorTokenService,
+    @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.broadcaster.attach(namespace);
+    namespace.use((socket, next) => {
+      const origin = socket.handshake.headers.origin;
+      const host = socket.handshake.headers.host;
+      const sameOrigin = origin !== undefined && host !== undefined && new URL(origin).host === host;
+      if (origin && !sameOrigin && !this.settings.allowedOrigins.includes(origin))
+        return next(new Error(`origin ${origin} is not allowed`));
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      if (typeof token !== 'string' || !sameSecret(token, this.operatorToken.get()))
+        return next(new Error('unauthenticated: wrong operator token'));
+      next();
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    await socket.join('operators');
+    socket.emit(OpsEvent.federationSynced, await this.snapshots.snapshot());
+  }
+
+  @SubscribeMessage(OpsEvent.federationSnapshot)
+  async snapshot(@MessageBody() raw: unknown): Promise<Ack<FederationSnapshot>> {
+    const request = parseOrError(opsClientEventSchemas[OpsEvent.federationSnapshot].payload, raw ?? {});
+    if (!request.ok) return request;
+    return ok(await this.snapshots.snapshot());
+  }
+
+  @SubscribeMessage(OpsEvent.auditList)
+  async auditList(@MessageBody() raw: unknown): Promise<Ack<AuditPage>> {
+    const query = parseOrError(opsClientEventSchemas[OpsEvent.auditList].payload, raw);
+    if (!query.ok) return query;
+    const rows = await this.audit.list({
+      before: query.data.before ?? undefined,
+      limit: query.data.limit + 1,
+    });
+    return ok({
+      entries: rows.slice(0, query.data.limit).map(toAuditEntry),
+      hasMore: rows.length > query.data.limit,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { initBackend } from '@fedfuse/model';
+import { startCoordinator } from './coordinator.ts';
+import { loadSettings } from './env.ts';
+import { OperatorTokenService } from './services/operator-token.service.ts';
+
+const HELP = `fedfuse-coordinator — runs the FedFuse coordinator (REST API, site and dashboard sockets)
+
+Options (each also read from the environment variable in brackets):
+  --data DIR              data directory: database, keys, checkpoints [FEDFUSE_DATA_DIR] (.fedfuse/coordinator)
+  --host HOST             interface to listen on [FEDFUSE_HOST] (127.0.0.1)
+  --port PORT             port; 0 picks a free one [PORT] (8080)
+  --database-url URL      PostgreSQL instead of the SQLite file [DATABASE_URL]
+  --operator-token TOKEN  operator token [FEDFUSE_OPERATOR_TOKEN] (generated into DIR/operator-token)
+  --dashboard DIR         folder of the built dashboard to serve [FEDFUSE_DASHBOARD_DIR]
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'database-url': { type: 'string' },
+      'operator-token': { type: 'string' },
+      dashboard: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const settings = loadSettings(
+    {
+      dataDir: values.data,
+      host: values.host,
+      port: values.port,
+      databaseUrl: values['database-url'],
+      operatorToken: values['operator-token'],
+      dashboardDir: values.dashboard,
+    },
+    process.env,
+  );
+  const backend = await initBackend({ backend: 'auto', log: () => {} });
+  const coordinator = await startCoordinator(settings);
+  const tokenPath = coordinator.app.get(OperatorTokenService).path();
+  process.stdout.write(
+    [
+      `fedfuse coordinator listening on ${coordinator.url}`,
+      `  data directory   ${settings.dataDir}`,
+      `  database         ${settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'SQLite file in the data directory'}`,
+      `  model backend    ${backend.name}`,
+      `  key fingerprint  ${coordinator.fingerprint}`,
+      `  operator token   ${tokenPath ? `in ${tokenPath}` : 'from settings'}`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => void coordinator.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`fedfuse-coordinator: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './migrations.ts';
+import { migrationProvider } from './migrations.ts';
+import type { Schema } from './schema.ts';
+
+// bigint columns hold epoch milliseconds, well inside Number's exact range.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it the coordinator uses the SQLite file. */
+  url?: string;
+  sqlitePath: string;
+}
+
+export interface Database {
+  db: Kysely<Schema>;
+  dialect: Dialect;
+  /** Human-readable location, for logs (never the password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/** Opens SQLite (default) or PostgreSQL and applies pending migrations; refuses to start if one fails. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const dialect: Dialect = options.url ? 'postgres' : 'sqlite';
+  let db: Kysely<Schema>;
+  let where: string;
+  if (options.url) {
+    const url = new URL(options.url);
+    where = `postgresql://${url.hostname}:${url.port || 5432}${url.pathname}`;
+    db = new Kysely<Schema>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url, max: 5 }) }),
+    });
+  } else {
+    mkdirSync(dirname(options.sqlitePath), { recursive: true });
+    const sqlite = new SQLite(options.sqlitePath);
+    // WAL + synchronous=FULL: a committed transaction survives a crash of the process or the machine.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    where = options.sqlitePath;
+    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const { error, results } = await new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+  }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    await db.destroy();
+    const reason =
+      error instanceof Error ? error.message : error === undefined ? 'unknown error' : JSON.stringify(error);
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed on ${where}: ${reason}`);
+  }
+  return { db, dialect, where, close: () => db.destroy() };
+}

@@ -1,0 +1,125 @@
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Auto-numbered primary keys are spelled differently by the two databases. */
+function serial(dialect: Dialect) {
+  return (c: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement();
+}
+
+// Versioned migrations, applied in name order; never edit one that has shipped, add the next.
+const migrations = (dialect: Dialect): Record<string, Migration> => ({
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sites')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(200)', (c) => c.notNull())
+        .addColumn('signing_key', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('box_key', 'varchar(64)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('enrolled_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint')
+        .addColumn('backend', 'varchar(32)')
+        .addColumn('software_version', 'varchar(32)')
+        .addColumn('data_summary', 'text')
+        .addColumn('rounds_joined', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updates_rejected', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('enrollment_tokens')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('token_hash', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('label', 'varchar(200)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('used_by_site', 'varchar(36)')
+        .addColumn('auto_approve', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('name', 'varchar(200)', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('schedule', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('started_at', 'bigint')
+        .addColumn('finished_at', 'bigint')
+        .addColumn('committed_round', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('failure', 'text')
+        .execute();
+      await db.schema
+        .createTable('rounds')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('run_id', 'varchar(36)', (c) => c.notNull().references('runs.id'))
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('phase', 'varchar(16)', (c) => c.notNull())
+        .addColumn('evaluators', 'text')
+        .addColumn('evaluation_deadline_at', 'bigint')
+        .addColumn('selected_sites', 'text', (c) => c.notNull())
+        .addColumn('global_hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('result_hash', 'varchar(64)')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('deadline_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('metrics', 'text')
+        .addColumn('failure', 'text')
+        // One round per (run, number, attempt): a cron firing twice or a second coordinator cannot start it again.
+        .addUniqueConstraint('rounds_run_number_unique', ['run_id', 'number', 'attempt'])
+        .execute();
+      await db.schema
+        .createTable('updates')
+        .addColumn('id', 'integer', serial(dialect))
+        .addColumn('round_id', 'varchar(36)', (c) => c.notNull().references('rounds.id'))
+        .addColumn('site_id', 'varchar(36)', (c) => c.notNull().references('sites.id'))
+        .addColumn('stage', 'varchar(16)', (c) => c.notNull())
+        .addColumn('message_key', 'varchar(300)', (c) => c.notNull().unique())
+        .addColumn('num_examples', 'integer', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('delta_path', 'text')
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        // Exactly one contribution per site, round and stage.
+        .addUniqueConstraint('updates_one_per_site', ['round_id', 'site_id', 'stage'])
+        .execute();
+      await db.schema
+        .createTable('rejections')
+        .addColumn('id', 'integer', serial(dialect))
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('site_id', 'varchar(36)')
+        .addColumn('round_id', 'varchar(36)')
+        .addColumn('code', 'varchar(32)', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('checkpoints')
+        .addColumn('run_id', 'varchar(36)', (c) => c.notNull().references('runs.id'))
+        .addColumn('round_number', 'integer', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('checkpoints_pk', ['run_id', 'round_number'])
+        .execute();
+      await db.schema
+        .createTable('audit')
+        .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor_kind', 'varchar(16)', (c) => c.notNull())
+        .addColumn('actor_id', 'varchar(200)', (c) => c.notNull())
+        .addColumn('action', 'varchar(100)', (c) => c.notNull())
+        .addColumn('subject', 'varchar(200)')
+        .addColumn('outcome', 'varchar(16)', (c) => c.notNull())
+        .addColumn('details', 'text')
+        .execute();
+      await db.schema.createIndex('audit_at').on('audit').column('at').execute();
+    },
+  },
+});
+
+/** The coordinator's migrations, in code so they ship inside the package. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: () => Promise.resolve(migrations(dialect)) };
+}

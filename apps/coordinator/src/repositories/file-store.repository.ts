@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CoordinatorSettings } from '../env.ts';
+import { SETTINGS } from '../tokens.ts';
+
+/** SHA-256 of bytes as hex. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Checkpoints, deltas and optimizer state as files under the data directory. Writes are atomic
+ * (temp file, fsync, rename, fsync of the folder) so a crash never leaves a half-written file in use,
+ * and reads verify the checksum recorded when the file was written.
+ */
+@Injectable()
+export class FileStoreRepository {
+  constructor(@Inject(SETTINGS) private readonly settings: CoordinatorSettings) {}
+
+  /** Absolute path of a data-directory-relative path. */
+  resolve(path: string): string {
+    return join(this.settings.dataDir, path);
+  }
+
+  /** Writes bytes atomically; returns their SHA-256. */
+  async write(path: string, bytes: Uint8Array): Promise<string> {
+    const target = this.resolve(path);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.tmp`;
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+    const folder = await open(dirname(target), 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+    return sha256(bytes);
+  }
+
+  /** Reads a file and refuses it when its bytes no longer hash to `expectedSha256`. */
+  async readVerified(path: string, expectedSha256: string): Promise<Uint8Array> {
+    const bytes = new Uint8Array(await readFile(this.resolve(path)));
+    const actual = sha256(bytes);
+    if (actual !== expectedSha256) {
+      throw new Error(
+        `${path} is corrupt: its SHA-256 is ${actual.slice(0, 12)}…, expected ${expectedSha256.slice(0, 12)}…`,
+      );
+    }
+    return bytes;
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(this.resolve(path)));
+  }
+
+  /** A path relative to the data directory, as stored in the database. */
+  relativePath(absolute: string): string {
+    return relative(this.settings.dataDir, absolute);
+  }
+}

@@ -1,0 +1,208 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Selectable } from 'kysely';
+import type { Database } from '../persistence/database.ts';
+import type { RoundsTable, UpdatesTable } from '../persistence/schema.ts';
+import { DATABASE } from '../tokens.ts';
+
+export type RoundRow = Selectable<RoundsTable>;
+export type UpdateRow = Selectable<UpdatesTable>;
+export type RoundPhase = RoundsTable['phase'];
+
+const OPEN_PHASES: RoundPhase[] = ['training', 'aggregation', 'evaluation'];
+
+/** Rounds, the contributions accepted for them, and refused ones. */
+@Injectable()
+export class RoundsRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /** Inserts a round unless (run, number, attempt) exists: true when this call created it. */
+  async insertIfAbsent(row: RoundRow): Promise<boolean> {
+    try {
+      await this.db.insertInto('rounds').values(row).execute();
+      return true;
+    } catch (error) {
+      if (/unique|duplicate/i.test(String((error as Error).message))) return false;
+      throw error;
+    }
+  }
+
+  find(id: string): Promise<RoundRow | undefined> {
+    return this.db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findOpen(runId: string): Promise<RoundRow | undefined> {
+    return this.db
+      .selectFrom('rounds')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('phase', 'in', OPEN_PHASES)
+      .orderBy('number', 'desc')
+      .executeTakeFirst();
+  }
+
+  listForRun(runId: string): Promise<RoundRow[]> {
+    return this.db
+      .selectFrom('rounds')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('number')
+      .orderBy('attempt')
+      .execute();
+  }
+
+  async countAttempts(runId: string, number: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('rounds')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('run_id', '=', runId)
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async update(id: string, set: Partial<Omit<RoundRow, 'id'>>): Promise<void> {
+    await this.db.updateTable('rounds').set(set).where('id', '=', id).execute();
+  }
+
+  updatesFor(roundId: string, stage: UpdateRow['stage']): Promise<UpdateRow[]> {
+    return this.db
+      .selectFrom('updates')
+      .selectAll()
+      .where('round_id', '=', roundId)
+      .where('stage', '=', stage)
+      .orderBy('site_id')
+      .execute();
+  }
+
+  findUpdateByKey(messageKey: string): Promise<UpdateRow | undefined> {
+    return this.db.selectFrom('updates').selectAll().where('message_key', '=', messageKey).executeTakeFirst();
+  }
+
+  findUpdate(key: {
+    roundId: string;
+    siteId: string;
+    stage: UpdateRow['stage'];
+  }): Promise<UpdateRow | undefined> {
+    return this.db
+      .selectFrom('updates')
+      .selectAll()
+      .where('round_id', '=', key.roundId)
+      .where('site_id', '=', key.siteId)
+      .where('stage', '=', key.stage)
+      .executeTakeFirst();
+  }
+
+  /** Records a contribution; false if the site already has one for this round and stage. */
+  async insertUpdate(row: Omit<UpdateRow, 'id'>): Promise<boolean> {
+    try {
+      await this.db.insertInto('updates').values(row).execute();
+      return true;
+    } catch (error) {
+      if (/unique|duplicate/i.test(String((error as Error).message))) return false;
+      throw error;
+    }
+  }
+
+  async reject(row: {
+    at: number;
+    siteId: string | null;
+    roundId: string | null;
+    code: string;
+    reason: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto('rejections')
+      .values({ at: row.at, site_id: row.siteId, round_id: row.roundId, code: row.code, reason: row.reason })
+      .execute();
+  }
+
+  async countRejections(): Promise<number> {
+    const row = await this.db
+      .selectFrom('rejections')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  rejections(siteId?: string) {
+    let query = this.db.selectFrom('rejections').selectAll();
+    if (siteId) query = query.where('site_id', '=', siteId);
+    return query.orderBy('id', 'desc').limit(200).execute();
+  }
+
+  /**
+   * The commit point of a round: its checkpoint row, the round's move to evaluation and the run's
+   * committed round, in one transaction, so a crash leaves either all of them or none.
+   */
+  async commit(commit: {
+    round: RoundRow;
+    checkpoint: { path: string; sha256: string };
+    evaluators: string[];
+    evaluationDeadline: number;
+    at: number;
+  }): Promise<void> {
+    const { round, checkpoint, at } = commit;
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('checkpoints')
+        .values({
+          run_id: round.run_id,
+          round_number: round.number,
+          path: checkpoint.path,
+          sha256: checkpoint.sha256,
+          created_at: at,
+        })
+        .execute();
+      await tx
+        .updateTable('rounds')
+        .set({
+          phase: 'evaluation',
+          result_hash: checkpoint.sha256,
+          evaluators: JSON.stringify(commit.evaluators),
+          evaluation_deadline_at: commit.evaluationDeadline,
+        })
+        .where('id', '=', round.id)
+        .execute();
+      await tx
+        .updateTable('runs')
+        .set({ committed_round: round.number })
+        .where('id', '=', round.run_id)
+        .execute();
+      const contributors = await tx
+        .selectFrom('updates')
+        .select('site_id')
+        .where('round_id', '=', round.id)
+        .where('stage', '=', 'fit')
+        .execute();
+      for (const { site_id } of contributors) {
+        await tx
+          .updateTable('sites')
+          .set((eb) => ({ rounds_joined: eb('rounds_joined', '+', 1) }))
+          .where('id', '=', site_id)
+          .execute();
+      }
+    });
+  }
+
+  checkpoint(runId: string, roundNumber: number) {
+    return this.db
+      .selectFrom('checkpoints')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('round_number', '=', roundNumber)
+      .executeTakeFirst();
+  }
+
+  checkpoints(runId: string) {
+    return this.db
+      .selectFrom('checkpoints')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('round_number')
+      .execute();
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import { ConnectionsService } from './connections.service.ts';
+
+/** Prometheus gauges read from the database and the live connections when scraped. */
+@Injectable()
+export class MetricsService {
+  private readonly registry = new Registry();
+
+  constructor(
+    @Inject(SitesRepository) sites: SitesRepository,
+    @Inject(RunsRepository) runs: RunsRepository,
+    @Inject(RoundsRepository) rounds: RoundsRepository,
+    @Inject(ConnectionsService) connections: ConnectionsService,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'fedfuse_coordinator_' });
+    new Gauge({
+      name: 'fedfuse_sites',
+      help: 'Enrolled sites by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const site of await sites.list()) this.inc({ status: site.status });
+      },
+    });
+    new Gauge({
+      name: 'fedfuse_sites_connected',
+      help: 'Sites with an authenticated connection',
+      registers: [this.registry],
+      collect() {
+        this.set(connections.connectedIds().length);
+      },
+    });
+    new Gauge({
+      name: 'fedfuse_rounds_committed',
+      help: 'Committed rounds of each run',
+      labelNames: ['run'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const run of await runs.list()) this.set({ run: run.name }, run.committed_round);
+      },
+    });
+    new Gauge({
+      name: 'fedfuse_updates_rejected',
+      help: 'Updates and messages refused, ever',
+      registers: [this.registry],
+      async collect() {
+        this.set(await rounds.countRejections());
+      },
+    });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,52 @@
+import type { EvaluateRes } from '@fedfuse/protocol';
+
+export interface PooledTaskMetrics {
+  /** AUC of the pooled score histograms (ties within a bin count half). */
+  auc: number;
+  numExamples: number;
+  /** Example-weighted means of the sites' own metrics (f1, precision, recall, accuracy, attention.*). */
+  [metric: string]: number;
+}
+
+/** AUC from per-bin positive and negative counts: P(score⁺ > score⁻) + ½·P(same bin). */
+export function histogramAuc(positives: readonly number[], negatives: readonly number[]): number {
+  const totalPositives = positives.reduce((a, b) => a + b, 0);
+  const totalNegatives = negatives.reduce((a, b) => a + b, 0);
+  if (totalPositives === 0 || totalNegatives === 0) return Number.NaN;
+  let negativesBelow = 0;
+  let concordant = 0;
+  for (let bin = 0; bin < positives.length; bin++) {
+    concordant += positives[bin]! * (negativesBelow + negatives[bin]! / 2);
+    negativesBelow += negatives[bin]!;
+  }
+  return concordant / (totalPositives * totalNegatives);
+}
+
+/** Per task: the AUC of all sites' histograms added up, and example-weighted means of their metrics. */
+export function poolEvaluations(results: readonly EvaluateRes[]): Record<string, PooledTaskMetrics> {
+  const pooled: Record<string, PooledTaskMetrics> = {};
+  const tasks = new Set(results.flatMap((r) => Object.keys(r.tasks)));
+  for (const task of tasks) {
+    const parts = results.flatMap((r) => (r.tasks[task] ? [r.tasks[task]] : []));
+    const bins = parts[0]!.histogram.bins;
+    const positives = new Array<number>(bins).fill(0);
+    const negatives = new Array<number>(bins).fill(0);
+    const sums: Record<string, number> = {};
+    let examples = 0;
+    for (const part of parts) {
+      if (part.histogram.bins !== bins) continue;
+      part.histogram.positives.forEach((v, i) => (positives[i]! += v));
+      part.histogram.negatives.forEach((v, i) => (negatives[i]! += v));
+      examples += part.numExamples;
+      for (const [name, value] of Object.entries(part.metrics)) {
+        if (name !== 'auc' && Number.isFinite(value))
+          sums[name] = (sums[name] ?? 0) + value * part.numExamples;
+      }
+    }
+    const means = Object.fromEntries(
+      Object.entries(sums).map(([k, v]) => [k, examples > 0 ? v / examples : Number.NaN]),
+    );
+    pooled[task] = { ...means, auc: histogramAuc(positives, negatives), numExamples: examples };
+  }
+  return pooled;
+}

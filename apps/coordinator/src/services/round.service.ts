@@ -1,0 +1,441 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EvaluateIns, EvaluateRes, FitIns, RoundProgress } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
+import { sampleClients } from '@fedfuse/strategy';
+import type { ClientUpdate } from '@fedfuse/strategy';
+import { decodeWeights } from '@fedfuse/protocol';
+import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import { IdentityRepository } from '../repositories/identity.repository.ts';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import type { RunRow } from '../repositories/runs.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import type { ResolvedRunConfig } from '../run-config.ts';
+import { aggregate } from './aggregation.ts';
+import { AuditService } from './audit.service.ts';
+import { ConnectionsService } from './connections.service.ts';
+import type { ModelBlob } from './global-model.service.ts';
+import { GlobalModelService } from './global-model.service.ts';
+import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
+import { OpsBroadcaster } from './ops-broadcaster.service.ts';
+import { encodeSnapshot } from './optimizer-snapshot.ts';
+import { poolEvaluations } from './pooled-metrics.ts';
+import { RunLocks } from './run-locks.service.ts';
+import { evaluators, runConfig, selectedSites, siteSeed, stageOf } from './run-state.ts';
+
+const MAX_ATTEMPTS = 3;
+const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
+
+/**
+ * The round state machine: training → aggregation → (commit) → evaluation → done, or failed.
+ * Every phase change is written to the database before anything acts on it, so a restarted
+ * coordinator picks the run up where the database says it is.
+ */
+@Injectable()
+export class RoundService {
+  private readonly logger = new Logger('rounds');
+  private readonly waiting = new Map<string, string>();
+
+  constructor(
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    @Inject(RunLocks) private readonly locks: RunLocks,
+  ) {}
+
+  /** Advances every running run one step; called by the ticker and after every submission. */
+  async tick(): Promise<void> {
+    for (const run of await this.runs.listInState('running')) await this.kick(run.id);
+  }
+
+  kick(runId: string): Promise<void> {
+    return this.locks
+      .run(runId, () => this.advance(runId))
+      .catch((error: Error) => {
+        this.logger.error(`run ${runId}: ${error.message}`, error.stack);
+      });
+  }
+
+  private async advance(runId: string): Promise<void> {
+    const run = await this.runs.find(runId);
+    if (run?.state !== 'running') return;
+    const config = runConfig(run);
+    const open = await this.rounds.findOpen(runId);
+    if (!open) {
+      if (run.committed_round >= config.rounds) return this.complete(run);
+      return this.startRound(run, config);
+    }
+    const now = Date.now();
+    if (open.phase === 'training') {
+      const submitted = await this.rounds.updatesFor(open.id, 'fit');
+      if (submitted.length >= selectedSites(open).length) return this.aggregateRound(run, open);
+      if (now > open.deadline_at) {
+        if (submitted.length >= config.minClients) return this.aggregateRound(run, open);
+        return this.failRound(
+          open,
+          `deadline passed with ${submitted.length} of ${config.minClients} required updates`,
+        );
+      }
+    } else if (open.phase === 'aggregation') {
+      return this.aggregateRound(run, open);
+    } else if (open.phase === 'evaluation') {
+      const results = await this.rounds.updatesFor(open.id, 'evaluate');
+      if (results.length >= evaluators(open).length || now > (open.evaluation_deadline_at ?? 0)) {
+        return this.finishEvaluation(run, open);
+      }
+    }
+  }
+
+  private async approvedConnected(): Promise<string[]> {
+    const approved = new Set(
+      (await this.sites.list()).filter((s) => s.status === 'approved').map((s) => s.id),
+    );
+    return this.connections.connectedIds().filter((id) => approved.has(id));
+  }
+
+  private async startRound(run: RunRow, config: ResolvedRunConfig): Promise<void> {
+    const number = run.committed_round + 1;
+    const attempt = await this.rounds.countAttempts(run.id, number);
+    if (attempt >= MAX_ATTEMPTS) {
+      await this.runs.transition(run.id, {
+        from: ['running'],
+        to: 'failed',
+        at: Date.now(),
+        failure: `round ${number} failed ${attempt} times`,
+      });
+      await this.audit.record({
+        actor: SYSTEM,
+        action: 'run.failed',
+        subject: run.id,
+        outcome: 'failed',
+        details: { round: number },
+      });
+      return;
+    }
+    const available = await this.approvedConnected();
+    const sample = sampleClients(
+      available.map((id) => ({ id, available: true })),
+      {
+        round: number,
+        seed: config.seed,
+        fraction: config.fraction,
+        minClients: config.minClients,
+        minAvailableClients: config.minAvailableClients ?? config.minClients,
+      },
+    );
+    if (!sample.ok) {
+      if (this.waiting.get(run.id) !== sample.message)
+        this.logger.log(`run ${run.name}: waiting for sites (${sample.message})`);
+      this.waiting.set(run.id, sample.message);
+      return;
+    }
+    this.waiting.delete(run.id);
+    const global = await this.weights.current(run);
+    const now = Date.now();
+    const round: RoundRow = {
+      id: randomUUID(),
+      run_id: run.id,
+      number,
+      attempt,
+      phase: 'training',
+      selected_sites: JSON.stringify(sample.clientIds),
+      global_hash: global.modelHash,
+      result_hash: null,
+      started_at: now,
+      deadline_at: now + config.roundTimeoutSeconds * 1000,
+      finished_at: null,
+      metrics: null,
+      failure: null,
+      evaluators: null,
+      evaluation_deadline_at: null,
+    };
+    // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
+    if (!(await this.rounds.insertIfAbsent(round))) return;
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.started',
+      subject: run.id,
+      details: { round: number, attempt, sites: sample.clientIds.length },
+    });
+    await this.progress(round);
+    for (const siteId of sample.clientIds) this.sendFit({ run, round, global, siteId });
+  }
+
+  /** Sends a selected site its training instructions (again, after a reconnect). */
+  sendFit(context: { run: RunRow; round: RoundRow; global: ModelBlob; siteId: string }): void {
+    const { run, round, global, siteId } = context;
+    const socket = this.connections.get(siteId);
+    if (!socket) return;
+    const config = runConfig(run);
+    const ins: FitIns = {
+      runId: run.id,
+      roundId: round.id,
+      roundNumber: round.number,
+      modelSpec: config.model,
+      model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
+      config: { ...config.local, seed: siteSeed(config.seed, round.number, siteId) },
+      deadline: round.deadline_at,
+    };
+    socket
+      .timeout(15_000)
+      .emitWithAck(FlEvent.roundStart, ins)
+      .catch((error: Error) =>
+        this.logger.warn(`site ${siteId} did not acknowledge round ${round.number}: ${error.message}`),
+      );
+  }
+
+  sendEvaluate(context: { run: RunRow; round: RoundRow; model: ModelBlob; siteId: string }): void {
+    const { run, round, model, siteId } = context;
+    const socket = this.connections.get(siteId);
+    if (!socket) return;
+    const config = runConfig(run);
+    const ins: EvaluateIns = {
+      runId: run.id,
+      roundId: round.id,
+      roundNumber: round.number,
+      modelSpec: config.model,
+      model: this.models.reference(model, { roundId: round.id, coordinator: this.identity.get() }),
+      config: { batchSize: 256, tasks: config.model.tasks, bins: config.histogramBins },
+      deadline: round.evaluation_deadline_at ?? round.deadline_at,
+    };
+    socket
+      .timeout(15_000)
+      .emitWithAck(FlEvent.evaluateStart, ins)
+      .catch((error: Error) =>
+        this.logger.warn(`site ${siteId} did not acknowledge evaluation ${round.number}: ${error.message}`),
+      );
+  }
+
+  private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {
+    if (round.phase === 'training') {
+      await this.rounds.update(round.id, { phase: 'aggregation' });
+      round = { ...round, phase: 'aggregation' };
+      await this.progress(round);
+    }
+    const config = runConfig(run);
+    const global = await this.weights.atRound(run, round.number - 1);
+    if (global.modelHash !== round.global_hash)
+      throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
+    const rows = await this.rounds.updatesFor(round.id, 'fit');
+    const updates: ClientUpdate[] = [];
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as { sha256: string; groupExamples: Record<string, number> };
+      const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, payload.sha256));
+      if (!decoded.ok)
+        throw new Error(`stored delta of site ${row.site_id} does not decode: ${decoded.error.message}`);
+      const weights = new Float32Array(global.values.length);
+      for (let i = 0; i < weights.length; i++) weights[i] = global.values[i]! + decoded.data.values[i]!;
+      updates.push({ weights, numExamples: row.num_examples, groupExamples: payload.groupExamples });
+    }
+    const { layout, manifest } = this.models.describe(config.model);
+    const result = aggregate({
+      strategy: config.strategy,
+      round: round.number,
+      global: global.values,
+      updates,
+      layout,
+      optimizer: await this.weights.optimizerAt(run.id, round.number - 1),
+    });
+    const blob = await this.models.blob(result.weights, manifest);
+    const path = checkpointPath(run.id, round.number);
+    const sha256 = await this.files.write(path, blob.bytes);
+    if (result.optimizer)
+      await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(result.optimizer));
+    const evaluatorIds = await this.approvedConnected();
+    const evaluationDeadline = Date.now() + config.evaluationTimeoutSeconds * 1000;
+    await this.rounds.commit({
+      round,
+      checkpoint: { path, sha256 },
+      evaluators: evaluatorIds,
+      evaluationDeadline,
+      at: Date.now(),
+    });
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.committed',
+      subject: run.id,
+      details: { round: round.number, updates: rows.length, modelHash: sha256 },
+    });
+    const committed: RoundRow = {
+      ...round,
+      phase: 'evaluation',
+      result_hash: sha256,
+      evaluators: JSON.stringify(evaluatorIds),
+      evaluation_deadline_at: evaluationDeadline,
+    };
+    this.recordFitMetrics(run, committed, rows);
+    await this.progress(committed);
+    for (const siteId of evaluatorIds)
+      this.sendEvaluate({
+        run: { ...run, committed_round: round.number },
+        round: committed,
+        model: blob,
+        siteId,
+      });
+  }
+
+  private recordFitMetrics(
+    run: RunRow,
+    round: RoundRow,
+    rows: { num_examples: number; payload: string }[],
+  ): void {
+    const total = rows.reduce((s, r) => s + r.num_examples, 0);
+    const loss = rows.reduce((s, r) => {
+      const metrics = (JSON.parse(r.payload) as { metrics: Record<string, number> }).metrics;
+      return s + (metrics.loss ?? 0) * r.num_examples;
+    }, 0);
+    this.ops.emit('metricsRecorded', {
+      runId: run.id,
+      roundId: round.id,
+      roundNumber: round.number,
+      stage: 'fit',
+      at: Date.now(),
+      metrics: { loss: total > 0 ? loss / total : 0, sites: rows.length, examples: total },
+    });
+  }
+
+  private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
+    const rows = await this.rounds.updatesFor(round.id, 'evaluate');
+    const pooled = poolEvaluations(rows.map((r) => JSON.parse(r.payload) as EvaluateRes));
+    const metrics = { tasks: pooled, sites: rows.map((r) => r.site_id) };
+    await this.rounds.update(round.id, {
+      phase: 'done',
+      metrics: JSON.stringify(metrics),
+      finished_at: Date.now(),
+    });
+    const flat: Record<string, number> = {};
+    for (const [task, values] of Object.entries(pooled)) {
+      for (const [name, value] of Object.entries(values))
+        if (Number.isFinite(value)) flat[`${task}.${name}`] = value;
+    }
+    this.ops.emit('metricsRecorded', {
+      runId: run.id,
+      roundId: round.id,
+      roundNumber: round.number,
+      stage: 'evaluate',
+      at: Date.now(),
+      metrics: flat,
+    });
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.evaluated',
+      subject: run.id,
+      details: {
+        round: round.number,
+        sites: rows.length,
+        ...Object.fromEntries(
+          Object.entries(pooled).map(([t, m]) => [
+            `${t}.auc`,
+            Number.isFinite(m.auc) ? Number(m.auc.toFixed(4)) : null,
+          ]),
+        ),
+      },
+    });
+    await this.progress({ ...round, phase: 'done' });
+    if (round.number >= runConfig(run).rounds) await this.complete(run);
+  }
+
+  private async failRound(round: RoundRow, reason: string): Promise<void> {
+    await this.rounds.update(round.id, { phase: 'failed', failure: reason, finished_at: Date.now() });
+    for (const siteId of selectedSites(round)) {
+      this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
+        runId: round.run_id,
+        roundId: round.id,
+        reason: 'too_few_sites',
+        message: reason,
+      });
+    }
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.failed',
+      subject: round.run_id,
+      outcome: 'failed',
+      details: { round: round.number, attempt: round.attempt, reason },
+    });
+    await this.progress({ ...round, phase: 'failed' });
+  }
+
+  /** Cancels an open round because the operator stopped the run. */
+  async cancelOpenRound(runId: string, reason: string): Promise<void> {
+    await this.locks.run(runId, async () => {
+      const open = await this.rounds.findOpen(runId);
+      if (open && open.phase !== 'evaluation') await this.failRound(open, reason);
+    });
+  }
+
+  private async complete(run: RunRow): Promise<void> {
+    if (await this.runs.transition(run.id, { from: ['running'], to: 'completed', at: Date.now() })) {
+      await this.audit.record({
+        actor: SYSTEM,
+        action: 'run.completed',
+        subject: run.id,
+        details: { rounds: runConfig(run).rounds },
+      });
+    }
+  }
+
+  /** Re-sends the current instruction to a site that just (re)authenticated. */
+  async resume(siteId: string): Promise<void> {
+    for (const run of await this.runs.listInState('running')) {
+      const open = await this.rounds.findOpen(run.id);
+      if (!open) {
+        void this.kick(run.id);
+        continue;
+      }
+      if (open.phase === 'training' && selectedSites(open).includes(siteId)) {
+        if (!(await this.rounds.findUpdate({ roundId: open.id, siteId, stage: 'fit' }))) {
+          this.sendFit({
+            run,
+            round: open,
+            global: await this.weights.atRound(run, open.number - 1),
+            siteId,
+          });
+        }
+      } else if (open.phase === 'evaluation' && evaluators(open).includes(siteId)) {
+        if (!(await this.rounds.findUpdate({ roundId: open.id, siteId, stage: 'evaluate' }))) {
+          this.sendEvaluate({
+            run,
+            round: open,
+            model: await this.weights.atRound(run, open.number),
+            siteId,
+          });
+        }
+      }
+    }
+  }
+
+  /** The round's progress, broadcast to dashboards. */
+  async progress(round: RoundRow): Promise<RoundProgress> {
+    const progress = await this.progressOf(round);
+    this.ops.emit('roundProgressed', progress);
+    return progress;
+  }
+
+  /** How far a round is: who was asked, who answered. */
+  async progressOf(round: RoundRow): Promise<RoundProgress> {
+    const evaluating = round.phase === 'evaluation' || round.phase === 'done';
+    const expected = evaluating ? evaluators(round) : selectedSites(round);
+    const submitted = (await this.rounds.updatesFor(round.id, evaluating ? 'evaluate' : 'fit')).length;
+    const progress: RoundProgress = {
+      runId: round.run_id,
+      roundId: round.id,
+      roundNumber: round.number,
+      stage: stageOf(round),
+      selected: Math.max(expected.length, submitted),
+      submitted,
+      failed: round.phase === 'failed' ? Math.max(expected.length - submitted, 0) : 0,
+      startedAt: round.started_at,
+      deadline: (evaluating ? round.evaluation_deadline_at : round.deadline_at) ?? round.deadline_at,
+    };
+    return progress;
+  }
+}

@@ -1,0 +1,56 @@
+import type { RoundStage, SiteRoundView } from '@fedfuse/protocol';
+import type { ResolvedRunConfig } from '../run-config.ts';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { RunRow } from '../repositories/runs.repository.ts';
+
+/** The run's configuration as stored. */
+export function runConfig(run: RunRow): ResolvedRunConfig {
+  return JSON.parse(run.config) as ResolvedRunConfig;
+}
+
+/** How the dashboard and sites name a round's phase. */
+export function stageOf(round: RoundRow): RoundStage {
+  switch (round.phase) {
+    case 'training':
+      return 'fit';
+    case 'aggregation':
+      return 'aggregating';
+    case 'evaluation':
+      return 'evaluate';
+    case 'done':
+      return 'committed';
+    case 'failed':
+      return 'cancelled';
+  }
+}
+
+export function selectedSites(round: RoundRow): string[] {
+  return JSON.parse(round.selected_sites) as string[];
+}
+
+export function evaluators(round: RoundRow): string[] {
+  return round.evaluators ? (JSON.parse(round.evaluators) as string[]) : [];
+}
+
+/** A round as one site sees it. */
+export function siteRoundView(
+  round: RoundRow,
+  context: { siteId: string; submitted: boolean },
+): SiteRoundView {
+  const inEvaluation = round.phase === 'evaluation';
+  return {
+    roundId: round.id,
+    roundNumber: round.number,
+    stage: stageOf(round),
+    deadline: (inEvaluation ? round.evaluation_deadline_at : round.deadline_at) ?? round.deadline_at,
+    selected: (inEvaluation ? evaluators(round) : selectedSites(round)).includes(context.siteId),
+    submitted: context.submitted,
+  };
+}
+
+/** The seed a site trains a round with: the same for every attempt, so a retry trains identically. */
+export function siteSeed(runSeed: number, round: number, siteId: string): number {
+  let h = (runSeed ^ Math.imul(round, 0x9e3779b1)) >>> 0;
+  for (let i = 0; i < siteId.length; i++) h = Math.imul(h ^ siteId.charCodeAt(i), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import type { Ack } from '@fedfuse/protocol';
+import { fail, ok } from '@fedfuse/protocol';
+import type { RunRow, RunState } from '../repositories/runs.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { resolveRunConfig } from '../run-config.ts';
+import type { CoordinatorSettings } from '../env.ts';
+import { SETTINGS } from '../tokens.ts';
+import { AuditService } from './audit.service.ts';
+import { GlobalModelService } from './global-model.service.ts';
+import { RoundService } from './round.service.ts';
+import { runConfig } from './run-state.ts';
+import { TransfersService } from './transfers.service.ts';
+
+const OPERATOR = { kind: 'operator', id: 'operator' } as const;
+export type RunAction = 'start' | 'pause' | 'resume' | 'stop';
+
+const ACTIONS: Record<RunAction, { from: RunState[]; to: RunState; verb: string }> = {
+  start: { from: ['scheduled'], to: 'running', verb: 'started' },
+  pause: { from: ['running'], to: 'paused', verb: 'paused' },
+  resume: { from: ['paused'], to: 'running', verb: 'resumed' },
+  stop: { from: ['scheduled', 'running', 'paused'], to: 'stopped', verb: 'stopped' },
+};
+
+/** Training runs: creation, the operator's start/pause/resume/stop, schedules, and the round ticker. */
+@Injectable()
+export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('runs');
+
+  constructor(
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(RoundService) private readonly roundService: RoundService,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    @Inject(TransfersService) private readonly transfers: TransfersService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+    @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const run of await this.runs.listInState('scheduled')) this.schedule(run);
+    const running = await this.runs.listInState('running');
+    for (const run of running) this.sizeTransfers(run);
+    if (running.length > 0)
+      this.logger.log(`resuming ${running.length} running run(s) from their last committed round`);
+    this.scheduler.addInterval(
+      'round-ticker',
+      setInterval(() => void this.roundService.tick(), this.settings.tickMs),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const name of this.scheduler.getIntervals()) this.scheduler.deleteInterval(name);
+    for (const name of this.scheduler.getCronJobs().keys()) this.scheduler.deleteCronJob(name);
+  }
+
+  async create(raw: unknown): Promise<Ack<RunRow>> {
+    const resolved = resolveRunConfig(raw);
+    if (!resolved.ok) return fail('invalid_payload', resolved.message);
+    try {
+      this.models.describe(resolved.config.model);
+    } catch (error) {
+      return fail('invalid_payload', `model: ${(error as Error).message}`);
+    }
+    const { schedule } = resolved.config;
+    const row: RunRow = {
+      id: randomUUID(),
+      name: resolved.config.name,
+      config: JSON.stringify(resolved.config),
+      state: 'scheduled',
+      schedule: schedule ? JSON.stringify(schedule) : null,
+      created_at: Date.now(),
+      started_at: null,
+      finished_at: null,
+      committed_round: 0,
+      failure: null,
+    };
+    await this.runs.insert(row);
+    await this.audit.record({
+      actor: OPERATOR,
+      action: 'run.created',
+      subject: row.id,
+      details: { name: row.name, strategy: resolved.config.strategy.name, rounds: resolved.config.rounds },
+    });
+    this.schedule(row);
+    return ok(row);
+  }
+
+  /** Applies an operator action; only one run may be running at a time. */
+  async act(
+    runId: string,
+    action: RunAction,
+    actor: { kind: 'operator' | 'system'; id: string } = OPERATOR,
+  ): Promise<Ack<RunRow>> {
+    const run = await this.runs.find(runId);
+    if (!run) return fail('not_found', `no run ${runId}`);
+    const rule = ACTIONS[action];
+    if (rule.to === 'running') {
+      const others = (await this.runs.listInState('running')).filter((r) => r.id !== runId);
+      if (others.length > 0)
+        return fail('busy', `run "${others[0]!.name}" is running; pause or stop it first`);
+    }
+    if (!(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: Date.now() }))) {
+      return fail('invalid_payload', `cannot ${action} a run that is ${run.state}`);
+    }
+    this.unschedule(runId);
+    if (action === 'stop') await this.roundService.cancelOpenRound(runId, 'the operator stopped the run');
+    await this.audit.record({
+      actor,
+      action: `run.${rule.verb}`,
+      subject: runId,
+      details: { name: run.name },
+    });
+    const updated = (await this.runs.find(runId))!;
+    if (rule.to === 'running') {
+      this.sizeTransfers(updated);
+      void this.roundService.kick(runId);
+    }
+    return ok(updated);
+  }
+
+  private sizeTransfers(run: RunRow): void {
+    const params = this.models.describe(runConfig(run).model).manifest.numParams;
+    // Encoded delta: header + 4 bytes per parameter, plus the sealed box's framing.
+    this.transfers.maxDeltaBytes = params * 4 + 1024 * 1024;
+  }
+
+  /** Starts a scheduled run when its cron or interval fires; a double firing starts it once. */
+  private schedule(run: RunRow): void {
+    if (!run.schedule || run.state !== 'scheduled') return;
+    const spec = JSON.parse(run.schedule) as { cron?: string; intervalSeconds?: number };
+    const fire = () => void this.act(run.id, 'start', { kind: 'system', id: 'scheduler' });
+    const name = `run-${run.id}`;
+    if (spec.cron) {
+      const job = CronJob.from({ cronTime: spec.cron, onTick: fire, start: true });
+      this.scheduler.addCronJob(name, job);
+    } else if (spec.intervalSeconds) {
+      this.scheduler.addInterval(name, setInterval(fire, spec.intervalSeconds * 1000));
+    }
+  }
+
+  private unschedule(runId: string): void {
+    const name = `run-${runId}`;
+    if (this.scheduler.doesExist('cron', name)) this.scheduler.deleteCronJob(name);
+    if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
+  }
+
+  list(): Promise<RunRow[]> {
+    return this.runs.list();
+  }
+
+  find(runId: string): Promise<RunRow | undefined> {
+    return this.runs.find(runId);
+  }
+
+  roundsOf(runId: string) {
+    return this.rounds.listForRun(runId);
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SiteSync } from '@fedfuse/protocol';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import { siteRoundView } from './run-state.ts';
+
+/** What a (re)connected site is told: the truth about its standing, the run and the round. */
+@Injectable()
+export class SiteSyncService {
+  constructor(
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+  ) {}
+
+  async forSite(siteId: string): Promise<SiteSync> {
+    const site = await this.sites.find(siteId);
+    const run = (await this.runs.listInState('running'))[0] ?? (await this.runs.listInState('paused'))[0];
+    const open = run ? await this.rounds.findOpen(run.id) : undefined;
+    const stage = open?.phase === 'evaluation' ? 'evaluate' : 'fit';
+    const submitted = open
+      ? Boolean(await this.rounds.findUpdate({ roundId: open.id, siteId, stage }))
+      : false;
+    return {
+      siteId,
+      siteStatus: site?.status ?? 'revoked',
+      serverTime: Date.now(),
+      run: run ? { runId: run.id, name: run.name, state: run.state } : null,
+      round: open ? siteRoundView(open, { siteId, submitted }) : null,
+    };
+  }
+}

@@ -1,0 +1,235 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Ack, ErrorCode, EvaluateRes, FitRes, SiteSession, SubmitReceipt } from '@fedfuse/protocol';
+import { decodeWeights, fail, manifestHash, ok } from '@fedfuse/protocol';
+import { messageKeyString, openDelta, sealedNonce, toBase64, toHex } from '@fedfuse/crypto';
+import { validateUpdate } from '@fedfuse/strategy';
+import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import { IdentityRepository } from '../repositories/identity.repository.ts';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import { AuditService } from './audit.service.ts';
+import { GlobalModelService } from './global-model.service.ts';
+import { RoundService } from './round.service.ts';
+import { RunLocks } from './run-locks.service.ts';
+import { evaluators, runConfig, selectedSites } from './run-state.ts';
+import { TransfersService } from './transfers.service.ts';
+
+type Stage = 'fit' | 'evaluate';
+
+/** Accepts or refuses what sites send back; a refusal is logged with its reason and stores nothing. */
+@Injectable()
+export class SubmissionsService {
+  constructor(
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    @Inject(TransfersService) private readonly transfers: TransfersService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(RoundService) private readonly roundService: RoundService,
+    @Inject(RunLocks) private readonly locks: RunLocks,
+  ) {}
+
+  async refuse(context: {
+    siteId: string;
+    roundId: string | null;
+    code: ErrorCode;
+    message: string;
+  }): Promise<{ ok: false; error: { code: ErrorCode; message: string } }> {
+    await this.rounds.reject({
+      at: Date.now(),
+      siteId: context.siteId,
+      roundId: context.roundId,
+      code: context.code,
+      reason: context.message,
+    });
+    if (await this.sites.find(context.siteId)) await this.sites.countRejection(context.siteId);
+    await this.audit.record({
+      actor: { kind: 'site', id: context.siteId },
+      action: 'round.update_rejected',
+      subject: context.roundId ?? undefined,
+      outcome: 'refused',
+      details: { code: context.code, reason: context.message },
+    });
+    return fail(context.code, context.message);
+  }
+
+  /** The current round if `roundId` is it and it is in `stage`, else why not. */
+  private async currentRound(context: {
+    runId: string;
+    roundId: string;
+    siteId: string;
+    stage: Stage;
+  }): Promise<Ack<RoundRow>> {
+    const round = await this.rounds.find(context.roundId);
+    if (!round || round.run_id !== context.runId)
+      return fail('wrong_round', `round ${context.roundId} is not a round of run ${context.runId}`);
+    const open = await this.rounds.findOpen(round.run_id);
+    if (open?.id !== round.id)
+      return fail(
+        'wrong_round',
+        `round ${round.number} (attempt ${round.attempt + 1}) is closed; it is not the current round`,
+      );
+    const wanted = context.stage === 'fit' ? 'training' : 'evaluation';
+    if (round.phase !== wanted)
+      return fail(
+        'too_late',
+        `round ${round.number} is in ${round.phase}, no longer taking ${context.stage} results`,
+      );
+    const deadline = context.stage === 'fit' ? round.deadline_at : (round.evaluation_deadline_at ?? 0);
+    if (Date.now() > deadline) return fail('too_late', `round ${round.number} closed at its deadline`);
+    const expected = context.stage === 'fit' ? selectedSites(round) : evaluators(round);
+    if (!expected.includes(context.siteId))
+      return fail('wrong_round', `this site was not selected for round ${round.number}`);
+    return ok(round);
+  }
+
+  async submitFit(session: SiteSession, res: FitRes): Promise<Ack<SubmitReceipt>> {
+    const siteId = session.siteId;
+    const bytes = this.transfers.take(siteId, res.delta.transfer);
+    const run = await this.runs.find(res.runId);
+    if (!run)
+      return this.refuse({
+        siteId,
+        roundId: res.roundId,
+        code: 'wrong_round',
+        message: `no run ${res.runId}`,
+      });
+    const outcome = await this.locks.run(run.id, async (): Promise<Ack<SubmitReceipt>> => {
+      const current = await this.currentRound({
+        runId: res.runId,
+        roundId: res.roundId,
+        siteId,
+        stage: 'fit',
+      });
+      const refuse = (code: ErrorCode, message: string) =>
+        this.refuse({ siteId, roundId: res.roundId, code, message });
+      if (!current.ok) return refuse(current.error.code, current.error.message);
+      const round = current.data;
+      if (!bytes.ok) return refuse(bytes.error.code, bytes.error.message);
+      const nonce = sealedNonce(bytes.data);
+      if (!nonce || toBase64(nonce) !== res.delta.nonce)
+        return refuse(
+          'invalid_payload',
+          'the submission names another box nonce than the sealed delta carries',
+        );
+      const messageKey = messageKeyString({ siteId, roundId: round.id, stage: 'fit', nonce: toHex(nonce) });
+      const previous = await this.rounds.findUpdateByKey(messageKey);
+      if (previous)
+        return ok({ roundId: round.id, messageKey, acceptedAt: previous.received_at, alreadyAccepted: true });
+      if (await this.rounds.findUpdate({ roundId: round.id, siteId, stage: 'fit' })) {
+        return refuse('duplicate', `this site already contributed to round ${round.number}`);
+      }
+      const opened = openDelta({
+        coordinator: this.identity.get(),
+        siteBoxKey: session.boxKey,
+        expected: { siteId, roundId: round.id, stage: 'fit', modelHash: round.global_hash },
+        sealed: bytes.data,
+      });
+      if (!opened.ok) return refuse(opened.error.code, opened.error.message);
+      const decoded = decodeWeights(opened.data.payload);
+      if (!decoded.ok)
+        return refuse('invalid_payload', `the delta does not decode: ${decoded.error.message}`);
+      const config = runConfig(run);
+      const { layout, manifest } = this.models.describe(config.model);
+      const validation = validateUpdate(
+        {
+          weights: decoded.data.values,
+          numExamples: res.numExamples,
+          groupExamples: res.groupExamples,
+          manifestHash: await manifestHash(decoded.data.manifest),
+        },
+        {
+          expectedLength: manifest.numParams,
+          expectedManifestHash: await manifestHash(manifest),
+          maxL2Norm: config.maxUpdateNorm,
+          groups: [...new Set(layout.map((e) => e.group))],
+        },
+      );
+      if (!validation.ok)
+        return refuse('invalid_payload', `update refused (${validation.reason}): ${validation.message}`);
+      const path = `runs/${run.id}/rounds/${round.number}-${round.attempt}/${siteId}.delta.ffwt`;
+      const sha256 = await this.files.write(path, opened.data.payload);
+      const receivedAt = Date.now();
+      const payload = JSON.stringify({
+        sha256,
+        groupExamples: res.groupExamples,
+        metrics: res.metrics,
+        lossPerEpoch: res.lossPerEpoch,
+      });
+      const inserted = await this.rounds.insertUpdate({
+        round_id: round.id,
+        site_id: siteId,
+        stage: 'fit',
+        message_key: messageKey,
+        num_examples: res.numExamples,
+        payload,
+        delta_path: path,
+        received_at: receivedAt,
+      });
+      if (!inserted) return refuse('duplicate', `this site already contributed to round ${round.number}`);
+      await this.audit.record({
+        actor: { kind: 'site', id: siteId },
+        action: 'round.update_accepted',
+        subject: round.id,
+        details: { round: round.number, numExamples: res.numExamples },
+      });
+      await this.roundService.progress(round);
+      return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
+    });
+    if (outcome.ok) void this.roundService.kick(run.id);
+    return outcome;
+  }
+
+  async submitEvaluation(session: SiteSession, res: EvaluateRes): Promise<Ack<SubmitReceipt>> {
+    const siteId = session.siteId;
+    const run = await this.runs.find(res.runId);
+    if (!run)
+      return this.refuse({
+        siteId,
+        roundId: res.roundId,
+        code: 'wrong_round',
+        message: `no run ${res.runId}`,
+      });
+    const outcome = await this.locks.run(run.id, async (): Promise<Ack<SubmitReceipt>> => {
+      const current = await this.currentRound({
+        runId: res.runId,
+        roundId: res.roundId,
+        siteId,
+        stage: 'evaluate',
+      });
+      if (!current.ok) return this.refuse({ siteId, roundId: res.roundId, ...current.error });
+      const round = current.data;
+      const messageKey = `${siteId}/${round.id}/evaluate`;
+      const previous = await this.rounds.findUpdateByKey(messageKey);
+      if (previous)
+        return ok({ roundId: round.id, messageKey, acceptedAt: previous.received_at, alreadyAccepted: true });
+      const receivedAt = Date.now();
+      const inserted = await this.rounds.insertUpdate({
+        round_id: round.id,
+        site_id: siteId,
+        stage: 'evaluate',
+        message_key: messageKey,
+        num_examples: res.numExamples,
+        payload: JSON.stringify(res),
+        delta_path: null,
+        received_at: receivedAt,
+      });
+      if (!inserted)
+        return this.refuse({
+          siteId,
+          roundId: round.id,
+          code: 'duplicate',
+          message: 'this site already evaluated this round',
+        });
+      await this.roundService.progress(round);
+      return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
+    });
+    if (outcome.ok) void this.roundService.kick(run.id);
+    return outcome;
+  }
+}

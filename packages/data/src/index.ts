@@ -26,3 +26,16 @@ export {
   type StatBlock,
 } from './stats/feature-stats.ts';
 export type { Split } from './loaders/labels.ts';
+export { generate, type GeneratedFederation, type GeneratedSite } from './synthetic/generate.ts';
+export {
+  SYNTHETIC_TASKS,
+  type GenerateOptions,
+  type SignalVariant,
+  type SyntheticTask,
+} from './synthetic/options.ts';
+export { DOMINANT, LIABILITY, RUNNER_UP, VIEW_NOISE } from './synthetic/latent.ts';
+export type { Scanner } from './synthetic/site-plan.ts';
+export { rocAuc } from './eval/auc.ts';
+export { calibrate, type CalibrationRow, type CalibrateOptions } from './eval/calibration.ts';
+export { fitLogistic, predictLogits, type Design, type LogisticModel } from './eval/logistic-regression.ts';
+export { buildDesign, type FeatureSet } from './eval/feature-sets.ts';

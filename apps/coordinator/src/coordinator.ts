@@ -10,6 +10,7 @@ import { AppModule } from './app.module.ts';
 import type { CoordinatorSettings } from './env.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
 import { openDatabase } from './persistence/database.ts';
+import { armCrashPoint } from './services/crash-points.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 
@@ -28,6 +29,7 @@ export async function startCoordinator(
   options: { logger?: LogLevel[] | false } = {},
 ): Promise<RunningCoordinator> {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  armCrashPoint(settings.crashAt);
   await initBackend({ backend: 'auto', log: () => {} });
   const database = await openDatabase({
     url: settings.databaseUrl,

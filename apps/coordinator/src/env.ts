@@ -15,6 +15,11 @@ export const CoordinatorSettings = z.object({
   /** How often the round loop checks deadlines and schedules. */
   tickMs: z.int().min(10).max(60_000).default(500),
   dashboardDir: z.string().optional(),
+  /** Fault injection for the resilience tests only, e.g. `aggregation:2`. */
+  crashAt: z
+    .string()
+    .regex(/^(selection|training|collection|aggregation|commit):\d+$/)
+    .optional(),
 });
 export type CoordinatorSettings = z.infer<typeof CoordinatorSettings>;
 
@@ -34,6 +39,7 @@ export function loadSettings(
     allowedOrigins: (flags.allowedOrigins ?? env.FEDFUSE_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
     tickMs: (flags.tickMs ?? env.FEDFUSE_TICK_MS) ? Number(flags.tickMs ?? env.FEDFUSE_TICK_MS) : undefined,
     dashboardDir: flags.dashboardDir ?? env.FEDFUSE_DASHBOARD_DIR ?? undefined,
+    crashAt: env.FEDFUSE_CRASH_AT || undefined,
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {

@@ -20,6 +20,7 @@ import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
+import { crashPoint } from './crash-points.ts';
 import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
 import { RunLocks } from './run-locks.service.ts';
@@ -166,8 +167,10 @@ export class RoundService {
       subject: run.id,
       details: { round: number, attempt, sites: sample.clientIds.length },
     });
+    crashPoint('selection', number);
     await this.progress(round);
     for (const siteId of sample.clientIds) this.sendFit({ run, round, global, siteId });
+    setTimeout(() => crashPoint('training', number), 100);
   }
 
   /** Sends a selected site its training instructions (again, after a reconnect). */
@@ -245,11 +248,13 @@ export class RoundService {
       layout,
       optimizer: await this.weights.optimizerAt(run.id, round.number - 1),
     });
+    crashPoint('aggregation', round.number);
     const blob = await this.models.blob(result.weights, manifest);
     const path = checkpointPath(run.id, round.number);
     const sha256 = await this.files.write(path, blob.bytes);
     if (result.optimizer)
       await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(result.optimizer));
+    crashPoint('commit', round.number);
     const evaluatorIds = await this.approvedConnected();
     const evaluationDeadline = Date.now() + config.evaluationTimeoutSeconds * 1000;
     await this.rounds.commit({

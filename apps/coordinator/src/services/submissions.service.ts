@@ -15,6 +15,7 @@ import { RoundService } from './round.service.ts';
 import { RunLocks } from './run-locks.service.ts';
 import { evaluators, runConfig, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
+import { crashPoint } from './crash-points.ts';
 
 type Stage = 'fit' | 'evaluate';
 
@@ -172,6 +173,7 @@ export class SubmissionsService {
         received_at: receivedAt,
       });
       if (!inserted) return refuse('duplicate', `this site already contributed to round ${round.number}`);
+      crashPoint('collection', round.number);
       await this.audit.record({
         actor: { kind: 'site', id: siteId },
         action: 'round.update_accepted',

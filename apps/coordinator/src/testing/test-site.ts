@@ -1,0 +1,265 @@
+import { io } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import type {
+  Ack,
+  EvaluateIns,
+  EvaluateRes,
+  FitIns,
+  SiteSync,
+  SubmitReceipt,
+  TransferChunk,
+  TransferRef,
+} from '@fedfuse/protocol';
+import {
+  ChunkReassembler,
+  FlEvent,
+  PROTOCOL_VERSION,
+  chunkTransfer,
+  decodeWeights,
+  encodeWeights,
+} from '@fedfuse/protocol';
+import {
+  Identity,
+  respondToChallenge,
+  sealDelta,
+  sealedNonce,
+  signEnrollment,
+  toBase64,
+  verifyChallenge,
+  verifyGlobalWeights,
+  fromBase64,
+} from '@fedfuse/crypto';
+import type { SignedChallenge } from '@fedfuse/crypto';
+
+/** What a scripted site answers to a round: its delta and counts (no tfjs: tests stay fast). */
+export interface FitBehaviour {
+  delta(global: Float32Array, ins: FitIns): Float32Array;
+  numExamples: number;
+  groupExamples?: Record<string, number>;
+}
+
+/**
+ * A real protocol peer for coordinator tests: enrolls, answers the signed challenge, fetches
+ * chunked weights, seals deltas and submits them over a real socket. It is a site, not a mock:
+ * every message goes through the coordinator's validation like a daemon's would.
+ */
+export class TestSite {
+  readonly identity = Identity.generate({ role: 'site', id: 'test-site' });
+  socket?: Socket;
+  siteId?: string;
+  coordinatorSigningKey?: Uint8Array;
+  coordinatorBoxKey?: Uint8Array;
+  readonly received: FitIns[] = [];
+  readonly evaluations: EvaluateIns[] = [];
+  lastChallenge?: SignedChallenge;
+  lastResponse?: SignedChallenge;
+  autoTrain?: FitBehaviour;
+  autoEvaluate = true;
+
+  constructor(
+    private readonly url: string,
+    readonly name = 'Test Hospital',
+  ) {}
+
+  connect(): Promise<void> {
+    const socket = io(`${this.url}/fl`, { transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = socket;
+    socket.on(FlEvent.roundStart, (ins: FitIns, ack: (a: Ack) => void) => {
+      this.received.push(ins);
+      ack({ ok: true, data: undefined });
+      if (this.autoTrain) void this.train(ins, this.autoTrain).catch(() => undefined);
+    });
+    socket.on(FlEvent.evaluateStart, (ins: EvaluateIns, ack: (a: Ack) => void) => {
+      this.evaluations.push(ins);
+      ack({ ok: true, data: undefined });
+      if (this.autoEvaluate) void this.evaluate(ins).catch(() => undefined);
+    });
+    socket.on(FlEvent.weightsChunk, (chunk: TransferChunk, ack: (a: unknown) => void) => {
+      const assembler = this.downloads.get(chunk.transferId);
+      ack(
+        assembler
+          ? assembler.push(chunk)
+          : { ok: false, error: { code: 'unknown_transfer', message: 'not fetching' } },
+      );
+      this.chunkArrived?.();
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+  }
+
+  private readonly downloads = new Map<string, ChunkReassembler>();
+  private chunkArrived?: () => void;
+
+  async emit<T>(event: string, payload: unknown): Promise<Ack<T>> {
+    return (await this.socket!.timeout(10_000).emitWithAck(event, payload)) as Ack<T>;
+  }
+
+  async enroll(
+    token: string,
+  ): Promise<
+    Ack<{ siteId: string; status: string; coordinatorSigningKey: string; coordinatorBoxKey: string }>
+  > {
+    const request = signEnrollment({
+      site: this.identity,
+      token,
+      siteName: this.name,
+      protocolVersion: PROTOCOL_VERSION,
+    });
+    const result = await this.emit<{
+      siteId: string;
+      status: string;
+      coordinatorSigningKey: string;
+      coordinatorBoxKey: string;
+    }>(FlEvent.siteEnroll, request);
+    if (result.ok) {
+      this.siteId = result.data.siteId;
+      this.coordinatorSigningKey = fromBase64(result.data.coordinatorSigningKey, 32, 'key');
+      this.coordinatorBoxKey = fromBase64(result.data.coordinatorBoxKey, 32, 'key');
+    }
+    return result;
+  }
+
+  async handshake(): Promise<Ack<{ siteId: string; sync: SiteSync }>> {
+    const challenge = await this.emit<SignedChallenge>(FlEvent.handshakeChallenge, {
+      siteId: this.siteId,
+      protocolVersion: PROTOCOL_VERSION,
+    });
+    if (!challenge.ok) return challenge;
+    this.lastChallenge = challenge.data;
+    const verified = verifyChallenge({
+      challenge: challenge.data,
+      pinnedCoordinatorKey: this.coordinatorSigningKey!,
+      siteId: this.siteId!,
+      protocolVersion: PROTOCOL_VERSION,
+      now: Date.now(),
+    });
+    if (!verified.ok) throw new Error(`coordinator challenge did not verify: ${verified.error.message}`);
+    this.lastResponse = respondToChallenge({ site: this.identity, challenge: challenge.data });
+    return this.emit(FlEvent.handshakeRespond, this.lastResponse);
+  }
+
+  /** Fetches the round's global weights over chunks and checks the coordinator's signature. */
+  async fetchWeights(ins: { roundId: string; model: FitIns['model'] }): Promise<Float32Array> {
+    const verified = verifyGlobalWeights({
+      coordinatorKey: this.coordinatorSigningKey!,
+      signature: ins.model.signature,
+      roundId: ins.roundId,
+      modelHash: ins.model.modelHash,
+      manifestHash: ins.model.manifestHash,
+    });
+    if (!verified.ok) throw new Error(verified.error.message);
+    const assembler = new ChunkReassembler({ expected: ins.model.weights });
+    this.downloads.set(ins.model.weights.transferId, assembler);
+    const done = new Promise<void>((resolve) => {
+      this.chunkArrived = () => assembler.complete && resolve();
+    });
+    const ref = await this.emit<TransferRef>(FlEvent.weightsFetch, {
+      transferId: ins.model.weights.transferId,
+      fromIndex: 0,
+    });
+    if (!ref.ok) throw new Error(ref.error.message);
+    await done;
+    this.downloads.delete(ins.model.weights.transferId);
+    const bytes = await assembler.finish();
+    if (!bytes.ok) throw new Error(bytes.error.message);
+    const decoded = decodeWeights(bytes.data);
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    return decoded.data.values;
+  }
+
+  /** Seals `delta`, uploads it in chunks and submits; `tamper` flips a byte of the sealed box first. */
+  async submit(
+    ins: FitIns,
+    options: {
+      delta: Float32Array;
+      numExamples: number;
+      groupExamples?: Record<string, number>;
+      tamper?: boolean;
+      roundId?: string;
+    },
+  ): Promise<Ack<SubmitReceipt>> {
+    const payload = encodeWeights({ manifest: ins.model.manifest, values: options.delta });
+    const roundId = options.roundId ?? ins.roundId;
+    const { sealed } = sealDelta({
+      site: this.identity,
+      coordinatorBoxKey: this.coordinatorBoxKey!,
+      context: { siteId: this.siteId!, roundId, stage: 'fit', modelHash: ins.model.modelHash },
+      payload,
+    });
+    if (options.tamper) sealed[sealed.length - 5]! ^= 0x01;
+    const transfer = await chunkTransfer(sealed);
+    for (const chunk of transfer.chunks()) {
+      const receipt = await this.emit(FlEvent.deltaChunk, chunk);
+      if (!receipt.ok) return receipt as Ack<SubmitReceipt>;
+    }
+    return this.emit<SubmitReceipt>(FlEvent.roundSubmit, {
+      runId: ins.runId,
+      roundId: ins.roundId,
+      delta: { transfer: transfer.ref, nonce: toBase64(sealedNonce(sealed)!) },
+      numExamples: options.numExamples,
+      groupExamples: options.groupExamples ?? {},
+      metrics: { loss: 0.5 },
+      lossPerEpoch: [0.5],
+    });
+  }
+
+  async train(ins: FitIns, behaviour: FitBehaviour): Promise<Ack<SubmitReceipt>> {
+    const global = await this.fetchWeights(ins);
+    return this.submit(ins, {
+      delta: behaviour.delta(global, ins),
+      numExamples: behaviour.numExamples,
+      groupExamples: behaviour.groupExamples,
+    });
+  }
+
+  /** Answers an evaluation with fixed histograms (AUC 0.75 per task) so pooling can be checked. */
+  async evaluate(ins: EvaluateIns): Promise<Ack<SubmitReceipt>> {
+    const bins = ins.config.bins;
+    const positives = new Array<number>(bins).fill(0);
+    const negatives = new Array<number>(bins).fill(0);
+    positives[bins - 1] = 3;
+    positives[0] = 1;
+    negatives[0] = 4;
+    const res: EvaluateRes = {
+      runId: ins.runId,
+      roundId: ins.roundId,
+      numExamples: 8,
+      tasks: Object.fromEntries(
+        ins.config.tasks.map((t) => [
+          t,
+          { numExamples: 8, metrics: { f1: 0.8, accuracy: 0.75 }, histogram: { bins, positives, negatives } },
+        ]),
+      ),
+    };
+    return this.emit<SubmitReceipt>(FlEvent.evaluateSubmit, res);
+  }
+
+  private alive = false;
+
+  /** Keeps the site connected and authenticated, reconnecting after any drop (as a daemon does). */
+  keepAlive(options: { retryMs?: number } = {}): void {
+    this.alive = true;
+    const retryMs = options.retryMs ?? 200;
+    const loop = async () => {
+      while (this.alive) {
+        try {
+          await this.connect();
+          const accepted = await this.handshake();
+          if (!accepted.ok) throw new Error(accepted.error.message);
+          await new Promise((resolve) => this.socket!.once('disconnect', resolve));
+        } catch {
+          this.socket?.disconnect();
+          await new Promise((resolve) => setTimeout(resolve, retryMs));
+        }
+      }
+    };
+    void loop();
+  }
+
+  close(): void {
+    this.alive = false;
+    this.socket?.disconnect();
+  }
+}

@@ -115,7 +115,7 @@ describe('the coordinator refuses, logs and stores nothing for', () => {
     nan[3] = Number.NaN;
     expect(await a.submit(ins, { delta: nan, numExamples: 5 })).toMatchObject({
       ok: false,
-      error: { code: 'invalid_payload', message: expect.stringMatching(/non_finite/) },
+      error: { code: 'invalid_payload', message: expect.stringMatching(/non_finite/) as unknown },
     });
     const big = await a.emit(FlEvent.deltaChunk, {
       transferId: '33333333-3333-4333-8333-333333333333',

@@ -50,15 +50,16 @@ function spawnCoordinator(options: {
       output += data.toString();
       if (output.includes('listening on')) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('exit', (code) =>
       reject(new Error(`coordinator exited (${code}) before listening:\n${output}`)),
     );
   });
 }
 
-async function api<T>(port: number, method: string, path: string, body?: unknown): Promise<T> {
+async function api<T>(port: number, request: string, body?: unknown): Promise<T> {
+  const [method, path] = request.split(' ') as [string, string];
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
@@ -72,7 +73,7 @@ const EXAMPLES = [8, 16, 8];
 
 async function federation(port: number): Promise<void> {
   for (const [k, numExamples] of EXAMPLES.entries()) {
-    const token = await api<{ token: string }>(port, 'POST', '/api/tokens', {
+    const token = await api<{ token: string }>(port, 'POST /api/tokens', {
       label: `site ${k}`,
       autoApprove: true,
     });
@@ -93,14 +94,14 @@ async function runToCompletion(options: {
   const port = await freePort();
   const first = await spawnCoordinator({ dataDir, port, crashAt: options.crashAt });
   await federation(port);
-  const run = await api<{ runId: string }>(port, 'POST', '/api/runs', {
+  const run = await api<{ runId: string }>(port, 'POST /api/runs', {
     name: 'oracle',
     rounds: 3,
     minClients: 3,
     model: tinyModel,
     roundTimeoutSeconds: 120,
   });
-  await api(port, 'POST', `/api/runs/${run.runId}/start`);
+  await api(port, `POST /api/runs/${run.runId}/start`);
   if (options.crashAt) {
     const code = await new Promise<number | null>((resolve) =>
       first.once('exit', (c, signal) => resolve(signal === 'SIGKILL' ? 137 : c)),
@@ -110,15 +111,14 @@ async function runToCompletion(options: {
   }
   await waitFor(
     async () =>
-      (await api<{ state: string }>(port, 'GET', `/api/runs/${run.runId}`)).state === 'completed'
+      (await api<{ state: string }>(port, `GET /api/runs/${run.runId}`)).state === 'completed'
         ? true
         : undefined,
     60_000,
   );
   const checkpoints = await api<{ round: number; sha256: string }[]>(
     port,
-    'GET',
-    `/api/runs/${run.runId}/checkpoints`,
+    `GET /api/runs/${run.runId}/checkpoints`,
   );
   expect(checkpoints.map((c) => c.round)).toEqual([1, 2, 3]);
   return { finalHash: checkpoints[2]!.sha256, dataDir };

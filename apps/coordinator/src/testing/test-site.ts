@@ -192,7 +192,7 @@ export class TestSite {
     const transfer = await chunkTransfer(sealed);
     for (const chunk of transfer.chunks()) {
       const receipt = await this.emit(FlEvent.deltaChunk, chunk);
-      if (!receipt.ok) return receipt as Ack<SubmitReceipt>;
+      if (!receipt.ok) return receipt;
     }
     return this.emit<SubmitReceipt>(FlEvent.roundSubmit, {
       runId: ins.runId,

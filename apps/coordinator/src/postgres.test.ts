@@ -18,7 +18,7 @@ describe.runIf(postgresAvailable)('the coordinator on PostgreSQL', () => {
     const health = await harness.api<{ database: string }>('GET', '/healthz');
     expect(health.body.database).toBe('postgres');
     const sites: TestSite[] = [];
-    cleanups.push(async () => sites.forEach((s) => s.close()));
+    cleanups.push(() => Promise.resolve(sites.forEach((s) => s.close())));
     for (const name of ['A', 'B']) {
       const token = await harness.api<{ token: string }>('POST', '/api/tokens', {
         label: name,

@@ -59,7 +59,7 @@ async function measure(options: {
     },
   );
   await new Promise<void>((resolve) =>
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()),
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()),
   );
   const sites: TestSite[] = [];
   try {

@@ -15,6 +15,8 @@ export const CoordinatorSettings = z.object({
   /** How often the round loop checks deadlines and schedules. */
   tickMs: z.int().min(10).max(60_000).default(500),
   dashboardDir: z.string().optional(),
+  /** File that records every inbound site event (privacy test only). */
+  recordInbound: z.string().optional(),
   /** Fault injection for the resilience tests only, e.g. `aggregation:2`. */
   crashAt: z
     .string()
@@ -40,6 +42,7 @@ export function loadSettings(
     tickMs: (flags.tickMs ?? env.FEDFUSE_TICK_MS) ? Number(flags.tickMs ?? env.FEDFUSE_TICK_MS) : undefined,
     dashboardDir: flags.dashboardDir ?? env.FEDFUSE_DASHBOARD_DIR ?? undefined,
     crashAt: env.FEDFUSE_CRASH_AT || undefined,
+    recordInbound: env.FEDFUSE_RECORD_INBOUND || undefined,
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {

@@ -39,6 +39,9 @@ import { SiteSyncService } from '../services/site-sync.service.ts';
 import { SubmissionsService } from '../services/submissions.service.ts';
 import { TransfersService } from '../services/transfers.service.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { recordInbound } from './inbound-recorder.ts';
+import type { CoordinatorSettings } from '../env.ts';
+import { SETTINGS } from '../tokens.ts';
 
 type FlSocket = Socket<
   DefaultEventsMap,
@@ -65,6 +68,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     @Inject(TransfersService) private readonly transfers: TransfersService,
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
     @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -78,6 +82,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   handleConnection(socket: FlSocket): void {
+    if (this.settings.recordInbound) recordInbound(socket, this.settings.recordInbound);
     setTimeout(() => {
       if (socket.connected && !socket.data.session) socket.disconnect(true);
     }, AUTH_TIMEOUT_MS).unref();

@@ -1,0 +1,186 @@
+import type { Identity } from '@fedfuse/crypto';
+import type { Ack, ErrorCode, HandshakeAccepted, flClientEventSchemas } from '@fedfuse/protocol';
+import { Namespace } from '@fedfuse/protocol';
+import { io } from 'socket.io-client';
+import type { z } from 'zod';
+
+import type { Logger } from '../log/logger.ts';
+import { Backoff, sleep } from './backoff.ts';
+import { performHandshake, type HandshakeOutcome } from './handshake.ts';
+import { request, type AckData, type ClientEvent, type FlSocket } from './request.ts';
+
+/** Timing of the connection; tests shrink these. */
+export interface ConnectionTiming {
+  reconnectDelayMs: number;
+  reconnectDelayMaxMs: number;
+  handshakeBackoffMs: number;
+  handshakeBackoffMaxMs: number;
+  ackTimeoutMs: number;
+}
+
+/** Everything a Connection needs. */
+export interface ConnectionOptions {
+  url: string;
+  site: Identity;
+  siteId: string;
+  pinnedSigningKey: Uint8Array;
+  timing: ConnectionTiming;
+  log: Logger;
+  /** Runs after every successful handshake (first connect and each reconnect). */
+  onAuthenticated: (accepted: HandshakeAccepted) => Promise<void>;
+  /** The coordinator refused the site for good (revoked, unknown, wrong coordinator...). */
+  onFatal: (code: ErrorCode, message: string) => void;
+}
+
+/**
+ * The socket to the coordinator and its session: handshakes on every (re)connect, waits out pending
+ * approval or suspension with a bounded backoff, and tells callers when requests can be sent.
+ */
+export class Connection {
+  readonly socket: FlSocket;
+  private authenticated = false;
+  private generation = 0;
+  private readonly closed = new AbortController();
+  private readonly backoff: Backoff;
+  private readyWaiters: (() => void)[] = [];
+  private readonly disconnectListeners = new Set<() => void>();
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { timing } = options;
+    this.backoff = new Backoff({ initialMs: timing.handshakeBackoffMs, maxMs: timing.handshakeBackoffMaxMs });
+    this.socket = io(`${options.url.replace(/\/+$/, '')}${Namespace.fl}`, {
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: timing.reconnectDelayMs,
+      reconnectionDelayMax: timing.reconnectDelayMaxMs,
+      autoConnect: false,
+    });
+    this.socket.on('connect', () => void this.handshake());
+    this.socket.on('disconnect', (reason) => this.lost(reason));
+    this.socket.on('connect_error', (err) => {
+      if (!this.socket.active) return;
+      options.log.warn('cannot reach the coordinator; retrying', { url: options.url, error: err.message });
+    });
+  }
+
+  /** Connect (the handshake follows on its own). */
+  start(): void {
+    this.options.log.info('connecting to the coordinator', { url: this.options.url });
+    this.socket.connect();
+  }
+
+  /** True while the socket holds an authenticated session. */
+  get ready(): boolean {
+    return this.authenticated && this.socket.connected;
+  }
+
+  /** Resolves once the socket holds an authenticated session; false if `signal` aborts or the connection closes. */
+  async whenReady(signal?: AbortSignal): Promise<boolean> {
+    if (this.ready) return true;
+    if (this.closed.signal.aborted || signal?.aborted) return false;
+    return new Promise<boolean>((resolve) => {
+      const done = (value: boolean): void => {
+        signal?.removeEventListener('abort', onAbort);
+        this.closed.signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = (): void => {
+        this.readyWaiters = this.readyWaiters.filter((w) => w !== onReady);
+        done(false);
+      };
+      const onReady = (): void => done(true);
+      this.readyWaiters.push(onReady);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.closed.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Subscribe to connection losses; returns the unsubscribe function. */
+  onLost(listener: () => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  /** Send a request with the configured ack timeout (see request()). */
+  request<E extends ClientEvent>(
+    event: E,
+    payload: z.input<(typeof flClientEventSchemas)[E]['payload']>,
+  ): Promise<Ack<AckData<E>>> {
+    return request(this.socket, { event, payload, timeoutMs: this.options.timing.ackTimeoutMs });
+  }
+
+  /** Close the socket for good. */
+  close(): void {
+    this.closed.abort();
+    this.authenticated = false;
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  private lost(reason: string): void {
+    this.generation++;
+    const wasReady = this.authenticated;
+    this.authenticated = false;
+    if (this.closed.signal.aborted) return;
+    if (wasReady) this.options.log.warn('disconnected from the coordinator', { reason });
+    for (const listener of this.disconnectListeners) listener();
+    // socket.io reconnects by itself after network failures, but not after the server closed the socket.
+    if (reason === 'io server disconnect') void this.reconnectLater();
+  }
+
+  private async handshake(): Promise<void> {
+    const generation = ++this.generation;
+    const { options } = this;
+    const outcome = await performHandshake({
+      socket: this.socket,
+      site: options.site,
+      siteId: options.siteId,
+      pinnedSigningKey: options.pinnedSigningKey,
+      timeoutMs: options.timing.ackTimeoutMs,
+    });
+    if (generation !== this.generation || this.closed.signal.aborted) return;
+    await this.settle(outcome);
+  }
+
+  private async settle(outcome: HandshakeOutcome): Promise<void> {
+    const { log } = this.options;
+    switch (outcome.kind) {
+      case 'accepted': {
+        this.backoff.reset();
+        this.authenticated = true;
+        const { sync } = outcome.accepted;
+        log.info('handshake accepted', {
+          siteStatus: sync.siteStatus,
+          run: sync.run?.name ?? null,
+          round: sync.round?.roundNumber ?? null,
+        });
+        const waiters = this.readyWaiters;
+        this.readyWaiters = [];
+        waiters.forEach((w) => w());
+        await this.options.onAuthenticated(outcome.accepted).catch((err: unknown) =>
+          log.error('after-handshake work failed', {
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+        return;
+      }
+      case 'waiting':
+        log.info('waiting for the operator', { code: outcome.code, reason: outcome.message });
+        return this.reconnectLater({ disconnect: true });
+      case 'retry':
+        log.warn('handshake failed; retrying', { code: outcome.code, reason: outcome.message });
+        return this.reconnectLater({ disconnect: true });
+      case 'fatal':
+        log.error('the coordinator refused this site', { code: outcome.code, reason: outcome.message });
+        this.options.onFatal(outcome.code, outcome.message);
+    }
+  }
+
+  /** Disconnect (optionally), wait a growing delay, connect again: the whole handshake is redone. */
+  private async reconnectLater(options: { disconnect?: boolean } = {}): Promise<void> {
+    if (options.disconnect) this.socket.disconnect();
+    const ms = this.backoff.next();
+    this.options.log.debug('reconnecting later', { inMs: ms });
+    if (await sleep(ms, this.closed.signal)) this.socket.connect();
+  }
+}

@@ -1,0 +1,154 @@
+import type { Identity } from '@fedfuse/crypto';
+import type { Ack, FitIns } from '@fedfuse/protocol';
+import { FlEvent, fail, flServerEventSchemas, ok, parseOrError } from '@fedfuse/protocol';
+
+import { buildFitResult } from '../fl/fit-result.ts';
+import { checkSpecFit } from '../fl/spec-fit.ts';
+import type { Logger } from '../log/logger.ts';
+import type { PendingStore } from '../store/pending-store.ts';
+import type { DataSummary } from '../trainer/messages.ts';
+import type { Trainer } from '../trainer/trainer.ts';
+import type { FitUploader } from './fit-uploader.ts';
+import type { RoundProgress } from './round-progress.ts';
+import type { WeightsSource } from './weights-source.ts';
+
+interface FitJob {
+  roundId: string;
+  roundNumber: number;
+  modelHash: string;
+  abort: AbortController;
+}
+
+/** Everything a FitHandler works with. */
+export interface FitHandlerDeps {
+  site: Identity;
+  siteId: string;
+  coordinatorBoxKey: Uint8Array;
+  data: DataSummary;
+  trainer: Trainer;
+  weights: WeightsSource;
+  pending: PendingStore;
+  uploader: FitUploader;
+  progress: RoundProgress;
+  log: Logger;
+  chunkBytes?: number;
+}
+
+/**
+ * `round:start`: acknowledge at once, then fetch and verify the global model, train in the worker, seal
+ * the delta, persist it and upload it. One training round at a time; a result already computed for the
+ * same round and model is re-sent instead of retrained.
+ */
+export class FitHandler {
+  private current: FitJob | undefined;
+
+  constructor(private readonly deps: FitHandlerDeps) {}
+
+  /** Handle a `round:start` and return its acknowledgement. */
+  onRoundStart(raw: unknown): Ack<undefined> {
+    const parsed = parseOrError(flServerEventSchemas[FlEvent.roundStart].payload, raw);
+    if (!parsed.ok) return parsed;
+    const ins = parsed.data;
+    const { log } = this.deps;
+    const cached = this.deps.pending.find(ins.roundId, ins.model.modelHash);
+    if (cached) {
+      log.info('round already trained; re-sending the result', {
+        roundId: ins.roundId,
+        roundNumber: ins.roundNumber,
+      });
+      void this.deps.uploader.upload(cached);
+      return ok(undefined);
+    }
+    const current = this.current;
+    if (current?.roundId === ins.roundId && current.modelHash === ins.model.modelHash) return ok(undefined);
+    if (current) return fail('busy', `still training round ${current.roundNumber} (${current.roundId})`);
+    const fit = checkSpecFit(ins.modelSpec, this.deps.data);
+    if (fit.error) {
+      log.error('cannot train this round', { roundId: ins.roundId, reason: fit.error });
+      return fail('invalid_payload', fit.error);
+    }
+    fit.warnings.forEach((w) => log.warn(w, { roundId: ins.roundId }));
+    this.start(ins);
+    return ok(undefined);
+  }
+
+  /** Stop work on a cancelled round and discard its result. */
+  async cancel(roundId: string): Promise<void> {
+    if (this.current?.roundId === roundId) {
+      this.current.abort.abort();
+      // The next round may start now; the worker runs it after the cancelled one's training returns.
+      this.current = undefined;
+    }
+    await this.deps.uploader.discard(roundId);
+  }
+
+  /** Abort the round in progress (shutdown). */
+  close(): void {
+    this.current?.abort.abort();
+  }
+
+  private start(ins: FitIns): void {
+    const job: FitJob = {
+      roundId: ins.roundId,
+      roundNumber: ins.roundNumber,
+      modelHash: ins.model.modelHash,
+      abort: new AbortController(),
+    };
+    this.current = job;
+    void this.run(ins, job)
+      .catch((err: unknown) => {
+        if (job.abort.signal.aborted) return;
+        this.deps.log.error('training round failed', {
+          roundId: ins.roundId,
+          roundNumber: ins.roundNumber,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      })
+      .finally(() => {
+        if (this.current === job) this.current = undefined;
+      });
+  }
+
+  private async run(ins: FitIns, job: FitJob): Promise<void> {
+    const { deps } = this;
+    const { signal } = job.abort;
+    deps.log.info('round started', {
+      roundId: ins.roundId,
+      roundNumber: ins.roundNumber,
+      epochs: ins.config.epochs,
+    });
+    const global = await deps.weights.get({
+      roundId: ins.roundId,
+      model: ins.model,
+      spec: ins.modelSpec,
+      signal,
+    });
+    if (signal.aborted) return;
+    const bar = deps.progress.start(`round ${ins.roundNumber} training`, ins.config.epochs);
+    const outcome = await deps.trainer
+      .train(
+        { spec: ins.modelSpec, manifest: ins.model.manifest, global, config: ins.config },
+        (epoch, _epochs, loss) => bar.update(epoch, `loss ${loss.toFixed(4)}`),
+      )
+      .finally(() => bar.finish());
+    if (signal.aborted) return deps.log.info('round cancelled; result discarded', { roundId: ins.roundId });
+    const loss = outcome.lossPerEpoch.at(-1);
+    deps.log.info('local training done', {
+      roundId: ins.roundId,
+      numExamples: outcome.numExamples,
+      loss,
+      seconds: outcome.seconds,
+    });
+    const result = await buildFitResult({
+      site: deps.site,
+      siteId: deps.siteId,
+      coordinatorBoxKey: deps.coordinatorBoxKey,
+      ins,
+      training: outcome,
+      chunkBytes: deps.chunkBytes,
+    });
+    await deps.pending.save(result);
+    if (signal.aborted) return deps.uploader.discard(ins.roundId);
+    await deps.uploader.upload(result);
+  }
+}

@@ -1,0 +1,202 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fromBase64, openDelta, toBase64 } from '@fedfuse/crypto';
+import { EvaluateRes, FitRes, FlEvent, decodeWeights } from '@fedfuse/protocol';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { globalModel, evaluateIns, fitIns, type GlobalModel } from '../testing/global-model.ts';
+import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
+import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { tinySpec } from '../testing/tiny-site.ts';
+import { silentLogger } from '../log/logger.ts';
+import { Trainer } from '../trainer/trainer.ts';
+import { SiteDaemon } from './site-daemon.ts';
+
+const timing = {
+  reconnectDelayMs: 50,
+  reconnectDelayMaxMs: 200,
+  handshakeBackoffMs: 50,
+  handshakeBackoffMaxMs: 200,
+  ackTimeoutMs: 5000,
+};
+
+let model: GlobalModel;
+let env: EnrolledSite;
+let cleanup: () => Promise<void>;
+let memory: MemoryLog;
+let daemon: SiteDaemon | undefined;
+// One worker for the whole file: starting tfjs costs seconds, loading the tiny site milliseconds.
+let trainer: Trainer;
+
+beforeAll(async () => {
+  trainer = await Trainer.start({ backend: 'wasm', log: silentLogger });
+});
+afterAll(() => trainer.close());
+
+beforeAll(async () => {
+  model = await globalModel(tinySpec);
+});
+beforeEach(async () => {
+  const tmp = await tempDir();
+  cleanup = tmp.cleanup;
+  env = await enrolledSite(tmp.dir);
+  memory = memoryLog();
+});
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  await env.coordinator.close();
+  await cleanup();
+});
+
+async function startDaemon(): Promise<SiteDaemon> {
+  env.coordinator.offer(model.transfer);
+  const started = await SiteDaemon.start({
+    dir: env.dir,
+    log: memory.log,
+    timing,
+    chunkBytes: 1024,
+    trainer,
+  });
+  await env.coordinator.next(FlEvent.siteReport);
+  return started;
+}
+
+/** What the coordinator does with a FitRes: reassemble, check the nonce, open, decode. */
+async function openSubmitted(payload: unknown, roundId: string) {
+  const res = FitRes.parse(payload);
+  const bytes = await env.coordinator.deltas.get(res.delta.transfer.transferId)!.finish();
+  if (!bytes.ok) throw new Error(bytes.error.message);
+  const opened = openDelta({
+    coordinator: env.coordinator.identity,
+    siteBoxKey: fromBase64(env.coordinator.site.boxKey, 32, 'boxKey'),
+    expected: { siteId: env.siteId, roundId, stage: 'fit', modelHash: model.modelHash },
+    sealed: bytes.data,
+  });
+  if (!opened.ok) throw new Error(opened.error.message);
+  expect(toBase64(Buffer.from(opened.data.key.nonce, 'hex'))).toBe(res.delta.nonce);
+  const delta = decodeWeights(opened.data.payload);
+  if (!delta.ok) throw new Error(delta.error.message);
+  return { res, delta: delta.data };
+}
+
+describe('rounds', () => {
+  it('fetches and verifies the global model, trains, and submits a sealed delta the coordinator can open', async () => {
+    daemon = await startDaemon();
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    expect(await env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]);
+    const submitted = await env.coordinator.next(FlEvent.roundSubmit);
+    const { res, delta } = await openSubmitted(submitted.payload, ins.roundId);
+
+    expect(res).toMatchObject({ runId: ins.runId, roundId: ins.roundId, numExamples: 18 });
+    expect(res.lossPerEpoch).toHaveLength(2);
+    expect(res.metrics.loss).toBe(res.lossPerEpoch[1]);
+    expect(res.groupExamples.imaging).toBe(12);
+    expect(delta.manifest).toEqual(model.manifest);
+    expect(delta.values.every(Number.isFinite)).toBe(true);
+    expect(delta.values.some((v) => v !== 0)).toBe(true);
+    expect(env.coordinator.count(FlEvent.weightsFetch)).toBe(1);
+
+    await memory.waitFor('training result accepted');
+    expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
+    expect(await readdir(join(env.dir, 'models'))).toContain(`${model.modelHash}.ffwt`);
+    const state = JSON.parse(await readFile(join(env.dir, 'state.json'), 'utf8')) as {
+      lastTrained: { roundId: string };
+    };
+    expect(state.lastTrained.roundId).toBe(ins.roundId);
+  });
+
+  it('evaluates into counts, metrics and histograms without any patient-level value', async () => {
+    daemon = await startDaemon();
+    const ins = evaluateIns({ model, coordinator: env.coordinator.identity, bins: 4 });
+    expect(await env.coordinator.emitWithAck(FlEvent.evaluateStart, ins)).toEqual([{ ok: true }]);
+    const submitted = await env.coordinator.next(FlEvent.evaluateSubmit);
+    const res = EvaluateRes.parse(submitted.payload);
+    expect(res.numExamples).toBe(6);
+    expect(Object.keys(res.tasks)).toEqual(['cancer', 'cardiac']);
+    const cancer = res.tasks.cancer!;
+    expect(cancer.numExamples).toBe(6);
+    expect(cancer.histogram.positives.reduce((a, b) => a + b)).toBe(2);
+    expect(cancer.histogram.bins).toBe(4);
+    expect(Object.keys(cancer.metrics)).toEqual(expect.arrayContaining(['auc', 'f1', 'attention.genomics']));
+    expect(JSON.stringify(submitted.payload)).not.toMatch(/"P\d+"|patient/i);
+  });
+
+  it('re-sends the same sealed result after the connection is cut before the receipt, without retraining', async () => {
+    daemon = await startDaemon();
+    let cut = false;
+    env.coordinator.respond(FlEvent.roundSubmit, (payload, socket) => {
+      if (cut)
+        return {
+          ok: true,
+          data: {
+            roundId: (payload as FitRes).roundId,
+            messageKey: 'k',
+            acceptedAt: Date.now(),
+            alreadyAccepted: true,
+          },
+        };
+      cut = true;
+      socket.disconnect(true);
+      return undefined;
+    });
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    await env.coordinator.emitWithAck(FlEvent.roundStart, ins);
+    const first = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 0)).payload);
+    const second = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 1)).payload);
+    expect(second.delta).toEqual(first.delta);
+    expect(env.coordinator.count(FlEvent.handshakeRespond)).toBe(2);
+    await memory.waitFor('training result accepted');
+    expect(memory.entries().filter((e) => e.msg === 'local training done')).toHaveLength(1);
+    expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
+  });
+
+  it('keeps a finished result across a daemon restart and re-sends it on the next handshake', async () => {
+    daemon = await startDaemon();
+    env.coordinator.respond(FlEvent.roundSubmit, () => undefined);
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    await env.coordinator.emitWithAck(FlEvent.roundStart, ins);
+    const first = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 0)).payload);
+    await daemon.stop();
+    expect((await readdir(join(env.dir, 'pending'))).sort()).toEqual([
+      `${ins.roundId}.json`,
+      `${ins.roundId}.sealed`,
+    ]);
+
+    env.coordinator.respond(FlEvent.roundSubmit, (payload) => ({
+      ok: true,
+      data: {
+        roundId: (payload as FitRes).roundId,
+        messageKey: 'k',
+        acceptedAt: Date.now(),
+        alreadyAccepted: false,
+      },
+    }));
+    memory = memoryLog();
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    const again = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 1)).payload);
+    expect(again.delta).toEqual(first.delta);
+    await memory.waitFor('training result accepted');
+    expect(memory.entries().some((e) => e.msg === 'local training done')).toBe(false);
+    expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
+  });
+
+  it('refuses a round whose model does not fit the site data, naming the field', async () => {
+    daemon = await startDaemon();
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    const acks = await env.coordinator.emitWithAck(FlEvent.roundStart, {
+      ...ins,
+      modelSpec: { ...ins.modelSpec, ehrDim: 32 },
+    });
+    expect(acks).toEqual([
+      {
+        ok: false,
+        error: {
+          code: 'invalid_payload',
+          message: expect.stringMatching(/^modelSpec.ehrDim: .* 32 EHR features .* has 4/) as string,
+        },
+      },
+    ]);
+  });
+});

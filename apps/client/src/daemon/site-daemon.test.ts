@@ -1,0 +1,111 @@
+import { FlEvent, SiteReport } from '@fedfuse/protocol';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
+import { silentLogger } from '../log/logger.ts';
+import { Trainer } from '../trainer/trainer.ts';
+import { SiteDaemon } from './site-daemon.ts';
+
+const timing = {
+  reconnectDelayMs: 50,
+  reconnectDelayMaxMs: 200,
+  handshakeBackoffMs: 50,
+  handshakeBackoffMaxMs: 200,
+  ackTimeoutMs: 5000,
+};
+
+let env: EnrolledSite;
+let cleanup: () => Promise<void>;
+let daemon: SiteDaemon | undefined;
+// One worker for the whole file: starting tfjs costs seconds, loading the tiny site milliseconds.
+let trainer: Trainer;
+
+beforeAll(async () => {
+  trainer = await Trainer.start({ backend: 'wasm', log: silentLogger });
+});
+afterAll(() => trainer.close());
+let memory: MemoryLog;
+
+beforeEach(async () => {
+  const tmp = await tempDir();
+  cleanup = tmp.cleanup;
+  env = await enrolledSite(tmp.dir);
+  memory = memoryLog();
+});
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  await env.coordinator.close();
+  await cleanup();
+});
+
+const messages = () => memory.entries().map((e) => e.msg);
+
+describe(`${SiteDaemon.name} handshake`, () => {
+  it('answers the challenge, reports the site, and re-handshakes after a forced disconnect', async () => {
+    const { coordinator } = env;
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    const first = await coordinator.next(FlEvent.siteReport, 0);
+    const report = SiteReport.parse(first.payload);
+    expect(report).toEqual({
+      softwareVersion: '0.1.0',
+      backend: 'wasm',
+      combinations: {
+        'ehr.imaging.genomics': 10,
+        'ehr.imaging': 3,
+        'ehr.genomics': 5,
+        'imaging.genomics': 2,
+        ehr: 2,
+        imaging: 1,
+        genomics: 1,
+      },
+      trainPatients: 18,
+      testPatients: 6,
+    });
+    expect(coordinator.count(FlEvent.handshakeRespond)).toBe(1);
+
+    first.socket.disconnect(true);
+    await coordinator.next(FlEvent.siteReport, 1);
+    expect(coordinator.count(FlEvent.handshakeChallenge)).toBe(2);
+    expect(coordinator.count(FlEvent.handshakeRespond)).toBe(2);
+    expect(messages().filter((m) => m === 'handshake accepted')).toHaveLength(2);
+  });
+
+  it('waits for the operator while pending approval, then joins once approved', async () => {
+    const { coordinator } = env;
+    coordinator.status = 'pending';
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    await coordinator.next(FlEvent.handshakeRespond, 1);
+    expect(coordinator.count(FlEvent.siteReport)).toBe(0);
+    expect(messages()).toContain('waiting for the operator');
+    coordinator.status = 'approved';
+    await coordinator.next(FlEvent.siteReport, 0);
+  });
+
+  it('exits with code 3 when the site was revoked', async () => {
+    env.coordinator.status = 'revoked';
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    await expect(daemon.exited).resolves.toBe(3);
+    expect(memory.entries().some((e) => e.code === 'revoked')).toBe(true);
+  });
+
+  it('exits with code 3 when the challenge is signed by another key than the pinned one', async () => {
+    const { Identity, createChallenge, NonceCache } = await import('@fedfuse/crypto');
+    const impostor = Identity.generate({ role: 'coordinator', id: 'impostor' });
+    env.coordinator.respond(FlEvent.handshakeChallenge, () =>
+      createChallenge({
+        coordinator: impostor,
+        siteId: env.siteId,
+        protocolVersion: 1,
+        nonces: new NonceCache(),
+        now: Date.now(),
+      }),
+    );
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    await expect(daemon.exited).resolves.toBe(3);
+    expect(env.coordinator.count(FlEvent.handshakeRespond)).toBe(0);
+    expect(memory.entries().some((e) => e.code === 'wrong_coordinator')).toBe(true);
+  });
+});

@@ -1,0 +1,207 @@
+import { verifyGlobalWeights } from '@fedfuse/crypto';
+import type { Ack, GlobalModelRef, ModelSpec, TransferRef } from '@fedfuse/protocol';
+import {
+  ChunkReassembler,
+  FlEvent,
+  decodeWeights,
+  fail,
+  flServerEventSchemas,
+  manifestHash,
+  parseOrError,
+} from '@fedfuse/protocol';
+
+import type { Logger } from '../log/logger.ts';
+import type { ModelStore } from '../store/model-store.ts';
+import { sleep } from './backoff.ts';
+import type { Connection } from './connection.ts';
+import { TransportError } from './request.ts';
+
+/** The global weights could not be obtained or failed a check; `code` says which. */
+export class WeightsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WeightsError';
+  }
+}
+
+interface ActiveTransfer {
+  reassembler: ChunkReassembler;
+  /** Called on every accepted chunk. */
+  onChunk?: () => void;
+}
+
+/** What a download waits for between fetches. */
+type Wake = 'complete' | 'disconnected' | 'stalled' | 'aborted';
+
+/**
+ * Global models for rounds: from the local store when present, otherwise fetched as `weights:chunk`s and
+ * resumed from the first missing chunk after a reconnect. Every model is checked (hash, manifest hash,
+ * coordinator signature for this round) before it is decoded, and stored only once verified.
+ */
+export class WeightsSource {
+  private readonly transfers = new Map<string, ActiveTransfer>();
+  private readonly downloads = new Map<string, Promise<Uint8Array>>();
+
+  constructor(
+    private readonly deps: {
+      connection: Connection;
+      store: ModelStore;
+      coordinatorKey: Uint8Array;
+      log: Logger;
+      /** No chunk for this long while connected: ask again from the first missing chunk. */
+      stallMs: number;
+    },
+  ) {
+    deps.connection.socket.on(FlEvent.weightsChunk, (raw: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => {};
+      reply(this.onChunk(raw));
+    });
+  }
+
+  /** The verified global weights of `model` for round `roundId`. */
+  async get(options: {
+    roundId: string;
+    model: GlobalModelRef;
+    spec: ModelSpec;
+    signal: AbortSignal;
+  }): Promise<Float32Array> {
+    const { roundId, model } = options;
+    const stored = await this.deps.store.read(model.modelHash);
+    const bytes = stored ?? (await this.download(model.weights, options.signal));
+    if ((await manifestHash(model.manifest)) !== model.manifestHash) {
+      throw new WeightsError('hash_mismatch', 'the manifest does not hash to the announced manifestHash');
+    }
+    const signed = verifyGlobalWeights({
+      coordinatorKey: this.deps.coordinatorKey,
+      signature: model.signature,
+      roundId,
+      modelHash: model.modelHash,
+      manifestHash: model.manifestHash,
+    });
+    if (!signed.ok) throw new WeightsError(signed.error.code, signed.error.message);
+    const decoded = decodeWeights(bytes);
+    if (!decoded.ok)
+      throw new WeightsError(
+        decoded.error.code,
+        `the global model does not decode: ${decoded.error.message}`,
+      );
+    if ((await manifestHash(decoded.data.manifest)) !== model.manifestHash) {
+      throw new WeightsError(
+        'hash_mismatch',
+        "the global model's own manifest differs from the announced one",
+      );
+    }
+    if (!stored) {
+      await this.deps.store.write(bytes, {
+        modelHash: model.modelHash,
+        manifestHash: model.manifestHash,
+        modelSpec: options.spec,
+        roundId,
+        storedAt: Date.now(),
+      });
+    }
+    this.deps.log.debug('global model ready', {
+      modelHash: model.modelHash,
+      from: stored ? 'store' : 'coordinator',
+    });
+    return decoded.data.values;
+  }
+
+  private download(ref: TransferRef, signal: AbortSignal): Promise<Uint8Array> {
+    // A fit and an evaluation can ask for the same model at once: one download serves both.
+    const existing = this.downloads.get(ref.sha256);
+    if (existing) return existing;
+    const started = this.fetchAll(ref, signal).finally(() => this.downloads.delete(ref.sha256));
+    this.downloads.set(ref.sha256, started);
+    return started;
+  }
+
+  private async fetchAll(ref: TransferRef, signal: AbortSignal): Promise<Uint8Array> {
+    const transfer: ActiveTransfer = { reassembler: new ChunkReassembler({ expected: ref }) };
+    this.transfers.set(ref.transferId, transfer);
+    const { connection, log } = this.deps;
+    try {
+      log.info('downloading the global model', {
+        modelHash: ref.sha256,
+        bytes: ref.totalBytes,
+        chunks: ref.chunkCount,
+      });
+      while (!transfer.reassembler.complete) {
+        if (!(await connection.whenReady(signal)))
+          throw new WeightsError('aborted', 'the download was cancelled');
+        const wake = this.waitForChunks(transfer, signal);
+        await this.requestFrom(ref, transfer.reassembler.nextIndex, signal);
+        const why = await wake;
+        if (why === 'aborted') throw new WeightsError('aborted', 'the download was cancelled');
+        if (why !== 'complete')
+          log.info('resuming the model download', { reason: why, fromChunk: transfer.reassembler.nextIndex });
+      }
+      const done = await transfer.reassembler.finish();
+      if (!done.ok) throw new WeightsError(done.error.code, done.error.message);
+      return done.data;
+    } finally {
+      this.transfers.delete(ref.transferId);
+    }
+  }
+
+  private async requestFrom(ref: TransferRef, fromIndex: number, signal: AbortSignal): Promise<void> {
+    try {
+      const ack = await this.deps.connection.request(FlEvent.weightsFetch, {
+        transferId: ref.transferId,
+        fromIndex,
+      });
+      if (ack.ok) return;
+      if (ack.error.code === 'not_found' || ack.error.code === 'unknown_transfer') {
+        throw new WeightsError(
+          ack.error.code,
+          `the coordinator cannot send the global model: ${ack.error.message}`,
+        );
+      }
+      this.deps.log.warn('weights:fetch refused; retrying', {
+        code: ack.error.code,
+        reason: ack.error.message,
+      });
+      await sleep(this.deps.stallMs / 4, signal);
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      // The disconnect (or the stall timer) wakes the wait below; the loop then fetches again.
+    }
+  }
+
+  /** Resolves when the transfer completes, the socket drops, chunks stop coming, or `signal` aborts. */
+  private waitForChunks(transfer: ActiveTransfer, signal: AbortSignal): Promise<Wake> {
+    return new Promise<Wake>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (why: Wake): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
+        transfer.onChunk = undefined;
+        resolve(why);
+      };
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish('stalled'), this.deps.stallMs);
+      };
+      const onAbort = (): void => finish('aborted');
+      const unsubscribe = this.deps.connection.onLost(() => finish('disconnected'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      transfer.onChunk = () => (transfer.reassembler.complete ? finish('complete') : arm());
+      arm();
+    });
+  }
+
+  private onChunk(raw: unknown): Ack<unknown> {
+    const parsed = parseOrError(flServerEventSchemas[FlEvent.weightsChunk].payload, raw);
+    if (!parsed.ok) return parsed;
+    const transfer = this.transfers.get(parsed.data.transferId);
+    if (!transfer)
+      return fail('unknown_transfer', `no download of transfer ${parsed.data.transferId} is in progress`);
+    const receipt = transfer.reassembler.push(parsed.data);
+    if (receipt.ok) transfer.onChunk?.();
+    return receipt;
+  }
+}

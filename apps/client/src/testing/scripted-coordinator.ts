@@ -46,6 +46,9 @@ export class ScriptedCoordinator {
   readonly received: Received[] = [];
   readonly deltas = new Map<string, ChunkReassembler>();
   status: SiteStatus = 'approved';
+  readonly url: string;
+  readonly identity: Identity;
+  readonly site: { siteId: string; signingKey: string; boxKey: string };
   private readonly waiters: { event: string; after: number; resolve: (r: Received) => void }[] = [];
   private readonly responders = new Map<string, Responder>();
   private readonly transfers = new Map<string, ChunkedTransfer>();
@@ -54,10 +57,15 @@ export class ScriptedCoordinator {
 
   private constructor(
     private readonly io: Server,
-    readonly url: string,
-    readonly identity: Identity,
-    readonly site: { siteId: string; signingKey: string; boxKey: string },
+    options: {
+      url: string;
+      identity: Identity;
+      site: { siteId: string; signingKey: string; boxKey: string };
+    },
   ) {
+    this.url = options.url;
+    this.identity = options.identity;
+    this.site = options.site;
     io.of(Namespace.fl).on('connection', (socket: FlServerSocket) => this.attach(socket));
   }
 
@@ -70,7 +78,7 @@ export class ScriptedCoordinator {
     const io = new Server(http, { maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
-    return new ScriptedCoordinator(io, `http://127.0.0.1:${port}`, options.identity, options.site);
+    return new ScriptedCoordinator(io, { ...options, url: `http://127.0.0.1:${port}` });
   }
 
   /** Serve `transfer` to `weights:fetch`. */

@@ -39,3 +39,4 @@ export { rocAuc } from './eval/auc.ts';
 export { calibrate, type CalibrationRow, type CalibrateOptions } from './eval/calibration.ts';
 export { fitLogistic, predictLogits, type Design, type LogisticModel } from './eval/logistic-regression.ts';
 export { buildDesign, type FeatureSet } from './eval/feature-sets.ts';
+export { concatBatches, selectRows, type SelectRowsOptions } from './align/batch-ops.ts';

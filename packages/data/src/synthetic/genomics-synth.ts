@@ -37,7 +37,7 @@ export function geneModels(o: { seed: number; genes: number; moduleSize: number 
       mean: rng.between(0.5, 5),
       sd: rng.between(0.3, 0.9),
       factor,
-      loading: factor === -1 ? 0 : rng.between(0.45, 0.75) * (rng.bernoulli(0.5) ? 1 : -1),
+      loading: factor === -1 ? 0 : rng.between(0.55, 0.85) * (rng.bernoulli(0.5) ? 1 : -1),
     };
   });
 }

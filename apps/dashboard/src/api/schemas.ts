@@ -1,0 +1,111 @@
+// Shapes of the coordinator's REST answers. The dashboard validates them like any other input: a
+// coordinator of another version shows a clear message instead of a page that renders garbage.
+import { z } from 'zod';
+import { AuditEntry, ModelSpec, RunSummary, SiteSummary } from '@fedfuse/protocol';
+
+/** What a site reported about its data: patients per modality combination (counts only). */
+export const SiteData = z.object({
+  combinations: z.record(z.string(), z.number()).default({}),
+  trainPatients: z.number().optional(),
+  testPatients: z.number().optional(),
+});
+export type SiteData = z.infer<typeof SiteData>;
+
+/** GET /api/sites: a site with what the operator needs to judge it. */
+export const SiteDetail = SiteSummary.extend({
+  backend: z.string().nullable(),
+  softwareVersion: z.string().nullable(),
+  data: SiteData.nullable(),
+  roundsJoined: z.number(),
+  updatesRejected: z.number(),
+});
+export type SiteDetail = z.infer<typeof SiteDetail>;
+
+/** GET /api/sites/:id/rejections: one refused update and why. */
+export const Rejection = z.object({
+  at: z.number(),
+  roundId: z.string().nullable(),
+  code: z.string(),
+  reason: z.string().nullable(),
+});
+export type Rejection = z.infer<typeof Rejection>;
+
+/** POST /api/tokens: the one-time enrollment token, shown once. */
+export const CreatedToken = z.object({
+  id: z.string(),
+  token: z.string(),
+  label: z.string(),
+  expiresAt: z.number(),
+  autoApprove: z.boolean().optional(),
+});
+export type CreatedToken = z.infer<typeof CreatedToken>;
+
+/** GET /api/tokens: tokens without their secret. */
+export const TokenInfo = z.object({
+  id: z.string(),
+  label: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  usedAt: z.number().nullable(),
+  usedBySite: z.string().nullable(),
+  state: z.enum(['open', 'used', 'expired']),
+});
+export type TokenInfo = z.infer<typeof TokenInfo>;
+
+/** The resolved configuration of a run, as far as the dashboard shows it (unknown fields are kept). */
+export const RunConfigView = z.looseObject({
+  name: z.string(),
+  model: ModelSpec.partial().extend({ tasks: z.array(z.string()), fusion: z.string() }),
+  strategy: z.looseObject({ name: z.string() }),
+  rounds: z.number(),
+  minClients: z.number(),
+  fraction: z.number().optional(),
+  roundTimeoutSeconds: z.number().optional(),
+  local: z.looseObject({}).optional(),
+  schedule: z.object({ cron: z.string().optional(), intervalSeconds: z.number().optional() }).optional(),
+});
+export type RunConfigView = z.infer<typeof RunConfigView>;
+
+/** GET /api/runs and /api/runs/:id. */
+export const RunDetail = RunSummary.extend({
+  config: RunConfigView,
+  createdAt: z.number(),
+  finishedAt: z.number().nullable(),
+  failure: z.string().nullable(),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+/** Per task, pooled metrics; a NaN on the server (e.g. AUC with one class) arrives as null. */
+export const RoundMetrics = z.object({
+  tasks: z.record(z.string(), z.record(z.string(), z.number().nullable())).default({}),
+  sites: z.array(z.string()).optional(),
+});
+export type RoundMetrics = z.infer<typeof RoundMetrics>;
+
+/** GET /api/runs/:id/rounds: one attempt at a round. */
+export const RoundView = z.object({
+  roundId: z.string(),
+  number: z.number(),
+  attempt: z.number().optional(),
+  phase: z.string(),
+  sites: z.array(z.string()),
+  startedAt: z.number(),
+  deadline: z.number().nullable().optional(),
+  finishedAt: z.number().nullable(),
+  modelHash: z.string().nullable().optional(),
+  metrics: RoundMetrics.nullable(),
+  failure: z.string().nullable(),
+});
+export type RoundView = z.infer<typeof RoundView>;
+
+/** GET /api/runs/:id/checkpoints. */
+export const Checkpoint = z.object({ round: z.number(), sha256: z.string(), createdAt: z.number() });
+export type Checkpoint = z.infer<typeof Checkpoint>;
+
+export const SiteList = z.array(SiteDetail);
+export const RejectionList = z.array(Rejection);
+export const TokenList = z.array(TokenInfo);
+export const RunList = z.array(RunDetail);
+export const RoundList = z.array(RoundView);
+export const CheckpointList = z.array(Checkpoint);
+export const AuditList = z.array(AuditEntry);

@@ -1,0 +1,180 @@
+// The "new run" form: its fields as typed text, and the POST /api/runs body built from them. Checks here
+// only catch what a person mistypes (a letter in a number field); the coordinator's schema is the judge.
+
+export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
+export const STRATEGIES = [
+  'fedavg',
+  'fedprox',
+  'fedadam',
+  'fedyogi',
+  'fedadagrad',
+  'fedavgm',
+  'fedmedian',
+  'trimmedmean',
+  'krum',
+] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+export type StrategyParam =
+  'serverLearningRate' | 'beta1' | 'beta2' | 'tau' | 'momentum' | 'trimBeta' | 'numMalicious' | 'numToKeep';
+
+/** A strategy hyper-parameter: its label and the default the coordinator uses when it is left blank. */
+export interface ParamInfo {
+  label: string;
+  placeholder: string;
+  integer?: boolean;
+}
+
+export const PARAM_INFO: Record<StrategyParam, ParamInfo> = {
+  serverLearningRate: { label: 'Server learning rate (η)', placeholder: 'default' },
+  beta1: { label: 'β₁', placeholder: '0.9' },
+  beta2: { label: 'β₂', placeholder: '0.99' },
+  tau: { label: 'τ (adaptivity)', placeholder: 'default' },
+  momentum: { label: 'Server momentum', placeholder: '0' },
+  trimBeta: { label: 'Trim fraction β', placeholder: '0.2' },
+  numMalicious: { label: 'Assumed malicious sites', placeholder: '0', integer: true },
+  numToKeep: { label: 'Updates to keep (multi-Krum)', placeholder: '0', integer: true },
+};
+
+/** Which hyper-parameters each strategy reads (FedProx's μ is a local-training setting). */
+export const STRATEGY_PARAMS: Record<StrategyName, StrategyParam[]> = {
+  fedavg: [],
+  fedprox: [],
+  fedadam: ['serverLearningRate', 'beta1', 'beta2', 'tau'],
+  fedyogi: ['serverLearningRate', 'beta1', 'beta2', 'tau'],
+  fedadagrad: ['serverLearningRate', 'tau'],
+  fedavgm: ['serverLearningRate', 'momentum'],
+  fedmedian: [],
+  trimmedmean: ['trimBeta'],
+  krum: ['numMalicious', 'numToKeep'],
+};
+
+export interface RunFormValues {
+  name: string;
+  fusion: string;
+  /** Comma- or space-separated task names. */
+  tasks: string;
+  /** Further model-spec fields as a JSON object, e.g. smaller layers for a trial run. */
+  modelJson: string;
+  strategy: StrategyName;
+  params: Partial<Record<StrategyParam, string>>;
+  rounds: string;
+  minClients: string;
+  fraction: string;
+  roundTimeoutSeconds: string;
+  epochs: string;
+  batchSize: string;
+  learningRate: string;
+  modalityKeepProb: string;
+  proximalMu: string;
+  scheduleKind: 'none' | 'cron' | 'interval';
+  cron: string;
+  intervalSeconds: string;
+}
+
+export const defaultRunForm: RunFormValues = {
+  name: '',
+  fusion: 'hybrid',
+  tasks: 'cancer, cardiac, metabolic',
+  modelJson: '',
+  strategy: 'fedavg',
+  params: {},
+  rounds: '5',
+  minClients: '2',
+  fraction: '1',
+  roundTimeoutSeconds: '600',
+  epochs: '1',
+  batchSize: '32',
+  learningRate: '0.003',
+  modalityKeepProb: '0.85',
+  proximalMu: '0',
+  scheduleKind: 'none',
+  cron: '0 2 * * *',
+  intervalSeconds: '86400',
+};
+
+export type RunFormErrors = Partial<Record<keyof RunFormValues | StrategyParam, string>>;
+export type RunFormResult =
+  { ok: true; body: Record<string, unknown> } | { ok: false; errors: RunFormErrors };
+
+type NumberField = Exclude<
+  keyof RunFormValues,
+  'name' | 'fusion' | 'tasks' | 'modelJson' | 'strategy' | 'params' | 'scheduleKind' | 'cron'
+>;
+
+const INTEGER_FIELDS = new Set<NumberField>([
+  'rounds',
+  'minClients',
+  'roundTimeoutSeconds',
+  'epochs',
+  'batchSize',
+  'intervalSeconds',
+]);
+
+function parseNumber(text: string, integer: boolean): number | string {
+  const trimmed = text.trim();
+  if (trimmed === '') return 'required';
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return 'not a number';
+  if (integer && !Number.isInteger(value)) return 'a whole number';
+  return value;
+}
+
+function parseModelJson(text: string): Record<string, unknown> | string {
+  if (!text.trim()) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return 'a JSON object, e.g. {"d": 32}';
+    return value as Record<string, unknown>;
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+}
+
+/** Builds the POST /api/runs body, or says which fields need fixing. */
+export function buildRunRequest(form: RunFormValues): RunFormResult {
+  const errors: RunFormErrors = {};
+  const number = (field: NumberField): number => {
+    const value = parseNumber(form[field], INTEGER_FIELDS.has(field));
+    if (typeof value === 'string') errors[field] = value;
+    return typeof value === 'number' ? value : 0;
+  };
+  if (!form.name.trim()) errors.name = 'required';
+  const tasks = form.tasks.split(/[\s,]+/).filter(Boolean);
+  if (tasks.length === 0) errors.tasks = 'at least one task';
+  const extra = parseModelJson(form.modelJson);
+  if (typeof extra === 'string') errors.modelJson = extra;
+
+  const strategy: Record<string, unknown> = { name: form.strategy };
+  for (const param of STRATEGY_PARAMS[form.strategy]) {
+    const text = form.params[param] ?? '';
+    if (!text.trim()) continue;
+    const value = parseNumber(text, PARAM_INFO[param].integer ?? false);
+    if (typeof value === 'string') errors[param] = value;
+    else strategy[param] = value;
+  }
+  const body: Record<string, unknown> = {
+    name: form.name.trim(),
+    model: { ...(typeof extra === 'string' ? {} : extra), fusion: form.fusion, tasks },
+    strategy,
+    rounds: number('rounds'),
+    minClients: number('minClients'),
+    fraction: number('fraction'),
+    roundTimeoutSeconds: number('roundTimeoutSeconds'),
+    local: {
+      epochs: number('epochs'),
+      batchSize: number('batchSize'),
+      learningRate: number('learningRate'),
+      modalityKeepProb: number('modalityKeepProb'),
+      proximalMu: number('proximalMu'),
+    },
+  };
+  if (form.scheduleKind === 'cron') {
+    if (!form.cron.trim()) errors.cron = 'required';
+    body.schedule = { cron: form.cron.trim() };
+  } else if (form.scheduleKind === 'interval') {
+    body.schedule = { intervalSeconds: number('intervalSeconds') };
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body };
+}

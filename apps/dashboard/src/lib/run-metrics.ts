@@ -1,0 +1,143 @@
+// Turns the coordinator's per-round records into what the run page draws: series per task, attention
+// weights, the ablation table and the round timeline. Pure functions, unit-tested without a browser.
+import type { RoundMetrics, RoundView } from '../api/schemas.ts';
+
+export interface MetricSeries {
+  /** Round numbers on the x axis, ascending. */
+  rounds: number[];
+  /** One series per task; null where a round has no value (not evaluated, or undefined for the data). */
+  series: { task: string; values: (number | null)[] }[];
+}
+
+/** The attempt that counts for each round number: the last one, preferring an attempt with metrics. */
+export function roundsByNumber(rounds: readonly RoundView[]): Map<number, RoundView> {
+  const byNumber = new Map<number, RoundView>();
+  for (const round of rounds) {
+    const seen = byNumber.get(round.number);
+    if (!seen || round.metrics || !seen.metrics) byNumber.set(round.number, round);
+  }
+  return new Map([...byNumber.entries()].sort(([a], [b]) => a - b));
+}
+
+/** A metric (e.g. `auc`, `f1`) per round for each task, over the rounds that were evaluated. */
+export function metricSeries(
+  rounds: readonly RoundView[],
+  metric: string,
+  tasks: readonly string[],
+): MetricSeries {
+  const evaluated = [...roundsByNumber(rounds).values()].filter((r) => r.metrics);
+  return {
+    rounds: evaluated.map((r) => r.number),
+    series: tasks.map((task) => ({
+      task,
+      values: evaluated.map((r) => finiteOrNull(r.metrics?.tasks[task]?.[metric])),
+    })),
+  };
+}
+
+/** The newest round that has evaluation metrics. */
+export function latestEvaluated(rounds: readonly RoundView[]): RoundView | undefined {
+  return [...roundsByNumber(rounds).values()].filter((r) => r.metrics).at(-1);
+}
+
+/** Attention weight per modality for one task (`attention.<modality>` metrics), largest first. */
+export function attentionOf(metrics: RoundMetrics, task: string): { modality: string; weight: number }[] {
+  const values = metrics.tasks[task] ?? {};
+  return Object.entries(values)
+    .filter(([name, value]) => name.startsWith('attention.') && typeof value === 'number')
+    .map(([name, value]) => ({ modality: name.slice('attention.'.length), weight: value! }))
+    .sort((a, b) => b.weight - a.weight);
+}
+
+export interface AblationRow {
+  task: string;
+  /** The full model's AUC. */
+  full: number | null;
+  /** AUC with the modality removed, by modality. */
+  without: Record<string, number | null>;
+}
+
+/**
+ * The modality-removal ablation, from metrics named `ablation.<modality>.auc` (the AUC with that modality
+ * removed at evaluation time). Empty when the sites reported none.
+ */
+export function ablationTable(metrics: RoundMetrics): { modalities: string[]; rows: AblationRow[] } {
+  const modalities = new Set<string>();
+  const rows: AblationRow[] = [];
+  for (const [task, values] of Object.entries(metrics.tasks)) {
+    const without: Record<string, number | null> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const match = /^ablation\.([A-Za-z0-9_-]+)\.auc$/.exec(name);
+      if (!match) continue;
+      modalities.add(match[1]!);
+      without[match[1]!] = finiteOrNull(value);
+    }
+    if (Object.keys(without).length > 0) rows.push({ task, full: finiteOrNull(values.auc), without });
+  }
+  return { modalities: [...modalities].sort(), rows };
+}
+
+/** Latest pooled metrics per task, from a flat `metrics:recorded` record (`cancer.auc`, `cancer.attention.ehr`). */
+export function splitFlatMetrics(
+  flat: Readonly<Record<string, number>>,
+  tasks: readonly string[],
+): Record<string, Record<string, number>> {
+  // Longest task names first, so `a.b` is not taken for task `a` with metric `b.x`.
+  const ordered = [...tasks].sort((a, b) => b.length - a.length);
+  const out: Record<string, Record<string, number>> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const task = ordered.find((t) => key.startsWith(`${t}.`));
+    if (task) (out[task] ??= {})[key.slice(task.length + 1)] = value;
+  }
+  return out;
+}
+
+/**
+ * Rounds with the pooled metrics of `metrics:recorded` broadcasts filled in where the REST answer has none
+ * yet, so charts move the moment the coordinator records an evaluation instead of one request later.
+ */
+export function withLiveMetrics(
+  rounds: readonly RoundView[],
+  live: readonly { roundId: string; stage: string; metrics: Record<string, number> }[],
+  tasks: readonly string[],
+): RoundView[] {
+  const evaluated = new Map(live.filter((m) => m.stage === 'evaluate').map((m) => [m.roundId, m.metrics]));
+  return rounds.map((round) => {
+    const flat = round.metrics ? undefined : evaluated.get(round.roundId);
+    return flat ? { ...round, metrics: { tasks: splitFlatMetrics(flat, tasks) } } : round;
+  });
+}
+
+export interface TimelineEntry {
+  roundId: string;
+  number: number;
+  attempt: number;
+  phase: string;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Finished rounds: how long they took; open rounds: how long so far. */
+  durationMs: number;
+  sites: string[];
+  failure: string | null;
+}
+
+/** Every attempt at every round, oldest first, with its duration (open rounds measured up to `now`). */
+export function roundTimeline(rounds: readonly RoundView[], now: number): TimelineEntry[] {
+  return [...rounds]
+    .sort((a, b) => a.number - b.number || (a.attempt ?? 1) - (b.attempt ?? 1))
+    .map((r) => ({
+      roundId: r.roundId,
+      number: r.number,
+      attempt: r.attempt ?? 1,
+      phase: r.phase,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      durationMs: Math.max(0, (r.finishedAt ?? now) - r.startedAt),
+      sites: r.sites,
+      failure: r.failure,
+    }));
+}
+
+function finiteOrNull(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

@@ -1,0 +1,64 @@
+import type { RoundView } from '../api/schemas.ts';
+import { Badge, Empty } from '../components/ui.tsx';
+import { useNow } from '../hooks.tsx';
+import { formatDuration, formatTime } from '../lib/format.ts';
+import { roundTimeline } from '../lib/run-metrics.ts';
+import { useSession } from '../session.tsx';
+
+/** Every attempt at every round: when, how long, which sites took part, and why it failed. */
+export function RoundTimeline(props: { rounds: RoundView[] }) {
+  const { siteName } = useSession();
+  const now = useNow();
+  const entries = roundTimeline(props.rounds, now);
+  if (entries.length === 0) return <Empty>No round has started yet.</Empty>;
+  const longest = Math.max(...entries.map((e) => e.durationMs), 1);
+  return (
+    <div className="table-wrap scroll-y">
+      <table className="timeline" data-timeline>
+        <thead>
+          <tr>
+            <th>Round</th>
+            <th>Phase</th>
+            <th>Started</th>
+            <th className="duration-col">Duration</th>
+            <th>Sites</th>
+            <th>Failure</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.roundId} data-timeline-round={e.number} data-phase={e.phase}>
+              <td>
+                {e.number}
+                {e.attempt > 1 && <span className="muted small"> (attempt {e.attempt})</span>}
+              </td>
+              <td>
+                <Badge value={e.phase} />
+              </td>
+              <td>{formatTime(e.startedAt)}</td>
+              <td className="duration-col">
+                <div className="duration">
+                  <div
+                    className={`duration-bar ${e.finishedAt === null ? 'duration-open' : ''} ${e.failure ? 'duration-failed' : ''}`}
+                    style={{ width: `${Math.max(2, (e.durationMs / longest) * 100)}%` }}
+                  />
+                  <span>{formatDuration(e.durationMs)}</span>
+                </div>
+              </td>
+              <td>
+                <span className="chips">
+                  {e.sites.map((id) => (
+                    <span className="chip" key={id}>
+                      {siteName(id)}
+                    </span>
+                  ))}
+                </span>
+              </td>
+              <td className="bad">{e.failure ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

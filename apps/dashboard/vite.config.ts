@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// `vite dev` forwards the API and the /ops socket to a running coordinator (default: the CLI's port 8080).
+const coordinator = process.env.FEDFUSE_COORDINATOR_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  // Relative asset URLs: the coordinator serves dist/ at its root, but a proxy may mount it under a path.
+  base: './',
+  esbuild: { jsx: 'automatic' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 800,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // zod's own comments confuse rollup's annotation parser: harmless, and not ours to fix.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/')) return;
+        warn(warning);
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': coordinator,
+      '/socket.io': { target: coordinator, ws: true },
+    },
+  },
+});

@@ -1,0 +1,27 @@
+import { formatLoadReport, loadSite } from '@fedfuse/data';
+
+import { CliError, type ExitCode } from '../errors.ts';
+import { ProgressBar } from '../log/progress-bar.ts';
+import { openSite, requireDataConfig } from '../store/open-site.ts';
+import { parseFlags, siteDir } from './args.ts';
+import { print, type CliIo } from './cli-io.ts';
+
+/** `fedfuse-client check`: load the site data and print the load report (exit 1 when it cannot load). */
+export async function checkCommand(argv: string[], io: CliIo): Promise<ExitCode> {
+  const flags = parseFlags(argv, { dir: { type: 'string' } });
+  const files = await openSite(siteDir(flags, io));
+  const config = await requireDataConfig(files);
+  const spinner = new ProgressBar(io.stdout, { label: 'loading site data' });
+  try {
+    const site = await loadSite({ config });
+    spinner.finish('done');
+    print(io, formatLoadReport(site.report));
+    return 0;
+  } catch (err) {
+    spinner.finish('failed');
+    throw new CliError(
+      `the site data cannot be loaded: ${err instanceof Error ? err.message : String(err)}`,
+      1,
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import { access } from 'node:fs/promises';
+import type { Identity } from '@fedfuse/crypto';
+import { fingerprint, fromBase64, signEnrollment } from '@fedfuse/crypto';
+import type { EnrollmentResult } from '@fedfuse/protocol';
+import { EnrollmentToken, FlEvent, Namespace, PROTOCOL_VERSION } from '@fedfuse/protocol';
+import { io as connect } from 'socket.io-client';
+
+import { TransportError, request, type FlSocket } from '../daemon/request.ts';
+import { CliError, type ExitCode, usageError } from '../errors.ts';
+import { writeClientConfig } from '../store/client-config.ts';
+import { writeEnrollment } from '../store/enrollment-file.ts';
+import { openIdentity, openSite } from '../store/open-site.ts';
+import { parseFlags, requiredFlag, siteDir } from './args.ts';
+import { print, type CliIo } from './cli-io.ts';
+
+/** `fedfuse-client enroll`: send the site's keys with the operator's token and pin the coordinator's keys. */
+export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode> {
+  const flags = parseFlags(argv, {
+    coordinator: { type: 'string' },
+    token: { type: 'string' },
+    dir: { type: 'string' },
+    force: { type: 'boolean' },
+  });
+  const url = coordinatorUrl(requiredFlag(flags, 'coordinator'));
+  const token = EnrollmentToken.safeParse(requiredFlag(flags, 'token'));
+  if (!token.success) throw usageError(`--token: ${token.error.issues[0]?.message ?? 'invalid token'}`);
+  const files = await openSite(siteDir(flags, io));
+  const { paths } = files;
+  if (
+    !flags.force &&
+    (await access(paths.enrollment).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new CliError(
+      `${paths.enrollment} exists: this site is already enrolled (pass --force to enroll again)`,
+      1,
+    );
+  }
+  const site = await openIdentity(paths);
+  try {
+    const result = await enroll({
+      url,
+      token: token.data,
+      siteName: files.config.siteName,
+      site,
+      timeoutMs: io.env.FEDFUSE_ACK_TIMEOUT_MS,
+    });
+    const computed = fingerprint(
+      fromBase64(result.coordinatorSigningKey, 32, 'signing key'),
+      fromBase64(result.coordinatorBoxKey, 32, 'box key'),
+    );
+    if (computed !== result.coordinatorFingerprint) {
+      throw new CliError(
+        "the coordinator's fingerprint does not match the keys it sent; nothing was saved",
+        1,
+      );
+    }
+    await writeEnrollment(paths.enrollment, {
+      coordinatorUrl: url,
+      siteId: result.siteId,
+      coordinatorSigningKey: result.coordinatorSigningKey,
+      coordinatorBoxKey: result.coordinatorBoxKey,
+      fingerprint: computed,
+      status: result.status,
+      enrolledAt: Date.now(),
+    });
+    await writeClientConfig(paths.clientConfig, { ...files.config, coordinatorUrl: url });
+    print(
+      io,
+      `Enrolled as site ${result.siteId} (status: ${result.status}).`,
+      `Coordinator fingerprint: ${computed}`,
+      `Site fingerprint:        ${site.fingerprint()}`,
+      '',
+      'Compare both fingerprints with the operator over another channel (phone, in person) before starting',
+      `the daemon. Saved the coordinator's keys in ${paths.enrollment}.`,
+      ...(result.status === 'pending'
+        ? ['The operator must approve the site; the daemon waits until then.']
+        : []),
+    );
+    return 0;
+  } finally {
+    site.close();
+  }
+}
+
+function coordinatorUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`--coordinator ${raw} is not a URL (expected e.g. https://fl.example.org)`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw usageError(`--coordinator must be an http(s) URL, not ${url.protocol}`);
+  return raw.replace(/\/+$/, '');
+}
+
+async function enroll(o: {
+  url: string;
+  token: string;
+  siteName: string;
+  site: Identity;
+  timeoutMs: number;
+}): Promise<EnrollmentResult> {
+  const socket: FlSocket = connect(`${o.url}${Namespace.fl}`, {
+    transports: ['websocket'],
+    reconnection: false,
+    timeout: o.timeoutMs,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', (err) =>
+        reject(new CliError(`cannot reach the coordinator at ${o.url}: ${err.message}`, 1)),
+      );
+    });
+    const payload = signEnrollment({
+      site: o.site,
+      token: o.token,
+      siteName: o.siteName,
+      protocolVersion: PROTOCOL_VERSION,
+    });
+    const ack = await request(socket, { event: FlEvent.siteEnroll, payload, timeoutMs: o.timeoutMs });
+    if (!ack.ok) throw new CliError(`enrollment refused: ${ack.error.code}: ${ack.error.message}`, 1);
+    return ack.data;
+  } catch (err) {
+    if (err instanceof TransportError) throw new CliError(`enrollment failed: ${err.message}`, 1);
+    throw err;
+  } finally {
+    socket.disconnect();
+  }
+}

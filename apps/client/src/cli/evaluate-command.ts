@@ -1,0 +1,160 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ModelSpec, TaskEvaluation } from '@fedfuse/protocol';
+import { ModelSpec as ModelSpecSchema, decodeWeights, formatIssues } from '@fedfuse/protocol';
+
+import { CliError, type ExitCode, usageError } from '../errors.ts';
+import { checkSpecFit } from '../fl/spec-fit.ts';
+import { silentLogger } from '../log/logger.ts';
+import { ProgressBar } from '../log/progress-bar.ts';
+import { BACKEND_CHOICES } from '../store/client-config.ts';
+import { ModelStore, StoredModelMeta } from '../store/model-store.ts';
+import { openSite, requireDataConfig } from '../store/open-site.ts';
+import { Trainer } from '../trainer/trainer.ts';
+import { choiceFlag, intFlag, parseFlags, requiredFlag, siteDir, stringFlag } from './args.ts';
+import { print, type CliIo } from './cli-io.ts';
+
+/** `fedfuse-client evaluate`: score a stored (or given) global model on the local test split. */
+export async function evaluateCommand(argv: string[], io: CliIo): Promise<ExitCode> {
+  const flags = parseFlags(argv, {
+    model: { type: 'string' },
+    dir: { type: 'string' },
+    spec: { type: 'string' },
+    bins: { type: 'string' },
+    backend: { type: 'string' },
+  });
+  const files = await openSite(siteDir(flags, io));
+  const dataPath = await requireDataConfig(files);
+  const specFlag = stringFlag(flags, 'spec');
+  const model = await findModel({
+    arg: requiredFlag(flags, 'model'),
+    store: new ModelStore(files.paths.models),
+    cwd: io.cwd,
+    specPath: specFlag && resolve(io.cwd, specFlag),
+  });
+  const bins = intFlag(flags, { name: 'bins', fallback: 10, min: 2, max: 1000 });
+  const backend = choiceFlag(flags, {
+    name: 'backend',
+    choices: BACKEND_CHOICES,
+    fallback: files.config.backend,
+  });
+  const decoded = decodeWeights(model.bytes);
+  if (!decoded.ok)
+    throw new CliError(`${model.label} is not a valid weights file: ${decoded.error.message}`, 1);
+
+  const spinner = new ProgressBar(io.stdout, { label: 'loading model backend and site data' });
+  const trainer = await Trainer.start({ backend, log: silentLogger });
+  try {
+    const data = await trainer.loadData(dataPath);
+    spinner.finish('done');
+    const fit = checkSpecFit(model.spec, data);
+    if (fit.error) throw new CliError(fit.error, 1);
+    const { spec } = model;
+    const outcome = await trainer.evaluate({
+      spec,
+      manifest: decoded.data.manifest,
+      weights: decoded.data.values,
+      tasks: [...spec.tasks],
+      bins,
+      batchSize: 256,
+    });
+    print(
+      io,
+      `Model ${model.label} on the test split of site ${data.site} (${outcome.numExamples} patients)`,
+      '',
+      ...metricsTable(outcome.tasks),
+    );
+    return 0;
+  } finally {
+    spinner.finish();
+    await trainer.close();
+  }
+}
+
+interface FoundModel {
+  label: string;
+  bytes: Uint8Array;
+  spec: ModelSpec;
+}
+
+async function findModel(o: {
+  arg: string;
+  store: ModelStore;
+  cwd: string;
+  specPath?: string;
+}): Promise<FoundModel> {
+  if (/^[0-9a-f]{6,64}$/i.test(o.arg)) {
+    const hash = await o.store.resolvePrefix(o.arg).catch((err: Error) => {
+      throw usageError(err.message);
+    });
+    if (hash) {
+      const bytes = await o.store.read(hash);
+      const meta = await o.store.readMeta(hash);
+      if (!bytes || !meta)
+        throw new CliError(
+          `stored model ${hash} is damaged; it will be fetched again when a round needs it`,
+          1,
+        );
+      return {
+        label: hash.slice(0, 12),
+        bytes,
+        spec: o.specPath ? await readSpec(o.specPath) : meta.modelSpec,
+      };
+    }
+  }
+  const path = resolve(o.cwd, o.arg);
+  if (!(await stat(path).catch(() => undefined))?.isFile()) {
+    throw usageError(`--model ${o.arg} is neither a stored model hash nor an existing file`);
+  }
+  const sidecar = path.replace(/\.ffwt$/, '') + '.json';
+  const spec = o.specPath ? await readSpec(o.specPath) : await readSidecarSpec(sidecar);
+  if (!spec) throw usageError(`no model spec for ${path}: pass --spec FILE (a ModelSpec as JSON)`);
+  return { label: path, bytes: new Uint8Array(await readFile(path)), spec };
+}
+
+async function readSpec(path: string): Promise<ModelSpec> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw usageError(
+      `--spec ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON'}`,
+    );
+  }
+  const parsed = ModelSpecSchema.safeParse(raw);
+  if (!parsed.success) throw usageError(`--spec ${path}: ${formatIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+async function readSidecarSpec(path: string): Promise<ModelSpec | undefined> {
+  try {
+    const meta = StoredModelMeta.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    return meta.success ? meta.data.modelSpec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const METRIC_COLUMNS = ['auc', 'f1', 'precision', 'recall', 'accuracy'];
+
+/** Per-task metrics as an aligned table. */
+export function metricsTable(tasks: Record<string, TaskEvaluation>): string[] {
+  const header = ['task', 'n', ...METRIC_COLUMNS, 'attention ehr/imaging/genomics'];
+  const rows = Object.entries(tasks).map(([task, t]) => {
+    const m = t.metrics;
+    const attention = ['ehr', 'imaging', 'genomics'].map((k) => m[`attention.${k}`]);
+    return [
+      task,
+      String(t.numExamples),
+      ...METRIC_COLUMNS.map((k) => (m[k] === undefined ? '-' : m[k].toFixed(3))),
+      attention.every((v) => v === undefined) ? '-' : attention.map((v) => (v ?? 0).toFixed(2)).join('/'),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}

@@ -1,0 +1,42 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BACKEND_PREFERENCE } from '@fedfuse/model';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { tempDir } from '../testing/temp-dir.ts';
+import { BACKEND_CHOICES, dataConfigPath, readClientConfig, writeClientConfig } from './client-config.ts';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+afterEach(() => cleanup());
+
+describe('client.yaml', () => {
+  it('offers exactly the model package backends plus auto', () => {
+    expect(BACKEND_CHOICES).toEqual(['auto', ...BACKEND_PREFERENCE]);
+  });
+
+  it('round-trips, and resolves a relative data path against the site folder', async () => {
+    const path = join(dir, 'client.yaml');
+    await writeClientConfig(path, {
+      siteName: 'Hospital A',
+      data: 'data/site.yaml',
+      backend: 'wasm',
+      coordinatorUrl: '',
+    });
+    const config = await readClientConfig(path);
+    expect(config).toEqual({
+      siteName: 'Hospital A',
+      data: 'data/site.yaml',
+      backend: 'wasm',
+      coordinatorUrl: '',
+    });
+    expect(dataConfigPath(config, dir)).toBe(join(dir, 'data/site.yaml'));
+  });
+
+  it('names the file and the field when a value is wrong', async () => {
+    const path = join(dir, 'client.yaml');
+    await writeFile(path, 'siteName: A\nbackend: gpu\n');
+    await expect(readClientConfig(path)).rejects.toThrow(`${path}: backend:`);
+  });
+});

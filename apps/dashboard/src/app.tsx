@@ -2,12 +2,12 @@ import { useCallback, useState } from 'react';
 import { ConnectionBadge } from './components/connection-badge.tsx';
 import { Problems } from './components/problems.tsx';
 import { useHashRoute } from './hooks.tsx';
-import { AuditPage } from './pages/audit-page.tsx';
-import { OverviewPage } from './pages/overview-page.tsx';
-import { RunDetailPage } from './pages/run-detail-page.tsx';
+import { AuditPage } from './pages/audit/audit-page.tsx';
+import { OverviewPage } from './pages/overview/overview-page.tsx';
+import { RunDetailPage } from './pages/run-detail/run-detail-page.tsx';
 import { RunsPage } from './pages/runs-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
-import { SitesPage } from './pages/sites-page.tsx';
+import { SitesPage } from './pages/sites/sites-page.tsx';
 import { SessionProvider, tokenStore, useSession } from './session.tsx';
 
 /** Signed out: the sign-in form; signed in: the dashboard with its live connection. */

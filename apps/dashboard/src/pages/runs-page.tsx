@@ -1,66 +1,12 @@
 import { useState } from 'react';
 import type { RunDetail } from '../api/schemas.ts';
-import { RunDetail as RunDetailSchema, RunList } from '../api/schemas.ts';
-import { ConfirmButton } from '../components/confirm-button.tsx';
+import { RunList } from '../api/schemas.ts';
 import { Badge, Card, Empty, ErrorNote, ProgressBar } from '../components/ui.tsx';
 import { useResource } from '../hooks.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
-import { NewRunForm } from './new-run-form.tsx';
-
-export type RunAction = 'start' | 'pause' | 'resume' | 'stop';
-
-/** POST /api/runs/:id/:action; errors go to the operator, the answer to `onDone`. */
-export function useRunAction() {
-  const { api, report } = useSession();
-  return async (run: RunDetail, action: RunAction, onDone?: (run: RunDetail) => void) => {
-    try {
-      onDone?.(await api.post(`/api/runs/${run.runId}/${action}`, RunDetailSchema));
-    } catch (error) {
-      report(error, `${action} run “${run.name}”`);
-    }
-  };
-}
-
-/** Start, pause, resume and stop, offered only where the run's state allows them. */
-export function RunControls(props: { run: RunDetail; onDone?: (run: RunDetail) => void }) {
-  const act = useRunAction();
-  const { run, onDone } = props;
-  const [busy, setBusy] = useState(false);
-  const click = (action: RunAction) => () => {
-    setBusy(true);
-    void act(run, action, onDone).finally(() => setBusy(false));
-  };
-  return (
-    <div className="row-actions" data-run-controls={run.runId}>
-      {run.state === 'scheduled' && (
-        <button type="button" className="primary" disabled={busy} onClick={click('start')}>
-          Start
-        </button>
-      )}
-      {run.state === 'running' && (
-        <button type="button" disabled={busy} onClick={click('pause')}>
-          Pause
-        </button>
-      )}
-      {run.state === 'paused' && (
-        <button type="button" className="primary" disabled={busy} onClick={click('resume')}>
-          Resume
-        </button>
-      )}
-      {(run.state === 'scheduled' || run.state === 'running' || run.state === 'paused') && (
-        <ConfirmButton
-          label="Stop"
-          title={`Stop “${run.name}”?`}
-          message="The open round is cancelled and the run ends; committed checkpoints stay available. A stopped run cannot be resumed."
-          danger
-          disabled={busy}
-          onConfirm={() => act(run, 'stop', onDone)}
-        />
-      )}
-    </div>
-  );
-}
+import { RunControls, describeSchedule } from './run-controls.tsx';
+import { NewRunForm } from './run-form/new-run-form.tsx';
 
 /** Every run with its controls, and the form for a new one. */
 export function RunsPage(props: { navigate: (path: string) => void }) {
@@ -94,63 +40,61 @@ export function RunsPage(props: { navigate: (path: string) => void }) {
         {sorted.length === 0 ? (
           <Empty>No runs yet. Create one with “New run”.</Empty>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Run</th>
-                  <th>State</th>
-                  <th>Fusion · tasks</th>
-                  <th>Strategy</th>
-                  <th>Rounds</th>
-                  <th>Schedule</th>
-                  <th>Created</th>
-                  <th>Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sorted.map((run) => (
-                  <tr key={run.runId} data-run={run.name}>
-                    <td>
-                      <a href={`#/runs/${run.runId}`}>{run.name}</a>
-                    </td>
-                    <td>
-                      <Badge value={run.state} title={run.failure ?? undefined} />
-                    </td>
-                    <td>
-                      {run.config.model.fusion} · {run.config.model.tasks.join(', ')}
-                    </td>
-                    <td>{run.strategy}</td>
-                    <td className="rounds-cell">
-                      <span>
-                        {run.roundsCompleted} / {run.roundsPlanned}
-                      </span>
-                      <ProgressBar
-                        value={run.roundsCompleted}
-                        max={run.roundsPlanned}
-                        label={`${run.name} rounds`}
-                      />
-                    </td>
-                    <td>{describeSchedule(run)}</td>
-                    <td>{formatTime(run.createdAt)}</td>
-                    <td>
-                      <RunControls run={run} onDone={runs.reload} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <RunsTable runs={sorted} onChanged={runs.reload} />
         )}
       </Card>
     </div>
   );
 }
 
-/** `cron 0 2 * * *`, `every 3600 s`, or `manual`. */
-export function describeSchedule(run: RunDetail): string {
-  const schedule = run.config.schedule;
-  if (schedule?.cron) return `cron ${schedule.cron}`;
-  if (schedule?.intervalSeconds) return `every ${schedule.intervalSeconds} s`;
-  return 'manual';
+function RunsTable(props: { runs: RunDetail[]; onChanged: () => void }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>State</th>
+            <th>Fusion · tasks</th>
+            <th>Strategy</th>
+            <th>Rounds</th>
+            <th>Schedule</th>
+            <th>Created</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.runs.map((run) => (
+            <tr key={run.runId} data-run={run.name}>
+              <td>
+                <a href={`#/runs/${run.runId}`}>{run.name}</a>
+              </td>
+              <td>
+                <Badge value={run.state} title={run.failure ?? undefined} />
+              </td>
+              <td>
+                {run.config.model.fusion} · {run.config.model.tasks.join(', ')}
+              </td>
+              <td>{run.strategy}</td>
+              <td className="rounds-cell">
+                <span>
+                  {run.roundsCompleted} / {run.roundsPlanned}
+                </span>
+                <ProgressBar
+                  value={run.roundsCompleted}
+                  max={run.roundsPlanned}
+                  label={`${run.name} rounds`}
+                />
+              </td>
+              <td>{describeSchedule(run)}</td>
+              <td>{formatTime(run.createdAt)}</td>
+              <td>
+                <RunControls run={run} onDone={props.onChanged} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }

@@ -1,11 +1,11 @@
 import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { CreatedToken } from '../api/schemas.ts';
-import { CreatedToken as CreatedTokenSchema, TokenList } from '../api/schemas.ts';
-import { Badge, Card, ErrorNote } from '../components/ui.tsx';
-import { useNow, useResource } from '../hooks.tsx';
-import { formatRelative, formatTime } from '../lib/format.ts';
-import { useSession } from '../session.tsx';
+import type { CreatedToken } from '../../api/schemas.ts';
+import { CreatedToken as CreatedTokenSchema, TokenList } from '../../api/schemas.ts';
+import { Badge, Card, ErrorNote } from '../../components/ui.tsx';
+import { useNow, useResource } from '../../hooks.tsx';
+import { formatRelative, formatTime } from '../../lib/format.ts';
+import { useSession } from '../../session.tsx';
 
 const VALIDITY = [
   { label: '1 hour', seconds: 3_600 },

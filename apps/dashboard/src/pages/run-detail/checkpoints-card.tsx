@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import type { RunDetail } from '../api/schemas.ts';
-import { CheckpointList } from '../api/schemas.ts';
-import { Card, Empty, ErrorNote } from '../components/ui.tsx';
-import { useResource } from '../hooks.tsx';
-import { formatTime, shortId } from '../lib/format.ts';
-import { useSession } from '../session.tsx';
+import type { RunDetail } from '../../api/schemas.ts';
+import { CheckpointList } from '../../api/schemas.ts';
+import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
+import { useResource } from '../../hooks.tsx';
+import { formatTime, shortId } from '../../lib/format.ts';
+import { useSession } from '../../session.tsx';
 
 const FILES = ['model.json', 'weights.bin'] as const;
 

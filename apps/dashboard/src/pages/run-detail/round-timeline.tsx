@@ -1,9 +1,9 @@
-import type { RoundView } from '../api/schemas.ts';
-import { Badge, Empty } from '../components/ui.tsx';
-import { useNow } from '../hooks.tsx';
-import { formatDuration, formatTime } from '../lib/format.ts';
-import { roundTimeline } from '../lib/run-metrics.ts';
-import { useSession } from '../session.tsx';
+import type { RoundView } from '../../api/schemas.ts';
+import { Badge, Empty } from '../../components/ui.tsx';
+import { useNow } from '../../hooks.tsx';
+import { formatDuration, formatTime } from '../../lib/format.ts';
+import { roundTimeline } from '../../lib/run-metrics.ts';
+import { useSession } from '../../session.tsx';
 
 /** Every attempt at every round: when, how long, which sites took part, and why it failed. */
 export function RoundTimeline(props: { rounds: RoundView[] }) {

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import type { RoundView } from '../api/schemas.ts';
+import {
+  ablationTable,
+  attentionOf,
+  latestEvaluated,
+  metricSeries,
+  roundTimeline,
+  splitFlatMetrics,
+  withLiveMetrics,
+} from './run-metrics.ts';
+
+function round(options: Partial<RoundView> & { number: number }): RoundView {
+  return {
+    roundId: `r${options.number}-${options.attempt ?? 1}`,
+    attempt: 1,
+    phase: 'done',
+    sites: ['a', 'b'],
+    startedAt: 1_000 * options.number,
+    finishedAt: 1_000 * options.number + 500,
+    metrics: null,
+    failure: null,
+    ...options,
+  };
+}
+
+const evaluated = (n: number, auc: number | null) =>
+  round({ number: n, metrics: { tasks: { cancer: { auc, f1: 0.5 }, cardiac: { auc: 0.6 } } } });
+
+describe('metricSeries', () => {
+  it('gives one value per evaluated round and task, null where a task has none', () => {
+    const rounds = [
+      evaluated(2, 0.8),
+      evaluated(1, null),
+      round({ number: 3, phase: 'training', finishedAt: null }),
+    ];
+    expect(metricSeries(rounds, 'auc', ['cancer', 'cardiac'])).toEqual({
+      rounds: [1, 2],
+      series: [
+        { task: 'cancer', values: [null, 0.8] },
+        { task: 'cardiac', values: [0.6, 0.6] },
+      ],
+    });
+    expect(metricSeries(rounds, 'f1', ['cardiac']).series[0]!.values).toEqual([null, null]);
+  });
+
+  it('counts a retried round once, by the attempt that has metrics', () => {
+    const failed = round({ number: 1, attempt: 1, phase: 'failed', failure: 'too few sites' });
+    const retried = { ...evaluated(1, 0.7), roundId: 'retry', attempt: 2 };
+    expect(metricSeries([failed, retried], 'auc', ['cancer']).rounds).toEqual([1]);
+    expect(latestEvaluated([retried, failed])?.roundId).toBe('retry');
+  });
+});
+
+describe('attention and ablation', () => {
+  const metrics = {
+    tasks: {
+      cancer: {
+        auc: 0.9,
+        'attention.ehr': 0.2,
+        'attention.genomics': 0.7,
+        'attention.imaging': 0.1,
+        'ablation.genomics.auc': 0.6,
+        'ablation.ehr.auc': null,
+      },
+      cardiac: { auc: 0.8 },
+    },
+  };
+
+  it('lists attention weights per modality, largest first', () => {
+    expect(attentionOf(metrics, 'cancer').map((a) => a.modality)).toEqual(['genomics', 'ehr', 'imaging']);
+    expect(attentionOf(metrics, 'cardiac')).toEqual([]);
+  });
+
+  it('builds the ablation table only for tasks that report one', () => {
+    expect(ablationTable(metrics)).toEqual({
+      modalities: ['ehr', 'genomics'],
+      rows: [{ task: 'cancer', full: 0.9, without: { genomics: 0.6, ehr: null } }],
+    });
+  });
+});
+
+describe('live metrics', () => {
+  it('splits flat broadcast metrics by task, longest task name first', () => {
+    expect(
+      splitFlatMetrics({ 'a.b.auc': 1, 'a.auc': 2, 'a.attention.ehr': 3, other: 4 }, ['a', 'a.b']),
+    ).toEqual({
+      'a.b': { auc: 1 },
+      a: { auc: 2, 'attention.ehr': 3 },
+    });
+  });
+
+  it('fills rounds the REST answer has not evaluated yet, and leaves the others alone', () => {
+    const rounds = [evaluated(1, 0.7), round({ number: 2, phase: 'evaluation', finishedAt: null })];
+    const live: { roundId: string; stage: string; metrics: Record<string, number> }[] = [
+      { roundId: 'r2-1', stage: 'evaluate', metrics: { 'cancer.auc': 0.9 } },
+      { roundId: 'r1-1', stage: 'evaluate', metrics: { 'cancer.auc': 0.1 } },
+      { roundId: 'r2-1', stage: 'fit', metrics: { loss: 0.3 } },
+    ];
+    const merged = withLiveMetrics(rounds, live, ['cancer']);
+    expect(merged[0]).toBe(rounds[0]);
+    expect(merged[1]!.metrics).toEqual({ tasks: { cancer: { auc: 0.9 } } });
+  });
+});
+
+describe('roundTimeline', () => {
+  it('orders attempts and measures open rounds up to now', () => {
+    const timeline = roundTimeline(
+      [
+        round({ number: 2, finishedAt: null }),
+        round({ number: 1, attempt: 2 }),
+        round({ number: 1, attempt: 1 }),
+      ],
+      2_600,
+    );
+    expect(timeline.map((t) => [t.number, t.attempt, t.durationMs])).toEqual([
+      [1, 1, 500],
+      [1, 2, 500],
+      [2, 1, 600],
+    ]);
+  });
+});

@@ -1,0 +1,111 @@
+import { useMemo } from 'react';
+import type { RoundView, RunDetail } from '../../api/schemas.ts';
+import { AttentionBars } from '../../components/attention-bars.tsx';
+import { LineChart } from '../../components/line-chart.tsx';
+import { Card, Empty } from '../../components/ui.tsx';
+import { formatMetric } from '../../lib/format.ts';
+import type { AblationRow } from '../../lib/run-metrics.ts';
+import { ablationTable, attentionOf, metricSeries } from '../../lib/run-metrics.ts';
+
+/** A metric per round, one line per task, on a fixed 0–1 axis. */
+export function MetricChartCard(props: {
+  rounds: RoundView[];
+  tasks: string[];
+  metric: string;
+  title: string;
+}) {
+  const { rounds, tasks, metric } = props;
+  const data = useMemo(() => metricSeries(rounds, metric, tasks), [rounds, metric, tasks]);
+  const series = useMemo(() => data.series.map((s) => ({ label: s.task, values: s.values })), [data]);
+  return (
+    <Card title={props.title} className="chart-card">
+      {data.rounds.length === 0 ? (
+        <Empty>No evaluated round yet.</Empty>
+      ) : (
+        <LineChart label={props.title} x={data.rounds} series={series} yRange={[0, 1]} />
+      )}
+    </Card>
+  );
+}
+
+/** How much each task attends to each modality in the latest evaluated round. */
+export function AttentionCard(props: { run: RunDetail; latest: RoundView | undefined }) {
+  const { latest } = props;
+  const metrics = latest?.metrics;
+  const rows = metrics
+    ? props.run.config.model.tasks
+        .map((task) => ({ task, weights: attentionOf(metrics, task) }))
+        .filter((r) => r.weights.length > 0)
+    : [];
+  return (
+    <Card title={latest ? `Attention weights · round ${latest.number}` : 'Attention weights'}>
+      {rows.length > 0 ? (
+        <AttentionBars rows={rows} />
+      ) : (
+        <Empty>
+          {latest
+            ? `The sites reported no attention weights (fusion “${props.run.config.model.fusion}”).`
+            : 'No evaluated round yet.'}
+        </Empty>
+      )}
+    </Card>
+  );
+}
+
+/** AUC with each modality removed, next to the full model's, for the latest evaluated round. */
+export function AblationCard(props: { latest: RoundView | undefined }) {
+  const { latest } = props;
+  const table = latest?.metrics ? ablationTable(latest.metrics) : { modalities: [], rows: [] };
+  return (
+    <Card title={latest ? `Modality ablation · round ${latest.number}` : 'Modality ablation'}>
+      {table.rows.length === 0 ? (
+        <Empty>No ablation results in the latest evaluated round.</Empty>
+      ) : (
+        <table className="compact" data-ablation>
+          <thead>
+            <tr>
+              <th>Task</th>
+              <th className="num">full AUC</th>
+              {table.modalities.map((m) => (
+                <th key={m} className="num">
+                  without {m}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((row) => (
+              <AblationTableRow key={row.task} row={row} modalities={table.modalities} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+function AblationTableRow(props: { row: AblationRow; modalities: string[] }) {
+  const { row } = props;
+  return (
+    <tr>
+      <td>{row.task}</td>
+      <td className="num">{formatMetric(row.full)}</td>
+      {props.modalities.map((m) => {
+        const value = row.without[m] ?? null;
+        const change = value !== null && row.full !== null ? value - row.full : null;
+        return (
+          <td key={m} className="num">
+            {formatMetric(value)}
+            {change !== null && (
+              <span className={change < 0 ? 'bad small' : 'muted small'}>
+                {' '}
+                ({change >= 0 ? '+' : ''}
+                {change.toFixed(3)})
+              </span>
+            )}
+          </td>
+        );
+      })}
+    </tr>
+  );
+}

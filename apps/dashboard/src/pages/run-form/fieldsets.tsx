@@ -1,0 +1,174 @@
+import type { StrategyName } from '../../lib/run-form.ts';
+import { FUSIONS, PARAM_INFO, STRATEGIES, STRATEGY_PARAMS } from '../../lib/run-form.ts';
+import type { FormBinding } from './form-binding.tsx';
+import { Field, FieldNote } from './form-binding.tsx';
+
+export function RunFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Run</legend>
+      <Field binding={b} name="name" label="Name" hint="shown in the run list and the audit log" />
+      <Field binding={b} name="rounds" label="Rounds" type="number" />
+      <Field binding={b} name="minClients" label="Min. sites per round" type="number" />
+      <Field
+        binding={b}
+        name="fraction"
+        label="Fraction of sites sampled"
+        type="number"
+        step="0.05"
+        hint="0–1; 1 = every available site"
+      />
+      <Field
+        binding={b}
+        name="roundTimeoutSeconds"
+        label="Round deadline (s)"
+        type="number"
+        hint="a round closes then if enough sites answered"
+      />
+    </fieldset>
+  );
+}
+
+export function ModelFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Model</legend>
+      <label>
+        Fusion
+        <select name="fusion" value={b.form.fusion} onChange={(e) => b.set('fusion', e.target.value)}>
+          {FUSIONS.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Field binding={b} name="tasks" label="Tasks" hint="comma-separated, e.g. cancer, cardiac, metabolic" />
+      <label className={`wide ${b.errors.modelJson ? 'invalid' : ''}`}>
+        Model spec overrides (JSON)
+        <textarea
+          name="modelJson"
+          rows={3}
+          value={b.form.modelJson}
+          placeholder='{"d": 32, "convFilters": [8, 16]}'
+          onChange={(e) => b.set('modelJson', e.target.value)}
+          spellCheck={false}
+        />
+        <FieldNote
+          error={b.errors.modelJson}
+          hint="optional; any ModelSpec field (dimensions, layers, loss weights, seed)"
+        />
+      </label>
+    </fieldset>
+  );
+}
+
+export function StrategyFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  const params = STRATEGY_PARAMS[b.form.strategy];
+  return (
+    <fieldset>
+      <legend>Strategy</legend>
+      <label>
+        Aggregation
+        <select
+          name="strategy"
+          value={b.form.strategy}
+          onChange={(e) => b.set('strategy', e.target.value as StrategyName)}
+        >
+          {STRATEGIES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      {params.map((param) => (
+        <label key={param} className={b.errors[param] ? 'invalid' : undefined}>
+          {PARAM_INFO[param].label}
+          <input
+            name={param}
+            type="number"
+            step="any"
+            value={b.form.params[param] ?? ''}
+            placeholder={PARAM_INFO[param].placeholder}
+            onChange={(e) => b.setParam(param, e.target.value)}
+          />
+          <FieldNote error={b.errors[param]} />
+        </label>
+      ))}
+      {params.length === 0 && (
+        <p className="hint">
+          {b.form.strategy === 'fedprox'
+            ? 'FedProx: set the proximal term μ under local training.'
+            : 'No server hyper-parameters.'}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+export function LocalFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Local training</legend>
+      <Field binding={b} name="epochs" label="Epochs" type="number" />
+      <Field binding={b} name="batchSize" label="Batch size" type="number" />
+      <Field binding={b} name="learningRate" label="Learning rate" type="number" step="any" />
+      <Field
+        binding={b}
+        name="modalityKeepProb"
+        label="Modality keep prob."
+        type="number"
+        step="0.05"
+        hint="modality dropout"
+      />
+      <Field
+        binding={b}
+        name="proximalMu"
+        label="Proximal μ"
+        type="number"
+        step="any"
+        hint="FedProx; 0 = off"
+      />
+    </fieldset>
+  );
+}
+
+const SCHEDULES = [
+  { kind: 'none', label: 'start by hand' },
+  { kind: 'cron', label: 'cron' },
+  { kind: 'interval', label: 'interval' },
+] as const;
+
+export function ScheduleFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Schedule</legend>
+      <div className="radio-row" role="radiogroup" aria-label="schedule">
+        {SCHEDULES.map(({ kind, label }) => (
+          <label key={kind} className="checkbox">
+            <input
+              type="radio"
+              name="scheduleKind"
+              value={kind}
+              checked={b.form.scheduleKind === kind}
+              onChange={() => b.set('scheduleKind', kind)}
+            />
+            {label}
+          </label>
+        ))}
+      </div>
+      {b.form.scheduleKind === 'cron' && (
+        <Field binding={b} name="cron" label="Cron expression" hint="e.g. 0 2 * * * (02:00 daily)" />
+      )}
+      {b.form.scheduleKind === 'interval' && (
+        <Field binding={b} name="intervalSeconds" label="Every (s)" type="number" />
+      )}
+    </fieldset>
+  );
+}

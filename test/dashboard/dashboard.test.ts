@@ -175,7 +175,10 @@ describe('operator dashboard in headless Chromium', () => {
     // The coordinator's refusal is shown as it gave it, and nothing is created.
     await page.fill('input[name=rounds]', '0');
     await page.getByRole('button', { name: 'Create run' }).click();
-    await page.locator('.run-form [role=alert]').getByText(/400 invalid_payload: rounds: /).waitFor();
+    await page
+      .locator('.run-form [role=alert]')
+      .getByText(/400 invalid_payload: rounds: /)
+      .waitFor();
     expect(pageErrors.splice(0)).toEqual([expect.stringContaining('400 (Bad Request)')]);
     await page.fill('input[name=rounds]', '2');
     await page.fill('input[name=minClients]', '2');

@@ -79,7 +79,9 @@ export class FitHandler {
       // The next round may start now; the worker runs it after the cancelled one's training returns.
       this.current = undefined;
     }
+    if (!this.deps.pending.has(roundId)) return;
     await this.deps.uploader.discard(roundId);
+    this.deps.log.info('discarded the result of a cancelled round', { roundId });
   }
 
   /** Abort the round in progress (shutdown). */

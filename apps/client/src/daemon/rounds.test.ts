@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromBase64, openDelta, toBase64 } from '@fedfuse/crypto';
-import { EvaluateRes, FitRes, FlEvent, decodeWeights } from '@fedfuse/protocol';
+import { EvaluateRes, FitRes, FlEvent, decodeWeights, type TransferFetch } from '@fedfuse/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { globalModel, evaluateIns, fitIns, type GlobalModel } from '../testing/global-model.ts';
@@ -179,6 +179,63 @@ describe('rounds', () => {
     expect(again.delta).toEqual(first.delta);
     await memory.waitFor('training result accepted');
     expect(memory.entries().some((e) => e.msg === 'local training done')).toBe(false);
+    expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
+  });
+
+  it('resumes a weights download from the first missing chunk after the connection drops', async () => {
+    daemon = await startDaemon();
+    const fetches: number[] = [];
+    env.coordinator.respond(FlEvent.weightsFetch, (payload, socket) => {
+      const { fromIndex } = payload as TransferFetch;
+      fetches.push(fromIndex);
+      const cut = fetches.length === 1;
+      setImmediate(
+        () =>
+          void env.coordinator.stream({
+            socket,
+            transfer: model.transfer,
+            fromIndex,
+            count: cut ? 3 : undefined,
+            thenDisconnect: cut,
+          }),
+      );
+      return { ok: true, data: model.transfer.ref };
+    });
+    expect(model.transfer.ref.chunkCount).toBeGreaterThan(3);
+    await env.coordinator.emitWithAck(
+      FlEvent.roundStart,
+      fitIns({ model, coordinator: env.coordinator.identity }),
+    );
+    await env.coordinator.next(FlEvent.roundSubmit);
+    expect(fetches).toEqual([0, 3]);
+    expect(memory.entries().filter((e) => e.msg === 'resuming the model download')).toHaveLength(1);
+  });
+
+  it('answers busy to a second round while training, and drops a cancelled round’s result', async () => {
+    daemon = await startDaemon();
+    env.coordinator.respond(FlEvent.roundSubmit, () => undefined);
+    const first = fitIns({ model, coordinator: env.coordinator.identity });
+    expect(await env.coordinator.emitWithAck(FlEvent.roundStart, first)).toEqual([{ ok: true }]);
+    const [busy] = await env.coordinator.emitWithAck(
+      FlEvent.roundStart,
+      fitIns({ model, coordinator: env.coordinator.identity }),
+    );
+    expect(busy).toEqual({
+      ok: false,
+      error: { code: 'busy', message: `still training round 1 (${first.roundId})` },
+    });
+
+    await env.coordinator.next(FlEvent.roundSubmit);
+    expect(await readdir(join(env.dir, 'pending'))).toHaveLength(2);
+    env.coordinator
+      .sockets()[0]!
+      .emit(FlEvent.roundCancelled, {
+        runId: first.runId,
+        roundId: first.roundId,
+        reason: 'deadline',
+        message: 'the round closed',
+      });
+    await memory.waitFor('discarded the result of a cancelled round');
     expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
   });
 

@@ -55,6 +55,11 @@ export class PendingStore {
     return found?.record.modelHash === modelHash ? found : undefined;
   }
 
+  /** Whether a result for `roundId` is pending. */
+  has(roundId: string): boolean {
+    return this.results.has(roundId);
+  }
+
   /** Every result in memory, oldest first. */
   all(): PendingResult[] {
     return [...this.results.values()].sort((a, b) => a.record.createdAt - b.record.createdAt);

@@ -218,19 +218,28 @@ export class ScriptedCoordinator {
     const transfer = this.transfers.get(req.transferId);
     if (!transfer) return fail('not_found', `no transfer ${req.transferId}`);
     // Stream after acknowledging, one acknowledged chunk at a time, as a coordinator would.
-    setImmediate(() => {
-      void (async () => {
-        for (const chunk of transfer.chunks(req.fromIndex)) {
-          if (!socket.connected) return;
-          await (
-            socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }
-          )
-            .emitWithAck(FlEvent.weightsChunk, chunk)
-            .catch(() => undefined);
-        }
-      })();
-    });
+    setImmediate(() => void this.stream({ socket, transfer, fromIndex: req.fromIndex }));
     return { ok: true, data: transfer.ref };
+  }
+
+  /** Send chunks from `fromIndex` (at most `count`), each awaiting its ack; then optionally cut the connection. */
+  async stream(o: {
+    socket: FlServerSocket;
+    transfer: ChunkedTransfer;
+    fromIndex: number;
+    count?: number;
+    thenDisconnect?: boolean;
+  }): Promise<void> {
+    let sent = 0;
+    for (const chunk of o.transfer.chunks(o.fromIndex)) {
+      if (!o.socket.connected || sent === o.count) break;
+      const emitter = o.socket.timeout(10_000) as unknown as {
+        emitWithAck(e: string, p: unknown): Promise<unknown>;
+      };
+      await emitter.emitWithAck(FlEvent.weightsChunk, chunk).catch(() => undefined);
+      sent++;
+    }
+    if (o.thenDisconnect) o.socket.disconnect(true);
   }
 
   private collect(chunk: Parameters<ChunkReassembler['push']>[0]): Ack<unknown> {

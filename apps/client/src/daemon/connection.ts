@@ -58,8 +58,9 @@ export class Connection {
     this.socket.on('connect', () => void this.handshake());
     this.socket.on('disconnect', (reason) => this.lost(reason));
     this.socket.on('connect_error', (err) => {
-      if (!this.socket.active) return;
       options.log.warn('cannot reach the coordinator; retrying', { url: options.url, error: err.message });
+      // socket.io retries network failures itself, but not a connection the server refused outright.
+      if (!this.socket.active) void this.reconnectLater();
     });
   }
 

@@ -35,6 +35,7 @@ export class EvaluationOutbox {
     const { roundId } = entry.res;
     this.entries.set(roundId, entry);
     const { log } = this.deps;
+    if (!this.deps.connection.ready) return 'kept';
     try {
       const ack = await this.deps.connection.request(FlEvent.evaluateSubmit, entry.res);
       if (ack.ok) {

@@ -63,6 +63,10 @@ export class FitUploader {
     const { record } = result;
     const { connection, log } = this.deps;
     const fields = { roundId: record.roundId, roundNumber: record.roundNumber };
+    if (!connection.ready) {
+      log.info('training result saved; it will be sent after reconnecting', fields);
+      return 'kept';
+    }
     try {
       const chunkProblem = await this.sendChunks(result);
       if (chunkProblem && afterRefusal(chunkProblem.code) === 'drop')

@@ -227,14 +227,12 @@ describe('rounds', () => {
 
     await env.coordinator.next(FlEvent.roundSubmit);
     expect(await readdir(join(env.dir, 'pending'))).toHaveLength(2);
-    env.coordinator
-      .sockets()[0]!
-      .emit(FlEvent.roundCancelled, {
-        runId: first.runId,
-        roundId: first.roundId,
-        reason: 'deadline',
-        message: 'the round closed',
-      });
+    env.coordinator.sockets()[0]!.emit(FlEvent.roundCancelled, {
+      runId: first.runId,
+      roundId: first.roundId,
+      reason: 'deadline',
+      message: 'the round closed',
+    });
     await memory.waitFor('discarded the result of a cancelled round');
     expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
   });

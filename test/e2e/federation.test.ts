@@ -1,0 +1,213 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate, loadSite } from '@fedfuse/data';
+import { CLIENT_BIN, COORDINATOR_BIN, freePort, runProcess, startProcess } from './processes.ts';
+import { postgresAvailable, freshPostgres } from '../../apps/coordinator/src/testing/postgres.ts';
+
+const TOKEN = 'e2e-operator-token-0123456789abcdef';
+const children: ChildProcess[] = [];
+const outputs: { name: string; output: () => string }[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  children.forEach((c) => c.kill('SIGKILL'));
+  for (const cleanup of cleanups) await cleanup();
+});
+
+async function api<T>(port: number, request: string, body?: unknown): Promise<T> {
+  const [method, path] = request.split(' ') as [string, string];
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${request} → ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+interface Federation {
+  port: number;
+  dataDir: string;
+  sitesDir: string;
+  record: string;
+  modelSpec: Record<string, unknown>;
+}
+
+/** Three generated hospitals with different modality availability, and a coordinator process. */
+async function federation(options: { databaseUrl?: string }): Promise<Federation> {
+  const root = mkdtempSync(join(tmpdir(), 'fedfuse-e2e-'));
+  const generated = await generate({
+    outDir: join(root, 'sites'),
+    seed: 3,
+    sites: 3,
+    patientsPerSite: 90,
+    genes: 500,
+    moduleSize: 20,
+    imageSize: 16,
+    missingRates: { imaging: [0.1, 0.6], genomics: [0.1, 0.5], ehr: [0, 0.1] },
+  });
+  const first = await loadSite({ config: generated.sites[0]!.config });
+  const modelSpec = {
+    fusion: 'hybrid',
+    tasks: first.tasks,
+    ehrDim: first.ehrFeatureNames.length,
+    genomicsDim: first.genes.length,
+    imageShape: first.imageShape,
+    d: 16,
+    ehrHidden: 32,
+    genomicsHidden: 32,
+    convFilters: [4, 8],
+    headHidden: 16,
+  };
+  const port = await freePort();
+  const dataDir = join(root, 'coordinator');
+  const record = join(root, 'inbound.jsonl');
+  const args = [
+    '--data',
+    dataDir,
+    '--port',
+    String(port),
+    '--operator-token',
+    TOKEN,
+    ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
+  ];
+  const coordinator = await startProcess({
+    bin: COORDINATOR_BIN,
+    args,
+    env: { FEDFUSE_TICK_MS: '100', FEDFUSE_RECORD_INBOUND: record },
+    ready: 'listening on',
+  });
+  children.push(coordinator.child);
+  outputs.push({ name: 'coordinator', output: coordinator.output });
+  for (const [k, site] of generated.sites.entries()) {
+    const dir = join(root, `daemon-${k}`);
+    const init = await runProcess({
+      bin: CLIENT_BIN,
+      args: ['init', '--dir', dir, '--name', `Hospital ${k}`, '--data', site.config],
+    });
+    expect(init.code, init.output).toBe(0);
+    const token = await api<{ token: string }>(port, 'POST /api/tokens', { label: `Hospital ${k}` });
+    const enroll = await runProcess({
+      bin: CLIENT_BIN,
+      args: ['enroll', '--dir', dir, '--coordinator', `http://127.0.0.1:${port}`, '--token', token.token],
+    });
+    expect(enroll.code, enroll.output).toBe(0);
+    const daemon = await startProcess({
+      bin: CLIENT_BIN,
+      args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
+      env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
+    });
+    children.push(daemon.child);
+    outputs.push({ name: `daemon ${k}`, output: daemon.output });
+  }
+  // Sites enrolled with plain tokens wait for the operator.
+  const sites = await api<{ siteId: string; status: string }[]>(port, 'GET /api/sites');
+  expect(sites.map((s) => s.status)).toEqual(['pending', 'pending', 'pending']);
+  for (const site of sites) await api(port, `POST /api/sites/${site.siteId}/approve`);
+  return { port, dataDir, sitesDir: join(root, 'sites'), record, modelSpec };
+}
+
+async function runRounds(f: Federation, rounds: number) {
+  const run = await api<{ runId: string }>(f.port, 'POST /api/runs', {
+    name: 'e2e',
+    rounds,
+    minClients: 3,
+    model: f.modelSpec,
+    local: { epochs: 2, batchSize: 16, learningRate: 0.01 },
+    roundTimeoutSeconds: 240,
+    evaluationTimeoutSeconds: 120,
+  });
+  await api(f.port, `POST /api/runs/${run.runId}/start`);
+  for (let i = 0; i < 1600; i++) {
+    const state = (await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`)).state;
+    if (state === 'completed' || state === 'failed') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const detail = await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`);
+  if (detail.state !== 'completed') {
+    for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-4000)}`);
+  }
+  const history = await api<
+    { number: number; phase: string; metrics: { tasks: Record<string, { auc: number }> } | null }[]
+  >(f.port, `GET /api/runs/${run.runId}/rounds`);
+  return { runId: run.runId, state: detail.state, history };
+}
+
+describe('a real federation: coordinator and three site daemons as processes on loopback', () => {
+  it('enrolls with tokens, trains several rounds, learns every task above chance, and no site data reaches the coordinator', async () => {
+    const f = await federation({});
+    const { runId, state, history } = await runRounds(f, 3);
+    expect(state).toBe('completed');
+    expect(history.map((r) => r.phase)).toEqual(['done', 'done', 'done']);
+    const last = history.at(-1)!.metrics!.tasks;
+    for (const [task, metrics] of Object.entries(last))
+      expect({ task, auc: metrics.auc > 0.6 }).toEqual({ task, auc: true });
+    expect(
+      readdirSync(join(f.dataDir, 'runs', runId, 'checkpoints')).filter((n) => n.endsWith('.ffwt')),
+    ).toHaveLength(3);
+    const audit = await api<{ action: string }[]>(f.port, 'GET /api/audit?limit=500');
+    const actions = new Set(audit.map((a) => a.action));
+    for (const action of [
+      'token.created',
+      'site.enrolled',
+      'site.approved',
+      'run.started',
+      'round.committed',
+      'round.evaluated',
+      'run.completed',
+    ])
+      expect(actions).toContain(action);
+    const sites = await api<{ backend: string; data: { combinations: Record<string, number> } }[]>(
+      f.port,
+      'GET /api/sites',
+    );
+    expect(sites.every((s) => s.backend === 'wasm')).toBe(true);
+
+    // Privacy: everything the sites sent, byte for byte, against their data.
+    const recorded = readFileSync(f.record, 'utf8');
+    const binaries = [...recorded.matchAll(/"\$bytes":"([^"]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64'));
+    const allBinary = Buffer.concat(binaries);
+    expect(recorded.length).toBeGreaterThan(1000);
+    for (const site of readdirSync(f.sitesDir).filter((n) => statSync(join(f.sitesDir, n)).isDirectory())) {
+      const loaded = await loadSite({ config: join(f.sitesDir, site, 'site.yaml') });
+      for (const id of [...loaded.train.patientIds, ...loaded.test.patientIds])
+        expect(recorded.includes(id)).toBe(false);
+      const ehrRows = readFileSync(join(f.sitesDir, site, 'ehr.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1, 20);
+      for (const row of ehrRows) expect(recorded.includes(row.split(',').slice(1, 4).join(','))).toBe(false);
+      const width = loaded.ehrFeatureNames.length;
+      for (let r = 0; r < Math.min(loaded.train.batch.n, 10); r++) {
+        const ehr = loaded.train.batch.ehr;
+        const row = Buffer.from(ehr.buffer, ehr.byteOffset + r * width * 4, width * 4);
+        expect(allBinary.includes(row)).toBe(false);
+      }
+      const images = readdirSync(join(f.sitesDir, site, 'images'))
+        .filter((n) => n.endsWith('.png'))
+        .slice(0, 10);
+      for (const image of images) {
+        const bytes = readFileSync(join(f.sitesDir, site, 'images', image));
+        expect(allBinary.includes(bytes.subarray(bytes.length / 2, bytes.length / 2 + 48))).toBe(false);
+      }
+    }
+  }, 600_000);
+
+  it.runIf(postgresAvailable)(
+    'runs the same federation on PostgreSQL',
+    async () => {
+      const database = await freshPostgres();
+      cleanups.push(() => database.drop());
+      const f = await federation({ databaseUrl: database.url });
+      const { state, history } = await runRounds(f, 2);
+      expect(state).toBe('completed');
+      expect(existsSync(join(f.dataDir, 'coordinator.sqlite'))).toBe(false);
+      for (const metrics of Object.values(history.at(-1)!.metrics!.tasks))
+        expect(metrics.auc).toBeGreaterThan(0.55);
+    },
+    600_000,
+  );
+});

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const COORDINATOR_BIN = fileURLToPath(
+  new URL('../../apps/coordinator/bin/fedfuse-coordinator.js', import.meta.url),
+);
+export const CLIENT_BIN = fileURLToPath(new URL('../../apps/client/bin/fedfuse-client.js', import.meta.url));
+
+/** A free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Spawns `node bin args`, collecting its output; resolves when `ready` appears in it (or at once). */
+export function startProcess(options: {
+  bin: string;
+  args: string[];
+  env?: Record<string, string>;
+  ready?: string;
+  timeoutMs?: number;
+}): Promise<Started> {
+  const child = spawn(process.execPath, [options.bin, ...options.args], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (data: Buffer) => (output += data.toString());
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const started = { child, output: () => output };
+  if (!options.ready) return Promise.resolve(started);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "${options.ready}" within ${options.timeoutMs ?? 60_000} ms:\n${output}`)),
+      options.timeoutMs ?? 60_000,
+    );
+    const check = () => {
+      if (output.includes(options.ready!)) {
+        clearTimeout(timer);
+        resolve(started);
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`process exited (${code}) before "${options.ready}":\n${output}`));
+    });
+  });
+}
+
+/** Runs a command to completion and returns its exit code and output. */
+export async function runProcess(options: {
+  bin: string;
+  args: string[];
+  env?: Record<string, string>;
+}): Promise<{ code: number | null; output: string }> {
+  const started = await startProcess(options);
+  const code = await new Promise<number | null>((resolve) => started.child.once('exit', resolve));
+  return { code, output: started.output() };
+}

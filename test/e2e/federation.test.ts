@@ -34,6 +34,7 @@ interface Federation {
   sitesDir: string;
   record: string;
   modelSpec: Record<string, unknown>;
+  daemons: ChildProcess[];
 }
 
 /** Three generated hospitals with different modality availability, and a coordinator process. */
@@ -65,6 +66,7 @@ async function federation(options: { databaseUrl?: string }): Promise<Federation
   const port = await freePort();
   const dataDir = join(root, 'coordinator');
   const record = join(root, 'inbound.jsonl');
+  const daemons: ChildProcess[] = [];
   const args = [
     '--data',
     dataDir,
@@ -101,29 +103,36 @@ async function federation(options: { databaseUrl?: string }): Promise<Federation
       env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
     });
     children.push(daemon.child);
+    daemons.push(daemon.child);
     outputs.push({ name: `daemon ${k}`, output: daemon.output });
   }
   // Sites enrolled with plain tokens wait for the operator.
   const sites = await api<{ siteId: string; status: string }[]>(port, 'GET /api/sites');
   expect(sites.map((s) => s.status)).toEqual(['pending', 'pending', 'pending']);
   for (const site of sites) await api(port, `POST /api/sites/${site.siteId}/approve`);
-  return { port, dataDir, sitesDir: join(root, 'sites'), record, modelSpec };
+  return { port, dataDir, sitesDir: join(root, 'sites'), record, modelSpec, daemons };
 }
 
-async function runRounds(f: Federation, rounds: number) {
+async function runRounds(
+  f: Federation,
+  rounds: number,
+  options: { minClients?: number; roundTimeoutSeconds?: number; onStarted?: () => Promise<void> } = {},
+) {
   const run = await api<{ runId: string }>(f.port, 'POST /api/runs', {
     name: 'e2e',
     rounds,
-    minClients: 3,
+    minClients: options.minClients ?? 3,
     model: f.modelSpec,
     local: { epochs: 2, batchSize: 16, learningRate: 0.01 },
-    roundTimeoutSeconds: 240,
+    roundTimeoutSeconds: options.roundTimeoutSeconds ?? 240,
     evaluationTimeoutSeconds: 120,
   });
   await api(f.port, `POST /api/runs/${run.runId}/start`);
+  await options.onStarted?.();
   for (let i = 0; i < 1600; i++) {
     const state = (await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`)).state;
     if (state === 'completed' || state === 'failed') break;
+    if (options.onStarted && i > 400) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   const detail = await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`);
@@ -210,4 +219,64 @@ describe('a real federation: coordinator and three site daemons as processes on 
     },
     600_000,
   );
+
+  it('finishes a round without a site killed mid-round when min clients allow, and fails the round cleanly when not', async () => {
+    const f = await federation({});
+    const killDaemon = async () => {
+      // Wait until round 1 is training, then kill one site daemon outright.
+      for (let i = 0; i < 200; i++) {
+        const runs = await api<{ runId: string }[]>(f.port, 'GET /api/runs');
+        const rounds = runs[0]
+          ? await api<{ phase: string }[]>(f.port, `GET /api/runs/${runs[0].runId}/rounds`)
+          : [];
+        if (rounds[0]?.phase === 'training') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      f.daemons[2]!.kill('SIGKILL');
+    };
+    const tolerant = await runRounds(f, 2, { minClients: 2, roundTimeoutSeconds: 25, onStarted: killDaemon });
+    expect(tolerant.state).toBe('completed');
+    const rounds = await api<{ sites: string[]; phase: string }[]>(
+      f.port,
+      `GET /api/runs/${tolerant.runId}/rounds`,
+    );
+    expect(rounds.map((r) => r.phase)).toEqual(['done', 'done']);
+    const accepted = await api<{ action: string; subject: string }[]>(
+      f.port,
+      'GET /api/audit?action=round.update_accepted&limit=500',
+    );
+    expect(accepted.length).toBe(4);
+
+    // Now only two sites remain and the run needs three: the round fails at its deadline, cleanly.
+    const strict = await api<{ runId: string }>(f.port, 'POST /api/runs', {
+      name: 'strict',
+      rounds: 1,
+      minClients: 2,
+      model: f.modelSpec,
+      roundTimeoutSeconds: 20,
+      local: { epochs: 1, batchSize: 16 },
+    });
+    await api(f.port, `POST /api/runs/${strict.runId}/start`);
+    for (let i = 0; i < 100; i++) {
+      const r = await api<{ phase: string }[]>(f.port, `GET /api/runs/${strict.runId}/rounds`);
+      if (r[0]?.phase === 'training') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    f.daemons[1]!.kill('SIGKILL');
+    let failed: { phase: string; failure: string | null } | undefined;
+    for (let i = 0; i < 600 && !failed; i++) {
+      const r = await api<{ phase: string; failure: string | null }[]>(
+        f.port,
+        `GET /api/runs/${strict.runId}/rounds`,
+      );
+      failed = r.find((x) => x.phase === 'failed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(failed?.failure).toMatch(/deadline passed with 1 of 2 required updates/);
+    const audit = await api<{ action: string; outcome: string }[]>(
+      f.port,
+      'GET /api/audit?action=round.failed',
+    );
+    expect(audit[0]).toMatchObject({ action: 'round.failed', outcome: 'failed' });
+  }, 600_000);
 });

@@ -2,6 +2,7 @@
 // same architecture in the same run. Usage: pnpm bench:train [--cpu] [--steps N] [--no-torch]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendName, ModelBatch, ModelConfig } from '@fedfuse/model';
@@ -66,10 +67,27 @@ console.log(
   `default model: ${JSON.stringify({ ...defaultModelConfig, tasks: defaultModelConfig.tasks.length })}`,
 );
 console.log(`batch ${batchSize}, ${steps} timed steps after ${warmupSteps} warm-up steps, one thread each\n`);
-const torch = torchSamplesPerSecond();
+// PyTorch runs before and after the tfjs backends, so a change in machine load shows and averages out.
+const torchBefore = torchSamplesPerSecond();
+const results: [BackendName, number | string][] = [];
+for (const backend of backends) results.push([backend, await tfjsSamplesPerSecond(backend)]);
+const torchAfter = torchSamplesPerSecond();
+const torch =
+  typeof torchBefore === 'number' && typeof torchAfter === 'number'
+    ? (torchBefore + torchAfter) / 2
+    : torchBefore;
+if (typeof torchBefore === 'number' && typeof torchAfter === 'number') {
+  console.log(
+    `pytorch before: ${torchBefore.toFixed(1)} samples/s, after: ${torchAfter.toFixed(1)} (mean used below)`,
+  );
+}
+console.log(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} cores\n`,
+);
 const rows: [string, string, string][] = [];
-for (const backend of backends) {
-  const result = await tfjsSamplesPerSecond(backend);
+for (const [backend, result] of results) {
   const ratio =
     typeof result === 'number' && typeof torch === 'number' ? `${(result / torch).toFixed(3)}×` : '-';
   rows.push([

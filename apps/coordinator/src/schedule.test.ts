@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RoundsRepository } from './repositories/rounds.repository.ts';
+import type { Harness } from './testing/harness.ts';
+import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('schedules and idempotent round starts', () => {
+  it('starts a run from its interval schedule exactly once, however often the schedule fires', async () => {
+    harness = await startHarness();
+    const run = await harness.api<{ runId: string; state: string }>('POST', '/api/runs', {
+      name: 'nightly',
+      rounds: 1,
+      model: tinyModel,
+      schedule: { intervalSeconds: 1 },
+    });
+    expect(run.body.state).toBe('scheduled');
+    await waitFor(async () =>
+      (await harness!.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`)).body.state === 'running'
+        ? true
+        : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 2500)); // let the interval fire again
+    const started = await harness.api<{ subject: string }[]>('GET', '/api/audit?action=run.started');
+    expect(started.body.filter((e) => e.subject === run.body.runId)).toHaveLength(1);
+    expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(400);
+  });
+
+  it('refuses a second start of the same round (a cron firing twice, or a second coordinator)', async () => {
+    harness = await startHarness();
+    const run = await harness.api<{ runId: string }>('POST', '/api/runs', {
+      name: 'r',
+      rounds: 1,
+      model: tinyModel,
+    });
+    const rounds = harness.coordinator.app.get(RoundsRepository);
+    const row = {
+      run_id: run.body.runId,
+      number: 1,
+      attempt: 0,
+      phase: 'training' as const,
+      selected_sites: '[]',
+      global_hash: 'a'.repeat(64),
+      result_hash: null,
+      started_at: 1,
+      deadline_at: 2,
+      finished_at: null,
+      metrics: null,
+      failure: null,
+      evaluators: null,
+      evaluation_deadline_at: null,
+    };
+    const results = await Promise.all([
+      rounds.insertIfAbsent({ ...row, id: '44444444-4444-4444-8444-444444444444' }),
+      rounds.insertIfAbsent({ ...row, id: '55555555-5555-4555-8555-555555555555' }),
+    ]);
+    expect(results.sort()).toEqual([false, true]);
+    expect(await rounds.listForRun(run.body.runId)).toHaveLength(1);
+  });
+
+  it('refuses a run configuration it cannot build, naming the field, and stores nothing', async () => {
+    harness = await startHarness();
+    const bad = await harness.api<{ message: string }>('POST', '/api/runs', {
+      name: 'x',
+      model: { ...tinyModel, imageShape: [7, 8, 1] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/imageShape/);
+    const negative = await harness.api<{ message: string }>('POST', '/api/runs', { name: 'x', rounds: -1 });
+    expect(negative.body.message).toMatch(/^rounds:/);
+    expect((await harness.api<unknown[]>('GET', '/api/runs')).body).toEqual([]);
+    expect((await harness.api('GET', '/api/runs', undefined)).status).toBe(200);
+  });
+});

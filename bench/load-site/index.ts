@@ -31,10 +31,8 @@ interface Measurement {
   rejected: number;
 }
 
-async function measureLoad(config: string): Promise<Measurement> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const baseline = process.memoryUsage();
+/** Samples memory every 5 ms (and on `stop`), keeping the highest value of each figure. */
+function startSampler(baseline: NodeJS.MemoryUsage): { stop: () => Measurement['peak'] } {
   const peak = {
     rss: baseline.rss,
     heapUsed: baseline.heapUsed,
@@ -49,11 +47,23 @@ async function measureLoad(config: string): Promise<Measurement> {
     peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
   };
   const timer = setInterval(sample, 5);
+  return {
+    stop: () => {
+      sample();
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+async function measureLoad(config: string): Promise<Measurement> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const baseline = process.memoryUsage();
+  const sampler = startSampler(baseline);
   const started = performance.now();
   const site = await loadSite({ config });
   const seconds = (performance.now() - started) / 1000;
-  sample();
-  clearInterval(timer);
+  const peak = sampler.stop();
   const batches = [site.train.batch, site.test.batch];
   const batchBytes = batches.reduce(
     (s, b) =>

@@ -123,60 +123,54 @@ function printTable(o: {
   }
 }
 
+/** Trains the fused model and one model per modality, and prints both comparison tables. */
+function compare(sites: SiteData[]): void {
+  const site = sites[0] as SiteData;
+  const trainBatch = concatBatches(sites.map((s) => s.train.batch));
+  const testBatch = concatBatches(sites.map((s) => s.test.batch));
+  const complete = selectRows(testBatch, { require: MODALITIES }).batch;
+  console.log(
+    `${sites.length} sites, ${trainBatch.n} train patients pooled, ${testBatch.n} test (${complete.n} with all three)`,
+  );
+  console.log(`training: ${JSON.stringify(train)}\n`);
+  const fusion = args.fusion as Fusion;
+  const populations = [
+    { name: `pooled test split, every patient (n = ${testBatch.n})`, batch: testBatch },
+    { name: `test patients with all three modalities (n = ${complete.n})`, batch: complete },
+  ];
+  const fused = trainAndScore({
+    site,
+    fusion,
+    trainBatch,
+    modalityKeepProb: Number(args['keep-prob']),
+    evaluations: populations.flatMap(({ batch }) => [
+      { batch },
+      ...MODALITIES.map((hide) => ({ batch, hide })),
+    ]),
+  });
+  console.log(`${fusion}: ${fused.seconds.toFixed(0)} s`);
+  const singles = MODALITIES.map((m) => {
+    const others = MODALITIES.filter((o) => o !== m);
+    const only = selectRows(trainBatch, { require: [m], hide: others }).batch;
+    const evaluations = populations.map(({ batch }) => ({
+      batch: selectRows(batch, { hide: others }).batch,
+    }));
+    const result = trainAndScore({ site, fusion, trainBatch: only, modalityKeepProb: 1, evaluations });
+    console.log(`${m} only (${only.n} train patients): ${result.seconds.toFixed(0)} s`);
+    return { m, scores: result.scores };
+  });
+  populations.forEach((population, p) => {
+    const [full = {}, ...removed] = fused.scores.slice(p * 4, p * 4 + 4);
+    const perModality = singles.map((x) => ({ m: x.m, scores: x.scores[p] ?? {} }));
+    printTable({ title: population.name, tasks: site.tasks, fusion, full, removed, singles: perModality });
+  });
+}
+
 async function main(): Promise<void> {
   await initBackend({ backend: args.backend as 'wasm', wasmThreads: Number(args.threads) });
   const dir = await mkdtemp(join(tmpdir(), 'fedfuse-central-'));
   try {
-    const sites = await loadFederation(dir);
-    const site = sites[0] as SiteData;
-    const tasks = site.tasks;
-    const trainBatch = concatBatches(sites.map((s) => s.train.batch));
-    const testBatch = concatBatches(sites.map((s) => s.test.batch));
-    const complete = selectRows(testBatch, { require: MODALITIES }).batch;
-    console.log(
-      `${sites.length} sites, ${trainBatch.n} train patients pooled, ${testBatch.n} test (${complete.n} with all three)`,
-    );
-    console.log(`training: ${JSON.stringify(train)}\n`);
-    const fusion = args.fusion as Fusion;
-    const populations = [
-      { name: `pooled test split, every patient (n = ${testBatch.n})`, batch: testBatch },
-      { name: `test patients with all three modalities (n = ${complete.n})`, batch: complete },
-    ];
-    const hybrid = trainAndScore({
-      site,
-      fusion,
-      trainBatch,
-      modalityKeepProb: Number(args['keep-prob']),
-      evaluations: populations.flatMap(({ batch }) => [
-        { batch },
-        ...MODALITIES.map((hide) => ({ batch, hide })),
-      ]),
-    });
-    console.log(`${fusion}: ${hybrid.seconds.toFixed(0)} s`);
-    const singles = MODALITIES.map((m) => {
-      const others = MODALITIES.filter((o) => o !== m);
-      const only = selectRows(trainBatch, { require: [m], hide: others }).batch;
-      const result = trainAndScore({
-        site,
-        fusion,
-        trainBatch: only,
-        modalityKeepProb: 1,
-        evaluations: populations.map(({ batch }) => ({ batch: selectRows(batch, { hide: others }).batch })),
-      });
-      console.log(`${m} only (${only.n} train patients): ${result.seconds.toFixed(0)} s`);
-      return { m, scores: result.scores };
-    });
-    populations.forEach((population, p) => {
-      const [full = {}, ...removed] = hybrid.scores.slice(p * 4, p * 4 + 4);
-      printTable({
-        title: population.name,
-        tasks,
-        fusion,
-        full,
-        removed,
-        singles: singles.map((x) => ({ m: x.m, scores: x.scores[p] ?? {} })),
-      });
-    });
+    compare(await loadFederation(dir));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -25,28 +25,8 @@ export interface BuildReportOptions {
  * rejected too large a share of a file, the same rule the first pass applies to rows.
  */
 export function buildReport(o: BuildReportOptions): LoadReport {
-  const { sources, site } = o;
-  const summaries: SourceSummary[] = [];
-  if (sources.labels) summaries.push(sources.labels.summary);
-  if (sources.ehr) summaries.push(sources.ehr.summary);
-  const presentCount = (modality: number): number =>
-    SPLITS.reduce((sum, s) => sum + countFlags(site[s].batch.present, modality), 0);
-  const late = (source: Source): Rejection[] => o.lateRejections.filter((r) => r.source === source);
-  if (sources.manifest) {
-    const rejected = [...sources.manifest.summary.rejected, ...late('imaging')];
-    summaries.push({ ...sources.manifest.summary, accepted: presentCount(1), rejected });
-  }
-  if (sources.genomics) {
-    const { index } = sources.genomics;
-    const rejected = [...index.rejected, ...late('genomics')];
-    summaries.push({
-      source: 'genomics',
-      file: index.file,
-      records: index.records,
-      accepted: presentCount(2),
-      rejected,
-    });
-  }
+  const { site } = o;
+  const summaries = fileSummaries(o);
   for (const s of summaries) {
     assertRejectedFraction({
       file: s.file,
@@ -61,28 +41,54 @@ export function buildReport(o: BuildReportOptions): LoadReport {
     const { present, n } = site[split].batch;
     for (let i = 0; i < n; i++) combinations[presenceKey(present.subarray(i * 3, i * 3 + 3))] += 1;
   }
+  const order = (r: Rejection): number => SOURCE_ORDER.indexOf(r.source);
   const rejected = summaries
     .flatMap((s) => s.rejected)
-    .sort(
-      (a, b) =>
-        SOURCE_ORDER.indexOf(a.source) - SOURCE_ORDER.indexOf(b.source) ||
-        (a.line ?? a.entry ?? 0) - (b.line ?? b.entry ?? 0),
-    );
+    .sort((a, b) => order(a) - order(b) || (a.line ?? a.entry ?? 0) - (b.line ?? b.entry ?? 0));
   return {
     site: o.config.site,
     config: o.config.file,
     files: summaries.map(({ rejected: _, ...rest }) => rest),
     modalityCounts: {
-      ehr: presentCount(0),
-      imaging: presentCount(1),
-      genomics: presentCount(2),
-      labels: sources.labels?.records.size ?? 0,
+      ehr: presentCount(site, 0),
+      imaging: presentCount(site, 1),
+      genomics: presentCount(site, 2),
+      labels: o.sources.labels?.records.size ?? 0,
     },
     combinations,
     splits: { train: splitCounts(site.train, site.tasks), test: splitCounts(site.test, site.tasks) },
     rejected,
-    warnings: [...(sources.ehr?.warnings ?? [])],
+    warnings: [...(o.sources.ehr?.warnings ?? [])],
   };
+}
+
+/** Per-file summaries, with image and expression failures found while filling the batch added in. */
+function fileSummaries(o: BuildReportOptions): SourceSummary[] {
+  const { sources, site } = o;
+  const summaries: SourceSummary[] = [];
+  if (sources.labels) summaries.push(sources.labels.summary);
+  if (sources.ehr) summaries.push(sources.ehr.summary);
+  const late = (source: Source): Rejection[] => o.lateRejections.filter((r) => r.source === source);
+  if (sources.manifest) {
+    const rejected = [...sources.manifest.summary.rejected, ...late('imaging')];
+    summaries.push({ ...sources.manifest.summary, accepted: presentCount(site, 1), rejected });
+  }
+  if (sources.genomics) {
+    const { index } = sources.genomics;
+    const rejected = [...index.rejected, ...late('genomics')];
+    summaries.push({
+      source: 'genomics',
+      file: index.file,
+      records: index.records,
+      accepted: presentCount(site, 2),
+      rejected,
+    });
+  }
+  return summaries;
+}
+
+function presentCount(site: BuildReportOptions['site'], modality: number): number {
+  return SPLITS.reduce((sum, s) => sum + countFlags(site[s].batch.present, modality), 0);
 }
 
 function countFlags(present: Uint8Array, modality: number): number {

@@ -1,13 +1,13 @@
 import { DEFAULT_IMAGE_SHAPE, loadSiteConfig, type SiteConfig } from '../config/site-config.ts';
 import type { Rejection } from '../errors.ts';
-import { ehrDim, ehrFeatureNames } from '../loaders/ehr-schema.ts';
+import { ehrDim, ehrFeatureNames, type EhrSchema } from '../loaders/ehr-schema.ts';
 import { fillGenomics, type GenomicsSlot } from '../loaders/genomics-fill.ts';
 import { loadImagesInto, type LoadImagesOptions } from '../loaders/imaging.ts';
 import type { Split } from '../loaders/labels.ts';
 import type { ModelBatch } from '../model-batch.ts';
 import type { FeatureStats } from '../stats/feature-stats.ts';
 import { buildReport } from './build-report.ts';
-import { layoutPatients, loadSources, type SiteSources } from './load-sources.ts';
+import { layoutPatients, loadSources, type PatientLayout, type SiteSources } from './load-sources.ts';
 import { batchStats, standardizeBatches } from './normalize-site.ts';
 import { allocateBatch, compactBatch, writeEhrRow, type BatchDims } from './split-batch.ts';
 import { SPLITS, type SiteData } from './site-data.ts';
@@ -31,15 +31,45 @@ export interface LoadSiteOptions {
 export async function loadSite(options: LoadSiteOptions): Promise<SiteData> {
   const config = typeof options.config === 'string' ? await loadSiteConfig(options.config) : options.config;
   const sources = await loadSources(config);
-  const layout = layoutPatients(sources);
-  const schema = sources.ehr?.schema ?? { numeric: [], categorical: [], units: {} };
-  const genes = sources.genomics?.panel ?? [];
-  const imageShape = options.imageShape ?? config.imaging?.shape ?? [...DEFAULT_IMAGE_SHAPE];
+  const plan = planBatches({ config, sources, imageShape: options.imageShape });
+  const lateRejections: Rejection[] = [];
+  fillSmallSources({ sources, ...plan });
+  await fillLargeSources({ config, sources, ...plan, reject: (r) => void lateRejections.push(r) });
+  const [train, test] = SPLITS.map((split) =>
+    compactBatch({ batch: plan.batches[split], ids: plan.layout.ids[split], dims: plan.dims }),
+  ) as [Compacted, Compacted];
+  const site = finishSite({ config, plan, train, test, stats: options.stats });
+  const none = [...plan.layout.none, ...train.dropped, ...test.dropped];
+  return { ...site, report: buildReport({ config, sources, site, none, lateRejections }) };
+}
+
+type Compacted = ReturnType<typeof compactBatch>;
+
+/** Where every patient goes and the arrays they go into, allocated once at their final size. */
+interface BatchPlan {
+  layout: PatientLayout;
+  schema: EhrSchema;
+  genes: string[];
+  imageShape: [number, number, number];
+  dims: BatchDims;
+  batches: Record<Split, ModelBatch>;
+  slots: Map<string, { split: Split; row: number }>;
+}
+
+function planBatches(o: {
+  config: SiteConfig;
+  sources: SiteSources;
+  imageShape?: [number, number, number];
+}): BatchPlan {
+  const layout = layoutPatients(o.sources);
+  const schema = o.sources.ehr?.schema ?? { numeric: [], categorical: [], units: {} };
+  const genes = o.sources.genomics?.panel ?? [];
+  const imageShape = o.imageShape ?? o.config.imaging?.shape ?? [...DEFAULT_IMAGE_SHAPE];
   const dims: BatchDims = {
     ehr: ehrDim(schema),
     image: imageShape[0] * imageShape[1] * imageShape[2],
     genomics: genes.length,
-    tasks: config.tasks.length,
+    tasks: o.config.tasks.length,
   };
   const batches = {
     train: allocateBatch(layout.ids.train.length, dims),
@@ -47,43 +77,38 @@ export async function loadSite(options: LoadSiteOptions): Promise<SiteData> {
   };
   const slots = new Map<string, { split: Split; row: number }>();
   for (const split of SPLITS) layout.ids[split].forEach((id, row) => slots.set(id, { split, row }));
-  const lateRejections: Rejection[] = [];
-  fillSmallSources({ sources, slots, batches, dims });
-  await fillLargeSources({
-    config,
-    sources,
-    slots,
-    batches,
-    imageShape,
-    reject: (r) => void lateRejections.push(r),
-  });
-  const compacted = SPLITS.map((split) =>
-    compactBatch({ batch: batches[split], ids: layout.ids[split], dims }),
-  );
-  const [train, test] = compacted as [(typeof compacted)[0], (typeof compacted)[0]];
-  const names = { ehrNumeric: schema.numeric, ehrWidth: dims.ehr, genes };
-  const localStats = batchStats(train.batch, names);
+  return { layout, schema, genes, imageShape, dims, batches, slots };
+}
+
+/** Computes the train split's statistics and standardizes both splits with the chosen ones. */
+function finishSite(o: {
+  config: SiteConfig;
+  plan: BatchPlan;
+  train: Compacted;
+  test: Compacted;
+  stats: FeatureStats | undefined;
+}): Omit<SiteData, 'report'> {
+  const { schema, genes, dims, imageShape } = o.plan;
+  const localStats = batchStats(o.train.batch, { ehrNumeric: schema.numeric, ehrWidth: dims.ehr, genes });
   const normalization = standardizeBatches({
-    batches: [train.batch, test.batch],
-    stats: options.stats ?? localStats,
+    batches: [o.train.batch, o.test.batch],
+    stats: o.stats ?? localStats,
     ehrWidth: dims.ehr,
     numeric: schema.numeric.length,
     genes: genes.length,
   });
-  const site: Omit<SiteData, 'report'> = {
-    site: config.site,
-    tasks: config.tasks,
+  return {
+    site: o.config.site,
+    tasks: o.config.tasks,
     ehrFeatureNames: ehrFeatureNames(schema),
     ehrNumericCount: schema.numeric.length,
     genes,
     imageShape: [imageShape[0], imageShape[1], imageShape[2]],
-    train: { batch: train.batch, patientIds: train.ids },
-    test: { batch: test.batch, patientIds: test.ids },
+    train: { batch: o.train.batch, patientIds: o.train.ids },
+    test: { batch: o.test.batch, patientIds: o.test.ids },
     localStats,
     normalization,
   };
-  const none = [...layout.none, ...train.dropped, ...test.dropped];
-  return { ...site, report: buildReport({ config, sources, site, none, lateRejections }) };
 }
 
 /** Labels and EHR are already in memory: copy them into their rows. */
@@ -105,51 +130,66 @@ function fillSmallSources(o: {
   }
 }
 
-/** Decodes images and parses expression values straight into their rows. */
-async function fillLargeSources(o: {
+/** Inputs of the second pass: the plan's arrays and where each patient's row is. */
+interface FillOptions {
   config: SiteConfig;
   sources: SiteSources;
   slots: Map<string, { split: Split; row: number }>;
   batches: Record<Split, ModelBatch>;
   imageShape: [number, number, number];
   reject: (r: Rejection) => void;
-}): Promise<void> {
-  const { sources, slots, batches } = o;
-  const flag = (id: string, modality: 1 | 2, value: 0 | 1): void => {
-    const s = slots.get(id);
-    if (s) batches[s.split].present[s.row * 3 + modality] = value;
+}
+
+/** Decodes images and parses expression values straight into their rows. */
+async function fillLargeSources(o: FillOptions): Promise<void> {
+  await fillImages(o);
+  await fillExpression(o);
+}
+
+function flagger(o: FillOptions): (id: string, modality: 1 | 2, value: 0 | 1) => void {
+  return (id, modality, value) => {
+    const s = o.slots.get(id);
+    if (s) o.batches[s.split].present[s.row * 3 + modality] = value;
   };
-  if (sources.manifest && o.config.imaging) {
-    const jobs: LoadImagesOptions['jobs'] = [];
-    for (const [id, entry] of sources.manifest.entries) {
-      const s = slots.get(id);
-      if (s) jobs.push({ id, entry, dst: batches[s.split].image, slot: s.row });
-    }
-    jobs.forEach((j) => flag(j.id, 1, 1));
-    const failed = await loadImagesInto({
-      manifest: o.config.imaging.manifest,
-      jobs,
-      shape: o.imageShape,
-      resize: o.config.imaging.resize,
-      reject: o.reject,
-    });
-    failed.forEach((id) => flag(id, 1, 0));
+}
+
+async function fillImages(o: FillOptions): Promise<void> {
+  const { manifest } = o.sources;
+  if (!manifest || !o.config.imaging) return;
+  const flag = flagger(o);
+  const jobs: LoadImagesOptions['jobs'] = [];
+  for (const [id, entry] of manifest.entries) {
+    const s = o.slots.get(id);
+    if (s) jobs.push({ id, entry, dst: o.batches[s.split].image, slot: s.row });
   }
-  if (sources.genomics && o.config.genomics) {
-    const gslots = new Map<string, GenomicsSlot>();
-    for (const id of sources.genomics.index.samples.keys()) {
-      const s = slots.get(id);
-      if (s) gslots.set(id, { dst: batches[s.split].genomics, slot: s.row });
-    }
-    gslots.forEach((_, id) => flag(id, 2, 1));
-    const failed = await fillGenomics({
-      index: sources.genomics.index,
-      panel: sources.genomics.panel,
-      transform: o.config.genomics.transform,
-      slots: gslots,
-      missingValues: new Set(o.config.missingValues),
-      reject: o.reject,
-    });
-    failed.forEach((id) => flag(id, 2, 0));
+  jobs.forEach((j) => flag(j.id, 1, 1));
+  const failed = await loadImagesInto({
+    manifest: o.config.imaging.manifest,
+    jobs,
+    shape: o.imageShape,
+    resize: o.config.imaging.resize,
+    reject: o.reject,
+  });
+  failed.forEach((id) => flag(id, 1, 0));
+}
+
+async function fillExpression(o: FillOptions): Promise<void> {
+  const { genomics } = o.sources;
+  if (!genomics || !o.config.genomics) return;
+  const flag = flagger(o);
+  const slots = new Map<string, GenomicsSlot>();
+  for (const id of genomics.index.samples.keys()) {
+    const s = o.slots.get(id);
+    if (s) slots.set(id, { dst: o.batches[s.split].genomics, slot: s.row });
   }
+  slots.forEach((_, id) => flag(id, 2, 1));
+  const failed = await fillGenomics({
+    index: genomics.index,
+    panel: genomics.panel,
+    transform: o.config.genomics.transform,
+    slots,
+    missingValues: new Set(o.config.missingValues),
+    reject: o.reject,
+  });
+  failed.forEach((id) => flag(id, 2, 0));
 }

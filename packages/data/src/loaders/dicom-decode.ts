@@ -59,7 +59,13 @@ export function decodeDicomInto(bytes: Uint8Array, target: DecodeTarget): Decode
     );
   }
   const view = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + pixel.dataOffset, perFrame);
-  const read = sampleReader(m, view, syntax === '1.2.840.10008.1.2.2');
+  writePixels({ m, read: sampleReader(m, view, syntax === '1.2.840.10008.1.2.2'), target });
+  return { width: m.columns, height: m.rows };
+}
+
+/** Rescales, windows and (for colour) converts every sample into the target. */
+function writePixels(o: { m: PixelModule; read: (i: number) => number; target: DecodeTarget }): void {
+  const { m, read, target } = o;
   const { data: out, offset } = target.allocate(m.columns, m.rows);
   const n = m.rows * m.columns;
   const span = m.high - m.low;
@@ -79,7 +85,6 @@ export function decodeDicomInto(bytes: Uint8Array, target: DecodeTarget): Decode
       for (let k = 0; k < 3; k++) out[offset + p * 3 + k] = toUnit(at(p, m.samples === 1 ? 0 : k));
     }
   }
-  return { width: m.columns, height: m.rows };
 }
 
 function readPixelModule(ds: DataSet): PixelModule {
@@ -98,23 +103,7 @@ function readPixelModule(ds: DataSet): PixelModule {
   const signed = ds.uint16('x00280103') === 1;
   const slope = ds.floatString('x00281053') ?? 1;
   const intercept = ds.floatString('x00281052') ?? 0;
-  const center = ds.floatString('x00281050');
-  const width = ds.floatString('x00281051');
-  let low: number;
-  let high: number;
-  if (center !== undefined && width !== undefined && width >= 1) {
-    // DICOM PS3.3 C.11.2.1.2 linear VOI: [c - 0.5 - (w-1)/2, c - 0.5 + (w-1)/2] maps onto [0, 1].
-    low = center - 0.5 - (width - 1) / 2;
-    high = center - 0.5 + (width - 1) / 2;
-  } else {
-    const min = signed ? -(2 ** (bitsStored - 1)) : 0;
-    const max = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
-    [low, high] = [min * slope + intercept, max * slope + intercept].sort((a, b) => a - b) as [
-      number,
-      number,
-    ];
-  }
-  if (!(high > low)) high = low + 1;
+  const { low, high } = valueRange({ ds, signed, bitsStored, slope, intercept });
   const planar = ds.uint16('x00280006') === 1;
   return {
     rows,
@@ -130,6 +119,32 @@ function readPixelModule(ds: DataSet): PixelModule {
     low,
     high,
   };
+}
+
+/** Modality values mapped to 0 and 1: the VOI window when present, else the stored bits' range. */
+function valueRange(o: {
+  ds: DataSet;
+  signed: boolean;
+  bitsStored: number;
+  slope: number;
+  intercept: number;
+}): {
+  low: number;
+  high: number;
+} {
+  const center = o.ds.floatString('x00281050');
+  const width = o.ds.floatString('x00281051');
+  if (center !== undefined && width !== undefined && width > 1) {
+    // DICOM PS3.3 C.11.2.1.2 linear VOI: [c - 0.5 - (w-1)/2, c - 0.5 + (w-1)/2] maps onto [0, 1].
+    return { low: center - 0.5 - (width - 1) / 2, high: center - 0.5 + (width - 1) / 2 };
+  }
+  const min = o.signed ? -(2 ** (o.bitsStored - 1)) : 0;
+  const max = o.signed ? 2 ** (o.bitsStored - 1) - 1 : 2 ** o.bitsStored - 1;
+  const [low, high] = [min * o.slope + o.intercept, max * o.slope + o.intercept].sort((a, b) => a - b) as [
+    number,
+    number,
+  ];
+  return { low, high: high > low ? high : low + 1 };
 }
 
 function sampleReader(m: PixelModule, view: DataView, bigEndian: boolean): (i: number) => number {

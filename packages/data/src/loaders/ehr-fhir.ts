@@ -28,7 +28,8 @@ interface Located<T> {
 interface FhirScan {
   patients: Located<FhirPatient & { fullUrl?: string }>[];
   observations: Located<FhirObservation>[];
-  records: number;
+  /** Resources (or unreadable lines) per file, accepted or not. */
+  recordsByFile: Map<string, number>;
   ignored: number;
 }
 
@@ -46,30 +47,8 @@ export async function loadEhrFhir(options: LoadEhrOptions): Promise<EhrResult> {
     void rejected.push({ source: 'ehr', ...at, ...(patientId === undefined ? {} : { patientId }), reason });
   const scan = await scanFiles({ paths: options.config.paths, fhir, reject });
   const byRef = acceptPatients(scan.patients, reject);
-  const features = [...new Set([...fhir.loinc.map((m) => m.feature), ...patientFeatures(fhir)])];
   const values = collectValues({ scan, byRef, fhir, reject });
-  const units: Record<string, string> = {};
-  for (const m of fhir.loinc) if (m.unit !== undefined) units[m.feature] = m.unit;
-  // Numeric: a unit in the map, or mostly Quantity/integer values (a stray valueString is then rejected).
-  const numericHint = new Set(
-    features.filter((f) => {
-      const list = values.get(f) ?? [];
-      return (
-        units[f] !== undefined ||
-        2 * list.filter((v) => typeof v.item.value === 'number').length >= list.length
-      );
-    }),
-  );
-  if (fhir.age) numericHint.add(fhir.age.feature);
-  const { schema, warnings } = resolveEhrSchema({
-    file,
-    config: options.config,
-    features,
-    numericHint,
-    values: (f) => (values.get(f) ?? []).map((v) => String(v.item.value)),
-    missingValues: options.missingValues,
-    units,
-  });
+  const { schema, warnings } = fhirSchema({ file, fhir, values, options });
   const records = buildRecords({ byRef, values, schema, options, reject });
   if (scan.ignored > 0) {
     warnings.push(
@@ -80,17 +59,54 @@ export async function loadEhrFhir(options: LoadEhrOptions): Promise<EhrResult> {
     const own = rejected.filter((r) => r.file === path);
     assertRejectedFraction({
       file: path,
-      records: scan.records,
+      records: scan.recordsByFile.get(path) ?? 0,
       rejected: own,
       max: options.maxRejectedFraction,
     });
   }
+  const total = [...scan.recordsByFile.values()].reduce((a, b) => a + b, 0);
   return {
-    summary: { source: 'ehr', file, records: scan.records, accepted: records.size, rejected },
+    summary: { source: 'ehr', file, records: total, accepted: records.size, rejected },
     schema,
     records,
     warnings,
   };
+}
+
+/**
+ * Types and levels of the FHIR features. Numeric: a unit in the LOINC map, or mostly
+ * Quantity/integer values (a stray valueString is then rejected rather than turning the
+ * feature categorical).
+ */
+function fhirSchema(o: {
+  file: string;
+  fhir: FhirConfig;
+  values: Map<string, Located<FhirObservation>[]>;
+  options: LoadEhrOptions;
+}): ReturnType<typeof resolveEhrSchema> {
+  const { fhir, values } = o;
+  const features = [...new Set([...fhir.loinc.map((m) => m.feature), ...patientFeatures(fhir)])];
+  const units: Record<string, string> = {};
+  for (const m of fhir.loinc) if (m.unit !== undefined) units[m.feature] = m.unit;
+  const numericHint = new Set(
+    features.filter((f) => {
+      const list = values.get(f) ?? [];
+      return (
+        units[f] !== undefined ||
+        2 * list.filter((v) => typeof v.item.value === 'number').length >= list.length
+      );
+    }),
+  );
+  if (fhir.age) numericHint.add(fhir.age.feature);
+  return resolveEhrSchema({
+    file: o.file,
+    config: o.options.config,
+    features,
+    numericHint,
+    values: (f) => (values.get(f) ?? []).map((v) => String(v.item.value)),
+    missingValues: o.options.missingValues,
+    units,
+  });
 }
 
 function patientFeatures(fhir: FhirConfig): string[] {
@@ -104,10 +120,10 @@ async function scanFiles(args: {
 }): Promise<FhirScan> {
   const loinc = new Map(args.fhir.loinc.map((m) => [m.code, m.feature]));
   const unitOf = new Map(args.fhir.loinc.map((m) => [m.feature, m.unit]));
-  const scan: FhirScan = { patients: [], observations: [], records: 0, ignored: 0 };
+  const scan: FhirScan = { patients: [], observations: [], recordsByFile: new Map(), ignored: 0 };
   for (const path of args.paths) {
     for await (const item of readFhirResources(path)) {
-      scan.records += 1;
+      scan.recordsByFile.set(path, (scan.recordsByFile.get(path) ?? 0) + 1);
       if (!item.ok) {
         args.reject(item.at, item.reason);
         continue;

@@ -28,61 +28,68 @@ export interface FillGenomicsOptions {
  */
 export async function fillGenomics(o: FillGenomicsOptions): Promise<Set<string>> {
   const failed = new Map<string, Rejection>();
-  const fail = (id: string, line: number, reason: string): void => {
+  const fail: Fail = (id, line, reason) => {
     if (!failed.has(id))
       failed.set(id, { source: 'genomics', file: o.index.file, line, patientId: id, reason });
   };
-  const toValue = valueParser(o);
-  const p = o.panel.length;
-  const byColumn = o.index.orientation === 'genes-by-samples' ? columnSlots(o) : [];
+  const handle =
+    o.index.orientation === 'samples-by-genes' ? sampleLineHandler(o, fail) : geneLineHandler(o, fail);
   let header = true;
   for await (const { line, text } of readLines(o.index.file)) {
     if (text.trim() === '') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    if (o.index.orientation === 'samples-by-genes') {
-      const id = sampleIdOf(text, o.index.delimiter);
-      const target = o.slots.get(id);
-      if (!target || o.index.samples.get(id)?.line !== line) continue;
-      const fields = parseLine(text, o, (reason) => fail(id, line, reason));
-      if (!fields) continue;
-      for (let j = 0; j < p; j++) {
-        const v = toValue(fields[o.index.panelColumns[j] as number] ?? '', j);
-        if (typeof v === 'string') {
-          fail(id, line, v);
-          break;
-        }
-        target.dst[target.slot * p + j] = v;
-      }
-    } else {
-      const j = o.index.panelLines.get(line);
-      if (j === undefined) continue;
-      // A broken gene line would silently drop that gene for every sample: refuse the file.
-      const fields = parseLine(text, o, (reason) => {
-        throw new SiteDataError({
-          file: o.index.file,
-          line,
-          reason: `gene '${o.panel[j] ?? ''}': ${reason}`,
-        });
-      });
-      if (!fields) continue;
-      for (let col = 1; col < byColumn.length; col++) {
-        const c = byColumn[col];
-        if (!c) continue;
-        const v = toValue(fields[col] ?? '', j);
-        if (typeof v === 'string') fail(c.id, line, v);
-        else c.dst[c.slot * p + j] = v;
-      }
-    }
+    if (header) header = false;
+    else handle(line, text);
   }
+  const p = o.panel.length;
   for (const [id, rejection] of failed) {
     const t = o.slots.get(id);
     if (t) t.dst.fill(0, t.slot * p, (t.slot + 1) * p);
     o.reject(rejection);
   }
   return new Set(failed.keys());
+}
+
+type Fail = (id: string, line: number, reason: string) => void;
+
+/** samples × genes: one line is one sample; only its panel columns are parsed. */
+function sampleLineHandler(o: FillGenomicsOptions, fail: Fail): (line: number, text: string) => void {
+  const toValue = valueParser(o);
+  const p = o.panel.length;
+  return (line, text) => {
+    const id = sampleIdOf(text, o.index.delimiter);
+    const target = o.slots.get(id);
+    if (!target || o.index.samples.get(id)?.line !== line) return;
+    const fields = parseLine(text, o, (reason) => fail(id, line, reason));
+    if (!fields) return;
+    for (let j = 0; j < p; j++) {
+      const v = toValue(fields[o.index.panelColumns[j] as number] ?? '', j);
+      if (typeof v === 'string') return fail(id, line, v);
+      target.dst[target.slot * p + j] = v;
+    }
+  };
+}
+
+/** genes × samples: one line is one gene; its value goes into every wanted sample's row. */
+function geneLineHandler(o: FillGenomicsOptions, fail: Fail): (line: number, text: string) => void {
+  const toValue = valueParser(o);
+  const p = o.panel.length;
+  const byColumn = columnSlots(o);
+  return (line, text) => {
+    const j = o.index.panelLines.get(line);
+    if (j === undefined) return;
+    // A broken gene line would silently drop that gene for every sample: refuse the file.
+    const fields = parseLine(text, o, (reason) => {
+      throw new SiteDataError({ file: o.index.file, line, reason: `gene '${o.panel[j] ?? ''}': ${reason}` });
+    });
+    if (!fields) return;
+    for (let col = 1; col < byColumn.length; col++) {
+      const c = byColumn[col];
+      if (!c) continue;
+      const v = toValue(fields[col] ?? '', j);
+      if (typeof v === 'string') fail(c.id, line, v);
+      else c.dst[c.slot * p + j] = v;
+    }
+  };
 }
 
 function columnSlots(

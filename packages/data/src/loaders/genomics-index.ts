@@ -41,20 +41,8 @@ export async function indexGenomics(options: {
   idColumn: string;
 }): Promise<GenomicsIndex> {
   const file = options.config.path;
-  const lines = readLines(file);
-  let first = await lines.next();
-  while (!first.done && first.value.text.trim() === '') first = await lines.next();
-  if (first.done) throw new SiteDataError({ file, reason: 'empty file: expected a header row' });
-  const delimiter = detectDelimiter(file, first.value.text);
-  const split = splitFields(first.value.text, delimiter);
-  if (!split.ok) throw new SiteDataError({ file, line: first.value.line, reason: `header: ${split.reason}` });
-  const header = split.fields.map((f) => f.trim());
-  const orientation = detectOrientation({
-    header,
-    panel: options.panel,
-    config: options.config,
-    idColumn: options.idColumn,
-  });
+  const { header, headerLine, delimiter, firstCells } = await scanMatrix(file);
+  const orientation = detectOrientation({ header, ...options });
   const index: GenomicsIndex = {
     file,
     orientation,
@@ -66,37 +54,48 @@ export async function indexGenomics(options: {
     records: 0,
     rejected: [],
   };
+  const { panel } = options;
+  if (orientation === 'samples-by-genes') {
+    const names = header.map((g, i) => ({ name: g, at: i }));
+    index.panelColumns = locatePanel({ file, panel, names, where: 'header' });
+    addSamples(
+      index,
+      firstCells.map((c) => ({ id: c.cell, line: c.line, column: 0 })),
+    );
+  } else {
+    const names = firstCells.map((c) => ({ name: c.cell, at: c.line }));
+    locatePanel({ file, panel, names, where: 'first column' }).forEach((line, j) =>
+      index.panelLines.set(line, j),
+    );
+    addSamples(
+      index,
+      header.slice(1).map((id, i) => ({ id, line: headerLine, column: i + 1 })),
+    );
+  }
+  return index;
+}
+
+/** The header cells and, for every later line, only its first cell (no values are parsed). */
+async function scanMatrix(file: string): Promise<{
+  header: string[];
+  headerLine: number;
+  delimiter: Delimiter;
+  firstCells: { line: number; cell: string }[];
+}> {
+  const lines = readLines(file);
+  let first = await lines.next();
+  while (!first.done && first.value.text.trim() === '') first = await lines.next();
+  if (first.done) throw new SiteDataError({ file, reason: 'empty file: expected a header row' });
+  const delimiter = detectDelimiter(file, first.value.text);
+  const split = splitFields(first.value.text, delimiter);
+  if (!split.ok) throw new SiteDataError({ file, line: first.value.line, reason: `header: ${split.reason}` });
   const firstCells: { line: number; cell: string }[] = [];
   for await (const { line, text } of lines) {
     if (text.trim() === '') continue;
     const d = text.indexOf(delimiter);
     firstCells.push({ line, cell: unquote(d === -1 ? text : text.slice(0, d)) });
   }
-  if (orientation === 'samples-by-genes') {
-    index.panelColumns = locatePanel({
-      file,
-      panel: options.panel,
-      names: header.map((g, i) => ({ name: g, at: i })),
-      where: 'header',
-    });
-    addSamples(
-      index,
-      firstCells.map((c) => ({ id: c.cell, line: c.line, column: 0 })),
-    );
-  } else {
-    const at = locatePanel({
-      file,
-      panel: options.panel,
-      names: firstCells.map((c) => ({ name: c.cell, at: c.line })),
-      where: 'first column',
-    });
-    at.forEach((line, j) => index.panelLines.set(line, j));
-    addSamples(
-      index,
-      header.slice(1).map((id, i) => ({ id, line: first.value.line, column: i + 1 })),
-    );
-  }
-  return index;
+  return { header: split.fields.map((f) => f.trim()), headerLine: first.value.line, delimiter, firstCells };
 }
 
 function detectOrientation(o: {

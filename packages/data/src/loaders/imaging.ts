@@ -68,8 +68,37 @@ export interface LoadImagesOptions {
 export async function loadImagesInto(options: LoadImagesOptions): Promise<Set<string>> {
   const [h, w, c] = options.shape;
   const failed = new Set<string>();
+  const decodeOne = slotDecoder(options);
+  await forEachConcurrent(options.jobs, options.concurrency ?? 8, async (job) => {
+    try {
+      decodeOne(await readImageFile(job.entry.path), job);
+    } catch (error) {
+      job.dst.fill(0, job.slot * h * w * c, (job.slot + 1) * h * w * c);
+      failed.add(job.id);
+      const reason =
+        error instanceof ImageDecodeError ? error.message : `cannot read image: ${(error as Error).message}`;
+      options.reject({
+        source: 'imaging',
+        file: options.manifest,
+        line: job.entry.line,
+        patientId: job.id,
+        reason: `${job.entry.path}: ${reason}`,
+      });
+    }
+  });
+  return failed;
+}
+
+type Job = LoadImagesOptions['jobs'][number];
+
+/**
+ * Decodes into the patient's slot directly when the image already has the model's size;
+ * otherwise into one scratch buffer reused for every image, then resizes into the slot.
+ */
+function slotDecoder(options: LoadImagesOptions): (bytes: Buffer, job: Job) => void {
+  const [h, w, c] = options.shape;
   let scratch = new Float32Array(0);
-  const decodeOne = (bytes: Buffer, job: LoadImagesOptions['jobs'][number]): void => {
+  return (bytes, job) => {
     const slotOffset = job.slot * h * w * c;
     let direct = false;
     const target: DecodeTarget = {
@@ -95,24 +124,6 @@ export async function loadImagesInto(options: LoadImagesOptions): Promise<Set<st
       method: options.resize,
     });
   };
-  await forEachConcurrent(options.jobs, options.concurrency ?? 8, async (job) => {
-    try {
-      decodeOne(await readImageFile(job.entry.path), job);
-    } catch (error) {
-      job.dst.fill(0, job.slot * h * w * c, (job.slot + 1) * h * w * c);
-      failed.add(job.id);
-      const reason =
-        error instanceof ImageDecodeError ? error.message : `cannot read image: ${(error as Error).message}`;
-      options.reject({
-        source: 'imaging',
-        file: options.manifest,
-        line: job.entry.line,
-        patientId: job.id,
-        reason: `${job.entry.path}: ${reason}`,
-      });
-    }
-  });
-  return failed;
 }
 
 async function readImageFile(path: string): Promise<Buffer> {

@@ -82,6 +82,11 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
     noiseModality: o.noiseModality,
     genomicsOrientation: o.genomicsOrientation ?? 'alternate',
   };
+  validate(r);
+  return r;
+}
+
+function validate(r: ResolvedOptions): void {
   check(Number.isInteger(r.seed), 'seed must be an integer');
   check(Number.isInteger(r.sites) && r.sites >= 1, 'sites must be a positive integer');
   const sizes = Array.isArray(r.patientsPerSite) ? r.patientsPerSite : [r.patientsPerSite];
@@ -107,7 +112,6 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
   }
   check(r.dicomFraction >= 0 && r.dicomFraction <= 1, 'dicomFraction must be in [0, 1]');
   check(r.labelMissingRate >= 0 && r.labelMissingRate < 1, 'labelMissingRate must be in [0, 1)');
-  return r;
 }
 
 function check(ok: boolean, message: string): void {

@@ -1,0 +1,87 @@
+import { concatBatches, type ModelBatch } from '@fedfuse/data';
+import { createModel, trainLocalRound, type Fusion, type TriModalModel } from '@fedfuse/model';
+import { safeBatchSize } from './batch-size.ts';
+import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
+import type { LoadedFederation } from './federation.ts';
+
+/** The training budget of a baseline: the same passes over the data as the federated run. */
+export interface BaselineOptions {
+  fusion: Fusion;
+  seed: number;
+  /** rounds × local epochs of the federated run it is compared with. */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  modalityKeepProb: number;
+}
+
+function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalModel {
+  return createModel({
+    fusion: options.fusion,
+    tasks: loaded.tasks,
+    ehrDim: loaded.ehrDim,
+    genomicsDim: loaded.genomicsDim,
+    imageShape: loaded.imageShape,
+    seed: options.seed,
+  });
+}
+
+function trainOn(model: TriModalModel, batch: ModelBatch, options: BaselineOptions): number {
+  return trainLocalRound(model, batch, {
+    epochs: options.epochs,
+    batchSize: safeBatchSize(options.batchSize, [batch.n]),
+    learningRate: options.learningRate,
+    seed: options.seed,
+    modalityKeepProb: options.modalityKeepProb,
+  }).seconds;
+}
+
+function trainsOf(loaded: LoadedFederation): ModelBatch[] {
+  return loaded.sites.map((s) => {
+    if (!s.train) throw new Error('baselines need the sites loaded with their train splits');
+    return s.train;
+  });
+}
+
+/**
+ * Centralized training: every site's train split pooled in one place (what federated learning avoids),
+ * trained with the model package directly and evaluated like the federated model.
+ */
+export function trainCentralized(
+  loaded: LoadedFederation,
+  options: BaselineOptions,
+): { evaluation: FinalEvaluation; seconds: number } {
+  const model = modelFor(loaded, options);
+  try {
+    const seconds = trainOn(model, concatBatches(trainsOf(loaded)), options);
+    return { evaluation: evaluateFinal(model, loaded.pooledTest), seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Per site, a model trained on that site's data alone: evaluated on every site's held-out split and on its own. */
+export interface LocalOnlyResult {
+  site: string;
+  pooled: Record<string, number | null>;
+  own: Record<string, number | null>;
+  seconds: number;
+}
+
+/** Local-only training: each hospital on its own, no federation. */
+export function trainLocalOnly(loaded: LoadedFederation, options: BaselineOptions): LocalOnlyResult[] {
+  const trains = trainsOf(loaded);
+  return loaded.sites.map((site, k) => {
+    const model = modelFor(loaded, options);
+    try {
+      const seconds = trainOn(model, trains[k]!, options);
+      const aucs = (e: FinalEvaluation) =>
+        Object.fromEntries(Object.entries(e.tasks).map(([t, m]) => [t, m.auc]));
+      const pooled = aucs(evaluateFinal(model, loaded.pooledTest));
+      const own = site.test.n > 0 ? aucs(evaluateFinal(model, site.test)) : {};
+      return { site: site.name, pooled, own, seconds };
+    } finally {
+      model.dispose();
+    }
+  });
+}

@@ -1,0 +1,33 @@
+import { createModel, setWeights, type TriModalModel } from '@fedfuse/model';
+import { ModelSpec } from '@fedfuse/protocol';
+import type { CoordinatorApi } from './coordinator-api.ts';
+
+/**
+ * Downloads a committed checkpoint over the operator API and loads it into a fresh model built from
+ * the run's spec, after checking that the checkpoint's tensor names and shapes are the model's layout.
+ */
+export async function loadCheckpointModel(
+  api: CoordinatorApi,
+  o: { runId: string; round: number },
+): Promise<TriModalModel> {
+  const { model: json, weights } = await api.checkpoint(o.runId, o.round);
+  const spec = ModelSpec.parse(json.userDefinedMetadata.modelSpec);
+  const [h, w, c] = spec.imageShape;
+  const model = createModel({
+    ...spec,
+    imageShape: [h, w, c],
+    tasks: [...spec.tasks],
+    convFilters: [...spec.convFilters],
+  });
+  const tensors = json.weightsManifest.flatMap((group) => group.weights);
+  const mismatch = model.specs.findIndex((s, i) => {
+    const t = tensors[i];
+    return !t || t.name !== s.name || t.shape.join('x') !== s.shape.join('x');
+  });
+  if (mismatch >= 0 || tensors.length !== model.specs.length) {
+    model.dispose();
+    throw new Error(`checkpoint ${o.round} does not match the run's model layout (tensor ${mismatch})`);
+  }
+  setWeights(model, weights);
+  return model;
+}

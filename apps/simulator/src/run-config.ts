@@ -1,0 +1,43 @@
+import type { LoadedFederation } from './federation.ts';
+import type { SimulationOptions } from './options.ts';
+
+/**
+ * The run the simulator asks the coordinator for (`POST /api/runs`), as an operator would: the model's
+ * input widths come from the generated data, every site takes part in every round.
+ */
+export function runConfigFor(options: SimulationOptions, loaded: LoadedFederation) {
+  return {
+    name: `fedfuse-sim ${options.fusion} ${options.strategy} seed ${options.seed}`,
+    rounds: options.rounds,
+    minClients: options.sites,
+    fraction: 1,
+    seed: options.seed,
+    model: {
+      fusion: options.fusion,
+      tasks: loaded.tasks,
+      ehrDim: loaded.ehrDim,
+      genomicsDim: loaded.genomicsDim,
+      imageShape: loaded.imageShape,
+      seed: options.seed,
+    },
+    strategy: {
+      name: options.strategy,
+      ...(options.serverLearningRate !== undefined ? { serverLearningRate: options.serverLearningRate } : {}),
+    },
+    local: {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      modalityKeepProb: options.modalityKeepProb,
+      proximalMu: options.proximalMu,
+    },
+    roundTimeoutSeconds: options.roundTimeoutSeconds ?? roundTimeout(options),
+    evaluationTimeoutSeconds: 1800,
+  };
+}
+
+/** Generous deadlines: the sites share a few cores, so a round's wall time grows with their number. */
+function roundTimeout(options: SimulationOptions): number {
+  const work = options.sites * options.patientsPerSite * options.epochs;
+  return Math.min(86_400, Math.max(600, Math.ceil(work / 10)));
+}

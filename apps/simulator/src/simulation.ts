@@ -1,0 +1,231 @@
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { activeBackend, initBackend, type TriModalModel } from '@fedfuse/model';
+import type { GeneratedFederation } from '@fedfuse/data';
+import { loadCheckpointModel } from './checkpoint-model.ts';
+import { safeBatchSize } from './batch-size.ts';
+import { LocalCluster } from './cluster.ts';
+import { buildDashboard } from './dashboard.ts';
+import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
+import { followRun } from './follow-run.ts';
+import { generateFederation, loadFederation, type LoadedFederation } from './federation.ts';
+import type { SimulationOptions } from './options.ts';
+import { outPaths, prepareOutDir } from './out-dir.ts';
+import { peakRss } from './processes.ts';
+import { renderReportHtml } from './report-html.ts';
+import {
+  parseReport,
+  type RoundReport,
+  type SimulationConfig,
+  type SimulationReport,
+} from './report-schema.ts';
+import { roundReports } from './round-reports.ts';
+import { runConfigFor } from './run-config.ts';
+
+/** Where the simulation's output and messages go, and data an experiment already prepared. */
+export interface SimulationContext {
+  log: (line: string) => void;
+  /** A federation generated earlier with the same data options (experiments reuse their sites). */
+  federation?: GeneratedFederation;
+  loaded?: LoadedFederation;
+  /** Called with the dashboard URL and operator token once the coordinator is up (after the run, too). */
+  onDashboard?: (o: { url: string; operatorToken: string }) => void;
+  /** Called with the report as soon as it is written (before any lingering). */
+  onFinished?: (report: SimulationReport) => void;
+  /** Keep the coordinator serving the dashboard after the run until this resolves. */
+  lingerUntil?: Promise<void>;
+}
+
+/** A finished simulation: its validated report and where it was written. */
+export interface SimulationResult {
+  report: SimulationReport;
+  reportJson: string;
+  reportHtml: string;
+}
+
+const seconds = (from: number) => (performance.now() - from) / 1000;
+
+/**
+ * `fedfuse-sim run`: generates a synthetic federation, runs the real coordinator and one real site daemon
+ * per site as child processes (enrollment tokens, signed handshakes, sealed deltas, federated evaluation),
+ * then evaluates the final global model on the pooled held-out splits and writes report.json/report.html.
+ */
+export async function runSimulation(
+  requested: SimulationOptions,
+  context: SimulationContext,
+): Promise<SimulationResult> {
+  const { log } = context;
+  const options = { ...requested };
+  const started = performance.now();
+  const paths = outPaths(options.out);
+  prepareOutDir(options.out);
+  const federation = context.federation ?? (await generate(options, log));
+  const loaded = context.loaded ?? (await loadFederation(federation, { keepTrain: false }));
+  options.batchSize = safeBatchSize(
+    requested.batchSize,
+    loaded.sites.map((s) => s.trainCount),
+  );
+  if (options.batchSize !== requested.batchSize) {
+    log(
+      `batch size ${options.batchSize} instead of ${requested.batchSize}, so no epoch ends in a tiny batch (see batch-size.ts)`,
+    );
+  }
+  const dashboardDir = options.dashboard ? await dashboardFolder(log) : undefined;
+  const cluster = new LocalCluster({
+    coordinatorDir: paths.coordinator,
+    clientsDir: paths.clients,
+    logsDir: paths.logs,
+    dashboardDir,
+    concurrency: Math.max(1, Math.min(options.concurrency, availableParallelism())),
+    log,
+  });
+  let result: SimulationResult;
+  try {
+    const api = await cluster.startCoordinator();
+    log(`coordinator listening on ${api.url} (data in ${paths.coordinator})`);
+    if (dashboardDir) context.onDashboard?.({ url: api.url, operatorToken: cluster.operatorToken });
+    log(`enrolling and starting ${options.sites} site daemons (logs in ${paths.logs})`);
+    await cluster.startSites(federation.sites.map((s) => ({ name: s.name, config: s.config })));
+    const setupSeconds = seconds(started);
+    const runId = await api.createRun(runConfigFor(options, loaded));
+    await api.startRun(runId);
+    log(`run ${runId}: ${options.rounds} rounds of ${options.strategy}, ${options.fusion} fusion`);
+    const views = await followRun({
+      api,
+      runId,
+      rounds: options.rounds,
+      daemons: () => cluster.daemons(),
+      log,
+    });
+    const siteNames = new Map((await api.sites()).map((s) => [s.siteId, s.name]));
+    const rounds = roundReports({
+      rounds: views,
+      siteNames,
+      longestTraining: (id) => cluster.trainingLog.longestTraining(id),
+    });
+    await initBackend({ backend: 'auto', log: () => {} });
+    const model = await loadCheckpointModel(api, { runId, round: options.rounds });
+    cluster.memory.stop();
+    await cluster.stopDaemons();
+    const report = finalReport({
+      options,
+      federation,
+      loaded,
+      model,
+      partial: { runId, rounds, started, setupSeconds, cluster },
+    });
+    writeFileSync(paths.reportJson, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(paths.reportHtml, renderReportHtml(report));
+    result = { report, reportJson: paths.reportJson, reportHtml: paths.reportHtml };
+    context.onFinished?.(report);
+    if (context.lingerUntil) await context.lingerUntil;
+  } finally {
+    await cluster.stop();
+  }
+  return result;
+}
+
+/** Evaluates the final model in this process and assembles the validated report. */
+function finalReport(o: {
+  options: SimulationOptions;
+  federation: GeneratedFederation;
+  loaded: LoadedFederation;
+  model: TriModalModel;
+  partial: {
+    runId: string;
+    rounds: RoundReport[];
+    started: number;
+    setupSeconds: number;
+    cluster: LocalCluster;
+  };
+}): SimulationReport {
+  const { options, partial } = o;
+  const evaluationStarted = performance.now();
+  let final: FinalEvaluation;
+  try {
+    final = evaluateFinal(o.model, o.loaded.pooledTest);
+  } finally {
+    o.model.dispose();
+  }
+  return parseReport({
+    schema: 'fedfuse-sim/report/1',
+    generatedAt: new Date().toISOString(),
+    config: reportConfig(options, o.loaded),
+    runId: partial.runId,
+    sites: o.federation.sites.map((s) => ({
+      name: s.name,
+      patients: s.patients,
+      test: s.test,
+      prevalence: s.prevalence,
+      withModality: s.withModality,
+    })),
+    rounds: partial.rounds,
+    final: { round: options.rounds, ...final },
+    timings: timings({
+      rounds: partial.rounds,
+      totalSeconds: seconds(partial.started),
+      setupSeconds: partial.setupSeconds,
+      finalEvaluationSeconds: seconds(evaluationStarted),
+    }),
+    peakMemoryBytes: partial.cluster.memory.total(),
+    memory: { processes: partial.cluster.memory.processes(), simulatorPeakBytes: peakRss(process.pid) ?? 0 },
+  } satisfies SimulationReport);
+}
+
+async function generate(
+  options: SimulationOptions,
+  log: (line: string) => void,
+): Promise<GeneratedFederation> {
+  const paths = outPaths(options.out);
+  log(
+    `generating ${options.sites} sites × ~${options.patientsPerSite} patients (${options.imageSize}×${options.imageSize} images, ${options.genes} genes, ${options.iid ? 'IID' : `label skew α = ${options.labelSkew}`}) in ${paths.sites}`,
+  );
+  return generateFederation({ ...options, outDir: paths.sites });
+}
+
+async function dashboardFolder(log: (line: string) => void): Promise<string | undefined> {
+  log('building the dashboard…');
+  const built = await buildDashboard();
+  if (!built.dir) log(`the dashboard is not available (${built.reason}); carrying on without it`);
+  return built.dir;
+}
+
+function reportConfig(options: SimulationOptions, loaded: LoadedFederation): SimulationConfig {
+  return {
+    sites: options.sites,
+    rounds: options.rounds,
+    seed: options.seed,
+    fusion: options.fusion,
+    strategy: options.strategy,
+    patientsPerSite: options.patientsPerSite,
+    nonIid: options.iid ? null : options.labelSkew,
+    iid: options.iid,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    modalityKeepProb: options.modalityKeepProb,
+    proximalMu: options.proximalMu,
+    serverLearningRate: options.serverLearningRate ?? null,
+    imageSize: options.imageSize,
+    genes: loaded.genomicsDim,
+    tasks: loaded.tasks,
+    backend: activeBackend()?.name ?? 'unknown',
+  };
+}
+
+function timings(o: {
+  rounds: SimulationReport['rounds'];
+  totalSeconds: number;
+  setupSeconds: number;
+  finalEvaluationSeconds: number;
+}): SimulationReport['timings'] {
+  const training = o.rounds.reduce((s, r) => s + (r.trainingSeconds ?? 0), 0);
+  const overhead = o.rounds.reduce((s, r) => s + (r.overheadSeconds ?? r.durationSeconds ?? 0), 0);
+  return {
+    totalSeconds: o.totalSeconds,
+    setupSeconds: o.setupSeconds,
+    trainingSeconds: training,
+    roundOverheadSeconds: overhead,
+    finalEvaluationSeconds: o.finalEvaluationSeconds,
+  };
+}

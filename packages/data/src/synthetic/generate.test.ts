@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSite } from '../align/load-site.ts';
+import type { SiteData } from '../align/site-data.ts';
+import { generateAndLoad } from '../testing/federation.ts';
 import { makeTempDir, type TempDir } from '../testing/temp-dir.ts';
 import { generate } from './generate.ts';
 import type { GenerateOptions } from './options.ts';
@@ -84,6 +86,32 @@ describe('generate', () => {
     expect(new Set(fed.sites.map((s) => s.scanner.gain)).size).toBe(3);
     const summary = JSON.parse(readFileSync(tmp.path('fed/federation.json'), 'utf8')) as { sites: unknown[] };
     expect(summary.sites).toHaveLength(3);
+  });
+
+  it('images suspected cardiac cases more often (missingness depends on the patient)', async () => {
+    const options = { ...SMALL, sites: 1, patientsPerSite: 800, testFraction: 0 };
+    const [informative] = await generateAndLoad({ ...options, outDir: tmp.path('a'), seed: 9 });
+    const [control] = await generateAndLoad({
+      ...options,
+      outDir: tmp.path('b'),
+      seed: 9,
+      imagingForSuspectedCardiac: 0,
+    });
+    const gap = (site: SiteData | undefined): number => {
+      const { batch } = site?.train ?? { batch: undefined };
+      if (!batch) return Number.NaN;
+      const rate = [0, 0, 0, 0]; // [imaged positives, imaged labelled, others positives, others labelled]
+      for (let i = 0; i < batch.n; i++) {
+        const y = batch.labels[i * 3 + 1] as number;
+        if (Number.isNaN(y)) continue;
+        const k = batch.present[i * 3 + 1] === 1 ? 0 : 2;
+        rate[k] = (rate[k] as number) + y;
+        rate[k + 1] = (rate[k + 1] as number) + 1;
+      }
+      return (rate[0] as number) / (rate[1] as number) - (rate[2] as number) / (rate[3] as number);
+    };
+    expect(gap(informative)).toBeGreaterThan(0.1);
+    expect(Math.abs(gap(control))).toBeLessThan(0.08);
   });
 
   it('regenerates over its own output but refuses a folder it did not create', async () => {

@@ -45,5 +45,6 @@ export default tseslint.config(
     files: ['apps/coordinator/src/**/*.{service,gateway,controller,guard}.ts'],
     rules: { 'max-params': 'off' },
   },
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },
 );

@@ -123,15 +123,6 @@ function hashLabels(seed: number, labels: readonly (string | number)[]): number 
   return h >>> 0;
 }
 
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26 via erf, |error| < 1.5e-7). */
-export function normalCdf(x: number): number {
-  const t = 1 / (1 + 0.3275911 * (Math.abs(x) / Math.SQRT2));
-  const poly =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-(x * x) / 2);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-
 /** Logistic function. */
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));

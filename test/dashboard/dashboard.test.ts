@@ -90,7 +90,7 @@ describe('operator dashboard in headless Chromium, on a real coordinator with re
       await page.locator(`tr[data-site="${name}"]`).getByText('wasm').waitFor();
       await page.locator(`tr[data-site="${name}"] .online-yes`).waitFor();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('shows a refused run as the coordinator words it, then creates and starts one from the form', async () => {
     await h.open('#/runs');
@@ -132,7 +132,7 @@ describe('operator dashboard in headless Chromium, on a real coordinator with re
         `/api/runs/${runId}/rounds`,
       );
       return list.filter((r) => r.phase === 'done').length === 2 ? list : undefined;
-    }, 90_000).catch(async (error: unknown) => {
+    }, 150_000).catch(async (error: unknown) => {
       // Say where the run got stuck: its rounds and what the daemons logged.
       const state = await h.api('GET', `/api/runs/${runId}/rounds`);
       const tail = (site: RealSite) =>
@@ -170,7 +170,7 @@ describe('operator dashboard in headless Chromium, on a real coordinator with re
     await page.setViewportSize({ width: 2560, height: 1440 });
     await page.screenshot({ path: join(IMAGES, 'dashboard-run-wide.png') });
     await page.setViewportSize({ width: 1366, height: 768 });
-  }, 120_000);
+  }, 180_000);
 
   it('shows federation health, the run and the latest metrics per task on the overview', async () => {
     await h.open('#/');
@@ -231,7 +231,7 @@ describe('operator dashboard in headless Chromium, on a real coordinator with re
     await page.locator('[data-site-details="Hospital A"]').getByText('EHR + imaging + genomics').waitFor();
     expect(await page.locator('tr[data-site="Hospital A"] td').nth(6).textContent()).toBe('2'); // rounds joined
     await h.screenshot(join(IMAGES, 'dashboard-sites.png'));
-  }, 60_000);
+  }, 90_000);
 
   it('lists the audit log live, filtered and paged', async () => {
     await h.open('#/audit');

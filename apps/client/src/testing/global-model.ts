@@ -73,12 +73,12 @@ export function fitIns(o: {
     roundNumber: 1,
     modelSpec: o.model.spec,
     model: modelRef({ model: o.model, coordinator: o.coordinator, roundId }),
-    // One mini-batch per epoch: see the note on trainLocalRound in trainer.test.ts.
+    // Small mini-batches with modality dropout, as sites really train (see adam-moments-by-name.ts).
     config: {
       epochs: 2,
-      batchSize: 64,
+      batchSize: 8,
       learningRate: 0.01,
-      modalityKeepProb: 1,
+      modalityKeepProb: 0.85,
       proximalMu: 0,
       seed: 3,
       ...o.config,

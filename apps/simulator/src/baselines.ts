@@ -13,6 +13,7 @@ export interface BaselineOptions {
   batchSize: number;
   learningRate: number;
   modalityKeepProb: number;
+  weightDecay: number;
 }
 
 function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalModel {
@@ -22,6 +23,7 @@ function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalM
     ehrDim: loaded.ehrDim,
     genomicsDim: loaded.genomicsDim,
     imageShape: loaded.imageShape,
+    l2: options.weightDecay,
     seed: options.seed,
   });
 }

@@ -1,5 +1,70 @@
-/** `fedfuse-sim experiment` (placeholder until the preset lands). */
-export function runExperimentCommand(_argv: string[]): Promise<number> {
-  process.stderr.write('fedfuse-sim experiment: not implemented yet\n');
-  return Promise.resolve(2);
+import { parseArgs } from 'node:util';
+import { runExperiment } from './experiment.ts';
+import { PAPER_RUNS } from './experiment-plan.ts';
+
+export const EXPERIMENT_HELP = `fedfuse-sim experiment --preset paper --out DIR [options]
+
+The seed paper's study, federated: fusion comparison (Table 1), modality removal (Table 2), attention and
+Shapley values per task, and beyond the paper federated vs centralized vs local-only training, IID vs
+non-IID sites, FedAvg vs FedProx vs FedAdam. Writes DIR/results.md, DIR/results.json, DIR/report.html and
+each run's own report under DIR/runs/.
+
+  --preset paper      the study (the only preset)
+  --out DIR           output folder (required)
+  --seed S            seed of data, models and runs (1)
+  --only a,b          only these runs: ${PAPER_RUNS.map((r) => r.name).join(', ')}
+  --rounds R, --epochs E, --patients-per-site P, --image-size PX, --genes G, --missing SCALE,
+  --learning-rate LR  override the run defaults for every run (see fedfuse-sim run --help)
+`;
+
+/** `fedfuse-sim experiment`. */
+export async function runExperimentCommand(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      preset: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      only: { type: 'string' },
+      rounds: { type: 'string' },
+      epochs: { type: 'string' },
+      'patients-per-site': { type: 'string' },
+      'image-size': { type: 'string' },
+      genes: { type: 'string' },
+      missing: { type: 'string' },
+      'learning-rate': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (v.help) {
+    process.stdout.write(EXPERIMENT_HELP);
+    return 0;
+  }
+  if (v.preset !== 'paper' || !v.out) {
+    process.stderr.write(
+      `fedfuse-sim experiment: --preset paper and --out DIR are required\n\n${EXPERIMENT_HELP}`,
+    );
+    return 2;
+  }
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const result = await runExperiment({
+    out: v.out,
+    base: {
+      seed: number(v.seed),
+      rounds: number(v.rounds),
+      epochs: number(v.epochs),
+      patientsPerSite: number(v['patients-per-site']),
+      imageSize: number(v['image-size']),
+      genes: number(v.genes),
+      missingScale: number(v.missing),
+      learningRate: number(v['learning-rate']),
+    },
+    only: v.only?.split(',').map((s) => s.trim()),
+    command: `fedfuse-sim experiment ${argv.join(' ')}`,
+    log,
+  });
+  log(`\n${result.markdown}`);
+  log(`results: ${result.resultsMd}\n         ${result.resultsJson}\n         ${result.reportHtml}`);
+  return result.report.failed.length > 0 ? 1 : 0;
 }

@@ -1,4 +1,11 @@
-import { concatBatches, generate, loadSite, type GeneratedFederation, type ModelBatch } from '@fedfuse/data';
+import {
+  concatBatches,
+  generate,
+  loadSite,
+  type GeneratedFederation,
+  type Modality,
+  type ModelBatch,
+} from '@fedfuse/data';
 
 /** How the synthetic sites differ from each other. */
 export interface Heterogeneity {
@@ -6,6 +13,8 @@ export interface Heterogeneity {
   iid: boolean;
   /** Dirichlet concentration of each site's label mix (small: strong skew); ignored when iid. */
   labelSkew: number;
+  /** Factor on the generator's missing-modality rates (1: EHR 0–8 %, imaging 15–40 %, genomics 20–45 %). */
+  missingScale: number;
 }
 
 /** What to generate. */
@@ -18,8 +27,19 @@ export interface FederationOptions extends Heterogeneity {
   genes: number;
 }
 
-/** The rate halfway through the generator's default range, for IID sites. */
-const IID_MISSING = { ehr: [0.04, 0.04], imaging: [0.27, 0.27], genomics: [0.32, 0.32] } as const;
+/** The generator's default ranges of per-site missing-modality rates (docs/synthetic-data.md). */
+const MISSING: Record<Modality, [number, number]> = {
+  ehr: [0, 0.08],
+  imaging: [0.15, 0.4],
+  genomics: [0.2, 0.45],
+};
+
+/** Per-site rate ranges scaled by `scale`; IID sites all get the middle of the range. */
+function missingRates(scale: number, iid: boolean): Record<Modality, [number, number]> {
+  const range = ([lo, hi]: [number, number]): [number, number] =>
+    iid ? [((lo + hi) / 2) * scale, ((lo + hi) / 2) * scale] : [lo * scale, hi * scale];
+  return { ehr: range(MISSING.ehr), imaging: range(MISSING.imaging), genomics: range(MISSING.genomics) };
+}
 
 /** Writes the site folders with the data package's generator (EHR CSV, PNG/DICOM, TSV, labels, site.yaml). */
 export function generateFederation(options: FederationOptions): Promise<GeneratedFederation> {
@@ -31,20 +51,10 @@ export function generateFederation(options: FederationOptions): Promise<Generate
     imageSize: options.imageSize,
     genes: options.genes,
     moduleSize: Math.min(50, Math.floor(options.genes / 10)),
+    missingRates: missingRates(options.missingScale, options.iid),
   };
   if (!options.iid) return generate({ ...common, labelSkew: options.labelSkew });
-  return generate({
-    ...common,
-    labelSkew: 1e6,
-    sizeSkew: 0,
-    scannerShift: 0,
-    batchEffect: 0,
-    missingRates: {
-      ehr: [...IID_MISSING.ehr],
-      imaging: [...IID_MISSING.imaging],
-      genomics: [...IID_MISSING.genomics],
-    },
-  });
+  return generate({ ...common, labelSkew: 1e6, sizeSkew: 0, scannerShift: 0, batchEffect: 0 });
 }
 
 /** The generated sites as the simulator's final evaluation (and central baselines) see them. */

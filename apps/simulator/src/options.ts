@@ -31,10 +31,12 @@ export const DEFAULTS = {
   labelSkew: 20,
   epochs: 2,
   batchSize: 32,
-  learningRate: 0.003,
+  learningRate: 0.001,
   modalityKeepProb: 0.85,
   imageSize: 32,
-  genes: 2000,
+  genes: 500,
+  missingScale: 0.25,
+  weightDecay: 1e-4,
 } as const;
 
 /** Server learning rate of FedAdam & co when none is given (Flower's 0.1 overshoots a model this small). */
@@ -67,6 +69,10 @@ export const SimulationOptions = z.object({
   serverLearningRate: z.number().positive().optional(),
   imageSize: z.int().refine((n) => n >= 16 && n % 8 === 0, 'image size must be a multiple of 8, at least 16'),
   genes: z.int().min(500),
+  /** Factor on the generator's missing-modality rates. */
+  missingScale: z.number().min(0).max(2),
+  /** λ of the model's L2 penalty (the model's own default is 1e-5). */
+  weightDecay: z.number().min(0).max(1),
   dashboard: z.boolean(),
   /** Site daemons started at once; also the parallelism the CPU offers. */
   concurrency: z.int().min(1),

@@ -91,6 +91,9 @@ export const SimulationConfig = z.object({
   serverLearningRate: z.number().nullable(),
   imageSize: z.int().min(1),
   genes: z.int().min(1),
+  /** Factor on the generator's default missing-modality rates. */
+  missingScale: z.number().min(0),
+  weightDecay: z.number().min(0),
   tasks: z.array(z.string()),
   backend: z.string(),
 });

@@ -18,6 +18,7 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
       ehrDim: loaded.ehrDim,
       genomicsDim: loaded.genomicsDim,
       imageShape: loaded.imageShape,
+      l2: options.weightDecay,
       seed: options.seed,
     },
     strategy: {

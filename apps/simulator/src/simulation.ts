@@ -178,7 +178,7 @@ async function generate(
 ): Promise<GeneratedFederation> {
   const paths = outPaths(options.out);
   log(
-    `generating ${options.sites} sites × ~${options.patientsPerSite} patients (${options.imageSize}×${options.imageSize} images, ${options.genes} genes, ${options.iid ? 'IID' : `label skew α = ${options.labelSkew}`}) in ${paths.sites}`,
+    `generating ${options.sites} sites × ~${options.patientsPerSite} patients (${options.imageSize}×${options.imageSize} images, ${options.genes} genes, missing-modality rates × ${options.missingScale}, ${options.iid ? 'IID' : `label skew α = ${options.labelSkew}`}) in ${paths.sites}`,
   );
   return generateFederation({ ...options, outDir: paths.sites });
 }
@@ -208,6 +208,8 @@ function reportConfig(options: SimulationOptions, loaded: LoadedFederation): Sim
     serverLearningRate: options.serverLearningRate ?? null,
     imageSize: options.imageSize,
     genes: loaded.genomicsDim,
+    missingScale: options.missingScale,
+    weightDecay: options.weightDecay,
     tasks: loaded.tasks,
     backend: activeBackend()?.name ?? 'unknown',
   };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { ModelBatch } from './batch.ts';
 import { validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
@@ -105,16 +105,23 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
           const { inputs, targets } = batchTensors(model.config, batch, { rows, present });
           const varList = trainable.map((i) => model.variables[i]!);
           const proximal = reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined;
-          const cost = optimizer.minimize(
+          const { value, grads } = tf.variableGrads(
             () =>
               totalLoss(model, forward(model, inputs, { training: true, noiseSeed }), {
                 targets,
                 options: { trainable, proximal },
               }),
-            true,
             varList,
-          ) as Scalar;
-          return cost.dataSync()[0]!;
+          );
+          // tfjs' Adam keeps its moments by position in the gradient map, so every step passes every
+          // variable in the same order; one this batch did not train gets a zero gradient (a variable
+          // never trained keeps zero moments and so stays exactly as it was).
+          const all = model.variables.map((variable) => ({
+            name: variable.name,
+            tensor: grads[variable.name] ?? tf.zerosLike(variable),
+          }));
+          optimizer.applyGradients(all);
+          return value.dataSync()[0]!;
         });
         if (!Number.isFinite(loss))
           throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);

@@ -9,7 +9,7 @@ import { TransportError, request, type FlSocket } from '../daemon/request.ts';
 import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { writeClientConfig } from '../store/client-config.ts';
 import { writeEnrollment } from '../store/enrollment-file.ts';
-import { openIdentity, openSite } from '../store/open-site.ts';
+import { openIdentity, openSite, type SiteFiles } from '../store/open-site.ts';
 import { parseFlags, requiredFlag, siteDir } from './args.ts';
 import { print, type CliIo } from './cli-io.ts';
 
@@ -26,13 +26,7 @@ export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode
   if (!token.success) throw usageError(`--token: ${token.error.issues[0]?.message ?? 'invalid token'}`);
   const files = await openSite(siteDir(flags, io));
   const { paths } = files;
-  if (
-    !flags.force &&
-    (await access(paths.enrollment).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (!flags.force && (await exists(paths.enrollment))) {
     throw new CliError(
       `${paths.enrollment} exists: this site is already enrolled (pass --force to enroll again)`,
       1,
@@ -40,37 +34,19 @@ export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode
   }
   const site = await openIdentity(paths);
   try {
+    const { siteName } = files.config;
     const result = await enroll({
       url,
       token: token.data,
-      siteName: files.config.siteName,
+      siteName,
       site,
       timeoutMs: io.env.FEDFUSE_ACK_TIMEOUT_MS,
     });
-    const computed = fingerprint(
-      fromBase64(result.coordinatorSigningKey, 32, 'signing key'),
-      fromBase64(result.coordinatorBoxKey, 32, 'box key'),
-    );
-    if (computed !== result.coordinatorFingerprint) {
-      throw new CliError(
-        "the coordinator's fingerprint does not match the keys it sent; nothing was saved",
-        1,
-      );
-    }
-    await writeEnrollment(paths.enrollment, {
-      coordinatorUrl: url,
-      siteId: result.siteId,
-      coordinatorSigningKey: result.coordinatorSigningKey,
-      coordinatorBoxKey: result.coordinatorBoxKey,
-      fingerprint: computed,
-      status: result.status,
-      enrolledAt: Date.now(),
-    });
-    await writeClientConfig(paths.clientConfig, { ...files.config, coordinatorUrl: url });
+    const pinned = await pin({ files, url, result });
     print(
       io,
       `Enrolled as site ${result.siteId} (status: ${result.status}).`,
-      `Coordinator fingerprint: ${computed}`,
+      `Coordinator fingerprint: ${pinned}`,
       `Site fingerprint:        ${site.fingerprint()}`,
       '',
       'Compare both fingerprints with the operator over another channel (phone, in person) before starting',
@@ -83,6 +59,36 @@ export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode
   } finally {
     site.close();
   }
+}
+
+/** Check the coordinator's fingerprint against its keys, then save them; returns the fingerprint. */
+async function pin(o: { files: SiteFiles; url: string; result: EnrollmentResult }): Promise<string> {
+  const { result, files, url } = o;
+  const computed = fingerprint(
+    fromBase64(result.coordinatorSigningKey, 32, 'signing key'),
+    fromBase64(result.coordinatorBoxKey, 32, 'box key'),
+  );
+  if (computed !== result.coordinatorFingerprint) {
+    throw new CliError("the coordinator's fingerprint does not match the keys it sent; nothing was saved", 1);
+  }
+  await writeEnrollment(files.paths.enrollment, {
+    coordinatorUrl: url,
+    siteId: result.siteId,
+    coordinatorSigningKey: result.coordinatorSigningKey,
+    coordinatorBoxKey: result.coordinatorBoxKey,
+    fingerprint: computed,
+    status: result.status,
+    enrolledAt: Date.now(),
+  });
+  await writeClientConfig(files.paths.clientConfig, { ...files.config, coordinatorUrl: url });
+  return computed;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function coordinatorUrl(raw: string): string {

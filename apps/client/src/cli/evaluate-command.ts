@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ModelSpec, TaskEvaluation } from '@fedfuse/protocol';
-import { ModelSpec as ModelSpecSchema, decodeWeights, formatIssues } from '@fedfuse/protocol';
+import { ModelSpec as ModelSpecSchema, decodeWeights, formatIssues, type Weights } from '@fedfuse/protocol';
 
 import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
@@ -41,30 +41,38 @@ export async function evaluateCommand(argv: string[], io: CliIo): Promise<ExitCo
   const decoded = decodeWeights(model.bytes);
   if (!decoded.ok)
     throw new CliError(`${model.label} is not a valid weights file: ${decoded.error.message}`, 1);
+  const lines = await evaluateInWorker({ backend, dataPath, model, weights: decoded.data, bins, io });
+  print(io, ...lines);
+  return 0;
+}
 
-  const spinner = new ProgressBar(io.stdout, { label: 'loading model backend and site data' });
-  const trainer = await Trainer.start({ backend, log: silentLogger });
+/** Start a training worker, load the site and evaluate; returns the report lines. */
+async function evaluateInWorker(o: {
+  backend: string;
+  dataPath: string;
+  model: FoundModel;
+  weights: Weights;
+  bins: number;
+  io: CliIo;
+}): Promise<string[]> {
+  const { model } = o;
+  const spinner = new ProgressBar(o.io.stdout, { label: 'loading model backend and site data' });
+  const trainer = await Trainer.start({ backend: o.backend, log: silentLogger });
   try {
-    const data = await trainer.loadData(dataPath);
+    const data = await trainer.loadData(o.dataPath);
     spinner.finish('done');
     const fit = checkSpecFit(model.spec, data);
     if (fit.error) throw new CliError(fit.error, 1);
-    const { spec } = model;
     const outcome = await trainer.evaluate({
-      spec,
-      manifest: decoded.data.manifest,
-      weights: decoded.data.values,
-      tasks: [...spec.tasks],
-      bins,
+      spec: model.spec,
+      manifest: o.weights.manifest,
+      weights: o.weights.values,
+      tasks: [...model.spec.tasks],
+      bins: o.bins,
       batchSize: 256,
     });
-    print(
-      io,
-      `Model ${model.label} on the test split of site ${data.site} (${outcome.numExamples} patients)`,
-      '',
-      ...metricsTable(outcome.tasks),
-    );
-    return 0;
+    const title = `Model ${model.label} on the test split of site ${data.site} (${outcome.numExamples} patients)`;
+    return [title, '', ...metricsTable(outcome.tasks)];
   } finally {
     spinner.finish();
     await trainer.close();

@@ -24,22 +24,7 @@ export async function initCommand(argv: string[], io: CliIo): Promise<ExitCode> 
 
   const paths = sitePaths(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const identity = Identity.generate({ role: 'site', id: name });
-  const fingerprint = identity.fingerprint();
-  try {
-    await writeKeyFile(paths.keyFile, identity);
-  } catch (err) {
-    if (err instanceof KeyFileError && err.problem === 'exists') {
-      throw new CliError(
-        `${paths.keyFile} already exists; refusing to overwrite the site identity (a new key means enrolling again)`,
-        1,
-      );
-    }
-    throw err;
-  } finally {
-    // The key is on disk (or refused); this process has no further use for the secrets.
-    identity.close();
-  }
+  const fingerprint = await createIdentity(paths.keyFile, name);
   const keptConfig = await exists(paths.clientConfig);
   if (!keptConfig)
     await writeClientConfig(paths.clientConfig, {
@@ -61,6 +46,26 @@ export async function initCommand(argv: string[], io: CliIo): Promise<ExitCode> 
     `  fedfuse-client enroll --dir ${dir} --coordinator URL --token TOKEN`,
   );
   return 0;
+}
+
+/** Generate the site identity into `keyFile` (0600), refusing to replace one; returns its fingerprint. */
+async function createIdentity(keyFile: string, name: string): Promise<string> {
+  const identity = Identity.generate({ role: 'site', id: name });
+  try {
+    await writeKeyFile(keyFile, identity);
+    return identity.fingerprint();
+  } catch (err) {
+    if (err instanceof KeyFileError && err.problem === 'exists') {
+      throw new CliError(
+        `${keyFile} already exists; refusing to overwrite the site identity (a new key means enrolling again)`,
+        1,
+      );
+    }
+    throw err;
+  } finally {
+    // The key is on disk (or refused); this process has no further use for the secrets.
+    identity.close();
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {

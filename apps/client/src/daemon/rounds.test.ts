@@ -237,6 +237,17 @@ describe('rounds', () => {
     expect(await readdir(join(env.dir, 'pending'))).toEqual([]);
   });
 
+  it('never trains on or stores a global model whose signature is for another round', async () => {
+    daemon = await startDaemon();
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    const forged = { ...ins, model: fitIns({ model, coordinator: env.coordinator.identity }).model };
+    expect(await env.coordinator.emitWithAck(FlEvent.roundStart, forged)).toEqual([{ ok: true }]);
+    const failed = await memory.waitFor('training round failed');
+    expect(failed.error).toMatch(/not signed by the coordinator/);
+    expect(memory.entries().some((e) => e.msg === 'local training done')).toBe(false);
+    expect(await readdir(join(env.dir, 'models')).catch(() => [])).toEqual([]);
+  });
+
   it('refuses a round whose model does not fit the site data, naming the field', async () => {
     daemon = await startDaemon();
     const ins = fitIns({ model, coordinator: env.coordinator.identity });

@@ -87,34 +87,23 @@ export class SiteDaemon {
       onFatal: (code, message) => void this.refused(code, message),
     });
     const state = new StateFile(parts.paths.state);
-    const weights = new WeightsSource({
-      connection: this.connection,
-      store: new ModelStore(parts.paths.models),
-      coordinatorKey: keys.signingKey,
-      log,
-      stallMs: timing.ackTimeoutMs,
-    });
+    const { connection } = this;
     this.uploader = new FitUploader({
-      connection: this.connection,
+      connection,
       pending: parts.pending,
       state,
       log,
       retryDelayMs: timing.handshakeBackoffMaxMs,
     });
-    this.outbox = new EvaluationOutbox({ connection: this.connection, state, log });
-    this.fit = new FitHandler({
-      site: parts.site,
-      siteId: parts.enrollment.siteId,
-      coordinatorBoxKey: keys.boxKey,
-      data: parts.data,
-      trainer: parts.trainer,
-      weights,
-      pending: parts.pending,
-      uploader: this.uploader,
-      progress: new RoundProgress(options.progressStream),
+    this.outbox = new EvaluationOutbox({ connection, state, log });
+    const weights = new WeightsSource({
+      connection,
+      store: new ModelStore(parts.paths.models),
+      coordinatorKey: keys.signingKey,
       log,
-      chunkBytes: options.chunkBytes,
+      stallMs: timing.ackTimeoutMs,
     });
+    this.fit = this.fitHandler({ weights, coordinatorBoxKey: keys.boxKey });
     this.evaluate = new EvaluateHandler({
       data: parts.data,
       trainer: parts.trainer,
@@ -123,11 +112,24 @@ export class SiteDaemon {
       log,
     });
     this.listen();
-    parts.trainer.onCrash((err) => {
-      log.error('the training worker died', { error: err.message });
-      void this.finish(1);
+    connection.start();
+  }
+
+  private fitHandler(o: { weights: WeightsSource; coordinatorBoxKey: Uint8Array }): FitHandler {
+    const { parts, options } = this;
+    return new FitHandler({
+      site: parts.site,
+      siteId: parts.enrollment.siteId,
+      coordinatorBoxKey: o.coordinatorBoxKey,
+      data: parts.data,
+      trainer: parts.trainer,
+      weights: o.weights,
+      pending: parts.pending,
+      uploader: this.uploader,
+      progress: new RoundProgress(options.progressStream),
+      log: options.log,
+      chunkBytes: options.chunkBytes,
     });
-    this.connection.start();
   }
 
   /** Read the site folder, start the worker, load the data, then connect. */
@@ -178,6 +180,10 @@ export class SiteDaemon {
   }
 
   private listen(): void {
+    this.parts.trainer.onCrash((err) => {
+      this.options.log.error('the training worker died', { error: err.message });
+      void this.finish(1);
+    });
     const { socket } = this.connection;
     const answer = (ack: unknown, result: Ack<undefined>): void => {
       if (typeof ack === 'function') (ack as (a: Ack<undefined>) => void)(result);

@@ -71,29 +71,7 @@ export class WeightsSource {
     const { roundId, model } = options;
     const stored = await this.deps.store.read(model.modelHash);
     const bytes = stored ?? (await this.download(model.weights, options.signal));
-    if ((await manifestHash(model.manifest)) !== model.manifestHash) {
-      throw new WeightsError('hash_mismatch', 'the manifest does not hash to the announced manifestHash');
-    }
-    const signed = verifyGlobalWeights({
-      coordinatorKey: this.deps.coordinatorKey,
-      signature: model.signature,
-      roundId,
-      modelHash: model.modelHash,
-      manifestHash: model.manifestHash,
-    });
-    if (!signed.ok) throw new WeightsError(signed.error.code, signed.error.message);
-    const decoded = decodeWeights(bytes);
-    if (!decoded.ok)
-      throw new WeightsError(
-        decoded.error.code,
-        `the global model does not decode: ${decoded.error.message}`,
-      );
-    if ((await manifestHash(decoded.data.manifest)) !== model.manifestHash) {
-      throw new WeightsError(
-        'hash_mismatch',
-        "the global model's own manifest differs from the announced one",
-      );
-    }
+    const values = await this.verify({ bytes, roundId, model });
     if (!stored) {
       await this.deps.store.write(bytes, {
         modelHash: model.modelHash,
@@ -107,6 +85,42 @@ export class WeightsSource {
       modelHash: model.modelHash,
       from: stored ? 'store' : 'coordinator',
     });
+    return values;
+  }
+
+  /**
+   * The checks of docs/protocol.md before anything is decoded: manifest hash, then the coordinator's
+   * signature over (round, model hash, manifest hash); the bytes' hash was checked on arrival (or on read).
+   */
+  private async verify(o: {
+    bytes: Uint8Array;
+    roundId: string;
+    model: GlobalModelRef;
+  }): Promise<Float32Array> {
+    const { model } = o;
+    if ((await manifestHash(model.manifest)) !== model.manifestHash) {
+      throw new WeightsError('hash_mismatch', 'the manifest does not hash to the announced manifestHash');
+    }
+    const signed = verifyGlobalWeights({
+      coordinatorKey: this.deps.coordinatorKey,
+      signature: model.signature,
+      roundId: o.roundId,
+      modelHash: model.modelHash,
+      manifestHash: model.manifestHash,
+    });
+    if (!signed.ok) throw new WeightsError(signed.error.code, signed.error.message);
+    const decoded = decodeWeights(o.bytes);
+    if (!decoded.ok)
+      throw new WeightsError(
+        decoded.error.code,
+        `the global model does not decode: ${decoded.error.message}`,
+      );
+    if ((await manifestHash(decoded.data.manifest)) !== model.manifestHash) {
+      throw new WeightsError(
+        'hash_mismatch',
+        "the global model's own manifest differs from the announced one",
+      );
+    }
     return decoded.data.values;
   }
 

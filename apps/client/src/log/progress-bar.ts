@@ -22,6 +22,7 @@ export class ProgressBar {
   private frame = 0;
   private readonly started = Date.now();
   private suffix = '';
+  private finished = false;
 
   constructor(
     private readonly stream: ProgressStream,
@@ -41,8 +42,10 @@ export class ProgressBar {
     this.draw(`${this.options.label} ${bar}${suffix ? ` ${suffix}` : ''}`);
   }
 
-  /** Stop drawing and leave the final line in place. */
+  /** Stop drawing and leave the final line in place (only the first call draws). */
   finish(message?: string): void {
+    if (this.finished) return;
+    this.finished = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (!this.stream.isTTY) return;

@@ -101,11 +101,6 @@ describe('operator dashboard in headless Chromium, on a real coordinator with re
     await page.fill('textarea[name=modelJson]', JSON.stringify(spec));
     await page.fill('input[name=minClients]', '2');
     await page.fill('input[name=roundTimeoutSeconds]', '60');
-    // One optimizer step per round (every patient in one batch, no modality dropout): @fedfuse/model's
-    // trainLocalRound hands tfjs' Adam a variable list that changes between steps, and Adam keys its
-    // moments by position, so a second step can fail with "Operands could not be broadcast together".
-    await page.fill('input[name=batchSize]', '64');
-    await page.fill('input[name=modalityKeepProb]', '1');
     await page.fill('input[name=rounds]', '0');
     await page.getByRole('button', { name: 'Create run' }).click();
     await page

@@ -27,7 +27,7 @@ export const DEFAULTS = {
   seed: 1,
   fusion: 'hybrid',
   strategy: 'fedavg',
-  patientsPerSite: 300,
+  patientsPerSite: 600,
   labelSkew: 20,
   epochs: 2,
   batchSize: 32,

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { parseReport, type SimulationReport } from './report-schema.ts';
+import { renderReportHtml } from './report-html.ts';
+
+const removal = { accuracy: 0.7, auc: 0.75 };
+const task = {
+  auc: 0.8,
+  f1: 0.7,
+  precision: 0.72,
+  recall: 0.68,
+  accuracy: 0.77,
+  numExamples: 50,
+  attention: { ehr: 0.3, imaging: 0.3, genomics: 0.4 },
+  shapley: { ehr: 0.05, imaging: 0.1, genomics: 0.15 },
+  subsets: { none: 0.5, 'ehr+imaging+genomics': 0.8 },
+  ablation: { imaging_removed: removal, genomics_removed: removal, ehr_removed: removal },
+};
+
+/** A small but complete report, as `fedfuse-sim run` writes it. */
+function sampleReport(): SimulationReport {
+  return {
+    schema: 'fedfuse-sim/report/1',
+    generatedAt: '2026-01-01T00:00:00.000Z',
+    config: {
+      sites: 2,
+      rounds: 1,
+      seed: 1,
+      fusion: 'hybrid',
+      strategy: 'fedavg',
+      patientsPerSite: 60,
+      nonIid: 20,
+      iid: false,
+      epochs: 1,
+      batchSize: 32,
+      learningRate: 0.001,
+      modalityKeepProb: 0.85,
+      proximalMu: 0,
+      serverLearningRate: null,
+      imageSize: 16,
+      genes: 500,
+      missingScale: 0.25,
+      weightDecay: 1e-4,
+      tasks: ['cancer'],
+      backend: 'wasm',
+    },
+    runId: 'run',
+    sites: [
+      { name: 'site-1', patients: 60, test: 12, prevalence: { cancer: 0.3 }, withModality: { ehr: 60 } },
+    ],
+    rounds: [
+      {
+        number: 1,
+        attempt: 0,
+        phase: 'done',
+        sites: ['site-1'],
+        startedAt: 0,
+        finishedAt: 1000,
+        durationSeconds: 1,
+        trainingSeconds: 0.6,
+        overheadSeconds: 0.4,
+        tasks: { cancer: { ...task, attention: null } },
+      },
+    ],
+    final: {
+      round: 1,
+      numExamples: 50,
+      meanAuc: 0.8,
+      tasks: { cancer: task },
+      embedding: {
+        method: 'pca',
+        explainedVariance: [0.5, 0.2],
+        points: [
+          [0, 1],
+          [1, 0],
+        ],
+        labels: { cancer: [0, 1] },
+      },
+    },
+    timings: {
+      totalSeconds: 10,
+      setupSeconds: 5,
+      trainingSeconds: 0.6,
+      roundOverheadSeconds: 0.4,
+      finalEvaluationSeconds: 1,
+    },
+    peakMemoryBytes: 1 << 20,
+    memory: { processes: [{ role: 'coordinator', pid: 1, peakBytes: 1 << 20 }], simulatorPeakBytes: 1 << 20 },
+  };
+}
+
+describe('parseReport', () => {
+  it('accepts a complete report and refuses one without Shapley values, naming the field', () => {
+    expect(parseReport(sampleReport()).final.tasks.cancer!.shapley.genomics).toBe(0.15);
+    const broken = sampleReport() as unknown as { final: { tasks: { cancer: Record<string, unknown> } } };
+    delete broken.final.tasks.cancer.shapley;
+    expect(() => parseReport(broken)).toThrow('final.tasks.cancer.shapley');
+  });
+
+  it('refuses a report without rounds', () => {
+    expect(() => parseReport({ ...sampleReport(), rounds: [] })).toThrow('rounds');
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('is one self-contained page: inline SVG figures, no script, no external asset', () => {
+    const html = renderReportHtml(sampleReport());
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src=|href="http/);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(5);
+    expect(html).toContain('Modality Shapley value');
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { RoundView } from './coordinator-api.ts';
+import { roundReports } from './round-reports.ts';
+import { TrainingLog } from './training-log.ts';
+
+const done = (number: number, attempt: number, auc: number | null): RoundView => ({
+  roundId: `r${number}-${attempt}`,
+  number,
+  attempt,
+  phase: 'done',
+  sites: ['id-a', 'id-b'],
+  startedAt: 1_000,
+  finishedAt: 11_000,
+  metrics: {
+    sites: ['id-a', 'id-b'],
+    tasks: {
+      cancer: {
+        auc,
+        numExamples: 40,
+        f1: 0.5,
+        'attention.ehr': 0.2,
+        'attention.imaging': 0.3,
+        'attention.genomics': 0.5,
+      },
+    },
+  },
+  failure: null,
+});
+
+describe('roundReports', () => {
+  it('keeps committed rounds in order, names the sites and splits the duration into training and overhead', () => {
+    const failed: RoundView = { ...done(1, 0, 0.7), phase: 'failed', metrics: null, finishedAt: 5_000 };
+    const reports = roundReports({
+      rounds: [done(2, 0, 0.8), failed, done(1, 1, null)],
+      siteNames: new Map([
+        ['id-a', 'site-1'],
+        ['id-b', 'site-2'],
+      ]),
+      longestTraining: (id) => (id === 'r2-0' ? 7.5 : undefined),
+    });
+    expect(reports.map((r) => [r.number, r.attempt])).toEqual([
+      [1, 1],
+      [2, 0],
+    ]);
+    expect(reports[0]!.tasks.cancer!.auc).toBeNull(); // NaN arrives as null and stays null
+    expect(reports[1]!.sites).toEqual(['site-1', 'site-2']);
+    expect(reports[1]!.durationSeconds).toBe(10);
+    expect(reports[1]!.trainingSeconds).toBe(7.5);
+    expect(reports[1]!.overheadSeconds).toBe(2.5);
+    expect(reports[0]!.overheadSeconds).toBeNull();
+    expect(reports[1]!.tasks.cancer!.attention).toEqual({ ehr: 0.2, imaging: 0.3, genomics: 0.5 });
+  });
+});
+
+describe(TrainingLog.name, () => {
+  it('takes the longest local training of a round from the daemons’ JSON lines and collects errors', () => {
+    const log = new TrainingLog();
+    const line = (site: string, seconds: number) =>
+      log.record(
+        site,
+        JSON.stringify({ ts: 'x', level: 'info', msg: 'local training done', roundId: 'r1', seconds }),
+      );
+    line('site-1', 3.5);
+    line('site-2', 9.25);
+    log.record('site-2', 'not json');
+    log.record('site-3', JSON.stringify({ level: 'error', msg: 'training round failed', roundId: 'r1' }));
+    expect(log.longestTraining('r1')).toBe(9.25);
+    expect(log.longestTraining('r2')).toBeUndefined();
+    expect(log.errors).toEqual([{ site: 'site-3', message: 'training round failed' }]);
+  });
+});

@@ -105,7 +105,8 @@ export class LocalCluster {
     await runNode({
       ...common,
       role: `${site.name} enroll`,
-      args: ['enroll', '--coordinator', this.api.url, '--token', token, '--dir', dir],
+      // `--token=…`: a base64url token may start with '-', which would read as an option.
+      args: ['enroll', '--coordinator', this.api.url, `--token=${token}`, '--dir', dir],
     });
     const daemon = spawnNode({ ...common, role: site.name, args: ['start', '--dir', dir, '--log', 'json'] });
     this.children.push(daemon);

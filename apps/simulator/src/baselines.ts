@@ -14,6 +14,7 @@ export interface BaselineOptions {
   learningRate: number;
   modalityKeepProb: number;
   weightDecay: number;
+  alignWeight: number;
 }
 
 function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalModel {
@@ -24,6 +25,7 @@ function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalM
     genomicsDim: loaded.genomicsDim,
     imageShape: loaded.imageShape,
     l2: options.weightDecay,
+    alignWeight: options.alignWeight,
     seed: options.seed,
   });
 }

@@ -153,7 +153,7 @@ export function experimentMarkdown(report: ExperimentReport): string {
   const tasks = tasksOf(report);
   const c = report.runs[0]?.config;
   const setup = c
-    ? `${c.sites} sites × ~${c.patientsPerSite} patients, ${c.imageSize}×${c.imageSize} images, ${c.genes} genes, missing-modality rates × ${c.missingScale}; ${c.rounds} rounds × ${c.epochs} local epochs, batch ${c.batchSize}, Adam ${c.learningRate}, L2 ${c.weightDecay}, modality keep probability ${c.modalityKeepProb}; seed ${c.seed}; backend ${c.backend}.`
+    ? `${c.sites} sites × ~${c.patientsPerSite} patients, ${c.imageSize}×${c.imageSize} images, ${c.genes} genes, missing-modality rates × ${c.missingScale}; ${c.rounds} rounds × ${c.epochs} local epochs, batch ${c.batchSize}, Adam ${c.learningRate}, L2 ${c.weightDecay}, alignment μ ${c.alignWeight}, modality keep probability ${c.modalityKeepProb}; seed ${c.seed}; backend ${c.backend}.`
     : '';
   const failed = report.failed.length
     ? `\n\nFailed runs: ${report.failed.map((f) => `${f.name} (${f.error.split('\n')[0]})`).join('; ')}.`

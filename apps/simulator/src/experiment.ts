@@ -99,6 +99,7 @@ function baselineOptions(base: SimulationOptions): BaselineOptions {
     learningRate: base.learningRate,
     modalityKeepProb: base.modalityKeepProb,
     weightDecay: base.weightDecay,
+    alignWeight: base.alignWeight,
   };
 }
 

@@ -23,7 +23,7 @@ export const STRATEGY_NAMES = [
  */
 export const DEFAULTS = {
   sites: 3,
-  rounds: 8,
+  rounds: 5,
   seed: 1,
   fusion: 'hybrid',
   strategy: 'fedavg',
@@ -36,7 +36,8 @@ export const DEFAULTS = {
   imageSize: 32,
   genes: 500,
   missingScale: 0.25,
-  weightDecay: 1e-4,
+  weightDecay: 3e-4,
+  alignWeight: 0.001,
 } as const;
 
 /** Server learning rate of FedAdam & co when none is given (Flower's 0.1 overshoots a model this small). */
@@ -73,6 +74,8 @@ export const SimulationOptions = z.object({
   missingScale: z.number().min(0).max(2),
   /** λ of the model's L2 penalty (the model's own default is 1e-5). */
   weightDecay: z.number().min(0).max(1),
+  /** μ of the cross-modal alignment loss (the model's own default, 0.01, slows learning here several-fold). */
+  alignWeight: z.number().min(0).max(100),
   dashboard: z.boolean(),
   /** Site daemons started at once; also the parallelism the CPU offers. */
   concurrency: z.int().min(1),

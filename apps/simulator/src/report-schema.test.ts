@@ -40,6 +40,7 @@ function sampleReport(): SimulationReport {
       genes: 500,
       missingScale: 0.25,
       weightDecay: 1e-4,
+      alignWeight: 0.001,
       tasks: ['cancer'],
       backend: 'wasm',
     },

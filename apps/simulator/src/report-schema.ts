@@ -94,6 +94,7 @@ export const SimulationConfig = z.object({
   /** Factor on the generator's default missing-modality rates. */
   missingScale: z.number().min(0),
   weightDecay: z.number().min(0),
+  alignWeight: z.number().min(0),
   tasks: z.array(z.string()),
   backend: z.string(),
 });

@@ -30,6 +30,7 @@ Generates a synthetic federation, starts the real coordinator and one real site 
   --missing SCALE         factor on the generator's missing-modality rates; 1 = EHR 0–8 %, imaging 15–40 %,
                           genomics 20–45 % per site (${DEFAULTS.missingScale})
   --weight-decay L2       the model's L2 penalty λ (${DEFAULTS.weightDecay})
+  --align-weight MU       μ of the model's cross-modal alignment loss (${DEFAULTS.alignWeight})
   --concurrency C         site daemons started at once (the number of cores)
   --dashboard             serve the operator dashboard; print its URL and the operator token, and keep
                           serving it after the run until Ctrl-C
@@ -74,6 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       genes: { type: 'string' },
       missing: { type: 'string' },
       'weight-decay': { type: 'string' },
+      'align-weight': { type: 'string' },
       concurrency: { type: 'string' },
       dashboard: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -107,6 +109,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     genes: number(v.genes),
     missingScale: number(v.missing),
     weightDecay: number(v['weight-decay']),
+    alignWeight: number(v['align-weight']),
     concurrency: number(v.concurrency),
     dashboard: v.dashboard,
   });

@@ -19,6 +19,7 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
       genomicsDim: loaded.genomicsDim,
       imageShape: loaded.imageShape,
       l2: options.weightDecay,
+      alignWeight: options.alignWeight,
       seed: options.seed,
     },
     strategy: {

@@ -210,6 +210,7 @@ function reportConfig(options: SimulationOptions, loaded: LoadedFederation): Sim
     genes: loaded.genomicsDim,
     missingScale: options.missingScale,
     weightDecay: options.weightDecay,
+    alignWeight: options.alignWeight,
     tasks: loaded.tasks,
     backend: activeBackend()?.name ?? 'unknown',
   };

@@ -42,9 +42,12 @@ export class LocalCluster {
   private readonly children: Child[] = [];
   private coordinator: Child | undefined;
   private apiClient: CoordinatorApi | undefined;
+  /** If the simulator exits without stopping them, the processes it started go with it. */
+  private readonly killAll = () => this.children.forEach((c) => c.process.kill('SIGKILL'));
 
   constructor(private readonly options: ClusterOptions) {
     this.memory = new MemorySampler(() => this.children);
+    process.once('exit', this.killAll);
     for (const dir of [options.coordinatorDir, options.clientsDir, options.logsDir])
       mkdirSync(dir, { recursive: true });
   }
@@ -129,6 +132,7 @@ export class LocalCluster {
     this.memory.stop();
     await this.stopDaemons();
     if (this.coordinator) await stopChild(this.coordinator);
+    process.off('exit', this.killAll);
   }
 }
 

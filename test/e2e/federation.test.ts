@@ -44,7 +44,7 @@ async function federation(options: { databaseUrl?: string }): Promise<Federation
     outDir: join(root, 'sites'),
     seed: 3,
     sites: 3,
-    patientsPerSite: 90,
+    patientsPerSite: 200,
     genes: 500,
     moduleSize: 20,
     imageSize: 16,

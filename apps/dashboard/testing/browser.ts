@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -8,6 +8,20 @@ export type { BrowserContext, Download, Page } from 'playwright-core';
 
 /** Where Debian installs Chromium (`apt-get install chromium`); playwright's own download is never used. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Whether browser tests can run. CI (FEDFUSE_REQUIRE_BROWSER=1) must run them, so a missing Chromium is
+ * an error there; a newcomer's machine without it skips them, loudly.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  if (process.env.CI === 'true' || process.env.FEDFUSE_REQUIRE_BROWSER === '1')
+    throw new Error(
+      `Chromium is required here (CI) but ${CHROMIUM_PATH} does not exist: apt-get install chromium`,
+    );
+  console.warn(`Browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
+  return false;
+}
 
 export interface HeadlessChromium {
   context: BrowserContext;

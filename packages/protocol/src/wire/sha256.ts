@@ -6,7 +6,10 @@ const nodeCrypto = typeof process === 'undefined' ? undefined : process.getBuilt
 /** Lower-case hex SHA-256 of `bytes`. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   if (nodeCrypto) return nodeCrypto.createHash('sha256').update(bytes).digest('hex');
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  // WebCrypto refuses views of a SharedArrayBuffer; those are copied.
+  const input =
+    bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', input);
   return toHex(new Uint8Array(digest));
 }
 

@@ -157,7 +157,9 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
     expect(await inkOf(page, '[data-chart="AUC per round"] canvas', '#2563eb')).toBeGreaterThan(50);
     expect(await inkOf(page, '[data-chart="F1 per round"] canvas', '#ea580c')).toBeGreaterThan(50);
     expect(await rows('[data-chart=attention] [data-modality]')).toBe(6); // 2 tasks × 3 modalities
-    await page.getByText('No ablation results in the latest evaluated round.').waitFor(); // the daemon sends none
+    // The daemons evaluate the model with each modality hidden: 2 tasks, a full AUC and one per modality.
+    expect(await rows('[data-ablation] tbody tr')).toBe(2);
+    expect(await rows('[data-ablation] thead th')).toBe(5);
     expect(await rows('[data-timeline-round][data-phase=done]')).toBe(2);
     await expect.poll(() => rows('[data-checkpoint]')).toBe(2);
 

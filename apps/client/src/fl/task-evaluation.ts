@@ -12,6 +12,8 @@ const METRICS = ['auc', 'f1', 'precision', 'recall', 'accuracy'] as const;
  */
 export function taskEvaluations(options: {
   evaluation: Evaluation;
+  /** The same batch evaluated with one modality hidden, by modality; reported as `ablation.<modality>.*`. */
+  removed?: Readonly<Record<string, Evaluation>>;
   /** n × modelTasks labels, NaN where missing (the batch the model was evaluated on). */
   labels: Float32Array;
   modelTasks: readonly string[];
@@ -32,7 +34,14 @@ export function taskEvaluations(options: {
       bins,
     });
     const numExamples = sum(histogram.positives) + sum(histogram.negatives);
-    out[task] = { numExamples, metrics: taskMetrics(evaluation.tasks[task]), histogram };
+    const metrics = taskMetrics(evaluation.tasks[task]);
+    for (const [modality, without] of Object.entries(options.removed ?? {})) {
+      for (const name of ['auc', 'accuracy'] as const) {
+        const value = without.tasks[task]?.[name];
+        if (value !== undefined && Number.isFinite(value)) metrics[`ablation.${modality}.${name}`] = value;
+      }
+    }
+    out[task] = { numExamples, metrics, histogram };
   }
   return out;
 }

@@ -5,6 +5,7 @@ import {
   evaluateModel,
   getWeights,
   layoutOf,
+  MODALITIES,
   setWeights,
   trainLocalRound,
 } from '@fedfuse/model';
@@ -79,8 +80,16 @@ export class LocalModel {
       batch.n > 0
         ? evaluateModel(model, batch, { batchSize: req.batchSize })
         : { n: 0, tasks: {}, predictions: new Float32Array(0) };
+    // The same patients with one modality hidden: the dashboard's ablation table.
+    const removed =
+      batch.n > 0
+        ? Object.fromEntries(
+            MODALITIES.map((m) => [m, evaluateModel(model, batch, { batchSize: req.batchSize, hide: m })]),
+          )
+        : {};
     const tasks = taskEvaluations({
       evaluation,
+      removed,
       labels: batch.labels,
       modelTasks: req.spec.tasks,
       tasks: req.tasks,

@@ -124,8 +124,11 @@ describe(Trainer.name, () => {
         'f1',
         'precision',
         'recall',
+        ...['ehr', 'imaging', 'genomics'].flatMap((m) => [`ablation.${m}.auc`, `ablation.${m}.accuracy`]),
       ].sort(),
     );
+    for (const [name, value] of Object.entries(cancer.metrics))
+      expect({ name, inUnitRange: value >= 0 && value <= 1 }).toEqual({ name, inUnitRange: true });
     expect(JSON.stringify(res)).not.toMatch(/P\d/);
   });
 

@@ -1,6 +1,5 @@
 import { concatBatches, type ModelBatch } from '@fedfuse/data';
 import { createModel, trainLocalRound, type Fusion, type TriModalModel } from '@fedfuse/model';
-import { safeBatchSize } from './batch-size.ts';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
 import type { LoadedFederation } from './federation.ts';
 
@@ -33,7 +32,7 @@ function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalM
 function trainOn(model: TriModalModel, batch: ModelBatch, options: BaselineOptions): number {
   return trainLocalRound(model, batch, {
     epochs: options.epochs,
-    batchSize: safeBatchSize(options.batchSize, [batch.n]),
+    batchSize: options.batchSize,
     learningRate: options.learningRate,
     seed: options.seed,
     modalityKeepProb: options.modalityKeepProb,

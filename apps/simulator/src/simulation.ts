@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { activeBackend, initBackend, type TriModalModel } from '@fedfuse/model';
 import type { GeneratedFederation } from '@fedfuse/data';
 import { loadCheckpointModel } from './checkpoint-model.ts';
-import { safeBatchSize } from './batch-size.ts';
 import { LocalCluster } from './cluster.ts';
 import { buildDashboard } from './dashboard.ts';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
@@ -51,25 +50,15 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
  * then evaluates the final global model on the pooled held-out splits and writes report.json/report.html.
  */
 export async function runSimulation(
-  requested: SimulationOptions,
+  options: SimulationOptions,
   context: SimulationContext,
 ): Promise<SimulationResult> {
   const { log } = context;
-  const options = { ...requested };
   const started = performance.now();
   const paths = outPaths(options.out);
   prepareOutDir(options.out);
   const federation = context.federation ?? (await generate(options, log));
   const loaded = context.loaded ?? (await loadFederation(federation, { keepTrain: false }));
-  options.batchSize = safeBatchSize(
-    requested.batchSize,
-    loaded.sites.map((s) => s.trainCount),
-  );
-  if (options.batchSize !== requested.batchSize) {
-    log(
-      `batch size ${options.batchSize} instead of ${requested.batchSize}, so no epoch ends in a tiny batch (see batch-size.ts)`,
-    );
-  }
   const dashboardDir = options.dashboard ? await dashboardFolder(log) : undefined;
   const cluster = new LocalCluster({
     coordinatorDir: paths.coordinator,

@@ -1,6 +1,7 @@
 // Central (pooled) training of the tri-modal model on a generated federation: hybrid fusion
 // against single-modality models and modality-removal ablations, on the pooled test split.
 // Usage: npx tsx packages/data/scripts/central-train.ts [--patients 300] [--epochs 20] [--seed 1] [--keep-prob 0.8]
+//   [--genes 2000] [--align-weight MU] [--l2 LAMBDA] (model defaults unless given)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ const { values: args } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     threads: { type: 'string', default: '1' },
     'keep-prob': { type: 'string', default: '0.8' },
+    genes: { type: 'string' },
+    'align-weight': { type: 'string' },
+    l2: { type: 'string' },
   },
 });
 const seed = Number(args.seed);
@@ -49,6 +53,7 @@ async function loadFederation(dir: string): Promise<SiteData[]> {
     seed,
     sites: Number(args.sites),
     patientsPerSite: Number(args.patients),
+    ...(args.genes ? { genes: Number(args.genes) } : {}),
   });
   const sites: SiteData[] = [];
   for (const s of fed.sites) sites.push(await loadSite({ config: s.config }));
@@ -74,6 +79,8 @@ function trainAndScore(options: {
     tasks: site.tasks,
     fusion: options.fusion,
     seed,
+    ...(args['align-weight'] ? { alignWeight: Number(args['align-weight']) } : {}),
+    ...(args.l2 ? { l2: Number(args.l2) } : {}),
   });
   try {
     const result = trainLocalRound(model, options.trainBatch, {
@@ -132,7 +139,9 @@ function compare(sites: SiteData[]): void {
   console.log(
     `${sites.length} sites, ${trainBatch.n} train patients pooled, ${testBatch.n} test (${complete.n} with all three)`,
   );
-  console.log(`training: ${JSON.stringify(train)}\n`);
+  console.log(
+    `training: ${JSON.stringify(train)}; model: ${JSON.stringify({ alignWeight: args['align-weight'], l2: args.l2, genes: args.genes })}\n`,
+  );
   const fusion = args.fusion as Fusion;
   const populations = [
     { name: `pooled test split, every patient (n = ${testBatch.n})`, batch: testBatch },

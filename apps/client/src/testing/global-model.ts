@@ -73,7 +73,7 @@ export function fitIns(o: {
     roundNumber: 1,
     modelSpec: o.model.spec,
     model: modelRef({ model: o.model, coordinator: o.coordinator, roundId }),
-    // Small mini-batches with modality dropout, as sites really train (see adam-moments-by-name.ts).
+    // Small mini-batches with modality dropout, as sites really train.
     config: {
       epochs: 2,
       batchSize: 8,

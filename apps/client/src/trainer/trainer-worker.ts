@@ -1,7 +1,6 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initBackend, type BackendName } from '@fedfuse/model';
 
-import { keyAdamMomentsByName } from './adam-moments-by-name.ts';
 import { LocalModel } from './local-model.ts';
 import type { WorkerReply, WorkerRequest, WorkerStartData } from './messages.ts';
 
@@ -43,7 +42,6 @@ async function main(): Promise<void> {
       backend: backend as BackendName | 'auto',
       log: (line) => post({ type: 'log', level: 'info', msg: line }),
     });
-    keyAdamMomentsByName();
     post({ type: 'ready', backend: info.name });
   } catch (err) {
     post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });

@@ -117,7 +117,8 @@ describe('fedfuse-client check', () => {
 
 describe('fedfuse-client enroll', () => {
   let coordinator: ScriptedCoordinator;
-  const token = 'tok_0123456789abcdef';
+  // Starts with '-', as one base64url token in 32 does: it must pass as the value of --token.
+  const token = '-tok_0123456789abcdef';
 
   beforeEach(async () => {
     const identity = Identity.generate({ role: 'coordinator', id: 'coordinator' });

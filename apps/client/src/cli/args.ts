@@ -14,10 +14,11 @@ export type Flags = Record<string, string | boolean | undefined>;
  * become one-line usage errors (exit 2).
  */
 export function parseFlags(argv: string[], options: Options): Flags {
+  const all: Options = { ...options, help: { type: 'boolean', short: 'h' } };
   try {
     const { values } = parseArgs({
-      args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      args: attachDashValues(argv, all),
+      options: all,
       strict: true,
       allowPositionals: false,
     });
@@ -27,6 +28,32 @@ export function parseFlags(argv: string[], options: Options): Flags {
     const message = err instanceof Error ? err.message : String(err);
     throw usageError((message.split(/\.\s/)[0] ?? message).replace(/\.$/, ''));
   }
+}
+
+/**
+ * `--token -Xy…` → `--token=-Xy…`: a value may start with '-' (a base64url token does one time in 32), which
+ * node:util calls ambiguous. Only when the next argument is not itself one of the command's flags.
+ */
+function attachDashValues(argv: string[], options: Options): string[] {
+  const flags = new Set(
+    Object.entries(options).flatMap(([name, o]) => [`--${name}`, ...(o.short ? [`-${o.short}`] : [])]),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const option = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    if (
+      option?.type === 'string' &&
+      next?.startsWith('-') &&
+      next !== '--' &&
+      !flags.has(next.split('=')[0]!)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** The value of a string flag, or undefined. */

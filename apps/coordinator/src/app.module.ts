@@ -30,6 +30,9 @@ import { RegistryService } from './services/registry.service.ts';
 import { RoundService } from './services/round.service.ts';
 import { RunLocks } from './services/run-locks.service.ts';
 import { RunService } from './services/run.service.ts';
+import { RunSummariesService } from './services/run-summaries.service.ts';
+import { SitePresenceService } from './services/site-presence.service.ts';
+import { SiteSummariesService } from './services/site-summaries.service.ts';
 import { SiteSyncService } from './services/site-sync.service.ts';
 import { SubmissionsService } from './services/submissions.service.ts';
 import { TransfersService } from './services/transfers.service.ts';
@@ -71,6 +74,9 @@ export class AppModule {
         GlobalModelService,
         GlobalWeightsService,
         RunLocks,
+        SiteSummariesService,
+        SitePresenceService,
+        RunSummariesService,
         RoundService,
         SubmissionsService,
         SiteSyncService,

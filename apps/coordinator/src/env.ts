@@ -14,6 +14,8 @@ export const CoordinatorSettings = z.object({
   allowedOrigins: z.array(z.string()).default([]),
   /** How often the round loop checks deadlines and schedules. */
   tickMs: z.int().min(10).max(60_000).default(500),
+  /** Least time between two writes of one site's last-seen time (activity in between is held back). */
+  lastSeenWriteMs: z.int().min(0).max(300_000).default(5_000),
   dashboardDir: z.string().optional(),
   /** File that records every inbound site event (privacy test only). */
   recordInbound: z.string().optional(),
@@ -26,6 +28,8 @@ export const CoordinatorSettings = z.object({
 export type CoordinatorSettings = z.infer<typeof CoordinatorSettings>;
 
 type Env = Record<string, string | undefined>;
+
+const optionalNumber = (value: string | undefined) => (value ? Number(value) : undefined);
 
 /** Reads settings once from flags and `process.env`; nothing else in the coordinator reads the environment. */
 export function loadSettings(
@@ -40,6 +44,7 @@ export function loadSettings(
     operatorToken: flags.operatorToken ?? env.FEDFUSE_OPERATOR_TOKEN ?? undefined,
     allowedOrigins: (flags.allowedOrigins ?? env.FEDFUSE_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
     tickMs: (flags.tickMs ?? env.FEDFUSE_TICK_MS) ? Number(flags.tickMs ?? env.FEDFUSE_TICK_MS) : undefined,
+    lastSeenWriteMs: optionalNumber(flags.lastSeenWriteMs ?? env.FEDFUSE_LAST_SEEN_WRITE_MS),
     dashboardDir: flags.dashboardDir ?? env.FEDFUSE_DASHBOARD_DIR ?? undefined,
     crashAt: env.FEDFUSE_CRASH_AT || undefined,
     recordInbound: env.FEDFUSE_RECORD_INBOUND || undefined,

@@ -57,5 +57,10 @@ describe.runIf(postgresAvailable)('the coordinator on PostgreSQL', () => {
     expect(after).toEqual(before);
     const audit = (await harness.api<{ action: string }[]>('GET', '/api/audit?action=round.committed')).body;
     expect(audit).toHaveLength(2);
+    // Each round's training loss (every site reported 0.5 last) survived in the new column.
+    const rounds = (
+      await harness.api<{ trainingLoss: number }[]>('GET', `/api/runs/${run.body.runId}/rounds`)
+    ).body;
+    expect(rounds.map((r) => r.trainingLoss)).toEqual([0.5, 0.5]);
   });
 });

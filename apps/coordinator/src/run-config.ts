@@ -39,7 +39,7 @@ export const LocalTraining = z.object({
 
 /** When a run starts by itself: a cron expression or a fixed interval. */
 export const RunSchedule = z
-  .object({ cron: z.string().min(1).optional(), intervalSeconds: z.int().min(1).optional() })
+  .object({ cron: z.string().min(1).max(200).optional(), intervalSeconds: z.int().min(1).optional() })
   .refine(
     (s) => (s.cron === undefined) !== (s.intervalSeconds === undefined),
     'give exactly one of cron or intervalSeconds',

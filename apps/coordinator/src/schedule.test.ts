@@ -53,6 +53,7 @@ describe('schedules and idempotent round starts', () => {
       failure: null,
       evaluators: null,
       evaluation_deadline_at: null,
+      training_loss: null,
     };
     const results = await Promise.all([
       rounds.insertIfAbsent({ ...row, id: '44444444-4444-4444-8444-444444444444' }),

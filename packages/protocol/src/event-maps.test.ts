@@ -9,15 +9,8 @@ import { FlEvent, Namespace, OpsEvent } from './event-names.ts';
 import type { FlClientToServerEvents, FlServerToClientEvents, FlSocketData } from './fl-events.ts';
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
 import type { Challenge, ChallengeRequest, ChallengeResponse, HandshakeAccepted } from './handshake.ts';
-import type {
-  AuditEntry,
-  AuditPage,
-  AuditQuery,
-  FederationSnapshot,
-  RoundProgress,
-  RunMetrics,
-  SiteSummary,
-} from './ops.ts';
+import type { AuditEntry, AuditPage, AuditQuery } from './audit.ts';
+import type { FederationSnapshot, RoundProgress, RunMetrics, RunSummary, SiteSummary } from './ops.ts';
 import type { OpsClientToServerEvents, OpsServerToClientEvents } from './ops-events.ts';
 import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
 import { parseOrError } from './parse.ts';
@@ -88,6 +81,7 @@ describe('event maps', () => {
     expectTypeOf<AckData<C['audit:list']>>().toEqualTypeOf<AuditPage>();
     expectTypeOf<S['federation:synced']>().parameters.toEqualTypeOf<[FederationSnapshot]>();
     expectTypeOf<S['site:updated']>().parameters.toEqualTypeOf<[SiteSummary]>();
+    expectTypeOf<S['run:updated']>().parameters.toEqualTypeOf<[RunSummary]>();
     expectTypeOf<S['round:progressed']>().parameters.toEqualTypeOf<[RoundProgress]>();
     expectTypeOf<S['metrics:recorded']>().parameters.toEqualTypeOf<[RunMetrics]>();
     expectTypeOf<S['audit:appended']>().parameters.toEqualTypeOf<[AuditEntry]>();

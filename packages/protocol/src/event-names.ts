@@ -44,6 +44,8 @@ export const OpsEvent = {
   federationSynced: 'federation:synced',
   /** coordinator → dashboards: a site's status or connection changed */
   siteUpdated: 'site:updated',
+  /** coordinator → dashboards: a run was created, changed state or committed a round */
+  runUpdated: 'run:updated',
   /** coordinator → dashboards */
   roundProgressed: 'round:progressed',
   /** coordinator → dashboards */

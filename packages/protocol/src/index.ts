@@ -15,6 +15,7 @@ export * from './handshake.ts';
 export * from './enrollment.ts';
 export * from './round.ts';
 export * from './evaluate.ts';
+export * from './audit.ts';
 export * from './ops.ts';
 export * from './event-names.ts';
 export * from './event-schema.ts';

@@ -38,3 +38,6 @@ export const MAX_HISTOGRAM_BINS = 1000;
 
 /** Sites in one federation snapshot. */
 export const MAX_SITES = 10_000;
+
+/** Runs in one federation snapshot (the newest; older ones stay on GET /api/runs). */
+export const MAX_RUNS = 200;

@@ -1,12 +1,11 @@
 import { OpsEvent } from './event-names.ts';
 import type { AckFn, EventSchemas } from './event-schema.ts';
+import { AuditEntry, AuditPage, AuditQuery } from './audit.ts';
 import {
-  AuditEntry,
-  AuditPage,
-  AuditQuery,
   FederationSnapshot,
   RoundProgress,
   RunMetrics,
+  RunSummary,
   SiteSummary,
   SnapshotRequest,
 } from './ops.ts';
@@ -21,6 +20,7 @@ export interface OpsClientToServerEvents {
 export interface OpsServerToClientEvents {
   [OpsEvent.federationSynced]: (snapshot: FederationSnapshot) => void;
   [OpsEvent.siteUpdated]: (site: SiteSummary) => void;
+  [OpsEvent.runUpdated]: (run: RunSummary) => void;
   [OpsEvent.roundProgressed]: (progress: RoundProgress) => void;
   [OpsEvent.metricsRecorded]: (metrics: RunMetrics) => void;
   [OpsEvent.auditAppended]: (entry: AuditEntry) => void;
@@ -41,6 +41,7 @@ export const opsClientEventSchemas = {
 export const opsServerEventSchemas = {
   [OpsEvent.federationSynced]: { payload: FederationSnapshot },
   [OpsEvent.siteUpdated]: { payload: SiteSummary },
+  [OpsEvent.runUpdated]: { payload: RunSummary },
   [OpsEvent.roundProgressed]: { payload: RoundProgress },
   [OpsEvent.metricsRecorded]: { payload: RunMetrics },
   [OpsEvent.auditAppended]: { payload: AuditEntry },

@@ -1,18 +1,13 @@
 import { z } from 'zod';
 
-import { MAX_SITES } from './limits.ts';
-import {
-  Count,
-  EpochMs,
-  Fingerprint,
-  MetricRecord,
-  Name,
-  RoundStage,
-  Uuid,
-  namedRecord,
-  text,
-} from './primitives.ts';
+import { MAX_RUNS, MAX_SITES } from './limits.ts';
+import { Count, EpochMs, Fingerprint, MetricRecord, Name, RoundStage, Uuid, text } from './primitives.ts';
+import { ModelSpec } from './model-spec.ts';
 import { RunState, SiteStatus } from './status.ts';
+
+/** One refused update: when, the error code, and the coordinator's reason. */
+export const SiteRejection = z.object({ at: EpochMs, code: Name, reason: z.string().max(1000) });
+export type SiteRejection = z.infer<typeof SiteRejection>;
 
 /** A site as the operator sees it. */
 export const SiteSummary = z.object({
@@ -22,19 +17,40 @@ export const SiteSummary = z.object({
   connected: z.boolean(),
   fingerprint: Fingerprint,
   enrolledAt: EpochMs,
+  /** Last accepted message from the site (handshake, report, transfer, submission), to a few seconds. */
   lastSeenAt: EpochMs.nullable(),
+  /** Rounds committed with an update from this site. */
+  roundsJoined: Count,
+  updatesRejected: Count,
+  /** The newest refusal and why, so the Sites page explains the count without another request. */
+  lastRejection: SiteRejection.nullable(),
 });
 export type SiteSummary = z.infer<typeof SiteSummary>;
 
-/** The run the operator is watching. */
+/** When a run starts by itself; null starts by hand. */
+export const RunScheduleView = z
+  .object({ cron: z.string().min(1).max(200).optional(), intervalSeconds: z.int().min(1).optional() })
+  .refine((s) => (s.cron === undefined) !== (s.intervalSeconds === undefined), {
+    path: ['cron'],
+    message: 'give exactly one of cron or intervalSeconds',
+  })
+  .nullable();
+
+/** run:updated — a run as the Runs list shows it; broadcast on creation, every state change and commit. */
 export const RunSummary = z.object({
   runId: Uuid,
   name: text(200),
   state: RunState,
   strategy: Name,
+  fusion: Name,
+  tasks: ModelSpec.shape.tasks,
   roundsPlanned: z.int().min(1),
   roundsCompleted: Count,
+  schedule: RunScheduleView,
+  createdAt: EpochMs,
   startedAt: EpochMs.nullable(),
+  finishedAt: EpochMs.nullable(),
+  failure: z.string().max(2000).nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -62,7 +78,10 @@ export const FederationSnapshot = z.object({
   at: EpochMs,
   protocolVersion: z.int().min(1),
   sites: z.array(SiteSummary).max(MAX_SITES),
+  /** The current run (running, else paused, else newest). */
   run: RunSummary.nullable(),
+  /** The newest runs, newest first; later changes arrive as run:updated. */
+  runs: z.array(RunSummary).max(MAX_RUNS),
   round: RoundProgress.nullable(),
 });
 export type FederationSnapshot = z.infer<typeof FederationSnapshot>;
@@ -78,33 +97,6 @@ export const RunMetrics = z.object({
 });
 export type RunMetrics = z.infer<typeof RunMetrics>;
 
-/** Who did something. */
-export const AuditActor = z.object({ kind: z.enum(['operator', 'site', 'system']), id: text(200) });
-export type AuditActor = z.infer<typeof AuditActor>;
-
-/** audit:appended — one line of the audit log. */
-export const AuditEntry = z.object({
-  id: Uuid,
-  at: EpochMs,
-  actor: AuditActor,
-  /** Dotted verb, e.g. `site.approved`, `round.update_rejected`. */
-  action: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'expected a dotted action like site.approved'),
-  subject: text(200).nullable(),
-  outcome: z.enum(['ok', 'refused', 'failed']),
-  details: namedRecord(z.union([z.string().max(1000), z.number(), z.boolean(), z.null()])),
-});
-export type AuditEntry = z.infer<typeof AuditEntry>;
-
-/** A dashboard asks for a page of audit entries, newest first, before a point in time. */
-export const AuditQuery = z.object({ limit: z.int().min(1).max(500), before: EpochMs.nullable() });
-export type AuditQuery = z.infer<typeof AuditQuery>;
-
 /** A dashboard asks for a full snapshot (no parameters yet; an object so fields can be added). */
 export const SnapshotRequest = z.object({});
 export type SnapshotRequest = z.infer<typeof SnapshotRequest>;
-
-/** Audit page. */
-export const AuditPage = z.object({ entries: z.array(AuditEntry).max(500), hasMore: z.boolean() });
-export type AuditPage = z.infer<typeof AuditPage>;

@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
-import { opsServerEventSchemas } from './ops-events.ts';
+import { AuditCursor, auditCursorAfter, readAuditCursor } from './audit.ts';
+import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
 import { parseOrError } from './parse.ts';
-import { allCases, flClientSamples, flServerSamples, opsServerSamples } from './test-samples.ts';
+import {
+  allCases,
+  flClientSamples,
+  flServerSamples,
+  opsClientSamples,
+  opsServerSamples,
+} from './test-samples.ts';
 import { FlEvent, OpsEvent } from './event-names.ts';
 import { WeightsManifest } from './manifest.ts';
 import { MAX_CHUNK_BYTES } from './limits.ts';
@@ -144,6 +151,25 @@ describe('event schemas', () => {
     expect(errorOf(opsServerEventSchemas[OpsEvent.auditAppended].payload, e)).toMatch(
       /^action: expected a dotted/,
     );
+  });
+
+  it('refuses an audit cursor that was not minted by the coordinator', () => {
+    const q = { ...opsClientSamples[OpsEvent.auditList], cursor: "1' OR 1=1" };
+    expect(errorOf(opsClientEventSchemas[OpsEvent.auditList].payload, q)).toBe(
+      'cursor: expected an audit cursor as returned in nextCursor',
+    );
+  });
+
+  it('round-trips an audit cursor through (at, id)', () => {
+    const entry = { at: 1_767_225_600_123, id: '0b7e4c2a-1d3f-4a5b-8c6d-7e8f9a0b1c2d' };
+    const cursor = auditCursorAfter(entry);
+    expect(AuditCursor.safeParse(cursor).success).toBe(true);
+    expect(readAuditCursor(cursor)).toEqual(entry);
+  });
+
+  it('refuses a run summary without its tasks', () => {
+    const { tasks: _tasks, ...run } = opsServerSamples[OpsEvent.runUpdated];
+    expect(errorOf(opsServerEventSchemas[OpsEvent.runUpdated].payload, run)).toMatch(/^tasks: /);
   });
 
   it('strips unknown fields instead of passing them on', () => {

@@ -67,6 +67,9 @@ const site = {
   fingerprint: FINGERPRINT,
   enrolledAt: T0,
   lastSeenAt: null,
+  roundsJoined: 2,
+  updatesRejected: 1,
+  lastRejection: { at: T0, code: 'wrong_round', reason: 'round 1 is closed; it is not the current round' },
 };
 const progress = {
   runId: RUN,
@@ -218,38 +221,47 @@ export const flServerSamples = {
   },
 };
 
+const run = {
+  runId: RUN,
+  name: 'multimodal-auc',
+  state: 'running',
+  strategy: 'fedavg',
+  fusion: 'hybrid',
+  tasks: ['mortality'],
+  roundsPlanned: 10,
+  roundsCompleted: 2,
+  schedule: { cron: '0 2 * * *' },
+  createdAt: T0,
+  startedAt: T0,
+  finishedAt: null,
+  failure: 'round 3 failed 3 times',
+};
 const snapshot = {
   at: T0,
   protocolVersion: 1,
   sites: [site],
-  run: {
-    runId: RUN,
-    name: 'multimodal-auc',
-    state: 'running',
-    strategy: 'fedavg',
-    roundsPlanned: 10,
-    roundsCompleted: 2,
-    startedAt: T0,
-  },
+  run,
+  runs: [run],
   round: progress,
 };
 
 /** Valid payload per event sent by a dashboard on /ops. */
 export const opsClientSamples = {
   [OpsEvent.federationSnapshot]: {},
-  [OpsEvent.auditList]: { limit: 50, before: null },
+  [OpsEvent.auditList]: { limit: 50, before: null, cursor: `${T0}_${TRANSFER}` },
 };
 
 /** Valid ack data per event sent by a dashboard on /ops. */
 export const opsClientAckSamples = {
   [OpsEvent.federationSnapshot]: snapshot,
-  [OpsEvent.auditList]: { entries: [audit], hasMore: false },
+  [OpsEvent.auditList]: { entries: [audit], hasMore: true, nextCursor: `${T0}_${TRANSFER}` },
 };
 
 /** Valid payload per broadcast on /ops. */
 export const opsServerSamples = {
   [OpsEvent.federationSynced]: snapshot,
   [OpsEvent.siteUpdated]: site,
+  [OpsEvent.runUpdated]: run,
   [OpsEvent.roundProgressed]: progress,
   [OpsEvent.metricsRecorded]: {
     runId: RUN,

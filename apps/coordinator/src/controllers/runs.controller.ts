@@ -18,7 +18,7 @@ import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunService } from '../services/run.service.ts';
-import { toRunSummary } from '../services/ops-snapshot.service.ts';
+import { toRunSummary } from '../services/run-summaries.service.ts';
 import { runConfig, selectedSites } from '../services/run-state.ts';
 import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
@@ -29,9 +29,6 @@ function runView(run: RunRow) {
   return {
     ...toRunSummary(run),
     config: runConfig(run),
-    createdAt: run.created_at,
-    finishedAt: run.finished_at,
-    failure: run.failure,
   };
 }
 
@@ -47,6 +44,7 @@ function roundView(round: RoundRow) {
     finishedAt: round.finished_at,
     modelHash: round.result_hash,
     metrics: round.metrics ? (JSON.parse(round.metrics) as unknown) : null,
+    trainingLoss: round.training_loss,
     failure: round.failure,
   };
 }

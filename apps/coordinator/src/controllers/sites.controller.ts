@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { SitesRepository } from '../repositories/sites.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import { ConnectionsService } from '../services/connections.service.ts';
-import { RegistryService, toSiteSummary } from '../services/registry.service.ts';
+import { RegistryService } from '../services/registry.service.ts';
+import { SiteSummariesService } from '../services/site-summaries.service.ts';
 import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
 
@@ -24,20 +23,17 @@ const SiteActionName = z.enum(['approve', 'suspend', 'reinstate', 'revoke']);
 export class SitesController {
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(SiteSummariesService) private readonly sites: SiteSummariesService,
     @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
   ) {}
 
   @Get('sites')
   async list() {
-    return (await this.sites.list()).map((site) => ({
-      ...toSiteSummary(site, this.connections.isConnected(site.id)),
-      backend: site.backend,
-      softwareVersion: site.software_version,
-      data: site.data_summary ? (JSON.parse(site.data_summary) as unknown) : null,
-      roundsJoined: site.rounds_joined,
-      updatesRejected: site.updates_rejected,
+    return (await this.sites.list()).map(({ row, summary }) => ({
+      ...summary,
+      backend: row.backend,
+      softwareVersion: row.software_version,
+      data: row.data_summary ? (JSON.parse(row.data_summary) as unknown) : null,
     }));
   }
 

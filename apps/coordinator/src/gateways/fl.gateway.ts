@@ -35,6 +35,7 @@ import { GlobalModelService } from '../services/global-model.service.ts';
 import { ConnectionsService } from '../services/connections.service.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { RoundService } from '../services/round.service.ts';
+import { SitePresenceService } from '../services/site-presence.service.ts';
 import { SiteSyncService } from '../services/site-sync.service.ts';
 import { SubmissionsService } from '../services/submissions.service.ts';
 import { TransfersService } from '../services/transfers.service.ts';
@@ -68,6 +69,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     @Inject(TransfersService) private readonly transfers: TransfersService,
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
     @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(SitePresenceService) private readonly presence: SitePresenceService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
 
@@ -91,12 +93,30 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   handleDisconnect(socket: FlSocket): void {
     const session = socket.data.session;
     if (session && this.connections.remove(session.siteId, socket)) {
-      void this.registry.publish(session.siteId).catch(() => undefined);
+      const siteId = session.siteId;
+      void this.presence
+        .gone(siteId)
+        .then(() => this.registry.publish(siteId))
+        .catch(() => undefined);
     }
   }
 
   private session(socket: FlSocket): SiteSession | undefined {
     return socket.data.session;
+  }
+
+  /** Re-sends the current instruction once the ack is out; a coordinator shutting down meanwhile is no error. */
+  private resumeSoon(siteId: string): void {
+    setTimeout(() => {
+      this.rounds
+        .resume(siteId)
+        .catch((error: Error) => this.logger.warn(`resume ${siteId}: ${error.message}`));
+    }, 50);
+  }
+
+  /** The site behind an accepted message is alive (throttled inside the presence service). */
+  private seen(session: SiteSession): void {
+    void this.presence.seen(session.siteId);
   }
 
   @SubscribeMessage(FlEvent.siteEnroll)
@@ -151,10 +171,12 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
       authenticatedAt: Date.now(),
     };
     this.connections.add(site.id, socket);
-    void this.registry.publish(site.id);
+    // Transport heartbeats (pongs) keep an idle but connected site's last-seen true.
+    socket.conn.on('heartbeat', () => this.seen(socket.data.session!));
+    await this.presence.seen(site.id, { force: true });
     const sync = await this.sync.forSite(site.id);
     // Re-send the current instruction once the ack is out, so the site knows its session first.
-    setTimeout(() => void this.rounds.resume(site.id), 50);
+    this.resumeSoon(site.id);
     return ok({ siteId: site.id, sync });
   }
 
@@ -164,7 +186,8 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     if (!session) return fail('unauthenticated', 'complete the signed handshake first');
     const request = parseOrError(flClientEventSchemas[FlEvent.statusResync].payload, raw);
     if (!request.ok) return request;
-    setTimeout(() => void this.rounds.resume(session.siteId), 50);
+    this.seen(session);
+    this.resumeSoon(session.siteId);
     return ok(await this.sync.forSite(session.siteId));
   }
 
@@ -176,15 +199,18 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     if (!report.ok) return report;
     const { backend, softwareVersion, ...data } = report.data;
     await this.sites.report(session.siteId, { backend, softwareVersion, dataSummary: JSON.stringify(data) });
+    this.seen(session);
     void this.registry.publish(session.siteId);
     return ok();
   }
 
   @SubscribeMessage(FlEvent.weightsFetch)
   fetch(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Ack<TransferRef> {
-    if (!this.session(socket)) return fail('unauthenticated', 'complete the signed handshake first');
+    const session = this.session(socket);
+    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
     const request = parseOrError(flClientEventSchemas[FlEvent.weightsFetch].payload, raw);
     if (!request.ok) return request;
+    this.seen(session);
     const blob = this.models.byTransferId(request.data.transferId);
     if (!blob) return fail('unknown_transfer', `no model transfer ${request.data.transferId}`);
     if (request.data.fromIndex >= blob.transfer.ref.chunkCount)
@@ -201,6 +227,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
           .timeout(30_000)
           .emitWithAck(FlEvent.weightsChunk, chunk)) as Ack<ChunkReceipt>;
         if (!receipt?.ok) return;
+        if (socket.data.session) this.seen(socket.data.session);
       } catch {
         return;
       }
@@ -213,7 +240,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     if (!session) return fail('unauthenticated', 'complete the signed handshake first');
     const chunk = parseOrError(flClientEventSchemas[FlEvent.deltaChunk].payload, raw);
     if (!chunk.ok) return chunk;
-    return this.transfers.push(session.siteId, chunk.data);
+    return this.accepted(session, await this.transfers.push(session.siteId, chunk.data));
   }
 
   @SubscribeMessage(FlEvent.roundSubmit)
@@ -231,7 +258,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
         code: res.error.code,
         message: res.error.message,
       });
-    return this.submissions.submitFit(session, res.data);
+    return this.accepted(session, await this.submissions.submitFit(session, res.data));
   }
 
   @SubscribeMessage(FlEvent.evaluateSubmit)
@@ -249,6 +276,12 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
         code: res.error.code,
         message: res.error.message,
       });
-    return this.submissions.submitEvaluation(session, res.data);
+    return this.accepted(session, await this.submissions.submitEvaluation(session, res.data));
+  }
+
+  /** Passes an answer through, counting the message as a sign of life when it was accepted. */
+  private accepted<T>(session: SiteSession, ack: Ack<T>): Ack<T> {
+    if (ack.ok) this.seen(session);
+    return ack;
   }
 }

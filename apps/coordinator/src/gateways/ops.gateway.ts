@@ -13,7 +13,7 @@ import {
 } from '@fedfuse/protocol';
 import type { CoordinatorSettings } from '../env.ts';
 import { AuditRepository } from '../repositories/audit.repository.ts';
-import { toAuditEntry } from '../services/audit.service.ts';
+import { auditPage } from '../services/audit-pages.ts';
 import { OperatorTokenService } from '../services/operator-token.service.ts';
 import { OpsBroadcaster } from '../services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
@@ -70,13 +70,7 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
   async auditList(@MessageBody() raw: unknown): Promise<Ack<AuditPage>> {
     const query = parseOrError(opsClientEventSchemas[OpsEvent.auditList].payload, raw);
     if (!query.ok) return query;
-    const rows = await this.audit.list({
-      before: query.data.before ?? undefined,
-      limit: query.data.limit + 1,
-    });
-    return ok({
-      entries: rows.slice(0, query.data.limit).map(toAuditEntry),
-      hasMore: rows.length > query.data.limit,
-    });
+    const { before, cursor, limit } = query.data;
+    return ok(await auditPage(this.audit, { before: before ?? undefined, cursor, limit }));
   }
 }

@@ -1,8 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './database.ts';
+import { migrationProvider } from './migrations.ts';
+import type { Schema } from './schema.ts';
 
 describe('openDatabase', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fedfuse-db-'));
@@ -31,5 +35,32 @@ describe('openDatabase', () => {
     const rows = await second.db.selectFrom('audit').selectAll().execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor_kind: 'operator', action: 'test.done', at: 1 });
+  });
+
+  it('upgrades a database made by the first release: its rounds gain an empty training loss', async () => {
+    const path = join(dir, 'release-1.sqlite');
+    const old = new Kysely<Schema>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const migrated = await new Migrator({ db: old, provider: migrationProvider('sqlite') }).migrateTo(
+      '0001_initial',
+    );
+    expect(migrated.error).toBeUndefined();
+    await old
+      .insertInto('runs')
+      .values({ id: 'r', name: 'old', config: '{}', state: 'completed', created_at: 1, committed_round: 1 })
+      .execute();
+    const round = { id: 'o', run_id: 'r', number: 1, attempt: 0, phase: 'done' as const };
+    await old
+      .insertInto('rounds')
+      .values({ ...round, selected_sites: '[]', global_hash: 'g', started_at: 1, deadline_at: 2 })
+      .execute();
+    await old.destroy();
+    const upgraded = await openDatabase({ sqlitePath: path });
+    closers.push(() => upgraded.close());
+    const row = await upgraded.db.selectFrom('rounds').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ id: 'o', training_loss: null });
+    await upgraded.db.updateTable('rounds').set({ training_loss: 0.25 }).where('id', '=', 'o').execute();
+    expect(
+      (await upgraded.db.selectFrom('rounds').select('training_loss').executeTakeFirst())?.training_loss,
+    ).toBe(0.25);
   });
 });

@@ -117,6 +117,14 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex('audit_at').on('audit').column('at').execute();
     },
   },
+  '0002_training_loss_and_audit_keyset': {
+    async up(db: Kysely<unknown>) {
+      // Example-weighted mean of the sites' final-epoch training loss; null when no site reported one.
+      await db.schema.alterTable('rounds').addColumn('training_loss', 'double precision').execute();
+      // The audit log pages by (at, id): one index serves the order and the cursor's comparison.
+      await db.schema.createIndex('audit_at_id').on('audit').columns(['at', 'id']).execute();
+    },
+  },
 });
 
 /** The coordinator's migrations, in code so they ship inside the package. */

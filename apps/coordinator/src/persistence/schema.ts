@@ -59,6 +59,8 @@ export interface RoundsTable {
   finished_at: number | null;
   metrics: string | null;
   failure: string | null;
+  /** Example-weighted mean of the contributors' final-epoch training loss (set at commit). */
+  training_loss: number | null;
 }
 
 export interface UpdatesTable {

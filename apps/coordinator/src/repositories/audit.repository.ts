@@ -12,8 +12,10 @@ export interface AuditFilter {
   /** Prefix of the dotted action, e.g. `site.` or `round.update_rejected`. */
   action?: string;
   outcome?: AuditRow['outcome'];
-  /** Entries strictly before this time (paging). */
+  /** Entries strictly before this time. */
   before?: number;
+  /** Keyset paging: entries after this one in the log's order (newest first, ties by id). */
+  after?: { at: number; id: string };
   limit?: number;
 }
 
@@ -33,10 +35,18 @@ export class AuditRepository {
     if (filter.action) query = query.where('action', 'like', `${filter.action}%`);
     if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
     if (filter.before !== undefined) query = query.where('at', '<', filter.before);
-    return query
-      .orderBy('at', 'desc')
-      .orderBy('id')
-      .limit(Math.min(filter.limit ?? 100, 500))
-      .execute();
+    const after = filter.after;
+    if (after)
+      query = query.where((eb) =>
+        eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('id', '>', after.id)])]),
+      );
+    return (
+      query
+        .orderBy('at', 'desc')
+        .orderBy('id')
+        // One row past the largest page (500), so a pager can tell whether more follow.
+        .limit(Math.min(filter.limit ?? 100, 501))
+        .execute()
+    );
   }
 }

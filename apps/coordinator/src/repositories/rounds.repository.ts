@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import type { Database } from '../persistence/database.ts';
-import type { RoundsTable, UpdatesTable } from '../persistence/schema.ts';
+import type { RejectionsTable, RoundsTable, UpdatesTable } from '../persistence/schema.ts';
 import { DATABASE } from '../tokens.ts';
 
 export type RoundRow = Selectable<RoundsTable>;
+export type RejectionRow = Selectable<RejectionsTable>;
 export type UpdateRow = Selectable<UpdatesTable>;
 export type RoundPhase = RoundsTable['phase'];
 
@@ -128,6 +129,18 @@ export class RoundsRepository {
     return Number(row.n);
   }
 
+  /** The newest rejection of each site that has one (all sites, or the one named). */
+  async latestRejections(siteId?: string): Promise<Map<string, RejectionRow>> {
+    let newest = this.db
+      .selectFrom('rejections')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .where('site_id', 'is not', null)
+      .groupBy('site_id');
+    if (siteId) newest = newest.where('site_id', '=', siteId);
+    const rows = await this.db.selectFrom('rejections').selectAll().where('id', 'in', newest).execute();
+    return new Map(rows.map((r) => [r.site_id!, r]));
+  }
+
   rejections(siteId?: string) {
     let query = this.db.selectFrom('rejections').selectAll();
     if (siteId) query = query.where('site_id', '=', siteId);
@@ -135,14 +148,15 @@ export class RoundsRepository {
   }
 
   /**
-   * The commit point of a round: its checkpoint row, the round's move to evaluation and the run's
-   * committed round, in one transaction, so a crash leaves either all of them or none.
+   * The commit point of a round: its checkpoint row, the round's move to evaluation (with its training
+   * loss) and the run's committed round, in one transaction, so a crash leaves either all of them or none.
    */
   async commit(commit: {
     round: RoundRow;
     checkpoint: { path: string; sha256: string };
     evaluators: string[];
     evaluationDeadline: number;
+    trainingLoss: number | null;
     at: number;
   }): Promise<void> {
     const { round, checkpoint, at } = commit;
@@ -164,6 +178,7 @@ export class RoundsRepository {
           result_hash: checkpoint.sha256,
           evaluators: JSON.stringify(commit.evaluators),
           evaluation_deadline_at: commit.evaluationDeadline,
+          training_loss: commit.trainingLoss,
         })
         .where('id', '=', round.id)
         .execute();

@@ -44,8 +44,14 @@ export class SitesRepository {
     await this.db.updateTable('sites').set({ status }).where('id', '=', id).execute();
   }
 
+  /** Moves last-seen forward only: a held-back write arriving late never turns the clock back. */
   async touch(id: string, at: number): Promise<void> {
-    await this.db.updateTable('sites').set({ last_seen_at: at }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('sites')
+      .set({ last_seen_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', at)]))
+      .execute();
   }
 
   async report(

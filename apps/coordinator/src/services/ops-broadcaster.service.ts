@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   RoundProgress,
   RunMetrics,
+  RunSummary,
   SiteSummary,
   FederationSnapshot,
 } from '@fedfuse/protocol';
@@ -11,6 +12,7 @@ import { OpsEvent } from '@fedfuse/protocol';
 
 interface Broadcasts {
   siteUpdated: SiteSummary;
+  runUpdated: RunSummary;
   roundProgressed: RoundProgress;
   metricsRecorded: RunMetrics;
   auditAppended: AuditEntry;

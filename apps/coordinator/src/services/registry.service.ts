@@ -5,7 +5,6 @@ import { fail, ok } from '@fedfuse/protocol';
 import {
   NonceCache,
   createChallenge,
-  fingerprint,
   fromBase64,
   verifyChallengeResponse,
   verifyEnrollment,
@@ -17,7 +16,7 @@ import type { SiteRow, SiteStatus } from '../repositories/sites.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
-import { OpsBroadcaster } from './ops-broadcaster.service.ts';
+import { SiteSummariesService } from './site-summaries.service.ts';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -50,7 +49,7 @@ export class RegistryService {
     @Inject(IdentityRepository) private readonly identity: IdentityRepository,
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
     @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    @Inject(SiteSummariesService) private readonly summaries: SiteSummariesService,
   ) {}
 
   /** A one-time enrollment token; only its hash is stored, so it is shown this once. */
@@ -194,7 +193,6 @@ export class RegistryService {
       now: Date.now(),
     });
     if (!verified.ok) return fail(verified.error.code, verified.error.message);
-    await this.sites.touch(site!.id, Date.now());
     return ok(site!);
   }
 
@@ -209,27 +207,7 @@ export class RegistryService {
   }
 
   /** The site as the dashboard shows it, broadcast to every dashboard. */
-  async publish(siteId: string): Promise<SiteSummary> {
-    const site = await this.sites.find(siteId);
-    if (!site) throw new Error(`no site ${siteId}`);
-    const summary = toSiteSummary(site, this.connections.isConnected(siteId));
-    this.ops.emit('siteUpdated', summary);
-    return summary;
+  publish(siteId: string): Promise<SiteSummary> {
+    return this.summaries.publish(siteId);
   }
-}
-
-/** A site row as the dashboard sees it. */
-export function toSiteSummary(site: SiteRow, connected: boolean): SiteSummary {
-  return {
-    siteId: site.id,
-    name: site.name,
-    status: site.status,
-    connected,
-    fingerprint: fingerprint(
-      fromBase64(site.signing_key, 32, 'signing key'),
-      fromBase64(site.box_key, 32, 'box key'),
-    ),
-    enrolledAt: site.enrolled_at,
-    lastSeenAt: site.last_seen_at,
-  };
 }

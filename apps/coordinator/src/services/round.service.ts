@@ -25,6 +25,9 @@ import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
 import { RunLocks } from './run-locks.service.ts';
 import { evaluators, runConfig, selectedSites, siteSeed, stageOf } from './run-state.ts';
+import { RunSummariesService } from './run-summaries.service.ts';
+import { SiteSummariesService } from './site-summaries.service.ts';
+import { roundTrainingLoss } from './training-loss.ts';
 
 const MAX_ATTEMPTS = 3;
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -51,6 +54,8 @@ export class RoundService {
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
     @Inject(RunLocks) private readonly locks: RunLocks,
+    @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
+    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
   ) {}
 
   /** Advances every running run one step; called by the ticker and after every submission. */
@@ -120,6 +125,7 @@ export class RoundService {
         outcome: 'failed',
         details: { round: number },
       });
+      await this.runSummaries.publish(run.id);
       return;
     }
     const available = await this.approvedConnected();
@@ -158,6 +164,7 @@ export class RoundService {
       failure: null,
       evaluators: null,
       evaluation_deadline_at: null,
+      training_loss: null,
     };
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
     if (!(await this.rounds.insertIfAbsent(round))) return;
@@ -257,11 +264,13 @@ export class RoundService {
     crashPoint('commit', round.number);
     const evaluatorIds = await this.approvedConnected();
     const evaluationDeadline = Date.now() + config.evaluationTimeoutSeconds * 1000;
+    const trainingLoss = roundTrainingLoss(rows);
     await this.rounds.commit({
       round,
       checkpoint: { path, sha256 },
       evaluators: evaluatorIds,
       evaluationDeadline,
+      trainingLoss,
       at: Date.now(),
     });
     await this.audit.record({
@@ -276,9 +285,11 @@ export class RoundService {
       result_hash: sha256,
       evaluators: JSON.stringify(evaluatorIds),
       evaluation_deadline_at: evaluationDeadline,
+      training_loss: trainingLoss,
     };
     this.recordFitMetrics(run, committed, rows);
     await this.progress(committed);
+    await this.publishCommit(run.id, rows);
     for (const siteId of evaluatorIds)
       this.sendEvaluate({
         run: { ...run, committed_round: round.number },
@@ -288,24 +299,24 @@ export class RoundService {
       });
   }
 
-  private recordFitMetrics(
-    run: RunRow,
-    round: RoundRow,
-    rows: { num_examples: number; payload: string }[],
-  ): void {
-    const total = rows.reduce((s, r) => s + r.num_examples, 0);
-    const loss = rows.reduce((s, r) => {
-      const metrics = (JSON.parse(r.payload) as { metrics: Record<string, number> }).metrics;
-      return s + (metrics.loss ?? 0) * r.num_examples;
-    }, 0);
+  /** The committed round's training loss and example count, broadcast to dashboards. */
+  private recordFitMetrics(run: RunRow, round: RoundRow, rows: { num_examples: number }[]): void {
+    const examples = rows.reduce((s, r) => s + r.num_examples, 0);
+    const loss = round.training_loss;
     this.ops.emit('metricsRecorded', {
       runId: run.id,
       roundId: round.id,
       roundNumber: round.number,
       stage: 'fit',
       at: Date.now(),
-      metrics: { loss: total > 0 ? loss / total : 0, sites: rows.length, examples: total },
+      metrics: { ...(loss === null ? {} : { loss }), sites: rows.length, examples },
     });
+  }
+
+  /** A commit moves the run's committed round and each contributor's rounds joined. */
+  private async publishCommit(runId: string, rows: { site_id: string }[]): Promise<void> {
+    await this.runSummaries.publish(runId);
+    for (const { site_id } of rows) await this.siteSummaries.publish(site_id).catch(() => undefined);
   }
 
   private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
@@ -385,6 +396,7 @@ export class RoundService {
         subject: run.id,
         details: { rounds: runConfig(run).rounds },
       });
+      await this.runSummaries.publish(run.id);
     }
   }
 

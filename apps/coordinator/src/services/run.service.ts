@@ -15,6 +15,7 @@ import { AuditService } from './audit.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { runConfig } from './run-state.ts';
+import { RunSummariesService } from './run-summaries.service.ts';
 import { TransfersService } from './transfers.service.ts';
 
 const OPERATOR = { kind: 'operator', id: 'operator' } as const;
@@ -39,6 +40,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
     @Inject(TransfersService) private readonly transfers: TransfersService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(RunSummariesService) private readonly summaries: RunSummariesService,
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
@@ -89,6 +91,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       details: { name: row.name, strategy: resolved.config.strategy.name, rounds: resolved.config.rounds },
     });
     this.schedule(row);
+    await this.summaries.publish(row.id);
     return ok(row);
   }
 
@@ -118,6 +121,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       details: { name: run.name },
     });
     const updated = (await this.runs.find(runId))!;
+    await this.summaries.publish(runId);
     if (rule.to === 'running') {
       this.sizeTransfers(updated);
       void this.roundService.kick(runId);

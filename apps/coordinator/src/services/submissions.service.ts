@@ -13,6 +13,7 @@ import { AuditService } from './audit.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { RunLocks } from './run-locks.service.ts';
+import { SiteSummariesService } from './site-summaries.service.ts';
 import { evaluators, runConfig, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 import { crashPoint } from './crash-points.ts';
@@ -33,6 +34,7 @@ export class SubmissionsService {
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(RoundService) private readonly roundService: RoundService,
     @Inject(RunLocks) private readonly locks: RunLocks,
+    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
   ) {}
 
   async refuse(context: {
@@ -48,7 +50,8 @@ export class SubmissionsService {
       code: context.code,
       reason: context.message,
     });
-    if (await this.sites.find(context.siteId)) await this.sites.countRejection(context.siteId);
+    const known = Boolean(await this.sites.find(context.siteId));
+    if (known) await this.sites.countRejection(context.siteId);
     await this.audit.record({
       actor: { kind: 'site', id: context.siteId },
       action: 'round.update_rejected',
@@ -56,6 +59,8 @@ export class SubmissionsService {
       outcome: 'refused',
       details: { code: context.code, reason: context.message },
     });
+    // The Sites page shows the new count and this reason at once.
+    if (known) await this.siteSummaries.publish(context.siteId);
     return fail(context.code, context.message);
   }
 

@@ -27,7 +27,7 @@ export interface Harness {
 
 /** Starts a real coordinator on a free loopback port with its own data directory. */
 export async function startHarness(
-  options: { dataDir?: string; databaseUrl?: string } = {},
+  options: { dataDir?: string; databaseUrl?: string; lastSeenWriteMs?: number } = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fedfuse-coord-'));
   const settings = loadSettings(
@@ -36,6 +36,7 @@ export async function startHarness(
       port: '0',
       tickMs: '100',
       databaseUrl: options.databaseUrl,
+      lastSeenWriteMs: options.lastSeenWriteMs?.toString(),
       operatorToken: 'test-operator-token-0123456789',
     },
     {},

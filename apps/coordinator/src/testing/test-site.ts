@@ -36,6 +36,8 @@ export interface FitBehaviour {
   delta(global: Float32Array, ins: FitIns): Float32Array;
   numExamples: number;
   groupExamples?: Record<string, number>;
+  /** Mean training loss per local epoch, as a daemon reports it; [0.5] when not given. */
+  lossPerEpoch?: number[];
 }
 
 /**
@@ -176,6 +178,7 @@ export class TestSite {
       delta: Float32Array;
       numExamples: number;
       groupExamples?: Record<string, number>;
+      lossPerEpoch?: number[];
       tamper?: boolean;
       roundId?: string;
     },
@@ -200,8 +203,8 @@ export class TestSite {
       delta: { transfer: transfer.ref, nonce: toBase64(sealedNonce(sealed)!) },
       numExamples: options.numExamples,
       groupExamples: options.groupExamples ?? {},
-      metrics: { loss: 0.5 },
-      lossPerEpoch: [0.5],
+      metrics: { loss: options.lossPerEpoch?.at(-1) ?? 0.5 },
+      lossPerEpoch: options.lossPerEpoch ?? [0.5],
     });
   }
 
@@ -211,6 +214,7 @@ export class TestSite {
       delta: behaviour.delta(global, ins),
       numExamples: behaviour.numExamples,
       groupExamples: behaviour.groupExamples,
+      lossPerEpoch: behaviour.lossPerEpoch,
     });
   }
 

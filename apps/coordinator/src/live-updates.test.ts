@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FitIns } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
+import type { Harness } from './testing/harness.ts';
+import { startHarness, tinyModel } from './testing/harness.ts';
+import { OpsListener } from './testing/ops-listener.ts';
+import { TestSite } from './testing/test-site.ts';
+
+let harness: Harness | undefined;
+let ops: OpsListener | undefined;
+const sites: TestSite[] = [];
+afterEach(async () => {
+  sites.splice(0).forEach((s) => s.close());
+  ops?.close();
+  ops = undefined;
+  await harness?.close();
+  harness = undefined;
+});
+
+async function start(options: { lastSeenWriteMs?: number } = {}) {
+  harness = await startHarness(options);
+  ops = await OpsListener.connect(harness.coordinator.url, harness.coordinator.operatorToken);
+  return { h: harness, ops };
+}
+
+async function enrolledSite(h: Harness, name: string): Promise<TestSite> {
+  const token = await h.api<{ token: string }>('POST', '/api/tokens', { label: name, autoApprove: true });
+  const site = new TestSite(h.coordinator.url, name);
+  sites.push(site);
+  await site.connect();
+  expect((await site.enroll(token.body.token)).ok).toBe(true);
+  expect((await site.handshake()).ok).toBe(true);
+  return site;
+}
+
+const RESYNC = { runId: null, roundId: null };
+type SiteRow = { siteId: string; lastSeenAt: number; roundsJoined: number; updatesRejected: number };
+const siteRow = async (h: Harness, siteId: string) =>
+  (await h.api<SiteRow[]>('GET', '/api/sites')).body.find((s) => s.siteId === siteId)!;
+
+describe('live /ops updates from a real coordinator', () => {
+  it('broadcasts a run with its tasks when created, started, at each commit and when completed; stores the training loss', async () => {
+    const { h, ops } = await start();
+    const a = await enrolledSite(h, 'A');
+    const b = await enrolledSite(h, 'B');
+    // Final-epoch losses 0.4 (30 examples) and 0.8 (10): the example-weighted mean is 0.5.
+    a.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 30, lossPerEpoch: [0.9, 0.4] };
+    b.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 10, lossPerEpoch: [0.8] };
+    const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+      name: 'live',
+      rounds: 2,
+      minClients: 2,
+      model: tinyModel,
+    });
+    const runId = run.body.runId;
+    const created = await ops.next('run:updated', (r) => r.runId === runId);
+    expect(created).toMatchObject({ state: 'scheduled', tasks: ['cancer', 'cardiac'], roundsCompleted: 0 });
+    await h.api('POST', `/api/runs/${runId}/start`);
+    await ops.next('run:updated', (r) => r.runId === runId && r.state === 'completed');
+
+    const updates = ops.all('run:updated').filter((r) => r.runId === runId);
+    expect(updates.map((r) => [r.state, r.roundsCompleted])).toEqual([
+      ['scheduled', 0],
+      ['running', 0],
+      ['running', 1],
+      ['running', 2],
+      ['completed', 2],
+    ]);
+    const rounds = await h.api<{ number: number; trainingLoss: number | null }[]>(
+      'GET',
+      `/api/runs/${runId}/rounds`,
+    );
+    expect(rounds.body.map((r) => r.number)).toEqual([1, 2]);
+    for (const round of rounds.body) expect(round.trainingLoss).toBeCloseTo(0.5, 6);
+    const fit = ops.all('metrics:recorded').filter((m) => m.stage === 'fit');
+    expect(fit.map((m) => m.metrics.loss)).toEqual([
+      rounds.body[0]!.trainingLoss,
+      rounds.body[1]!.trainingLoss,
+    ]);
+    // Each commit told the dashboards that both contributors joined one more round.
+    const joined = ops
+      .all('site:updated')
+      .filter((s) => s.siteId === a.siteId)
+      .map((s) => s.roundsJoined);
+    expect(joined).toContain(1);
+    expect(joined.at(-1)).toBe(2);
+    expect(
+      (await h.api<{ runs: { runId: string; tasks: string[] }[] }>('GET', '/api/federation')).body.runs,
+    ).toEqual([expect.objectContaining({ runId, tasks: ['cancer', 'cardiac'] })]);
+    expect(ops.invalid).toEqual([]);
+  });
+
+  it('broadcasts a site’s rejection count with the reason when an update is refused', async () => {
+    const { h, ops } = await start();
+    const site = await enrolledSite(h, 'Late');
+    const manifest = { dtype: 'float32' as const, tensors: [{ name: 'w', shape: [1] }], numParams: 1 };
+    const stray = {
+      runId: randomUUID(),
+      roundId: randomUUID(),
+      model: { manifest, modelHash: '0'.repeat(64) },
+    };
+    const refused = await site.submit(stray as unknown as FitIns, {
+      delta: new Float32Array(1),
+      numExamples: 1,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'wrong_round' } });
+
+    const update = await ops.next('site:updated', (s) => s.siteId === site.siteId && s.updatesRejected === 1);
+    expect(update.lastRejection).toMatchObject({ code: 'wrong_round', reason: `no run ${stray.runId}` });
+    expect(await siteRow(h, site.siteId!)).toMatchObject({ updatesRejected: 1, roundsJoined: 0 });
+    expect(ops.invalid).toEqual([]);
+  });
+
+  it('moves last seen with every accepted message, writing at most once per site per interval', async () => {
+    const interval = 2_500;
+    const { h, ops } = await start({ lastSeenWriteMs: interval });
+    const site = await enrolledSite(h, 'Busy');
+    const atHandshake = (await siteRow(h, site.siteId!)).lastSeenAt;
+    expect(atHandshake).toBeGreaterThan(0);
+
+    // A burst inside one interval: the handshake's write stands, nothing more is written or broadcast.
+    let lastMessageAt = 0;
+    for (let i = 0; i < 10; i++) {
+      lastMessageAt = Date.now();
+      expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
+    }
+    expect(Date.now() - atHandshake).toBeLessThan(interval);
+    expect((await siteRow(h, site.siteId!)).lastSeenAt).toBe(atHandshake);
+    const written = new Set(ops.all('site:updated').map((s) => s.lastSeenAt));
+    expect([...written].filter((at) => at !== null)).toEqual([atHandshake]);
+    // Once the interval has passed, a refused message still changes nothing...
+    await new Promise((resolve) => setTimeout(resolve, interval - (Date.now() - atHandshake) + 50));
+    expect((await site.emit(FlEvent.statusResync, 'not an object')).ok).toBe(false);
+    expect((await siteRow(h, site.siteId!)).lastSeenAt).toBe(atHandshake);
+    // ...and the next accepted one is written and broadcast at once.
+    const before = Date.now();
+    expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
+    const moved = await ops.next('site:updated', (s) => (s.lastSeenAt ?? 0) >= before);
+    expect(moved.connected).toBe(true);
+
+    // Activity held back by the interval is written when the site disconnects.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
+    lastMessageAt = Date.now();
+    site.close();
+    const gone = await ops.next('site:updated', (s) => !s.connected && (s.lastSeenAt ?? 0) >= before);
+    expect(gone.lastSeenAt).toBeGreaterThan(moved.lastSeenAt!);
+    expect(gone.lastSeenAt).toBeLessThanOrEqual(lastMessageAt);
+    expect(ops.invalid).toEqual([]);
+  }, 20_000);
+});

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RunSummary } from '@fedfuse/protocol';
+import type { RunRow } from '../repositories/runs.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { OpsBroadcaster } from './ops-broadcaster.service.ts';
+import { runConfig } from './run-state.ts';
+
+/** A run as the Runs list, the run page's header and the overview show it. */
+export function toRunSummary(run: RunRow): RunSummary {
+  const config = runConfig(run);
+  return {
+    runId: run.id,
+    name: run.name,
+    state: run.state,
+    strategy: config.strategy.name,
+    fusion: config.model.fusion,
+    tasks: config.model.tasks,
+    roundsPlanned: config.rounds,
+    roundsCompleted: run.committed_round,
+    schedule: config.schedule ?? null,
+    createdAt: run.created_at,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+    failure: run.failure,
+  };
+}
+
+/** The run:updated broadcast: sent after a run is created, changes state or commits a round. */
+@Injectable()
+export class RunSummariesService {
+  constructor(
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+  ) {}
+
+  /** Reads the run back, so dashboards get what was stored, not what the caller meant to store. */
+  async publish(runId: string): Promise<RunSummary | undefined> {
+    const run = await this.runs.find(runId);
+    if (!run) return undefined;
+    const summary = toRunSummary(run);
+    this.ops.emit('runUpdated', summary);
+    return summary;
+  }
+}

@@ -36,6 +36,9 @@ const { values: args } = parseArgs({
     genes: { type: 'string' },
     'align-weight': { type: 'string' },
     l2: { type: 'string' },
+    'genomics-noise': { type: 'string' },
+    'genomics-decay': { type: 'string' },
+    'aux-weight': { type: 'string' },
   },
 });
 const seed = Number(args.seed);
@@ -81,6 +84,9 @@ function trainAndScore(options: {
     seed,
     ...(args['align-weight'] ? { alignWeight: Number(args['align-weight']) } : {}),
     ...(args.l2 ? { l2: Number(args.l2) } : {}),
+    ...(args['genomics-noise'] ? { genomicsNoise: Number(args['genomics-noise']) } : {}),
+    ...(args['genomics-decay'] ? { genomicsDecayFactor: Number(args['genomics-decay']) } : {}),
+    ...(args['aux-weight'] ? { auxWeight: Number(args['aux-weight']) } : {}),
   });
   try {
     const result = trainLocalRound(model, options.trainBatch, {
@@ -140,7 +146,7 @@ function compare(sites: SiteData[]): void {
     `${sites.length} sites, ${trainBatch.n} train patients pooled, ${testBatch.n} test (${complete.n} with all three)`,
   );
   console.log(
-    `training: ${JSON.stringify(train)}; model: ${JSON.stringify({ alignWeight: args['align-weight'], l2: args.l2, genes: args.genes })}\n`,
+    `training: ${JSON.stringify(train)}; model: ${JSON.stringify({ alignWeight: args['align-weight'], l2: args.l2, genes: args.genes, genomicsNoise: args['genomics-noise'], genomicsDecayFactor: args['genomics-decay'], auxWeight: args['aux-weight'] })}\n`,
   );
   const fusion = args.fusion as Fusion;
   const populations = [

@@ -9,7 +9,7 @@ import { ConnectionsService } from './connections.service.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 
 /** A site row as the dashboard sees it. */
-export function toSiteSummary(
+function toSiteSummary(
   site: SiteRow,
   live: { connected: boolean; lastRejection?: RejectionRow },
 ): SiteSummary {

@@ -154,6 +154,15 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
 
     // The data attribute counts the points; the canvas holds pixels of the first two series colours.
     await page.locator('[data-chart="F1 per round"][data-points="4"]').waitFor();
+    // The sites' final-epoch training loss, one point per committed round, also in the timeline.
+    await page.locator('[data-chart="Training loss per round"][data-points="2"]').waitFor();
+    const losses = await attributesOf(
+      page,
+      '[data-timeline-round] [data-training-loss]',
+      'data-training-loss',
+    );
+    expect(losses.map(Number).every((loss) => Number.isFinite(loss) && loss > 0)).toBe(true);
+    expect(losses).toHaveLength(2);
     expect(await inkOf(page, '[data-chart="AUC per round"] canvas', '#2563eb')).toBeGreaterThan(50);
     expect(await inkOf(page, '[data-chart="F1 per round"] canvas', '#ea580c')).toBeGreaterThan(50);
     expect(await rows('[data-chart=attention] [data-modality]')).toBe(6); // 2 tasks × 3 modalities
@@ -186,6 +195,27 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
     await h.screenshot(join(IMAGES, 'dashboard-overview.png'));
   });
 
+  it('lists a run the moment the API creates it, and follows its state without a reload', async () => {
+    await h.open('#/runs');
+    await page.locator(`tr[data-run="${RUN_NAME}"][data-state=completed]`).waitFor();
+    const name = 'Created by the API';
+    await watchFor(page, 'run-listed', `tr[data-run="${name}"][data-state=scheduled]`);
+    const created = await h.api<{ runId: string }>('POST', '/api/runs', {
+      name,
+      rounds: 3,
+      minClients: 2,
+      model: tinyModel,
+    });
+    await h.measure(
+      'run created → runs list',
+      'run-listed',
+      (await h.audited('run.created', created.runId)).at,
+    );
+    expect(await page.locator(`tr[data-run="${name}"]`).textContent()).toContain('cancer, cardiac');
+    await h.api('POST', `/api/runs/${created.runId}/stop`);
+    await page.locator(`tr[data-run="${name}"][data-state=stopped]`).waitFor();
+  });
+
   it('shows a rejected update with its reason, and suspends a site whose next handshake is refused', async () => {
     await h.open('#/sites');
     // A late site hands in an update for round 1 after it closed.
@@ -215,6 +245,8 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
       'rejected',
       (await h.audited('round.update_rejected')).at,
     );
+    // The broadcast says why, before any details are opened.
+    await page.locator('tr[data-site="Hospital C"] [data-last-rejection=wrong_round]').waitFor();
     await page
       .locator('tr[data-site="Hospital C"]')
       .getByRole('button', { name: /Hospital C/ })
@@ -288,7 +320,7 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
         .map((d) => `  ${d.event.padEnd(36)} ${String(d.ms).padStart(5)} ms`)
         .join('\n')}`,
     );
-    expect(h.delays).toHaveLength(8);
+    expect(h.delays).toHaveLength(9);
     for (const d of h.delays) expect(d.ms, d.event).toBeLessThan(MAX_DELAY_MS);
   });
 });

@@ -89,7 +89,7 @@ export function SessionProvider(props: {
         if (event.type === 'federation:synced') {
           // Recent activity for the overview, once per (re)connect.
           ops
-            .listAudit({ limit: 20, before: null })
+            .listAudit({ limit: 20, before: null, cursor: null })
             .then((page) => dispatch({ type: 'activity', entries: page.entries }))
             .catch((error: unknown) => report(error, 'loading recent activity'));
         }

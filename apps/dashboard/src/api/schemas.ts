@@ -1,7 +1,7 @@
 // Shapes of the coordinator's REST answers. The dashboard validates them like any other input: a
 // coordinator of another version shows a clear message instead of a page that renders garbage.
 import { z } from 'zod';
-import { AuditEntry, ModelSpec, RunSummary, SiteSummary } from '@fedfuse/protocol';
+import { ModelSpec, RunSummary, SiteSummary } from '@fedfuse/protocol';
 
 /** What a site reported about its data: patients per modality combination (counts only). */
 export const SiteData = z.object({
@@ -67,12 +67,7 @@ export const RunConfigView = z.looseObject({
 export type RunConfigView = z.infer<typeof RunConfigView>;
 
 /** GET /api/runs and /api/runs/:id. */
-export const RunDetail = RunSummary.extend({
-  config: RunConfigView,
-  createdAt: z.number(),
-  finishedAt: z.number().nullable(),
-  failure: z.string().nullable(),
-});
+export const RunDetail = RunSummary.extend({ config: RunConfigView });
 export type RunDetail = z.infer<typeof RunDetail>;
 
 /** Per task, pooled metrics; a NaN on the server (e.g. AUC with one class) arrives as null. */
@@ -94,6 +89,8 @@ export const RoundView = z.object({
   finishedAt: z.number().nullable(),
   modelHash: z.string().nullable().optional(),
   metrics: RoundMetrics.nullable(),
+  /** Example-weighted mean of the sites' final-epoch training loss; null before the commit. */
+  trainingLoss: z.number().nullable().optional(),
   failure: z.string().nullable(),
 });
 export type RoundView = z.infer<typeof RoundView>;
@@ -108,4 +105,3 @@ export const TokenList = z.array(TokenInfo);
 export const RunList = z.array(RunDetail);
 export const RoundList = z.array(RoundView);
 export const CheckpointList = z.array(Checkpoint);
-export const AuditList = z.array(AuditEntry);

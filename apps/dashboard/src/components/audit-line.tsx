@@ -1,6 +1,4 @@
 import type { AuditEntry } from '@fedfuse/protocol';
-import { RunList } from '../api/schemas.ts';
-import { useResource } from '../hooks.tsx';
 import { formatDetail, formatTime, isUuid, shortId } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
 import { Badge } from './ui.tsx';
@@ -11,12 +9,11 @@ export interface AuditLabels {
   subject: (entry: AuditEntry) => { text: string; title?: string };
 }
 
-/** Names for the ids in audit entries: sites from the live state, runs from GET /api/runs. */
+/** Names for the ids in audit entries, from the live state (sites and runs). */
 export function useAuditLabels(): AuditLabels {
   const { siteName, federation } = useSession();
-  const runs = useResource((api) => api.get('/api/runs', RunList), [federation.versions.runList]);
   const sites = new Set(federation.sites.map((s) => s.siteId));
-  const runNames = new Map((runs.data ?? []).map((r) => [r.runId, r.name]));
+  const runNames = new Map(federation.runs.map((r) => [r.runId, r.name]));
   return {
     actor: (entry) => (entry.actor.kind === 'site' ? `site ${siteName(entry.actor.id)}` : entry.actor.kind),
     subject: (entry) => {

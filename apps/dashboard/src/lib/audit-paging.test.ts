@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '@fedfuse/protocol';
-import {
-  auditPage,
-  auditQuery,
-  firstPage,
-  matchesAuditFilters,
-  nextCursor,
-  noAuditFilters,
-} from './audit-paging.ts';
+import type { AuditEntry, AuditPage } from '@fedfuse/protocol';
+import { AuditPage as AuditPageSchema, auditCursorAfter, readAuditCursor } from '@fedfuse/protocol';
+import type { PageStart } from './audit-paging.ts';
+import { auditQuery, firstPage, matchesAuditFilters, noAuditFilters } from './audit-paging.ts';
 
-const entry = (id: string, at: number, action = 'site.approved'): AuditEntry => ({
-  id,
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const entry = (n: number, at: number, action = 'site.approved'): AuditEntry => ({
+  id: id(n),
   at,
   actor: { kind: 'operator', id: 'operator' },
   action,
@@ -19,44 +15,53 @@ const entry = (id: string, at: number, action = 'site.approved'): AuditEntry => 
   details: {},
 });
 
-/** The server's rule: at < before, newest first, ties by id. */
-function serve(log: AuditEntry[], query: string): AuditEntry[] {
+/** The coordinator's rule: newest first, ties by id, continuing after the cursor's (at, id). */
+function serve(log: AuditEntry[], query: string): AuditPage {
   const params = new URLSearchParams(query);
-  const before = params.has('before') ? Number(params.get('before')) : Infinity;
-  return log
-    .filter((e) => e.at < before)
+  const limit = Number(params.get('limit'));
+  const after = params.has('cursor') ? readAuditCursor(params.get('cursor')!) : null;
+  const rows = [...log]
     .sort((a, b) => b.at - a.at || a.id.localeCompare(b.id))
-    .slice(0, Number(params.get('limit')));
+    .filter((e) => !after || e.at < after.at || (e.at === after.at && e.id > after.id));
+  const entries = rows.slice(0, limit);
+  const hasMore = rows.length > limit;
+  return AuditPageSchema.parse({
+    entries,
+    hasMore,
+    nextCursor: hasMore ? auditCursorAfter(entries.at(-1)!) : null,
+  });
 }
 
 describe('audit paging', () => {
-  it('asks for one entry more than a page, with the filters the server knows', () => {
+  it('asks for a page with the filters the server knows, and the cursor it returned', () => {
     expect(auditQuery({ actorKind: 'site', action: ' round. ', outcome: 'refused' }, firstPage, 50)).toBe(
-      '?actorKind=site&action=round.&outcome=refused&limit=51',
+      '?actorKind=site&action=round.&outcome=refused&limit=50',
     );
-    expect(auditQuery(noAuditFilters, { before: 10, skip: 2 }, 25)).toBe('?before=10&limit=28');
+    expect(auditQuery(noAuditFilters, `10_${id(3)}`, 25)).toBe(`?cursor=10_${id(3)}&limit=25`);
   });
 
   it('shows every entry exactly once, even when pages break inside one millisecond', () => {
     const log = [
-      ...['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => entry(id, 100)),
-      entry('h', 99),
-      entry('i', 98),
-      entry('j', 200),
+      ...[1, 2, 3, 4, 5, 6, 7].map((n) => entry(n, 100)),
+      entry(8, 99),
+      entry(9, 98),
+      entry(10, 200),
     ];
-    const seen: string[] = [];
-    let cursor = firstPage;
-    for (let pages = 0; pages < 10; pages++) {
-      const page = auditPage(serve(log, auditQuery(noAuditFilters, cursor, 3)), cursor, 3);
-      seen.push(...page.entries.map((e) => e.id));
-      if (!page.hasMore) break;
-      cursor = nextCursor(page.entries, cursor);
+    for (const size of [1, 3, 7]) {
+      const seen: string[] = [];
+      let start: PageStart = firstPage;
+      for (let pages = 0; pages < 20; pages++) {
+        const page = serve(log, auditQuery(noAuditFilters, start, size));
+        seen.push(...page.entries.map((e) => e.id));
+        if (!page.hasMore) break;
+        start = page.nextCursor;
+      }
+      expect(seen).toEqual([10, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(id));
     }
-    expect(seen).toEqual(['j', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']);
   });
 
   it('matches live entries with the server’s rules: exact kind, action prefix, exact outcome', () => {
-    const e = entry('x', 1, 'round.update_rejected');
+    const e = entry(1, 1, 'round.update_rejected');
     expect(matchesAuditFilters(e, { actorKind: 'operator', action: 'round.', outcome: 'ok' })).toBe(true);
     expect(matchesAuditFilters(e, { ...noAuditFilters, action: 'site.' })).toBe(false);
     expect(matchesAuditFilters(e, { ...noAuditFilters, actorKind: 'site' })).toBe(false);

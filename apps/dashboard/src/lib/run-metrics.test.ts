@@ -7,6 +7,7 @@ import {
   metricSeries,
   roundTimeline,
   splitFlatMetrics,
+  trainingLossSeries,
   withLiveMetrics,
 } from './run-metrics.ts';
 
@@ -100,6 +101,29 @@ describe('live metrics', () => {
     const merged = withLiveMetrics(rounds, live, ['cancer']);
     expect(merged[0]).toBe(rounds[0]);
     expect(merged[1]!.metrics).toEqual({ tasks: { cancer: { auc: 0.9 } } });
+  });
+});
+
+describe('trainingLossSeries', () => {
+  it('gives the committed rounds’ training loss in round order, skipping rounds without one', () => {
+    const rounds = [
+      round({ number: 2, trainingLoss: 0.4 }),
+      round({ number: 1, attempt: 1, phase: 'failed', trainingLoss: null }),
+      round({ number: 1, attempt: 2, trainingLoss: 0.7 }),
+      round({ number: 3, phase: 'training', finishedAt: null }),
+    ];
+    expect(trainingLossSeries(rounds)).toEqual({ rounds: [1, 2], values: [0.7, 0.4] });
+  });
+
+  it('takes a commit’s loss from its broadcast until the rounds are read again', () => {
+    const rounds = [round({ number: 1, trainingLoss: 0.7 }), round({ number: 2, trainingLoss: null })];
+    const live: { roundId: string; stage: string; metrics: Record<string, number> }[] = [
+      { roundId: 'r1-1', stage: 'fit', metrics: { loss: 9 } },
+      { roundId: 'r2-1', stage: 'fit', metrics: { loss: 0.5, sites: 2 } },
+    ];
+    const merged = withLiveMetrics(rounds, live, ['cancer']);
+    expect(merged.map((r) => r.trainingLoss)).toEqual([0.7, 0.5]);
+    expect(roundTimeline(merged, 0).map((t) => t.trainingLoss)).toEqual([0.7, 0.5]);
   });
 });
 

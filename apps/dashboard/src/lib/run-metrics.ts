@@ -35,6 +35,19 @@ export function metricSeries(
   };
 }
 
+/** The training loss of each committed round (one point per round number), ascending. */
+export function trainingLossSeries(rounds: readonly RoundView[]): { rounds: number[]; values: number[] } {
+  const points: [number, number][] = [];
+  for (const round of rounds) {
+    const loss = round.trainingLoss;
+    if (typeof loss === 'number' && Number.isFinite(loss)) points.push([round.number, loss]);
+  }
+  // A retried round number has one committed attempt; keep it once.
+  const byNumber = new Map(points);
+  const sorted = [...byNumber.entries()].sort(([a], [b]) => a - b);
+  return { rounds: sorted.map(([n]) => n), values: sorted.map(([, v]) => v) };
+}
+
 /** The newest round that has evaluation metrics. */
 export function latestEvaluated(rounds: readonly RoundView[]): RoundView | undefined {
   return [...roundsByNumber(rounds).values()].filter((r) => r.metrics).at(-1);
@@ -93,8 +106,9 @@ export function splitFlatMetrics(
 }
 
 /**
- * Rounds with the pooled metrics of `metrics:recorded` broadcasts filled in where the REST answer has none
- * yet, so charts move the moment the coordinator records an evaluation instead of one request later.
+ * Rounds with the `metrics:recorded` broadcasts filled in where the REST answer has none yet (pooled
+ * evaluation metrics; the training loss of a commit), so charts move the moment the coordinator records
+ * them instead of one request later.
  */
 export function withLiveMetrics(
   rounds: readonly RoundView[],
@@ -102,9 +116,13 @@ export function withLiveMetrics(
   tasks: readonly string[],
 ): RoundView[] {
   const evaluated = new Map(live.filter((m) => m.stage === 'evaluate').map((m) => [m.roundId, m.metrics]));
+  const trained = new Map(live.filter((m) => m.stage === 'fit').map((m) => [m.roundId, m.metrics.loss]));
   return rounds.map((round) => {
     const flat = round.metrics ? undefined : evaluated.get(round.roundId);
-    return flat ? { ...round, metrics: { tasks: splitFlatMetrics(flat, tasks) } } : round;
+    const withMetrics = flat ? { ...round, metrics: { tasks: splitFlatMetrics(flat, tasks) } } : round;
+    const loss = trained.get(round.roundId);
+    const missingLoss = withMetrics.trainingLoss === null || withMetrics.trainingLoss === undefined;
+    return missingLoss && loss !== undefined ? { ...withMetrics, trainingLoss: loss } : withMetrics;
   });
 }
 
@@ -118,6 +136,7 @@ export interface TimelineEntry {
   /** Finished rounds: how long they took; open rounds: how long so far. */
   durationMs: number;
   sites: string[];
+  trainingLoss: number | null;
   failure: string | null;
 }
 
@@ -134,6 +153,7 @@ export function roundTimeline(rounds: readonly RoundView[], now: number): Timeli
       finishedAt: r.finishedAt,
       durationMs: Math.max(0, (r.finishedAt ?? now) - r.startedAt),
       sites: r.sites,
+      trainingLoss: r.trainingLoss ?? null,
       failure: r.failure,
     }));
 }

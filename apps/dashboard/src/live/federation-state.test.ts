@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, FederationSnapshot, RoundProgress, SiteSummary } from '@fedfuse/protocol';
+import type {
+  AuditEntry,
+  FederationSnapshot,
+  RoundProgress,
+  RunSummary,
+  SiteSummary,
+} from '@fedfuse/protocol';
 import {
   federationReducer,
   initialFederationState,
   needsSnapshot,
   siteCounts,
+  siteNeedsReload,
   topicsOfAudit,
 } from './federation-state.ts';
 
@@ -19,6 +26,26 @@ const site = (n: number, patch: Partial<SiteSummary> = {}): SiteSummary => ({
   fingerprint: new Array(16).fill('abcd').join(' '),
   enrolledAt: n,
   lastSeenAt: null,
+  roundsJoined: 0,
+  updatesRejected: 0,
+  lastRejection: null,
+  ...patch,
+});
+
+const run = (patch: Partial<RunSummary> = {}): RunSummary => ({
+  runId: RUN,
+  name: 'run',
+  state: 'running',
+  strategy: 'fedavg',
+  fusion: 'hybrid',
+  tasks: ['cancer'],
+  roundsPlanned: 3,
+  roundsCompleted: 0,
+  schedule: null,
+  createdAt: 1,
+  startedAt: 1,
+  finishedAt: null,
+  failure: null,
   ...patch,
 });
 
@@ -26,15 +53,8 @@ const snapshot: FederationSnapshot = {
   at: 1,
   protocolVersion: 1,
   sites: [site(2), site(1)],
-  run: {
-    runId: RUN,
-    name: 'run',
-    state: 'running',
-    strategy: 'fedavg',
-    roundsPlanned: 3,
-    roundsCompleted: 0,
-    startedAt: 1,
-  },
+  run: run(),
+  runs: [run()],
   round: null,
 };
 
@@ -69,7 +89,7 @@ describe('federationReducer', () => {
 
   it('takes a snapshot whole, sites in enrollment order, and asks every page to reload', () => {
     expect(synced.sites.map((s) => s.name)).toEqual(['Site 1', 'Site 2']);
-    expect(synced.versions).toEqual({ sites: 1, tokens: 1, runs: 1, runList: 1, audit: 1 });
+    expect(synced.versions).toEqual({ sites: 1, tokens: 1, runs: 1, rounds: 1, audit: 1 });
   });
 
   it('applies a site update in place and adds new sites', () => {
@@ -113,7 +133,41 @@ describe('federationReducer', () => {
     expect(next.round).toBeNull();
     expect(needsSnapshot(synced, { type: 'round:progressed', payload: other })).toBe(true);
     expect(needsSnapshot(synced, { type: 'round:progressed', payload: progress({}) })).toBe(false);
-    expect(needsSnapshot(synced, { type: 'audit:appended', payload: audit('run.started') })).toBe(true);
+    expect(needsSnapshot(synced, { type: 'audit:appended', payload: audit('run.started') })).toBe(false);
+  });
+
+  it('lists a run the moment it is created and follows its state without a reload', () => {
+    const created = run({ runId: OTHER_RUN, name: 'new', state: 'scheduled', createdAt: 9 });
+    const listed = federationReducer(synced, { type: 'run:updated', payload: created });
+    expect(listed.runs.map((r) => [r.name, r.state])).toEqual([
+      ['new', 'scheduled'],
+      ['run', 'running'],
+    ]);
+    expect(listed.run?.runId).toBe(RUN);
+    expect(listed.versions).toEqual(synced.versions);
+    // The old run completes and the new one starts: it becomes the current run, with no stale round.
+    const withRound = federationReducer(listed, { type: 'round:progressed', payload: progress({}) });
+    const done = federationReducer(withRound, { type: 'run:updated', payload: run({ state: 'completed' }) });
+    const started = federationReducer(done, {
+      type: 'run:updated',
+      payload: { ...created, state: 'running', startedAt: 10 },
+    });
+    expect(started.run).toMatchObject({ runId: OTHER_RUN, state: 'running' });
+    expect(started.round).toBeNull();
+    expect(started.runs).toHaveLength(2);
+  });
+
+  it('shows new site counters, last seen and the last rejection without reloading the sites list', () => {
+    const seen = federationReducer(synced, {
+      type: 'site:updated',
+      payload: site(1, {
+        lastSeenAt: 50,
+        updatesRejected: 1,
+        lastRejection: { at: 50, code: 'too_late', reason: 'closed' },
+      }),
+    });
+    expect(seen.sites[0]).toMatchObject({ lastSeenAt: 50, updatesRejected: 1 });
+    expect(seen.versions.sites).toBe(synced.versions.sites);
   });
 
   it('keeps recent activity newest first without duplicates', () => {
@@ -136,9 +190,18 @@ describe('federationReducer', () => {
 });
 
 describe('topicsOfAudit', () => {
-  it('maps actions to the views they change', () => {
+  it('maps actions to the views they change; runs, rounds and counters have their own broadcasts', () => {
     expect(topicsOfAudit('site.enrolled')).toEqual(['audit', 'sites', 'tokens']);
-    expect(topicsOfAudit('run.started')).toEqual(['audit', 'runs', 'runList']);
-    expect(topicsOfAudit('round.update_rejected')).toEqual(['audit', 'runs', 'sites']);
+    expect(topicsOfAudit('run.started')).toEqual(['audit']);
+    expect(topicsOfAudit('round.update_rejected')).toEqual(['audit']);
+  });
+});
+
+describe('siteNeedsReload', () => {
+  it('reloads details for new sites, status and connection changes, and reports; not for counters', () => {
+    expect(siteNeedsReload(undefined, site(1))).toBe(true);
+    expect(siteNeedsReload(site(1), site(1, { connected: false }))).toBe(true);
+    expect(siteNeedsReload(site(1), site(1))).toBe(true); // nothing visible changed: a site report
+    expect(siteNeedsReload(site(1), site(1, { lastSeenAt: 9, roundsJoined: 2 }))).toBe(false);
   });
 });

@@ -10,11 +10,13 @@ import type { ConnectionState, LiveEvent } from './ops-connection.ts';
 
 /** REST-backed views that pages refetch when the matching counter moves (no polling). */
 export interface Versions {
+  /** Site details the summaries do not carry (backend, version, data): status, connection, reports. */
   sites: number;
   tokens: number;
+  /** Run configurations: only on (re)connect, since run:updated carries every later change. */
   runs: number;
-  /** Only the list of runs and their names (creation, state changes); not every round's progress. */
-  runList: number;
+  /** Rounds, their metrics and checkpoints: every round step. */
+  rounds: number;
   audit: number;
 }
 
@@ -23,7 +25,10 @@ export interface FederationState {
   connection: ConnectionState;
   snapshotAt: number | null;
   sites: SiteSummary[];
+  /** The current run: running, else paused, else the newest (the coordinator's rule). */
   run: RunSummary | null;
+  /** Known runs, newest first (the snapshot's, then every run:updated). */
+  runs: RunSummary[];
   round: RoundProgress | null;
   /** Newest last; bounded. */
   metrics: RunMetrics[];
@@ -53,10 +58,11 @@ export function initialFederationState(now = Date.now()): FederationState {
     snapshotAt: null,
     sites: [],
     run: null,
+    runs: [],
     round: null,
     metrics: [],
     activity: [],
-    versions: { sites: 0, tokens: 0, runs: 0, runList: 0, audit: 0 },
+    versions: { sites: 0, tokens: 0, runs: 0, rounds: 0, audit: 0 },
     problems: [],
     lastEventAt: null,
   };
@@ -73,11 +79,35 @@ export function topicsOfAudit(action: string): (keyof Versions)[] {
   const topics: (keyof Versions)[] = ['audit'];
   if (action.startsWith('site.')) topics.push('sites');
   if (action === 'site.enrolled' || action.startsWith('token.')) topics.push('tokens');
-  if (action.startsWith('run.') || action.startsWith('round.')) topics.push('runs');
-  if (action.startsWith('run.')) topics.push('runList');
-  // Rejections and committed rounds change a site's counters (updates rejected, rounds joined).
-  if (action === 'round.update_rejected' || action === 'round.committed') topics.push('sites');
+  // Runs, rounds and site counters arrive as run:updated, round:progressed and site:updated instead.
   return topics;
+}
+
+/** Fields of a site summary that change often and need no REST reload: the broadcast carries them. */
+const LIVE_SITE_FIELDS = ['lastSeenAt', 'roundsJoined', 'updatesRejected', 'lastRejection'] as const;
+
+/**
+ * Whether a site update may have changed what only GET /api/sites shows. Last-seen and counters are in
+ * the broadcast; an update that changes nothing visible is a site report (backend, version, data).
+ */
+export function siteNeedsReload(previous: SiteSummary | undefined, next: SiteSummary): boolean {
+  if (!previous) return true;
+  const changed = (Object.keys(next) as (keyof SiteSummary)[]).filter(
+    (key) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]),
+  );
+  return (
+    changed.length === 0 || changed.some((key) => !(LIVE_SITE_FIELDS as readonly string[]).includes(key))
+  );
+}
+
+/** The run the overview shows: running, else paused, else the newest. */
+export function currentRun(runs: readonly RunSummary[]): RunSummary | null {
+  return runs.find((r) => r.state === 'running') ?? runs.find((r) => r.state === 'paused') ?? runs[0] ?? null;
+}
+
+function upsertRun(runs: RunSummary[], run: RunSummary): RunSummary[] {
+  const others = runs.filter((r) => r.runId !== run.runId);
+  return [...others, run].sort((a, b) => b.createdAt - a.createdAt || a.runId.localeCompare(b.runId));
 }
 
 function upsertSite(sites: SiteSummary[], site: SiteSummary): SiteSummary[] {
@@ -100,8 +130,9 @@ function applySnapshot(state: FederationState, snapshot: FederationSnapshot): Fe
     snapshotAt: snapshot.at,
     sites: [...snapshot.sites].sort((a, b) => a.enrolledAt - b.enrolledAt),
     run: snapshot.run,
+    runs: snapshot.runs,
     round: snapshot.round,
-    versions: bump(state.versions, 'sites', 'tokens', 'runs', 'runList', 'audit'),
+    versions: bump(state.versions, 'sites', 'tokens', 'runs', 'rounds', 'audit'),
   };
 }
 
@@ -109,26 +140,35 @@ function applyLive(state: FederationState, event: LiveEvent): FederationState {
   switch (event.type) {
     case 'federation:synced':
       return applySnapshot(state, event.payload);
-    case 'site:updated':
+    case 'site:updated': {
+      const previous = state.sites.find((s) => s.siteId === event.payload.siteId);
       return {
         ...state,
         sites: upsertSite(state.sites, event.payload),
-        versions: bump(state.versions, 'sites'),
+        versions: siteNeedsReload(previous, event.payload) ? bump(state.versions, 'sites') : state.versions,
       };
+    }
+    case 'run:updated': {
+      const runs = upsertRun(state.runs, event.payload);
+      const run = currentRun(runs);
+      // A new current run has no round on screen yet; its first round:progressed brings one.
+      const round = run?.runId === state.round?.runId ? state.round : null;
+      return { ...state, runs, run, round };
+    }
     case 'round:progressed': {
       const current = !state.run || state.run.runId === event.payload.runId;
       return {
         ...state,
         round: current ? event.payload : state.round,
         run: withProgress(state.run, event.payload),
-        versions: bump(state.versions, 'runs'),
+        versions: bump(state.versions, 'rounds'),
       };
     }
     case 'metrics:recorded':
       return {
         ...state,
         metrics: [...state.metrics, event.payload].slice(-MAX_METRICS),
-        versions: bump(state.versions, 'runs'),
+        versions: bump(state.versions, 'rounds'),
       };
     case 'audit:appended':
       if (state.activity.some((e) => e.id === event.payload.id)) return state;
@@ -160,6 +200,7 @@ export function federationReducer(state: FederationState, action: FederationActi
       return { ...state, problems: state.problems.filter((_, i) => i !== action.index) };
     case 'federation:synced':
     case 'site:updated':
+    case 'run:updated':
     case 'round:progressed':
     case 'metrics:recorded':
     case 'audit:appended':
@@ -168,11 +209,10 @@ export function federationReducer(state: FederationState, action: FederationActi
 }
 
 /**
- * Whether a broadcast means the snapshot's choice of current run may be out of date: a run changed
- * state, or rounds progress for a run the dashboard does not show as current.
+ * Whether a broadcast shows the dashboard is missing something only a snapshot brings: rounds progress
+ * for a run it does not show as current (run:updated keeps the choice of current run up to date).
  */
 export function needsSnapshot(state: FederationState, event: LiveEvent): boolean {
-  if (event.type === 'audit:appended') return event.payload.action.startsWith('run.');
   if (event.type === 'round:progressed') return state.run?.runId !== event.payload.runId;
   return false;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { RunSummary } from '@fedfuse/protocol';
 import type { RunDetail } from '../api/schemas.ts';
 import { RunDetail as RunDetailSchema } from '../api/schemas.ts';
 import { ConfirmButton } from '../components/confirm-button.tsx';
@@ -9,9 +10,11 @@ export type RunAction = 'start' | 'pause' | 'resume' | 'stop';
 /** POST /api/runs/:id/:action; errors go to the operator, the answer to `onDone`. */
 export function useRunAction() {
   const { api, report } = useSession();
-  return async (run: RunDetail, action: RunAction, onDone?: (run: RunDetail) => void) => {
+  return async (run: RunSummary, action: RunAction, onDone?: (run: RunDetail) => void) => {
     try {
-      onDone?.(await api.post(`/api/runs/${run.runId}/${action}`, RunDetailSchema));
+      // Not `onDone?.(await …)`: without onDone that would skip the request itself.
+      const updated = await api.post(`/api/runs/${run.runId}/${action}`, RunDetailSchema);
+      onDone?.(updated);
     } catch (error) {
       report(error, `${action} run “${run.name}”`);
     }
@@ -19,7 +22,7 @@ export function useRunAction() {
 }
 
 /** Start, pause, resume and stop, offered only where the run's state allows them. */
-export function RunControls(props: { run: RunDetail; onDone?: (run: RunDetail) => void }) {
+export function RunControls(props: { run: RunSummary; onDone?: (run: RunDetail) => void }) {
   const act = useRunAction();
   const { run, onDone } = props;
   const [busy, setBusy] = useState(false);
@@ -59,8 +62,8 @@ export function RunControls(props: { run: RunDetail; onDone?: (run: RunDetail) =
 }
 
 /** `cron 0 2 * * *`, `every 3600 s`, or `manual`. */
-export function describeSchedule(run: RunDetail): string {
-  const schedule = run.config.schedule;
+export function describeSchedule(run: RunSummary): string {
+  const schedule = run.schedule;
   if (schedule?.cron) return `cron ${schedule.cron}`;
   if (schedule?.intervalSeconds) return `every ${schedule.intervalSeconds} s`;
   return 'manual';

@@ -1,19 +1,19 @@
 import { useState } from 'react';
-import type { RunDetail } from '../api/schemas.ts';
-import { RunList } from '../api/schemas.ts';
-import { Badge, Card, Empty, ErrorNote, ProgressBar } from '../components/ui.tsx';
-import { useResource } from '../hooks.tsx';
+import type { RunSummary } from '@fedfuse/protocol';
+import { Badge, Card, Empty, ProgressBar } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSession } from '../session.tsx';
 import { RunControls, describeSchedule } from './run-controls.tsx';
 import { NewRunForm } from './run-form/new-run-form.tsx';
 
-/** Every run with its controls, and the form for a new one. */
+/**
+ * Every run with its controls, and the form for a new one. The list is the live state: the snapshot's
+ * runs, then each run:updated, so a run created or changed anywhere shows here at once.
+ */
 export function RunsPage(props: { navigate: (path: string) => void }) {
   const { federation } = useSession();
-  const runs = useResource((api) => api.get('/api/runs', RunList), [federation.versions.runs]);
   const [showForm, setShowForm] = useState(false);
-  const sorted = [...(runs.data ?? [])].sort((a, b) => b.createdAt - a.createdAt);
+  const sorted = federation.runs;
   return (
     <div className="page runs">
       <div className="page-title-row">
@@ -36,18 +36,17 @@ export function RunsPage(props: { navigate: (path: string) => void }) {
         />
       )}
       <Card title={`All runs (${sorted.length})`}>
-        <ErrorNote error={runs.error} context="Loading runs" onRetry={runs.reload} />
         {sorted.length === 0 ? (
           <Empty>No runs yet. Create one with “New run”.</Empty>
         ) : (
-          <RunsTable runs={sorted} onChanged={runs.reload} />
+          <RunsTable runs={sorted} />
         )}
       </Card>
     </div>
   );
 }
 
-function RunsTable(props: { runs: RunDetail[]; onChanged: () => void }) {
+function RunsTable(props: { runs: RunSummary[] }) {
   return (
     <div className="table-wrap">
       <table>
@@ -65,7 +64,7 @@ function RunsTable(props: { runs: RunDetail[]; onChanged: () => void }) {
         </thead>
         <tbody>
           {props.runs.map((run) => (
-            <tr key={run.runId} data-run={run.name}>
+            <tr key={run.runId} data-run={run.name} data-state={run.state}>
               <td>
                 <a href={`#/runs/${run.runId}`}>{run.name}</a>
               </td>
@@ -73,7 +72,7 @@ function RunsTable(props: { runs: RunDetail[]; onChanged: () => void }) {
                 <Badge value={run.state} title={run.failure ?? undefined} />
               </td>
               <td>
-                {run.config.model.fusion} · {run.config.model.tasks.join(', ')}
+                {run.fusion} · {run.tasks.join(', ')}
               </td>
               <td>{run.strategy}</td>
               <td className="rounds-cell">
@@ -89,7 +88,7 @@ function RunsTable(props: { runs: RunDetail[]; onChanged: () => void }) {
               <td>{describeSchedule(run)}</td>
               <td>{formatTime(run.createdAt)}</td>
               <td>
-                <RunControls run={run} onDone={props.onChanged} />
+                <RunControls run={run} />
               </td>
             </tr>
           ))}

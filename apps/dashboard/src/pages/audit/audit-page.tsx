@@ -1,16 +1,9 @@
 import { useMemo, useState } from 'react';
-import { AuditList } from '../../api/schemas.ts';
+import { AuditPage as AuditPageSchema } from '@fedfuse/protocol';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
 import { useResource } from '../../hooks.tsx';
-import type { AuditCursor, AuditFilters } from '../../lib/audit-paging.ts';
-import {
-  auditPage,
-  auditQuery,
-  firstPage,
-  matchesAuditFilters,
-  nextCursor,
-  noAuditFilters,
-} from '../../lib/audit-paging.ts';
+import type { AuditFilters, PageStart } from '../../lib/audit-paging.ts';
+import { auditQuery, firstPage, matchesAuditFilters, noAuditFilters } from '../../lib/audit-paging.ts';
 import { useSession } from '../../session.tsx';
 import { AuditFiltersForm } from './audit-filters.tsx';
 import { AuditTable } from './audit-table.tsx';
@@ -21,18 +14,13 @@ export function AuditPage() {
   const [filters, setFilters] = useState<AuditFilters>(noAuditFilters);
   const [pageSize, setPageSize] = useState(50);
   // A stack of page starts: the last one is shown, popping goes back to newer entries.
-  const [cursors, setCursors] = useState<AuditCursor[]>([firstPage]);
+  const [cursors, setCursors] = useState<PageStart[]>([firstPage]);
   const cursor = cursors.at(-1)!;
   const onFirstPage = cursors.length === 1;
   // The first page is read again whenever the log grows; older pages are history and stay put.
   const growth = onFirstPage ? federation.versions.audit : 0;
   const page = useResource(
-    async (api) =>
-      auditPage(
-        await api.get(`/api/audit${auditQuery(filters, cursor, pageSize)}`, AuditList),
-        cursor,
-        pageSize,
-      ),
+    (api) => api.get(`/api/audit/page${auditQuery(filters, cursor, pageSize)}`, AuditPageSchema),
     [filters, cursor, pageSize, growth],
   );
 
@@ -48,7 +36,7 @@ export function AuditPage() {
     return [...live, ...loaded];
   }, [page.data, onFirstPage, federation.activity, filters]);
 
-  const older = page.data?.hasMore && page.data.entries.length > 0 ? page.data.entries : null;
+  const older = page.data?.hasMore ? (page.data.nextCursor ?? null) : null;
   return (
     <div className="page audit">
       <h1 className="page-title">Audit log</h1>
@@ -85,11 +73,7 @@ export function AuditPage() {
           <span className="muted" data-audit-page={cursors.length}>
             page {cursors.length}
           </span>
-          <button
-            type="button"
-            disabled={!older}
-            onClick={() => older && setCursors([...cursors, nextCursor(older, cursor)])}
-          >
+          <button type="button" disabled={!older} onClick={() => older && setCursors([...cursors, older])}>
             Older ›
           </button>
         </div>

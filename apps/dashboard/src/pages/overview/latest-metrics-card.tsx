@@ -20,10 +20,12 @@ export function LatestMetricsCard() {
   const runId = federation.run?.runId;
   const rounds = useResource(
     (api) => (runId ? api.get(`/api/runs/${runId}/rounds`, RoundList) : Promise.resolve([])),
-    [runId, federation.versions.runs],
+    [runId, federation.versions.rounds],
   );
   const latest = rounds.data ? latestEvaluated(rounds.data) : undefined;
   const fit = federation.metrics.filter((m) => m.runId === runId && m.stage === 'fit').at(-1);
+  // Before this session saw a commit, the stored loss of the newest committed round stands in.
+  const stored = rounds.data?.filter((r) => typeof r.trainingLoss === 'number').at(-1);
   return (
     <Card title={latest ? `Latest metrics · round ${latest.number}` : 'Latest metrics'}>
       <ErrorNote error={rounds.error} context="Loading rounds" onRetry={rounds.reload} />
@@ -36,6 +38,11 @@ export function LatestMetricsCard() {
         <p className="muted small">
           Round {fit.roundNumber} training: loss {formatMetric(fit.metrics.loss)} over{' '}
           {fit.metrics.examples ?? '—'} examples from {fit.metrics.sites ?? '—'} sites.
+        </p>
+      )}
+      {!fit && stored && (
+        <p className="muted small">
+          Round {stored.number} training: loss {formatMetric(stored.trainingLoss)}.
         </p>
       )}
     </Card>

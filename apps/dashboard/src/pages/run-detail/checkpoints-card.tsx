@@ -37,7 +37,7 @@ export function CheckpointsCard(props: { run: RunDetail }) {
   const { run } = props;
   const checkpoints = useResource(
     (a) => a.get(`/api/runs/${run.runId}/checkpoints`, CheckpointList),
-    [run.runId, federation.versions.runs],
+    [run.runId, federation.versions.rounds],
   );
   const [busy, setBusy] = useState<string | null>(null);
   const download = (round: number, file: (typeof FILES)[number]) => {

@@ -5,7 +5,7 @@ import { LineChart } from '../../components/line-chart.tsx';
 import { Card, Empty } from '../../components/ui.tsx';
 import { formatMetric } from '../../lib/format.ts';
 import type { AblationRow } from '../../lib/run-metrics.ts';
-import { ablationTable, attentionOf, metricSeries } from '../../lib/run-metrics.ts';
+import { ablationTable, attentionOf, metricSeries, trainingLossSeries } from '../../lib/run-metrics.ts';
 
 /** A metric per round, one line per task, on a fixed 0–1 axis. */
 export function MetricChartCard(props: {
@@ -23,6 +23,22 @@ export function MetricChartCard(props: {
         <Empty>No evaluated round yet.</Empty>
       ) : (
         <LineChart label={props.title} x={data.rounds} series={series} yRange={[0, 1]} />
+      )}
+    </Card>
+  );
+}
+
+/** The example-weighted mean of the sites' final-epoch training loss, per committed round. */
+export function TrainingLossCard(props: { rounds: RoundView[] }) {
+  const data = useMemo(() => trainingLossSeries(props.rounds), [props.rounds]);
+  const series = useMemo(() => [{ label: 'training loss', values: data.values }], [data]);
+  const title = 'Training loss per round';
+  return (
+    <Card title={title} className="chart-card">
+      {data.rounds.length === 0 ? (
+        <Empty>No committed round yet.</Empty>
+      ) : (
+        <LineChart label={title} x={data.rounds} series={series} />
       )}
     </Card>
   );

@@ -1,7 +1,7 @@
 import type { RoundView } from '../../api/schemas.ts';
 import { Badge, Empty } from '../../components/ui.tsx';
 import { useNow } from '../../hooks.tsx';
-import { formatDuration, formatTime } from '../../lib/format.ts';
+import { formatDuration, formatMetric, formatTime } from '../../lib/format.ts';
 import { roundTimeline } from '../../lib/run-metrics.ts';
 import { useSession } from '../../session.tsx';
 
@@ -22,6 +22,7 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
             <th>Started</th>
             <th className="duration-col">Duration</th>
             <th>Sites</th>
+            <th className="num">Training loss</th>
             <th>Failure</th>
           </tr>
         </thead>
@@ -53,6 +54,9 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
                     </span>
                   ))}
                 </span>
+              </td>
+              <td className="num" data-training-loss={e.trainingLoss ?? ''}>
+                {formatMetric(e.trainingLoss)}
               </td>
               <td className="bad">{e.failure ?? ''}</td>
             </tr>

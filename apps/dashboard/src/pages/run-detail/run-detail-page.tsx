@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import type { RunSummary } from '@fedfuse/protocol';
 import type { RoundView, RunDetail } from '../../api/schemas.ts';
 import { RoundList, RunDetail as RunDetailSchema } from '../../api/schemas.ts';
 import { Badge, Card, ErrorNote } from '../../components/ui.tsx';
@@ -7,17 +8,27 @@ import { latestEvaluated, withLiveMetrics } from '../../lib/run-metrics.ts';
 import { useSession } from '../../session.tsx';
 import { RunControls } from '../run-controls.tsx';
 import { CheckpointsCard } from './checkpoints-card.tsx';
-import { AblationCard, AttentionCard, MetricChartCard } from './metric-cards.tsx';
+import { AblationCard, AttentionCard, MetricChartCard, TrainingLossCard } from './metric-cards.tsx';
 import { ProgressCard } from './progress-card.tsx';
 import { RoundTimeline } from './round-timeline.tsx';
 
-/** One run: controls, progress, metrics per round, attention, ablation, rounds and checkpoints. */
+/**
+ * One run: controls, progress, metrics per round, attention, ablation, rounds and checkpoints. The
+ * configuration is read once; state and rounds completed come live from run:updated.
+ */
 export function RunDetailPage(props: { runId: string }) {
   const { federation } = useSession();
   const { runId } = props;
-  const version = federation.versions.runs;
-  const run = useResource((api) => api.get(`/api/runs/${runId}`, RunDetailSchema), [runId, version]);
-  const rounds = useResource((api) => api.get(`/api/runs/${runId}/rounds`, RoundList), [runId, version]);
+  const fetched = useResource(
+    (api) => api.get(`/api/runs/${runId}`, RunDetailSchema),
+    [runId, federation.versions.runs],
+  );
+  const rounds = useResource(
+    (api) => api.get(`/api/runs/${runId}/rounds`, RoundList),
+    [runId, federation.versions.rounds],
+  );
+  const live = federation.runs.find((r) => r.runId === runId);
+  const run = { ...fetched, data: fetched.data && withLiveSummary(fetched.data, live) };
 
   if (!run.data) {
     return (
@@ -37,7 +48,7 @@ export function RunDetailPage(props: { runId: string }) {
           </a>{' '}
           {run.data.name} <Badge value={run.data.state} />
         </h1>
-        <RunControls run={run.data} onDone={run.reload} />
+        <RunControls run={run.data} />
       </div>
       <ErrorNote error={run.error} context="Refreshing the run" onRetry={run.reload} />
       {run.data.failure && <p className="banner banner-bad">Run failed: {run.data.failure}</p>}
@@ -45,6 +56,12 @@ export function RunDetailPage(props: { runId: string }) {
       <RunBody run={run.data} rounds={rounds.data ?? []} />
     </div>
   );
+}
+
+/** The broadcast summary is newer than the page's one request for the run, when they differ. */
+function withLiveSummary(run: RunDetail, live: RunSummary | undefined): RunDetail {
+  if (!live) return run;
+  return { ...run, ...live, roundsCompleted: Math.max(run.roundsCompleted, live.roundsCompleted) };
 }
 
 function RunBody(props: { run: RunDetail; rounds: RoundView[] }) {
@@ -68,6 +85,7 @@ function RunBody(props: { run: RunDetail; rounds: RoundView[] }) {
       <ProgressCard run={run} />
       <MetricChartCard rounds={rounds} tasks={tasks} metric="auc" title="AUC per round" />
       <MetricChartCard rounds={rounds} tasks={tasks} metric="f1" title="F1 per round" />
+      <TrainingLossCard rounds={rounds} />
       <AttentionCard run={run} latest={latest} />
       <AblationCard latest={latest} />
       <CheckpointsCard run={run} />

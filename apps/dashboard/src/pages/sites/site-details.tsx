@@ -3,15 +3,14 @@ import { RejectionList } from '../../api/schemas.ts';
 import { Badge, Empty, ErrorNote } from '../../components/ui.tsx';
 import { useResource } from '../../hooks.tsx';
 import { formatCombination, formatCount, formatTime } from '../../lib/format.ts';
-import { useSession } from '../../session.tsx';
 
 /** Identity, patients per modality combination (counts only) and rejected updates of one site. */
 export function SiteDetails(props: { site: SiteDetail }) {
-  const { federation } = useSession();
   const { site } = props;
+  // site:updated carries the count, so the list is read again exactly when a rejection is added.
   const rejections = useResource(
     (api) => api.get(`/api/sites/${site.siteId}/rejections`, RejectionList),
-    [site.siteId, federation.versions.sites],
+    [site.siteId, site.updatesRejected],
   );
   const combinations = Object.entries(site.data?.combinations ?? {}).sort((a, b) => b[1] - a[1]);
   return (

@@ -69,8 +69,18 @@ function SiteRow(props: { site: SiteDetail; now: number; open: boolean; onToggle
             : '—'}
         </td>
         <td className="num">{site.roundsJoined}</td>
-        <td className={`num ${site.updatesRejected > 0 ? 'bad' : ''}`} data-rejected={site.updatesRejected}>
+        <td
+          className={`num ${site.updatesRejected > 0 ? 'bad' : ''}`}
+          data-rejected={site.updatesRejected}
+          title={site.lastRejection ? `Last: ${site.lastRejection.reason}` : undefined}
+        >
           {site.updatesRejected}
+          {site.lastRejection && (
+            <span className="small" data-last-rejection={site.lastRejection.code}>
+              {' '}
+              <Badge value={site.lastRejection.code} />
+            </span>
+          )}
         </td>
         <td>
           <SiteActions site={site} />

@@ -91,6 +91,45 @@ describe('live /ops updates from a real coordinator', () => {
     expect(ops.invalid).toEqual([]);
   });
 
+  it('broadcasts every operator action on a run, a run that fails, and nothing for a refused request', async () => {
+    const { h, ops } = await start();
+    const refused = await h.api('POST', '/api/runs', { name: 'bad', rounds: 0, model: tinyModel });
+    expect(refused.status).toBe(400);
+    const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+      name: 'controlled',
+      rounds: 1,
+      minClients: 1,
+      model: tinyModel,
+    });
+    const runId = run.body.runId;
+    for (const action of ['start', 'pause', 'resume', 'stop'])
+      expect((await h.api('POST', `/api/runs/${runId}/${action}`)).status).toBe(200);
+    expect((await h.api('POST', `/api/runs/${runId}/resume`)).status).toBe(400);
+    await ops.next('run:updated', (r) => r.state === 'stopped');
+    expect(ops.all('run:updated').map((r) => [r.name, r.state])).toEqual([
+      ['controlled', 'scheduled'],
+      ['controlled', 'running'],
+      ['controlled', 'paused'],
+      ['controlled', 'running'],
+      ['controlled', 'stopped'],
+    ]);
+
+    // A site that never answers: three attempts miss their 1 s deadline and the run fails.
+    await enrolledSite(h, 'Silent');
+    const doomed = await h.api<{ runId: string }>('POST', '/api/runs', {
+      name: 'doomed',
+      rounds: 1,
+      minClients: 1,
+      roundTimeoutSeconds: 1,
+      model: tinyModel,
+    });
+    await h.api('POST', `/api/runs/${doomed.body.runId}/start`);
+    const failed = await ops.next('run:updated', (r) => r.state === 'failed');
+    expect(failed).toMatchObject({ runId: doomed.body.runId, failure: 'round 1 failed 3 times' });
+    expect(failed.finishedAt).not.toBeNull();
+    expect(ops.invalid).toEqual([]);
+  }, 20_000);
+
   it('broadcasts a site’s rejection count with the reason when an update is refused', async () => {
     const { h, ops } = await start();
     const site = await enrolledSite(h, 'Late');

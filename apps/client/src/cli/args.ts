@@ -14,7 +14,7 @@ export type Flags = Record<string, string | boolean | undefined>;
  * become one-line usage errors (exit 2).
  */
 export function parseFlags(argv: string[], options: Options): Flags {
-  const all: Options = { ...options, help: { type: 'boolean', short: 'h' } };
+  const all = { ...options, help: { type: 'boolean' as const, short: 'h' } };
   try {
     const { values } = parseArgs({
       args: attachDashValues(argv, all),

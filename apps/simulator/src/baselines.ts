@@ -14,6 +14,8 @@ export interface BaselineOptions {
   modalityKeepProb: number;
   weightDecay: number;
   alignWeight: number;
+  genomicsNoise: number;
+  genomicsDecay: number;
 }
 
 function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalModel {
@@ -25,6 +27,8 @@ function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalM
     imageShape: loaded.imageShape,
     l2: options.weightDecay,
     alignWeight: options.alignWeight,
+    genomicsNoise: options.genomicsNoise,
+    genomicsDecayFactor: options.genomicsDecay,
     seed: options.seed,
   });
 }

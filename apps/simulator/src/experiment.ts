@@ -100,6 +100,8 @@ function baselineOptions(base: SimulationOptions): BaselineOptions {
     modalityKeepProb: base.modalityKeepProb,
     weightDecay: base.weightDecay,
     alignWeight: base.alignWeight,
+    genomicsNoise: base.genomicsNoise,
+    genomicsDecay: base.genomicsDecay,
   };
 }
 

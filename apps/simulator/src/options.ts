@@ -38,6 +38,8 @@ export const DEFAULTS = {
   missingScale: 0.25,
   weightDecay: 3e-4,
   alignWeight: 0.001,
+  genomicsNoise: 0.3,
+  genomicsDecay: 10,
 } as const;
 
 /** Server learning rate of FedAdam & co when none is given (Flower's 0.1 overshoots a model this small). */
@@ -76,6 +78,10 @@ export const SimulationOptions = z.object({
   weightDecay: z.number().min(0).max(1),
   /** μ of the cross-modal alignment loss (the model's own default, 0.01, slows learning here several-fold). */
   alignWeight: z.number().min(0).max(100),
+  /** Std of the genomics encoder's training input noise (model spec genomicsNoise). */
+  genomicsNoise: z.number().min(0).max(10),
+  /** Factor on λ for the genomics branch (model spec genomicsDecayFactor). */
+  genomicsDecay: z.number().min(0).max(1000),
   dashboard: z.boolean(),
   /** Site daemons started at once; also the parallelism the CPU offers. */
   concurrency: z.int().min(1),

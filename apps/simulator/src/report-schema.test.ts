@@ -41,6 +41,8 @@ function sampleReport(): SimulationReport {
       missingScale: 0.25,
       weightDecay: 1e-4,
       alignWeight: 0.001,
+      genomicsNoise: 0.3,
+      genomicsDecay: 10,
       tasks: ['cancer'],
       backend: 'wasm',
     },

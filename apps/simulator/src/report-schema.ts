@@ -95,6 +95,8 @@ export const SimulationConfig = z.object({
   missingScale: z.number().min(0),
   weightDecay: z.number().min(0),
   alignWeight: z.number().min(0),
+  genomicsNoise: z.number().min(0),
+  genomicsDecay: z.number().min(0),
   tasks: z.array(z.string()),
   backend: z.string(),
 });

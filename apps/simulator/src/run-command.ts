@@ -31,6 +31,8 @@ Generates a synthetic federation, starts the real coordinator and one real site 
                           genomics 20–45 % per site (${DEFAULTS.missingScale})
   --weight-decay L2       the model's L2 penalty λ (${DEFAULTS.weightDecay})
   --align-weight MU       μ of the model's cross-modal alignment loss (${DEFAULTS.alignWeight})
+  --genomics-noise S      std of the genomics encoder's training input noise (${DEFAULTS.genomicsNoise})
+  --genomics-decay F      factor on the L2 penalty for the genomics branch (${DEFAULTS.genomicsDecay})
   --concurrency C         site daemons started at once (the number of cores)
   --dashboard             serve the operator dashboard; print its URL and the operator token, and keep
                           serving it after the run until Ctrl-C
@@ -76,6 +78,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       missing: { type: 'string' },
       'weight-decay': { type: 'string' },
       'align-weight': { type: 'string' },
+      'genomics-noise': { type: 'string' },
+      'genomics-decay': { type: 'string' },
       concurrency: { type: 'string' },
       dashboard: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -110,6 +114,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     missingScale: number(v.missing),
     weightDecay: number(v['weight-decay']),
     alignWeight: number(v['align-weight']),
+    genomicsNoise: number(v['genomics-noise']),
+    genomicsDecay: number(v['genomics-decay']),
     concurrency: number(v.concurrency),
     dashboard: v.dashboard,
   });

@@ -20,6 +20,8 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
       imageShape: loaded.imageShape,
       l2: options.weightDecay,
       alignWeight: options.alignWeight,
+      genomicsNoise: options.genomicsNoise,
+      genomicsDecayFactor: options.genomicsDecay,
       seed: options.seed,
     },
     strategy: {

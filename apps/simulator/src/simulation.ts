@@ -200,6 +200,8 @@ function reportConfig(options: SimulationOptions, loaded: LoadedFederation): Sim
     missingScale: options.missingScale,
     weightDecay: options.weightDecay,
     alignWeight: options.alignWeight,
+    genomicsNoise: options.genomicsNoise,
+    genomicsDecay: options.genomicsDecay,
     tasks: loaded.tasks,
     backend: activeBackend()?.name ?? 'unknown',
   };

@@ -60,7 +60,8 @@ describe('schema fuzzing', () => {
   });
 
   it.each(withFields)('$name: a wrongly-typed field is refused, naming its path', ({ schema, sample }) => {
-    const fields = leaves(sample);
+    // A null leaf is a nullable field whose other type the sample does not show (0 is a valid EpochMs).
+    const fields = leaves(sample).filter((f) => f.value !== null);
     fc.assert(
       fc.property(fc.constantFrom(...fields), replacement, ({ path, value }, bad) => {
         fc.pre(kind(bad) !== kind(value));

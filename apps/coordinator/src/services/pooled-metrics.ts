@@ -4,7 +4,10 @@ export interface PooledTaskMetrics {
   /** AUC of the pooled score histograms (ties within a bin count half). */
   auc: number;
   numExamples: number;
-  /** Example-weighted means of the sites' own metrics (f1, precision, recall, accuracy, attention.*). */
+  /**
+   * Example-weighted means of the sites' own metrics (f1, precision, recall, accuracy, attention.*,
+   * ablation.*); the sites' own AUCs average into `siteAuc`, the same estimator as `ablation.*.auc`.
+   */
   [metric: string]: number;
 }
 
@@ -39,8 +42,8 @@ export function poolEvaluations(results: readonly EvaluateRes[]): Record<string,
       part.histogram.negatives.forEach((v, i) => (negatives[i]! += v));
       examples += part.numExamples;
       for (const [name, value] of Object.entries(part.metrics)) {
-        if (name !== 'auc' && Number.isFinite(value))
-          sums[name] = (sums[name] ?? 0) + value * part.numExamples;
+        const key = name === 'auc' ? 'siteAuc' : name;
+        if (Number.isFinite(value)) sums[key] = (sums[key] ?? 0) + value * part.numExamples;
       }
     }
     const means = Object.fromEntries(

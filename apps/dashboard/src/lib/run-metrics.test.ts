@@ -73,6 +73,11 @@ describe('attention and ablation', () => {
     expect(attentionOf(metrics, 'cardiac')).toEqual([]);
   });
 
+  it("compares ablation AUCs with the mean of the sites' own full AUCs when the round has it", () => {
+    const table = ablationTable({ tasks: { cancer: { auc: 0.9, siteAuc: 0.85, 'ablation.ehr.auc': 0.7 } } });
+    expect(table.rows).toEqual([{ task: 'cancer', full: 0.85, without: { ehr: 0.7 } }]);
+  });
+
   it('builds the ablation table only for tasks that report one', () => {
     expect(ablationTable(metrics)).toEqual({
       modalities: ['ehr', 'genomics'],

@@ -85,7 +85,9 @@ export function ablationTable(metrics: RoundMetrics): { modalities: string[]; ro
       modalities.add(match[1]!);
       without[match[1]!] = finiteOrNull(value);
     }
-    if (Object.keys(without).length > 0) rows.push({ task, full: finiteOrNull(values.auc), without });
+    // Sites report ablation AUCs as their own; compare them with the mean of the sites' own full AUCs.
+    const full = finiteOrNull(values.siteAuc ?? values.auc);
+    if (Object.keys(without).length > 0) rows.push({ task, full, without });
   }
   return { modalities: [...modalities].sort(), rows };
 }

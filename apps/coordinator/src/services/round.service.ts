@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EvaluateIns, EvaluateRes, FitIns, RoundProgress } from '@fedfuse/protocol';
-import { FlEvent } from '@fedfuse/protocol';
+import { EmptyAck, FlEvent } from '@fedfuse/protocol';
 import { sampleClients } from '@fedfuse/strategy';
 import type { ClientUpdate } from '@fedfuse/strategy';
 import { decodeWeights } from '@fedfuse/protocol';
@@ -41,6 +41,7 @@ const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 export class RoundService {
   private readonly logger = new Logger('rounds');
   private readonly waiting = new Map<string, string>();
+  private readonly refusals = new Set<string>();
 
   constructor(
     @Inject(RunsRepository) private readonly runs: RunsRepository,
@@ -195,12 +196,7 @@ export class RoundService {
       config: { ...config.local, seed: siteSeed(config.seed, round.number, siteId) },
       deadline: round.deadline_at,
     };
-    socket
-      .timeout(15_000)
-      .emitWithAck(FlEvent.roundStart, ins)
-      .catch((error: Error) =>
-        this.logger.warn(`site ${siteId} did not acknowledge round ${round.number}: ${error.message}`),
-      );
+    this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
   }
 
   sendEvaluate(context: { run: RunRow; round: RoundRow; model: ModelBlob; siteId: string }): void {
@@ -217,11 +213,49 @@ export class RoundService {
       config: { batchSize: 256, tasks: config.model.tasks, bins: config.histogramBins },
       deadline: round.evaluation_deadline_at ?? round.deadline_at,
     };
-    socket
+    this.instruct({ siteId, event: FlEvent.evaluateStart, payload: ins, round, socket });
+  }
+
+  /**
+   * Sends an instruction and reads its acknowledgement: a site that refuses it (a spec its data cannot
+   * fit, busy, …) is audited with its reason, so the operator sees why it will not answer this round.
+   */
+  private instruct(o: {
+    siteId: string;
+    event: typeof FlEvent.roundStart | typeof FlEvent.evaluateStart;
+    payload: FitIns | EvaluateIns;
+    round: RoundRow;
+    socket: NonNullable<ReturnType<ConnectionsService['get']>>;
+  }): void {
+    const { siteId, event, round } = o;
+    o.socket
       .timeout(15_000)
-      .emitWithAck(FlEvent.evaluateStart, ins)
+      .emitWithAck(event, o.payload)
+      .then(async (ack: unknown) => {
+        const refused = EmptyAck.safeParse(ack);
+        if (!refused.success || refused.data.ok) return;
+        // A round is re-sent after a reconnect or resync; one audit entry per site, round and event.
+        const key = `${round.id} ${siteId} ${event}`;
+        if (this.refusals.has(key)) return;
+        if (this.refusals.size >= 10_000) this.refusals.clear();
+        this.refusals.add(key);
+        await this.audit.record({
+          actor: { kind: 'site', id: siteId },
+          action: 'round.instruction_refused',
+          subject: round.run_id,
+          outcome: 'refused',
+          details: {
+            round: round.number,
+            event,
+            code: refused.data.error.code,
+            reason: refused.data.error.message,
+          },
+        });
+      })
       .catch((error: Error) =>
-        this.logger.warn(`site ${siteId} did not acknowledge evaluation ${round.number}: ${error.message}`),
+        this.logger.warn(
+          `site ${siteId} did not acknowledge ${event} of round ${round.number}: ${error.message}`,
+        ),
       );
   }
 

@@ -57,6 +57,8 @@ export class TestSite {
   lastResponse?: SignedChallenge;
   autoTrain?: FitBehaviour;
   autoEvaluate = true;
+  /** When set, `round:start` is refused with this error, as a daemon refuses a spec its data cannot fit. */
+  refuseRoundStart?: { code: string; message: string };
 
   constructor(
     private readonly url: string,
@@ -68,6 +70,7 @@ export class TestSite {
     this.socket = socket;
     socket.on(FlEvent.roundStart, (ins: FitIns, ack: (a: Ack) => void) => {
       this.received.push(ins);
+      if (this.refuseRoundStart) return ack({ ok: false, error: this.refuseRoundStart } as Ack);
       ack({ ok: true, data: undefined });
       if (this.autoTrain) void this.train(ins, this.autoTrain).catch(() => undefined);
     });

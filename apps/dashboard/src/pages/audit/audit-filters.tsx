@@ -2,7 +2,15 @@ import { useState } from 'react';
 import type { AuditFilters } from '../../lib/audit-paging.ts';
 
 const PAGE_SIZES = [25, 50, 100, 200];
-const ACTION_HINTS = ['site.', 'token.', 'run.', 'round.', 'round.update_rejected', 'site.enroll_refused'];
+const ACTION_HINTS = [
+  'site.',
+  'token.',
+  'run.',
+  'round.',
+  'round.update_rejected',
+  'round.instruction_refused',
+  'site.enroll_refused',
+];
 
 export interface AuditFiltersFormProps {
   filters: AuditFilters;

@@ -1,0 +1,65 @@
+import { afterEach, expect, it } from 'vitest';
+import type { AuditEntry } from '@fedfuse/protocol';
+import type { Harness } from './testing/harness.ts';
+import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { TestSite } from './testing/test-site.ts';
+
+let harness: Harness | undefined;
+const sites: TestSite[] = [];
+afterEach(async () => {
+  sites.splice(0).forEach((s) => s.close());
+  await harness?.close();
+  harness = undefined;
+});
+
+async function enrolledSite(h: Harness, name: string): Promise<TestSite> {
+  const token = await h.api<{ token: string }>('POST', '/api/tokens', { label: name, autoApprove: true });
+  const site = new TestSite(h.coordinator.url, name);
+  sites.push(site);
+  await site.connect();
+  expect((await site.enroll(token.body.token)).ok).toBe(true);
+  expect((await site.handshake()).ok).toBe(true);
+  return site;
+}
+
+it("audits a site's refusal of a round with its code and reason, and the round goes on with the others", async () => {
+  const h = (harness = await startHarness());
+  const willing = await enrolledSite(h, 'Willing');
+  const refusing = await enrolledSite(h, 'Refusing');
+  willing.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 10 };
+  refusing.refuseRoundStart = {
+    code: 'invalid_payload',
+    message: 'modelSpec.ehrDim: this site has 31 EHR features',
+  };
+  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+    name: 'refusal',
+    rounds: 1,
+    minClients: 1,
+    model: tinyModel,
+    roundTimeoutSeconds: 3,
+  });
+  await h.api('POST', `/api/runs/${run.body.runId}/start`);
+  const refusal = await waitFor(async () => {
+    const audit = await h.api<AuditEntry[]>('GET', '/api/audit?action=round.instruction_refused');
+    return audit.body[0];
+  }, 20_000);
+  expect(refusal).toMatchObject({
+    actor: { kind: 'site', id: refusing.siteId },
+    subject: run.body.runId,
+    outcome: 'refused',
+    details: {
+      round: 1,
+      event: 'round:start',
+      code: 'invalid_payload',
+      reason: 'modelSpec.ehrDim: this site has 31 EHR features',
+    },
+  });
+  const done = await waitFor(async () => {
+    const rounds = await h.api<{ phase: string }[]>('GET', `/api/runs/${run.body.runId}/rounds`);
+    return rounds.body[0]?.phase === 'done' ? rounds.body[0] : undefined;
+  }, 30_000);
+  expect(done.phase).toBe('done');
+  // A willing site's acknowledgement is not audited as a refusal.
+  const audit = await h.api<AuditEntry[]>('GET', '/api/audit?action=round.instruction_refused');
+  expect(audit.body.map((a) => a.actor.id)).toEqual([refusing.siteId]);
+});

@@ -14,7 +14,8 @@ each run's own report under DIR/runs/.
   --seed S            seed of data, models and runs (1)
   --only a,b          only these runs: ${PAPER_RUNS.map((r) => r.name).join(', ')}
   --rounds R, --epochs E, --patients-per-site P, --image-size PX, --genes G, --missing SCALE,
-  --learning-rate LR  override the run defaults for every run (see fedfuse-sim run --help)
+  --learning-rate LR, --weight-decay L2, --align-weight MU, --genomics-noise S, --genomics-decay F
+                      override the run defaults for every run (see fedfuse-sim run --help)
 `;
 
 /** `fedfuse-sim experiment`. */
@@ -33,6 +34,10 @@ export async function runExperimentCommand(argv: string[]): Promise<number> {
       genes: { type: 'string' },
       missing: { type: 'string' },
       'learning-rate': { type: 'string' },
+      'weight-decay': { type: 'string' },
+      'align-weight': { type: 'string' },
+      'genomics-noise': { type: 'string' },
+      'genomics-decay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,6 +64,10 @@ export async function runExperimentCommand(argv: string[]): Promise<number> {
       genes: number(v.genes),
       missingScale: number(v.missing),
       learningRate: number(v['learning-rate']),
+      weightDecay: number(v['weight-decay']),
+      alignWeight: number(v['align-weight']),
+      genomicsNoise: number(v['genomics-noise']),
+      genomicsDecay: number(v['genomics-decay']),
     },
     only: v.only?.split(',').map((s) => s.trim()),
     command: `fedfuse-sim experiment ${argv.join(' ')}`,

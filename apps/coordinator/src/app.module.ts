@@ -27,6 +27,7 @@ import { OperatorTokenService } from './services/operator-token.service.ts';
 import { OpsBroadcaster } from './services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from './services/ops-snapshot.service.ts';
 import { RegistryService } from './services/registry.service.ts';
+import { RoundInstructionsService } from './services/round-instructions.service.ts';
 import { RoundService } from './services/round.service.ts';
 import { RunLocks } from './services/run-locks.service.ts';
 import { RunService } from './services/run.service.ts';
@@ -77,6 +78,7 @@ export class AppModule {
         SiteSummariesService,
         SitePresenceService,
         RunSummariesService,
+        RoundInstructionsService,
         RoundService,
         SubmissionsService,
         SiteSyncService,

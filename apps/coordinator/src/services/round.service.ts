@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EvaluateIns, EvaluateRes, FitIns, RoundProgress } from '@fedfuse/protocol';
-import { EmptyAck, FlEvent } from '@fedfuse/protocol';
+import type { EvaluateRes, RoundProgress } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
 import { sampleClients } from '@fedfuse/strategy';
 import type { ClientUpdate } from '@fedfuse/strategy';
 import { decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
-import { IdentityRepository } from '../repositories/identity.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { RoundInstructionsService } from './round-instructions.service.ts';
 import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -16,7 +16,6 @@ import type { ResolvedRunConfig } from '../run-config.ts';
 import { aggregate } from './aggregation.ts';
 import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
-import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
@@ -24,7 +23,7 @@ import { crashPoint } from './crash-points.ts';
 import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
 import { RunLocks } from './run-locks.service.ts';
-import { evaluators, runConfig, selectedSites, siteSeed, stageOf } from './run-state.ts';
+import { evaluators, runConfig, selectedSites, stageOf } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import { roundTrainingLoss } from './training-loss.ts';
@@ -41,14 +40,12 @@ const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 export class RoundService {
   private readonly logger = new Logger('rounds');
   private readonly waiting = new Map<string, string>();
-  private readonly refusals = new Set<string>();
 
   constructor(
     @Inject(RunsRepository) private readonly runs: RunsRepository,
     @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
     @Inject(SitesRepository) private readonly sites: SitesRepository,
     @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
-    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
     @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
@@ -57,6 +54,7 @@ export class RoundService {
     @Inject(RunLocks) private readonly locks: RunLocks,
     @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
     @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
+    @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
   ) {}
 
   /** Advances every running run one step; called by the ticker and after every submission. */
@@ -177,86 +175,8 @@ export class RoundService {
     });
     crashPoint('selection', number);
     await this.progress(round);
-    for (const siteId of sample.clientIds) this.sendFit({ run, round, global, siteId });
+    for (const siteId of sample.clientIds) this.instructions.sendFit({ run, round, global, siteId });
     setTimeout(() => crashPoint('training', number), 100);
-  }
-
-  /** Sends a selected site its training instructions (again, after a reconnect). */
-  sendFit(context: { run: RunRow; round: RoundRow; global: ModelBlob; siteId: string }): void {
-    const { run, round, global, siteId } = context;
-    const socket = this.connections.get(siteId);
-    if (!socket) return;
-    const config = runConfig(run);
-    const ins: FitIns = {
-      runId: run.id,
-      roundId: round.id,
-      roundNumber: round.number,
-      modelSpec: config.model,
-      model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
-      config: { ...config.local, seed: siteSeed(config.seed, round.number, siteId) },
-      deadline: round.deadline_at,
-    };
-    this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
-  }
-
-  sendEvaluate(context: { run: RunRow; round: RoundRow; model: ModelBlob; siteId: string }): void {
-    const { run, round, model, siteId } = context;
-    const socket = this.connections.get(siteId);
-    if (!socket) return;
-    const config = runConfig(run);
-    const ins: EvaluateIns = {
-      runId: run.id,
-      roundId: round.id,
-      roundNumber: round.number,
-      modelSpec: config.model,
-      model: this.models.reference(model, { roundId: round.id, coordinator: this.identity.get() }),
-      config: { batchSize: 256, tasks: config.model.tasks, bins: config.histogramBins },
-      deadline: round.evaluation_deadline_at ?? round.deadline_at,
-    };
-    this.instruct({ siteId, event: FlEvent.evaluateStart, payload: ins, round, socket });
-  }
-
-  /**
-   * Sends an instruction and reads its acknowledgement: a site that refuses it (a spec its data cannot
-   * fit, busy, …) is audited with its reason, so the operator sees why it will not answer this round.
-   */
-  private instruct(o: {
-    siteId: string;
-    event: typeof FlEvent.roundStart | typeof FlEvent.evaluateStart;
-    payload: FitIns | EvaluateIns;
-    round: RoundRow;
-    socket: NonNullable<ReturnType<ConnectionsService['get']>>;
-  }): void {
-    const { siteId, event, round } = o;
-    o.socket
-      .timeout(15_000)
-      .emitWithAck(event, o.payload)
-      .then(async (ack: unknown) => {
-        const refused = EmptyAck.safeParse(ack);
-        if (!refused.success || refused.data.ok) return;
-        // A round is re-sent after a reconnect or resync; one audit entry per site, round and event.
-        const key = `${round.id} ${siteId} ${event}`;
-        if (this.refusals.has(key)) return;
-        if (this.refusals.size >= 10_000) this.refusals.clear();
-        this.refusals.add(key);
-        await this.audit.record({
-          actor: { kind: 'site', id: siteId },
-          action: 'round.instruction_refused',
-          subject: round.run_id,
-          outcome: 'refused',
-          details: {
-            round: round.number,
-            event,
-            code: refused.data.error.code,
-            reason: refused.data.error.message,
-          },
-        });
-      })
-      .catch((error: Error) =>
-        this.logger.warn(
-          `site ${siteId} did not acknowledge ${event} of round ${round.number}: ${error.message}`,
-        ),
-      );
   }
 
   private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {
@@ -325,7 +245,7 @@ export class RoundService {
     await this.progress(committed);
     await this.publishCommit(run.id, rows);
     for (const siteId of evaluatorIds)
-      this.sendEvaluate({
+      this.instructions.sendEvaluate({
         run: { ...run, committed_round: round.number },
         round: committed,
         model: blob,
@@ -444,7 +364,7 @@ export class RoundService {
       }
       if (open.phase === 'training' && selectedSites(open).includes(siteId)) {
         if (!(await this.rounds.findUpdate({ roundId: open.id, siteId, stage: 'fit' }))) {
-          this.sendFit({
+          this.instructions.sendFit({
             run,
             round: open,
             global: await this.weights.atRound(run, open.number - 1),
@@ -453,7 +373,7 @@ export class RoundService {
         }
       } else if (open.phase === 'evaluation' && evaluators(open).includes(siteId)) {
         if (!(await this.rounds.findUpdate({ roundId: open.id, siteId, stage: 'evaluate' }))) {
-          this.sendEvaluate({
+          this.instructions.sendEvaluate({
             run,
             round: open,
             model: await this.weights.atRound(run, open.number),

@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EvaluateIns, FitIns } from '@fedfuse/protocol';
+import { EmptyAck, FlEvent } from '@fedfuse/protocol';
+import { IdentityRepository } from '../repositories/identity.repository.ts';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { RunRow } from '../repositories/runs.repository.ts';
+import { AuditService } from './audit.service.ts';
+import { ConnectionsService } from './connections.service.ts';
+import type { ModelBlob } from './global-model.service.ts';
+import { GlobalModelService } from './global-model.service.ts';
+import { runConfig, siteSeed } from './run-state.ts';
+
+/** Sends sites their round instructions (train, evaluate) and audits a site that refuses one. */
+@Injectable()
+export class RoundInstructionsService {
+  private readonly logger = new Logger('rounds');
+  private readonly refusals = new Set<string>();
+
+  constructor(
+    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  /** Sends a selected site its training instructions (again, after a reconnect). */
+  sendFit(context: { run: RunRow; round: RoundRow; global: ModelBlob; siteId: string }): void {
+    const { run, round, global, siteId } = context;
+    const socket = this.connections.get(siteId);
+    if (!socket) return;
+    const config = runConfig(run);
+    const ins: FitIns = {
+      runId: run.id,
+      roundId: round.id,
+      roundNumber: round.number,
+      modelSpec: config.model,
+      model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
+      config: { ...config.local, seed: siteSeed(config.seed, round.number, siteId) },
+      deadline: round.deadline_at,
+    };
+    this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
+  }
+
+  sendEvaluate(context: { run: RunRow; round: RoundRow; model: ModelBlob; siteId: string }): void {
+    const { run, round, model, siteId } = context;
+    const socket = this.connections.get(siteId);
+    if (!socket) return;
+    const config = runConfig(run);
+    const ins: EvaluateIns = {
+      runId: run.id,
+      roundId: round.id,
+      roundNumber: round.number,
+      modelSpec: config.model,
+      model: this.models.reference(model, { roundId: round.id, coordinator: this.identity.get() }),
+      config: { batchSize: 256, tasks: config.model.tasks, bins: config.histogramBins },
+      deadline: round.evaluation_deadline_at ?? round.deadline_at,
+    };
+    this.instruct({ siteId, event: FlEvent.evaluateStart, payload: ins, round, socket });
+  }
+
+  /**
+   * Sends an instruction and reads its acknowledgement: a site that refuses it (a spec its data cannot
+   * fit, busy, …) is audited with its reason, so the operator sees why it will not answer this round.
+   */
+  private instruct(o: {
+    siteId: string;
+    event: typeof FlEvent.roundStart | typeof FlEvent.evaluateStart;
+    payload: FitIns | EvaluateIns;
+    round: RoundRow;
+    socket: NonNullable<ReturnType<ConnectionsService['get']>>;
+  }): void {
+    const { siteId, event, round } = o;
+    o.socket
+      .timeout(15_000)
+      .emitWithAck(event, o.payload)
+      .then(async (ack: unknown) => {
+        const refused = EmptyAck.safeParse(ack);
+        if (!refused.success || refused.data.ok) return;
+        // A round is re-sent after a reconnect or resync; one audit entry per site, round and event.
+        const key = `${round.id} ${siteId} ${event}`;
+        if (this.refusals.has(key)) return;
+        if (this.refusals.size >= 10_000) this.refusals.clear();
+        this.refusals.add(key);
+        await this.audit.record({
+          actor: { kind: 'site', id: siteId },
+          action: 'round.instruction_refused',
+          subject: round.run_id,
+          outcome: 'refused',
+          details: {
+            round: round.number,
+            event,
+            code: refused.data.error.code,
+            reason: refused.data.error.message,
+          },
+        });
+      })
+      .catch((error: Error) =>
+        this.logger.warn(
+          `site ${siteId} did not acknowledge ${event} of round ${round.number}: ${error.message}`,
+        ),
+      );
+  }
+}

@@ -3,7 +3,8 @@ import { decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from './repositories/file-store.repository.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { TestSite } from './testing/test-site.ts';
+import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
+import type { TestSite } from './testing/test-site.ts';
 
 let harness: Harness | undefined;
 const sites: TestSite[] = [];
@@ -13,16 +14,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function enrolledSite(h: Harness, name: string): Promise<TestSite> {
-  const token = await h.api<{ token: string }>('POST', '/api/tokens', { label: name, autoApprove: true });
-  const site = new TestSite(h.coordinator.url, name);
-  sites.push(site);
-  await site.connect();
-  const enrolled = await site.enroll(token.body.token);
-  expect(enrolled).toMatchObject({ ok: true, data: { status: 'approved' } });
-  expect((await site.handshake()).ok).toBe(true);
-  return site;
-}
+const enrolledSite = (h: Harness, name: string) => enrolledSiteIn(h, name, sites);
 
 describe('coordinator federation over real sockets', () => {
   it('runs FedAvg rounds: each group averaged over the sites that trained it, checkpoints and pooled AUC recorded', async () => {

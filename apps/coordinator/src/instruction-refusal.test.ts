@@ -2,7 +2,8 @@ import { afterEach, expect, it } from 'vitest';
 import type { AuditEntry } from '@fedfuse/protocol';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { TestSite } from './testing/test-site.ts';
+import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
+import type { TestSite } from './testing/test-site.ts';
 
 let harness: Harness | undefined;
 const sites: TestSite[] = [];
@@ -12,15 +13,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function enrolledSite(h: Harness, name: string): Promise<TestSite> {
-  const token = await h.api<{ token: string }>('POST', '/api/tokens', { label: name, autoApprove: true });
-  const site = new TestSite(h.coordinator.url, name);
-  sites.push(site);
-  await site.connect();
-  expect((await site.enroll(token.body.token)).ok).toBe(true);
-  expect((await site.handshake()).ok).toBe(true);
-  return site;
-}
+const enrolledSite = (h: Harness, name: string) => enrolledSiteIn(h, name, sites);
 
 it("audits a site's refusal of a round with its code and reason, and the round goes on with the others", async () => {
   const h = (harness = await startHarness());

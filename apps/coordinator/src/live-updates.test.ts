@@ -5,7 +5,8 @@ import { FlEvent } from '@fedfuse/protocol';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel } from './testing/harness.ts';
 import { OpsListener } from './testing/ops-listener.ts';
-import { TestSite } from './testing/test-site.ts';
+import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
+import type { TestSite } from './testing/test-site.ts';
 
 let harness: Harness | undefined;
 let ops: OpsListener | undefined;
@@ -24,15 +25,7 @@ async function start(options: { lastSeenWriteMs?: number } = {}) {
   return { h: harness, ops };
 }
 
-async function enrolledSite(h: Harness, name: string): Promise<TestSite> {
-  const token = await h.api<{ token: string }>('POST', '/api/tokens', { label: name, autoApprove: true });
-  const site = new TestSite(h.coordinator.url, name);
-  sites.push(site);
-  await site.connect();
-  expect((await site.enroll(token.body.token)).ok).toBe(true);
-  expect((await site.handshake()).ok).toBe(true);
-  return site;
-}
+const enrolledSite = (h: Harness, name: string) => enrolledSiteIn(h, name, sites);
 
 const RESYNC = { runId: null, roundId: null };
 type SiteRow = { siteId: string; lastSeenAt: number; roundsJoined: number; updatesRejected: number };

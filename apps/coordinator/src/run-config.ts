@@ -1,18 +1,6 @@
-import { ModelSpec } from '@fedfuse/protocol';
+import { ModelSpec, STRATEGIES } from '@fedfuse/protocol';
 import { defaultModelConfig } from '@fedfuse/model';
 import { z } from 'zod';
-
-export const STRATEGIES = [
-  'fedavg',
-  'fedprox',
-  'fedadam',
-  'fedyogi',
-  'fedadagrad',
-  'fedavgm',
-  'fedmedian',
-  'trimmedmean',
-  'krum',
-] as const;
 
 /** Strategy and its hyper-parameters; unset ones take Flower's defaults. */
 export const StrategyConfig = z.object({

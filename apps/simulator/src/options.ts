@@ -1,21 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-
-/** Fusions the model builds (@fedfuse/model FUSIONS). */
-export const FUSION_NAMES = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
-/** Strategies the coordinator runs (docs/strategies.md). */
-export const STRATEGY_NAMES = [
-  'fedavg',
-  'fedprox',
-  'fedadam',
-  'fedyogi',
-  'fedadagrad',
-  'fedavgm',
-  'fedmedian',
-  'trimmedmean',
-  'krum',
-] as const;
+import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
 
 /**
  * Defaults of `fedfuse-sim run`, tuned so the 3-site demo trains in under a minute on 2 cores with the
@@ -59,8 +45,8 @@ export const SimulationOptions = z.object({
     .int()
     .min(0)
     .max(2 ** 31 - 1),
-  fusion: z.enum(FUSION_NAMES),
-  strategy: z.enum(STRATEGY_NAMES),
+  fusion: z.enum(FUSIONS),
+  strategy: z.enum(STRATEGIES),
   patientsPerSite: z.int().min(10),
   iid: z.boolean(),
   labelSkew: z.number().positive(),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, FUSION_NAMES, STRATEGY_NAMES, resolveSimulationOptions } from './options.ts';
+import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
+import { DEFAULTS, resolveSimulationOptions } from './options.ts';
 import { FINAL_HEADERS, finalTableRows } from './report-html.ts';
 import type { SimulationReport } from './report-schema.ts';
 import { runSimulation } from './simulation.ts';
@@ -14,8 +15,8 @@ Generates a synthetic federation, starts the real coordinator and one real site 
   --sites N               hospitals (${DEFAULTS.sites})
   --rounds R              federated rounds (${DEFAULTS.rounds})
   --seed S                seed of the data, the model and the run (${DEFAULTS.seed})
-  --fusion F              ${FUSION_NAMES.join(' | ')} (${DEFAULTS.fusion})
-  --strategy S            ${STRATEGY_NAMES.join(' | ')} (${DEFAULTS.strategy})
+  --fusion F              ${FUSIONS.join(' | ')} (${DEFAULTS.fusion})
+  --strategy S            ${STRATEGIES.join(' | ')} (${DEFAULTS.strategy})
   --patients-per-site P   average patients per site (${DEFAULTS.patientsPerSite})
   --non-iid ALPHA         Dirichlet concentration of each site's label mix; small = strong skew (${DEFAULTS.labelSkew})
   --iid                   identically distributed sites (same label mix, size, missingness, scanner)

@@ -2,9 +2,25 @@ import { z } from 'zod';
 
 import { Name } from './primitives.ts';
 
+/** Fusions the model builds (@fedfuse/model FUSIONS; a coordinator test keeps the two equal). */
+export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
+
+/** Aggregation strategies a run may name (docs/strategies.md). */
+export const STRATEGIES = [
+  'fedavg',
+  'fedprox',
+  'fedadam',
+  'fedyogi',
+  'fedadagrad',
+  'fedavgm',
+  'fedmedian',
+  'trimmedmean',
+  'krum',
+] as const;
+
 /** The architecture every site builds for a run (mirrors @fedfuse/model's ModelConfig). */
 export const ModelSpec = z.object({
-  fusion: z.enum(['hybrid', 'attention', 'concat', 'early', 'late']),
+  fusion: z.enum(FUSIONS),
   tasks: z.array(Name).min(1).max(64),
   ehrDim: z.int().min(1).max(100_000),
   genomicsDim: z.int().min(1).max(100_000),

@@ -1,18 +1,7 @@
 // The "new run" form: its fields as typed text, and the POST /api/runs body built from them. Checks here
 // only catch what a person mistypes (a letter in a number field); the coordinator's schema is the judge.
 
-export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
-export const STRATEGIES = [
-  'fedavg',
-  'fedprox',
-  'fedadam',
-  'fedyogi',
-  'fedadagrad',
-  'fedavgm',
-  'fedmedian',
-  'trimmedmean',
-  'krum',
-] as const;
+import type { STRATEGIES } from '@fedfuse/protocol';
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export type StrategyParam =

@@ -1,5 +1,6 @@
 import type { StrategyName } from '../../lib/run-form.ts';
-import { FUSIONS, PARAM_INFO, STRATEGIES, STRATEGY_PARAMS } from '../../lib/run-form.ts';
+import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
+import { PARAM_INFO, STRATEGY_PARAMS } from '../../lib/run-form.ts';
 import type { FormBinding } from './form-binding.tsx';
 import { Field, FieldNote } from './form-binding.tsx';
 

@@ -1,36 +1,20 @@
 import { concatBatches, type ModelBatch } from '@fedfuse/data';
-import { createModel, trainLocalRound, type Fusion, type TriModalModel } from '@fedfuse/model';
+import { createModel, trainLocalRound, type TriModalModel } from '@fedfuse/model';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
 import type { LoadedFederation } from './federation.ts';
+import { modelConfigFor, type ModelChoices } from './run-config.ts';
 
 /** The training budget of a baseline: the same passes over the data as the federated run. */
-export interface BaselineOptions {
-  fusion: Fusion;
-  seed: number;
+export interface BaselineOptions extends ModelChoices {
   /** rounds × local epochs of the federated run it is compared with. */
   epochs: number;
   batchSize: number;
   learningRate: number;
   modalityKeepProb: number;
-  weightDecay: number;
-  alignWeight: number;
-  genomicsNoise: number;
-  genomicsDecay: number;
 }
 
 function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalModel {
-  return createModel({
-    fusion: options.fusion,
-    tasks: loaded.tasks,
-    ehrDim: loaded.ehrDim,
-    genomicsDim: loaded.genomicsDim,
-    imageShape: loaded.imageShape,
-    l2: options.weightDecay,
-    alignWeight: options.alignWeight,
-    genomicsNoise: options.genomicsNoise,
-    genomicsDecayFactor: options.genomicsDecay,
-    seed: options.seed,
-  });
+  return createModel(modelConfigFor(options, loaded));
 }
 
 function trainOn(model: TriModalModel, batch: ModelBatch, options: BaselineOptions): number {

@@ -12,13 +12,7 @@ export async function loadCheckpointModel(
 ): Promise<TriModalModel> {
   const { model: json, weights } = await api.checkpoint(o.runId, o.round);
   const spec = ModelSpec.parse(json.userDefinedMetadata.modelSpec);
-  const [h, w, c] = spec.imageShape;
-  const model = createModel({
-    ...spec,
-    imageShape: [h, w, c],
-    tasks: [...spec.tasks],
-    convFilters: [...spec.convFilters],
-  });
+  const model = createModel(spec);
   const tensors = json.weightsManifest.flatMap((group) => group.weights);
   const mismatch = model.specs.findIndex((s, i) => {
     const t = tensors[i];

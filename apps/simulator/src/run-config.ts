@@ -1,6 +1,28 @@
 import type { LoadedFederation } from './federation.ts';
 import type { SimulationOptions } from './options.ts';
 
+/** The model settings a simulation chooses; the rest are the model's defaults. */
+export type ModelChoices = Pick<
+  SimulationOptions,
+  'fusion' | 'weightDecay' | 'alignWeight' | 'genomicsNoise' | 'genomicsDecay' | 'seed'
+>;
+
+/** The model for `loaded`'s data: the run's model spec and the central baselines' model alike. */
+export function modelConfigFor(options: ModelChoices, loaded: LoadedFederation) {
+  return {
+    fusion: options.fusion,
+    tasks: loaded.tasks,
+    ehrDim: loaded.ehrDim,
+    genomicsDim: loaded.genomicsDim,
+    imageShape: loaded.imageShape,
+    l2: options.weightDecay,
+    alignWeight: options.alignWeight,
+    genomicsNoise: options.genomicsNoise,
+    genomicsDecayFactor: options.genomicsDecay,
+    seed: options.seed,
+  };
+}
+
 /**
  * The run the simulator asks the coordinator for (`POST /api/runs`), as an operator would: the model's
  * input widths come from the generated data, every site takes part in every round.
@@ -12,18 +34,7 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
     minClients: options.sites,
     fraction: 1,
     seed: options.seed,
-    model: {
-      fusion: options.fusion,
-      tasks: loaded.tasks,
-      ehrDim: loaded.ehrDim,
-      genomicsDim: loaded.genomicsDim,
-      imageShape: loaded.imageShape,
-      l2: options.weightDecay,
-      alignWeight: options.alignWeight,
-      genomicsNoise: options.genomicsNoise,
-      genomicsDecayFactor: options.genomicsDecay,
-      seed: options.seed,
-    },
+    model: modelConfigFor(options, loaded),
     strategy: {
       name: options.strategy,
       ...(options.serverLearningRate !== undefined ? { serverLearningRate: options.serverLearningRate } : {}),

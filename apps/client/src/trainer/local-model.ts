@@ -120,13 +120,7 @@ export class LocalModel {
     const key = JSON.stringify(spec);
     if (this.model?.key !== key) {
       this.dispose();
-      const [h, w, c] = spec.imageShape;
-      const model = createModel({
-        ...spec,
-        imageShape: [h, w, c],
-        tasks: [...spec.tasks],
-        convFilters: [...spec.convFilters],
-      });
+      const model = createModel(spec);
       this.model = { key, model };
     }
     const mismatch = manifestMismatch(manifest, layoutOf(this.model.model).entries);

@@ -4,13 +4,13 @@
 // Usage: pnpm bench:round [--rounds N]
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
 import { tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
+import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
 const ROUNDS = Number(values.rounds);
@@ -19,23 +19,8 @@ const TOKEN = 'bench-operator-token-0123456789';
 // ~1M parameters: the default architecture with a 1,500-gene panel.
 const MODEL_1M = { genomicsDim: 1500 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function api<T>(port: number, request: string, body?: unknown): Promise<T> {
-  const [method, path] = request.split(' ') as [string, string];
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return (await response.json()) as T;
+function api<T>(port: number, request: string, body?: unknown): Promise<T> {
+  return operatorRest(port, TOKEN)<T>(request, body);
 }
 
 interface RoundTiming {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate, loadSite } from '@fedfuse/data';
-import { CLIENT_BIN, COORDINATOR_BIN, freePort, runProcess, startProcess } from './processes.ts';
+import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess } from './processes.ts';
+import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
 import { postgresAvailable, freshPostgres } from '../../apps/coordinator/src/testing/postgres.ts';
 
 const TOKEN = 'e2e-operator-token-0123456789abcdef';
@@ -16,16 +17,8 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function api<T>(port: number, request: string, body?: unknown): Promise<T> {
-  const [method, path] = request.split(' ') as [string, string];
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${request} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+function api<T>(port: number, request: string, body?: unknown): Promise<T> {
+  return operatorRest(port, TOKEN)<T>(request, body);
 }
 
 interface Federation {

@@ -1,22 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const COORDINATOR_BIN = fileURLToPath(
   new URL('../../apps/coordinator/bin/fedfuse-coordinator.js', import.meta.url),
 );
 export const CLIENT_BIN = fileURLToPath(new URL('../../apps/client/bin/fedfuse-client.js', import.meta.url));
-
-/** A free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Started {
   child: ChildProcess;

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CrashPoint } from './services/crash-points.ts';
 import { tinyModel, waitFor } from './testing/harness.ts';
+import { freePort, operatorRest } from './testing/operator-rest.ts';
 import { TestSite } from './testing/test-site.ts';
 
 const BIN = fileURLToPath(new URL('../bin/fedfuse-coordinator.js', import.meta.url));
@@ -19,15 +19,6 @@ afterEach(() => {
   sites.splice(0).forEach((s) => s.close());
   children.splice(0).forEach((c) => c.kill('SIGKILL'));
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the coordinator as its own process; resolves once it listens. */
 function spawnCoordinator(options: {
@@ -58,14 +49,8 @@ function spawnCoordinator(options: {
   });
 }
 
-async function api<T>(port: number, request: string, body?: unknown): Promise<T> {
-  const [method, path] = request.split(' ') as [string, string];
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return (await response.json()) as T;
+function api<T>(port: number, request: string, body?: unknown): Promise<T> {
+  return operatorRest(port, TOKEN)<T>(request, body);
 }
 
 // Example counts 8/16/8 make every FedAvg coefficient a power of two, so sums are exact in any order.

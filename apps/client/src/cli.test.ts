@@ -128,6 +128,7 @@ describe('fedfuse-client enroll', () => {
     });
   });
   afterEach(() => coordinator.close());
+  const enroll = () => run('enroll', '--dir', 'site', '--coordinator', coordinator.url, '--token', token);
 
   it('sends a signed request, prints the fingerprint and pins the coordinator keys', async () => {
     const siteId = crypto.randomUUID();
@@ -148,15 +149,7 @@ describe('fedfuse-client enroll', () => {
       };
     });
     await run('init', '--dir', 'site', '--name', 'Hospital A');
-    const { code, out } = await run(
-      'enroll',
-      '--dir',
-      'site',
-      '--coordinator',
-      coordinator.url,
-      '--token',
-      token,
-    );
+    const { code, out } = await enroll();
     expect(code).toBe(0);
     expect(out).toContain(`Coordinator fingerprint: ${coordinator.identity.fingerprint()}`);
     expect(out).toMatch(/Enrolled as site .* \(status: pending\)/);
@@ -172,7 +165,7 @@ describe('fedfuse-client enroll', () => {
     );
     expect((coordinator.received[0]?.payload as { siteName: string }).siteName).toBe('Hospital A');
 
-    const again = await run('enroll', '--dir', 'site', '--coordinator', coordinator.url, '--token', token);
+    const again = await enroll();
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already enrolled \(pass --force to enroll again\)/);
   });
@@ -182,15 +175,7 @@ describe('fedfuse-client enroll', () => {
       fail('unauthenticated', 'this enrollment token was already used'),
     );
     await run('init', '--dir', 'site');
-    const { code, err } = await run(
-      'enroll',
-      '--dir',
-      'site',
-      '--coordinator',
-      coordinator.url,
-      '--token',
-      token,
-    );
+    const { code, err } = await enroll();
     expect(code).toBe(1);
     expect(err).toBe(
       'fedfuse-client enroll: enrollment refused: unauthenticated: this enrollment token was already used\n',
@@ -201,15 +186,7 @@ describe('fedfuse-client enroll', () => {
   it('says when the coordinator cannot be reached', async () => {
     await run('init', '--dir', 'site');
     await coordinator.close();
-    const { code, err } = await run(
-      'enroll',
-      '--dir',
-      'site',
-      '--coordinator',
-      coordinator.url,
-      '--token',
-      token,
-    );
+    const { code, err } = await enroll();
     expect(code).toBe(1);
     expect(err).toMatch(/^fedfuse-client enroll: cannot reach the coordinator at http:\/\/127.0.0.1:\d+/);
   });

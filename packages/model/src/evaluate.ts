@@ -95,8 +95,11 @@ export function evaluateModel(
 export function evaluateModalityRemoval(
   model: TriModalModel,
   batch: ModelBatch,
+  options: Pick<EvaluateOptions, 'batchSize'> = {},
 ): { full: Evaluation; removed: Record<Modality, Evaluation> } {
-  const full = evaluateModel(model, batch);
-  const removed = Object.fromEntries(MODALITIES.map((m) => [m, evaluateModel(model, batch, { hide: m })]));
+  const full = evaluateModel(model, batch, options);
+  const removed = Object.fromEntries(
+    MODALITIES.map((m) => [m, evaluateModel(model, batch, { ...options, hide: m })]),
+  );
   return { full, removed: removed as Record<Modality, Evaluation> };
 }

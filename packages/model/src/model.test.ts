@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { batchTensors } from './batch-tensors.ts';
 import { FUSIONS } from './config.ts';
-import { evaluateModel } from './evaluate.ts';
+import { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
 import { forward } from './forward.ts';
 import type { TriModalModel } from './model.ts';
 import { createModel, parameterGroups } from './model.ts';
@@ -90,6 +90,20 @@ describe('evaluateModel', () => {
     const hidden = evaluateModel(m, batch, { hide: 'imaging' });
     expect(hidden.tasks.cancer!.attention!.imaging).toBe(0);
     expect(hidden.predictions).not.toEqual(full.predictions);
+  });
+
+  it('evaluates the same patients with each modality hidden in turn', () => {
+    const m = model('hybrid');
+    const batch = separableBatch(m.config, { n: 20, seed: 4 });
+    const { full, removed } = evaluateModalityRemoval(m, batch, { batchSize: 7 });
+    expect(full.predictions).toEqual(evaluateModel(m, batch).predictions);
+    for (const hidden of ['ehr', 'imaging', 'genomics'] as const) {
+      const evaluation = removed[hidden];
+      expect(evaluation.n).toBe(20);
+      expect(evaluation.tasks.cancer!.attention![hidden]).toBe(0);
+      expect(evaluation.predictions).toEqual(evaluateModel(m, batch, { hide: hidden }).predictions);
+      expect(evaluation.predictions).not.toEqual(full.predictions);
+    }
   });
 
   it('refuses a batch whose arrays do not fit the model', () => {

@@ -2,10 +2,9 @@ import { loadSite, type SiteData } from '@fedfuse/data';
 import type { TriModalModel } from '@fedfuse/model';
 import {
   createModel,
-  evaluateModel,
+  evaluateModalityRemoval,
   getWeights,
   layoutOf,
-  MODALITIES,
   setWeights,
   trainLocalRound,
 } from '@fedfuse/model';
@@ -76,17 +75,11 @@ export class LocalModel {
     const batch = fitBatch(site.test.batch, { widths: widthsOf(site), spec: req.spec });
     const model = this.modelFor(req.spec, req.manifest);
     setWeights(model, req.weights);
-    const evaluation =
+    // The same patients with one modality hidden too: the dashboard's ablation table.
+    const { full: evaluation, removed } =
       batch.n > 0
-        ? evaluateModel(model, batch, { batchSize: req.batchSize })
-        : { n: 0, tasks: {}, predictions: new Float32Array(0) };
-    // The same patients with one modality hidden: the dashboard's ablation table.
-    const removed =
-      batch.n > 0
-        ? Object.fromEntries(
-            MODALITIES.map((m) => [m, evaluateModel(model, batch, { batchSize: req.batchSize, hide: m })]),
-          )
-        : {};
+        ? evaluateModalityRemoval(model, batch, { batchSize: req.batchSize })
+        : { full: { n: 0, tasks: {}, predictions: new Float32Array(0) }, removed: {} };
     const tasks = taskEvaluations({
       evaluation,
       removed,

@@ -20,13 +20,20 @@ function aptInstall() {
   }
 }
 
+const skipped = `the dashboard browser test will be SKIPPED (FEDFUSE_REQUIRE_BROWSER=1 makes that a failure)`;
+
 if (!existsSync(CHROMIUM)) {
   if (canApt) {
     console.log('Chromium is missing: installing it with apt-get for the dashboard browser test…');
-    aptInstall();
+    try {
+      aptInstall();
+    } catch (error) {
+      // No package mirror is no reason to fail the whole suite; the browser test decides what is required.
+      console.warn(`apt-get could not install chromium (${error.message}); ${skipped}.`);
+    }
   } else {
     console.warn(
-      `Chromium not found at ${CHROMIUM}; the dashboard browser test will be SKIPPED. ` +
+      `Chromium not found at ${CHROMIUM}; ${skipped}. ` +
         'Install it with `sudo apt-get install chromium` to run it.',
     );
   }

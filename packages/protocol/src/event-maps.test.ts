@@ -5,9 +5,10 @@ import type { Ack } from './errors.ts';
 import { EmptyAck, ackSchema } from './errors.ts';
 import type { EnrollmentRequest, EnrollmentResult } from './enrollment.ts';
 import type { EvaluateIns, EvaluateRes } from './evaluate.ts';
-import { FlEvent, Namespace, OpsEvent } from './event-names.ts';
+import { FlEvent, FlRoute, Namespace, OpsEvent } from './event-names.ts';
 import type { FlClientToServerEvents, FlServerToClientEvents, FlSocketData } from './fl-events.ts';
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
+import { flRouteSchemas } from './fl-routes.ts';
 import type { Challenge, ChallengeRequest, ChallengeResponse, HandshakeAccepted } from './handshake.ts';
 import type { AuditEntry, AuditPage, AuditQuery } from './audit.ts';
 import type { FederationSnapshot, RoundProgress, RunMetrics, RunSummary, SiteSummary } from './ops.ts';
@@ -125,6 +126,16 @@ describe('event maps', () => {
     expect([...names(opsClientEventSchemas), ...names(opsServerEventSchemas)].sort()).toEqual(
       Object.values(OpsEvent).sort(),
     );
+  });
+
+  it('register a request and an answer schema for every HTTP route a site calls', () => {
+    type R = typeof flRouteSchemas;
+    expectTypeOf<z.output<R['/fl/challenge']['payload']>>().toEqualTypeOf<ChallengeRequest>();
+    expectTypeOf<z.output<R['/fl/challenge']['ack']>>().toEqualTypeOf<Challenge>();
+    expectTypeOf<z.output<R['/fl/enroll']['payload']>>().toEqualTypeOf<EnrollmentRequest>();
+    expectTypeOf<z.output<R['/fl/enroll']['ack']>>().toEqualTypeOf<EnrollmentResult>();
+    expect(Object.keys(flRouteSchemas).sort()).toEqual(Object.values(FlRoute).sort());
+    for (const route of Object.values(FlRoute)) expect(route).toMatch(/^\/fl\/[a-z]+$/);
   });
 
   it('name events "topic:verb", unique per namespace', () => {

@@ -3,6 +3,19 @@
 /** socket.io namespaces: sites connect to `/fl`, dashboards to `/ops`. */
 export const Namespace = { fl: '/fl', ops: '/ops' } as const;
 
+/**
+ * HTTP routes a site calls outside its socket (POST, JSON body; the answer is an Ack, with a 4xx status
+ * when refused): enrollment, since a new site has no id to authenticate with yet, and the challenge it
+ * signs and passes as the `/fl` socket's `auth`, so no socket is connected before it is authenticated.
+ */
+export const FlRoute = {
+  /** EnrollmentRequest → EnrollmentResult */
+  enroll: '/fl/enroll',
+  /** ChallengeRequest → Challenge */
+  challenge: '/fl/challenge',
+} as const;
+export type FlRouteName = (typeof FlRoute)[keyof typeof FlRoute];
+
 /** Events on the site namespace `/fl`. */
 export const FlEvent = {
   /** site → coordinator, ack Challenge */

@@ -20,6 +20,7 @@ export * from './ops.ts';
 export * from './event-names.ts';
 export * from './event-schema.ts';
 export * from './fl-events.ts';
+export * from './fl-routes.ts';
 export * from './ops-events.ts';
 export * from './wire/sha256.ts';
 export * from './wire/weights-codec.ts';

@@ -1,9 +1,11 @@
 // Valid example payloads for tests (one per event), kept in one place so fuzzing can mutate each of them.
 import type { z } from 'zod';
 
-import { FlEvent, OpsEvent } from './event-names.ts';
+import { FlEvent, FlRoute, OpsEvent } from './event-names.ts';
 import type { EventSchemas } from './event-schema.ts';
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
+import { flRouteSchemas } from './fl-routes.ts';
+import { ChallengeResponse } from './handshake.ts';
 import type { WeightsManifest } from './manifest.ts';
 import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
 
@@ -105,6 +107,37 @@ const receipt = {
   acceptedAt: T0,
   alreadyAccepted: false,
 };
+
+const enrollmentRequest = {
+  token: 'tok_0123456789abcdef',
+  siteName: 'Hospital A',
+  signingKey: KEY,
+  boxKey: KEY,
+  protocolVersion: 1,
+  signature: SIG,
+};
+const enrollmentResult = {
+  siteId: SITE,
+  status: 'pending',
+  coordinatorSigningKey: KEY,
+  coordinatorBoxKey: KEY,
+  coordinatorFingerprint: FINGERPRINT,
+};
+
+/** Valid request body per HTTP route a site calls. */
+export const flRouteSamples = {
+  [FlRoute.enroll]: enrollmentRequest,
+  [FlRoute.challenge]: { siteId: SITE, protocolVersion: 1 },
+};
+
+/** Valid answer data per HTTP route a site calls. */
+export const flRouteAckSamples = {
+  [FlRoute.enroll]: enrollmentResult,
+  [FlRoute.challenge]: challenge,
+};
+
+/** A valid `auth` of a site's /fl socket: its signed challenge response. */
+export const flAuthSample = challenge;
 
 /** Valid payload per event sent by a site on /fl. */
 export const flClientSamples = {
@@ -285,6 +318,8 @@ export function allCases(): { name: string; schema: z.ZodType; sample: unknown }
       if (s.ack && acks) cases.push({ name: `${event} ack`, schema: s.ack, sample: acks[event] });
     }
   };
+  add(flRouteSchemas, flRouteSamples, flRouteAckSamples);
+  cases.push({ name: '/fl auth', schema: ChallengeResponse, sample: flAuthSample });
   add(flClientEventSchemas, flClientSamples, flClientAckSamples);
   add(flServerEventSchemas, flServerSamples);
   add(opsClientEventSchemas, opsClientSamples, opsClientAckSamples);

@@ -8,11 +8,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { initBackend } from '@fedfuse/model';
 import { AppModule } from './app.module.ts';
 import type { CoordinatorSettings } from './env.ts';
+import { ChunkRefusalsInterceptor } from './gateways/chunk-refusals.interceptor.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
 import { openDatabase } from './persistence/database.ts';
 import { armCrashPoint } from './services/crash-points.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
+import { SubmissionsService } from './services/submissions.service.ts';
 
 export interface RunningCoordinator {
   app: INestApplication;
@@ -39,7 +41,17 @@ export async function startCoordinator(
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: true,
   });
-  app.useWebSocketAdapter(new HardenedIoAdapter(app));
+  const submissions = app.get(SubmissionsService);
+  // Refused chunks and oversized messages are refusals like any other: logged, audited, counted.
+  app.useGlobalInterceptors(new ChunkRefusalsInterceptor((refusal) => submissions.refuse(refusal)));
+  app.useWebSocketAdapter(
+    new HardenedIoAdapter(app, {
+      onMessageTooLarge: ({ siteId, reason }) =>
+        void submissions
+          .refuse({ siteId, roundId: null, code: 'payload_too_large', message: reason })
+          .catch(() => undefined),
+    }),
+  );
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: '1mb' });
   if (settings.dashboardDir && existsSync(settings.dashboardDir)) app.useStaticAssets(settings.dashboardDir);

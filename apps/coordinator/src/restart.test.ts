@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,12 +73,72 @@ async function federation(port: number): Promise<void> {
   }
 }
 
+/** What the data directory of a killed coordinator shows about round `round`, read after the kill. */
+interface KillState {
+  /** The phase the evidence points to; it must be the one the coordinator was told to die at. */
+  phase: CrashPoint | 'not started' | 'past commit';
+  /** sha256 of every checkpoint committed before the kill, by round, from the database and the disk. */
+  committed: Record<number, { recorded: string; onDisk: string }>;
+}
+
+function killState(options: { dataDir: string; runId: string; round: number }): KillState {
+  const { dataDir, runId, round } = options;
+  const db = new SQLite(join(dataDir, 'coordinator.sqlite'), { readonly: true });
+  try {
+    const row = db
+      .prepare('select id, phase, result_hash from rounds where run_id = ? and number = ? and attempt = 0')
+      .get(runId, round) as { id: string; phase: string; result_hash: string | null } | undefined;
+    const updates = row
+      ? (
+          db.prepare("select count(*) n from updates where round_id = ? and stage = 'fit'").get(row.id) as {
+            n: number;
+          }
+        ).n
+      : 0;
+    const instructed = sites.some((s) => s.received.some((ins) => ins.roundNumber === round));
+    const checkpointWritten = existsSync(join(dataDir, `runs/${runId}/checkpoints/round-${round}.ffwt`));
+    const checkpoints = db
+      .prepare('select round_number, sha256, path from checkpoints where run_id = ?')
+      .all(runId) as { round_number: number; sha256: string; path: string }[];
+    const committed = Object.fromEntries(
+      checkpoints.map((c) => [
+        c.round_number,
+        { recorded: c.sha256, onDisk: sha256(readFileSync(join(dataDir, c.path))) },
+      ]),
+    );
+    return { phase: phaseOf({ row, updates, instructed, checkpointWritten }), committed };
+  } finally {
+    db.close();
+  }
+}
+
+function phaseOf(o: {
+  row: { phase: string; result_hash: string | null } | undefined;
+  updates: number;
+  instructed: boolean;
+  checkpointWritten: boolean;
+}): KillState['phase'] {
+  if (!o.row) return 'not started';
+  if (o.row.phase === 'training' && o.updates === 0) return o.instructed ? 'training' : 'selection';
+  if (o.row.phase === 'training' && o.updates < EXAMPLES.length) return 'collection';
+  if (o.row.phase === 'aggregation' && o.row.result_hash === null)
+    return o.checkpointWritten ? 'commit' : 'aggregation';
+  return 'past commit';
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
 async function runToCompletion(options: {
-  crashAt?: `${CrashPoint}:${number}`;
-}): Promise<{ finalHash: string; dataDir: string }> {
+  crash?: { point: CrashPoint; round: number };
+}): Promise<{ checkpoints: { round: number; sha256: string }[]; dataDir: string; atKill?: KillState }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-restart-'));
   const port = await freePort();
-  const first = await spawnCoordinator({ dataDir, port, crashAt: options.crashAt });
+  const { crash } = options;
+  const first = await spawnCoordinator({
+    dataDir,
+    port,
+    crashAt: crash && `${crash.point}:${crash.round}`,
+  });
   await federation(port);
   const run = await api<{ runId: string }>(port, 'POST /api/runs', {
     name: 'oracle',
@@ -87,11 +148,14 @@ async function runToCompletion(options: {
     roundTimeoutSeconds: 120,
   });
   await api(port, `POST /api/runs/${run.runId}/start`);
-  if (options.crashAt) {
+  let atKill: KillState | undefined;
+  if (crash) {
     const code = await new Promise<number | null>((resolve) =>
       first.once('exit', (c, signal) => resolve(signal === 'SIGKILL' ? 137 : c)),
     );
     expect(code).toBe(137);
+    // Read before the restart: the directory is exactly as the kill left it.
+    atKill = killState({ dataDir, runId: run.runId, round: crash.round });
     await spawnCoordinator({ dataDir, port });
   }
   await waitFor(
@@ -101,12 +165,17 @@ async function runToCompletion(options: {
         : undefined,
     60_000,
   );
-  const checkpoints = await api<{ round: number; sha256: string }[]>(
+  const listed = await api<{ round: number; sha256: string }[]>(
     port,
     `GET /api/runs/${run.runId}/checkpoints`,
   );
+  const checkpoints = listed.map(({ round, sha256 }) => ({ round, sha256 }));
   expect(checkpoints.map((c) => c.round)).toEqual([1, 2, 3]);
-  return { finalHash: checkpoints[2]!.sha256, dataDir };
+  for (const c of checkpoints)
+    expect(sha256(readFileSync(join(dataDir, `runs/${run.runId}/checkpoints/round-${c.round}.ffwt`)))).toBe(
+      c.sha256,
+    );
+  return { checkpoints, dataDir, atKill };
 }
 
 function contributions(dataDir: string): { perSiteRound: number[]; perRound: number[] } {
@@ -127,7 +196,7 @@ function contributions(dataDir: string): { perSiteRound: number[]; perRound: num
 }
 
 describe('a coordinator killed mid-run and restarted', () => {
-  it('ends with global weights bit-for-bit equal to an uninterrupted run, one contribution per site per round', async () => {
+  it('ends with global weights bit-for-bit equal to an uninterrupted run, one contribution per site per round, committed rounds untouched', async () => {
     const baseline = await runToCompletion({});
     expect(contributions(baseline.dataDir)).toEqual({
       perSiteRound: new Array(9).fill(1),
@@ -135,13 +204,24 @@ describe('a coordinator killed mid-run and restarted', () => {
     });
     for (const point of ['selection', 'training', 'collection', 'aggregation', 'commit'] as const) {
       sites.splice(0).forEach((s) => s.close());
-      const crashed = await runToCompletion({ crashAt: `${point}:2` });
-      expect({ point, hash: crashed.finalHash }).toEqual({ point, hash: baseline.finalHash });
+      const crashed = await runToCompletion({ crash: { point, round: 2 } });
+      const atKill = crashed.atKill!;
+      // The kill landed where it was aimed, with round 1 (and only it) committed.
+      expect({ point, phase: atKill.phase }).toEqual({ point, phase: point });
+      expect(Object.keys(atKill.committed)).toEqual(['1']);
+      for (const [round, hashes] of Object.entries(atKill.committed)) {
+        expect(hashes.onDisk).toBe(hashes.recorded);
+        expect(crashed.checkpoints.find((c) => c.round === Number(round))?.sha256).toBe(hashes.recorded);
+      }
+      expect({ point, checkpoints: crashed.checkpoints }).toEqual({
+        point,
+        checkpoints: baseline.checkpoints,
+      });
       expect(contributions(crashed.dataDir)).toEqual({
         perSiteRound: new Array(9).fill(1),
         perRound: [3, 3, 3],
       });
       expect(readFileSync(join(crashed.dataDir, 'coordinator.key')).length).toBeGreaterThan(0);
     }
-  }, 240_000);
+  }, 300_000);
 });

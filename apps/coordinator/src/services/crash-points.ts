@@ -1,4 +1,9 @@
-/** Points in a round where the resilience tests kill the coordinator (FEDFUSE_CRASH_AT=point:round). */
+/**
+ * Points in a round where the resilience tests kill the coordinator (FEDFUSE_CRASH_AT=point:round), each
+ * on an event, never a timer: selection (round stored, nothing sent), training (the first site acknowledged
+ * its instructions, no update yet), collection (first update stored), aggregation (aggregated, no
+ * checkpoint), commit (checkpoint written, round not yet committed).
+ */
 export type CrashPoint = 'selection' | 'training' | 'collection' | 'aggregation' | 'commit';
 
 let armed: { point: CrashPoint; round: number } | undefined;

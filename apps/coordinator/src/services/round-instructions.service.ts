@@ -8,6 +8,7 @@ import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
 import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
+import { crashPoint } from './crash-points.ts';
 import { runConfig, siteSeed } from './run-state.ts';
 
 /** Sends sites their round instructions (train, evaluate) and audits a site that refuses one. */
@@ -75,6 +76,9 @@ export class RoundInstructionsService {
       .emitWithAck(event, o.payload)
       .then(async (ack: unknown) => {
         const refused = EmptyAck.safeParse(ack);
+        // The first site holds its instructions and none can have answered yet: mid-training, exactly.
+        if (event === FlEvent.roundStart && refused.success && refused.data.ok)
+          crashPoint('training', round.number);
         if (!refused.success || refused.data.ok) return;
         // A round is re-sent after a reconnect or resync; one audit entry per site, round and event.
         const key = `${round.id} ${siteId} ${event}`;

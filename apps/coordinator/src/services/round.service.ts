@@ -176,7 +176,6 @@ export class RoundService {
     crashPoint('selection', number);
     await this.progress(round);
     for (const siteId of sample.clientIds) this.instructions.sendFit({ run, round, global, siteId });
-    setTimeout(() => crashPoint('training', number), 100);
   }
 
   private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {

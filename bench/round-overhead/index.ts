@@ -55,7 +55,6 @@ async function measure(options: {
       });
       const site = new TestSite(`http://127.0.0.1:${port}`, `Site ${k}`);
       sites.push(site);
-      await site.connect();
       await site.enroll(token.token);
       site.close();
       site.autoTrain = { delta: (g) => g.map((w) => w * 1e-3), numExamples: 10 + k };

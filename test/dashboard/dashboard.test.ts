@@ -225,7 +225,6 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
       label: 'Hospital C',
       autoApprove: true,
     });
-    await late.connect();
     expect((await late.enroll(token.token)).ok).toBe(true);
     expect((await late.handshake()).ok).toBe(true);
     await page.locator('tr[data-site="Hospital C"] [data-rejected="0"]').waitFor();

@@ -3,6 +3,7 @@ import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditController } from './controllers/audit.controller.ts';
+import { FlController } from './controllers/fl.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
 import { OperatorGuard } from './controllers/operator.guard.ts';
 import { RunsController } from './controllers/runs.controller.ts';
@@ -32,6 +33,7 @@ import { RoundService } from './services/round.service.ts';
 import { RunLocks } from './services/run-locks.service.ts';
 import { RunService } from './services/run.service.ts';
 import { RunSummariesService } from './services/run-summaries.service.ts';
+import { SiteAuthService } from './services/site-auth.service.ts';
 import { SitePresenceService } from './services/site-presence.service.ts';
 import { SiteSummariesService } from './services/site-summaries.service.ts';
 import { SiteSyncService } from './services/site-sync.service.ts';
@@ -54,7 +56,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [HealthController, SitesController, RunsController, AuditController],
+      controllers: [HealthController, SitesController, RunsController, AuditController, FlController],
       providers: [
         { provide: SETTINGS, useValue: context.settings },
         { provide: DATABASE, useValue: context.database },
@@ -83,6 +85,7 @@ export class AppModule {
         SubmissionsService,
         SiteSyncService,
         RegistryService,
+        SiteAuthService,
         RunService,
         OpsSnapshotService,
         MetricsService,

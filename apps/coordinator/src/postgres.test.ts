@@ -26,7 +26,6 @@ describe.runIf(postgresAvailable)('the coordinator on PostgreSQL', () => {
       });
       const site = new TestSite(harness.coordinator.url, name);
       sites.push(site);
-      await site.connect();
       await site.enroll(token.body.token);
       site.close();
       site.autoTrain = { delta: (g) => g.map(() => 0.25), numExamples: 10 };

@@ -65,7 +65,6 @@ async function federation(port: number): Promise<void> {
     });
     const site = new TestSite(`http://127.0.0.1:${port}`, `Hospital ${k}`);
     sites.push(site);
-    await site.connect();
     await site.enroll(token.token);
     site.close();
     site.autoTrain = { delta: (g) => g.map((w) => -w / 4 + (k + 1) / 16), numExamples };

@@ -11,8 +11,7 @@ import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import type {
   Ack,
   ChunkReceipt,
-  EnrollmentResult,
-  HandshakeAccepted,
+  ErrorCode,
   SiteSession,
   SiteSync,
   SubmitReceipt,
@@ -24,17 +23,15 @@ import {
   Namespace as Namespaces,
   fail,
   flClientEventSchemas,
-  isSupportedVersion,
   ok,
   parseOrError,
 } from '@fedfuse/protocol';
-import { fromBase64 } from '@fedfuse/crypto';
-import type { SignedChallenge } from '@fedfuse/crypto';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { GlobalModelService } from '../services/global-model.service.ts';
 import { ConnectionsService } from '../services/connections.service.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { RoundService } from '../services/round.service.ts';
+import { SiteAuthService } from '../services/site-auth.service.ts';
 import { SitePresenceService } from '../services/site-presence.service.ts';
 import { SiteSyncService } from '../services/site-sync.service.ts';
 import { SubmissionsService } from '../services/submissions.service.ts';
@@ -44,16 +41,22 @@ import { recordInbound } from './inbound-recorder.ts';
 import type { CoordinatorSettings } from '../env.ts';
 import { SETTINGS } from '../tokens.ts';
 
-type FlSocket = Socket<
-  DefaultEventsMap,
-  DefaultEventsMap,
-  DefaultEventsMap,
-  { session?: SiteSession; challenges?: number }
->;
+type FlSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { session?: SiteSession }>;
 
-const AUTH_TIMEOUT_MS = 30_000;
+/** A refusal as socket.io delivers it to the site's `connect_error`: the message, and the code in `data`. */
+class ConnectionRefused extends Error {
+  readonly data: { code: ErrorCode; message: string };
 
-/** The site namespace /fl: enrollment, the signed handshake, weight transfers and submissions. */
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.data = { code, message };
+  }
+}
+
+/**
+ * The site namespace /fl: every socket is authenticated by its signed challenge response before it
+ * connects (on every reconnect too), then transfers weights and submits results.
+ */
 @WebSocketGateway({ namespace: Namespaces.fl })
 export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() private readonly namespace!: Namespace;
@@ -70,24 +73,50 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
     @Inject(SitesRepository) private readonly sites: SitesRepository,
     @Inject(SitePresenceService) private readonly presence: SitePresenceService,
+    @Inject(SiteAuthService) private readonly auth: SiteAuthService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    namespace.use((socket, next) => {
-      // Site daemons are not browsers: a request with an Origin header comes from a web page.
-      if (socket.handshake.headers.origin) return next(new Error('browser origins may not connect to /fl'));
-      if (!this.connectionsPerIp.allow(socket.handshake.address))
-        return next(new Error('rate_limited: too many connections'));
-      next();
+    // Middleware runs on every connection, reconnects included: connection-state recovery, which would
+    // skip it, stays off (HardenedIoAdapter does not enable it; a test checks).
+    namespace.use((socket: FlSocket, next) => {
+      void this.admit(socket).then(
+        (refused) => next(refused),
+        (error: Error) => next(new ConnectionRefused('internal', `authentication failed: ${error.message}`)),
+      );
     });
   }
 
-  handleConnection(socket: FlSocket): void {
+  /** Sets the socket's session from its signed challenge response, or says why it may not connect. */
+  private async admit(socket: FlSocket): Promise<ConnectionRefused | undefined> {
+    // Site daemons are not browsers: a request with an Origin header comes from a web page.
+    if (socket.handshake.headers.origin)
+      return new ConnectionRefused('unauthenticated', 'browser origins may not connect to /fl');
+    if (!this.connectionsPerIp.allow(socket.handshake.address))
+      return new ConnectionRefused('rate_limited', 'too many connections from this address');
+    const session = await this.auth.authenticate(socket.handshake.auth);
+    if (!session.ok) return new ConnectionRefused(session.error.code, session.error.message);
+    socket.data.session = session.data;
+    return undefined;
+  }
+
+  async handleConnection(socket: FlSocket): Promise<void> {
     if (this.settings.recordInbound) recordInbound(socket, this.settings.recordInbound);
-    setTimeout(() => {
-      if (socket.connected && !socket.data.session) socket.disconnect(true);
-    }, AUTH_TIMEOUT_MS).unref();
+    const session = socket.data.session!;
+    const siteId = session.siteId;
+    this.connections.add(siteId, socket);
+    // Transport heartbeats (pongs) keep an idle but connected site's last-seen true.
+    socket.conn.on('heartbeat', () => this.seen(session));
+    try {
+      await this.presence.seen(siteId, { force: true });
+      // The round-state sync the site needs after every (re)connect; then the current instruction.
+      socket.emit(FlEvent.statusSynced, await this.sync.forSite(siteId));
+      this.resumeSoon(siteId);
+    } catch (error) {
+      this.logger.warn(`sync ${siteId}: ${(error as Error).message}`);
+      socket.disconnect(true);
+    }
   }
 
   handleDisconnect(socket: FlSocket): void {
@@ -105,7 +134,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     return socket.data.session;
   }
 
-  /** Re-sends the current instruction once the ack is out; a coordinator shutting down meanwhile is no error. */
+  /** Re-sends the current instruction soon after the sync; a coordinator shutting down meanwhile is no error. */
   private resumeSoon(siteId: string): void {
     setTimeout(() => {
       this.rounds
@@ -117,67 +146,6 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   /** The site behind an accepted message is alive (throttled inside the presence service). */
   private seen(session: SiteSession): void {
     void this.presence.seen(session.siteId);
-  }
-
-  @SubscribeMessage(FlEvent.siteEnroll)
-  async enroll(@MessageBody() raw: unknown): Promise<Ack<EnrollmentResult>> {
-    const request = parseOrError(flClientEventSchemas[FlEvent.siteEnroll].payload, raw);
-    if (!request.ok) return request;
-    if (!isSupportedVersion(request.data.protocolVersion))
-      return fail('version_mismatch', `protocol ${request.data.protocolVersion} is not supported`);
-    return this.registry.enroll(request.data);
-  }
-
-  @SubscribeMessage(FlEvent.handshakeChallenge)
-  async challenge(
-    @ConnectedSocket() socket: FlSocket,
-    @MessageBody() raw: unknown,
-  ): Promise<Ack<SignedChallenge>> {
-    const request = parseOrError(flClientEventSchemas[FlEvent.handshakeChallenge].payload, raw);
-    if (!request.ok) return request;
-    socket.data.challenges = (socket.data.challenges ?? 0) + 1;
-    if (socket.data.challenges > 5)
-      return fail('rate_limited', 'too many handshake attempts on this connection');
-    if (!isSupportedVersion(request.data.protocolVersion))
-      return fail('version_mismatch', `protocol ${request.data.protocolVersion} is not supported`);
-    const result = await this.registry.challenge(request.data.siteId, request.data.protocolVersion);
-    if (!result.ok)
-      this.logger.warn(
-        `handshake refused for ${request.data.siteId}: ${result.error.code} ${result.error.message}`,
-      );
-    return result;
-  }
-
-  @SubscribeMessage(FlEvent.handshakeRespond)
-  async respond(
-    @ConnectedSocket() socket: FlSocket,
-    @MessageBody() raw: unknown,
-  ): Promise<Ack<HandshakeAccepted>> {
-    const response = parseOrError(flClientEventSchemas[FlEvent.handshakeRespond].payload, raw);
-    if (!response.ok) return response;
-    const verified = await this.registry.respond(response.data);
-    if (!verified.ok) {
-      this.logger.warn(
-        `handshake refused for ${response.data.siteId}: ${verified.error.code} ${verified.error.message}`,
-      );
-      return verified;
-    }
-    const site = verified.data;
-    socket.data.session = {
-      siteId: site.id,
-      signingKey: fromBase64(site.signing_key, 32, 'signing key'),
-      boxKey: fromBase64(site.box_key, 32, 'box key'),
-      protocolVersion: response.data.protocolVersion,
-      authenticatedAt: Date.now(),
-    };
-    this.connections.add(site.id, socket);
-    // Transport heartbeats (pongs) keep an idle but connected site's last-seen true.
-    socket.conn.on('heartbeat', () => this.seen(socket.data.session!));
-    await this.presence.seen(site.id, { force: true });
-    const sync = await this.sync.forSite(site.id);
-    // Re-send the current instruction once the ack is out, so the site knows its session first.
-    this.resumeSoon(site.id);
-    return ok({ siteId: site.id, sync });
   }
 
   @SubscribeMessage(FlEvent.statusResync)

@@ -10,7 +10,6 @@ export async function enrolledSite(h: Harness, name: string, sites: TestSite[]):
   const token = await h.api<{ token: string }>('POST', '/api/tokens', { label: name, autoApprove: true });
   const site = new TestSite(h.coordinator.url, name);
   sites.push(site);
-  await site.connect();
   expect(await site.enroll(token.body.token)).toMatchObject({ ok: true, data: { status: 'approved' } });
   expect((await site.handshake()).ok).toBe(true);
   return site;

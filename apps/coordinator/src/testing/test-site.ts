@@ -2,6 +2,7 @@ import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type {
   Ack,
+  EnrollmentResult,
   EvaluateIns,
   EvaluateRes,
   FitIns,
@@ -13,6 +14,7 @@ import type {
 import {
   ChunkReassembler,
   FlEvent,
+  FlRoute,
   PROTOCOL_VERSION,
   chunkTransfer,
   decodeWeights,
@@ -40,9 +42,12 @@ export interface FitBehaviour {
   lossPerEpoch?: number[];
 }
 
+/** What a socket presents as `auth`: an object, or socket.io's callback form (asked again on every reconnect). */
+export type SocketAuth = object | ((cb: (data: object) => void) => void);
+
 /**
- * A real protocol peer for coordinator tests: enrolls, answers the signed challenge, fetches
- * chunked weights, seals deltas and submits them over a real socket. It is a site, not a mock:
+ * A real protocol peer for coordinator tests: enrolls, signs a fresh challenge into its socket's auth,
+ * fetches chunked weights, seals deltas and submits them over a real socket. It is a site, not a mock:
  * every message goes through the coordinator's validation like a daemon's would.
  */
 export class TestSite {
@@ -55,6 +60,8 @@ export class TestSite {
   readonly evaluations: EvaluateIns[] = [];
   lastChallenge?: SignedChallenge;
   lastResponse?: SignedChallenge;
+  /** Challenges asked for so far (one per connection attempt). */
+  challenges = 0;
   autoTrain?: FitBehaviour;
   autoEvaluate = true;
   /** When set, `round:start` is refused with this error, as a daemon refuses a spec its data cannot fit. */
@@ -65,9 +72,29 @@ export class TestSite {
     readonly name = 'Test Hospital',
   ) {}
 
-  connect(): Promise<void> {
-    const socket = io(`${this.url}/fl`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  /**
+   * Opens the /fl socket with `auth`; resolves with the sync the coordinator sends once connected, or
+   * with the refusal socket.io hands to connect_error (its `data`). A transport failure rejects.
+   */
+  connectWith(auth: SocketAuth, options: { reconnection?: boolean } = {}): Promise<Ack<SiteSync>> {
+    this.socket?.disconnect();
+    const socket = io(`${this.url}/fl`, {
+      transports: ['websocket'],
+      reconnection: options.reconnection ?? false,
+      forceNew: true,
+      auth,
+    });
     this.socket = socket;
+    this.listen(socket);
+    return new Promise((resolve, reject) => {
+      socket.once(FlEvent.statusSynced, (sync: SiteSync) => resolve({ ok: true, data: sync }));
+      socket.once('connect_error', (err: Error & { data?: { code: string; message: string } }) =>
+        err.data ? resolve({ ok: false, error: err.data } as Ack<SiteSync>) : reject(err),
+      );
+    });
+  }
+
+  private listen(socket: Socket): void {
     socket.on(FlEvent.roundStart, (ins: FitIns, ack: (a: Ack) => void) => {
       this.received.push(ins);
       if (this.refuseRoundStart) return ack({ ok: false, error: this.refuseRoundStart } as Ack);
@@ -88,10 +115,6 @@ export class TestSite {
       );
       this.chunkArrived?.();
     });
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
   }
 
   private readonly downloads = new Map<string, ChunkReassembler>();
@@ -101,23 +124,24 @@ export class TestSite {
     return (await this.socket!.timeout(10_000).emitWithAck(event, payload)) as Ack<T>;
   }
 
-  async enroll(
-    token: string,
-  ): Promise<
-    Ack<{ siteId: string; status: string; coordinatorSigningKey: string; coordinatorBoxKey: string }>
-  > {
+  private async post<T>(route: string, body: unknown): Promise<Ack<T>> {
+    const response = await fetch(`${this.url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as Ack<T>;
+  }
+
+  /** Enrolls over HTTP with a one-time token and pins the coordinator's keys. */
+  async enroll(token: string): Promise<Ack<EnrollmentResult>> {
     const request = signEnrollment({
       site: this.identity,
       token,
       siteName: this.name,
       protocolVersion: PROTOCOL_VERSION,
     });
-    const result = await this.emit<{
-      siteId: string;
-      status: string;
-      coordinatorSigningKey: string;
-      coordinatorBoxKey: string;
-    }>(FlEvent.siteEnroll, request);
+    const result = await this.post<EnrollmentResult>(FlRoute.enroll, request);
     if (result.ok) {
       this.siteId = result.data.siteId;
       this.coordinatorSigningKey = fromBase64(result.data.coordinatorSigningKey, 32, 'key');
@@ -126,23 +150,41 @@ export class TestSite {
     return result;
   }
 
-  async handshake(): Promise<Ack<{ siteId: string; sync: SiteSync }>> {
-    const challenge = await this.emit<SignedChallenge>(FlEvent.handshakeChallenge, {
+  /** Asks for a fresh challenge over HTTP. */
+  async challenge(): Promise<Ack<SignedChallenge>> {
+    this.challenges++;
+    const challenge = await this.post<SignedChallenge>(FlRoute.challenge, {
       siteId: this.siteId,
       protocolVersion: PROTOCOL_VERSION,
     });
-    if (!challenge.ok) return challenge;
-    this.lastChallenge = challenge.data;
+    if (challenge.ok) this.lastChallenge = challenge.data;
+    return challenge;
+  }
+
+  /** Checks the challenge against the pinned coordinator key and signs it back. */
+  respond(challenge: SignedChallenge): SignedChallenge {
     const verified = verifyChallenge({
-      challenge: challenge.data,
+      challenge,
       pinnedCoordinatorKey: this.coordinatorSigningKey!,
       siteId: this.siteId!,
       protocolVersion: PROTOCOL_VERSION,
       now: Date.now(),
     });
     if (!verified.ok) throw new Error(`coordinator challenge did not verify: ${verified.error.message}`);
-    this.lastResponse = respondToChallenge({ site: this.identity, challenge: challenge.data });
-    return this.emit(FlEvent.handshakeRespond, this.lastResponse);
+    this.lastResponse = respondToChallenge({ site: this.identity, challenge });
+    return this.lastResponse;
+  }
+
+  /** socket.io's auth callback as a daemon passes it: a fresh challenge, signed, on every (re)connect. */
+  readonly freshAuth = (cb: (data: object) => void): void => {
+    void this.challenge().then((c) => cb(c.ok ? this.respond(c.data) : {}));
+  };
+
+  /** Connects with a freshly signed challenge; the challenge's refusal, the connection's, or the sync. */
+  async handshake(): Promise<Ack<SiteSync>> {
+    const challenge = await this.challenge();
+    if (!challenge.ok) return challenge;
+    return this.connectWith(this.respond(challenge.data));
   }
 
   /** Fetches the round's global weights over chunks and checks the coordinator's signature. */
@@ -252,7 +294,6 @@ export class TestSite {
     const loop = async () => {
       while (this.alive) {
         try {
-          await this.connect();
           const accepted = await this.handshake();
           if (!accepted.ok) throw new Error(accepted.error.message);
           await new Promise((resolve) => this.socket!.once('disconnect', resolve));

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FlEvent } from '@fedfuse/protocol';
+import type { Harness } from './testing/harness.ts';
+import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { enrolledSite } from './testing/enrolled-site.ts';
+import type { TestSite } from './testing/test-site.ts';
+
+let harness: Harness | undefined;
+const sites: TestSite[] = [];
+afterEach(async () => {
+  sites.splice(0).forEach((s) => s.close());
+  await harness?.close();
+  harness = undefined;
+});
+
+/** GET /metrics as Prometheus scrapes it: no operator token. */
+async function scrape(h: Harness): Promise<string> {
+  const response = await fetch(`${h.coordinator.url}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return response.text();
+}
+
+/** The value of one sample, e.g. `fedfuse_sites{status="approved"}`; undefined when absent. */
+function sample(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+describe('GET /metrics', () => {
+  it('exposes the federation gauges in Prometheus text, and they follow handshakes, rounds and refusals', async () => {
+    harness = await startHarness();
+    const empty = await scrape(harness);
+    for (const name of [
+      'fedfuse_sites',
+      'fedfuse_sites_connected',
+      'fedfuse_rounds_committed',
+      'fedfuse_updates_rejected',
+      'fedfuse_coordinator_process_cpu_seconds_total',
+    ])
+      expect(empty).toContain(`# TYPE ${name} `);
+    expect(sample(empty, 'fedfuse_sites_connected')).toBe(0);
+    expect(sample(empty, 'fedfuse_updates_rejected')).toBe(0);
+    expect(sample(empty, 'fedfuse_sites{status="approved"}')).toBeUndefined();
+
+    const site = await enrolledSite(harness, 'A', sites);
+    const connected = await scrape(harness);
+    expect(sample(connected, 'fedfuse_sites_connected')).toBe(1);
+    expect(sample(connected, 'fedfuse_sites{status="approved"}')).toBe(1);
+
+    site.autoTrain = { delta: (g) => g.map(() => 0.125), numExamples: 4 };
+    const run = await harness.api<{ runId: string }>('POST', '/api/runs', {
+      name: 'scraped',
+      rounds: 1,
+      minClients: 1,
+      model: tinyModel,
+    });
+    await harness.api('POST', `/api/runs/${run.body.runId}/start`);
+    const committed = await waitFor(async () => {
+      const text = await scrape(harness!);
+      return sample(text, 'fedfuse_rounds_committed{run="scraped"}') === 1 ? text : undefined;
+    });
+    expect(sample(committed, 'fedfuse_updates_rejected')).toBe(0);
+
+    // A malformed chunk is a refusal the gauge counts.
+    expect(await site.emit(FlEvent.deltaChunk, { index: -1 })).toMatchObject({ ok: false });
+    expect(sample(await scrape(harness), 'fedfuse_updates_rejected')).toBe(1);
+  });
+});

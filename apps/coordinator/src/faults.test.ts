@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FlEvent } from '@fedfuse/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Logger } from '@nestjs/common';
+import type { AuditEntry } from '@fedfuse/protocol';
+import { FlEvent, MAX_CHUNK_BYTES, MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { storedUpdates } from './testing/stored-updates.ts';
 import { TestSite } from './testing/test-site.ts';
 
 let harness: Harness | undefined;
@@ -22,6 +25,12 @@ async function site(h: Harness, options: { name: string; autoApprove?: boolean }
   expect((await created.enroll(token.body.token)).ok).toBe(true);
   expect((await created.handshake()).ok).toBe(true);
   return created;
+}
+
+/** The newest refusal audited with `code`, if any. */
+async function audited(h: Harness, code: string): Promise<AuditEntry | undefined> {
+  const entries = (await h.api<AuditEntry[]>('GET', '/api/audit?action=round.update_rejected')).body;
+  return entries.find((e) => e.details.code === code);
 }
 
 async function rejections(h: Harness) {
@@ -61,16 +70,26 @@ describe('the coordinator refuses, logs and stores nothing for', () => {
       ok: false,
       error: { code: 'invalid_payload', message: expect.stringMatching(/non_finite/) as unknown },
     });
+    // Declared and carried over the chunk limit, though under the transport's: refused as too large,
+    // audited with the site, and nothing of it kept.
+    const chunkBytes = MAX_CHUNK_BYTES + 1024;
     const big = await a.emit(FlEvent.deltaChunk, {
       transferId: '33333333-3333-4333-8333-333333333333',
-      totalBytes: 2_000_000,
-      chunkBytes: 900_000,
-      chunkCount: 3,
+      totalBytes: 2 * chunkBytes,
+      chunkBytes,
+      chunkCount: 2,
       sha256: 'a'.repeat(64),
       index: 0,
-      data: new Uint8Array(10),
+      data: new Uint8Array(chunkBytes).fill(7),
     });
-    expect(big).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    const tooLarge = `a delta chunk of ${chunkBytes} bytes exceeds the ${MAX_CHUNK_BYTES}-byte chunk limit`;
+    expect(big).toEqual({ ok: false, error: { code: 'payload_too_large', message: tooLarge } });
+    expect(await audited(harness, 'payload_too_large')).toMatchObject({
+      actor: { kind: 'site', id: a.siteId },
+      outcome: 'refused',
+      details: { reason: tooLarge },
+    });
+    expect(storedUpdates(harness.dataDir)).toEqual({ rows: 0, deltaFiles: [] });
 
     const rounds = await harness.api<{ phase: string }[]>('GET', `/api/runs/${run.body.runId}/rounds`);
     expect(rounds.body[0]!.phase).toBe('training');
@@ -86,11 +105,35 @@ describe('the coordinator refuses, logs and stores nothing for', () => {
     expect(siteList.body.find((s) => s.name === 'A')!.updatesRejected).toBeGreaterThanOrEqual(5);
   });
 
-  it('a message over the 1 MiB limit: the socket is dropped', async () => {
+  it('a message over the 1 MiB transport limit: the connection is closed, the reason logged and audited', async () => {
     harness = await startHarness();
-    const a = await site(harness, { name: 'A' });
-    const dropped = new Promise((resolve) => a.socket!.once('disconnect', resolve));
-    a.socket!.emit(FlEvent.deltaChunk, { data: new Uint8Array(2 * 1024 * 1024) });
-    await expect(dropped).resolves.toBeDefined();
+    const warn = vi.spyOn(Logger.prototype, 'warn');
+    try {
+      const a = await site(harness, { name: 'A' });
+      const dropped = new Promise((resolve) => a.socket!.once('disconnect', resolve));
+      const bytes = 2 * MAX_MESSAGE_BYTES;
+      a.socket!.emit(FlEvent.deltaChunk, {
+        transferId: '33333333-3333-4333-8333-333333333333',
+        totalBytes: bytes,
+        chunkBytes: bytes,
+        chunkCount: 1,
+        sha256: 'a'.repeat(64),
+        index: 0,
+        data: new Uint8Array(bytes),
+      });
+      await expect(dropped).resolves.toBe('transport close');
+      const limit = `${MAX_MESSAGE_BYTES}-byte transport limit`;
+      const entry = await waitFor(() => audited(harness!, 'payload_too_large'));
+      expect(entry).toMatchObject({ actor: { kind: 'site', id: a.siteId }, outcome: 'refused' });
+      expect(entry.details.reason).toContain(limit);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(new RegExp(`site ${a.siteId} on /fl: .*${limit}`)),
+      );
+      const listed = await harness.api<{ siteId: string; updatesRejected: number }[]>('GET', '/api/sites');
+      expect(listed.body.find((s) => s.siteId === a.siteId)?.updatesRejected).toBe(1);
+      expect(storedUpdates(harness.dataDir)).toEqual({ rows: 0, deltaFiles: [] });
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

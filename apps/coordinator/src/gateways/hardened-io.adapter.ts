@@ -5,11 +5,6 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Socket } from 'socket.io';
 import { MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
 
-/**
- * socket.io as the federation needs it: websocket only, no per-message compression (CRIME-style
- * leaks, and weights do not compress), 1 MiB messages (tensors travel in chunks), and no
- * connection-state recovery, so every reconnect is a new socket that must pass the signed handshake.
- */
 type IoOptions = Parameters<IoAdapter['createIOServer']>[1];
 
 /** A message over the transport limit, refused by closing the connection. */
@@ -18,6 +13,7 @@ export interface MessageTooLarge {
   reason: string;
 }
 
+/** What the coordinator wants to hear from the transport. */
 export interface HardenedIoOptions {
   /** Told (after the log line) when a known site's message was over the limit, e.g. to audit it. */
   onMessageTooLarge?: (refusal: MessageTooLarge) => void;
@@ -31,6 +27,12 @@ type UpgradedRequest = IncomingMessage & {
   websocket?: { on(event: 'error', listener: (error: Error & { code?: string }) => void): unknown };
 };
 
+/**
+ * socket.io as the federation needs it: websocket only, no per-message compression (CRIME-style
+ * leaks, and weights do not compress), 1 MiB messages (tensors travel in chunks), and no
+ * connection-state recovery, so every reconnect is a new socket that must pass the signed handshake.
+ * A message over the limit closes the connection; the adapter logs why and tells `onMessageTooLarge`.
+ */
 export class HardenedIoAdapter extends IoAdapter {
   private readonly log = new Logger('transport');
 

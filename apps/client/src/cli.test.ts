@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Identity, verifyEnrollment } from '@fedfuse/crypto';
-import { FlEvent, fail } from '@fedfuse/protocol';
+import { FlRoute, fail } from '@fedfuse/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { runCli } from './cli.ts';
@@ -132,7 +132,7 @@ describe('fedfuse-client enroll', () => {
 
   it('sends a signed request, prints the fingerprint and pins the coordinator keys', async () => {
     const siteId = crypto.randomUUID();
-    coordinator.respond(FlEvent.siteEnroll, (payload) => {
+    coordinator.respond(FlRoute.enroll, (payload) => {
       const request = payload as Parameters<typeof verifyEnrollment>[0];
       if (!verifyEnrollment(request).ok || request.token !== token)
         return fail('bad_signature', 'not signed');
@@ -171,7 +171,7 @@ describe('fedfuse-client enroll', () => {
   });
 
   it("prints the coordinator's error code and message and saves nothing", async () => {
-    coordinator.respond(FlEvent.siteEnroll, () =>
+    coordinator.respond(FlRoute.enroll, () =>
       fail('unauthenticated', 'this enrollment token was already used'),
     );
     await run('init', '--dir', 'site');

@@ -2,10 +2,9 @@ import { access } from 'node:fs/promises';
 import type { Identity } from '@fedfuse/crypto';
 import { fingerprint, fromBase64, signEnrollment } from '@fedfuse/crypto';
 import type { EnrollmentResult } from '@fedfuse/protocol';
-import { EnrollmentToken, FlEvent, Namespace, PROTOCOL_VERSION } from '@fedfuse/protocol';
-import { io as connect } from 'socket.io-client';
+import { EnrollmentToken, FlRoute, PROTOCOL_VERSION } from '@fedfuse/protocol';
 
-import { TransportError, request, type FlSocket } from '../daemon/request.ts';
+import { TransportError, post } from '../daemon/request.ts';
 import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { writeClientConfig } from '../store/client-config.ts';
 import { writeEnrollment } from '../store/enrollment-file.ts';
@@ -110,31 +109,19 @@ async function enroll(o: {
   site: Identity;
   timeoutMs: number;
 }): Promise<EnrollmentResult> {
-  const socket: FlSocket = connect(`${o.url}${Namespace.fl}`, {
-    transports: ['websocket'],
-    reconnection: false,
-    timeout: o.timeoutMs,
+  const body = signEnrollment({
+    site: o.site,
+    token: o.token,
+    siteName: o.siteName,
+    protocolVersion: PROTOCOL_VERSION,
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', (err) =>
-        reject(new CliError(`cannot reach the coordinator at ${o.url}: ${err.message}`, 1)),
-      );
-    });
-    const payload = signEnrollment({
-      site: o.site,
-      token: o.token,
-      siteName: o.siteName,
-      protocolVersion: PROTOCOL_VERSION,
-    });
-    const ack = await request(socket, { event: FlEvent.siteEnroll, payload, timeoutMs: o.timeoutMs });
+    const ack = await post({ url: o.url, route: FlRoute.enroll, body, timeoutMs: o.timeoutMs });
     if (!ack.ok) throw new CliError(`enrollment refused: ${ack.error.code}: ${ack.error.message}`, 1);
     return ack.data;
   } catch (err) {
-    if (err instanceof TransportError) throw new CliError(`enrollment failed: ${err.message}`, 1);
+    if (err instanceof TransportError)
+      throw new CliError(`cannot reach the coordinator at ${o.url}: ${err.message}`, 1);
     throw err;
-  } finally {
-    socket.disconnect();
   }
 }

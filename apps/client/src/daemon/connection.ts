@@ -1,12 +1,12 @@
 import type { Identity } from '@fedfuse/crypto';
-import type { Ack, ErrorCode, HandshakeAccepted, flClientEventSchemas } from '@fedfuse/protocol';
-import { Namespace } from '@fedfuse/protocol';
+import type { Ack, ErrorCode, SiteSync, flClientEventSchemas } from '@fedfuse/protocol';
+import { FlEvent, Namespace, ProtocolError, flServerEventSchemas, parseOrError } from '@fedfuse/protocol';
 import { io } from 'socket.io-client';
 import type { z } from 'zod';
 
 import type { Logger } from '../log/logger.ts';
 import { Backoff, sleep } from './backoff.ts';
-import { performHandshake, type HandshakeOutcome } from './handshake.ts';
+import { refusal, signChallenge, type HandshakeRefusal } from './handshake.ts';
 import { request, type AckData, type ClientEvent, type FlSocket } from './request.ts';
 
 /** Timing of the connection; tests shrink these. */
@@ -26,14 +26,15 @@ export interface ConnectionOptions {
   pinnedSigningKey: Uint8Array;
   timing: ConnectionTiming;
   log: Logger;
-  /** Runs after every successful handshake (first connect and each reconnect). */
-  onAuthenticated: (accepted: HandshakeAccepted) => Promise<void>;
+  /** Runs after every successful handshake (first connect and each reconnect), with the coordinator's sync. */
+  onAuthenticated: (sync: SiteSync) => Promise<void>;
   /** The coordinator refused the site for good (revoked, unknown, wrong coordinator...). */
   onFatal: (code: ErrorCode, message: string) => void;
 }
 
 /**
- * The socket to the coordinator and its session: handshakes on every (re)connect, waits out pending
+ * The socket to the coordinator and its session: signs a fresh challenge into the socket's auth on every
+ * (re)connect attempt, counts the session as open once the coordinator's sync arrives, waits out pending
  * approval or suspension with a bounded backoff, and tells callers when requests can be sent.
  */
 export class Connection {
@@ -54,17 +55,23 @@ export class Connection {
       reconnectionDelay: timing.reconnectDelayMs,
       reconnectionDelayMax: timing.reconnectDelayMaxMs,
       autoConnect: false,
+      // socket.io asks again on every connect and reconnect attempt: each gets a fresh challenge.
+      auth: (cb) => void this.authenticate(cb),
     });
-    this.socket.on('connect', () => void this.handshake());
+    this.socket.on('connect', () => this.awaitSync());
+    this.socket.on(FlEvent.statusSynced, (raw: unknown) => void this.synced(raw));
     this.socket.on('disconnect', (reason) => this.lost(reason));
-    this.socket.on('connect_error', (err) => {
+    this.socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      // The coordinator's middleware refused the signed response: its code is in `data`.
+      const refused = ProtocolError.safeParse(err.data);
+      if (refused.success) return void this.settle(refusal(refused.data.code, refused.data.message));
       options.log.warn('cannot reach the coordinator; retrying', { url: options.url, error: err.message });
       // socket.io retries network failures itself, but not a connection the server refused outright.
       if (!this.socket.active) void this.reconnectLater();
     });
   }
 
-  /** Connect (the handshake follows on its own). */
+  /** Connect (each attempt signs a fresh challenge first). */
   start(): void {
     this.options.log.info('connecting to the coordinator', { url: this.options.url });
     this.socket.connect();
@@ -129,42 +136,69 @@ export class Connection {
     if (reason === 'io server disconnect') void this.reconnectLater();
   }
 
-  private async handshake(): Promise<void> {
+  /** socket.io's auth callback: the signed response, or no connection at all if there is none to give. */
+  private async authenticate(cb: (auth: object) => void): Promise<void> {
     const generation = ++this.generation;
     const { options } = this;
-    const outcome = await performHandshake({
-      socket: this.socket,
+    const outcome = await signChallenge({
+      url: options.url,
       site: options.site,
       siteId: options.siteId,
       pinnedSigningKey: options.pinnedSigningKey,
       timeoutMs: options.timing.ackTimeoutMs,
     });
+    // A later attempt (or close) superseded this one; its transport is gone.
     if (generation !== this.generation || this.closed.signal.aborted) return;
+    if (outcome.kind === 'signed') return cb(outcome.response);
+    // Without a response there is nothing to connect with: abandon the attempt, then wait or stop.
+    this.socket.disconnect();
     await this.settle(outcome);
   }
 
-  private async settle(outcome: HandshakeOutcome): Promise<void> {
+  /** Connected: the coordinator's sync must follow, or the session is not usable. */
+  private awaitSync(): void {
+    const generation = this.generation;
+    setTimeout(() => {
+      if (generation !== this.generation || this.authenticated || this.closed.signal.aborted) return;
+      this.options.log.warn('connected, but the coordinator sent no status:synced; reconnecting');
+      void this.reconnectLater({ disconnect: true });
+    }, this.options.timing.ackTimeoutMs).unref();
+  }
+
+  /** The first sync after connecting opens the session; later ones only update what the site knows. */
+  private async synced(raw: unknown): Promise<void> {
+    const { log } = this.options;
+    const parsed = parseOrError(flServerEventSchemas[FlEvent.statusSynced].payload, raw);
+    if (!parsed.ok) return log.warn('ignored a malformed status:synced', { reason: parsed.error.message });
+    const sync = parsed.data;
+    const summary = {
+      siteStatus: sync.siteStatus,
+      run: sync.run?.name ?? null,
+      runState: sync.run?.state ?? null,
+      round: sync.round?.roundNumber ?? null,
+      stage: sync.round?.stage ?? null,
+    };
+    if (this.authenticated) return log.info('status synced', summary);
+    if (sync.siteId !== this.options.siteId) {
+      const message = `the coordinator synced site ${sync.siteId}, not ${this.options.siteId}`;
+      return this.settle({ kind: 'retry', code: 'unauthenticated', message });
+    }
+    this.backoff.reset();
+    this.authenticated = true;
+    log.info('handshake accepted', summary);
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    waiters.forEach((w) => w());
+    await this.options.onAuthenticated(sync).catch((err: unknown) =>
+      log.error('after-handshake work failed', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
+
+  private async settle(outcome: HandshakeRefusal): Promise<void> {
     const { log } = this.options;
     switch (outcome.kind) {
-      case 'accepted': {
-        this.backoff.reset();
-        this.authenticated = true;
-        const { sync } = outcome.accepted;
-        log.info('handshake accepted', {
-          siteStatus: sync.siteStatus,
-          run: sync.run?.name ?? null,
-          round: sync.round?.roundNumber ?? null,
-        });
-        const waiters = this.readyWaiters;
-        this.readyWaiters = [];
-        waiters.forEach((w) => w());
-        await this.options.onAuthenticated(outcome.accepted).catch((err: unknown) =>
-          log.error('after-handshake work failed', {
-            error: err instanceof Error ? err.message : String(err),
-          }),
-        );
-        return;
-      }
       case 'waiting':
         log.info('waiting for the operator', { code: outcome.code, reason: outcome.message });
         return this.reconnectLater({ disconnect: true });

@@ -1,13 +1,12 @@
-import type { Identity } from '@fedfuse/crypto';
+import type { Identity, SignedChallenge } from '@fedfuse/crypto';
 import { respondToChallenge, verifyChallenge } from '@fedfuse/crypto';
-import type { ErrorCode, HandshakeAccepted } from '@fedfuse/protocol';
-import { FlEvent, PROTOCOL_VERSION } from '@fedfuse/protocol';
+import type { ErrorCode } from '@fedfuse/protocol';
+import { FlRoute, PROTOCOL_VERSION } from '@fedfuse/protocol';
 
-import { TransportError, request, type FlSocket } from './request.ts';
+import { TransportError, post } from './request.ts';
 
-/** How a handshake ended and what the daemon does next. */
-export type HandshakeOutcome =
-  | { kind: 'accepted'; accepted: HandshakeAccepted }
+/** Why the site is not connected, and what the daemon does next. */
+export type HandshakeRefusal =
   /** The operator has to act (approve or unsuspend): wait, then try again. */
   | { kind: 'waiting'; code: ErrorCode; message: string }
   /** Something transient (rate limit, expired challenge, lost connection): try again. */
@@ -30,7 +29,8 @@ export function classifyRefusal(code: ErrorCode): 'waiting' | 'retry' | 'fatal' 
   return FATAL.has(code) ? 'fatal' : 'retry';
 }
 
-function refused(code: ErrorCode, message: string): HandshakeOutcome {
+/** A refusal by the coordinator (or by this site's checks), classified. */
+export function refusal(code: ErrorCode, message: string): HandshakeRefusal {
   switch (classifyRefusal(code)) {
     case 'waiting':
       return { kind: 'waiting', code, message };
@@ -42,25 +42,27 @@ function refused(code: ErrorCode, message: string): HandshakeOutcome {
 }
 
 /**
- * The signed challenge handshake of docs/protocol.md: ask for a challenge, check it is signed by the
- * coordinator key pinned at enrollment, sign it back, and get the session.
+ * The site's half of the signed challenge of docs/protocol.md, run before every connection: ask for a
+ * challenge over HTTP, check it is signed by the coordinator key pinned at enrollment, and sign it back.
+ * The response is the socket's `auth`; the coordinator verifies it before the socket connects.
  */
-export async function performHandshake(options: {
-  socket: FlSocket;
+export async function signChallenge(options: {
+  url: string;
   site: Identity;
   siteId: string;
   pinnedSigningKey: Uint8Array;
   timeoutMs: number;
   now?: () => number;
-}): Promise<HandshakeOutcome> {
-  const { socket, siteId, timeoutMs } = options;
+}): Promise<{ kind: 'signed'; response: SignedChallenge } | HandshakeRefusal> {
+  const { siteId } = options;
   try {
-    const challenge = await request(socket, {
-      event: FlEvent.handshakeChallenge,
-      payload: { siteId, protocolVersion: PROTOCOL_VERSION },
-      timeoutMs,
+    const challenge = await post({
+      url: options.url,
+      route: FlRoute.challenge,
+      body: { siteId, protocolVersion: PROTOCOL_VERSION },
+      timeoutMs: options.timeoutMs,
     });
-    if (!challenge.ok) return refused(challenge.error.code, challenge.error.message);
+    if (!challenge.ok) return refusal(challenge.error.code, challenge.error.message);
     const verified = verifyChallenge({
       challenge: challenge.data,
       pinnedCoordinatorKey: options.pinnedSigningKey,
@@ -69,21 +71,14 @@ export async function performHandshake(options: {
       now: (options.now ?? Date.now)(),
     });
     if (!verified.ok)
-      return refused(
+      return refusal(
         verified.error.code,
         `the coordinator's challenge was refused here: ${verified.error.message}`,
       );
-    const response = respondToChallenge({ site: options.site, challenge: challenge.data });
-    const accepted = await request(socket, { event: FlEvent.handshakeRespond, payload: response, timeoutMs });
-    if (!accepted.ok) return refused(accepted.error.code, accepted.error.message);
-    if (accepted.data.siteId !== siteId) {
-      return {
-        kind: 'retry',
-        code: 'unauthenticated',
-        message: `the coordinator accepted site ${accepted.data.siteId}, not ${siteId}`,
-      };
-    }
-    return { kind: 'accepted', accepted: accepted.data };
+    return {
+      kind: 'signed',
+      response: respondToChallenge({ site: options.site, challenge: challenge.data }),
+    };
   } catch (err) {
     if (err instanceof TransportError) return { kind: 'retry', code: 'transport', message: err.message };
     throw err;

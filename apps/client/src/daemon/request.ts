@@ -1,5 +1,12 @@
-import type { Ack, FlClientToServerEvents, FlServerToClientEvents } from '@fedfuse/protocol';
-import { EmptyAck, ackSchema, fail, flClientEventSchemas, formatIssues } from '@fedfuse/protocol';
+import type { Ack, FlClientToServerEvents, FlRouteName, FlServerToClientEvents } from '@fedfuse/protocol';
+import {
+  EmptyAck,
+  ackSchema,
+  fail,
+  flClientEventSchemas,
+  flRouteSchemas,
+  formatIssues,
+} from '@fedfuse/protocol';
 import type { Socket } from 'socket.io-client';
 import type { z } from 'zod';
 
@@ -68,4 +75,51 @@ function untilDisconnect(socket: FlSocket, o: { event: string; answer: Promise<u
       },
     );
   });
+}
+
+type Routes = typeof flRouteSchemas;
+/** Data of a successful answer to POST `R`. */
+export type RouteData<R extends FlRouteName> = z.output<Routes[R]['ack']>;
+
+/**
+ * POST `body` to one of the coordinator's site routes and validate the Ack it answers (a refusal comes as
+ * an Ack too, under a 4xx status). An answer that is no Ack becomes an `invalid_payload` Ack; no answer,
+ * or no JSON, throws TransportError.
+ */
+export async function post<R extends FlRouteName>(options: {
+  url: string;
+  route: R;
+  body: z.input<Routes[R]['payload']>;
+  timeoutMs: number;
+}): Promise<Ack<RouteData<R>>> {
+  const { route } = options;
+  let raw: unknown;
+  let status: number;
+  try {
+    const response = await fetch(`${options.url.replace(/\/+$/, '')}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(options.body),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    status = response.status;
+    raw = await response.json();
+  } catch (err) {
+    throw new TransportError(`no answer to POST ${route}: ${reason(err)}`);
+  }
+  const parsed = ackSchema(flRouteSchemas[route].ack).safeParse(raw);
+  if (!parsed.success) {
+    return fail(
+      'invalid_payload',
+      `the coordinator's answer to POST ${route} (HTTP ${status}) is malformed: ${formatIssues(parsed.error.issues)}`,
+    );
+  }
+  return parsed.data as Ack<RouteData<R>>;
+}
+
+/** fetch says only "fetch failed"; the cause says why (ECONNREFUSED, a timeout...). */
+function reason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  return cause ? `${err.message}: ${cause}` : err.message;
 }

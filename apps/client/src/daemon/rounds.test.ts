@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 
 import { globalModel, evaluateIns, fitIns, type GlobalModel } from '../testing/global-model.ts';
 import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
+import { AUTH } from '../testing/scripted-coordinator.ts';
 import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
 import { tempDir } from '../testing/temp-dir.ts';
 import { tinySpec } from '../testing/tiny-site.ts';
@@ -146,7 +147,7 @@ describe('rounds', () => {
     const first = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 0)).payload);
     const second = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 1)).payload);
     expect(second.delta).toEqual(first.delta);
-    expect(env.coordinator.count(FlEvent.handshakeRespond)).toBe(2);
+    expect(env.coordinator.count(AUTH)).toBe(2);
     await memory.waitFor('training result accepted');
     expect(memory.entries().filter((e) => e.msg === 'local training done')).toHaveLength(1);
     expect(await readdir(join(env.dir, 'pending'))).toEqual([]);

@@ -1,7 +1,8 @@
-import { FlEvent, SiteReport } from '@fedfuse/protocol';
+import { FlEvent, FlRoute, SiteReport, fail } from '@fedfuse/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
+import { AUTH } from '../testing/scripted-coordinator.ts';
 import { tempDir } from '../testing/temp-dir.ts';
 import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -44,7 +45,7 @@ afterEach(async () => {
 const messages = () => memory.entries().map((e) => e.msg);
 
 describe(`${SiteDaemon.name} handshake`, () => {
-  it('answers the challenge, reports the site, and re-handshakes after a forced disconnect', async () => {
+  it('signs a fresh challenge into the socket auth on every connect and reconnect, and reports the site', async () => {
     const { coordinator } = env;
     daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
     const first = await coordinator.next(FlEvent.siteReport, 0);
@@ -64,20 +65,30 @@ describe(`${SiteDaemon.name} handshake`, () => {
       trainPatients: 18,
       testPatients: 6,
     });
-    expect(coordinator.count(FlEvent.handshakeRespond)).toBe(1);
+    expect(coordinator.count(FlRoute.challenge)).toBe(1);
+    expect(coordinator.count(AUTH)).toBe(1);
 
-    first.socket.disconnect(true);
-    await coordinator.next(FlEvent.siteReport, 1);
-    expect(coordinator.count(FlEvent.handshakeChallenge)).toBe(2);
-    expect(coordinator.count(FlEvent.handshakeRespond)).toBe(2);
-    expect(messages().filter((m) => m === 'handshake accepted')).toHaveLength(2);
+    // The coordinator drops the socket: the daemon reconnects itself.
+    first.socket!.disconnect(true);
+    const second = await coordinator.next(FlEvent.siteReport, 1);
+    // The network drops: socket.io reconnects, and asks for the auth again.
+    second.socket!.conn.close();
+    await coordinator.next(FlEvent.siteReport, 2);
+    expect(coordinator.count(FlRoute.challenge)).toBe(3);
+    expect(coordinator.count(AUTH)).toBe(3);
+    const nonces = coordinator.received
+      .filter((r) => r.event === AUTH)
+      .map((r) => (r.payload as { nonce: string }).nonce);
+    expect(new Set(nonces).size).toBe(3);
+    expect(messages().filter((m) => m === 'handshake accepted')).toHaveLength(3);
   });
 
   it('waits for the operator while pending approval, then joins once approved', async () => {
     const { coordinator } = env;
     coordinator.status = 'pending';
     daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
-    await coordinator.next(FlEvent.handshakeRespond, 1);
+    await coordinator.next(FlRoute.challenge, 1);
+    expect(coordinator.count(AUTH)).toBe(0);
     expect(coordinator.count(FlEvent.siteReport)).toBe(0);
     expect(messages()).toContain('waiting for the operator');
     coordinator.status = 'approved';
@@ -91,10 +102,33 @@ describe(`${SiteDaemon.name} handshake`, () => {
     expect(memory.entries().some((e) => e.code === 'revoked')).toBe(true);
   });
 
+  it("exits with code 3 when the coordinator's middleware refuses the connection as revoked", async () => {
+    env.coordinator.respond(AUTH, () => fail('revoked', 'revoked between challenge and connection'));
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    await expect(daemon.exited).resolves.toBe(3);
+    expect(env.coordinator.count(AUTH)).toBe(1);
+    expect(memory.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'the coordinator refused this site', code: 'revoked' }),
+    );
+  });
+
+  it('retries with a fresh challenge when the middleware refuses the connection for a passing reason', async () => {
+    let refused = 0;
+    env.coordinator.respond(AUTH, () =>
+      refused++ === 0 ? fail('rate_limited', 'too many connections') : { ok: true, data: undefined },
+    );
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    await env.coordinator.next(FlEvent.siteReport, 0);
+    expect(env.coordinator.count(FlRoute.challenge)).toBe(2);
+    expect(memory.entries()).toContainEqual(
+      expect.objectContaining({ msg: 'handshake failed; retrying', code: 'rate_limited' }),
+    );
+  });
+
   it('exits with code 3 when the challenge is signed by another key than the pinned one', async () => {
     const { Identity, createChallenge, NonceCache } = await import('@fedfuse/crypto');
     const impostor = Identity.generate({ role: 'coordinator', id: 'impostor' });
-    env.coordinator.respond(FlEvent.handshakeChallenge, () =>
+    env.coordinator.respond(FlRoute.challenge, () =>
       createChallenge({
         coordinator: impostor,
         siteId: env.siteId,
@@ -105,7 +139,7 @@ describe(`${SiteDaemon.name} handshake`, () => {
     );
     daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
     await expect(daemon.exited).resolves.toBe(3);
-    expect(env.coordinator.count(FlEvent.handshakeRespond)).toBe(0);
+    expect(env.coordinator.count(AUTH)).toBe(0);
     expect(memory.entries().some((e) => e.code === 'wrong_coordinator')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { Identity } from '@fedfuse/crypto';
-import type { Ack, ErrorCode, HandshakeAccepted, SiteReport } from '@fedfuse/protocol';
+import type { Ack, ErrorCode, SiteReport, SiteSync } from '@fedfuse/protocol';
 import { FlEvent, flServerEventSchemas, parseOrError } from '@fedfuse/protocol';
 
 import type { ExitCode } from '../errors.ts';
@@ -83,7 +83,7 @@ export class SiteDaemon {
       pinnedSigningKey: keys.signingKey,
       timing,
       log,
-      onAuthenticated: (accepted) => this.afterHandshake(accepted),
+      onAuthenticated: (sync) => this.afterHandshake(sync),
       onFatal: (code, message) => void this.refused(code, message),
     });
     const state = new StateFile(parts.paths.state);
@@ -193,19 +193,6 @@ export class SiteDaemon {
       answer(ack, this.evaluate.onEvaluateStart(raw)),
     );
     socket.on(FlEvent.roundCancelled, (raw: unknown) => void this.onCancelled(raw));
-    socket.on(FlEvent.statusSynced, (raw: unknown) => {
-      const sync = parseOrError(flServerEventSchemas[FlEvent.statusSynced].payload, raw);
-      if (!sync.ok)
-        return this.options.log.warn('ignored a malformed status:synced', { reason: sync.error.message });
-      const { siteStatus, run, round } = sync.data;
-      this.options.log.info('status synced', {
-        siteStatus,
-        run: run?.name ?? null,
-        runState: run?.state ?? null,
-        round: round?.roundNumber ?? null,
-        stage: round?.stage ?? null,
-      });
-    });
   }
 
   private async onCancelled(raw: unknown): Promise<void> {
@@ -218,7 +205,7 @@ export class SiteDaemon {
     await this.fit.cancel(roundId);
   }
 
-  private async afterHandshake(_accepted: HandshakeAccepted): Promise<void> {
+  private async afterHandshake(_sync: SiteSync): Promise<void> {
     const { data, trainer } = this.parts;
     const report: SiteReport = {
       softwareVersion: SOFTWARE_VERSION,

@@ -1,4 +1,9 @@
-import { createServer } from 'node:http';
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Identity } from '@fedfuse/crypto';
 import { NonceCache, createChallenge, fromBase64, verifyChallengeResponse } from '@fedfuse/crypto';
@@ -6,41 +11,50 @@ import type {
   Ack,
   ChunkedTransfer,
   FlClientToServerEvents,
+  FlRouteName,
   FlServerToClientEvents,
   SiteStatus,
   SiteSync,
 } from '@fedfuse/protocol';
 import {
+  ChallengeResponse,
   ChunkReassembler,
   FlEvent,
+  FlRoute,
   MAX_MESSAGE_BYTES,
   Namespace,
   PROTOCOL_VERSION,
   fail,
   flClientEventSchemas,
+  flRouteSchemas,
   parseOrError,
 } from '@fedfuse/protocol';
 import { Server, type Socket } from 'socket.io';
 
 type FlServerSocket = Socket<FlClientToServerEvents, FlServerToClientEvents>;
 
+/** What `received` calls the signed response a socket presents as its auth (once per connection attempt). */
+export const AUTH = 'auth';
+
 /** One thing a site sent, as the scripted coordinator recorded it. */
 export interface Received {
   event: string;
   payload: unknown;
-  socket: FlServerSocket;
+  /** The socket it came on; none for an HTTP request. */
+  socket?: FlServerSocket;
 }
 
+type Answer = Ack<unknown> | undefined | Promise<Ack<unknown> | undefined>;
 /** How the coordinator answers a request; return undefined to leave the site without an answer. */
-export type Responder = (
-  payload: unknown,
-  socket: FlServerSocket,
-) => Ack<unknown> | undefined | Promise<Ack<unknown> | undefined>;
+export type Responder = (payload: unknown, socket: FlServerSocket) => Answer;
+
+const isRoute = (name: string): name is FlRouteName => Object.values<string>(FlRoute).includes(name);
 
 /**
- * A coordinator played by a test: a real socket.io server on 127.0.0.1 (port 0) speaking the handshake
- * with @fedfuse/crypto, serving weights transfers and collecting delta chunks. Tests override any answer
- * with `respond(event, fn)` and await what the site sends with `next(event)`; nothing sleeps.
+ * A coordinator played by a test: a real HTTP and socket.io server on 127.0.0.1 (port 0) handing out
+ * challenges and checking the signed response in each socket's auth with @fedfuse/crypto, serving weights
+ * transfers and collecting delta chunks. Tests override any answer with `respond(event or route or AUTH,
+ * fn)` and await what the site sends with `next(...)`; nothing sleeps.
  */
 export class ScriptedCoordinator {
   readonly received: Received[] = [];
@@ -51,12 +65,14 @@ export class ScriptedCoordinator {
   readonly site: { siteId: string; signingKey: string; boxKey: string };
   private readonly waiters: { event: string; after: number; resolve: (r: Received) => void }[] = [];
   private readonly responders = new Map<string, Responder>();
+  private readonly routeResponders = new Map<string, (payload: unknown) => Answer>();
   private readonly transfers = new Map<string, ChunkedTransfer>();
   private readonly nonces = new NonceCache();
-  private readonly sessions = new WeakSet<FlServerSocket>();
+
+  private readonly io: Server;
 
   private constructor(
-    private readonly io: Server,
+    http: HttpServer,
     options: {
       url: string;
       identity: Identity;
@@ -66,7 +82,15 @@ export class ScriptedCoordinator {
     this.url = options.url;
     this.identity = options.identity;
     this.site = options.site;
-    io.of(Namespace.fl).on('connection', (socket: FlServerSocket) => this.attach(socket));
+    // Listening before socket.io attaches: it passes every request outside its own path on to this one.
+    http.on('request', (req: IncomingMessage, res: ServerResponse) => void this.serveHttp(req, res));
+    this.io = new Server(http, { maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
+    const fl = this.io.of(Namespace.fl);
+    fl.use((socket: FlServerSocket, next) => void this.admit(socket).then(next));
+    fl.on('connection', (socket: FlServerSocket) => {
+      this.attach(socket);
+      socket.emit(FlEvent.statusSynced, this.sync());
+    });
   }
 
   /** Listen on 127.0.0.1 port 0 for one enrolled site. */
@@ -75,10 +99,9 @@ export class ScriptedCoordinator {
     site: { siteId: string; signingKey: string; boxKey: string };
   }): Promise<ScriptedCoordinator> {
     const http = createServer();
-    const io = new Server(http, { maxHttpBufferSize: MAX_MESSAGE_BYTES, transports: ['websocket'] });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
-    return new ScriptedCoordinator(io, { ...options, url: `http://127.0.0.1:${port}` });
+    return new ScriptedCoordinator(http, { ...options, url: `http://127.0.0.1:${port}` });
   }
 
   /** Serve `transfer` to `weights:fetch`. */
@@ -86,9 +109,12 @@ export class ScriptedCoordinator {
     this.transfers.set(transfer.ref.transferId, transfer);
   }
 
-  /** Answer `event` with `responder` from now on. */
+  /** Answer `event` (or an HTTP route, or AUTH) with `responder` from now on. */
+  respond(event: FlRouteName, responder: (payload: unknown) => Answer): void;
+  respond(event: string, responder: Responder): void;
   respond(event: string, responder: Responder): void {
-    this.responders.set(event, responder);
+    if (isRoute(event)) this.routeResponders.set(event, responder as (payload: unknown) => Answer);
+    else this.responders.set(event, responder);
   }
 
   /** The next `event` from the site (after everything already awaited or counted in `after`). */
@@ -122,7 +148,7 @@ export class ScriptedCoordinator {
     );
   }
 
-  /** The SiteSync a handshake returns. */
+  /** The SiteSync sent to every socket once it connects. */
   sync(): SiteSync {
     return {
       siteId: this.site.siteId,
@@ -138,7 +164,7 @@ export class ScriptedCoordinator {
     await this.io.close();
   }
 
-  private record(event: string, payload: unknown, socket: FlServerSocket): void {
+  private record(event: string, payload: unknown, socket?: FlServerSocket): void {
     const entry = { event, payload, socket };
     this.received.push(entry);
     const index = this.count(event) - 1;
@@ -166,9 +192,6 @@ export class ScriptedCoordinator {
   ): Promise<Ack<unknown> | undefined> {
     const custom = this.responders.get(event);
     if (custom) return custom(payload, socket);
-    if (event === FlEvent.handshakeChallenge) return this.challenge();
-    if (event === FlEvent.handshakeRespond) return this.accept(payload, socket);
-    if (!this.sessions.has(socket)) return fail('unauthenticated', 'handshake first');
     if (event === FlEvent.weightsFetch)
       return this.serve(payload as { transferId: string; fromIndex: number }, socket);
     if (event === FlEvent.deltaChunk) return this.collect(payload as Parameters<ChunkReassembler['push']>[0]);
@@ -187,8 +210,40 @@ export class ScriptedCoordinator {
     return { ok: true, data: undefined };
   }
 
-  private challenge(): Ack<unknown> {
+  /** POST routes: the body is validated, recorded and answered with an Ack (refusals under a 4xx). */
+  private async serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const route = req.url ?? '';
+    if (req.method !== 'POST' || !isRoute(route)) return void res.writeHead(404).end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      raw = undefined;
+    }
+    const parsed = parseOrError(flRouteSchemas[route].payload, raw);
+    this.record(route, parsed.ok ? parsed.data : raw);
+    const custom = this.routeResponders.get(route);
+    const answer = !parsed.ok ? parsed : custom ? await custom(parsed.data) : this.answerRoute(route);
+    if (answer === undefined) return void res.destroy();
+    res.writeHead(answer.ok ? 200 : 403, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  }
+
+  private answerRoute(route: FlRouteName): Ack<unknown> {
+    if (route === FlRoute.enroll) return fail('not_found', 'this test scripts no enrollment');
+    return this.standing() ?? this.challenge();
+  }
+
+  /** The refusal the site's status calls for, if any. */
+  private standing(): Ack<never> | undefined {
     if (this.status === 'revoked') return fail('revoked', 'the site was revoked');
+    if (this.status === 'pending') return fail('pending_approval', 'the operator has not approved this site');
+    if (this.status === 'suspended') return fail('suspended', 'the operator suspended this site');
+    return undefined;
+  }
+
+  private challenge(): Ack<unknown> {
     return createChallenge({
       coordinator: this.identity,
       siteId: this.site.siteId,
@@ -198,20 +253,30 @@ export class ScriptedCoordinator {
     });
   }
 
-  private accept(payload: unknown, socket: FlServerSocket): Ack<unknown> {
-    if (this.status === 'pending') return fail('pending_approval', 'the operator has not approved this site');
-    if (this.status === 'suspended') return fail('suspended', 'the operator suspended this site');
-    const verdict = verifyChallengeResponse({
-      response: payload as Parameters<typeof verifyChallengeResponse>[0]['response'],
+  /** Namespace middleware: no socket connects without a valid signed response in its auth. */
+  private async admit(socket: FlServerSocket): Promise<Error | undefined> {
+    const auth: unknown = socket.handshake.auth;
+    this.record(AUTH, auth, socket);
+    const custom = this.responders.get(AUTH);
+    const verdict = custom ? await custom(auth, socket) : this.verify(auth);
+    if (!verdict || verdict.ok) return undefined;
+    return Object.assign(new Error(verdict.error.message), { data: verdict.error });
+  }
+
+  private verify(auth: unknown): Ack<unknown> {
+    const response = parseOrError(ChallengeResponse, auth);
+    if (!response.ok)
+      return fail('unauthenticated', `no signed challenge response: ${response.error.message}`);
+    const refused = this.standing();
+    if (refused) return refused;
+    return verifyChallengeResponse({
+      response: response.data,
       siteSigningKey: fromBase64(this.site.signingKey, 32, 'signingKey'),
       coordinatorKey: this.identity.signingPublicKey,
       protocolVersion: PROTOCOL_VERSION,
       nonces: this.nonces,
       now: Date.now(),
     });
-    if (!verdict.ok) return verdict;
-    this.sessions.add(socket);
-    return { ok: true, data: { siteId: this.site.siteId, sync: this.sync() } };
   }
 
   private serve(req: { transferId: string; fromIndex: number }, socket: FlServerSocket): Ack<unknown> {

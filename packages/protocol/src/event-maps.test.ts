@@ -9,7 +9,7 @@ import { FlEvent, FlRoute, Namespace, OpsEvent } from './event-names.ts';
 import type { FlClientToServerEvents, FlServerToClientEvents, FlSocketData } from './fl-events.ts';
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
 import { flRouteSchemas } from './fl-routes.ts';
-import type { Challenge, ChallengeRequest, ChallengeResponse, HandshakeAccepted } from './handshake.ts';
+import type { Challenge, ChallengeRequest } from './handshake.ts';
 import type { AuditEntry, AuditPage, AuditQuery } from './audit.ts';
 import type { FederationSnapshot, RoundProgress, RunMetrics, RunSummary, SiteSummary } from './ops.ts';
 import type { OpsClientToServerEvents, OpsServerToClientEvents } from './ops-events.ts';
@@ -17,7 +17,7 @@ import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
 import { parseOrError } from './parse.ts';
 import type { FitIns, FitRes, RoundCancelled, SubmitReceipt } from './round.ts';
 import type { ResyncRequest, SiteSync } from './status.ts';
-import { flClientAckSamples } from './test-samples.ts';
+import { flRouteAckSamples } from './test-samples.ts';
 import type { ChunkReceipt, TransferChunk, TransferFetch, TransferRef } from './transfer.ts';
 
 // socket.io's EventsMap asks for string keys whose values are listeners; restated here (without its `any`)
@@ -46,12 +46,6 @@ describe('event maps', () => {
 
   it('type every /fl request with its payload and ack data', () => {
     type C = FlClientToServerEvents;
-    expectTypeOf<PayloadOf<C['handshake:challenge']>>().toEqualTypeOf<ChallengeRequest>();
-    expectTypeOf<AckData<C['handshake:challenge']>>().toEqualTypeOf<Challenge>();
-    expectTypeOf<PayloadOf<C['handshake:respond']>>().toEqualTypeOf<ChallengeResponse>();
-    expectTypeOf<AckData<C['handshake:respond']>>().toEqualTypeOf<HandshakeAccepted>();
-    expectTypeOf<PayloadOf<C['site:enroll']>>().toEqualTypeOf<EnrollmentRequest>();
-    expectTypeOf<AckData<C['site:enroll']>>().toEqualTypeOf<EnrollmentResult>();
     expectTypeOf<PayloadOf<C['status:resync']>>().toEqualTypeOf<ResyncRequest>();
     expectTypeOf<AckData<C['status:resync']>>().toEqualTypeOf<SiteSync>();
     expectTypeOf<PayloadOf<C['weights:fetch']>>().toEqualTypeOf<TransferFetch>();
@@ -97,9 +91,7 @@ describe('event maps', () => {
     type Ack_<TEvent extends keyof typeof flClientEventSchemas> = z.output<
       (typeof flClientEventSchemas)[TEvent]['ack']
     >;
-    expectTypeOf<Ack_<'handshake:respond'>>().toEqualTypeOf<
-      AckData<FlClientToServerEvents['handshake:respond']>
-    >();
+    expectTypeOf<Ack_<'status:resync'>>().toEqualTypeOf<AckData<FlClientToServerEvents['status:resync']>>();
     type SOut<TEvent extends keyof typeof flServerEventSchemas> = z.output<
       (typeof flServerEventSchemas)[TEvent]['payload']
     >;
@@ -110,9 +102,6 @@ describe('event maps', () => {
     const names = (o: object) => Object.keys(o).sort();
     expect(names(flClientEventSchemas)).toEqual(
       [
-        FlEvent.handshakeChallenge,
-        FlEvent.handshakeRespond,
-        FlEvent.siteEnroll,
         FlEvent.statusResync,
         FlEvent.siteReport,
         FlEvent.weightsFetch,
@@ -147,10 +136,8 @@ describe('event maps', () => {
   });
 
   it('let a site validate acknowledgements from the coordinator', () => {
-    const schema = ackSchema(flClientEventSchemas[FlEvent.handshakeChallenge].ack);
-    expect(parseOrError(schema, { ok: true, data: flClientAckSamples[FlEvent.handshakeChallenge] }).ok).toBe(
-      true,
-    );
+    const schema = ackSchema(flRouteSchemas[FlRoute.challenge].ack);
+    expect(parseOrError(schema, { ok: true, data: flRouteAckSamples[FlRoute.challenge] }).ok).toBe(true);
     expect(parseOrError(schema, { ok: false, error: { code: 'replayed', message: 'nonce used' } }).ok).toBe(
       true,
     );

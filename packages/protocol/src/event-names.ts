@@ -18,17 +18,11 @@ export type FlRouteName = (typeof FlRoute)[keyof typeof FlRoute];
 
 /** Events on the site namespace `/fl`. */
 export const FlEvent = {
-  /** site → coordinator, ack Challenge */
-  handshakeChallenge: 'handshake:challenge',
-  /** site → coordinator, ack HandshakeAccepted */
-  handshakeRespond: 'handshake:respond',
-  /** site → coordinator, ack EnrollmentResult */
-  siteEnroll: 'site:enroll',
   /** site → coordinator, ack SiteSync */
   statusResync: 'status:resync',
-  /** site → coordinator after the handshake, ack without data */
+  /** site → coordinator once connected, ack without data */
   siteReport: 'site:report',
-  /** coordinator → site broadcast */
+  /** coordinator → site, once connected (the round-state sync of every connect and reconnect) and on changes */
   statusSynced: 'status:synced',
   /** site → coordinator, ack TransferRef; the coordinator then emits weights:chunk from `fromIndex` */
   weightsFetch: 'weights:fetch',

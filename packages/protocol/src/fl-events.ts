@@ -1,18 +1,16 @@
 import { FlEvent } from './event-names.ts';
 import type { AckFn, EventSchemas } from './event-schema.ts';
-import { EnrollmentRequest, EnrollmentResult } from './enrollment.ts';
 import { EvaluateIns, EvaluateRes } from './evaluate.ts';
-import { Challenge, ChallengeRequest, ChallengeResponse, HandshakeAccepted } from './handshake.ts';
 import { FitIns, FitRes, RoundCancelled, SubmitReceipt } from './round.ts';
 import { SiteReport } from './site-report.ts';
 import { ResyncRequest, SiteSync } from './status.ts';
 import { ChunkReceipt, TransferChunk, TransferFetch, TransferRef } from './transfer.ts';
 
-/** Events a site emits on `/fl` (typed for emit; the coordinator must still validate every payload). */
+/**
+ * Events a site emits on `/fl` (typed for emit; the coordinator must still validate every payload). The
+ * socket only connects once its auth, a signed challenge response, is verified: see FlRoute.
+ */
 export interface FlClientToServerEvents {
-  [FlEvent.handshakeChallenge]: (req: ChallengeRequest, ack: AckFn<Challenge>) => void;
-  [FlEvent.handshakeRespond]: (res: ChallengeResponse, ack: AckFn<HandshakeAccepted>) => void;
-  [FlEvent.siteEnroll]: (req: EnrollmentRequest, ack: AckFn<EnrollmentResult>) => void;
   [FlEvent.statusResync]: (req: ResyncRequest, ack: AckFn<SiteSync>) => void;
   [FlEvent.siteReport]: (report: SiteReport, ack: AckFn<void>) => void;
   [FlEvent.weightsFetch]: (req: TransferFetch, ack: AckFn<TransferRef>) => void;
@@ -33,7 +31,7 @@ export interface FlServerToClientEvents {
 /** What the coordinator knows about an authenticated site connection. */
 export interface SiteSession {
   siteId: string;
-  /** Ed25519 public key the handshake was verified against. */
+  /** Ed25519 public key the signed challenge was verified against. */
   signingKey: Uint8Array;
   /** X25519 public key sealed deltas from this site are opened with. */
   boxKey: Uint8Array;
@@ -41,16 +39,13 @@ export interface SiteSession {
   authenticatedAt: number;
 }
 
-/** `socket.data` on `/fl`: no session until the signed challenge succeeds. */
+/** `socket.data` on `/fl`: the session is set by the namespace middleware, before the socket connects. */
 export interface FlSocketData {
   session?: SiteSession;
 }
 
 /** Payload and ack schemas for every event a site sends. */
 export const flClientEventSchemas = {
-  [FlEvent.handshakeChallenge]: { payload: ChallengeRequest, ack: Challenge },
-  [FlEvent.handshakeRespond]: { payload: ChallengeResponse, ack: HandshakeAccepted },
-  [FlEvent.siteEnroll]: { payload: EnrollmentRequest, ack: EnrollmentResult },
   [FlEvent.statusResync]: { payload: ResyncRequest, ack: SiteSync },
   [FlEvent.siteReport]: { payload: SiteReport, ack: null },
   [FlEvent.weightsFetch]: { payload: TransferFetch, ack: TransferRef },

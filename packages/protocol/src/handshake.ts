@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
 import { ChallengeNonce, EpochMs, PublicKey32, Signature64, Uuid } from './primitives.ts';
-import { SiteSync } from './status.ts';
 
 /** Protocol versions are plain integers so a mismatch is reported as such, not as a schema error. */
 const Version = z.int().min(1).max(65_535);
@@ -29,7 +28,3 @@ export type Challenge = z.infer<typeof Challenge>;
  */
 export const ChallengeResponse = z.object({ ...challengeFields, signature: Signature64 });
 export type ChallengeResponse = z.infer<typeof ChallengeResponse>;
-
-/** Result of a successful handshake; the socket is authenticated from here on. */
-export const HandshakeAccepted = z.object({ siteId: Uuid, sync: SiteSync });
-export type HandshakeAccepted = z.infer<typeof HandshakeAccepted>;

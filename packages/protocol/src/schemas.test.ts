@@ -2,17 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 
 import { flClientEventSchemas, flServerEventSchemas } from './fl-events.ts';
+import { flRouteSchemas } from './fl-routes.ts';
 import { AuditCursor, auditCursorAfter, readAuditCursor } from './audit.ts';
 import { opsClientEventSchemas, opsServerEventSchemas } from './ops-events.ts';
 import { parseOrError } from './parse.ts';
 import {
   allCases,
   flClientSamples,
+  flRouteSamples,
   flServerSamples,
   opsClientSamples,
   opsServerSamples,
 } from './test-samples.ts';
-import { FlEvent, OpsEvent } from './event-names.ts';
+import { FlEvent, FlRoute, OpsEvent } from './event-names.ts';
 import { WeightsManifest } from './manifest.ts';
 import { MAX_CHUNK_BYTES } from './limits.ts';
 
@@ -88,10 +90,8 @@ describe('event schemas', () => {
   });
 
   it('refuses keys of the wrong length with a message saying the size', () => {
-    const req = { ...flClientSamples[FlEvent.siteEnroll], boxKey: 'AAAA' };
-    expect(errorOf(flClientEventSchemas[FlEvent.siteEnroll].payload, req)).toMatch(
-      /^boxKey: .*32-byte public key/,
-    );
+    const req = { ...flRouteSamples[FlRoute.enroll], boxKey: 'AAAA' };
+    expect(errorOf(flRouteSchemas[FlRoute.enroll].payload, req)).toMatch(/^boxKey: .*32-byte public key/);
   });
 
   it('refuses a global model whose transfer hash differs from modelHash', () => {

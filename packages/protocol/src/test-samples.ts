@@ -141,16 +141,6 @@ export const flAuthSample = challenge;
 
 /** Valid payload per event sent by a site on /fl. */
 export const flClientSamples = {
-  [FlEvent.handshakeChallenge]: { siteId: SITE, protocolVersion: 1 },
-  [FlEvent.handshakeRespond]: challenge,
-  [FlEvent.siteEnroll]: {
-    token: 'tok_0123456789abcdef',
-    siteName: 'Hospital A',
-    signingKey: KEY,
-    boxKey: KEY,
-    protocolVersion: 1,
-    signature: SIG,
-  },
   [FlEvent.statusResync]: { runId: RUN, roundId: null },
   [FlEvent.siteReport]: {
     softwareVersion: '0.1.0',
@@ -180,15 +170,6 @@ export const flClientSamples = {
 
 /** Valid ack data per event sent by a site on /fl. */
 export const flClientAckSamples = {
-  [FlEvent.handshakeChallenge]: challenge,
-  [FlEvent.handshakeRespond]: { siteId: SITE, sync },
-  [FlEvent.siteEnroll]: {
-    siteId: SITE,
-    status: 'pending',
-    coordinatorSigningKey: KEY,
-    coordinatorBoxKey: KEY,
-    coordinatorFingerprint: FINGERPRINT,
-  },
   [FlEvent.statusResync]: sync,
   [FlEvent.siteReport]: undefined,
   [FlEvent.weightsFetch]: transferRef,

@@ -63,6 +63,8 @@ describe('the /fl middleware refuses before connecting, and stores nothing for',
     expect(site.socket!.connected).toBe(false);
     expect(added).not.toHaveBeenCalled();
     expect(await siteRow(harness, site.siteId!)).toMatchObject({ lastSeenAt: null, connected: false });
+    // Nothing names a site here, so nothing is audited either (strangers cannot fill the log).
+    expect(await refusals(harness, site.siteId!)).toEqual([]);
   });
 
   it('a response signed with another key than the enrolled one', async () => {

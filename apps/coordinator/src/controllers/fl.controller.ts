@@ -19,9 +19,13 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 /** A refusal keeps the Ack body (the site reads its code) under the HTTP status it stands for. */
+function refusal(ack: { ok: false; error: { code: ErrorCode; message: string } }): HttpException {
+  return new HttpException(ack, STATUS[ack.error.code] ?? 400);
+}
+
 function answer<T>(ack: Ack<T>): Ack<T> {
   if (ack.ok) return ack;
-  throw new HttpException(ack, STATUS[ack.error.code] ?? 400);
+  throw refusal(ack);
 }
 
 /**
@@ -59,8 +63,8 @@ export class FlController {
   /** Site daemons are not browsers, and one address gets a bounded number of requests per minute. */
   private admit(request: Request): void {
     if (request.headers.origin)
-      answer(fail('unauthenticated', 'browser origins may not call the site routes'));
+      throw refusal(fail('unauthenticated', 'browser origins may not call the site routes'));
     if (!this.requestsPerIp.allow(request.socket.remoteAddress ?? ''))
-      answer(fail('rate_limited', 'too many requests from this address; retry in a minute'));
+      throw refusal(fail('rate_limited', 'too many requests from this address; retry in a minute'));
   }
 }

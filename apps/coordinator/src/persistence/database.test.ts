@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshPostgres, postgresAvailable } from '../testing/postgres.ts';
 import { openDatabase } from './database.ts';
 import { migrationProvider } from './migrations.ts';
 import type { Schema } from './schema.ts';
@@ -63,4 +64,24 @@ describe('openDatabase', () => {
       (await upgraded.db.selectFrom('rounds').select('training_loss').executeTakeFirst())?.training_loss,
     ).toBe(0.25);
   });
+
+  it.runIf(postgresAvailable)(
+    'migrates a PostgreSQL schema of its own although another schema of the database has the tables',
+    async () => {
+      const first = await freshPostgres();
+      const second = await freshPostgres();
+      try {
+        await (await openDatabase({ url: first.url, sqlitePath: join(dir, 'unused.sqlite') })).close();
+        const other = await openDatabase({ url: second.url, sqlitePath: join(dir, 'unused.sqlite') });
+        try {
+          expect(await other.db.selectFrom('audit').selectAll().execute()).toEqual([]);
+        } finally {
+          await other.close();
+        }
+      } finally {
+        await first.drop();
+        await second.drop();
+      }
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './migrations.ts';
 import { migrationProvider } from './migrations.ts';
@@ -49,6 +49,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const { error, results } = await new Migrator({
     db,
     provider: migrationProvider(dialect),
+    migrationTableSchema: dialect === 'postgres' ? await currentSchema(db) : undefined,
   }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -58,4 +59,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed on ${where}: ${reason}`);
   }
   return { db, dialect, where, close: () => db.destroy() };
+}
+
+/**
+ * The schema the connection writes to (the search_path's first). Kysely looks for its migration tables
+ * in every schema unless told one, so without it a second coordinator schema in the database would
+ * find the first one's tables and never create its own.
+ */
+async function currentSchema(db: Kysely<Schema>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fedAvg } from './fed-avg.ts';
 import type { ClientUpdate } from './types.ts';
-import { BLOCK_SIZE } from './weighted-average.ts';
+import { SIMD_BLOCK_SIZE } from './simd-average.ts';
+import { SCALAR_BLOCK_SIZE } from './weighted-average.ts';
 
 const update = (weights: number[], numExamples = 1): ClientUpdate => ({
   weights: Float32Array.from(weights),
@@ -44,14 +45,15 @@ describe(fedAvg.name, () => {
   });
 
   it('matches the naive average across block boundaries and the four-update unrolling', () => {
-    const length = 2 * BLOCK_SIZE + 7;
+    const length = 2 * SCALAR_BLOCK_SIZE + 7;
     const updates = [1, 2, 3, 4, 5, 6, 7].map((k) => ({
       weights: Float32Array.from({ length }, (_, i) => Math.sin(i * k) * k),
       numExamples: k * 10,
     }));
     const result = fedAvg(updates);
     const expected = naiveFedAvg(updates);
-    for (const i of [0, BLOCK_SIZE - 1, BLOCK_SIZE, 2 * BLOCK_SIZE, length - 1]) {
+    const boundaries = [SIMD_BLOCK_SIZE, SCALAR_BLOCK_SIZE, 2 * SCALAR_BLOCK_SIZE].flatMap((b) => [b - 1, b]);
+    for (const i of [0, ...boundaries, length - 1]) {
       expect(result[i]).toBeCloseTo(expected[i]!, 5);
     }
     expect(result.every((value, i) => Math.abs(value - expected[i]!) < 1e-4)).toBe(true);

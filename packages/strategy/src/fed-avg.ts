@@ -1,7 +1,7 @@
 import { assertKnownGroups, groupExampleCount, layoutSegments } from './layout.ts';
 import type { LayoutSegment } from './layout.ts';
 import { assertUpdates } from './assert-updates.ts';
-import { BLOCK_SIZE, weightedAverageInto } from './weighted-average.ts';
+import { weightedAverageInto } from './weighted-average.ts';
 import type { ClientUpdate, ParameterLayout } from './types.ts';
 
 /** Options of {@link fedAvg}: a layout turns on modality-aware (per parameter group) weighting. */
@@ -36,14 +36,13 @@ export function fedAvg(updates: readonly ClientUpdate[], options: FedAvgOptions 
   const segments: LayoutSegment[] =
     layout === undefined ? [{ offset: 0, length, group: undefined }] : layoutSegments(layout, length);
   const out = outputBuffer(updates, options.out, length);
-  const scratch = new Float64Array(Math.min(BLOCK_SIZE, length));
   const termsByGroup = new Map<string | undefined, GroupTerms | undefined>();
   for (const segment of segments) {
     if (!termsByGroup.has(segment.group)) termsByGroup.set(segment.group, groupTerms(updates, segment.group));
     const terms = termsByGroup.get(segment.group);
     const end = segment.offset + segment.length;
     if (terms !== undefined) {
-      weightedAverageInto({ out, ...terms, start: segment.offset, end, scratch });
+      weightedAverageInto({ out, ...terms, start: segment.offset, end });
     } else if (current !== undefined) {
       out.set(current.subarray(segment.offset, end), segment.offset);
     } else {

@@ -27,3 +27,12 @@ export interface IndexRange {
   offset: number;
   length: number;
 }
+
+/** Updates and their (already normalised) coefficients, averaged over `[start, end)` into `out`. */
+export interface WeightedAverageArgs {
+  out: Float32Array;
+  weights: readonly Float32Array[];
+  coefficients: readonly number[];
+  start: number;
+  end: number;
+}

@@ -1,19 +1,12 @@
-/**
- * Floats per block. 16K Float64 accumulators are 128 KiB: they stay in L2 while every update's slice
- * of the block streams through once, so N updates cost one pass over their data and O(block) extra memory.
- */
-export const BLOCK_SIZE = 16_384;
+import { SimdAverager } from './simd-average.ts';
+import type { WeightedAverageArgs } from './types.ts';
 
-/** Updates and their (already normalised) coefficients, averaged over `[start, end)` into `out`. */
-export interface WeightedAverageArgs {
-  out: Float32Array;
-  weights: readonly Float32Array[];
-  coefficients: readonly number[];
-  start: number;
-  end: number;
-  /** Reused accumulator of at least BLOCK_SIZE floats. */
-  scratch: Float64Array;
-}
+/**
+ * Floats per block of the scalar kernel. 16K Float64 accumulators are 128 KiB: they stay in L2 while every
+ * update's slice of the block streams through once, so N updates cost one pass over their data and O(block)
+ * extra memory.
+ */
+export const SCALAR_BLOCK_SIZE = 16_384;
 
 /** One block of one call: which updates, which coefficients, which index range. */
 interface Block {
@@ -23,16 +16,32 @@ interface Block {
   end: number;
 }
 
-/** Writes Σ coefficients[k]·weights[k][i] for i in [start, end), accumulating each block in Float64. */
+// One per process (or worker): the kernel's 112 KiB memory is the only state, and calls never interleave.
+const simd = SimdAverager.create();
+
+/** Which kernel weightedAverageInto runs: 'simd' (WebAssembly) or 'scalar' where the engine lacks SIMD. */
+export const kernelName: 'simd' | 'scalar' = simd === undefined ? 'scalar' : 'simd';
+
+/** Writes Σ coefficients[k]·weights[k][i] for i in [start, end), summing in Float64. */
 export function weightedAverageInto(args: WeightedAverageArgs): void {
-  const { out, weights, coefficients, start, end, scratch } = args;
+  if (simd === undefined) scalarWeightedAverageInto(args);
+  else simd.averageInto(args);
+}
+
+/**
+ * The pure-JS kernel: the fallback without WebAssembly SIMD, and the reference the SIMD kernel must match
+ * bit for bit (both group the sums the same way).
+ */
+export function scalarWeightedAverageInto(args: WeightedAverageArgs): void {
+  const { out, weights, coefficients, start, end } = args;
   const n = weights.length;
-  for (let blockStart = start; blockStart < end; blockStart += BLOCK_SIZE) {
+  const scratch = new Float64Array(Math.min(SCALAR_BLOCK_SIZE, end - start));
+  for (let blockStart = start; blockStart < end; blockStart += SCALAR_BLOCK_SIZE) {
     const block: Block = {
       weights,
       coefficients,
       start: blockStart,
-      end: Math.min(end, blockStart + BLOCK_SIZE),
+      end: Math.min(end, blockStart + SCALAR_BLOCK_SIZE),
     };
     scratch.fill(0, 0, block.end - block.start);
     // Several updates per pass: fewer accumulator loads and stores, which is what bounds this loop in V8.
@@ -44,7 +53,6 @@ export function weightedAverageInto(args: WeightedAverageArgs): void {
     writeBlock(out, scratch, block);
   }
 }
-
 function addFour(acc: Float64Array, block: Block, k: number): void {
   const { weights, coefficients, start, end } = block;
   const w0 = weights[k]!;

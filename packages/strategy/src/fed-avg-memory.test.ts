@@ -1,0 +1,63 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { fedAvg } from './fed-avg.ts';
+import type { ClientUpdate } from './types.ts';
+import { SCALAR_BLOCK_SIZE, scalarWeightedAverageInto } from './weighted-average.ts';
+
+// A full GC before each measurement, so garbage from earlier tests is not collected mid-measurement and
+// hidden in the delta. `--expose-gc` set at runtime reaches a new context's global.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const P = 250_000; // 1 MB of Float32 per update
+const SLACK = 64 * 1024;
+
+function updates(count: number): ClientUpdate[] {
+  return Array.from({ length: count }, (_, k) => ({
+    weights: new Float32Array(P).fill(k),
+    numExamples: k + 1,
+  }));
+}
+
+/** Bytes of ArrayBuffer memory allocated and still held when `run` returns (its result kept alive). */
+function arrayBufferGrowth(run: () => unknown): number {
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  const result = run();
+  const after = process.memoryUsage().arrayBuffers;
+  expect(result).toBeDefined();
+  return after - before;
+}
+
+describe('fedAvg memory', () => {
+  const few = updates(5);
+  const many = updates(50);
+
+  it('sees an O(N·P) allocation (the probe works)', () => {
+    const growth = arrayBufferGrowth(() => many.map((u) => Float64Array.from(u.weights)));
+    expect(growth).toBeGreaterThan(0.9 * 50 * P * 8);
+  });
+
+  it('allocates only its P-float result, for 5 or 50 updates', () => {
+    const growthFew = arrayBufferGrowth(() => fedAvg(few));
+    const growthMany = arrayBufferGrowth(() => fedAvg(many));
+    expect(growthMany).toBeLessThanOrEqual(P * 4 + SLACK);
+    expect(Math.abs(growthMany - growthFew)).toBeLessThanOrEqual(SLACK);
+  });
+
+  it('allocates nothing of size P into a given output buffer', () => {
+    const out = new Float32Array(P);
+    expect(arrayBufferGrowth(() => fedAvg(many, { out }))).toBeLessThanOrEqual(SLACK);
+  });
+
+  it('keeps the scalar fallback to one block of Float64 scratch', () => {
+    const out = new Float32Array(P);
+    const args = { out, weights: many.map((u) => u.weights), coefficients: many.map(() => 1 / 50) };
+    const growth = arrayBufferGrowth(() => {
+      scalarWeightedAverageInto({ ...args, start: 0, end: P });
+      return out;
+    });
+    expect(growth).toBeLessThanOrEqual(SCALAR_BLOCK_SIZE * 8 + SLACK);
+  });
+});

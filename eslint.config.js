@@ -2,6 +2,15 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Boundary rules for no-restricted-imports. A flat-config block replaces the rule's options rather than
+// merging them, so each block below lists every pattern that applies to its files.
+const deepImport = { group: ['@fedfuse/*/src/*'], message: 'Import a package through its index.' };
+const naclOutsideCrypto = {
+  group: ['tweetnacl', 'tweetnacl/*'],
+  message: 'Only @fedfuse/crypto may use tweetnacl: import what you need from @fedfuse/crypto.',
+};
+const mlCode = { group: ['@tensorflow/*', '@fedfuse/model'], message: 'No ML code in this package.' };
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/scratch/**', 'bench/out/**', '**/*.py'] },
   js.configs.recommended,
@@ -18,22 +27,16 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'max-params': ['error', 3],
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@fedfuse/*/src/*'], message: 'Import a package through its index.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [deepImport, naclOutsideCrypto] }],
     },
   },
   {
-    files: ['packages/strategy/**', 'packages/crypto/**', 'packages/protocol/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [{ group: ['@tensorflow/*', '@fedfuse/model'], message: 'No ML code in this package.' }],
-        },
-      ],
-    },
+    files: ['packages/strategy/**', 'packages/protocol/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, naclOutsideCrypto, mlCode] }] },
+  },
+  {
+    files: ['packages/crypto/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, mlCode] }] },
   },
   {
     // tfjs ops are generic in the rank (`reshape<R>(): Tensor<R>`); `as Tensor2D` is the readable form.

@@ -1,9 +1,11 @@
 // pnpm bench:seal — throughput of sealing/opening weight deltas and of chunked transfer, against SHA-256
-// (node:crypto) over the same bytes in the same process, for 1M and 10M float32 parameters.
+// (node:crypto) over the same bytes in the same process, for 1M and 10M float32 parameters; then sealing and
+// opening 10 and 100 updates of each size, streamed one at a time (stream.ts). `--stream-only` runs just that
+// table, `--no-stream` skips it (10M × 100 seals and opens 4 GB: minutes on a small machine).
 //
 // The bench is not a workspace package, so it imports the two packages through their index files by path.
 import { createHash } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 import { Identity, openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
 import {
@@ -16,8 +18,11 @@ import {
 import type { TransferChunk, WeightsManifest } from '../../packages/protocol/src/index.ts';
 import type { Measurement } from './timing.ts';
 import { formatRows, measure } from './timing.ts';
+import type { StreamResult } from './stream.ts';
+import { formatStream, streamSealOpen } from './stream.ts';
 
 const SIZES = [1_000_000, 10_000_000];
+const UPDATE_COUNTS = [10, 100];
 const REPS = 3;
 
 /** Deterministic pseudo-random weights (xorshift), so runs are comparable. */
@@ -131,13 +136,26 @@ async function benchSize(params: number): Promise<string[]> {
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
-    `FedFuse seal bench — Node ${process.version}, ${cpus().length} CPU(s), median of ${REPS} runs, MB = 10^6 bytes`,
+    `FedFuse seal bench — Node ${process.version}, ${cpus().length} CPU(s), median of ${REPS} runs, MB = 10^6 bytes, ` +
+      `load average ${loadavg()[0]!.toFixed(2)}`,
   );
-  for (const params of SIZES) {
-    for (const line of await benchSize(params)) console.log(line);
+  const streamOnly = process.argv.includes('--stream-only');
+  if (!streamOnly) {
+    for (const params of SIZES) {
+      for (const line of await benchSize(params)) console.log(line);
+    }
+  }
+  if (!process.argv.includes('--no-stream')) {
+    const results: StreamResult[] = [];
+    for (const params of SIZES) {
+      const values = syntheticDelta(params);
+      for (const updates of UPDATE_COUNTS) results.push(streamSealOpen(values, updates));
+    }
+    for (const line of formatStream(results)) console.log(line);
   }
   console.log(
-    `done in ${((Date.now() - started) / 1000).toFixed(1)} s; end-to-end seal → chunk → reassemble → open → decode is bit-exact`,
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s, load average ${loadavg()[0]!.toFixed(2)}; ` +
+      'end-to-end seal → chunk → reassemble → open → decode is bit-exact',
   );
 }
 

@@ -2,7 +2,7 @@
 
 Reads the architecture as JSON from argv[1] and prints one JSON line with samples/s.
 Mirrors packages/model: EHR MLP, denoising genomics autoencoder, Conv-ReLU-MaxPool CNN,
-hybrid per-task attention fusion with gated concatenation, masked BCE, alignment, L2,
+hybrid fusion (the embeddings concatenated beside each task's attention-weighted summary), masked BCE, alignment, L2,
 reconstruction and auxiliary per-modality losses, Adam.
 """
 import json
@@ -33,7 +33,7 @@ class Model(nn.Module):
         hw = (h // 2 ** len(c["convFilters"])) * (w // 2 ** len(c["convFilters"]))
         self.img_proj = nn.Linear(hw * cin, d)
         self.att = nn.Parameter(torch.zeros(t, d))
-        self.heads = nn.ModuleList(nn.Sequential(nn.Linear(3 * d, c["headHidden"]), nn.ReLU(),
+        self.heads = nn.ModuleList(nn.Sequential(nn.Linear(4 * d, c["headHidden"]), nn.ReLU(),
                                                  nn.Linear(c["headHidden"], 1)) for _ in range(t))
         self.aux = nn.ModuleList(nn.Linear(d, t) for _ in range(3))
         self.noise = c["genomicsNoise"]
@@ -47,8 +47,9 @@ class Model(nn.Module):
         scores = torch.einsum("bmd,td->btm", torch.tanh(z), self.att)  # b,t,3
         scores = scores.masked_fill(present[:, None, :] == 0, float("-inf"))
         alpha = torch.softmax(scores, -1)                          # b,t,3
-        gated = 3 * alpha[..., None] * z[:, None]                    # b,t,3,d
-        logits = torch.cat([head(gated[:, i].flatten(1)) for i, head in enumerate(self.heads)], 1)
+        summary = torch.einsum("btm,bmd->btd", alpha, z)            # b,t,d
+        joined = z.flatten(1)                                        # b,3d
+        logits = torch.cat([head(torch.cat([joined, summary[:, i]], 1)) for i, head in enumerate(self.heads)], 1)
         aux = [head(z[:, i]) for i, head in enumerate(self.aux)]
         return logits, aux, z, recon
 

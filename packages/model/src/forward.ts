@@ -176,9 +176,11 @@ export function forward(
     const perTask = tf.unstack(mixed, 1) as Tensor2D[];
     return { ...base, attention, logits: heads(model, perTask), fused: tf.mean(mixed, 1) as Tensor2D };
   }
-  // hybrid: Z_t = Concat_i(M·α_t,i·Z_i), so evidence from several modalities adds up.
-  const gated = tf.mul(tf.mul(tf.expandDims(attention, 3), tf.expandDims(embeddings, 1)), m);
-  const perTask = tf.unstack(tf.reshape(gated, [b, tasks.length, m * d]), 1) as Tensor2D[];
+  // hybrid: Z_t = Concat(Z_1..Z_M, Σ_i α_t,i·Z_i): every modality's evidence adds up through the
+  // concatenation, and each task's attention adds the summary it weights (docs/architecture.md).
+  const summaries = tf.unstack(tf.matMul(attention, embeddings), 1) as Tensor2D[];
+  const joined = tf.reshape(embeddings, [b, m * d]) as Tensor2D;
+  const perTask = summaries.map((summary) => tf.concat([joined, summary], 1) as Tensor2D);
   return {
     ...base,
     attention,

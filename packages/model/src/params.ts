@@ -118,7 +118,8 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
         decay: 0,
         fanIn: 0,
       };
-      const headInputs = c.fusion === 'hybrid' ? m * c.d : c.d;
+      // hybrid: every modality's embedding beside the task's attention-weighted summary.
+      const headInputs = c.fusion === 'hybrid' ? (m + 1) * c.d : c.d;
       return [...encoderSpecs(c), ...auxiliarySpecs(c), attention, ...headSpecs(c, headInputs)];
     }
     case 'concat':

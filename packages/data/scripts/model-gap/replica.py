@@ -1,6 +1,7 @@
 """The hybrid-fusion model of @fedfuse/model in PyTorch, trained on dumped federation tensors: centrally or
 by FedAvg over the sites, in about a minute instead of a simulation's several. It mirrors the tfjs model
-(He-normal kernels, zero biases and attention, masked attention softmax, gated concatenation, auxiliary
+(He-normal kernels, zero biases and attention, masked attention softmax, the embeddings beside each
+task's attention summary, auxiliary
 per-modality heads, alignment, reconstruction, L2 with the genomics factor, modality dropout, Adam) closely
 enough to reproduce the simulator's per-task AUCs within ~0.02 (docs/results.md, "Where the gap is").
 It prints, per round, the pooled test AUC per task with all modalities, with ehr+genomics, and of each
@@ -32,6 +33,8 @@ p.add_argument("--genomics-decay", type=float, default=10)
 p.add_argument("--recon", type=float, default=0.1)
 p.add_argument("--lr", type=float, default=1e-3)
 p.add_argument("--standardize-images", action="store_true", help="zero mean, unit variance intensities")
+p.add_argument("--fusion", choices=("hybrid", "gated", "concat"), default="hybrid",
+               help="gated: the attention-gated concatenation the hybrid fusion used before")
 p.add_argument("--seed", type=int, default=1)
 a = p.parse_args()
 torch.set_num_threads(1)
@@ -67,7 +70,8 @@ class Hybrid(nn.Module):
             c = f
         self.cnn = nn.Sequential(*convs, nn.Flatten(), nn.Linear(c * (SIDE // 8) ** 2, d), nn.ReLU())
         self.attention = nn.Parameter(torch.zeros(len(TASKS), d))
-        self.heads = nn.ModuleList(nn.Sequential(nn.Linear(3 * d, 32), nn.ReLU(), nn.Linear(32, 1))
+        width = 4 * d if a.fusion == "hybrid" else 3 * d
+        self.heads = nn.ModuleList(nn.Sequential(nn.Linear(width, 32), nn.ReLU(), nn.Linear(32, 1))
                                    for _ in TASKS)
         self.aux = nn.ModuleList(nn.Linear(d, len(TASKS)) for _ in range(3))
         self.apply(he_normal)
@@ -78,8 +82,14 @@ class Hybrid(nn.Module):
         z = torch.stack([self.ehr(ehr), self.cnn(image.reshape(-1, 1, SIDE, SIDE)), zg], 1) * present[:, :, None]
         scores = torch.einsum("bmd,td->btm", torch.tanh(z), self.attention)
         alpha = torch.softmax(scores.masked_fill(present[:, None, :] == 0, -1e9), -1) * present[:, None, :]
-        gated = 3 * alpha[..., None] * z[:, None]
-        logits = torch.cat([h(gated[:, t].flatten(1)) for t, h in enumerate(self.heads)], 1)
+        if a.fusion == "gated":
+            inputs = (3 * alpha[..., None] * z[:, None]).flatten(2)
+        elif a.fusion == "concat":
+            inputs = z.flatten(1)[:, None].expand(-1, len(TASKS), -1)
+        else:
+            summary = torch.einsum("btm,bmd->btd", alpha, z)
+            inputs = torch.cat([z.flatten(1)[:, None].expand(-1, len(TASKS), -1), summary], 2)
+        logits = torch.cat([h(inputs[:, t]) for t, h in enumerate(self.heads)], 1)
         aux = torch.stack([h(z[:, i]) for i, h in enumerate(self.aux)], 1)
         return logits, aux, z, self.dec(zg)
 

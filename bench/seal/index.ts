@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 
-import { Identity, openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
+import { openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
 import {
   ChunkReassembler,
   MAX_TRANSFER_BYTES,
@@ -15,9 +15,10 @@ import {
   decodeWeights,
   encodeWeights,
 } from '../../packages/protocol/src/index.ts';
-import type { TransferChunk, WeightsManifest } from '../../packages/protocol/src/index.ts';
+import type { TransferChunk } from '../../packages/protocol/src/index.ts';
 import type { Measurement } from './timing.ts';
 import { formatRows, measure } from './timing.ts';
+import { benchParties } from './parties.ts';
 import type { StreamResult } from './stream.ts';
 import { formatStream, streamSealOpen } from './stream.ts';
 
@@ -43,13 +44,7 @@ function fail(message: string): never {
 }
 
 async function benchSize(params: number): Promise<string[]> {
-  const site = Identity.generate({ role: 'site', id: 'bench-site' });
-  const coordinator = Identity.generate({ role: 'coordinator', id: 'bench-coordinator' });
-  const manifest: WeightsManifest = {
-    dtype: 'float32',
-    tensors: [{ name: 'delta', shape: [params] }],
-    numParams: params,
-  };
+  const { site, coordinator, manifest } = benchParties(params);
   const values = syntheticDelta(params);
   const encoded = encodeWeights({ manifest, values });
   const context = { siteId: 'bench-site', roundId: 'round-1', stage: 'fit', modelHash: sha256Hex(encoded) };

@@ -2,9 +2,9 @@
 // encoded delta and one sealed copy whatever the count (10M params × 100 updates would be 8 GB held at once).
 import { performance } from 'node:perf_hooks';
 
-import { Identity, openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
+import { openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
 import { encodeWeights } from '../../packages/protocol/src/index.ts';
-import type { WeightsManifest } from '../../packages/protocol/src/index.ts';
+import { benchParties } from './parties.ts';
 
 /** Totals for `updates` deltas of `params` floats, sealed and opened one after the other. */
 export interface StreamResult {
@@ -23,13 +23,7 @@ export interface StreamResult {
  */
 export function streamSealOpen(values: Float32Array, updates: number): StreamResult {
   const params = values.length;
-  const site = Identity.generate({ role: 'site', id: 'bench-site' });
-  const coordinator = Identity.generate({ role: 'coordinator', id: 'bench-coordinator' });
-  const manifest: WeightsManifest = {
-    dtype: 'float32',
-    tensors: [{ name: 'delta', shape: [params] }],
-    numParams: params,
-  };
+  const { site, coordinator, manifest } = benchParties(params);
   const payload = encodeWeights({ manifest, values });
   const modelHash = sha256Hex(payload);
   const expected = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);

@@ -63,7 +63,7 @@ export const SimulationOptions = z.object({
   missingScale: z.number().min(0).max(2),
   /** λ of the model's L2 penalty (the model's own default is 1e-5). */
   weightDecay: z.number().min(0).max(1),
-  /** μ of the cross-modal alignment loss (the model's own default, 0.01, slows learning here several-fold). */
+  /** μ of the cross-modal alignment loss (the model's default; 0.01 slows learning several-fold). */
   alignWeight: z.number().min(0).max(100),
   /** Std of the genomics encoder's training input noise (model spec genomicsNoise). */
   genomicsNoise: z.number().min(0).max(10),

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultModelConfig } from '@fedfuse/model';
 import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
 
 /**
@@ -24,9 +25,10 @@ export const DEFAULTS = {
   genes: 500,
   missingScale: 0.25,
   weightDecay: 3e-3,
-  alignWeight: 0.001,
-  genomicsNoise: 0.3,
-  genomicsDecay: 10,
+  // The model's own defaults, so a deployment and a simulation train the same loss.
+  alignWeight: defaultModelConfig.alignWeight,
+  genomicsNoise: defaultModelConfig.genomicsNoise,
+  genomicsDecay: defaultModelConfig.genomicsDecayFactor,
 } as const;
 
 /** Server learning rate of FedAdam & co when none is given (Flower's 0.1 overshoots a model this small). */
@@ -63,7 +65,7 @@ export const SimulationOptions = z.object({
   missingScale: z.number().min(0).max(2),
   /** λ of the model's L2 penalty (the model's own default is 1e-5). */
   weightDecay: z.number().min(0).max(1),
-  /** μ of the cross-modal alignment loss (the model's default; 0.01 slows learning several-fold). */
+  /** μ of the cross-modal alignment loss (docs/simulator.md: 0.01 slows learning several-fold). */
   alignWeight: z.number().min(0).max(100),
   /** Std of the genomics encoder's training input noise (model spec genomicsNoise). */
   genomicsNoise: z.number().min(0).max(10),

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -69,11 +70,36 @@ async function tryBackend(name: BackendName, options: BackendOptions): Promise<s
       patchWasmKernels();
       setThreadsCount(options.wasmThreads ?? 1);
     }
-    if (!(await tf.setBackend(name))) return `the ${name} backend did not initialise`;
-    await tf.ready();
-    return undefined;
+    const started = await withoutAddedCrashHandlers(async () => {
+      if (!(await tf.setBackend(name))) return false;
+      await tf.ready();
+      return true;
+    });
+    return started ? undefined : `the ${name} backend did not initialise`;
   } catch (error) {
     return firstLine(error);
+  }
+}
+
+const CRASH_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * The wasm module's Emscripten glue adds process listeners that rethrow every uncaught exception and
+ * unhandled rejection: one stray rejection then kills the process past the application's own handlers
+ * (a daemon dies dumping minified source; a test worker dies unreported). Those added while the
+ * backend starts are removed once it is ready, so errors reach the handlers the application chose.
+ */
+async function withoutAddedCrashHandlers<T>(start: () => Promise<T>): Promise<T> {
+  // The plain emitter view: process's typed overloads take one event name at a time.
+  const emitter: EventEmitter = process;
+  const before = new Map(CRASH_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  try {
+    return await start();
+  } finally {
+    for (const event of CRASH_EVENTS)
+      for (const listener of emitter.listeners(event))
+        if (!before.get(event)!.has(listener))
+          emitter.removeListener(event, listener as (...args: unknown[]) => void);
   }
 }
 

@@ -60,7 +60,11 @@ describe('GET /metrics', () => {
       const text = await scrape(harness!);
       return sample(text, 'fedfuse_rounds_committed{run="scraped"}') === 1 ? text : undefined;
     });
-    expect(sample(committed, 'fedfuse_updates_rejected')).toBe(0);
+    const rejections = await harness.api('GET', `/api/sites/${site.siteId}/rejections`);
+    expect({ rejected: sample(committed, 'fedfuse_updates_rejected'), rejections: rejections.body }).toEqual({
+      rejected: 0,
+      rejections: [],
+    });
 
     // A malformed chunk is a refusal the gauge counts.
     expect(await site.emit(FlEvent.deltaChunk, { index: -1 })).toMatchObject({ ok: false });

@@ -99,12 +99,12 @@ export class TestSite {
       this.received.push(ins);
       if (this.refuseRoundStart) return ack({ ok: false, error: this.refuseRoundStart } as Ack);
       ack({ ok: true, data: undefined });
-      if (this.autoTrain) void this.train(ins, this.autoTrain).catch(() => undefined);
+      if (this.autoTrain) this.once(`fit ${ins.roundId}`, () => this.train(ins, this.autoTrain!));
     });
     socket.on(FlEvent.evaluateStart, (ins: EvaluateIns, ack: (a: Ack) => void) => {
       this.evaluations.push(ins);
       ack({ ok: true, data: undefined });
-      if (this.autoEvaluate) void this.evaluate(ins).catch(() => undefined);
+      if (this.autoEvaluate) this.once(`evaluate ${ins.roundId}`, () => this.evaluate(ins));
     });
     socket.on(FlEvent.weightsChunk, (chunk: TransferChunk, ack: (a: unknown) => void) => {
       const assembler = this.downloads.get(chunk.transferId);
@@ -115,6 +115,20 @@ export class TestSite {
       );
       this.chunkArrived?.();
     });
+  }
+
+  private readonly inFlight = new Set<string>();
+
+  /**
+   * Works on an instruction unless the same one is still in hand, as the daemon does: the coordinator
+   * re-sends the current instruction after every connect, so one sent as a round starts arrives twice.
+   */
+  private once(key: string, work: () => Promise<unknown>): void {
+    if (this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    void work()
+      .catch(() => undefined)
+      .finally(() => this.inFlight.delete(key));
   }
 
   private readonly downloads = new Map<string, ChunkReassembler>();

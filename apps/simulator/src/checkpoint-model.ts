@@ -1,5 +1,4 @@
 import { createModel, setWeights, type TriModalModel } from '@fedfuse/model';
-import { ModelSpec } from '@fedfuse/protocol';
 import type { CoordinatorApi } from './coordinator-api.ts';
 
 /**
@@ -11,9 +10,8 @@ export async function loadCheckpointModel(
   o: { runId: string; round: number },
 ): Promise<TriModalModel> {
   const { model: json, weights } = await api.checkpoint(o.runId, o.round);
-  const spec = ModelSpec.parse(json.userDefinedMetadata.modelSpec);
-  const model = createModel(spec);
-  const tensors = json.weightsManifest.flatMap((group) => group.weights);
+  const model = createModel(json.userDefinedMetadata.modelSpec);
+  const tensors = weights.manifest.tensors;
   const mismatch = model.specs.findIndex((s, i) => {
     const t = tensors[i];
     return !t || t.name !== s.name || t.shape.join('x') !== s.shape.join('x');
@@ -22,6 +20,6 @@ export async function loadCheckpointModel(
     model.dispose();
     throw new Error(`checkpoint ${o.round} does not match the run's model layout (tensor ${mismatch})`);
   }
-  setWeights(model, weights);
+  setWeights(model, weights.values);
   return model;
 }

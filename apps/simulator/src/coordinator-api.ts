@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Weights } from '@fedfuse/protocol';
+import { CheckpointModelJson, readCheckpointWeights } from '@fedfuse/protocol';
 
 // The slice of the coordinator's operator REST API the simulator drives, validated on arrival
 // like any other boundary (docs/operator-guide.md).
@@ -48,14 +50,6 @@ export const SiteView = z.object({
   connected: z.boolean(),
 });
 export type SiteView = z.infer<typeof SiteView>;
-
-const ModelJson = z.object({
-  weightsManifest: z.array(
-    z.object({ weights: z.array(z.object({ name: z.string(), shape: z.array(z.int()) })) }),
-  ),
-  userDefinedMetadata: z.object({ modelSpec: z.record(z.string(), z.unknown()), round: z.int() }),
-});
-export type ModelJson = z.infer<typeof ModelJson>;
 
 /** The operator's view of a coordinator: bearer-token REST calls, each response parsed with its schema. */
 export class CoordinatorApi {
@@ -123,24 +117,13 @@ export class CoordinatorApi {
     return this.json(z.array(RoundView), { method: 'GET', path: `/api/runs/${runId}/rounds` });
   }
 
-  /** A committed checkpoint: its model spec, tensor layout and raw little-endian float32 weights. */
-  async checkpoint(runId: string, round: number): Promise<{ model: ModelJson; weights: Float32Array }> {
+  /** A committed checkpoint: its `model.json` and its weights, checked against the size and hash it names. */
+  async checkpoint(runId: string, round: number): Promise<{ model: CheckpointModelJson; weights: Weights }> {
     const base = `/api/runs/${runId}/checkpoints/${round}`;
-    const model = await this.json(ModelJson, { method: 'GET', path: `${base}/model.json` });
+    const model = await this.json(CheckpointModelJson, { method: 'GET', path: `${base}/model.json` });
     const bytes = new Uint8Array(await (await this.call('GET', `${base}/weights.bin`)).arrayBuffer());
-    if (bytes.byteLength % 4 !== 0)
-      throw new Error(`checkpoint ${round}: ${bytes.byteLength} bytes is not float32 data`);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const weights = new Float32Array(bytes.byteLength / 4);
-    for (let i = 0; i < weights.length; i++) weights[i] = view.getFloat32(i * 4, true);
-    const expected = model.weightsManifest
-      .flatMap((group) => group.weights)
-      .reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
-    if (expected !== weights.length) {
-      throw new Error(
-        `checkpoint ${round}: manifest describes ${expected} values, weights.bin holds ${weights.length}`,
-      );
-    }
-    return { model, weights };
+    const weights = await readCheckpointWeights(model, bytes);
+    if (!weights.ok) throw new Error(`checkpoint ${round}: ${weights.error.message}`);
+    return { model, weights: weights.data };
   }
 }

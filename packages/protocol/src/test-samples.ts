@@ -178,7 +178,8 @@ export const flClientAckSamples = {
   [FlEvent.evaluateSubmit]: receipt,
 };
 
-const modelSpec = {
+/** A valid ModelSpec (the default architecture, one task). */
+export const sampleModelSpec = {
   fusion: 'hybrid',
   tasks: ['mortality'],
   ehrDim: 32,
@@ -206,7 +207,7 @@ export const flServerSamples = {
     runId: RUN,
     roundId: ROUND,
     roundNumber: 3,
-    modelSpec,
+    modelSpec: sampleModelSpec,
     model,
     config: {
       epochs: 2,
@@ -228,7 +229,7 @@ export const flServerSamples = {
     runId: RUN,
     roundId: ROUND,
     roundNumber: 3,
-    modelSpec,
+    modelSpec: sampleModelSpec,
     model,
     config: { batchSize: 64, tasks: ['mortality'], bins: 100 },
     deadline: T0 + 60_000,

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { decodeWeights } from '@fedfuse/protocol';
+import { checkpointFiles, decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -96,30 +96,26 @@ export class RunsController {
     }));
   }
 
-  /** A checkpoint as tfjs weights: `model.json` (weights manifest + model spec) next to `weights.bin`. */
+  /**
+   * A checkpoint as tfjs weights: `model.json` (weights manifest, model spec, SHA-256 of the weights)
+   * next to `weights.bin` (little-endian float32); `fedfuse-client evaluate --model model.json` reads it.
+   */
   @Get(':id/checkpoints/:round/model.json')
   async modelJson(@Param('id') id: string, @Param('round') round: string) {
-    const { run, weights } = await this.checkpointWeights(id, Number(round));
-    return {
-      format: 'fedfuse-tfjs-weights',
-      generatedBy: 'fedfuse-coordinator',
-      modelTopology: null,
-      weightsManifest: [
-        {
-          paths: ['weights.bin'],
-          weights: weights.manifest.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: 'float32' })),
-        },
-      ],
-      userDefinedMetadata: { modelSpec: runConfig(run).model, runId: run.id, round: Number(round) },
-    };
+    return (await this.checkpointFiles(id, Number(round))).modelJson;
   }
 
   @Get(':id/checkpoints/:round/weights.bin')
   async weightsBin(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
-    const { weights } = await this.checkpointWeights(id, Number(round));
+    const { weightsBin } = await this.checkpointFiles(id, Number(round));
     response.setHeader('content-type', 'application/octet-stream');
     response.setHeader('content-disposition', `attachment; filename="round-${round}-weights.bin"`);
-    response.end(Buffer.from(weights.values.buffer, weights.values.byteOffset, weights.values.byteLength));
+    response.end(weightsBin);
+  }
+
+  private async checkpointFiles(runId: string, round: number) {
+    const { run, weights } = await this.checkpointWeights(runId, round);
+    return checkpointFiles({ weights, modelSpec: runConfig(run).model, runId: run.id, round });
   }
 
   private async checkpointWeights(runId: string, round: number) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -267,6 +267,25 @@ async function expectNoSiteData(f: Federation, runId: string): Promise<void> {
   expect(findLeaks(needles, haystacks)).toEqual([]);
 }
 
+/** The operator downloads the last checkpoint as model.json + weights.bin; a site evaluates it with the CLI. */
+async function expectCheckpointEvaluatesAtSite(f: Federation, runId: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fedfuse-checkpoint-'));
+  const base = `http://127.0.0.1:${f.port}/api/runs/${runId}/checkpoints/3`;
+  for (const file of ['model.json', 'weights.bin']) {
+    const response = await fetch(`${base}/${file}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(200);
+    writeFileSync(join(dir, file), new Uint8Array(await response.arrayBuffer()));
+  }
+  const evaluated = await runProcess({
+    bin: CLIENT_BIN,
+    args: ['evaluate', '--dir', join(f.sitesDir, '..', 'daemon-0'), '--model', join(dir, 'model.json')],
+  });
+  expect(evaluated.code, evaluated.output).toBe(0);
+  expect(evaluated.output).toContain(`Model round 3 of run ${runId} on the test split of site`);
+  for (const task of f.modelSpec.tasks)
+    expect(evaluated.output).toMatch(new RegExp(`^${task}\\s+\\d+\\s+0\\.\\d{3}`, 'm'));
+}
+
 /** Waits (bounded) until this many approved sites hold a live connection to the coordinator. */
 async function waitForConnectedSites(f: Federation, count: number): Promise<void> {
   let connected = 0;
@@ -297,6 +316,7 @@ describe('a real federation: coordinator and three site daemons as processes on 
     const f = await federation({});
     const runId = await expectLearnedFederation(f);
     await expectNoSiteData(f, runId);
+    await expectCheckpointEvaluatesAtSite(f, runId);
   }, 600_000);
 
   it.runIf(postgresAvailable)(

@@ -1,7 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ModelSpec, TaskEvaluation } from '@fedfuse/protocol';
-import { ModelSpec as ModelSpecSchema, decodeWeights, formatIssues, type Weights } from '@fedfuse/protocol';
+import {
+  CHECKPOINT_FORMAT,
+  CheckpointModelJson,
+  ModelSpec as ModelSpecSchema,
+  decodeWeights,
+  formatIssues,
+  readCheckpointWeights,
+  type Weights,
+} from '@fedfuse/protocol';
 
 import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
@@ -38,10 +46,7 @@ export async function evaluateCommand(argv: string[], io: CliIo): Promise<ExitCo
     choices: BACKEND_CHOICES,
     fallback: files.config.backend,
   });
-  const decoded = decodeWeights(model.bytes);
-  if (!decoded.ok)
-    throw new CliError(`${model.label} is not a valid weights file: ${decoded.error.message}`, 1);
-  const lines = await evaluateInWorker({ backend, dataPath, model, weights: decoded.data, bins, io });
+  const lines = await evaluateInWorker({ backend, dataPath, model, weights: model.weights, bins, io });
   print(io, ...lines);
   return 0;
 }
@@ -81,7 +86,7 @@ async function evaluateInWorker(o: {
 
 interface FoundModel {
   label: string;
-  bytes: Uint8Array;
+  weights: Weights;
   spec: ModelSpec;
 }
 
@@ -105,7 +110,7 @@ async function findModel(o: {
         );
       return {
         label: hash.slice(0, 12),
-        bytes,
+        weights: decodeFfwt(hash.slice(0, 12), bytes),
         spec: o.specPath ? await readSpec(o.specPath) : meta.modelSpec,
       };
     }
@@ -114,10 +119,47 @@ async function findModel(o: {
   if (!(await stat(path).catch(() => undefined))?.isFile()) {
     throw usageError(`--model ${o.arg} is neither a stored model hash nor an existing file`);
   }
+  const bytes = new Uint8Array(await readFile(path));
+  if (path.endsWith('.json')) {
+    const checkpoint = await readCheckpoint(path, bytes);
+    return { ...checkpoint, spec: o.specPath ? await readSpec(o.specPath) : checkpoint.spec };
+  }
   const sidecar = path.replace(/\.ffwt$/, '') + '.json';
   const spec = o.specPath ? await readSpec(o.specPath) : await readSidecarSpec(sidecar);
   if (!spec) throw usageError(`no model spec for ${path}: pass --spec FILE (a ModelSpec as JSON)`);
-  return { label: path, bytes: new Uint8Array(await readFile(path)), spec };
+  return { label: path, weights: decodeFfwt(path, bytes), spec };
+}
+
+function decodeFfwt(label: string, bytes: Uint8Array): Weights {
+  const decoded = decodeWeights(bytes);
+  if (!decoded.ok) throw new CliError(`${label} is not a valid weights file: ${decoded.error.message}`, 1);
+  return decoded.data;
+}
+
+/** A checkpoint the operator downloaded: its `model.json` and the weights file it names beside it. */
+async function readCheckpoint(path: string, bytes: Uint8Array): Promise<FoundModel> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw usageError(`--model ${path}: not valid JSON`);
+  }
+  const parsed = CheckpointModelJson.safeParse(raw);
+  if (!parsed.success)
+    throw usageError(
+      `--model ${path}: not a ${CHECKPOINT_FORMAT} model.json (${formatIssues(parsed.error.issues)})`,
+    );
+  const weightsPath = join(dirname(path), parsed.data.weightsManifest[0]!.paths[0]!);
+  const weightsBin = await readFile(weightsPath).catch((err: NodeJS.ErrnoException) => {
+    throw new CliError(
+      `${path} names its weights ${weightsPath}, which cannot be read (${err.code ?? err.message}); download it beside model.json`,
+      1,
+    );
+  });
+  const weights = await readCheckpointWeights(parsed.data, new Uint8Array(weightsBin));
+  if (!weights.ok) throw new CliError(`${weightsPath}: ${weights.error.message}`, 1);
+  const { runId, round, modelSpec } = parsed.data.userDefinedMetadata;
+  return { label: `round ${round} of run ${runId}`, weights: weights.data, spec: modelSpec };
 }
 
 async function readSpec(path: string): Promise<ModelSpec> {

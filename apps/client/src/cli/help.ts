@@ -50,7 +50,8 @@ be sent and the last round trained and evaluated. Needs no network.`,
 
 Evaluates a global model on the site's held-out split and prints per-task metrics.
 
-  --model HASH_OR_PATH  a model hash (or unique prefix) from the local store, or a .ffwt file
+  --model HASH_OR_PATH  a model hash (or unique prefix) from the local store, a .ffwt file, or a
+                        checkpoint's model.json from the coordinator (its weights file beside it)
   --spec SPEC_JSON      the model's ModelSpec, for a file outside the store without a .json next to it
   --backend NAME        tfjs backend (default: client.yaml's)`,
 };

@@ -178,8 +178,13 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
       page.locator('[data-checkpoint="2"] [data-download="model.json"]').click(),
     ]);
     expect(download.suggestedFilename()).toBe('dashboard-acceptance-run-round-2-model.json');
-    const model = JSON.parse(readFileSync(await download.path(), 'utf8')) as { weightsManifest: unknown[] };
-    expect(model.weightsManifest).toHaveLength(1);
+    const model = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    // The saved model.json names the weights file as the dashboard saves it, so the pair loads together.
+    expect(model.weightsManifest.map((m) => m.paths)).toEqual([
+      ['dashboard-acceptance-run-round-2-weights.bin'],
+    ]);
     await h.screenshot(join(IMAGES, 'dashboard-run.png'));
     await page.setViewportSize({ width: 2560, height: 1440 });
     await page.screenshot({ path: join(IMAGES, 'dashboard-run-wide.png') });

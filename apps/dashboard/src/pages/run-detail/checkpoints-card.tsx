@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { CheckpointModelJson, formatIssues } from '@fedfuse/protocol';
 import type { RunDetail } from '../../api/schemas.ts';
 import { CheckpointList } from '../../api/schemas.ts';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
@@ -31,6 +32,17 @@ function save(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
+/**
+ * The coordinator's model.json names its weights `weights.bin`; saved, they are `<run>-round-N-weights.bin`,
+ * so the saved model.json names that file and `fedfuse-client evaluate --model` finds it beside it.
+ */
+async function pointAtSavedWeights(blob: Blob, weightsName: string): Promise<Blob> {
+  const parsed = CheckpointModelJson.safeParse(JSON.parse(await blob.text()));
+  if (!parsed.success) throw new Error(`the checkpoint's model.json: ${formatIssues(parsed.error.issues)}`);
+  parsed.data.weightsManifest[0]!.paths = [weightsName];
+  return new Blob([JSON.stringify(parsed.data, null, 2)], { type: 'application/json' });
+}
+
 /** Committed checkpoints of a run, downloadable as tfjs weights (model.json + weights.bin). */
 export function CheckpointsCard(props: { run: RunDetail }) {
   const { api, federation, report } = useSession();
@@ -45,6 +57,9 @@ export function CheckpointsCard(props: { run: RunDetail }) {
     setBusy(key);
     api
       .blob(`/api/runs/${run.runId}/checkpoints/${round}/${file}`)
+      .then((blob) =>
+        file === 'model.json' ? pointAtSavedWeights(blob, fileName(run, round, 'weights.bin')) : blob,
+      )
       .then((blob) => save(blob, fileName(run, round, file)))
       .catch((error: unknown) => report(error, `Downloading ${file} of round ${round}`))
       .finally(() => setBusy(null));

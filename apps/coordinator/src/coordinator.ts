@@ -7,6 +7,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { initBackend } from '@fedfuse/model';
 import { AppModule } from './app.module.ts';
+import { drainOnClose } from './connection-drain.ts';
 import type { CoordinatorSettings } from './env.ts';
 import { ChunkRefusalsInterceptor } from './gateways/chunk-refusals.interceptor.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
@@ -55,6 +56,7 @@ export async function startCoordinator(
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: '1mb' });
   if (settings.dashboardDir && existsSync(settings.dashboardDir)) app.useStaticAssets(settings.dashboardDir);
+  const drain = drainOnClose(app.getHttpServer());
   await app.listen(settings.port, settings.host);
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const identity = app.get(IdentityRepository).get();
@@ -64,6 +66,6 @@ export async function startCoordinator(
     port,
     operatorToken: app.get(OperatorTokenService).get(),
     fingerprint: identity.fingerprint(),
-    close: () => app.close(),
+    close: () => drain(() => app.close()),
   };
 }

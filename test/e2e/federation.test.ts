@@ -271,14 +271,19 @@ async function expectNoSiteData(f: Federation, runId: string): Promise<void> {
 async function expectCheckpointEvaluatesAtSite(f: Federation, runId: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fedfuse-checkpoint-'));
   const base = `http://127.0.0.1:${f.port}/api/runs/${runId}/checkpoints/3`;
+  // Saved under the names the coordinator gives them (`curl -OJ`), which model.json uses for its weights.
+  const saved: string[] = [];
   for (const file of ['model.json', 'weights.bin']) {
     const response = await fetch(`${base}/${file}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(response.status).toBe(200);
-    writeFileSync(join(dir, file), new Uint8Array(await response.arrayBuffer()));
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+    expect(name).toBe(`e2e-round-3-${file}`);
+    writeFileSync(join(dir, name!), new Uint8Array(await response.arrayBuffer()));
+    saved.push(join(dir, name!));
   }
   const evaluated = await runProcess({
     bin: CLIENT_BIN,
-    args: ['evaluate', '--dir', join(f.sitesDir, '..', 'daemon-0'), '--model', join(dir, 'model.json')],
+    args: ['evaluate', '--dir', join(f.sitesDir, '..', 'daemon-0'), '--model', saved[0]!],
   });
   expect(evaluated.code, evaluated.output).toBe(0);
   expect(evaluated.output).toContain(`Model round 3 of run ${runId} on the test split of site`);

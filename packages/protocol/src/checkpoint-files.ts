@@ -47,13 +47,30 @@ export const CheckpointModelJson = z.object({
 });
 export type CheckpointModelJson = z.infer<typeof CheckpointModelJson>;
 
-/** `model.json` and the bytes of its weights file for a committed checkpoint. */
+/**
+ * The name a checkpoint file is served and saved under, one that survives every file system:
+ * `checkpointFileName('My run', 3, 'weights.bin')` is `my-run-round-3-weights.bin`.
+ */
+export function checkpointFileName(
+  runName: string,
+  round: number,
+  file: 'model.json' | 'weights.bin',
+): string {
+  const slug =
+    runName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run';
+  return `${slug}-round-${round}-${file}`;
+}
+
+/** `model.json` (naming its weights file as `weightsFile`) and the bytes of that file. */
 export async function checkpointFiles(o: {
   weights: Weights;
   modelSpec: ModelSpec;
   runId: string;
   round: number;
-  weightsFile?: string;
+  weightsFile: string;
 }): Promise<{ modelJson: CheckpointModelJson; weightsBin: Uint8Array }> {
   const weightsBin = new Uint8Array(o.weights.values.byteLength);
   writeFloat32LE(o.weights.values, weightsBin);
@@ -63,7 +80,7 @@ export async function checkpointFiles(o: {
     modelTopology: null,
     weightsManifest: [
       {
-        paths: [o.weightsFile ?? 'weights.bin'],
+        paths: [o.weightsFile],
         weights: o.weights.manifest.tensors.map((t) => ({ ...t, dtype: 'float32' as const })),
       },
     ],

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { z } from 'zod';
 import type { ModelSpec, TaskEvaluation } from '@fedfuse/protocol';
 import {
   CHECKPOINT_FORMAT,
@@ -119,15 +120,14 @@ async function findModel(o: {
   if (!(await stat(path).catch(() => undefined))?.isFile()) {
     throw usageError(`--model ${o.arg} is neither a stored model hash nor an existing file`);
   }
-  const bytes = new Uint8Array(await readFile(path));
   if (path.endsWith('.json')) {
-    const checkpoint = await readCheckpoint(path, bytes);
+    const checkpoint = await readCheckpoint(path);
     return { ...checkpoint, spec: o.specPath ? await readSpec(o.specPath) : checkpoint.spec };
   }
   const sidecar = path.replace(/\.ffwt$/, '') + '.json';
   const spec = o.specPath ? await readSpec(o.specPath) : await readSidecarSpec(sidecar);
   if (!spec) throw usageError(`no model spec for ${path}: pass --spec FILE (a ModelSpec as JSON)`);
-  return { label: path, weights: decodeFfwt(path, bytes), spec };
+  return { label: path, weights: decodeFfwt(path, new Uint8Array(await readFile(path))), spec };
 }
 
 function decodeFfwt(label: string, bytes: Uint8Array): Weights {
@@ -137,42 +137,43 @@ function decodeFfwt(label: string, bytes: Uint8Array): Weights {
 }
 
 /** A checkpoint the operator downloaded: its `model.json` and the weights file it names beside it. */
-async function readCheckpoint(path: string, bytes: Uint8Array): Promise<FoundModel> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw usageError(`--model ${path}: not valid JSON`);
-  }
-  const parsed = CheckpointModelJson.safeParse(raw);
-  if (!parsed.success)
-    throw usageError(
-      `--model ${path}: not a ${CHECKPOINT_FORMAT} model.json (${formatIssues(parsed.error.issues)})`,
-    );
-  const weightsPath = join(dirname(path), parsed.data.weightsManifest[0]!.paths[0]!);
+async function readCheckpoint(path: string): Promise<FoundModel> {
+  const checkpoint = await readJsonFlag(
+    { flag: '--model', path, schema: CheckpointModelJson },
+    (issues) => `not a ${CHECKPOINT_FORMAT} model.json (${issues})`,
+  );
+  const weightsPath = join(dirname(path), checkpoint.weightsManifest[0]!.paths[0]!);
   const weightsBin = await readFile(weightsPath).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(
       `${path} names its weights ${weightsPath}, which cannot be read (${err.code ?? err.message}); download it beside model.json`,
       1,
     );
   });
-  const weights = await readCheckpointWeights(parsed.data, new Uint8Array(weightsBin));
+  const weights = await readCheckpointWeights(checkpoint, new Uint8Array(weightsBin));
   if (!weights.ok) throw new CliError(`${weightsPath}: ${weights.error.message}`, 1);
-  const { runId, round, modelSpec } = parsed.data.userDefinedMetadata;
+  const { runId, round, modelSpec } = checkpoint.userDefinedMetadata;
   return { label: `round ${round} of run ${runId}`, weights: weights.data, spec: modelSpec };
 }
 
-async function readSpec(path: string): Promise<ModelSpec> {
+function readSpec(path: string): Promise<ModelSpec> {
+  return readJsonFlag({ flag: '--spec', path, schema: ModelSpecSchema }, (issues) => issues);
+}
+
+/** A JSON file named by a flag, parsed with `schema`; each way it can fail is a usage error naming it. */
+async function readJsonFlag<T>(
+  o: { flag: string; path: string; schema: z.ZodType<T> },
+  describeIssues: (issues: string) => string,
+): Promise<T> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
+    raw = JSON.parse(await readFile(o.path, 'utf8'));
   } catch (err) {
-    throw usageError(
-      `--spec ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON'}`,
-    );
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON';
+    throw usageError(`${o.flag} ${o.path}: ${why}`);
   }
-  const parsed = ModelSpecSchema.safeParse(raw);
-  if (!parsed.success) throw usageError(`--spec ${path}: ${formatIssues(parsed.error.issues)}`);
+  const parsed = o.schema.safeParse(raw);
+  if (!parsed.success)
+    throw usageError(`${o.flag} ${o.path}: ${describeIssues(formatIssues(parsed.error.issues))}`);
   return parsed.data;
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { checkpointFiles, decodeWeights } from '@fedfuse/protocol';
+import { checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -98,24 +98,38 @@ export class RunsController {
 
   /**
    * A checkpoint as tfjs weights: `model.json` (weights manifest, model spec, SHA-256 of the weights)
-   * next to `weights.bin` (little-endian float32); `fedfuse-client evaluate --model model.json` reads it.
+   * and `weights.bin` (little-endian float32), each served under its `checkpointFileName`, the name
+   * model.json gives its weights; `fedfuse-client evaluate --model <run>-round-N-model.json` reads them.
    */
   @Get(':id/checkpoints/:round/model.json')
-  async modelJson(@Param('id') id: string, @Param('round') round: string) {
-    return (await this.checkpointFiles(id, Number(round))).modelJson;
+  async modelJson(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
+    const { modelJson, names } = await this.checkpointFiles(id, Number(round));
+    response.setHeader('content-disposition', `attachment; filename="${names.modelJson}"`);
+    response.json(modelJson);
   }
 
   @Get(':id/checkpoints/:round/weights.bin')
   async weightsBin(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
-    const { weightsBin } = await this.checkpointFiles(id, Number(round));
+    const { weightsBin, names } = await this.checkpointFiles(id, Number(round));
     response.setHeader('content-type', 'application/octet-stream');
-    response.setHeader('content-disposition', `attachment; filename="round-${round}-weights.bin"`);
+    response.setHeader('content-disposition', `attachment; filename="${names.weightsBin}"`);
     response.end(weightsBin);
   }
 
   private async checkpointFiles(runId: string, round: number) {
     const { run, weights } = await this.checkpointWeights(runId, round);
-    return checkpointFiles({ weights, modelSpec: runConfig(run).model, runId: run.id, round });
+    const names = {
+      modelJson: checkpointFileName(run.name, round, 'model.json'),
+      weightsBin: checkpointFileName(run.name, round, 'weights.bin'),
+    };
+    const files = await checkpointFiles({
+      weights,
+      modelSpec: runConfig(run).model,
+      runId: run.id,
+      round,
+      weightsFile: names.weightsBin,
+    });
+    return { ...files, names };
   }
 
   private async checkpointWeights(runId: string, round: number) {

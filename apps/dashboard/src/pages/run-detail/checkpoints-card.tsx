@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { CheckpointModelJson, formatIssues } from '@fedfuse/protocol';
+import { checkpointFileName } from '@fedfuse/protocol';
 import type { RunDetail } from '../../api/schemas.ts';
 import { CheckpointList } from '../../api/schemas.ts';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
@@ -8,16 +8,6 @@ import { formatTime, shortId } from '../../lib/format.ts';
 import { useSession } from '../../session.tsx';
 
 const FILES = ['model.json', 'weights.bin'] as const;
-
-/** A file name that survives every file system: `my-run-round-3-weights.bin`. */
-function fileName(run: RunDetail, round: number, file: string): string {
-  const slug =
-    run.name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'run';
-  return `${slug}-round-${round}-${file}`;
-}
 
 /** Saves bytes under `name` through a temporary blob URL (the download needs the bearer token). */
 function save(blob: Blob, name: string): void {
@@ -30,17 +20,6 @@ function save(blob: Blob, name: string): void {
   link.remove();
   // Some browsers read the URL after click() returns; give them a moment before releasing it.
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
-
-/**
- * The coordinator's model.json names its weights `weights.bin`; saved, they are `<run>-round-N-weights.bin`,
- * so the saved model.json names that file and `fedfuse-client evaluate --model` finds it beside it.
- */
-async function pointAtSavedWeights(blob: Blob, weightsName: string): Promise<Blob> {
-  const parsed = CheckpointModelJson.safeParse(JSON.parse(await blob.text()));
-  if (!parsed.success) throw new Error(`the checkpoint's model.json: ${formatIssues(parsed.error.issues)}`);
-  parsed.data.weightsManifest[0]!.paths = [weightsName];
-  return new Blob([JSON.stringify(parsed.data, null, 2)], { type: 'application/json' });
 }
 
 /** Committed checkpoints of a run, downloadable as tfjs weights (model.json + weights.bin). */
@@ -57,10 +36,8 @@ export function CheckpointsCard(props: { run: RunDetail }) {
     setBusy(key);
     api
       .blob(`/api/runs/${run.runId}/checkpoints/${round}/${file}`)
-      .then((blob) =>
-        file === 'model.json' ? pointAtSavedWeights(blob, fileName(run, round, 'weights.bin')) : blob,
-      )
-      .then((blob) => save(blob, fileName(run, round, file)))
+      // Saved under the names the coordinator gives them, which model.json uses for its weights file.
+      .then((blob) => save(blob, checkpointFileName(run.name, round, file)))
       .catch((error: unknown) => report(error, `Downloading ${file} of round ${round}`))
       .finally(() => setBusy(null));
   };

@@ -3,6 +3,8 @@ export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as con
 export type Fusion = (typeof FUSIONS)[number];
 
 export interface ModelConfig {
+  /** Modalities with an encoder; an absent one has no parameters and never counts as present. */
+  modalities: ('ehr' | 'imaging' | 'genomics')[];
   ehrDim: number;
   genomicsDim: number;
   /** [height, width, channels] */
@@ -35,6 +37,7 @@ export const DEFAULT_TASKS = ['cancer', 'cardiac', 'metabolic'];
 
 /** The default architecture: 32 EHR features, 64×64×1 images, 2000 genes, d = 64. */
 export const defaultModelConfig: ModelConfig = {
+  modalities: ['ehr', 'imaging', 'genomics'],
   ehrDim: 32,
   genomicsDim: 2000,
   imageShape: [64, 64, 1],

@@ -18,9 +18,20 @@ export const STRATEGIES = [
   'krum',
 ] as const;
 
+/** The input modalities a model may have, in the order of its `present` flags. */
+export const MODEL_MODALITIES = ['ehr', 'imaging', 'genomics'] as const;
+export type ModelModality = (typeof MODEL_MODALITIES)[number];
+
 /** The architecture every site builds for a run (mirrors @fedfuse/model's ModelConfig). */
 export const ModelSpec = z.object({
   fusion: z.enum(FUSIONS),
+  /** Modalities the model has encoders for; one that no site holds is left out (no placeholders). */
+  modalities: z
+    .array(z.enum(MODEL_MODALITIES))
+    .min(1)
+    .max(3)
+    .refine((list) => new Set(list).size === list.length, 'modalities must be distinct')
+    .default([...MODEL_MODALITIES]),
   tasks: z.array(Name).min(1).max(64),
   ehrDim: z.int().min(1).max(100_000),
   genomicsDim: z.int().min(1).max(100_000),

@@ -7,6 +7,7 @@ import { greyPng } from './png.ts';
 /** A model small enough to train in well under a second on wasm, matching writeTinySite's data. */
 export const tinySpec: ModelSpec = {
   fusion: 'hybrid',
+  modalities: ['ehr', 'imaging', 'genomics'],
   tasks: ['cancer', 'cardiac'],
   ehrDim: 4,
   genomicsDim: 8,

@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, parseColumnName, splitFields } from './delimited.ts';
-
-describe('splitFields', () => {
-  it('splits plain lines on the delimiter, keeping empty cells', () => {
-    expect(splitFields('a,,c,', ',')).toEqual({ ok: true, fields: ['a', '', 'c', ''] });
-    expect(splitFields('a\tb', '\t')).toEqual({ ok: true, fields: ['a', 'b'] });
-  });
-
-  it('handles quoted cells with delimiters and doubled quotes', () => {
-    expect(splitFields('1,"Smith, J","say ""hi""",x', ',')).toEqual({
-      ok: true,
-      fields: ['1', 'Smith, J', 'say "hi"', 'x'],
-    });
-    expect(splitFields('"a",""', ',')).toEqual({ ok: true, fields: ['a', ''] });
-  });
-
-  it('reports broken quoting instead of guessing', () => {
-    expect(splitFields('1,"open', ',')).toEqual({ ok: false, reason: 'unterminated quoted field' });
-    expect(splitFields('"a"b,c', ',').ok).toBe(false);
-  });
-});
+import { detectDelimiter, parseColumnName } from './delimited.ts';
 
 describe('parseColumnName', () => {
   it('separates a unit in brackets from the feature name', () => {

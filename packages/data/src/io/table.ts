@@ -1,12 +1,6 @@
 import { SiteDataError, type Rejection, type Source } from '../errors.ts';
-import {
-  detectDelimiter,
-  parseColumnName,
-  splitFields,
-  type ColumnName,
-  type Delimiter,
-} from './delimited.ts';
-import { readLines } from './line-reader.ts';
+import { parseColumnName, type ColumnName, type Delimiter } from './delimited.ts';
+import { openRecords } from './records.ts';
 
 /** A delimited file's header: its columns (name and unit) and where the id column is. */
 export interface TableHeader {
@@ -27,7 +21,7 @@ export interface TableRow {
 export interface Table {
   header: TableHeader;
   rows: TableRow[];
-  /** Data lines seen (blank lines excluded), accepted or not. */
+  /** Data records seen (blank lines excluded), accepted or not. */
   records: number;
 }
 
@@ -40,27 +34,22 @@ export interface ReadTableOptions {
 }
 
 /**
- * Reads a delimited file with a patient id column line by line. Rows with the wrong number
- * of cells, broken quoting or a blank id are rejected; a missing id column is file-level.
+ * Reads a delimited file with a patient id column record by record. Rows with the wrong number
+ * of cells or a blank id are rejected (at the line the record starts); broken quoting and a
+ * missing id column are file-level.
  */
 export async function readTable(options: ReadTableOptions): Promise<Table> {
   const { file, source, reject } = options;
+  const { delimiter, records: input } = await openRecords(file);
   let header: TableHeader | undefined;
   const rows: TableRow[] = [];
   let records = 0;
-  for await (const { line, text } of readLines(file)) {
-    if (text.trim() === '') continue;
+  for await (const { line, fields } of input) {
     if (!header) {
-      header = parseHeader({ file, text, line, idColumn: options.idColumn });
+      header = parseHeader({ file, delimiter, fields, line, idColumn: options.idColumn });
       continue;
     }
     records += 1;
-    const split = splitFields(text, header.delimiter);
-    if (!split.ok) {
-      reject({ source, file, line, reason: split.reason });
-      continue;
-    }
-    const { fields } = split;
     if (fields.length !== header.columns.length) {
       const id = fields[header.idIndex]?.trim();
       const reason = `expected ${header.columns.length} cells, found ${fields.length}`;
@@ -78,12 +67,15 @@ export async function readTable(options: ReadTableOptions): Promise<Table> {
   return { header, rows, records };
 }
 
-function parseHeader(options: { file: string; text: string; line: number; idColumn: string }): TableHeader {
-  const { file, text, line, idColumn } = options;
-  const delimiter = detectDelimiter(file, text);
-  const split = splitFields(text, delimiter);
-  if (!split.ok) throw new SiteDataError({ file, line, reason: `header: ${split.reason}` });
-  const columns = split.fields.map(parseColumnName);
+function parseHeader(options: {
+  file: string;
+  delimiter: Delimiter;
+  fields: string[];
+  line: number;
+  idColumn: string;
+}): TableHeader {
+  const { file, delimiter, line, idColumn } = options;
+  const columns = options.fields.map(parseColumnName);
   const want = idColumn.toLowerCase();
   const idIndex = columns.findIndex((c) => c.name.toLowerCase() === want);
   if (idIndex === -1) {

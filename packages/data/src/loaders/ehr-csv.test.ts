@@ -86,3 +86,52 @@ describe('loadEhrCsv', () => {
     await expect(load()).rejects.toThrow(/2 of 3 rows rejected.*line 2: expected 3 cells, found 2/);
   });
 });
+
+describe('loadEhrCsv on real exports', () => {
+  it('reads free-text notes over several lines, a BOM and CRLF, keeping later line numbers exact', async () => {
+    await tmp.write({
+      'ehr.csv': '\ufeffpatient_id,age,note\r\nP1,61,"chest pain,\r\nreferred ""urgently"""\r\nP2,x,none\r\n',
+    });
+    const { records, summary } = await load({ numeric: ['age'] });
+    expect([...records.keys()]).toEqual(['P1']);
+    expect(summary.rejected).toEqual([
+      {
+        source: 'ehr',
+        file: tmp.path('ehr.csv'),
+        line: 4,
+        patientId: 'P2',
+        reason: `non-numeric value "x" in numeric column 'age'`,
+      },
+    ]);
+  });
+
+  it('reads a tab-separated export', async () => {
+    await tmp.write({ 'ehr.tsv': 'patient_id\tage\tsex\nP1\t61\tF\nP2\t47\tM\n' });
+    const { records } = await load({ paths: [tmp.path('ehr.tsv')] });
+    expect(Array.from(records.get('P2')?.numeric ?? [])).toEqual([47]);
+  });
+
+  it('rejects a row with the wrong number of cells at the line where the record starts', async () => {
+    await tmp.write({
+      'ehr.csv': 'patient_id,age,note\nP1,61,"two\nlines"\nP2,50,"also\ntwo",extra\nP3,40,x\n',
+    });
+    const { records, summary } = await load();
+    expect([...records.keys()]).toEqual(['P1', 'P3']);
+    expect(summary.rejected).toEqual([
+      {
+        source: 'ehr',
+        file: tmp.path('ehr.csv'),
+        line: 4,
+        patientId: 'P2',
+        reason: 'expected 3 cells, found 4',
+      },
+    ]);
+  });
+
+  it('refuses a file whose quote is never closed, naming the line it opens on', async () => {
+    await tmp.write({ 'ehr.csv': 'patient_id,age,note\nP1,61,ok\nP2,50,"never closed\nP3,40,x\n' });
+    await expect(load()).rejects.toThrow(
+      `${tmp.path('ehr.csv')}:3: a quoted cell in this record is never closed`,
+    );
+  });
+});

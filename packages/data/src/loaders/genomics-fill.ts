@@ -1,7 +1,6 @@
 import type { GenomicsConfig } from '../config/site-config.ts';
 import { SiteDataError, type Rejection } from '../errors.ts';
-import { splitFields } from '../io/delimited.ts';
-import { readLines } from '../io/line-reader.ts';
+import { openRecords } from '../io/records.ts';
 import { parseNumberCell, quoteCell } from '../io/values.ts';
 import type { GenomicsIndex } from './genomics-index.ts';
 
@@ -34,11 +33,11 @@ export async function fillGenomics(o: FillGenomicsOptions): Promise<Set<string>>
   };
   const handle =
     o.index.orientation === 'samples-by-genes' ? sampleLineHandler(o, fail) : geneLineHandler(o, fail);
+  const { records } = await openRecords(o.index.file);
   let header = true;
-  for await (const { line, text } of readLines(o.index.file)) {
-    if (text.trim() === '') continue;
+  for await (const { line, fields } of records) {
     if (header) header = false;
-    else handle(line, text);
+    else handle(line, fields);
   }
   const p = o.panel.length;
   for (const [id, rejection] of failed) {
@@ -51,16 +50,17 @@ export async function fillGenomics(o: FillGenomicsOptions): Promise<Set<string>>
 
 type Fail = (id: string, line: number, reason: string) => void;
 
-/** samples × genes: one line is one sample; only its panel columns are parsed. */
-function sampleLineHandler(o: FillGenomicsOptions, fail: Fail): (line: number, text: string) => void {
+type RecordHandler = (line: number, fields: string[]) => void;
+
+/** samples × genes: one record is one sample; only its panel columns are parsed. */
+function sampleLineHandler(o: FillGenomicsOptions, fail: Fail): RecordHandler {
   const toValue = valueParser(o);
   const p = o.panel.length;
-  return (line, text) => {
-    const id = sampleIdOf(text, o.index.delimiter);
+  return (line, fields) => {
+    const id = (fields[0] ?? '').trim();
     const target = o.slots.get(id);
     if (!target || o.index.samples.get(id)?.line !== line) return;
-    const fields = parseLine(text, o, (reason) => fail(id, line, reason));
-    if (!fields) return;
+    if (!hasHeaderLength(fields, o, (reason) => fail(id, line, reason))) return;
     for (let j = 0; j < p; j++) {
       const v = toValue(fields[o.index.panelColumns[j] as number] ?? '', j);
       if (typeof v === 'string') return fail(id, line, v);
@@ -69,19 +69,18 @@ function sampleLineHandler(o: FillGenomicsOptions, fail: Fail): (line: number, t
   };
 }
 
-/** genes × samples: one line is one gene; its value goes into every wanted sample's row. */
-function geneLineHandler(o: FillGenomicsOptions, fail: Fail): (line: number, text: string) => void {
+/** genes × samples: one record is one gene; its value goes into every wanted sample's row. */
+function geneLineHandler(o: FillGenomicsOptions, fail: Fail): RecordHandler {
   const toValue = valueParser(o);
   const p = o.panel.length;
   const byColumn = columnSlots(o);
-  return (line, text) => {
+  return (line, fields) => {
     const j = o.index.panelLines.get(line);
     if (j === undefined) return;
-    // A broken gene line would silently drop that gene for every sample: refuse the file.
-    const fields = parseLine(text, o, (reason) => {
+    // A broken gene record would silently drop that gene for every sample: refuse the file.
+    hasHeaderLength(fields, o, (reason) => {
       throw new SiteDataError({ file: o.index.file, line, reason: `gene '${o.panel[j] ?? ''}': ${reason}` });
     });
-    if (!fields) return;
     for (let col = 1; col < byColumn.length; col++) {
       const c = byColumn[col];
       if (!c) continue;
@@ -105,27 +104,14 @@ function columnSlots(
   return out;
 }
 
-function sampleIdOf(text: string, delimiter: string): string {
-  const d = text.indexOf(delimiter);
-  const cell = (d === -1 ? text : text.slice(0, d)).trim();
-  return cell.startsWith('"') && cell.endsWith('"') && cell.length >= 2 ? cell.slice(1, -1) : cell;
-}
-
-function parseLine(
-  text: string,
+function hasHeaderLength(
+  fields: readonly string[],
   o: FillGenomicsOptions,
   fail: (reason: string) => void,
-): string[] | undefined {
-  const split = splitFields(text, o.index.delimiter);
-  if (!split.ok) {
-    fail(split.reason);
-    return undefined;
-  }
-  if (split.fields.length !== o.index.headerLength) {
-    fail(`expected ${o.index.headerLength} cells, found ${split.fields.length}`);
-    return undefined;
-  }
-  return split.fields;
+): boolean {
+  if (fields.length === o.index.headerLength) return true;
+  fail(`expected ${o.index.headerLength} cells, found ${fields.length}`);
+  return false;
 }
 
 function valueParser(o: FillGenomicsOptions): (raw: string, gene: number) => number | string {

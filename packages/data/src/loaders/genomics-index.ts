@@ -1,7 +1,7 @@
 import type { GenomicsConfig, MatrixOrientation } from '../config/site-config.ts';
 import { SiteDataError, type Rejection } from '../errors.ts';
-import { detectDelimiter, splitFields, type Delimiter } from '../io/delimited.ts';
-import { readLines } from '../io/line-reader.ts';
+import type { Delimiter } from '../io/delimited.ts';
+import { openRecords } from '../io/records.ts';
 
 /** What a first pass over an expression matrix learns, without keeping any values. */
 export interface GenomicsIndex {
@@ -75,27 +75,20 @@ export async function indexGenomics(options: {
   return index;
 }
 
-/** The header cells and, for every later line, only its first cell (no values are parsed). */
+/** The header cells and, for every later record, only its first cell (no values are kept). */
 async function scanMatrix(file: string): Promise<{
   header: string[];
   headerLine: number;
   delimiter: Delimiter;
   firstCells: { line: number; cell: string }[];
 }> {
-  const lines = readLines(file);
-  let first = await lines.next();
-  while (!first.done && first.value.text.trim() === '') first = await lines.next();
+  const { delimiter, records } = await openRecords(file);
+  const first = await records.next();
   if (first.done) throw new SiteDataError({ file, reason: 'empty file: expected a header row' });
-  const delimiter = detectDelimiter(file, first.value.text);
-  const split = splitFields(first.value.text, delimiter);
-  if (!split.ok) throw new SiteDataError({ file, line: first.value.line, reason: `header: ${split.reason}` });
   const firstCells: { line: number; cell: string }[] = [];
-  for await (const { line, text } of lines) {
-    if (text.trim() === '') continue;
-    const d = text.indexOf(delimiter);
-    firstCells.push({ line, cell: unquote(d === -1 ? text : text.slice(0, d)) });
-  }
-  return { header: split.fields.map((f) => f.trim()), headerLine: first.value.line, delimiter, firstCells };
+  for await (const { line, fields } of records) firstCells.push({ line, cell: (fields[0] ?? '').trim() });
+  const header = first.value.fields.map((f) => f.trim());
+  return { header, headerLine: first.value.line, delimiter, firstCells };
 }
 
 function detectOrientation(o: {
@@ -164,9 +157,4 @@ function addSamples(index: GenomicsIndex, samples: { id: string; line: number; c
       });
     } else index.samples.set(s.id, { line: s.line, column: s.column });
   }
-}
-
-function unquote(cell: string): string {
-  const t = cell.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replace(/""/g, '"') : t;
 }

@@ -12,6 +12,11 @@ export interface DecodedSize {
   height: number;
 }
 
+/** An image read and decompressed, ready to be written into a target (synchronously). */
+export interface PreparedImage {
+  writeInto(target: DecodeTarget): DecodedSize;
+}
+
 /** Why an image could not be decoded; becomes a rejection of that manifest row. */
 export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';

@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import type { ImagingConfig } from '../config/site-config.ts';
 import { SiteDataError, type Rejection } from '../errors.ts';
 import { assertRejectedFraction, dropDuplicateIds, readTable } from '../io/table.ts';
-import { decodeDicomInto } from './dicom-decode.ts';
-import { ImageDecodeError, type DecodeTarget, type DecodedSize } from './image-target.ts';
+import { prepareDicom } from './dicom/dicom-decode.ts';
+import { ImageDecodeError, type DecodeTarget, type PreparedImage } from './image-target.ts';
 import { decodePngInto } from './png-decode.ts';
 import { resizeInto } from './resize.ts';
 import type { SourceSummary } from './source-result.ts';
@@ -56,7 +56,7 @@ export interface LoadImagesOptions {
   shape: readonly [number, number, number];
   resize: ImagingConfig['resize'];
   reject: (r: Rejection) => void;
-  /** Files read ahead of the decoder; decoding itself is synchronous. */
+  /** Files read (and decompressed) ahead; writing into the batch is synchronous. */
   concurrency?: number;
 }
 
@@ -71,7 +71,7 @@ export async function loadImagesInto(options: LoadImagesOptions): Promise<Set<st
   const decodeOne = slotDecoder(options);
   await forEachConcurrent(options.jobs, options.concurrency ?? 8, async (job) => {
     try {
-      decodeOne(await readImageFile(job.entry.path), job);
+      decodeOne(await prepareImage(await readImageFile(job.entry.path)), job);
     } catch (error) {
       job.dst.fill(0, job.slot * h * w * c, (job.slot + 1) * h * w * c);
       failed.add(job.id);
@@ -95,10 +95,10 @@ type Job = LoadImagesOptions['jobs'][number];
  * Decodes into the patient's slot directly when the image already has the model's size;
  * otherwise into one scratch buffer reused for every image, then resizes into the slot.
  */
-function slotDecoder(options: LoadImagesOptions): (bytes: Buffer, job: Job) => void {
+function slotDecoder(options: LoadImagesOptions): (image: PreparedImage, job: Job) => void {
   const [h, w, c] = options.shape;
   let scratch = new Float32Array(0);
-  return (bytes, job) => {
+  return (image, job) => {
     const slotOffset = job.slot * h * w * c;
     let direct = false;
     const target: DecodeTarget = {
@@ -110,7 +110,7 @@ function slotDecoder(options: LoadImagesOptions): (bytes: Buffer, job: Job) => v
         return { data: scratch, offset: 0 };
       },
     };
-    const size = decodeBytes(bytes, target);
+    const size = image.writeInto(target);
     if (direct) return;
     resizeInto({
       src: scratch,
@@ -140,10 +140,10 @@ async function readImageFile(path: string): Promise<Buffer> {
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
 /** Picks the decoder by content, not extension: sites name their files in many ways. */
-function decodeBytes(bytes: Buffer, target: DecodeTarget): DecodedSize {
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return decodePngInto(bytes, target);
-  if (bytes.length > 132 && bytes.toString('latin1', 128, 132) === 'DICM')
-    return decodeDicomInto(bytes, target);
+async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b))
+    return { writeInto: (target) => decodePngInto(bytes, target) };
+  if (bytes.length > 132 && bytes.toString('latin1', 128, 132) === 'DICM') return prepareDicom(bytes);
   throw new ImageDecodeError('not a PNG or DICOM file');
 }
 

@@ -1,5 +1,7 @@
 import dicomParser from 'dicom-parser';
-import { ImageDecodeError, LUMA, type DecodeTarget, type DecodedSize } from './image-target.ts';
+import { ImageDecodeError, LUMA, type DecodeTarget, type PreparedImage } from '../image-target.ts';
+import { COMPRESSED_CODECS, type FrameCodec } from './dicom-codecs.ts';
+import { firstEncapsulatedFrame } from './dicom-frame.ts';
 
 /** Uncompressed transfer syntaxes: implicit LE, explicit LE, deflated explicit LE, explicit BE. */
 const UNCOMPRESSED = new Set([
@@ -29,12 +31,14 @@ interface PixelModule {
 }
 
 /**
- * Decodes the first frame of an uncompressed DICOM image into the target: stored values are
- * rescaled to modality units (slope/intercept), then mapped to [0, 1] by the VOI window when
- * present, otherwise by the range the stored bits can hold, so intensities stay comparable
- * across images (per-image min-max would erase exactly the signal a model needs).
+ * Reads the first frame of a DICOM image, uncompressed or compressed with a syntax in
+ * COMPRESSED_CODECS (decoded here, asynchronously); its `writeInto` then writes it into a
+ * target synchronously, so callers sharing a scratch buffer never interleave. Stored values are rescaled to modality units (slope/intercept),
+ * then mapped to [0, 1] by the VOI window when present, otherwise by the range the stored bits
+ * can hold, so intensities stay comparable across images (per-image min-max would erase
+ * exactly the signal a model needs).
  */
-export function decodeDicomInto(bytes: Uint8Array, target: DecodeTarget): DecodedSize {
+export async function prepareDicom(bytes: Uint8Array): Promise<PreparedImage> {
   let ds: DataSet;
   try {
     ds = dicomParser.parseDicom(bytes);
@@ -43,24 +47,73 @@ export function decodeDicomInto(bytes: Uint8Array, target: DecodeTarget): Decode
     throw new ImageDecodeError(`unreadable DICOM: ${message}`);
   }
   const syntax = ds.string('x00020010') ?? '1.2.840.10008.1.2';
-  if (!UNCOMPRESSED.has(syntax)) {
+  const codec = COMPRESSED_CODECS.get(syntax);
+  if (!UNCOMPRESSED.has(syntax) && !codec) {
     throw new ImageDecodeError(
-      `compressed DICOM (transfer syntax ${syntax}) is not supported; export uncompressed`,
+      `DICOM transfer syntax ${syntax} is not supported; export uncompressed, JPEG Lossless, JPEG-LS, JPEG 2000 or RLE`,
     );
   }
   const pixel = ds.elements.x7fe00010;
+  if (!pixel) throw new ImageDecodeError('DICOM file has no pixel data');
+  const m = readPixelModule(ds);
+  const frame = codec
+    ? { ...(await decodeCompressed({ ds, pixel, m, codec, syntax })), bigEndian: false }
+    : { view: uncompressedView(ds, m), planar: m.planar, bigEndian: syntax === BIG_ENDIAN };
+  const read = sampleReader(m, frame.view, frame.bigEndian);
+  return {
+    writeInto: (target) => {
+      writePixels({ m: { ...m, planar: frame.planar }, read, target });
+      return { width: m.columns, height: m.rows };
+    },
+  };
+}
+
+const BIG_ENDIAN = '1.2.840.10008.1.2.2';
+
+function frameBytes(m: PixelModule): number {
+  return m.rows * m.columns * m.samples * (m.bitsAllocated / 8);
+}
+
+function uncompressedView(ds: DataSet, m: PixelModule): DataView {
+  const pixel = ds.elements.x7fe00010;
   if (!pixel || pixel.encapsulatedPixelData)
     throw new ImageDecodeError('DICOM file has no uncompressed pixel data');
-  const m = readPixelModule(ds);
-  const perFrame = m.rows * m.columns * m.samples * (m.bitsAllocated / 8);
+  const perFrame = frameBytes(m);
   if (pixel.length < perFrame) {
     throw new ImageDecodeError(
       `DICOM pixel data holds ${pixel.length} bytes, a ${m.columns}×${m.rows} frame needs ${perFrame}`,
     );
   }
-  const view = new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + pixel.dataOffset, perFrame);
-  writePixels({ m, read: sampleReader(m, view, syntax === '1.2.840.10008.1.2.2'), target });
-  return { width: m.columns, height: m.rows };
+  return new DataView(ds.byteArray.buffer, ds.byteArray.byteOffset + pixel.dataOffset, perFrame);
+}
+
+/** Decodes the first compressed frame; a codec's refusal names the syntax it was decoding. */
+async function decodeCompressed(o: {
+  ds: DataSet;
+  pixel: DataSet['elements'][string];
+  m: PixelModule;
+  codec: FrameCodec;
+  syntax: string;
+}): Promise<{ view: DataView; planar: boolean }> {
+  const { m, codec } = o;
+  const where = `${codec.name} (transfer syntax ${o.syntax})`;
+  if (!o.pixel.encapsulatedPixelData)
+    throw new ImageDecodeError(`${where} file has no encapsulated pixel data`);
+  const layout = {
+    rows: m.rows,
+    columns: m.columns,
+    samples: m.samples,
+    bytesPerSample: m.bitsAllocated / 8,
+  };
+  try {
+    const frame = await codec.decode(firstEncapsulatedFrame(o.ds, o.pixel), layout);
+    const { bytes } = frame;
+    // Codecs write samples in the host's byte order: little endian on every supported platform.
+    return { view: new DataView(bytes.buffer, bytes.byteOffset, frameBytes(m)), planar: frame.planar };
+  } catch (error) {
+    if (!(error instanceof ImageDecodeError)) throw error;
+    throw new ImageDecodeError(`${where} pixel data cannot be decoded: ${error.message}`);
+  }
 }
 
 /** Rescales, windows and (for colour) converts every sample into the target. */

@@ -1,6 +1,9 @@
+import type { ModelModality } from './config.ts';
+import { MODEL_MODALITIES } from './config.ts';
+
 /** Modalities in their fixed order; `present` flags and attention weights follow it. */
-export const MODALITIES = ['ehr', 'imaging', 'genomics'] as const;
-export type Modality = (typeof MODALITIES)[number];
+export const MODALITIES = MODEL_MODALITIES;
+export type Modality = ModelModality;
 
 /**
  * A site's aligned examples in row-major flat arrays, as the data package produces them.
@@ -21,6 +24,8 @@ export interface ModelBatch {
 }
 
 interface BatchShape {
+  /** The model's modalities (default all): the input of one left out may be empty. */
+  modalities?: readonly Modality[];
   ehrDim: number;
   genomicsDim: number;
   imageShape: [number, number, number];
@@ -32,20 +37,23 @@ export function validateBatch(batch: ModelBatch, shape: BatchShape): void {
   const { n } = batch;
   if (!Number.isInteger(n) || n < 0) throw new Error(`Batch: n must be a non-negative integer, got ${n}`);
   const pixels = shape.imageShape[0] * shape.imageShape[1] * shape.imageShape[2];
-  const expected: [keyof ModelBatch, number][] = [
-    ['ehr', n * shape.ehrDim],
-    ['image', n * pixels],
-    ['genomics', n * shape.genomicsDim],
-    ['present', n * 3],
-    ['labels', n * shape.tasks.length],
+  const modelHas = (m: Modality) => (shape.modalities ?? MODALITIES).includes(m);
+  const expected: [keyof ModelBatch, number, boolean][] = [
+    ['ehr', n * shape.ehrDim, modelHas('ehr')],
+    ['image', n * pixels, modelHas('imaging')],
+    ['genomics', n * shape.genomicsDim, modelHas('genomics')],
+    ['present', n * 3, true],
+    ['labels', n * shape.tasks.length, true],
   ];
-  for (const [field, length] of expected) {
+  for (const [field, length, required] of expected) {
     const actual = (batch[field] as ArrayLike<number>).length;
-    if (actual !== length)
-      throw new Error(`Batch: ${field} has ${actual} values, expected ${length} for n = ${n}`);
+    if (actual === length || (!required && actual === 0)) continue;
+    const placeholder = required ? '' : ' (or 0: the model has no such input)';
+    throw new Error(`Batch: ${field} has ${actual} values, expected ${length}${placeholder} for n = ${n}`);
   }
-  for (const field of ['ehr', 'image', 'genomics'] as const) {
-    const values = batch[field];
+  for (const [field, , required] of expected.slice(0, 3)) {
+    if (!required) continue; // an input the model leaves out is never read
+    const values = batch[field] as Float32Array;
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i])) {
         throw new Error(

@@ -2,9 +2,16 @@
 export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
 export type Fusion = (typeof FUSIONS)[number];
 
+/** Modalities in their fixed order; `present` flags follow it. */
+export const MODEL_MODALITIES = ['ehr', 'imaging', 'genomics'] as const;
+export type ModelModality = (typeof MODEL_MODALITIES)[number];
+
 export interface ModelConfig {
-  /** Modalities with an encoder; an absent one has no parameters and never counts as present. */
-  modalities: ('ehr' | 'imaging' | 'genomics')[];
+  /**
+   * Modalities with an encoder, in MODEL_MODALITIES order once resolved; one left out has no
+   * parameters, its batch input may be empty and its `present` flag is ignored.
+   */
+  modalities: ModelModality[];
   ehrDim: number;
   genomicsDim: number;
   /** [height, width, channels] */
@@ -82,6 +89,27 @@ export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelCon
   if (config.tasks.length === 0 || new Set(config.tasks).size !== config.tasks.length) {
     throw new Error('Model config: tasks must be a non-empty list of distinct names');
   }
+  config.modalities = resolveModalities(config.modalities);
+  if (config.modalities.includes('imaging')) checkImageShape(config);
+  return config;
+}
+
+/** Known, distinct and non-empty, put in the fixed order so that the same set gives the same layout. */
+function resolveModalities(modalities: unknown): ModelModality[] {
+  if (!Array.isArray(modalities)) throw new Error('Model config: modalities must be a list');
+  const unknown = modalities.filter((m) => !MODEL_MODALITIES.includes(m as ModelModality));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Model config: modalities must be among ${MODEL_MODALITIES.join(', ')}, got ${unknown.map(String).join(', ')}`,
+    );
+  }
+  if (modalities.length === 0 || new Set(modalities).size !== modalities.length) {
+    throw new Error('Model config: modalities must be a non-empty list of distinct modalities');
+  }
+  return MODEL_MODALITIES.filter((m) => modalities.includes(m));
+}
+
+function checkImageShape(config: ModelConfig): void {
   const [h, w, c] = config.imageShape;
   const downscale = 2 ** config.convFilters.length;
   if (c < 1 || h % downscale !== 0 || w % downscale !== 0) {
@@ -89,5 +117,4 @@ export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelCon
       `Model config: imageShape ${config.imageShape.join('×')} must be divisible by ${downscale} (one 2×2 pool per conv block)`,
     );
   }
-  return config;
 }

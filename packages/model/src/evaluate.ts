@@ -45,13 +45,14 @@ export function evaluateModel(
   const size = options.batchSize ?? 256;
   const hidden = hiddenMask(options.hide);
   const predictions = new Float32Array(batch.n * tasks.length);
-  const attentionSum = new Float64Array(tasks.length * 3);
+  const modalities = model.config.modalities;
+  const attentionSum = new Float64Array(tasks.length * modalities.length);
   const embeddingChunks: Float32Array[] = [];
   let width = 0;
   let hasAttention = false;
   for (let start = 0; start < batch.n; start += size) {
     const rows = Int32Array.from({ length: Math.min(size, batch.n - start) }, (_, i) => start + i);
-    const present = presentRows(batch, rows).map((v, i) => (hidden[i % 3] ? 0 : v));
+    const present = presentRows(batch, rows, modalities).map((v, i) => (hidden[i % 3] ? 0 : v));
     tf.tidy(() => {
       const { inputs } = batchTensors(model.config, batch, { rows, present });
       const out = forward(model, inputs, { training: false });
@@ -74,8 +75,12 @@ export function evaluateModel(
     const labels = batch.labels.filter((_, i) => i % tasks.length === t);
     const metrics: TaskEvaluation = binaryMetrics(scores, labels, options.threshold);
     if (hasAttention) {
-      const mean = (m: number) => attentionSum[t * 3 + m]! / Math.max(batch.n, 1);
-      metrics.attention = { ehr: mean(0), imaging: mean(1), genomics: mean(2) };
+      // A modality the model leaves out gets no attention: 0.
+      const mean = (modality: Modality) => {
+        const slot = modalities.indexOf(modality);
+        return slot < 0 ? 0 : attentionSum[t * modalities.length + slot]! / Math.max(batch.n, 1);
+      };
+      metrics.attention = { ehr: mean('ehr'), imaging: mean('imaging'), genomics: mean('genomics') };
     }
     result.tasks[task] = metrics;
   });

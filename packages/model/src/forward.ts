@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import { slicesAlongAxis1 } from './axis-slices.ts';
 import { convReluPool, dense } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 
-/** One batch as tensors; `present` is b×3 float 0/1 (ehr, imaging, genomics). */
+/** One batch as tensors: an input only for each of the model's modalities. */
 export interface ForwardInputs {
-  ehr: Tensor2D;
-  image: Tensor4D;
-  genomics: Tensor2D;
+  ehr?: Tensor2D;
+  image?: Tensor4D;
+  genomics?: Tensor2D;
+  /** b×M float 0/1 flags of the model's modalities, in config.modalities order. */
   present: Tensor2D;
-  /** Modalities present in at least one row: absent encoders are not run at all. */
-  active: [boolean, boolean, boolean];
+  /** Per model modality, present in at least one row: absent encoders are not run at all. */
+  active: boolean[];
 }
 
 export interface ForwardOptions {
@@ -22,11 +24,11 @@ export interface ForwardOptions {
 export interface ForwardOutputs {
   /** b×T task logits (late fusion: logits of the averaged probabilities). */
   logits: Tensor2D;
-  /** b×T×3 attention weights, for the attention fusions. */
+  /** b×T×M attention weights over the model's modalities, for the attention fusions. */
   attention?: Tensor3D;
-  /** b×3×d modality embeddings, absent ones zeroed. */
+  /** b×M×d modality embeddings, absent ones zeroed. */
   embeddings?: Tensor3D;
-  /** b×3×T logits of the per-modality auxiliary heads. */
+  /** b×M×T logits of the per-modality auxiliary heads. */
   auxiliary?: Tensor3D;
   /** Reconstruction of the clean genomics input. */
   reconstruction?: Tensor2D;
@@ -91,21 +93,25 @@ export function maskedSoftmax(scores: Tensor3D, mask: Tensor3D): Tensor3D {
   return tf.div(exps, tf.maximum(tf.sum(exps, -1, true), 1e-30)) as Tensor3D;
 }
 
+function input<T>(tensor: T | undefined, modality: string): T {
+  if (!tensor) throw new Error(`Forward: the model has ${modality} but the batch gave no ${modality} input`);
+  return tensor;
+}
+
 function embed(model: TriModalModel, inputs: ForwardInputs, options: ForwardOptions) {
-  const [b] = inputs.ehr.shape;
-  const d = model.config.d;
-  const zeros = () => tf.zeros([b, d]) as Tensor2D;
-  const genomics = inputs.active[2] ? encodeGenomics(model, inputs.genomics, options) : undefined;
-  const parts = [
-    inputs.active[0] ? encodeEhr(model, inputs.ehr) : zeros(),
-    inputs.active[1] ? encodeImage(model, inputs.image) : zeros(),
-    genomics?.z ?? zeros(),
-  ];
+  const { modalities, d } = model.config;
+  const [b] = inputs.present.shape;
+  let genomics: ReturnType<typeof encodeGenomics> | undefined;
+  const parts = modalities.map((modality, i): Tensor2D => {
+    if (!inputs.active[i]) return tf.zeros([b, d]);
+    if (modality === 'ehr') return encodeEhr(model, input(inputs.ehr, modality));
+    if (modality === 'imaging') return encodeImage(model, input(inputs.image, modality));
+    genomics = encodeGenomics(model, input(inputs.genomics, modality), options);
+    return genomics.z;
+  });
   const embeddings = tf.mul(tf.stack(parts, 1), tf.expandDims(inputs.present, 2)) as Tensor3D;
   const auxiliary = tf.stack(
-    (['ehr', 'imaging', 'genomics'] as const).map((m, i) =>
-      dense(parts[i]!, layer(model, `${m}.aux`), false),
-    ),
+    modalities.map((m, i) => dense(parts[i]!, layer(model, `${m}.aux`), false)),
     1,
   ) as Tensor3D;
   return { embeddings, auxiliary, reconstruction: genomics?.reconstruction };
@@ -119,12 +125,19 @@ function attentionWeights(model: TriModalModel, embeddings: Tensor3D, present: T
   return maskedSoftmax(byTask, tf.expandDims(present, 1) as Tensor3D);
 }
 
+/** The raw input early fusion reads for a modality: 8×8-pooled pixels for images. */
+function earlyInput(inputs: ForwardInputs, modality: string, b: number): Tensor2D {
+  if (modality === 'ehr') return input(inputs.ehr, modality);
+  if (modality === 'genomics') return input(inputs.genomics, modality);
+  return tf.reshape(tf.avgPool(input(inputs.image, modality), 8, 8, 'same'), [b, -1]);
+}
+
 function earlyFusion(model: TriModalModel, inputs: ForwardInputs): ForwardOutputs {
-  const [b] = inputs.ehr.shape;
-  const column = (i: number) => tf.slice(inputs.present, [0, i], [b, 1]);
-  const pooled = tf.reshape(tf.avgPool(inputs.image, 8, 8, 'same'), [b, -1]);
+  const [b] = inputs.present.shape;
   const joined = tf.concat(
-    [tf.mul(inputs.ehr, column(0)), tf.mul(pooled, column(1)), tf.mul(inputs.genomics, column(2))],
+    model.config.modalities.map((modality, i) =>
+      tf.mul(earlyInput(inputs, modality, b), tf.slice(inputs.present, [0, i], [b, 1])),
+    ),
     1,
   ) as Tensor2D;
   const fused = dense(
@@ -173,12 +186,12 @@ export function forward(
   const attention = attentionWeights(model, embeddings, inputs.present);
   if (fusion === 'attention') {
     const mixed = tf.matMul(attention, embeddings) as Tensor3D;
-    const perTask = tf.unstack(mixed, 1) as Tensor2D[];
+    const perTask = slicesAlongAxis1<Tensor2D>(mixed);
     return { ...base, attention, logits: heads(model, perTask), fused: tf.mean(mixed, 1) as Tensor2D };
   }
   // hybrid: Z_t = Concat(Z_1..Z_M, Σ_i α_t,i·Z_i): every modality's evidence adds up through the
   // concatenation, and each task's attention adds the summary it weights (docs/architecture.md).
-  const summaries = tf.unstack(tf.matMul(attention, embeddings), 1) as Tensor2D[];
+  const summaries = slicesAlongAxis1<Tensor2D>(tf.matMul(attention, embeddings));
   const joined = tf.reshape(embeddings, [b, m * d]) as Tensor2D;
   const perTask = summaries.map((summary) => tf.concat([joined, summary], 1) as Tensor2D);
   return {

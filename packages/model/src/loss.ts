@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { slicesAlongAxis1 } from './axis-slices.ts';
 import type { ForwardOutputs } from './forward.ts';
 import type { TriModalModel } from './model.ts';
 
@@ -7,9 +8,15 @@ import type { TriModalModel } from './model.ts';
 export interface LossTargets {
   labels: Tensor2D;
   labelMask: Tensor2D;
-  genomics: Tensor2D;
+  /** The clean genomics input, when the model has genomics. */
+  genomics?: Tensor2D;
+  /** b×M flags of the model's modalities. */
   present: Tensor2D;
 }
+
+/** The terms of the training objective, each as it enters the sum (already times its weight). */
+export const LOSS_TERMS = ['task', 'auxiliary', 'alignment', 'reconstruction', 'l2', 'proximal'] as const;
+export type LossTerm = (typeof LOSS_TERMS)[number];
 
 export interface LossOptions {
   /** Indices into model.variables that this batch trains: L2 and FedProx apply to them only. */
@@ -30,8 +37,8 @@ function maskedBce(logits: Tensor, labels: Tensor, mask: Tensor): Scalar {
 /** Σ_{i<j} p_i p_j ‖Z_i − Z_j‖², averaged over the batch. */
 function alignment(embeddings: tf.Tensor3D, present: Tensor2D): Scalar {
   const [b, m] = embeddings.shape;
-  const z = tf.unstack(embeddings, 1);
-  const p = tf.unstack(present, 1);
+  const z = slicesAlongAxis1<Tensor2D>(embeddings);
+  const p = slicesAlongAxis1<tf.Tensor1D>(present);
   let total: Scalar = tf.scalar(0);
   for (let i = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++) {
@@ -42,50 +49,62 @@ function alignment(embeddings: tf.Tensor3D, present: Tensor2D): Scalar {
   return tf.div(total, b);
 }
 
-function reconstruction(outputs: ForwardOutputs, targets: LossTargets): Scalar {
-  if (!outputs.reconstruction) return tf.scalar(0);
+function reconstruction(model: TriModalModel, outputs: ForwardOutputs, targets: LossTargets): Scalar {
+  const column = model.config.modalities.indexOf('genomics');
+  if (!outputs.reconstruction || !targets.genomics || column < 0) return tf.scalar(0);
   const [b] = targets.genomics.shape;
-  const hasGenomics = tf.slice(targets.present, [0, 2], [b, 1]);
+  const hasGenomics = tf.slice(targets.present, [0, column], [b, 1]);
   const perRow = tf.mean(tf.square(tf.sub(outputs.reconstruction, targets.genomics)), 1, true);
   return tf.div(tf.sum(tf.mul(perRow, hasGenomics)), tf.maximum(tf.sum(hasGenomics), 1)) as Scalar;
 }
 
-function penalties(model: TriModalModel, options: LossOptions): Scalar {
-  let total: Scalar = tf.scalar(0);
+/** λ‖W‖² and ρ/2‖w − w_global‖² over the variables this batch trains. */
+function penalties(model: TriModalModel, options: LossOptions): { l2: Scalar; proximal: Scalar } {
+  let l2: Scalar = tf.scalar(0);
+  let proximal: Scalar = tf.scalar(0);
   for (const index of options.trainable) {
     const spec = model.specs[index]!;
     const variable = model.variables[index]!;
     if (spec.decay > 0 && model.config.l2 > 0) {
-      total = tf.add(total, tf.mul(tf.sum(tf.square(variable)), model.config.l2 * spec.decay));
+      l2 = tf.add(l2, tf.mul(tf.sum(tf.square(variable)), model.config.l2 * spec.decay));
     }
     const prox = options.proximal;
     if (prox && prox.mu > 0) {
-      total = tf.add(total, tf.mul(tf.sum(tf.square(tf.sub(variable, prox.reference[index]!))), prox.mu / 2));
+      proximal = tf.add(
+        proximal,
+        tf.mul(tf.sum(tf.square(tf.sub(variable, prox.reference[index]!))), prox.mu / 2),
+      );
     }
   }
-  return total;
+  return { l2, proximal };
 }
 
 /**
- * Σ_t masked BCE + auxiliary per-modality BCE + λ‖W‖² + μ·alignment + β·reconstruction
- * (+ ρ/2‖w − w_global‖² with FedProx).
+ * The objective's terms apart: masked BCE mean over labelled entries, auxiliary per-modality BCE,
+ * μ·alignment, β·reconstruction, λ‖W‖² and (FedProx) ρ/2‖w − w_global‖².
  */
-export function totalLoss(
+export function lossTerms(
   model: TriModalModel,
   outputs: ForwardOutputs,
   context: { targets: LossTargets; options: LossOptions },
-): Scalar {
+): Record<LossTerm, Scalar> {
   const { targets, options } = context;
   const c = model.config;
-  let loss = maskedBce(outputs.logits, targets.labels, targets.labelMask);
+  const zero = () => tf.scalar(0);
+  let auxiliary = zero();
   if (outputs.auxiliary && c.auxWeight > 0) {
     const mask = tf.mul(tf.expandDims(targets.labelMask, 1), tf.expandDims(targets.present, 2));
-    const aux = maskedBce(outputs.auxiliary, tf.expandDims(targets.labels, 1), mask);
-    loss = tf.add(loss, tf.mul(aux, c.auxWeight));
+    auxiliary = tf.mul(maskedBce(outputs.auxiliary, tf.expandDims(targets.labels, 1), mask), c.auxWeight);
   }
-  if (outputs.embeddings && c.alignWeight > 0) {
-    loss = tf.add(loss, tf.mul(alignment(outputs.embeddings, targets.present), c.alignWeight));
-  }
-  if (c.reconWeight > 0) loss = tf.add(loss, tf.mul(reconstruction(outputs, targets), c.reconWeight));
-  return tf.add(loss, penalties(model, options));
+  return {
+    task: maskedBce(outputs.logits, targets.labels, targets.labelMask),
+    auxiliary,
+    alignment:
+      outputs.embeddings && c.alignWeight > 0
+        ? tf.mul(alignment(outputs.embeddings, targets.present), c.alignWeight)
+        : zero(),
+    reconstruction:
+      c.reconWeight > 0 ? tf.mul(reconstruction(model, outputs, targets), c.reconWeight) : zero(),
+    ...penalties(model, options),
+  };
 }

@@ -87,7 +87,7 @@ function encoderSpecs(c: ModelConfig): ParamSpec[] {
 
 /** Per-modality auxiliary heads (each Z_i predicts every task alone), trained with their modality. */
 function auxiliarySpecs(c: ModelConfig): ParamSpec[] {
-  return (['ehr', 'imaging', 'genomics'] as const).flatMap((modality) =>
+  return c.modalities.flatMap((modality) =>
     dense({ name: `${modality}.aux`, group: modality, inputs: c.d, outputs: c.tasks.length }),
   );
 }
@@ -99,15 +99,25 @@ function headSpecs(c: ModelConfig, inputs: number): ParamSpec[] {
   ]);
 }
 
-/** The early-fusion trunk sees raw EHR, genomics and 8×8-pooled images concatenated. */
+/** The early-fusion trunk sees the model's raw EHR, genomics and 8×8-pooled images concatenated. */
 export function earlyInputSize(c: ModelConfig): number {
   const [h, w, ch] = c.imageShape;
-  return c.ehrDim + c.genomicsDim + Math.ceil(h / 8) * Math.ceil(w / 8) * ch;
+  const widths = {
+    ehr: c.ehrDim,
+    genomics: c.genomicsDim,
+    imaging: Math.ceil(h / 8) * Math.ceil(w / 8) * ch,
+  };
+  return c.modalities.reduce((sum, m) => sum + widths[m], 0);
+}
+
+/** Encoder parameters of the model's modalities only: one left out has none. */
+function modelEncoderSpecs(c: ModelConfig): ParamSpec[] {
+  return encoderSpecs(c).filter((spec) => (c.modalities as string[]).includes(spec.group));
 }
 
 /** Every parameter of the model for its fusion, in flat-vector order. */
 export function paramSpecs(c: ModelConfig): ParamSpec[] {
-  const m = 3;
+  const m = c.modalities.length;
   switch (c.fusion) {
     case 'hybrid':
     case 'attention': {
@@ -120,12 +130,12 @@ export function paramSpecs(c: ModelConfig): ParamSpec[] {
       };
       // hybrid: every modality's embedding beside the task's attention-weighted summary.
       const headInputs = c.fusion === 'hybrid' ? (m + 1) * c.d : c.d;
-      return [...encoderSpecs(c), ...auxiliarySpecs(c), attention, ...headSpecs(c, headInputs)];
+      return [...modelEncoderSpecs(c), ...auxiliarySpecs(c), attention, ...headSpecs(c, headInputs)];
     }
     case 'concat':
-      return [...encoderSpecs(c), ...auxiliarySpecs(c), ...headSpecs(c, m * c.d)];
+      return [...modelEncoderSpecs(c), ...auxiliarySpecs(c), ...headSpecs(c, m * c.d)];
     case 'late':
-      return [...encoderSpecs(c), ...auxiliarySpecs(c)];
+      return [...modelEncoderSpecs(c), ...auxiliarySpecs(c)];
     case 'early':
       return [
         ...dense({ name: 'fusion.early1', group: 'fusion', inputs: earlyInputSize(c), outputs: 2 * c.d }),

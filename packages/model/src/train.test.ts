@@ -92,3 +92,37 @@ describe('trainLocalRound', () => {
     expect(() => trainLocalRound(m, batch, ok)).toThrow(/label 3 is 2/);
   });
 });
+
+describe('loss terms', () => {
+  it('reports the objective split into its terms, which add up to the loss it reports', () => {
+    const m = model({ l2: 1e-2 });
+    const batch = separableBatch(m.config, { n: 32, seed: 8 });
+    const reference = getWeights(m).weights;
+    const result = trainLocalRound(m, batch, {
+      epochs: 2,
+      batchSize: 16,
+      learningRate: 1e-2,
+      seed: 2,
+      proximal: { mu: 0.5, reference },
+    });
+    const { task, auxiliary, alignment, reconstruction, l2, proximal } = result.lossTerms;
+    expect(task).toBeGreaterThan(0.3); // masked BCE of an untrained-ish model, not a penalty
+    expect(task).toBeLessThan(1.5);
+    for (const term of [auxiliary, alignment, reconstruction, l2, proximal]) expect(term).toBeGreaterThan(0);
+    const sum = task + auxiliary + alignment + reconstruction + l2 + proximal;
+    expect(sum).toBeCloseTo(result.lossPerEpoch.at(-1)!, 5);
+  });
+
+  it('reports no L2 or proximal term when neither is asked for', () => {
+    const m = model({ l2: 0 });
+    const result = trainLocalRound(m, separableBatch(m.config, { n: 16, seed: 1 }), {
+      epochs: 1,
+      batchSize: 16,
+      learningRate: 1e-2,
+      seed: 1,
+    });
+    expect(result.lossTerms.l2).toBe(0);
+    expect(result.lossTerms.proximal).toBe(0);
+    expect(result.lossTerms.task).toBeGreaterThan(0);
+  });
+});

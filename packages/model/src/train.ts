@@ -5,7 +5,8 @@ import { validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
 import { dropModalities } from './dropout.ts';
 import { forward } from './forward.ts';
-import { totalLoss } from './loss.ts';
+import type { LossTerm } from './loss.ts';
+import { LOSS_TERMS, lossTerms } from './loss.ts';
 import type { TriModalModel } from './model.ts';
 import { createRng, shuffledIndices } from './rng.ts';
 import { unflatten } from './weights.ts';
@@ -23,7 +24,10 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
+  /** The whole objective, mean per example, per epoch. */
   lossPerEpoch: number[];
+  /** The last epoch's objective split into its terms (they add up to its lossPerEpoch). */
+  lossTerms: Record<LossTerm, number>;
   numExamples: number;
   /** Per parameter group, how many of this site's examples exercised it. */
   groupExamples: Record<string, number>;
@@ -91,28 +95,33 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
     ? unflatten(model, options.proximal.reference)
     : undefined;
   const lossPerEpoch: number[] = [];
+  let termSums = new Float64Array(LOSS_TERMS.length);
   let steps = 0;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const order = shuffledIndices(batch.n, random);
-      let lossSum = 0;
+      termSums = new Float64Array(LOSS_TERMS.length);
       for (let start = 0; start < batch.n; start += options.batchSize) {
         const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
-        const present = dropModalities(presentRows(batch, rows), options.modalityKeepProb ?? 1, random);
+        const present = dropModalities(
+          presentRows(batch, rows, model.config.modalities),
+          options.modalityKeepProb ?? 1,
+          random,
+        );
         const trainable = trainableIndices(model, present, labelRows(batch, rows, model.config.tasks.length));
         const noiseSeed = Math.floor(random() * 2 ** 31);
-        const loss = tf.tidy(() => {
+        const terms = tf.tidy(() => {
           const { inputs, targets } = batchTensors(model.config, batch, { rows, present });
           const varList = trainable.map((i) => model.variables[i]!);
           const proximal = reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined;
-          const { value, grads } = tf.variableGrads(
-            () =>
-              totalLoss(model, forward(model, inputs, { training: true, noiseSeed }), {
-                targets,
-                options: { trainable, proximal },
-              }),
-            varList,
-          );
+          const kept: { terms?: Tensor } = {};
+          const { grads } = tf.variableGrads(() => {
+            const outputs = forward(model, inputs, { training: true, noiseSeed });
+            const parts = lossTerms(model, outputs, { targets, options: { trainable, proximal } });
+            // The terms apart leave the gradient's scope as one kept vector, read once below.
+            kept.terms = tf.keep(tf.stack(LOSS_TERMS.map((term) => parts[term])));
+            return tf.addN(Object.values(parts));
+          }, varList);
           // tfjs' Adam keeps its moments by position in the gradient map, so every step passes every
           // variable in the same order; one this batch did not train gets a zero gradient (a variable
           // never trained keeps zero moments and so stays exactly as it was).
@@ -121,15 +130,19 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
             tensor: grads[variable.name] ?? tf.zerosLike(variable),
           }));
           optimizer.applyGradients(all);
-          return value.dataSync()[0]!;
+          const values = Float32Array.from(kept.terms!.dataSync());
+          kept.terms!.dispose();
+          return values;
         });
+        const loss = terms.reduce((sum, term) => sum + term, 0);
         if (!Number.isFinite(loss))
           throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);
-        lossSum += loss * rows.length;
+        terms.forEach((term, i) => (termSums[i] = termSums[i]! + term * rows.length));
         steps++;
       }
-      lossPerEpoch.push(lossSum / batch.n);
-      options.onEpoch?.(epoch + 1, lossSum / batch.n);
+      const epochLoss = termSums.reduce((sum, term) => sum + term, 0) / batch.n;
+      lossPerEpoch.push(epochLoss);
+      options.onEpoch?.(epoch + 1, epochLoss);
     }
   } finally {
     optimizer.dispose();
@@ -137,6 +150,10 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
   }
   return {
     lossPerEpoch,
+    lossTerms: Object.fromEntries(LOSS_TERMS.map((term, i) => [term, termSums[i]! / batch.n])) as Record<
+      LossTerm,
+      number
+    >,
     numExamples: batch.n,
     groupExamples: countGroupExamples(model, batch),
     steps,

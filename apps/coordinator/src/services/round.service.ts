@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EvaluateRes, RoundProgress } from '@fedfuse/protocol';
+import type { CancelReason, EvaluateRes, RoundProgress } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
 import { sampleClients } from '@fedfuse/strategy';
 import type { ClientUpdate } from '@fedfuse/strategy';
@@ -27,6 +27,8 @@ import { evaluators, runConfig, selectedSites, stageOf } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import { roundTrainingLoss } from './training-loss.ts';
+import type { SiteFailure } from './site-failures.service.ts';
+import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
 
 const MAX_ATTEMPTS = 3;
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -55,7 +57,10 @@ export class RoundService {
     @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
     @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
     @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
-  ) {}
+    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+  ) {
+    this.instructions.onSiteFailure((runId) => void this.kick(runId));
+  }
 
   /** Advances every running run one step; called by the ticker and after every submission. */
   async tick(): Promise<void> {
@@ -82,22 +87,56 @@ export class RoundService {
     const now = Date.now();
     if (open.phase === 'training') {
       const submitted = await this.rounds.updatesFor(open.id, 'fit');
-      if (submitted.length >= selectedSites(open).length) return this.aggregateRound(run, open);
-      if (now > open.deadline_at) {
+      const selected = selectedSites(open).length;
+      if (submitted.length >= selected) return this.aggregateRound(run, open);
+      const failed = await this.failures.of(open.id, 'fit');
+      // Every site has answered or said why it cannot: waiting for the deadline changes nothing.
+      const allAnswered = submitted.length + failed.length >= selected;
+      if (allAnswered || now > open.deadline_at) {
         if (submitted.length >= config.minClients) return this.aggregateRound(run, open);
-        return this.failRound(
-          open,
-          `deadline passed with ${submitted.length} of ${config.minClients} required updates`,
-        );
+        return this.failTraining({ run, round: open, config, submitted: submitted.length, failed });
       }
     } else if (open.phase === 'aggregation') {
       return this.aggregateRound(run, open);
     } else if (open.phase === 'evaluation') {
       const results = await this.rounds.updatesFor(open.id, 'evaluate');
-      if (results.length >= evaluators(open).length || now > (open.evaluation_deadline_at ?? 0)) {
-        return this.finishEvaluation(run, open);
-      }
+      const failed = await this.failures.of(open.id, 'evaluate');
+      const answered = results.length + failed.length >= evaluators(open).length;
+      if (answered || now > (open.evaluation_deadline_at ?? 0)) return this.finishEvaluation(run, open);
     }
+  }
+
+  /**
+   * Ends a round that cannot aggregate, with the sites' reasons. When the sites whose failure cannot change
+   * on a retry leave fewer than minClients, the run fails now instead of retrying the same round.
+   */
+  private async failTraining(o: {
+    run: RunRow;
+    round: RoundRow;
+    config: ResolvedRunConfig;
+    submitted: number;
+    failed: SiteFailure[];
+  }): Promise<void> {
+    const { run, round, config, failed } = o;
+    const selected = selectedSites(round).length;
+    const reasons =
+      failed.length > 0 ? `; ${failed.length} of ${selected} sites failed: ${describeFailures(failed)}` : '';
+    const answered = o.submitted + failed.length >= selected;
+    const summary = answered
+      ? `${o.submitted} of ${config.minClients} required updates`
+      : `deadline passed with ${o.submitted} of ${config.minClients} required updates`;
+    await this.failRound(
+      round,
+      answered ? 'sites_failed' : 'deadline',
+      `${summary}${reasons}`.slice(0, 2000),
+    );
+    const permanent = failed.filter((f) => !f.retryable);
+    if (permanent.length === 0 || selected - permanent.length >= config.minClients) return;
+    await this.failRun(run, {
+      round: round.number,
+      message: `round ${round.number}: ${permanent.length} of ${selected} sites cannot train it, and a retry would fail the same way: ${describeFailures(permanent)}`,
+      details: { sites: permanent.map((f) => ({ site: f.siteName, code: f.code, reason: f.message })) },
+    });
   }
 
   private async approvedConnected(): Promise<string[]> {
@@ -111,21 +150,11 @@ export class RoundService {
     const number = run.committed_round + 1;
     const attempt = await this.rounds.countAttempts(run.id, number);
     if (attempt >= MAX_ATTEMPTS) {
-      await this.runs.transition(run.id, {
-        from: ['running'],
-        to: 'failed',
-        at: Date.now(),
-        failure: `round ${number} failed ${attempt} times`,
+      const last = (await this.rounds.listForRun(run.id)).filter((r) => r.number === number).at(-1);
+      return this.failRun(run, {
+        round: number,
+        message: `round ${number} failed ${attempt} times${last?.failure ? `; last: ${last.failure}` : ''}`,
       });
-      await this.audit.record({
-        actor: SYSTEM,
-        action: 'run.failed',
-        subject: run.id,
-        outcome: 'failed',
-        details: { round: number },
-      });
-      await this.runSummaries.publish(run.id);
-      return;
     }
     const available = await this.approvedConnected();
     const sample = sampleClients(
@@ -313,14 +342,31 @@ export class RoundService {
     if (round.number >= runConfig(run).rounds) await this.complete(run);
   }
 
-  private async failRound(round: RoundRow, reason: string): Promise<void> {
+  private async failRun(
+    run: RunRow,
+    o: { round: number; message: string; details?: Record<string, unknown> },
+  ): Promise<void> {
+    const failure = o.message.slice(0, 2000);
+    if (!(await this.runs.transition(run.id, { from: ['running'], to: 'failed', at: Date.now(), failure })))
+      return;
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'run.failed',
+      subject: run.id,
+      outcome: 'failed',
+      details: { round: o.round, reason: failure, ...o.details },
+    });
+    await this.runSummaries.publish(run.id);
+  }
+
+  private async failRound(round: RoundRow, code: CancelReason, reason: string): Promise<void> {
     await this.rounds.update(round.id, { phase: 'failed', failure: reason, finished_at: Date.now() });
     for (const siteId of selectedSites(round)) {
       this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
         runId: round.run_id,
         roundId: round.id,
-        reason: 'too_few_sites',
-        message: reason,
+        reason: code,
+        message: reason.slice(0, 500),
       });
     }
     await this.audit.record({
@@ -328,7 +374,7 @@ export class RoundService {
       action: 'round.failed',
       subject: round.run_id,
       outcome: 'failed',
-      details: { round: round.number, attempt: round.attempt, reason },
+      details: { round: round.number, attempt: round.attempt, code, reason },
     });
     await this.progress({ ...round, phase: 'failed' });
   }
@@ -337,7 +383,7 @@ export class RoundService {
   async cancelOpenRound(runId: string, reason: string): Promise<void> {
     await this.locks.run(runId, async () => {
       const open = await this.rounds.findOpen(runId);
-      if (open && open.phase !== 'evaluation') await this.failRound(open, reason);
+      if (open && open.phase !== 'evaluation') await this.failRound(open, 'run_stopped', reason);
     });
   }
 

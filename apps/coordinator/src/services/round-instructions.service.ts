@@ -32,8 +32,14 @@ export class RoundInstructionsService {
     this.failed = listener;
   }
 
-  /** Sends a selected site its training instructions (again, after a reconnect). */
-  sendFit(context: { run: RunRow; round: RoundRow; global: ModelBlob; siteId: string }): void {
+  /** Sends a selected site its training instructions (again, after a reconnect); seeded by its stable key. */
+  sendFit(context: {
+    run: RunRow;
+    round: RoundRow;
+    global: ModelBlob;
+    siteId: string;
+    siteKey: string;
+  }): void {
     const { run, round, global, siteId } = context;
     const socket = this.connections.get(siteId);
     if (!socket) return;
@@ -44,7 +50,7 @@ export class RoundInstructionsService {
       roundNumber: round.number,
       modelSpec: config.model,
       model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
-      config: { ...config.local, seed: siteSeed(config.seed, round.number, siteId) },
+      config: { ...config.local, seed: siteSeed(config.seed, round.number, context.siteKey) },
       deadline: round.deadline_at,
     };
     this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });

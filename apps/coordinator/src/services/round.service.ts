@@ -20,6 +20,7 @@ import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 import { crashPoint } from './crash-points.ts';
+import { byStableKey, stableSiteKeys } from './site-keys.ts';
 import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
 import { RunLocks } from './run-locks.service.ts';
@@ -146,6 +147,10 @@ export class RoundService {
     return this.connections.connectedIds().filter((id) => approved.has(id));
   }
 
+  private async siteKeys(): Promise<Map<string, string>> {
+    return stableSiteKeys(await this.sites.list());
+  }
+
   private async startRound(run: RunRow, config: ResolvedRunConfig): Promise<void> {
     const number = run.committed_round + 1;
     const attempt = await this.rounds.countAttempts(run.id, number);
@@ -156,9 +161,12 @@ export class RoundService {
         message: `round ${number} failed ${attempt} times${last?.failure ? `; last: ${last.failure}` : ''}`,
       });
     }
+    const keys = await this.siteKeys();
     const available = await this.approvedConnected();
+    const idOfKey = new Map(available.map((id) => [keys.get(id)!, id]));
+    // Sampled by stable key, so the same federation samples the same sites whatever their ids.
     const sample = sampleClients(
-      available.map((id) => ({ id, available: true })),
+      [...idOfKey.keys()].map((key) => ({ id: key, available: true })),
       {
         round: number,
         seed: config.seed,
@@ -174,6 +182,7 @@ export class RoundService {
       return;
     }
     this.waiting.delete(run.id);
+    const sampled = sample.clientIds.map((key) => idOfKey.get(key)!);
     const global = await this.weights.current(run);
     const now = Date.now();
     const round: RoundRow = {
@@ -182,7 +191,7 @@ export class RoundService {
       number,
       attempt,
       phase: 'training',
-      selected_sites: JSON.stringify(sample.clientIds),
+      selected_sites: JSON.stringify(sampled),
       global_hash: global.modelHash,
       result_hash: null,
       started_at: now,
@@ -200,11 +209,12 @@ export class RoundService {
       actor: SYSTEM,
       action: 'round.started',
       subject: run.id,
-      details: { round: number, attempt, sites: sample.clientIds.length },
+      details: { round: number, attempt, sites: sampled.length },
     });
     crashPoint('selection', number);
     await this.progress(round);
-    for (const siteId of sample.clientIds) this.instructions.sendFit({ run, round, global, siteId });
+    for (const siteId of sampled)
+      this.instructions.sendFit({ run, round, global, siteId, siteKey: keys.get(siteId)! });
   }
 
   private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {
@@ -217,7 +227,7 @@ export class RoundService {
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.global_hash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const rows = await this.rounds.updatesFor(round.id, 'fit');
+    const rows = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.siteKeys());
     const updates: ClientUpdate[] = [];
     for (const row of rows) {
       const payload = JSON.parse(row.payload) as { sha256: string; groupExamples: Record<string, number> };
@@ -302,7 +312,7 @@ export class RoundService {
   }
 
   private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
-    const rows = await this.rounds.updatesFor(round.id, 'evaluate');
+    const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.siteKeys());
     const pooled = poolEvaluations(rows.map((r) => JSON.parse(r.payload) as EvaluateRes));
     const metrics = { tasks: pooled, sites: rows.map((r) => r.site_id) };
     await this.rounds.update(round.id, {
@@ -414,6 +424,7 @@ export class RoundService {
             round: open,
             global: await this.weights.atRound(run, open.number - 1),
             siteId,
+            siteKey: (await this.siteKeys()).get(siteId) ?? siteId,
           });
         }
       } else if (open.phase === 'evaluation' && evaluators(open).includes(siteId)) {

@@ -30,6 +30,7 @@ import { OpsSnapshotService } from './services/ops-snapshot.service.ts';
 import { RegistryService } from './services/registry.service.ts';
 import { RoundInstructionsService } from './services/round-instructions.service.ts';
 import { RoundService } from './services/round.service.ts';
+import { SiteFailuresService } from './services/site-failures.service.ts';
 import { RunLocks } from './services/run-locks.service.ts';
 import { RunService } from './services/run.service.ts';
 import { RunSummariesService } from './services/run-summaries.service.ts';
@@ -81,6 +82,7 @@ export class AppModule {
         SitePresenceService,
         RunSummariesService,
         RoundInstructionsService,
+        SiteFailuresService,
         RoundService,
         SubmissionsService,
         SiteSyncService,

@@ -108,6 +108,7 @@ describe('event maps', () => {
         FlEvent.deltaChunk,
         FlEvent.roundSubmit,
         FlEvent.evaluateSubmit,
+        FlEvent.roundFailed,
       ].sort(),
     );
     const all = [...names(flClientEventSchemas), ...names(flServerEventSchemas)];

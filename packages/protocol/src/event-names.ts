@@ -34,6 +34,8 @@ export const FlEvent = {
   roundStart: 'round:start',
   /** site → coordinator (FitRes), ack SubmitReceipt */
   roundSubmit: 'round:submit',
+  /** site → coordinator (RoundFailure): this site cannot finish the round, and why; ack without data */
+  roundFailed: 'round:failed',
   /** coordinator → site broadcast */
   roundCancelled: 'round:cancelled',
   /** coordinator → site (EvaluateIns), ack without data */

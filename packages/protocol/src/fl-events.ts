@@ -1,7 +1,7 @@
 import { FlEvent } from './event-names.ts';
 import type { AckFn, EventSchemas } from './event-schema.ts';
 import { EvaluateIns, EvaluateRes } from './evaluate.ts';
-import { FitIns, FitRes, RoundCancelled, SubmitReceipt } from './round.ts';
+import { FitIns, FitRes, RoundCancelled, RoundFailure, SubmitReceipt } from './round.ts';
 import { SiteReport } from './site-report.ts';
 import { ResyncRequest, SiteSync } from './status.ts';
 import { ChunkReceipt, TransferChunk, TransferFetch, TransferRef } from './transfer.ts';
@@ -17,6 +17,7 @@ export interface FlClientToServerEvents {
   [FlEvent.deltaChunk]: (chunk: TransferChunk, ack: AckFn<ChunkReceipt>) => void;
   [FlEvent.roundSubmit]: (res: FitRes, ack: AckFn<SubmitReceipt>) => void;
   [FlEvent.evaluateSubmit]: (res: EvaluateRes, ack: AckFn<SubmitReceipt>) => void;
+  [FlEvent.roundFailed]: (failure: RoundFailure, ack: AckFn<void>) => void;
 }
 
 /** Events the coordinator emits on `/fl` (the site validates them too). */
@@ -52,6 +53,7 @@ export const flClientEventSchemas = {
   [FlEvent.deltaChunk]: { payload: TransferChunk, ack: ChunkReceipt },
   [FlEvent.roundSubmit]: { payload: FitRes, ack: SubmitReceipt },
   [FlEvent.evaluateSubmit]: { payload: EvaluateRes, ack: SubmitReceipt },
+  [FlEvent.roundFailed]: { payload: RoundFailure, ack: null },
 } as const satisfies Record<keyof FlClientToServerEvents, EventSchemas>;
 
 /** Payload and ack schemas for every event the coordinator sends on `/fl`. */

@@ -63,10 +63,29 @@ export const FitRes = z
   });
 export type FitRes = z.infer<typeof FitRes>;
 
+/** What went wrong at a site that cannot take part in a round. */
+export const SiteFailureCode = z.enum(['spec_mismatch', 'training_error', 'evaluation_error', 'data_error']);
+export type SiteFailureCode = z.infer<typeof SiteFailureCode>;
+
+/**
+ * round:failed — a site cannot finish this round's training or evaluation, and says why at once (a code
+ * and a message, never data). `retryable: false` when a retry on the same inputs would fail the same way.
+ */
+export const RoundFailure = z.object({
+  runId: Uuid,
+  roundId: Uuid,
+  stage: z.enum(['fit', 'evaluate']),
+  code: SiteFailureCode,
+  message: text(500),
+  retryable: z.boolean(),
+});
+export type RoundFailure = z.infer<typeof RoundFailure>;
+
 /** Why the coordinator cancelled a round. */
 export const CancelReason = z.enum([
   'deadline',
   'too_few_sites',
+  'sites_failed',
   'run_stopped',
   'run_paused',
   'superseded',

@@ -166,6 +166,14 @@ export const flClientSamples = {
     numExamples: 40,
     tasks: { mortality: { numExamples: 16, metrics: { auc: 0.77 }, histogram } },
   },
+  [FlEvent.roundFailed]: {
+    runId: RUN,
+    roundId: ROUND,
+    stage: 'fit',
+    code: 'training_error',
+    message: 'Argument tensors passed to stack must be a Tensor[] or TensorLike[]',
+    retryable: false,
+  },
 };
 
 /** Valid ack data per event sent by a site on /fl. */
@@ -176,6 +184,7 @@ export const flClientAckSamples = {
   [FlEvent.deltaChunk]: { transferId: TRANSFER, received: 2, complete: true },
   [FlEvent.roundSubmit]: receipt,
   [FlEvent.evaluateSubmit]: receipt,
+  [FlEvent.roundFailed]: undefined,
 };
 
 /** A valid ModelSpec (the default architecture, one task). */

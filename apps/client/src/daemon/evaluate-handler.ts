@@ -14,6 +14,8 @@ import type { Logger } from '../log/logger.ts';
 import type { DataSummary } from '../trainer/messages.ts';
 import type { Trainer } from '../trainer/trainer.ts';
 import type { EvaluationOutbox } from './evaluation-outbox.ts';
+import type { FailureReporter } from './failure-reporter.ts';
+import { errorMessage } from './failure-reporter.ts';
 import type { WeightsSource } from './weights-source.ts';
 
 /**
@@ -29,6 +31,7 @@ export class EvaluateHandler {
       trainer: Trainer;
       weights: WeightsSource;
       outbox: EvaluationOutbox;
+      failures: FailureReporter;
       log: Logger;
     },
   ) {}
@@ -54,11 +57,16 @@ export class EvaluateHandler {
     const abort = new AbortController();
     this.running.set(ins.roundId, abort);
     void this.run(ins, abort.signal)
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         if (abort.signal.aborted) return;
-        this.deps.log.error('evaluation failed', {
+        this.deps.log.error('evaluation failed', { roundId: ins.roundId, error: errorMessage(err) });
+        await this.deps.failures.report({
+          runId: ins.runId,
           roundId: ins.roundId,
-          error: err instanceof Error ? err.message : String(err),
+          stage: 'evaluate',
+          code: 'evaluation_error',
+          message: errorMessage(err),
+          retryable: false,
         });
       })
       .finally(() => this.running.delete(ins.roundId));

@@ -8,6 +8,8 @@ import type { Logger } from '../log/logger.ts';
 import type { PendingStore } from '../store/pending-store.ts';
 import type { DataSummary } from '../trainer/messages.ts';
 import type { Trainer } from '../trainer/trainer.ts';
+import type { FailureReporter } from './failure-reporter.ts';
+import { errorMessage } from './failure-reporter.ts';
 import type { FitUploader } from './fit-uploader.ts';
 import type { RoundProgress } from './round-progress.ts';
 import type { WeightsSource } from './weights-source.ts';
@@ -29,6 +31,7 @@ export interface FitHandlerDeps {
   weights: WeightsSource;
   pending: PendingStore;
   uploader: FitUploader;
+  failures: FailureReporter;
   progress: RoundProgress;
   log: Logger;
   chunkBytes?: number;
@@ -103,7 +106,7 @@ export class FitHandler {
         this.deps.log.error('training round failed', {
           roundId: ins.roundId,
           roundNumber: ins.roundNumber,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorMessage(err),
         });
       })
       .finally(() => {
@@ -132,6 +135,19 @@ export class FitHandler {
         { spec: ins.modelSpec, manifest: ins.model.manifest, global, config: ins.config },
         (epoch, _epochs, loss) => bar.update(epoch, `loss ${loss.toFixed(4)}`),
       )
+      .catch(async (err: unknown) => {
+        // Training is seeded by the round: the same inputs fail the same way, so a retry cannot help.
+        if (!signal.aborted)
+          await deps.failures.report({
+            runId: ins.runId,
+            roundId: ins.roundId,
+            stage: 'fit',
+            code: 'training_error',
+            message: errorMessage(err),
+            retryable: false,
+          });
+        throw err;
+      })
       .finally(() => bar.finish());
     if (signal.aborted) return deps.log.info('round cancelled; result discarded', { roundId: ins.roundId });
     const loss = outcome.lossPerEpoch.at(-1);

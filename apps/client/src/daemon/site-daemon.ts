@@ -18,6 +18,7 @@ import { SOFTWARE_VERSION } from '../version.ts';
 import { Connection, type ConnectionTiming } from './connection.ts';
 import { EvaluateHandler } from './evaluate-handler.ts';
 import { EvaluationOutbox } from './evaluation-outbox.ts';
+import { FailureReporter } from './failure-reporter.ts';
 import { FitHandler } from './fit-handler.ts';
 import { FitUploader } from './fit-uploader.ts';
 import { RoundProgress } from './round-progress.ts';
@@ -103,19 +104,25 @@ export class SiteDaemon {
       log,
       stallMs: timing.ackTimeoutMs,
     });
-    this.fit = this.fitHandler({ weights, coordinatorBoxKey: keys.boxKey });
+    const failures = new FailureReporter({ connection, log });
+    this.fit = this.fitHandler({ weights, failures, coordinatorBoxKey: keys.boxKey });
     this.evaluate = new EvaluateHandler({
       data: parts.data,
       trainer: parts.trainer,
       weights,
       outbox: this.outbox,
+      failures,
       log,
     });
     this.listen();
     connection.start();
   }
 
-  private fitHandler(o: { weights: WeightsSource; coordinatorBoxKey: Uint8Array }): FitHandler {
+  private fitHandler(o: {
+    weights: WeightsSource;
+    failures: FailureReporter;
+    coordinatorBoxKey: Uint8Array;
+  }): FitHandler {
     const { parts, options } = this;
     return new FitHandler({
       site: parts.site,
@@ -126,6 +133,7 @@ export class SiteDaemon {
       weights: o.weights,
       pending: parts.pending,
       uploader: this.uploader,
+      failures: o.failures,
       progress: new RoundProgress(options.progressStream),
       log: options.log,
       chunkBytes: options.chunkBytes,

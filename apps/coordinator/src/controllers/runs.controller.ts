@@ -20,6 +20,8 @@ import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
 import { runConfig, selectedSites } from '../services/run-state.ts';
+import type { SiteFailure } from '../services/site-failures.service.ts';
+import { SiteFailuresService } from '../services/site-failures.service.ts';
 import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
 
@@ -32,7 +34,7 @@ function runView(run: RunRow) {
   };
 }
 
-function roundView(round: RoundRow) {
+function roundView(round: RoundRow, siteFailures: SiteFailure[]) {
   return {
     roundId: round.id,
     number: round.number,
@@ -46,6 +48,7 @@ function roundView(round: RoundRow) {
     metrics: round.metrics ? (JSON.parse(round.metrics) as unknown) : null,
     trainingLoss: round.training_loss,
     failure: round.failure,
+    siteFailures,
   };
 }
 
@@ -57,6 +60,7 @@ export class RunsController {
     @Inject(RunService) private readonly runs: RunService,
     @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
     @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
   ) {}
 
   @Get()
@@ -84,7 +88,9 @@ export class RunsController {
 
   @Get(':id/rounds')
   async roundsOf(@Param('id') id: string) {
-    return (await this.runs.roundsOf(id)).map(roundView);
+    const rounds = await this.runs.roundsOf(id);
+    const failures = await this.failures.byRound(rounds.map((r) => r.id));
+    return rounds.map((r) => roundView(r, failures.get(r.id) ?? []));
   }
 
   @Get(':id/checkpoints')

@@ -32,6 +32,7 @@ import { ConnectionsService } from '../services/connections.service.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { RoundService } from '../services/round.service.ts';
 import { SiteAuthService } from '../services/site-auth.service.ts';
+import { SiteFailuresService } from '../services/site-failures.service.ts';
 import { SitePresenceService } from '../services/site-presence.service.ts';
 import { SiteSyncService } from '../services/site-sync.service.ts';
 import { SubmissionsService } from '../services/submissions.service.ts';
@@ -74,6 +75,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     @Inject(SitesRepository) private readonly sites: SitesRepository,
     @Inject(SitePresenceService) private readonly presence: SitePresenceService,
     @Inject(SiteAuthService) private readonly auth: SiteAuthService,
+    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
 
@@ -245,6 +247,18 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
         message: res.error.message,
       });
     return this.accepted(session, await this.submissions.submitEvaluation(session, res.data));
+  }
+
+  /** A site says it cannot finish a round, and why: the round stops waiting for it. */
+  @SubscribeMessage(FlEvent.roundFailed)
+  async failed(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Promise<Ack> {
+    const session = this.session(socket);
+    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+    const failure = parseOrError(flClientEventSchemas[FlEvent.roundFailed].payload, raw);
+    if (!failure.ok) return failure;
+    this.seen(session);
+    if (await this.failures.record(session.siteId, failure.data)) void this.rounds.kick(failure.data.runId);
+    return ok();
   }
 
   /** Passes an answer through, counting the message as a sign of life when it was accepted. */

@@ -67,7 +67,8 @@ export interface UpdatesTable {
   id: Generated<number>;
   round_id: string;
   site_id: string;
-  stage: 'fit' | 'evaluate';
+  /** A contribution, or a site's failure to make one (`payload` then holds code, message, retryable). */
+  stage: 'fit' | 'evaluate' | 'fit_failed' | 'evaluate_failed';
   message_key: string;
   num_examples: number;
   payload: string;

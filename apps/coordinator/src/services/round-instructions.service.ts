@@ -10,22 +10,36 @@ import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { crashPoint } from './crash-points.ts';
 import { runConfig, siteSeed } from './run-state.ts';
+import { SiteFailuresService } from './site-failures.service.ts';
 
 /** Sends sites their round instructions (train, evaluate) and audits a site that refuses one. */
 @Injectable()
 export class RoundInstructionsService {
   private readonly logger = new Logger('rounds');
   private readonly refusals = new Set<string>();
+  private failed: (runId: string) => void = () => undefined;
 
   constructor(
     @Inject(IdentityRepository) private readonly identity: IdentityRepository,
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
   ) {}
 
-  /** Sends a selected site its training instructions (again, after a reconnect). */
-  sendFit(context: { run: RunRow; round: RoundRow; global: ModelBlob; siteId: string }): void {
+  /** Called with the run's id when a site's refusal counts as its failure of the round. */
+  onSiteFailure(listener: (runId: string) => void): void {
+    this.failed = listener;
+  }
+
+  /** Sends a selected site its training instructions (again, after a reconnect); seeded by its stable key. */
+  sendFit(context: {
+    run: RunRow;
+    round: RoundRow;
+    global: ModelBlob;
+    siteId: string;
+    siteKey: string;
+  }): void {
     const { run, round, global, siteId } = context;
     const socket = this.connections.get(siteId);
     if (!socket) return;
@@ -36,7 +50,7 @@ export class RoundInstructionsService {
       roundNumber: round.number,
       modelSpec: config.model,
       model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
-      config: { ...config.local, seed: siteSeed(config.seed, round.number, siteId) },
+      config: { ...config.local, seed: siteSeed(config.seed, round.number, context.siteKey) },
       deadline: round.deadline_at,
     };
     this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
@@ -97,11 +111,34 @@ export class RoundInstructionsService {
             reason: refused.data.error.message,
           },
         });
+        await this.refusalFails({ siteId, event, round, error: refused.data.error });
       })
       .catch((error: Error) =>
         this.logger.warn(
           `site ${siteId} did not acknowledge ${event} of round ${round.number}: ${error.message}`,
         ),
       );
+  }
+
+  /**
+   * A refusal other than `busy` will not change on a resend (the spec does not fit the site's data, or
+   * the instruction is malformed): it is the site's failure of the round, so the round need not wait for it.
+   */
+  private async refusalFails(o: {
+    siteId: string;
+    event: typeof FlEvent.roundStart | typeof FlEvent.evaluateStart;
+    round: RoundRow;
+    error: { code: string; message: string };
+  }): Promise<void> {
+    if (o.error.code === 'busy') return;
+    const failure = {
+      roundId: o.round.id,
+      stage: o.event === FlEvent.roundStart ? ('fit' as const) : ('evaluate' as const),
+      code: 'spec_mismatch' as const,
+      message: `${o.error.code}: ${o.error.message}`.slice(0, 500),
+      retryable: false,
+    };
+    const stored = await this.failures.record(o.siteId, failure, { audited: true });
+    if (stored) this.failed(o.round.run_id);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EvaluateRes, RoundProgress } from '@fedfuse/protocol';
+import type { CancelReason, EvaluateRes, RoundProgress } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
 import { sampleClients } from '@fedfuse/strategy';
 import type { ClientUpdate } from '@fedfuse/strategy';
@@ -20,6 +20,7 @@ import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 import { crashPoint } from './crash-points.ts';
+import { byStableKey, stableSiteKeys } from './site-keys.ts';
 import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
 import { RunLocks } from './run-locks.service.ts';
@@ -27,6 +28,8 @@ import { evaluators, runConfig, selectedSites, stageOf } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import { roundTrainingLoss } from './training-loss.ts';
+import type { SiteFailure } from './site-failures.service.ts';
+import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
 
 const MAX_ATTEMPTS = 3;
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -55,7 +58,10 @@ export class RoundService {
     @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
     @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
     @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
-  ) {}
+    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+  ) {
+    this.instructions.onSiteFailure((runId) => void this.kick(runId));
+  }
 
   /** Advances every running run one step; called by the ticker and after every submission. */
   async tick(): Promise<void> {
@@ -82,22 +88,56 @@ export class RoundService {
     const now = Date.now();
     if (open.phase === 'training') {
       const submitted = await this.rounds.updatesFor(open.id, 'fit');
-      if (submitted.length >= selectedSites(open).length) return this.aggregateRound(run, open);
-      if (now > open.deadline_at) {
+      const selected = selectedSites(open).length;
+      if (submitted.length >= selected) return this.aggregateRound(run, open);
+      const failed = await this.failures.of(open.id, 'fit');
+      // Every site has answered or said why it cannot: waiting for the deadline changes nothing.
+      const allAnswered = submitted.length + failed.length >= selected;
+      if (allAnswered || now > open.deadline_at) {
         if (submitted.length >= config.minClients) return this.aggregateRound(run, open);
-        return this.failRound(
-          open,
-          `deadline passed with ${submitted.length} of ${config.minClients} required updates`,
-        );
+        return this.failTraining({ run, round: open, config, submitted: submitted.length, failed });
       }
     } else if (open.phase === 'aggregation') {
       return this.aggregateRound(run, open);
     } else if (open.phase === 'evaluation') {
       const results = await this.rounds.updatesFor(open.id, 'evaluate');
-      if (results.length >= evaluators(open).length || now > (open.evaluation_deadline_at ?? 0)) {
-        return this.finishEvaluation(run, open);
-      }
+      const failed = await this.failures.of(open.id, 'evaluate');
+      const answered = results.length + failed.length >= evaluators(open).length;
+      if (answered || now > (open.evaluation_deadline_at ?? 0)) return this.finishEvaluation(run, open);
     }
+  }
+
+  /**
+   * Ends a round that cannot aggregate, with the sites' reasons. When the sites whose failure cannot change
+   * on a retry leave fewer than minClients, the run fails now instead of retrying the same round.
+   */
+  private async failTraining(o: {
+    run: RunRow;
+    round: RoundRow;
+    config: ResolvedRunConfig;
+    submitted: number;
+    failed: SiteFailure[];
+  }): Promise<void> {
+    const { run, round, config, failed } = o;
+    const selected = selectedSites(round).length;
+    const reasons =
+      failed.length > 0 ? `; ${failed.length} of ${selected} sites failed: ${describeFailures(failed)}` : '';
+    const answered = o.submitted + failed.length >= selected;
+    const summary = answered
+      ? `${o.submitted} of ${config.minClients} required updates`
+      : `deadline passed with ${o.submitted} of ${config.minClients} required updates`;
+    await this.failRound(
+      round,
+      answered ? 'sites_failed' : 'deadline',
+      `${summary}${reasons}`.slice(0, 2000),
+    );
+    const permanent = failed.filter((f) => !f.retryable);
+    if (permanent.length === 0 || selected - permanent.length >= config.minClients) return;
+    await this.failRun(run, {
+      round: round.number,
+      message: `round ${round.number}: ${permanent.length} of ${selected} sites cannot train it, and a retry would fail the same way: ${describeFailures(permanent)}`,
+      details: { sites: permanent.map((f) => ({ site: f.siteName, code: f.code, reason: f.message })) },
+    });
   }
 
   private async approvedConnected(): Promise<string[]> {
@@ -107,29 +147,26 @@ export class RoundService {
     return this.connections.connectedIds().filter((id) => approved.has(id));
   }
 
+  private async siteKeys(): Promise<Map<string, string>> {
+    return stableSiteKeys(await this.sites.list());
+  }
+
   private async startRound(run: RunRow, config: ResolvedRunConfig): Promise<void> {
     const number = run.committed_round + 1;
     const attempt = await this.rounds.countAttempts(run.id, number);
     if (attempt >= MAX_ATTEMPTS) {
-      await this.runs.transition(run.id, {
-        from: ['running'],
-        to: 'failed',
-        at: Date.now(),
-        failure: `round ${number} failed ${attempt} times`,
+      const last = (await this.rounds.listForRun(run.id)).filter((r) => r.number === number).at(-1);
+      return this.failRun(run, {
+        round: number,
+        message: `round ${number} failed ${attempt} times${last?.failure ? `; last: ${last.failure}` : ''}`,
       });
-      await this.audit.record({
-        actor: SYSTEM,
-        action: 'run.failed',
-        subject: run.id,
-        outcome: 'failed',
-        details: { round: number },
-      });
-      await this.runSummaries.publish(run.id);
-      return;
     }
+    const keys = await this.siteKeys();
     const available = await this.approvedConnected();
+    const idOfKey = new Map(available.map((id) => [keys.get(id)!, id]));
+    // Sampled by stable key, so the same federation samples the same sites whatever their ids.
     const sample = sampleClients(
-      available.map((id) => ({ id, available: true })),
+      [...idOfKey.keys()].map((key) => ({ id: key, available: true })),
       {
         round: number,
         seed: config.seed,
@@ -145,6 +182,7 @@ export class RoundService {
       return;
     }
     this.waiting.delete(run.id);
+    const sampled = sample.clientIds.map((key) => idOfKey.get(key)!);
     const global = await this.weights.current(run);
     const now = Date.now();
     const round: RoundRow = {
@@ -153,7 +191,7 @@ export class RoundService {
       number,
       attempt,
       phase: 'training',
-      selected_sites: JSON.stringify(sample.clientIds),
+      selected_sites: JSON.stringify(sampled),
       global_hash: global.modelHash,
       result_hash: null,
       started_at: now,
@@ -171,11 +209,12 @@ export class RoundService {
       actor: SYSTEM,
       action: 'round.started',
       subject: run.id,
-      details: { round: number, attempt, sites: sample.clientIds.length },
+      details: { round: number, attempt, sites: sampled.length },
     });
     crashPoint('selection', number);
     await this.progress(round);
-    for (const siteId of sample.clientIds) this.instructions.sendFit({ run, round, global, siteId });
+    for (const siteId of sampled)
+      this.instructions.sendFit({ run, round, global, siteId, siteKey: keys.get(siteId)! });
   }
 
   private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {
@@ -188,7 +227,7 @@ export class RoundService {
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.global_hash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const rows = await this.rounds.updatesFor(round.id, 'fit');
+    const rows = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.siteKeys());
     const updates: ClientUpdate[] = [];
     for (const row of rows) {
       const payload = JSON.parse(row.payload) as { sha256: string; groupExamples: Record<string, number> };
@@ -273,7 +312,7 @@ export class RoundService {
   }
 
   private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
-    const rows = await this.rounds.updatesFor(round.id, 'evaluate');
+    const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.siteKeys());
     const pooled = poolEvaluations(rows.map((r) => JSON.parse(r.payload) as EvaluateRes));
     const metrics = { tasks: pooled, sites: rows.map((r) => r.site_id) };
     await this.rounds.update(round.id, {
@@ -313,14 +352,31 @@ export class RoundService {
     if (round.number >= runConfig(run).rounds) await this.complete(run);
   }
 
-  private async failRound(round: RoundRow, reason: string): Promise<void> {
+  private async failRun(
+    run: RunRow,
+    o: { round: number; message: string; details?: Record<string, unknown> },
+  ): Promise<void> {
+    const failure = o.message.slice(0, 2000);
+    if (!(await this.runs.transition(run.id, { from: ['running'], to: 'failed', at: Date.now(), failure })))
+      return;
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'run.failed',
+      subject: run.id,
+      outcome: 'failed',
+      details: { round: o.round, reason: failure, ...o.details },
+    });
+    await this.runSummaries.publish(run.id);
+  }
+
+  private async failRound(round: RoundRow, code: CancelReason, reason: string): Promise<void> {
     await this.rounds.update(round.id, { phase: 'failed', failure: reason, finished_at: Date.now() });
     for (const siteId of selectedSites(round)) {
       this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
         runId: round.run_id,
         roundId: round.id,
-        reason: 'too_few_sites',
-        message: reason,
+        reason: code,
+        message: reason.slice(0, 500),
       });
     }
     await this.audit.record({
@@ -328,7 +384,7 @@ export class RoundService {
       action: 'round.failed',
       subject: round.run_id,
       outcome: 'failed',
-      details: { round: round.number, attempt: round.attempt, reason },
+      details: { round: round.number, attempt: round.attempt, code, reason },
     });
     await this.progress({ ...round, phase: 'failed' });
   }
@@ -337,7 +393,7 @@ export class RoundService {
   async cancelOpenRound(runId: string, reason: string): Promise<void> {
     await this.locks.run(runId, async () => {
       const open = await this.rounds.findOpen(runId);
-      if (open && open.phase !== 'evaluation') await this.failRound(open, reason);
+      if (open && open.phase !== 'evaluation') await this.failRound(open, 'run_stopped', reason);
     });
   }
 
@@ -368,6 +424,7 @@ export class RoundService {
             round: open,
             global: await this.weights.atRound(run, open.number - 1),
             siteId,
+            siteKey: (await this.siteKeys()).get(siteId) ?? siteId,
           });
         }
       } else if (open.phase === 'evaluation' && evaluators(open).includes(siteId)) {

@@ -48,9 +48,12 @@ export function siteRoundView(
   };
 }
 
-/** The seed a site trains a round with: the same for every attempt, so a retry trains identically. */
-export function siteSeed(runSeed: number, round: number, siteId: string): number {
+/**
+ * The seed a site trains a round with, from its stable key (see stableSiteKeys), not its random id: the same
+ * for every attempt and every enrollment, so the same federation and run seed train the same weights.
+ */
+export function siteSeed(runSeed: number, round: number, siteKey: string): number {
   let h = (runSeed ^ Math.imul(round, 0x9e3779b1)) >>> 0;
-  for (let i = 0; i < siteId.length; i++) h = Math.imul(h ^ siteId.charCodeAt(i), 0x01000193) >>> 0;
+  for (let i = 0; i < siteKey.length; i++) h = Math.imul(h ^ siteKey.charCodeAt(i), 0x01000193) >>> 0;
   return h & 0x7fffffff;
 }

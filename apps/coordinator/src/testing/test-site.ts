@@ -6,6 +6,7 @@ import type {
   EvaluateIns,
   EvaluateRes,
   FitIns,
+  RoundFailure,
   SiteSync,
   SubmitReceipt,
   TransferChunk,
@@ -66,6 +67,8 @@ export class TestSite {
   autoEvaluate = true;
   /** When set, `round:start` is refused with this error, as a daemon refuses a spec its data cannot fit. */
   refuseRoundStart?: { code: string; message: string };
+  /** When set, `round:start` is accepted and then answered with this `round:failed`, as a failed training is. */
+  failRoundStart?: Pick<RoundFailure, 'code' | 'message' | 'retryable'>;
 
   constructor(
     private readonly url: string,
@@ -99,6 +102,14 @@ export class TestSite {
       this.received.push(ins);
       if (this.refuseRoundStart) return ack({ ok: false, error: this.refuseRoundStart } as Ack);
       ack({ ok: true, data: undefined });
+      const failure = this.failRoundStart;
+      if (failure)
+        return void this.emit(FlEvent.roundFailed, {
+          runId: ins.runId,
+          roundId: ins.roundId,
+          stage: 'fit',
+          ...failure,
+        });
       if (this.autoTrain) this.once(`fit ${ins.roundId}`, () => this.train(ins, this.autoTrain!));
     });
     socket.on(FlEvent.evaluateStart, (ins: EvaluateIns, ack: (a: Ack) => void) => {

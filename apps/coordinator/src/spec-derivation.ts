@@ -36,10 +36,10 @@ export function deriveModelInputs(args: {
     modalities,
     tasks: chooseTasks(requested, sites, problems),
     ehrDim: agreed('ehr')
-      ? agreedEhrDim(requested, sites, problems)
+      ? agreedWidth(EHR_RULE, { requested, sites, problems })
       : (requested.ehrDim ?? placeholders.ehrDim),
     genomicsDim: agreed('genomics')
-      ? agreedGenomicsDim(requested, sites, problems)
+      ? agreedWidth(GENOMICS_RULE, { requested, sites, problems })
       : (requested.genomicsDim ?? placeholders.genomicsDim),
     imageShape: agreed('imaging')
       ? agreedImageShape(requested, sites, problems)
@@ -114,43 +114,61 @@ function trainingLabels(schema: SiteDataSchema, task: string): number {
   return Object.entries(splits).reduce((sum, [split, n]) => (split === 'test' ? sum : sum + n), 0);
 }
 
-function agreedEhrDim(requested: Partial<ModelInputs>, sites: readonly ReportedSite[], problems: string[]) {
-  const groups = groupSites(holders(sites, 'ehr'), (s) => s.ehr?.namesHash ?? 'none');
-  if (groups.length > 1) {
-    problems.push(`sites disagree on the EHR columns: ${describeEhrDifference(groups)}`);
-    return requested.ehrDim ?? 1;
-  }
-  const dim = groups[0]![0]!.schema.ehr?.dim ?? 0;
-  if (requested.ehrDim !== undefined && requested.ehrDim !== dim) {
-    problems.push(
-      `model.ehrDim is ${requested.ehrDim} but the sites' EHR data encodes ${dim} columns (${quoteSites(groups[0]!)})`,
-    );
-  }
-  return requested.ehrDim ?? dim;
+/** How one width-bearing modality is compared: the key sites must share, and how to word a difference. */
+interface WidthRule {
+  field: 'ehrDim' | 'genomicsDim';
+  modality: ModelModality;
+  key: (s: SiteDataSchema) => string;
+  width: (s: SiteDataSchema) => number;
+  disagreement: (groups: ReportedSite[][]) => string;
+  /** e.g. `the sites' gene panel has 12 genes`. */
+  agreed: (width: number) => string;
 }
 
-function agreedGenomicsDim(
-  requested: Partial<ModelInputs>,
-  sites: readonly ReportedSite[],
-  problems: string[],
-) {
-  const panel = (s: SiteDataSchema) =>
-    s.genomics ? `${s.genomics.genes} genes (panel ${s.genomics.panelHash.slice(0, 12)})` : 'no panel';
-  const groups = groupSites(holders(sites, 'genomics'), panel);
+const EHR_RULE: WidthRule = {
+  field: 'ehrDim',
+  modality: 'ehr',
+  key: (s) => s.ehr?.namesHash ?? 'none',
+  width: (s) => s.ehr?.dim ?? 0,
+  disagreement: (groups) => `sites disagree on the EHR columns: ${describeEhrDifference(groups)}`,
+  agreed: (dim) => `the sites' EHR data encodes ${dim} columns`,
+};
+
+const panelOf = (s: SiteDataSchema) =>
+  s.genomics ? `${s.genomics.genes} genes (panel ${s.genomics.panelHash.slice(0, 12)})` : 'no panel';
+
+const GENOMICS_RULE: WidthRule = {
+  field: 'genomicsDim',
+  modality: 'genomics',
+  key: panelOf,
+  width: (s) => s.genomics?.genes ?? 0,
+  disagreement: (groups) =>
+    `sites disagree on the gene panel: ${groups
+      .map((g) => `${quoteSites(g)} ${g.length > 1 ? 'have' : 'has'} ${panelOf(g[0]!.schema)}`)
+      .join('; ')}`,
+  agreed: (genes) => `the sites' gene panel has ${genes} genes`,
+};
+
+/** The width every holder of the rule's modality agrees on, checked against an explicit value. */
+function agreedWidth(
+  rule: WidthRule,
+  {
+    requested,
+    sites,
+    problems,
+  }: { requested: Partial<ModelInputs>; sites: readonly ReportedSite[]; problems: string[] },
+): number {
+  const explicit = requested[rule.field];
+  const groups = groupSites(holders(sites, rule.modality), rule.key);
   if (groups.length > 1) {
-    const parts = groups.map(
-      (g) => `${quoteSites(g)} ${g.length > 1 ? 'have' : 'has'} ${panel(g[0]!.schema)}`,
-    );
-    problems.push(`sites disagree on the gene panel: ${parts.join('; ')}`);
-    return requested.genomicsDim ?? 1;
+    problems.push(rule.disagreement(groups));
+    return explicit ?? 1;
   }
-  const genes = groups[0]![0]!.schema.genomics?.genes ?? 0;
-  if (requested.genomicsDim !== undefined && requested.genomicsDim !== genes) {
-    problems.push(
-      `model.genomicsDim is ${requested.genomicsDim} but the sites' gene panel has ${genes} genes (${quoteSites(groups[0]!)})`,
-    );
+  const width = rule.width(groups[0]![0]!.schema);
+  if (explicit !== undefined && explicit !== width) {
+    problems.push(`model.${rule.field} is ${explicit} but ${rule.agreed(width)} (${quoteSites(groups[0]!)})`);
   }
-  return requested.genomicsDim ?? genes;
+  return explicit ?? width;
 }
 
 /** Sites must agree on the image shape; an explicit shape is one the sites re-read their images at. */

@@ -8,6 +8,7 @@ import { HealthController } from './controllers/health.controller.ts';
 import { OperatorGuard } from './controllers/operator.guard.ts';
 import { RunsController } from './controllers/runs.controller.ts';
 import { SitesController } from './controllers/sites.controller.ts';
+import { FederationController } from './controllers/federation.controller.ts';
 import type { CoordinatorSettings } from './env.ts';
 import { FlGateway } from './gateways/fl.gateway.ts';
 import { OpsGateway } from './gateways/ops.gateway.ts';
@@ -38,6 +39,7 @@ import { SiteAuthService } from './services/site-auth.service.ts';
 import { SitePresenceService } from './services/site-presence.service.ts';
 import { SiteSummariesService } from './services/site-summaries.service.ts';
 import { SiteSyncService } from './services/site-sync.service.ts';
+import { SpecAgreementService } from './services/spec-agreement.service.ts';
 import { SubmissionsService } from './services/submissions.service.ts';
 import { TransfersService } from './services/transfers.service.ts';
 import { DATABASE, SETTINGS } from './tokens.ts';
@@ -57,7 +59,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ScheduleModule.forRoot()],
-      controllers: [HealthController, SitesController, RunsController, AuditController, FlController],
+      controllers: [
+        HealthController,
+        SitesController,
+        RunsController,
+        FederationController,
+        AuditController,
+        FlController,
+      ],
       providers: [
         { provide: SETTINGS, useValue: context.settings },
         { provide: DATABASE, useValue: context.database },
@@ -78,6 +87,7 @@ export class AppModule {
         GlobalModelService,
         GlobalWeightsService,
         RunLocks,
+        SpecAgreementService,
         SiteSummariesService,
         SitePresenceService,
         RunSummariesService,

@@ -26,6 +26,7 @@ export const ErrorCode = z.enum([
   'unknown_transfer',
   'not_found',
   'busy',
+  'schema_mismatch',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
 import { Count, namedRecord, text } from './primitives.ts';
+import { SiteDataSchema } from './site-schema.ts';
 
 /**
  * site:report — what a site tells the operator about itself after the handshake: software, backend and
- * how many patients have each combination of modalities. Counts only; never a patient or a value.
+ * how many patients have each combination of modalities, and its data schema. Counts and names only;
+ * never a patient or a value.
  */
 export const SiteReport = z.object({
   softwareVersion: text(32),
@@ -14,5 +16,7 @@ export const SiteReport = z.object({
   combinations: namedRecord(Count),
   trainPatients: Count,
   testPatients: Count,
+  /** The data's shape for the model: the coordinator derives and checks the run's model spec from it. */
+  schema: SiteDataSchema,
 });
 export type SiteReport = z.infer<typeof SiteReport>;

@@ -148,6 +148,13 @@ export const flClientSamples = {
     combinations: { 'ehr.imaging.genomics': 80, ehr: 40 },
     trainPatients: 96,
     testPatients: 24,
+    schema: {
+      modalities: ['ehr', 'imaging', 'genomics'],
+      ehr: { dim: 3, namesHash: HASH_A, names: ['age', 'sex=F', 'age_missing'] },
+      genomics: { genes: 500, panelHash: HASH_B },
+      imageShape: [32, 32, 1],
+      tasks: { cancer: { train: 90, test: 20 }, cardiac: { train: 60 } },
+    },
   },
   [FlEvent.weightsFetch]: { transferId: TRANSFER, fromIndex: 1 },
   [FlEvent.deltaChunk]: { ...transferRef, index: 1, data: new Uint8Array(488) },

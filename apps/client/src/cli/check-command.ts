@@ -1,12 +1,13 @@
 import { formatLoadReport, loadSite } from '@fedfuse/data';
 
 import { CliError, type ExitCode } from '../errors.ts';
+import { formatDataSchema, siteDataSchema } from '../daemon/data-schema.ts';
 import { ProgressBar } from '../log/progress-bar.ts';
 import { openSite, requireDataConfig } from '../store/open-site.ts';
 import { parseFlags, siteDir } from './args.ts';
 import { print, type CliIo } from './cli-io.ts';
 
-/** `fedfuse-client check`: load the site data and print the load report (exit 1 when it cannot load). */
+/** `fedfuse-client check`: load the site data and print the load report and the data schema the daemon reports (exit 1 when it cannot load). */
 export async function checkCommand(argv: string[], io: CliIo): Promise<ExitCode> {
   const flags = parseFlags(argv, { dir: { type: 'string' } });
   const files = await openSite(siteDir(flags, io));
@@ -16,6 +17,7 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<ExitCode>
     const site = await loadSite({ config });
     spinner.finish('done');
     print(io, formatLoadReport(site.report));
+    print(io, `\n${formatDataSchema(siteDataSchema(site))}`);
     return 0;
   } catch (err) {
     spinner.finish('failed');

@@ -64,6 +64,17 @@ describe(`${SiteDaemon.name} handshake`, () => {
       },
       trainPatients: 18,
       testPatients: 6,
+      schema: {
+        modalities: ['ehr', 'imaging', 'genomics'],
+        ehr: {
+          dim: 4,
+          namesHash: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+          names: ['age', 'bmi', 'age_missing', 'bmi_missing'],
+        },
+        genomics: { genes: 8, panelHash: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
+        imageShape: [8, 8, 1],
+        tasks: { cancer: { train: 18, test: 6 }, cardiac: { train: 17, test: 6 } },
+      },
     });
     expect(coordinator.count(FlRoute.challenge)).toBe(1);
     expect(coordinator.count(AUTH)).toBe(1);

@@ -221,6 +221,7 @@ export class SiteDaemon {
       combinations: data.combinations,
       trainPatients: data.trainPatients,
       testPatients: data.testPatients,
+      schema: data.schema,
     };
     const ack = await this.connection.request(FlEvent.siteReport, report);
     if (!ack.ok)

@@ -12,6 +12,7 @@ import type { ModelSpec, WeightsManifest } from '@fedfuse/protocol';
 
 import { manifestMismatch } from '../fl/manifest-map.ts';
 import { taskEvaluations } from '../fl/task-evaluation.ts';
+import { siteDataSchema } from '../daemon/data-schema.ts';
 import { fitBatch, presenceCombinations, type BatchWidths } from './fit-batch.ts';
 import type {
   DataSummary,
@@ -146,5 +147,6 @@ export function summarize(site: SiteData): DataSummary {
     testPatients: site.test.batch.n,
     combinations: presenceCombinations([site.train.batch, site.test.batch]),
     report: site.report,
+    schema: siteDataSchema(site),
   };
 }

@@ -1,5 +1,11 @@
 import type { LoadReport } from '@fedfuse/data';
-import type { FitConfig, ModelSpec, TaskEvaluation, WeightsManifest } from '@fedfuse/protocol';
+import type {
+  FitConfig,
+  ModelSpec,
+  SiteDataSchema,
+  TaskEvaluation,
+  WeightsManifest,
+} from '@fedfuse/protocol';
 
 import type { DataShape } from '../fl/spec-fit.ts';
 
@@ -11,6 +17,8 @@ export interface DataSummary extends DataShape {
   /** Patients per presence combination (`ehr.imaging`, ...), both splits. */
   combinations: Record<string, number>;
   report: LoadReport;
+  /** What site:report tells the coordinator about the data's shape (names, hashes, counts). */
+  schema: SiteDataSchema;
 }
 
 /** Train on the global weights with the round's hyper-parameters. */

@@ -7,7 +7,8 @@ export function unwrap<T>(result: Ack<T>): T {
   if (result.ok) return result.data;
   const body = { code: result.error.code, message: result.error.message };
   if (result.error.code === 'not_found') throw new NotFoundException(body);
-  if (result.error.code === 'busy') throw new ConflictException(body);
+  if (result.error.code === 'busy' || result.error.code === 'schema_mismatch')
+    throw new ConflictException(body);
   throw new BadRequestException(body);
 }
 

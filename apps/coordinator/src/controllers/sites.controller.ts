@@ -34,6 +34,7 @@ export class SitesController {
       backend: row.backend,
       softwareVersion: row.software_version,
       data: row.data_summary ? (JSON.parse(row.data_summary) as unknown) : null,
+      schema: row.data_schema ? (JSON.parse(row.data_schema) as unknown) : null,
     }));
   }
 

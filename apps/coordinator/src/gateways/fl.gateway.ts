@@ -167,8 +167,13 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     if (!session) return fail('unauthenticated', 'complete the signed handshake first');
     const report = parseOrError(flClientEventSchemas[FlEvent.siteReport].payload, raw);
     if (!report.ok) return report;
-    const { backend, softwareVersion, ...data } = report.data;
-    await this.sites.report(session.siteId, { backend, softwareVersion, dataSummary: JSON.stringify(data) });
+    const { backend, softwareVersion, schema, ...data } = report.data;
+    await this.sites.report(session.siteId, {
+      backend,
+      softwareVersion,
+      dataSummary: JSON.stringify(data),
+      dataSchema: JSON.stringify(schema),
+    });
     this.seen(session);
     void this.registry.publish(session.siteId);
     return ok();

@@ -125,6 +125,12 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex('audit_at_id').on('audit').columns(['at', 'id']).execute();
     },
   },
+  '0003_site_data_schema': {
+    async up(db: Kysely<unknown>) {
+      // The data schema each site reports, from which a run's model spec is derived and checked.
+      await db.schema.alterTable('sites').addColumn('data_schema', 'text').execute();
+    },
+  },
 });
 
 /** The coordinator's migrations, in code so they ship inside the package. */

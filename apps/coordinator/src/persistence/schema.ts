@@ -12,6 +12,8 @@ export interface SitesTable {
   backend: string | null;
   software_version: string | null;
   data_summary: string | null;
+  /** The site's last reported data schema (JSON SiteDataSchema); null until it reports one. */
+  data_schema: string | null;
   rounds_joined: number;
   updates_rejected: number;
 }

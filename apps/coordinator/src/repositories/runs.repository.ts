@@ -36,9 +36,11 @@ export class RunsRepository {
   /** Moves a run between states only from the given ones: false when it was in another state. */
   async transition(
     id: string,
-    change: { from: RunState[]; to: RunState; at: number; failure?: string },
+    change: { from: RunState[]; to: RunState; at: number; failure?: string; config?: string },
   ): Promise<boolean> {
     const set: Partial<RunRow> = { state: change.to };
+    // A start writes the model spec agreed with the sites in the same update, so no round sees a draft.
+    if (change.config !== undefined) set.config = change.config;
     if (change.to === 'running') set.started_at = change.at;
     if (['stopped', 'completed', 'failed'].includes(change.to)) set.finished_at = change.at;
     if (change.failure !== undefined) set.failure = change.failure;

@@ -19,7 +19,13 @@ export class SitesRepository {
   async insert(
     site: Omit<
       SiteRow,
-      'last_seen_at' | 'backend' | 'software_version' | 'data_summary' | 'rounds_joined' | 'updates_rejected'
+      | 'last_seen_at'
+      | 'backend'
+      | 'software_version'
+      | 'data_summary'
+      | 'data_schema'
+      | 'rounds_joined'
+      | 'updates_rejected'
     >,
   ): Promise<void> {
     await this.db
@@ -40,6 +46,18 @@ export class SitesRepository {
     return this.db.selectFrom('sites').selectAll().orderBy('enrolled_at').orderBy('id').execute();
   }
 
+  /** Approved sites that have reported a data schema, oldest enrollment first. */
+  listApprovedWithSchema(): Promise<SiteRow[]> {
+    return this.db
+      .selectFrom('sites')
+      .selectAll()
+      .where('status', '=', 'approved')
+      .where('data_schema', 'is not', null)
+      .orderBy('enrolled_at')
+      .orderBy('id')
+      .execute();
+  }
+
   async setStatus(id: string, status: SiteStatus): Promise<void> {
     await this.db.updateTable('sites').set({ status }).where('id', '=', id).execute();
   }
@@ -56,7 +74,7 @@ export class SitesRepository {
 
   async report(
     id: string,
-    report: { backend: string; softwareVersion: string; dataSummary: string },
+    report: { backend: string; softwareVersion: string; dataSummary: string; dataSchema: string },
   ): Promise<void> {
     await this.db
       .updateTable('sites')
@@ -64,6 +82,7 @@ export class SitesRepository {
         backend: report.backend,
         software_version: report.softwareVersion,
         data_summary: report.dataSummary,
+        data_schema: report.dataSchema,
       })
       .where('id', '=', id)
       .execute();

@@ -8,7 +8,7 @@ import { fail, ok } from '@fedfuse/protocol';
 import type { RunRow, RunState } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import { resolveRunConfig } from '../run-config.ts';
+import { explicitSpec, resolveRunConfig, type DraftRunConfig } from '../run-config.ts';
 import type { CoordinatorSettings } from '../env.ts';
 import { SETTINGS } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
@@ -16,6 +16,7 @@ import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { runConfig } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
+import { SpecAgreementService, type AgreedModel } from './spec-agreement.service.ts';
 import { TransfersService } from './transfers.service.ts';
 
 const OPERATOR = { kind: 'operator', id: 'operator' } as const;
@@ -43,6 +44,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(RunSummariesService) private readonly summaries: RunSummariesService,
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+    @Inject(SpecAgreementService) private readonly agreement: SpecAgreementService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,8 +67,10 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
   async create(raw: unknown): Promise<Ack<RunRow>> {
     const resolved = resolveRunConfig(raw);
     if (!resolved.ok) return fail('invalid_payload', resolved.message);
+    // A spec with every input given is checked now; one left to the sites is built when the run starts.
     try {
-      this.models.describe(resolved.config.model);
+      const spec = explicitSpec(resolved.config.model);
+      if (spec) this.models.describe(spec);
     } catch (error) {
       return fail('invalid_payload', `model: ${(error as Error).message}`);
     }
@@ -109,7 +113,14 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       if (others.length > 0)
         return fail('busy', `run "${others[0]!.name}" is running; pause or stop it first`);
     }
-    if (!(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: Date.now() }))) {
+    let agreed: AgreedModel | undefined;
+    if (action === 'start' && run.state === 'scheduled') {
+      const agreement = await this.agreeOnModel(run, actor);
+      if (!agreement.ok) return agreement;
+      agreed = agreement.data;
+    }
+    const config = agreed ? JSON.stringify({ ...runConfig(run), model: agreed.spec }) : undefined;
+    if (!(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: Date.now(), config }))) {
       return fail('invalid_payload', `cannot ${action} a run that is ${run.state}`);
     }
     this.unschedule(runId);
@@ -118,7 +129,14 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       actor,
       action: `run.${rule.verb}`,
       subject: runId,
-      details: { name: run.name },
+      details: agreed
+        ? {
+            name: run.name,
+            derived: agreed.derived.join(', '),
+            sites: agreed.sites.join(', '),
+            modalities: agreed.spec.modalities.join(', '),
+          }
+        : { name: run.name },
     });
     const updated = (await this.runs.find(runId))!;
     await this.summaries.publish(runId);
@@ -127,6 +145,25 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       void this.roundService.kick(runId);
     }
     return ok(updated);
+  }
+
+  /** The run's model as the approved sites' schemas complete and confirm it; a refusal is audited. */
+  private async agreeOnModel(
+    run: RunRow,
+    actor: { kind: 'operator' | 'system'; id: string },
+  ): Promise<Ack<AgreedModel>> {
+    const draft = runConfig(run) as unknown as DraftRunConfig;
+    const agreed = await this.agreement.agree(run.name, draft.model);
+    if (!agreed.ok) {
+      await this.audit.record({
+        actor,
+        action: 'run.start_refused',
+        subject: run.id,
+        outcome: 'refused',
+        details: { name: run.name, reason: agreed.error.message },
+      });
+    }
+    return agreed;
   }
 
   private sizeTransfers(run: RunRow): void {

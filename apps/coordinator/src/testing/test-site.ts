@@ -7,6 +7,7 @@ import type {
   EvaluateRes,
   FitIns,
   RoundFailure,
+  SiteDataSchema,
   SiteSync,
   SubmitReceipt,
   TransferChunk,
@@ -159,6 +160,18 @@ export class TestSite {
   }
 
   /** Enrolls over HTTP with a one-time token and pins the coordinator's keys. */
+  /** Sends site:report with `schema` (no patients counted), as a daemon does after its handshake. */
+  report(schema: SiteDataSchema): Promise<Ack> {
+    const report = {
+      softwareVersion: '0.1.0',
+      backend: 'wasm',
+      combinations: {},
+      trainPatients: 0,
+      testPatients: 0,
+    };
+    return this.emit(FlEvent.siteReport, { ...report, schema });
+  }
+
   async enroll(token: string): Promise<Ack<EnrollmentResult>> {
     const request = signEnrollment({
       site: this.identity,

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Ack, ModelSpec } from '@fedfuse/protocol';
+import { MAX_SITES, ModelSpec as ModelSpecSchema, SiteDataSchema, fail, ok } from '@fedfuse/protocol';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import { INPUT_PLACEHOLDERS, requestedInputs, type ModelDraft } from '../run-config.ts';
+import type { ReportedSite } from '../schema-groups.ts';
+import { deriveModelInputs, type Derivation, type DerivableField } from '../spec-derivation.ts';
+import { GlobalModelService } from './global-model.service.ts';
+
+/** The longest refusal a ProtocolError carries. */
+const MAX_MESSAGE = 2000;
+
+/** A run's full model spec, agreed with the approved sites, and where its inputs came from. */
+export interface AgreedModel {
+  spec: ModelSpec;
+  derived: DerivableField[];
+  sites: string[];
+}
+
+/** What the new-run form shows: the derived inputs (or the disagreements) and which sites they come from. */
+export interface SpecPreview {
+  derivation: Derivation;
+  sites: ReportedSite[];
+  /** Approved sites that have not reported a schema yet (not connected since they were approved). */
+  unreported: { id: string; name: string }[];
+}
+
+/** Derives a run's model inputs from the approved sites' data schemas and checks that everyone agrees. */
+@Injectable()
+export class SpecAgreementService {
+  constructor(
+    @Inject(SitesRepository) private readonly sitesRepo: SitesRepository,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+  ) {}
+
+  async preview(model: ModelDraft | Record<string, never> = {}): Promise<SpecPreview> {
+    const approved = (await this.sitesRepo.list()).filter((s) => s.status === 'approved').slice(0, MAX_SITES);
+    const sites: ReportedSite[] = [];
+    for (const row of approved) {
+      const schema = row.data_schema ? SiteDataSchema.safeParse(JSON.parse(row.data_schema)) : undefined;
+      if (schema?.success) sites.push({ id: row.id, name: row.name, schema: schema.data });
+    }
+    const reported = new Set(sites.map((s) => s.id));
+    const derivation = deriveModelInputs({
+      requested: requestedInputs(model as ModelDraft),
+      sites,
+      placeholders: INPUT_PLACEHOLDERS,
+    });
+    const unreported = approved.filter((s) => !reported.has(s.id)).map((s) => ({ id: s.id, name: s.name }));
+    return { derivation, sites, unreported };
+  }
+
+  /** The run's complete spec, or a `schema_mismatch` refusal naming the sites and the differences. */
+  async agree(runName: string, model: ModelDraft): Promise<Ack<AgreedModel>> {
+    const { derivation, sites } = await this.preview(model);
+    const refuse = (problems: string[]) =>
+      fail('schema_mismatch', `run "${runName}" cannot start: ${problems.join('; ')}`.slice(0, MAX_MESSAGE));
+    if (!derivation.ok) return refuse(derivation.problems);
+    const spec = ModelSpecSchema.safeParse({ ...model, ...derivation.inputs });
+    if (!spec.success) {
+      const issue = spec.error.issues[0]!;
+      return refuse([`the derived model.${issue.path.join('.')} ${issue.message}`]);
+    }
+    try {
+      this.models.describe(spec.data);
+    } catch (error) {
+      return refuse([`the derived model cannot be built: ${(error as Error).message}`]);
+    }
+    return ok({ spec: spec.data, derived: derivation.derived, sites: sites.map((s) => s.name) });
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+import { MAX_RECORD_KEYS } from './limits.ts';
+import { MODEL_MODALITIES } from './model-spec.ts';
+import { Count, Sha256Hex, namedRecord } from './primitives.ts';
+
+/** Most EHR column names a schema lists; a wider site sends only the width and the hash. */
+export const MAX_SCHEMA_EHR_NAMES = 2048;
+/** Longest EHR column name (`feature=level`) a schema carries. */
+export const MAX_SCHEMA_EHR_NAME_LENGTH = 200;
+
+/** The encoded EHR block: its width, a hash of the ordered column names, and the names when few enough. */
+export const EhrLayout = z.object({
+  dim: z.int().min(1).max(100_000),
+  /** SHA-256 of the column names joined by newlines, in encoding order. */
+  namesHash: Sha256Hex,
+  /** `feature`, `feature=level` and `feature_missing` names in encoding order: names and levels, never values. */
+  names: z.array(z.string().min(1).max(MAX_SCHEMA_EHR_NAME_LENGTH)).max(MAX_SCHEMA_EHR_NAMES).optional(),
+});
+export type EhrLayout = z.infer<typeof EhrLayout>;
+
+/** The gene panel: its size and a hash of the ordered gene ids (not the 20,000 names). */
+export const GenePanelRef = z.object({
+  genes: z.int().min(1).max(100_000),
+  /** SHA-256 of the gene ids joined by newlines, in panel order. */
+  panelHash: Sha256Hex,
+});
+export type GenePanelRef = z.infer<typeof GenePanelRef>;
+
+/** [height, width, channels] of the images a site feeds the model. */
+export const ImageShape = z.tuple([
+  z.int().min(1).max(4096),
+  z.int().min(1).max(4096),
+  z.int().min(1).max(4),
+]);
+
+/**
+ * What a site's data looks like to the model, sent with site:report so the federation agrees on one model
+ * before it trains. Column names, levels, a panel hash, a shape and counts: never a patient or a value.
+ */
+export const SiteDataSchema = z.object({
+  /** Modalities at least one of the site's patients has. */
+  modalities: z
+    .array(z.enum(MODEL_MODALITIES))
+    .max(3)
+    .refine((list) => new Set(list).size === list.length, 'modalities must be distinct'),
+  ehr: EhrLayout.nullable(),
+  genomics: GenePanelRef.nullable(),
+  imageShape: ImageShape.nullable(),
+  /** Per task the site declares, labelled patients per split (`train`, `validation`, `test`, ...). */
+  tasks: namedRecord(namedRecord(Count)).refine(
+    (r) => Object.keys(r).length <= Math.min(64, MAX_RECORD_KEYS),
+    'expected at most 64 tasks',
+  ),
+});
+export type SiteDataSchema = z.infer<typeof SiteDataSchema>;

@@ -13,6 +13,7 @@ export * from './status.ts';
 export * from './site-report.ts';
 export * from './handshake.ts';
 export * from './enrollment.ts';
+export * from './loss-terms.ts';
 export * from './round.ts';
 export * from './evaluate.ts';
 export * from './audit.ts';

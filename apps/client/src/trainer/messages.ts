@@ -1,5 +1,5 @@
 import type { LoadReport } from '@fedfuse/data';
-import type { FitConfig, ModelSpec, TaskEvaluation, WeightsManifest } from '@fedfuse/protocol';
+import type { FitConfig, LossTerms, ModelSpec, TaskEvaluation, WeightsManifest } from '@fedfuse/protocol';
 
 import type { DataShape } from '../fl/spec-fit.ts';
 
@@ -26,6 +26,8 @@ export interface TrainOutcome {
   /** trained − global, in the manifest's layout. */
   delta: Float32Array;
   lossPerEpoch: number[];
+  /** The last epoch's loss split into its terms. */
+  lossTerms: LossTerms;
   numExamples: number;
   groupExamples: Record<string, number>;
   seconds: number;

@@ -19,6 +19,8 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
+import type { FitRecord } from '../services/training-loss.ts';
+import { roundLossTerms } from '../services/training-loss.ts';
 import { runConfig, selectedSites } from '../services/run-state.ts';
 import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
@@ -32,7 +34,7 @@ function runView(run: RunRow) {
   };
 }
 
-function roundView(round: RoundRow) {
+function roundView(round: RoundRow, fits: readonly FitRecord[]) {
   return {
     roundId: round.id,
     number: round.number,
@@ -45,6 +47,8 @@ function roundView(round: RoundRow) {
     modelHash: round.result_hash,
     metrics: round.metrics ? (JSON.parse(round.metrics) as unknown) : null,
     trainingLoss: round.training_loss,
+    /** The committed round's training loss in its terms; null before the commit or from older sites. */
+    trainingLossTerms: round.training_loss === null ? null : roundLossTerms(fits),
     failure: round.failure,
   };
 }
@@ -84,7 +88,13 @@ export class RunsController {
 
   @Get(':id/rounds')
   async roundsOf(@Param('id') id: string) {
-    return (await this.runs.roundsOf(id)).map(roundView);
+    const [rounds, fits] = await Promise.all([this.runs.roundsOf(id), this.rounds.fitUpdatesOfRun(id)]);
+    return rounds.map((round) =>
+      roundView(
+        round,
+        fits.filter((fit) => fit.round_id === round.id),
+      ),
+    );
   }
 
   @Get(':id/checkpoints')

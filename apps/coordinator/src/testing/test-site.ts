@@ -6,6 +6,7 @@ import type {
   EvaluateIns,
   EvaluateRes,
   FitIns,
+  LossTerms,
   SiteSync,
   SubmitReceipt,
   TransferChunk,
@@ -40,6 +41,8 @@ export interface FitBehaviour {
   groupExamples?: Record<string, number>;
   /** Mean training loss per local epoch, as a daemon reports it; [0.5] when not given. */
   lossPerEpoch?: number[];
+  /** The last epoch's loss in its terms, as a daemon reports it; left out when not given. */
+  lossTerms?: LossTerms;
 }
 
 /** What a socket presents as `auth`: an object, or socket.io's callback form (asked again on every reconnect). */
@@ -238,6 +241,7 @@ export class TestSite {
       numExamples: number;
       groupExamples?: Record<string, number>;
       lossPerEpoch?: number[];
+      lossTerms?: LossTerms;
       tamper?: boolean;
       roundId?: string;
     },
@@ -264,6 +268,7 @@ export class TestSite {
       groupExamples: options.groupExamples ?? {},
       metrics: { loss: options.lossPerEpoch?.at(-1) ?? 0.5 },
       lossPerEpoch: options.lossPerEpoch ?? [0.5],
+      lossTerms: options.lossTerms,
     });
   }
 
@@ -274,6 +279,7 @@ export class TestSite {
       numExamples: behaviour.numExamples,
       groupExamples: behaviour.groupExamples,
       lossPerEpoch: behaviour.lossPerEpoch,
+      lossTerms: behaviour.lossTerms,
     });
   }
 

@@ -38,8 +38,27 @@ describe('live /ops updates from a real coordinator', () => {
     const a = await enrolledSite(h, 'A');
     const b = await enrolledSite(h, 'B');
     // Final-epoch losses 0.4 (30 examples) and 0.8 (10): the example-weighted mean is 0.5.
-    a.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 30, lossPerEpoch: [0.9, 0.4] };
-    b.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 10, lossPerEpoch: [0.8] };
+    // Their task losses 0.2 and 0.6 pool to 0.3 the same way; the L2 terms to 0.175.
+    const terms = (task: number, l2: number) => ({
+      task,
+      auxiliary: 0.1,
+      alignment: 0,
+      reconstruction: 0,
+      l2,
+      proximal: 0,
+    });
+    a.autoTrain = {
+      delta: (g) => g.map(() => 0),
+      numExamples: 30,
+      lossPerEpoch: [0.9, 0.4],
+      lossTerms: terms(0.2, 0.1),
+    };
+    b.autoTrain = {
+      delta: (g) => g.map(() => 0),
+      numExamples: 10,
+      lossPerEpoch: [0.8],
+      lossTerms: terms(0.6, 0.4),
+    };
     const run = await h.api<{ runId: string }>('POST', '/api/runs', {
       name: 'live',
       rounds: 2,
@@ -60,12 +79,16 @@ describe('live /ops updates from a real coordinator', () => {
       ['running', 2],
       ['completed', 2],
     ]);
-    const rounds = await h.api<{ number: number; trainingLoss: number | null }[]>(
-      'GET',
-      `/api/runs/${runId}/rounds`,
-    );
+    const rounds = await h.api<
+      { number: number; trainingLoss: number | null; trainingLossTerms: Record<string, number> | null }[]
+    >('GET', `/api/runs/${runId}/rounds`);
     expect(rounds.body.map((r) => r.number)).toEqual([1, 2]);
-    for (const round of rounds.body) expect(round.trainingLoss).toBeCloseTo(0.5, 6);
+    for (const round of rounds.body) {
+      expect(round.trainingLoss).toBeCloseTo(0.5, 6);
+      expect(round.trainingLossTerms!.task).toBeCloseTo(0.3, 6);
+      expect(round.trainingLossTerms!.l2).toBeCloseTo(0.175, 6);
+      expect(round.trainingLossTerms!.auxiliary).toBeCloseTo(0.1, 6);
+    }
     const fit = ops.all('metrics:recorded').filter((m) => m.stage === 'fit');
     expect(fit.map((m) => m.metrics.loss)).toEqual([
       rounds.body[0]!.trainingLoss,

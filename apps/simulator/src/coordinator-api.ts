@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Weights } from '@fedfuse/protocol';
-import { CheckpointModelJson, readCheckpointWeights } from '@fedfuse/protocol';
+import { CheckpointModelJson, LossTerms, readCheckpointWeights } from '@fedfuse/protocol';
 
 // The slice of the coordinator's operator REST API the simulator drives, validated on arrival
 // like any other boundary (docs/operator-guide.md).
@@ -30,6 +30,9 @@ export const RoundView = z.object({
   startedAt: z.int(),
   finishedAt: z.int().nullable(),
   metrics: z.object({ tasks: z.record(z.string(), PooledTask), sites: z.array(z.string()) }).nullable(),
+  /** The sites' local objective, pooled by examples, and the same in its terms (null before the commit). */
+  trainingLoss: z.number().nullable().optional(),
+  trainingLossTerms: LossTerms.nullable().optional(),
   failure: z.string().nullable().optional(),
 });
 export type RoundView = z.infer<typeof RoundView>;

@@ -1,3 +1,4 @@
+import { LOSS_TERM_NAMES } from '@fedfuse/protocol';
 import { MODALITY_NAMES } from './shapley.ts';
 import type { SimulationReport } from './report-schema.ts';
 import { barChart, esc, lineChart, scatterPlot } from './svg.ts';
@@ -51,7 +52,31 @@ function roundsSection(report: SimulationReport, tasks: string[]): string {
     rows,
     esc,
   );
-  return `<h2>Training</h2><div class="charts">${chart}</div>${table}`;
+  return `<h2>Training</h2><div class="charts">${chart}${taskLossChart(report)}</div>${table}${lossTable(report)}`;
+}
+
+/** The task loss per round, without the regularisation the local objective also carries. */
+function taskLossChart(report: SimulationReport): string {
+  if (!report.rounds.some((r) => r.lossTerms)) return '';
+  return lineChart({
+    title: 'Task loss per round (masked BCE, sites pooled by examples)',
+    xLabel: 'round',
+    yLabel: 'task loss',
+    series: [{ name: 'task loss', points: report.rounds.map((r) => [r.number, r.lossTerms?.task ?? null]) }],
+  });
+}
+
+/** The local objective per round in its terms: the task loss, then each regulariser that is ever non-zero. */
+function lossTable(report: SimulationReport): string {
+  if (!report.rounds.some((r) => r.lossTerms)) return '';
+  const shown = LOSS_TERM_NAMES.filter((term) => report.rounds.some((r) => (r.lossTerms?.[term] ?? 0) > 0));
+  const rows = report.rounds.map((r) => [
+    String(r.number),
+    ...shown.map((term) => num(r.lossTerms?.[term] ?? null, 4)),
+    num(r.trainingLoss, 4),
+  ]);
+  const headers = ['round', ...shown.map((term) => (term === 'task' ? 'task loss' : term)), 'objective'];
+  return `<p class="note">Training loss in its terms: the objective is the task loss plus the regularisers beside it.</p>${htmlTable(headers, rows, esc)}`;
 }
 
 function modalitySection(report: SimulationReport, tasks: string[]): string {

@@ -62,6 +62,8 @@ function sampleReport(): SimulationReport {
         trainingSeconds: 0.6,
         overheadSeconds: 0.4,
         tasks: { cancer: { ...task, attention: null } },
+        trainingLoss: 81.46,
+        lossTerms: { task: 0.44, auxiliary: 0.02, alignment: 0, reconstruction: 0, l2: 81, proximal: 0 },
       },
     ],
     final: {
@@ -94,7 +96,9 @@ function sampleReport(): SimulationReport {
 describe('parseReport', () => {
   it('accepts a complete report and refuses one without Shapley values, naming the field', () => {
     expect(parseReport(sampleReport()).final.tasks.cancer!.shapley.genomics).toBe(0.15);
-    const broken = sampleReport() as unknown as { final: { tasks: { cancer: Record<string, unknown> } } };
+    const broken = structuredClone(sampleReport()) as unknown as {
+      final: { tasks: { cancer: Record<string, unknown> } };
+    };
     delete broken.final.tasks.cancer.shapley;
     expect(() => parseReport(broken)).toThrow('final.tasks.cancer.shapley');
   });
@@ -111,5 +115,21 @@ describe('renderReportHtml', () => {
     expect(html).not.toMatch(/<script|<link|src=|href="http/);
     expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(5);
     expect(html).toContain('Modality Shapley value');
+  });
+
+  it('shows the task loss apart from the regularisers the objective carries', () => {
+    const html = renderReportHtml(sampleReport());
+    expect(html).toContain('Task loss per round');
+    expect(html).toMatch(/<th>task loss<\/th><th>auxiliary<\/th><th>l2<\/th><th>objective<\/th>/);
+    expect(html).toMatch(/<td>0\.4400<\/td><td>0\.0200<\/td><td>81\.0000<\/td><td>81\.4600<\/td>/);
+  });
+
+  it('reads a report written before the loss terms, and leaves their table out', () => {
+    const report = sampleReport() as unknown as { rounds: Record<string, unknown>[] };
+    delete report.rounds[0]!.trainingLoss;
+    delete report.rounds[0]!.lossTerms;
+    const parsed = parseReport(report);
+    expect(parsed.rounds[0]!.lossTerms).toBeNull();
+    expect(renderReportHtml(parsed)).not.toContain('Task loss per round');
   });
 });

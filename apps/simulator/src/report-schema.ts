@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LossTerms } from '@fedfuse/protocol';
 
 // The contract of `report.json`: written by `fedfuse-sim run`, read by `fedfuse-sim experiment`, the
 // HTML report and anyone's notebook. A metric that is undefined for the data (an AUC with one class
@@ -39,6 +40,10 @@ export const RoundReport = z.object({
   overheadSeconds: Metric,
   /** Per task: the pooled AUC (from score histograms) and example-weighted means of the sites' metrics. */
   tasks: z.record(z.string(), TaskMetrics.extend({ attention: ModalityValues.nullable() })),
+  /** The sites' last-epoch local objective (task loss + regularisation), pooled by examples. */
+  trainingLoss: Metric.default(null),
+  /** The same objective in its terms: `task` is the masked BCE; the rest regularise (null: not reported). */
+  lossTerms: LossTerms.nullable().default(null),
 });
 export type RoundReport = z.infer<typeof RoundReport>;
 

@@ -11,6 +11,8 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
   sites: ['id-a', 'id-b'],
   startedAt: 1_000,
   finishedAt: 11_000,
+  trainingLoss: 81.5,
+  trainingLossTerms: { task: 0.45, auxiliary: 0.05, alignment: 0, reconstruction: 0, l2: 81, proximal: 0 },
   metrics: {
     sites: ['id-a', 'id-b'],
     tasks: {
@@ -49,6 +51,8 @@ describe('roundReports', () => {
     expect(reports[1]!.overheadSeconds).toBe(2.5);
     expect(reports[0]!.overheadSeconds).toBeNull();
     expect(reports[1]!.tasks.cancer!.attention).toEqual({ ehr: 0.2, imaging: 0.3, genomics: 0.5 });
+    expect(reports[1]!.trainingLoss).toBe(81.5);
+    expect(reports[1]!.lossTerms).toMatchObject({ task: 0.45, l2: 81 });
   });
 });
 

@@ -54,6 +54,8 @@ export function roundReports(o: {
         trainingSeconds: finite(training),
         overheadSeconds: finite(overhead),
         tasks,
+        trainingLoss: finite(r.trainingLoss ?? undefined),
+        lossTerms: r.trainingLossTerms ?? null,
       };
     });
 }

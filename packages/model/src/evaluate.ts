@@ -96,15 +96,15 @@ export function evaluateModel(
   return result;
 }
 
-/** The same patients evaluated with all modalities, then with each one hidden. */
+/** The same patients evaluated with all modalities, then with each of the model's modalities hidden. */
 export function evaluateModalityRemoval(
   model: TriModalModel,
   batch: ModelBatch,
   options: Pick<EvaluateOptions, 'batchSize'> = {},
-): { full: Evaluation; removed: Record<Modality, Evaluation> } {
+): { full: Evaluation; removed: Partial<Record<Modality, Evaluation>> } {
   const full = evaluateModel(model, batch, options);
   const removed = Object.fromEntries(
-    MODALITIES.map((m) => [m, evaluateModel(model, batch, { ...options, hide: m })]),
+    model.config.modalities.map((m) => [m, evaluateModel(model, batch, { ...options, hide: m })]),
   );
-  return { full, removed: removed as Record<Modality, Evaluation> };
+  return { full, removed };
 }

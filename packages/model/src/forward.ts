@@ -90,7 +90,9 @@ function heads(model: TriModalModel, perTask: Tensor2D[]): Tensor2D {
 export function maskedSoftmax(scores: Tensor3D, mask: Tensor3D): Tensor3D {
   const shifted = tf.sub(scores, tf.max(tf.add(scores, tf.mul(tf.sub(1, mask), -1e9)), -1, true));
   const exps = tf.mul(tf.exp(tf.minimum(shifted, 0)), mask);
-  return tf.div(exps, tf.maximum(tf.sum(exps, -1, true), 1e-30)) as Tensor3D;
+  // A row with any entry sums to ≥ 1 (its maximum gives exp(0)); a floor of 1 leaves it exact and keeps
+  // the gradient of an all-masked row finite (a tiny floor squares to 0 in float32: 0/0).
+  return tf.div(exps, tf.maximum(tf.sum(exps, -1, true), 1)) as Tensor3D;
 }
 
 function input<T>(tensor: T | undefined, modality: string): T {

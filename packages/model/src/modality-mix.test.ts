@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import type { ModelConfig } from './config.ts';
 import { FUSIONS } from './config.ts';
-import { evaluateModel } from './evaluate.ts';
+import { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
 import type { TriModalModel } from './model.ts';
 import { createModel } from './model.ts';
 import { anyBatch, tinyConfig } from './testing/any-batch.ts';
@@ -30,6 +30,7 @@ describe('a model of any modality mix (wasm)', () => {
       it(`${modalities.join('+')}, ${fusion}, one task: trains on a batch with placeholders for what it lacks`, () => {
         const m = tinyModel({ fusion, modalities, tasks: ['outcome'] });
         const batch = anyBatch(m.config, { n: 12, seed: 2 });
+        batch.present[4 * 3] = 0; // a patient without EHR: in an EHR-only model, without any input
         const result = trainLocalRound(m, batch, { epochs: 2, batchSize: 6, learningRate: 1e-2, seed: 1 });
         for (const loss of result.lossPerEpoch) expect(loss).toSatisfy(Number.isFinite);
         const evaluation = evaluateModel(m, batch);
@@ -68,6 +69,12 @@ describe('a model of any modality mix (wasm)', () => {
     expect(() => createModel({ ...tinyConfig, modalities: [] })).toThrow(/modalities must be a non-empty/);
     expect(() => createModel({ ...tinyConfig, modalities: ['ehr', 'ehr'] })).toThrow(/distinct/);
     expect(() => createModel({ ...tinyConfig, modalities: ['ehr', 'x-ray' as 'ehr'] })).toThrow(/got x-ray/);
+  });
+
+  it('evaluates with each of its own modalities hidden, and no other', () => {
+    const m = tinyModel({ modalities: ['ehr', 'genomics'] });
+    const { removed } = evaluateModalityRemoval(m, anyBatch(m.config, { n: 6, seed: 4 }));
+    expect(Object.keys(removed)).toEqual(['ehr', 'genomics']);
   });
 
   it('ignores a present flag and any input for a modality the model leaves out', () => {

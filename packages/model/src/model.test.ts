@@ -98,7 +98,7 @@ describe('evaluateModel', () => {
     const { full, removed } = evaluateModalityRemoval(m, batch, { batchSize: 7 });
     expect(full.predictions).toEqual(evaluateModel(m, batch).predictions);
     for (const hidden of ['ehr', 'imaging', 'genomics'] as const) {
-      const evaluation = removed[hidden];
+      const evaluation = removed[hidden]!;
       expect(evaluation.n).toBe(20);
       expect(evaluation.tasks.cancer!.attention![hidden]).toBe(0);
       expect(evaluation.predictions).toEqual(evaluateModel(m, batch, { hide: hidden }).predictions);

@@ -15,6 +15,7 @@ export * from './site-report.ts';
 export * from './run-defaults.ts';
 export * from './handshake.ts';
 export * from './enrollment.ts';
+export * from './loss-terms.ts';
 export * from './round.ts';
 export * from './evaluate.ts';
 export * from './audit.ts';

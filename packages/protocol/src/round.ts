@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { LossTerms } from './loss-terms.ts';
 import { GlobalModelRef } from './model-ref.ts';
 import { ModelSpec } from './model-spec.ts';
 import { BoxNonce, EpochMs, MetricRecord, Uuid, namedRecord, text } from './primitives.ts';
@@ -49,6 +50,8 @@ export const FitRes = z
     groupExamples: namedRecord(z.int().nonnegative()),
     metrics: MetricRecord,
     lossPerEpoch: z.array(z.number()).min(1).max(1000),
+    /** The last epoch's loss split into its terms; absent from sites older than this field. */
+    lossTerms: LossTerms.optional(),
   })
   .superRefine((res, ctx) => {
     for (const [group, n] of Object.entries(res.groupExamples)) {

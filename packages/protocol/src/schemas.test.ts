@@ -73,6 +73,18 @@ describe('event schemas', () => {
     ).toContain('metrics.loss');
   });
 
+  it('accepts a FitRes with or without its loss terms, and refuses a term that is not a loss', () => {
+    const res = clone(flClientSamples[FlEvent.roundSubmit]);
+    const schema = flClientEventSchemas[FlEvent.roundSubmit].payload;
+    const lossTerms = { task: 0.3, auxiliary: 0.1, alignment: 0, reconstruction: 0.02, l2: 0, proximal: 0 };
+    const parsed = parseOrError(schema, { ...res, lossTerms });
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(parsed.data.lossTerms).toEqual(lossTerms);
+    expect(parseOrError(schema, res).ok).toBe(true);
+    expect(errorOf(schema, { ...res, lossTerms: { ...lossTerms, l2: -1 } })).toContain('lossTerms.l2');
+    expect(errorOf(schema, { ...res, lossTerms: { task: 0.3 } })).toContain('lossTerms.auxiliary');
+  });
+
   it('refuses a histogram whose bins and counts disagree', () => {
     const res = clone(flClientSamples[FlEvent.evaluateSubmit]);
     res.tasks.mortality.histogram.positives.pop();

@@ -1,6 +1,14 @@
 import { Identity, openDelta } from '@fedfuse/crypto';
+import { LOSS_TERMS } from '@fedfuse/model';
 import type { FitIns } from '@fedfuse/protocol';
-import { ChunkReassembler, chunkTransfer, decodeWeights, encodeWeights, sha256Hex } from '@fedfuse/protocol';
+import {
+  ChunkReassembler,
+  LOSS_TERM_NAMES,
+  chunkTransfer,
+  decodeWeights,
+  encodeWeights,
+  sha256Hex,
+} from '@fedfuse/protocol';
 import { describe, expect, it } from 'vitest';
 
 import { buildFitResult } from './fit-result.ts';
@@ -26,7 +34,21 @@ async function fitIns(): Promise<FitIns> {
   };
 }
 
+// The model's split of its objective, as FitRes carries it (task loss apart from the regularisers).
+const lossTerms = {
+  task: 0.5,
+  auxiliary: 0.12,
+  alignment: 0.01,
+  reconstruction: 0.05,
+  l2: 0.02,
+  proximal: 0,
+};
+
 describe(buildFitResult.name, () => {
+  it('names the same loss terms as the model computes', () => {
+    expect([...LOSS_TERMS]).toEqual([...LOSS_TERM_NAMES]);
+  });
+
   it('seals and chunks a delta that the coordinator reassembles, opens and decodes bit for bit', async () => {
     const site = Identity.generate({ role: 'site', id: 'site-a' });
     const coordinator = Identity.generate({ role: 'coordinator', id: 'coord' });
@@ -45,6 +67,7 @@ describe(buildFitResult.name, () => {
         numExamples: 12,
         groupExamples: { ehr: 10 },
         lossPerEpoch: [0.9, 0.7],
+        lossTerms,
         seconds: 1.5,
       },
       chunkBytes: 16,
@@ -52,6 +75,7 @@ describe(buildFitResult.name, () => {
     expect(delta.every((v) => v === 0)).toBe(true);
     const { fitRes } = result.record;
     expect(fitRes.metrics).toEqual({ loss: 0.7, trainSeconds: 1.5 });
+    expect(fitRes.lossTerms).toEqual(lossTerms);
     expect(fitRes.delta.transfer.chunkCount).toBeGreaterThan(3);
 
     // Coordinator side: chunks → reassembler → openDelta → decodeWeights.

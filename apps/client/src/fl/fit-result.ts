@@ -1,6 +1,6 @@
 import type { Identity } from '@fedfuse/crypto';
 import { sealDelta, sealedNonce, toBase64 } from '@fedfuse/crypto';
-import type { FitIns } from '@fedfuse/protocol';
+import type { FitIns, LossTerms } from '@fedfuse/protocol';
 import { FitRes, chunkTransfer, encodeWeights, formatIssues } from '@fedfuse/protocol';
 
 import type { PendingResult } from '../store/pending-store.ts';
@@ -12,6 +12,8 @@ export interface TrainingSummary {
   numExamples: number;
   groupExamples: Record<string, number>;
   lossPerEpoch: number[];
+  /** The last epoch's loss in its terms (task loss apart from the regularisers). */
+  lossTerms?: LossTerms;
   seconds: number;
 }
 
@@ -50,6 +52,7 @@ export async function buildFitResult(options: {
     groupExamples: training.groupExamples,
     metrics: { loss: training.lossPerEpoch.at(-1), trainSeconds: training.seconds },
     lossPerEpoch: training.lossPerEpoch,
+    lossTerms: training.lossTerms,
   });
   if (!fitRes.success)
     throw new Error(`the training result is not a valid FitRes: ${formatIssues(fitRes.error.issues)}`);

@@ -42,6 +42,27 @@ describe(checkSpecFit.name, () => {
     ]);
   });
 
+  it('reads nothing of a modality the model leaves out: no size check, no zero-fill warning', () => {
+    const ehrOnly = {
+      ...spec,
+      modalities: ['ehr' as const],
+      genomicsDim: 2000,
+      imageShape: [64, 64, 1] as [number, number, number],
+    };
+    expect(checkSpecFit(ehrOnly, data)).toEqual({ warnings: [] });
+    const ehrSite = { ...data, genomicsDim: 0, modalityCounts: { ehr: 10, imaging: 0, genomics: 0 } };
+    expect(checkSpecFit(ehrOnly, ehrSite)).toEqual({ warnings: [] });
+    // The same site under a tri-modal model is told what is zero-filled.
+    expect(checkSpecFit({ ...spec, genomicsDim: 2000 }, ehrSite).warnings).toHaveLength(1);
+  });
+
+  it('refuses a model none of whose modalities the site has', () => {
+    const ehrSite = { ...data, modalityCounts: { ehr: 10, imaging: 0, genomics: 0 } };
+    expect(checkSpecFit({ ...spec, modalities: ['imaging', 'genomics'] }, ehrSite).error).toBe(
+      "modelSpec.modalities: the run's model reads imaging, genomics but this site has none of them",
+    );
+  });
+
   it('refuses a spec sharing no task with the site, and warns about tasks the site does not label', () => {
     expect(checkSpecFit({ ...spec, tasks: ['mortality'] }, data).error).toMatch(
       /trains mortality but this site labels only cancer, cardiac/,

@@ -1,4 +1,5 @@
-import type { ModelSpec } from '@fedfuse/protocol';
+import type { ModelModality, ModelSpec } from '@fedfuse/protocol';
+import { MODEL_MODALITIES } from '@fedfuse/protocol';
 
 /** The shape of a site's loaded data, as the model's inputs see it. */
 export interface DataShape {
@@ -16,18 +17,35 @@ export interface SpecFit {
   warnings: string[];
 }
 
-type SpecShape = Pick<ModelSpec, 'tasks' | 'ehrDim' | 'genomicsDim' | 'imageShape'>;
+/** The spec's shape as the site sees it; `modalities` defaults to all three (older specs). */
+export type SpecShape = Pick<ModelSpec, 'tasks' | 'ehrDim' | 'genomicsDim' | 'imageShape'> & {
+  modalities?: readonly ModelModality[];
+};
+
+/** The modalities a spec's model has. */
+export function specModalities(spec: SpecShape): readonly ModelModality[] {
+  return spec.modalities ?? MODEL_MODALITIES;
+}
 
 /**
- * Check a ModelSpec against the site's data. A modality the site does not have at all is zero-filled
- * (its patients are flagged absent anyway); images are re-read at the spec's size; feature counts that
- * differ for a modality the site has cannot be fixed here and are an error naming what to change.
+ * Check a ModelSpec against the site's data. A modality the model leaves out is not read at all; one the
+ * model has but the site does not is zero-filled (its patients are flagged absent anyway); images are
+ * re-read at the spec's size; feature counts that differ for a modality the site has cannot be fixed
+ * here and are an error naming what to change.
  */
 export function checkSpecFit(spec: SpecShape, data: DataShape): SpecFit {
   const warnings: string[] = [];
+  const modalities = specModalities(spec);
+  if (modalities.every((m) => data.modalityCounts[m] === 0)) {
+    return {
+      error: `modelSpec.modalities: the run's model reads ${modalities.join(', ')} but this site has none of them`,
+      warnings,
+    };
+  }
   const dims = [
     {
       key: 'ehrDim',
+      modality: 'ehr',
       what: 'EHR features',
       local: data.ehrDim,
       count: data.modalityCounts.ehr,
@@ -35,6 +53,7 @@ export function checkSpecFit(spec: SpecShape, data: DataShape): SpecFit {
     },
     {
       key: 'genomicsDim',
+      modality: 'genomics',
       what: 'genes',
       local: data.genomicsDim,
       count: data.modalityCounts.genomics,
@@ -42,6 +61,7 @@ export function checkSpecFit(spec: SpecShape, data: DataShape): SpecFit {
     },
   ] as const;
   for (const d of dims) {
+    if (!modalities.includes(d.modality)) continue;
     const wanted = spec[d.key];
     if (wanted === d.local) continue;
     if (d.count > 0) {
@@ -54,7 +74,8 @@ export function checkSpecFit(spec: SpecShape, data: DataShape): SpecFit {
       `the site has no ${d.what}; the model's ${wanted} inputs are zero-filled (patients flagged absent)`,
     );
   }
-  if (data.modalityCounts.imaging > 0 && spec.imageShape.join('x') !== data.imageShape.join('x')) {
+  const readsImages = modalities.includes('imaging') && data.modalityCounts.imaging > 0;
+  if (readsImages && spec.imageShape.join('x') !== data.imageShape.join('x')) {
     warnings.push(
       `images are re-read at the run's size ${spec.imageShape.join('×')} (site config says ${data.imageShape.join('×')})`,
     );

@@ -29,6 +29,18 @@ describe(fitBatch.name, () => {
     expect(fitted.genomics).toEqual(new Float32Array(10));
   });
 
+  it('leaves an empty placeholder for a modality the model leaves out, whatever its width', () => {
+    const b = batch([1, 1, 0, 1, 1, 0]);
+    const fitted = fitBatch(b, {
+      widths,
+      spec: { modalities: ['ehr'], tasks: ['b'], ehrDim: 2, genomicsDim: 5, imageShape: [4, 4, 1] },
+    });
+    expect(fitted.ehr).toBe(b.ehr);
+    expect(fitted.image).toEqual(new Float32Array(0));
+    expect(fitted.genomics).toEqual(new Float32Array(0));
+    expect(Array.from(fitted.labels)).toEqual([1, 1]);
+  });
+
   it('refuses another width for a modality that rows have', () => {
     expect(() =>
       fitBatch(batch([1, 1, 0]), {

@@ -1,7 +1,7 @@
 import type { ModelBatch } from '@fedfuse/model';
-import type { ModelSpec } from '@fedfuse/protocol';
+import { MODEL_MODALITIES, type ModelModality } from '@fedfuse/protocol';
 
-type SpecShape = Pick<ModelSpec, 'tasks' | 'ehrDim' | 'genomicsDim' | 'imageShape'>;
+import { specModalities, type SpecShape } from '../fl/spec-fit.ts';
 
 /** Row widths of a batch as the data package produced it. */
 export interface BatchWidths {
@@ -14,23 +14,23 @@ export interface BatchWidths {
 
 /**
  * The batch reshaped to a run's model: labels reordered to the spec's tasks (NaN for tasks the site does not
- * label) and zero-filled inputs for a modality no row has. Throws when a modality that is present has
- * another width, which no reshaping can fix (checkSpecFit explains it to the coordinator first).
+ * label), zero-filled inputs for a modality the model has but no row has, and an empty placeholder for a
+ * modality the model leaves out. Throws when a modality that is present has another width, which no
+ * reshaping can fix (checkSpecFit explains it to the coordinator first).
  */
 export function fitBatch(batch: ModelBatch, options: { widths: BatchWidths; spec: SpecShape }): ModelBatch {
   const { widths, spec } = options;
   const [h, w, c] = spec.imageShape;
+  const modalities = specModalities(spec);
+  const fit = (modality: ModelModality, values: Float32Array, size: { from: number; to: number }) =>
+    modalities.includes(modality)
+      ? input({ batch, modality: MODEL_MODALITIES.indexOf(modality), values, ...size })
+      : new Float32Array(0);
   return {
     n: batch.n,
-    ehr: input({ batch, modality: 0, values: batch.ehr, from: widths.ehrDim, to: spec.ehrDim }),
-    image: input({ batch, modality: 1, values: batch.image, from: widths.imageSize, to: h * w * c }),
-    genomics: input({
-      batch,
-      modality: 2,
-      values: batch.genomics,
-      from: widths.genomicsDim,
-      to: spec.genomicsDim,
-    }),
+    ehr: fit('ehr', batch.ehr, { from: widths.ehrDim, to: spec.ehrDim }),
+    image: fit('imaging', batch.image, { from: widths.imageSize, to: h * w * c }),
+    genomics: fit('genomics', batch.genomics, { from: widths.genomicsDim, to: spec.genomicsDim }),
     present: batch.present,
     labels: remapLabels({ labels: batch.labels, n: batch.n, from: widths.tasks, to: spec.tasks }),
   };

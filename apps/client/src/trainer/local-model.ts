@@ -11,6 +11,7 @@ import {
 import type { ModelSpec, WeightsManifest } from '@fedfuse/protocol';
 
 import { manifestMismatch } from '../fl/manifest-map.ts';
+import { specModalities } from '../fl/spec-fit.ts';
 import { taskEvaluations } from '../fl/task-evaluation.ts';
 import { siteDataSchema } from '../daemon/data-schema.ts';
 import { fitBatch, presenceCombinations, type BatchWidths } from './fit-batch.ts';
@@ -64,6 +65,7 @@ export class LocalModel {
     return {
       delta,
       lossPerEpoch: result.lossPerEpoch,
+      lossTerms: result.lossTerms,
       numExamples: result.numExamples,
       groupExamples: result.groupExamples,
       seconds: result.seconds,
@@ -102,7 +104,8 @@ export class LocalModel {
     const site = this.site;
     if (!site || this.configPath === undefined) throw new Error('the site data is not loaded');
     const key = spec.imageShape.join('x');
-    if (key === site.imageShape.join('x') || site.report.modalityCounts.imaging === 0) return site;
+    const readsImages = specModalities(spec).includes('imaging') && site.report.modalityCounts.imaging > 0;
+    if (key === site.imageShape.join('x') || !readsImages) return site;
     if (this.resized?.key !== key) {
       const [h, w, c] = spec.imageShape;
       this.resized = { key, site: await loadSite({ config: this.configPath, imageShape: [h, w, c] }) };

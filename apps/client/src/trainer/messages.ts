@@ -1,6 +1,7 @@
 import type { LoadReport } from '@fedfuse/data';
 import type {
   FitConfig,
+  LossTerms,
   ModelSpec,
   SiteDataSchema,
   TaskEvaluation,
@@ -34,6 +35,8 @@ export interface TrainOutcome {
   /** trained − global, in the manifest's layout. */
   delta: Float32Array;
   lossPerEpoch: number[];
+  /** The last epoch's loss split into its terms. */
+  lossTerms: LossTerms;
   numExamples: number;
   groupExamples: Record<string, number>;
   seconds: number;

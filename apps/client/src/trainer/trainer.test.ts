@@ -1,6 +1,6 @@
 import { loadSite } from '@fedfuse/data';
 import { createModel, getWeights, initBackend, layoutOf, setWeights, trainLocalRound } from '@fedfuse/model';
-import type { FitConfig } from '@fedfuse/protocol';
+import type { FitConfig, ModelSpec } from '@fedfuse/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { toWireManifest } from '../fl/manifest-map.ts';
@@ -37,10 +37,10 @@ afterAll(async () => {
   await cleanup();
 });
 
-/** The global model a coordinator would send for tinySpec. */
-function globalModel() {
-  const [h, w, c] = tinySpec.imageShape;
-  const model = createModel({ ...tinySpec, imageShape: [h, w, c] });
+/** The global model a coordinator would send for a spec. */
+function globalModel(spec: ModelSpec = tinySpec) {
+  const [h, w, c] = spec.imageShape;
+  const model = createModel({ ...spec, imageShape: [h, w, c] });
   const { weights } = getWeights(model);
   return { model, weights, manifest: toWireManifest(layoutOf(model).entries) };
 }
@@ -128,6 +128,42 @@ describe(Trainer.name, () => {
     for (const [name, value] of Object.entries(cancer.metrics))
       expect({ name, inUnitRange: value >= 0 && value <= 1 }).toEqual({ name, inUnitRange: true });
     expect(JSON.stringify(res)).not.toMatch(/P\d/);
+  });
+
+  it('trains and evaluates an EHR-only, one-task model on a site that also holds images and genes', async () => {
+    // Another image size and gene count than the site's: the model reads neither.
+    const spec: ModelSpec = {
+      ...tinySpec,
+      modalities: ['ehr'],
+      tasks: ['cardiac'],
+      genomicsDim: 2000,
+      imageShape: [64, 64, 1],
+    };
+    await trainer.loadData(siteYaml);
+    const { model, weights, manifest } = globalModel(spec);
+    model.dispose();
+    expect(manifest.tensors.map((t) => t.name).join(' ')).not.toMatch(/imaging|genomics/);
+    const outcome = await trainer.train({ spec, manifest, global: weights.slice(), config });
+    expect(outcome.delta.some((v) => v !== 0)).toBe(true);
+    expect(Object.keys(outcome.groupExamples)).not.toContain('imaging');
+    expect(outcome.lossTerms.task).toBeGreaterThan(0);
+    expect(outcome.lossTerms.reconstruction).toBe(0);
+    const { task, auxiliary, alignment, reconstruction, l2, proximal } = outcome.lossTerms;
+    expect(task + auxiliary + alignment + reconstruction + l2 + proximal).toBeCloseTo(
+      outcome.lossPerEpoch.at(-1)!,
+      5,
+    );
+    const res = await trainer.evaluate({
+      spec,
+      manifest,
+      weights,
+      tasks: ['cardiac'],
+      bins: 5,
+      batchSize: 4,
+    });
+    expect(res.numExamples).toBe(6);
+    expect(Object.keys(res.tasks.cardiac!.metrics)).toContain('ablation.ehr.auc');
+    expect(Object.keys(res.tasks.cardiac!.metrics).join(' ')).not.toMatch(/ablation\.(imaging|genomics)/);
   });
 
   it('refuses weights whose manifest does not fit the spec, naming the tensor', async () => {

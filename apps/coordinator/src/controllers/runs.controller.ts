@@ -19,6 +19,8 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
+import type { FitRecord } from '../services/training-loss.ts';
+import { roundLossTerms } from '../services/training-loss.ts';
 import { runConfig, selectedSites } from '../services/run-state.ts';
 import type { SiteFailure } from '../services/site-failures.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
@@ -34,7 +36,7 @@ function runView(run: RunRow) {
   };
 }
 
-function roundView(round: RoundRow, siteFailures: SiteFailure[]) {
+function roundView(round: RoundRow, fits: readonly FitRecord[], siteFailures: SiteFailure[]) {
   return {
     roundId: round.id,
     number: round.number,
@@ -47,6 +49,8 @@ function roundView(round: RoundRow, siteFailures: SiteFailure[]) {
     modelHash: round.result_hash,
     metrics: round.metrics ? (JSON.parse(round.metrics) as unknown) : null,
     trainingLoss: round.training_loss,
+    /** The committed round's training loss in its terms; null before the commit or from older sites. */
+    trainingLossTerms: round.training_loss === null ? null : roundLossTerms(fits),
     failure: round.failure,
     siteFailures,
   };
@@ -88,9 +92,15 @@ export class RunsController {
 
   @Get(':id/rounds')
   async roundsOf(@Param('id') id: string) {
-    const rounds = await this.runs.roundsOf(id);
+    const [rounds, fits] = await Promise.all([this.runs.roundsOf(id), this.rounds.fitUpdatesOfRun(id)]);
     const failures = await this.failures.byRound(rounds.map((r) => r.id));
-    return rounds.map((r) => roundView(r, failures.get(r.id) ?? []));
+    return rounds.map((round) =>
+      roundView(
+        round,
+        fits.filter((fit) => fit.round_id === round.id),
+        failures.get(round.id) ?? [],
+      ),
+    );
   }
 
   @Get(':id/checkpoints')

@@ -69,6 +69,17 @@ export class RoundsRepository {
     await this.db.updateTable('rounds').set(set).where('id', '=', id).execute();
   }
 
+  /** The fit updates of every round of a run: what the rounds' training loss was pooled from. */
+  fitUpdatesOfRun(runId: string): Promise<Pick<UpdateRow, 'round_id' | 'num_examples' | 'payload'>[]> {
+    return this.db
+      .selectFrom('updates')
+      .innerJoin('rounds', 'rounds.id', 'updates.round_id')
+      .select(['updates.round_id', 'updates.num_examples', 'updates.payload'])
+      .where('rounds.run_id', '=', runId)
+      .where('updates.stage', '=', 'fit')
+      .execute();
+  }
+
   updatesFor(roundId: string, stage: UpdateRow['stage']): Promise<UpdateRow[]> {
     return this.db
       .selectFrom('updates')

@@ -166,6 +166,7 @@ export class SubmissionsService {
         groupExamples: res.groupExamples,
         metrics: res.metrics,
         lossPerEpoch: res.lossPerEpoch,
+        lossTerms: res.lossTerms,
       });
       const inserted = await this.rounds.insertUpdate({
         round_id: round.id,

@@ -6,6 +6,7 @@ import type {
   EvaluateIns,
   EvaluateRes,
   FitIns,
+  LossTerms,
   RoundFailure,
   SiteDataSchema,
   SiteSync,
@@ -42,6 +43,8 @@ export interface FitBehaviour {
   groupExamples?: Record<string, number>;
   /** Mean training loss per local epoch, as a daemon reports it; [0.5] when not given. */
   lossPerEpoch?: number[];
+  /** The last epoch's loss in its terms, as a daemon reports it; left out when not given. */
+  lossTerms?: LossTerms;
 }
 
 /** What a socket presents as `auth`: an object, or socket.io's callback form (asked again on every reconnect). */
@@ -262,6 +265,7 @@ export class TestSite {
       numExamples: number;
       groupExamples?: Record<string, number>;
       lossPerEpoch?: number[];
+      lossTerms?: LossTerms;
       tamper?: boolean;
       roundId?: string;
     },
@@ -288,6 +292,7 @@ export class TestSite {
       groupExamples: options.groupExamples ?? {},
       metrics: { loss: options.lossPerEpoch?.at(-1) ?? 0.5 },
       lossPerEpoch: options.lossPerEpoch ?? [0.5],
+      lossTerms: options.lossTerms,
     });
   }
 
@@ -298,6 +303,7 @@ export class TestSite {
       numExamples: behaviour.numExamples,
       groupExamples: behaviour.groupExamples,
       lossPerEpoch: behaviour.lossPerEpoch,
+      lossTerms: behaviour.lossTerms,
     });
   }
 

@@ -1,7 +1,7 @@
 // Shapes of the coordinator's REST answers. The dashboard validates them like any other input: a
 // coordinator of another version shows a clear message instead of a page that renders garbage.
 import { z } from 'zod';
-import { ModelSpec, RunSummary, SiteSummary } from '@fedfuse/protocol';
+import { LossTerms, ModelSpec, RunSummary, SiteSummary } from '@fedfuse/protocol';
 
 /** What a site reported about its data: patients per modality combination (counts only). */
 export const SiteData = z.object({
@@ -91,6 +91,8 @@ export const RoundView = z.object({
   metrics: RoundMetrics.nullable(),
   /** Example-weighted mean of the sites' final-epoch training loss; null before the commit. */
   trainingLoss: z.number().nullable().optional(),
+  /** The same loss in its terms (task loss, then the regularisers); null from sites older than the terms. */
+  trainingLossTerms: LossTerms.nullable().optional(),
   failure: z.string().nullable(),
 });
 export type RoundView = z.infer<typeof RoundView>;

@@ -4,9 +4,11 @@ import {
   ablationTable,
   attentionOf,
   latestEvaluated,
+  latestLossBreakdown,
   metricSeries,
   roundTimeline,
   splitFlatMetrics,
+  taskLossSeries,
   trainingLossSeries,
   withLiveMetrics,
 } from './run-metrics.ts';
@@ -147,5 +149,45 @@ describe('roundTimeline', () => {
       [1, 2, 500],
       [2, 1, 600],
     ]);
+  });
+});
+
+describe('loss terms', () => {
+  const terms = (task: number, l2: number) => ({
+    task,
+    auxiliary: 0.05,
+    alignment: 0,
+    reconstruction: 0.01,
+    l2,
+    proximal: 0,
+  });
+  const rounds = [
+    round({ number: 2, trainingLoss: 81.5, trainingLossTerms: terms(0.44, 81) }),
+    round({ number: 1, trainingLoss: 152.7, trainingLossTerms: terms(0.69, 152) }),
+    round({ number: 3, trainingLoss: null, trainingLossTerms: null }),
+  ];
+
+  it('gives the task loss per committed round, without the penalties the total carries', () => {
+    expect(taskLossSeries(rounds)).toEqual({ rounds: [1, 2], values: [0.69, 0.44] });
+    expect(trainingLossSeries(rounds)).toEqual({ rounds: [1, 2], values: [152.7, 81.5] });
+  });
+
+  it('splits the newest round into its task loss and the non-zero regularisers, largest first', () => {
+    expect(latestLossBreakdown(rounds)).toEqual({
+      round: 2,
+      total: 81.5,
+      task: 0.44,
+      regularisers: [
+        { term: 'l2', label: 'L2 penalty', value: 81 },
+        { term: 'auxiliary', label: 'auxiliary heads', value: 0.05 },
+        { term: 'reconstruction', label: 'reconstruction', value: 0.01 },
+      ],
+    });
+  });
+
+  it('has no breakdown or task series for sites that sent no terms', () => {
+    const old = [round({ number: 1, trainingLoss: 0.7 })];
+    expect(latestLossBreakdown(old)).toBeUndefined();
+    expect(taskLossSeries(old).rounds).toEqual([]);
   });
 });

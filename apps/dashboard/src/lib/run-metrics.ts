@@ -1,5 +1,7 @@
 // Turns the coordinator's per-round records into what the run page draws: series per task, attention
 // weights, the ablation table and the round timeline. Pure functions, unit-tested without a browser.
+import type { LossTermName, LossTerms } from '@fedfuse/protocol';
+import { LOSS_TERM_NAMES } from '@fedfuse/protocol';
 import type { RoundMetrics, RoundView } from '../api/schemas.ts';
 
 export interface MetricSeries {
@@ -35,17 +37,62 @@ export function metricSeries(
   };
 }
 
-/** The training loss of each committed round (one point per round number), ascending. */
-export function trainingLossSeries(rounds: readonly RoundView[]): { rounds: number[]; values: number[] } {
-  const points: [number, number][] = [];
-  for (const round of rounds) {
-    const loss = round.trainingLoss;
-    if (typeof loss === 'number' && Number.isFinite(loss)) points.push([round.number, loss]);
-  }
+/** A value of each committed round that has one (one point per round number), ascending. */
+function committedSeries(
+  rounds: readonly RoundView[],
+  read: (round: RoundView) => number | null | undefined,
+): { rounds: number[]; values: number[] } {
   // A retried round number has one committed attempt; keep it once.
-  const byNumber = new Map(points);
+  const byNumber = new Map<number, number>();
+  for (const round of rounds) {
+    const value = read(round);
+    if (typeof value === 'number' && Number.isFinite(value)) byNumber.set(round.number, value);
+  }
   const sorted = [...byNumber.entries()].sort(([a], [b]) => a - b);
   return { rounds: sorted.map(([n]) => n), values: sorted.map(([, v]) => v) };
+}
+
+/** The training loss (the whole objective) of each committed round, ascending. */
+export function trainingLossSeries(rounds: readonly RoundView[]): { rounds: number[]; values: number[] } {
+  return committedSeries(rounds, (round) => round.trainingLoss);
+}
+
+/** The task loss of each committed round whose sites reported the terms, ascending. */
+export function taskLossSeries(rounds: readonly RoundView[]): { rounds: number[]; values: number[] } {
+  return committedSeries(rounds, (round) => round.trainingLossTerms?.task);
+}
+
+/** How the loss terms read on the run page. */
+export const LOSS_TERM_LABELS: Record<LossTermName, string> = {
+  task: 'task loss (BCE)',
+  auxiliary: 'auxiliary heads',
+  alignment: 'alignment',
+  reconstruction: 'reconstruction',
+  l2: 'L2 penalty',
+  proximal: 'FedProx proximal',
+};
+
+export interface LossBreakdown {
+  round: number;
+  /** The whole objective, as trainingLoss. */
+  total: number | null;
+  task: number;
+  /** The regularisation terms that are not zero, largest first. */
+  regularisers: { term: LossTermName; label: string; value: number }[];
+}
+
+/** The newest committed round's loss split into the task loss and the regularisers it includes. */
+export function latestLossBreakdown(rounds: readonly RoundView[]): LossBreakdown | undefined {
+  const latest = [...rounds]
+    .filter((r): r is RoundView & { trainingLossTerms: LossTerms } => Boolean(r.trainingLossTerms))
+    .sort((a, b) => a.number - b.number)
+    .at(-1);
+  if (!latest) return undefined;
+  const terms = latest.trainingLossTerms;
+  const regularisers = LOSS_TERM_NAMES.filter((term) => term !== 'task' && terms[term] > 0)
+    .map((term) => ({ term, label: LOSS_TERM_LABELS[term], value: terms[term] }))
+    .sort((a, b) => b.value - a.value);
+  return { round: latest.number, total: latest.trainingLoss ?? null, task: terms.task, regularisers };
 }
 
 /** The newest round that has evaluation metrics. */

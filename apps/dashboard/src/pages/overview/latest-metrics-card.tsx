@@ -36,13 +36,16 @@ export function LatestMetricsCard() {
       )}
       {fit && (
         <p className="muted small">
-          Round {fit.roundNumber} training: loss {formatMetric(fit.metrics.loss)} over{' '}
-          {fit.metrics.examples ?? '—'} examples from {fit.metrics.sites ?? '—'} sites.
+          Round {fit.roundNumber} training: objective (task loss + regularisation){' '}
+          {formatMetric(fit.metrics.loss)} over {fit.metrics.examples ?? '—'} examples from{' '}
+          {fit.metrics.sites ?? '—'} sites.
         </p>
       )}
       {!fit && stored && (
         <p className="muted small">
-          Round {stored.number} training: loss {formatMetric(stored.trainingLoss)}.
+          Round {stored.number} training:{' '}
+          {stored.trainingLossTerms && <>task loss {formatMetric(stored.trainingLossTerms.task)}, </>}
+          objective (task loss + regularisation) {formatMetric(stored.trainingLoss)}.
         </p>
       )}
     </Card>

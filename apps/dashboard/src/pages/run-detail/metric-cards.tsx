@@ -4,8 +4,16 @@ import { AttentionBars } from '../../components/attention-bars.tsx';
 import { LineChart } from '../../components/line-chart.tsx';
 import { Card, Empty } from '../../components/ui.tsx';
 import { formatMetric } from '../../lib/format.ts';
-import type { AblationRow } from '../../lib/run-metrics.ts';
-import { ablationTable, attentionOf, metricSeries, trainingLossSeries } from '../../lib/run-metrics.ts';
+import type { AblationRow, LossBreakdown } from '../../lib/run-metrics.ts';
+import {
+  LOSS_TERM_LABELS,
+  ablationTable,
+  attentionOf,
+  latestLossBreakdown,
+  metricSeries,
+  taskLossSeries,
+  trainingLossSeries,
+} from '../../lib/run-metrics.ts';
 
 /** A metric per round, one line per task, on a fixed 0–1 axis. */
 export function MetricChartCard(props: {
@@ -28,10 +36,18 @@ export function MetricChartCard(props: {
   );
 }
 
-/** The example-weighted mean of the sites' final-epoch training loss, per committed round. */
+/**
+ * The task loss per committed round (masked BCE over labelled entries, pooled over the sites by examples),
+ * with the latest round's regularisation terms apart. Runs whose sites sent no terms show the whole
+ * objective, labelled as including the regularisation.
+ */
 export function TrainingLossCard(props: { rounds: RoundView[] }) {
-  const data = useMemo(() => trainingLossSeries(props.rounds), [props.rounds]);
-  const series = useMemo(() => [{ label: 'training loss', values: data.values }], [data]);
+  const task = useMemo(() => taskLossSeries(props.rounds), [props.rounds]);
+  const total = useMemo(() => trainingLossSeries(props.rounds), [props.rounds]);
+  const breakdown = useMemo(() => latestLossBreakdown(props.rounds), [props.rounds]);
+  const data = task.rounds.length > 0 ? task : total;
+  const label = task.rounds.length > 0 ? LOSS_TERM_LABELS.task : 'training objective (incl. regularisation)';
+  const series = useMemo(() => [{ label, values: data.values }], [label, data]);
   const title = 'Training loss per round';
   return (
     <Card title={title} className="chart-card">
@@ -40,7 +56,24 @@ export function TrainingLossCard(props: { rounds: RoundView[] }) {
       ) : (
         <LineChart label={title} x={data.rounds} series={series} />
       )}
+      {breakdown && <LossBreakdownLine breakdown={breakdown} />}
     </Card>
+  );
+}
+
+function LossBreakdownLine(props: { breakdown: LossBreakdown }) {
+  const { breakdown } = props;
+  return (
+    <p className="muted small" data-loss-breakdown>
+      Round {breakdown.round}: {LOSS_TERM_LABELS.task} {formatMetric(breakdown.task, 4)}
+      {breakdown.regularisers.map((r) => (
+        <span key={r.term} data-loss-term={r.term}>
+          {' '}
+          · {r.label} {formatMetric(r.value, 4)}
+        </span>
+      ))}
+      {breakdown.total !== null && <> · objective {formatMetric(breakdown.total, 4)}</>}
+    </p>
   );
 }
 

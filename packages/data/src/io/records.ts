@@ -18,7 +18,7 @@ export interface RecordReader {
 }
 
 /** A record longer than this is refused: almost always a quote that is never closed. */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Opens a CSV/TSV file for streaming, record by record, through csv-parse: RFC 4180 quoting

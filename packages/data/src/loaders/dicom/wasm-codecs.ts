@@ -34,7 +34,7 @@ export interface WasmDecoded {
 }
 
 /** The two wasm codecs: the decode-only builds, loaded once on first use. */
-export const WASM_CODECS = {
+const WASM_CODECS = {
   charls: { module: '@cornerstonejs/codec-charls/decodewasmjs', decoder: 'JpegLSDecoder' },
   openjpeg: { module: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoder: 'J2KDecoder' },
 } as const;

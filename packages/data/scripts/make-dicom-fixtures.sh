@@ -45,6 +45,9 @@ for depth in 8 16; do
   dcmcrle "$ref" "$out/$src-rle-dcmtk.dcm"                           # .5
   gdcmconv --rle "$ref" "$out/$src-rle-gdcm.dcm"                     # .5
 done
-# An 8-bit baseline JPEG (.4.50): a syntax FedFuse refuses, naming it.
+# 8-bit baseline JPEG (.4.50), and dcmtk's own decoding of it to compare against.
 dcmcjpeg +eb "$out/grey8-uncompressed.dcm" "$out/grey8-jpeg-baseline.dcm"
+dcmdjpeg "$out/grey8-jpeg-baseline.dcm" "$out/grey8-jpeg-baseline-dcmtk-decoded.dcm"
+# 12-bit extended JPEG (.4.51): a syntax FedFuse refuses, naming it.
+dcmcjpeg +ee "$out/grey16-uncompressed.dcm" "$out/grey16-jpeg-extended.dcm"
 ls -l "$out"

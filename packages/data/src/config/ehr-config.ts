@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
-import { toStringList, type ConfigReader } from './config-reader.ts';
+import { z } from 'zod';
+import { choice, optional, strictMapping, text, uniqueList } from './schema-parts.ts';
 
 /** A categorical EHR feature; declared levels fix its one-hot columns across sites. */
 export interface CategoricalSpec {
@@ -34,73 +35,74 @@ export interface EhrConfig {
   fhir?: FhirConfig;
 }
 
-/** Validates the `ehr` section of a site config. */
-export function readEhrConfig(r: ConfigReader, at: (p: string) => string): EhrConfig {
-  r.allowKeys(['format', 'path', 'numeric', 'categorical', 'loinc', 'gender', 'age', 'identifierSystem']);
-  const paths = (r.stringOrList('path') ?? []).map(at);
-  const first = paths[0];
-  if (first === undefined) throw r.error(`'${r.key('path')}' is required`);
-  const format = r.oneOf('format', ['csv', 'fhir'] as const) ?? ehrFormatFromPath(first);
-  if (format === 'csv' && paths.length !== 1) throw r.error(`'${r.key('path')}' must name one CSV file`);
+const loincTarget = z.union([text, strictMapping({ feature: text, unit: optional(text) })], {
+  error: 'must be a feature name or { feature, unit }',
+});
+
+const categorical = z.union([z.array(text), z.record(z.string(), optional(uniqueList))], {
+  error: 'must be a list of names or a mapping of name to its levels',
+});
+
+const FHIR_ONLY = ['loinc', 'gender', 'age', 'identifierSystem'] as const;
+
+/** The `ehr` section as written in site.yaml, before paths are resolved and defaults filled. */
+export const EhrSection = strictMapping({
+  format: optional(choice(['csv', 'fhir'])),
+  path: z.union([text, z.array(text).min(1)], { error: 'must be a file name or a list of file names' }),
+  numeric: optional(uniqueList),
+  categorical: optional(categorical),
+  loinc: optional(z.record(z.string(), loincTarget, { error: 'must be a mapping of LOINC code to feature' })),
+  gender: optional(text),
+  identifierSystem: optional(text),
+  age: optional(
+    strictMapping({
+      feature: text,
+      at: text.refine((d) => !Number.isNaN(Date.parse(d)), { error: 'must be a date like 2025-01-01' }),
+    }),
+  ),
+}).superRefine((ehr, ctx) => {
+  const paths = typeof ehr.path === 'string' ? [ehr.path] : ehr.path;
+  const format = ehr.format ?? ehrFormatFromPath(paths[0] ?? '');
+  const fail = (path: string, message: string): void =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  if (format === 'csv' && paths.length !== 1) fail('path', 'must name one CSV file');
+  if (format === 'fhir' && !ehr.loinc) fail('loinc', 'is required for format: fhir (LOINC code: feature)');
+  if (format === 'csv') {
+    for (const key of FHIR_ONLY) if (ehr[key] !== undefined) fail(key, 'applies only to format: fhir');
+  }
+  const names = Array.isArray(ehr.categorical) ? ehr.categorical : Object.keys(ehr.categorical ?? {});
+  const clash = names.find((name) => ehr.numeric?.includes(name));
+  if (clash) fail('categorical', `names '${clash}', which numeric names too: a feature is one or the other`);
+});
+export type EhrSection = z.output<typeof EhrSection>;
+
+/** Turns a validated `ehr` section into the loader's config, resolving paths with `at`. */
+export function toEhrConfig(ehr: EhrSection, at: (p: string) => string): EhrConfig {
+  const paths = (typeof ehr.path === 'string' ? [ehr.path] : ehr.path).map(at);
+  const format = ehr.format ?? ehrFormatFromPath(paths[0] ?? '');
   const config: EhrConfig = { format, paths };
-  const numeric = r.stringList('numeric');
-  if (numeric) {
-    r.assertUnique('numeric', numeric);
-    config.numeric = numeric;
-  }
-  if (r.has('categorical')) config.categorical = readCategorical(r);
-  const clash = config.categorical?.find((c) => numeric?.includes(c.name));
-  if (clash) throw r.error(`feature '${clash.name}' is declared both numeric and categorical`);
-  if (format === 'fhir') config.fhir = readFhir(r);
-  else if (r.has('loinc') || r.has('gender') || r.has('age')) {
-    throw r.error(`'loinc', 'gender' and 'age' apply only to format: fhir`);
-  }
+  if (ehr.numeric) config.numeric = ehr.numeric;
+  if (ehr.categorical) config.categorical = toCategorical(ehr.categorical);
+  if (format === 'fhir') config.fhir = toFhirConfig(ehr);
   return config;
 }
 
-function readCategorical(r: ConfigReader): CategoricalSpec[] {
-  const raw = r.raw('categorical');
-  const fail = (): Error =>
-    r.error(`'${r.key('categorical')}' must be a list of names or a mapping of name to its levels`);
-  if (Array.isArray(raw)) return toStringList(raw, fail).map((name) => ({ name }));
-  const c = r.child('categorical');
-  if (!c) throw fail();
-  return c.keys().map((name) => {
-    const v = c.raw(name);
-    if (v === null || v === undefined) return { name };
-    const levels = toStringList(v, fail);
-    c.assertUnique(name, levels);
-    return { name, levels };
-  });
+function toCategorical(c: NonNullable<EhrSection['categorical']>): CategoricalSpec[] {
+  if (Array.isArray(c)) return c.map((name) => ({ name }));
+  return Object.entries(c).map(([name, levels]) => (levels ? { name, levels } : { name }));
 }
 
-function readFhir(r: ConfigReader): FhirConfig {
-  const loinc = r.child('loinc');
-  if (!loinc) throw r.error(`'${r.key('loinc')}' is required for format: fhir (LOINC code: feature)`);
-  const mappings = loinc.keys().map((code): LoincMapping => {
-    const v = loinc.raw(code);
-    if (typeof v === 'string') return { code, feature: v };
-    const m = loinc.child(code);
-    if (!m) throw loinc.error(`'${loinc.key(code)}' must be a feature name or { feature, unit }`);
-    m.allowKeys(['feature', 'unit']);
-    const unit = m.string('unit');
-    return unit === undefined
-      ? { code, feature: m.requiredString('feature') }
-      : { code, feature: m.requiredString('feature'), unit };
+function toFhirConfig(ehr: EhrSection): FhirConfig {
+  const loinc = Object.entries(ehr.loinc ?? {}).map(([code, target]): LoincMapping => {
+    if (typeof target === 'string') return { code, feature: target };
+    return target.unit === undefined
+      ? { code, feature: target.feature }
+      : { code, feature: target.feature, unit: target.unit };
   });
-  const config: FhirConfig = { loinc: mappings };
-  const gender = r.string('gender');
-  if (gender !== undefined) config.gender = gender;
-  const identifierSystem = r.string('identifierSystem');
-  if (identifierSystem !== undefined) config.identifierSystem = identifierSystem;
-  const age = r.child('age');
-  if (age) {
-    age.allowKeys(['feature', 'at']);
-    const atDate = age.requiredString('at');
-    if (Number.isNaN(Date.parse(atDate)))
-      throw age.error(`'${age.key('at')}' must be a date like 2025-01-01`);
-    config.age = { feature: age.requiredString('feature'), at: atDate };
-  }
+  const config: FhirConfig = { loinc };
+  if (ehr.gender !== undefined) config.gender = ehr.gender;
+  if (ehr.identifierSystem !== undefined) config.identifierSystem = ehr.identifierSystem;
+  if (ehr.age) config.age = { feature: ehr.age.feature, at: ehr.age.at };
   return config;
 }
 

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
 import { SiteDataError } from '../errors.ts';
 import { DEFAULT_MISSING_VALUES } from '../io/values.ts';
 import { toSiteDataError } from '../io/line-reader.ts';
-import { ConfigReader, toStringList } from './config-reader.ts';
-import { readEhrConfig, type EhrConfig } from './ehr-config.ts';
+import { configError, firstIssue, yamlLines, type LineOf } from './config-issues.ts';
+import { EhrSection, toEhrConfig, type EhrConfig } from './ehr-config.ts';
+import { choice, optional, strictMapping, text, uniqueList } from './schema-parts.ts';
 
 /** The tasks a site labels when its config names none. */
 export const DEFAULT_TASKS: readonly string[] = ['cancer', 'cardiac', 'metabolic'];
@@ -56,19 +58,51 @@ export interface SiteConfig {
   labels?: LabelsConfig;
 }
 
-const TOP_KEYS = [
-  'site',
-  'tasks',
-  'idColumn',
-  'missingValues',
-  'maxRejectedFraction',
-  'ehr',
-  'imaging',
-  'genomics',
-  'labels',
-] as const;
+const isImageSize = (v: unknown): v is number[] =>
+  Array.isArray(v) &&
+  (v.length === 2 || v.length === 3) &&
+  v.every((n) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 4096);
 
-/** Reads and validates a site config YAML file; throws SiteDataError naming the key at fault. */
+const imageSize = z
+  .custom<number[]>(isImageSize, { error: 'must be [height, width] or [height, width, channels]' })
+  .refine((size) => size.length === 2 || size[2] === 1 || size[2] === 3, {
+    error: 'channels must be 1 (grey) or 3 (RGB)',
+  });
+
+const fractionError = 'must be a number from 0 to 1';
+
+/** site.yaml as written, before paths are resolved and defaults filled. */
+const SiteSection = strictMapping({
+  site: optional(text),
+  tasks: optional(uniqueList.min(1, { error: 'must name at least one task' })),
+  idColumn: optional(text),
+  missingValues: optional(z.array(text, { error: 'must be a list of strings' })),
+  maxRejectedFraction: optional(
+    z.number({ error: fractionError }).min(0, { error: fractionError }).max(1, { error: fractionError }),
+  ),
+  ehr: optional(EhrSection),
+  imaging: optional(
+    strictMapping({
+      manifest: text,
+      size: optional(imageSize),
+      resize: optional(choice(['area', 'bilinear'])),
+    }),
+  ),
+  genomics: optional(
+    strictMapping({
+      path: text,
+      panel: text,
+      orientation: optional(choice(['auto', 'samples-by-genes', 'genes-by-samples'])),
+      transform: optional(choice(['log1p', 'none'])),
+    }),
+  ),
+  labels: optional(strictMapping({ path: text, splitColumn: optional(text) })),
+}).refine((c) => c.ehr ?? c.imaging ?? c.genomics, {
+  error: 'names no modality: add at least one of ehr, imaging, genomics',
+});
+type SiteSection = z.output<typeof SiteSection>;
+
+/** Reads and validates a site config YAML file; throws SiteDataError naming the line and key at fault. */
 export async function loadSiteConfig(file: string): Promise<SiteConfig> {
   const path = resolve(file);
   let text: string;
@@ -77,82 +111,63 @@ export async function loadSiteConfig(file: string): Promise<SiteConfig> {
   } catch (error) {
     throw toSiteDataError(path, error);
   }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new SiteDataError({ file: path, reason: `invalid YAML: ${(error as Error).message}` });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const broken = doc.errors[0];
+  if (broken) {
+    const line = lineCounter.linePos(broken.pos[0]).line;
+    throw new SiteDataError({ file: path, line, reason: `invalid YAML: ${yamlReason(broken.message)}` });
   }
-  return parseSiteConfig({ file: path, value });
+  return parseSiteConfig({ file: path, value: doc.toJS(), lineOf: yamlLines(doc, lineCounter) });
 }
 
-/** Validates an already-parsed config object (`file` anchors relative paths and error messages). */
-export function parseSiteConfig(options: { file: string; value: unknown }): SiteConfig {
-  const r = new ConfigReader({ file: options.file, path: '', value: options.value });
-  r.allowKeys(TOP_KEYS);
-  const dir = dirname(options.file);
-  const at = (p: string): string => resolve(dir, p);
-  const tasks = r.stringList('tasks') ?? [...DEFAULT_TASKS];
-  if (tasks.length === 0) throw r.error(`'tasks' must name at least one task`);
-  r.assertUnique('tasks', tasks);
-  const missingValues = r.has('missingValues')
-    ? toStringList(r.raw('missingValues'), () => r.error(`'missingValues' must be a list of strings`))
-    : [...DEFAULT_MISSING_VALUES];
+/** The YAML library's message without its position (the error carries the line) or excerpt. */
+function yamlReason(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Validates an already-parsed config object (`file` anchors relative paths and error messages;
+ * `lineOf`, when the YAML is at hand, puts the line of the key at fault in them).
+ */
+export function parseSiteConfig(options: { file: string; value: unknown; lineOf?: LineOf }): SiteConfig {
+  const parsed = SiteSection.safeParse(options.value);
+  if (!parsed.success) {
+    const issue = firstIssue(parsed.error.issues);
+    throw issue
+      ? configError({ file: options.file, issue, value: options.value, lineOf: options.lineOf })
+      : new SiteDataError({ file: options.file, reason: 'invalid config' });
+  }
+  return toSiteConfig(options.file, parsed.data);
+}
+
+function toSiteConfig(file: string, c: SiteSection): SiteConfig {
+  const at = (p: string): string => resolve(dirname(file), p);
   const config: SiteConfig = {
-    file: options.file,
-    site: r.string('site') ?? 'site',
-    tasks,
-    idColumn: r.string('idColumn') ?? 'patient_id',
-    missingValues,
-    maxRejectedFraction: r.number('maxRejectedFraction', { min: 0, max: 1 }) ?? 0.5,
+    file,
+    site: c.site ?? 'site',
+    tasks: c.tasks ?? [...DEFAULT_TASKS],
+    idColumn: c.idColumn ?? 'patient_id',
+    missingValues: c.missingValues ?? [...DEFAULT_MISSING_VALUES],
+    maxRejectedFraction: c.maxRejectedFraction ?? 0.5,
   };
-  const ehr = r.child('ehr');
-  if (ehr) config.ehr = readEhrConfig(ehr, at);
-  const imaging = r.child('imaging');
-  if (imaging) config.imaging = readImagingConfig(imaging, at);
-  const genomics = r.child('genomics');
-  if (genomics) config.genomics = readGenomicsConfig(genomics, at);
-  const labels = r.child('labels');
-  if (labels) {
-    labels.allowKeys(['path', 'splitColumn']);
-    config.labels = {
-      path: at(labels.requiredString('path')),
-      splitColumn: labels.string('splitColumn') ?? 'split',
+  if (c.ehr) config.ehr = toEhrConfig(c.ehr, at);
+  if (c.imaging) {
+    const [h, w, channels = 1] = c.imaging.size ?? DEFAULT_IMAGE_SHAPE;
+    config.imaging = {
+      manifest: at(c.imaging.manifest),
+      shape: [h ?? 0, w ?? 0, channels],
+      resize: c.imaging.resize ?? 'area',
     };
   }
-  if (!config.ehr && !config.imaging && !config.genomics) {
-    throw r.error('the config names no modality: add at least one of ehr, imaging, genomics');
+  if (c.genomics) {
+    config.genomics = {
+      path: at(c.genomics.path),
+      panel: at(c.genomics.panel),
+      orientation: c.genomics.orientation ?? 'auto',
+      transform: c.genomics.transform ?? 'log1p',
+    };
   }
+  if (c.labels) config.labels = { path: at(c.labels.path), splitColumn: c.labels.splitColumn ?? 'split' };
   return config;
-}
-
-function readImagingConfig(r: ConfigReader, at: (p: string) => string): ImagingConfig {
-  r.allowKeys(['manifest', 'size', 'resize']);
-  let shape: [number, number, number] = [...DEFAULT_IMAGE_SHAPE];
-  if (r.has('size')) {
-    const size = r.raw('size');
-    const valid =
-      Array.isArray(size) &&
-      (size.length === 2 || size.length === 3) &&
-      size.every((v) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 4096);
-    if (!valid) throw r.error(`'${r.key('size')}' must be [height, width] or [height, width, channels]`);
-    const [h, w, c = 1] = size as number[];
-    if (c !== 1 && c !== 3) throw r.error(`'${r.key('size')}' channels must be 1 (grey) or 3 (RGB)`);
-    shape = [h ?? 0, w ?? 0, c];
-  }
-  return {
-    manifest: at(r.requiredString('manifest')),
-    shape,
-    resize: r.oneOf('resize', ['area', 'bilinear'] as const) ?? 'area',
-  };
-}
-
-function readGenomicsConfig(r: ConfigReader, at: (p: string) => string): GenomicsConfig {
-  r.allowKeys(['path', 'panel', 'orientation', 'transform']);
-  return {
-    path: at(r.requiredString('path')),
-    panel: at(r.requiredString('panel')),
-    orientation: r.oneOf('orientation', ['auto', 'samples-by-genes', 'genes-by-samples'] as const) ?? 'auto',
-    transform: r.oneOf('transform', ['log1p', 'none'] as const) ?? 'log1p',
-  };
 }

@@ -18,7 +18,7 @@ export interface RecordReader {
 }
 
 /** A record longer than this is refused: almost always a quote that is never closed. */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Opens a CSV/TSV file for streaming, record by record, through csv-parse: RFC 4180 quoting
@@ -53,16 +53,20 @@ async function* readRecords(file: string, delimiter: Delimiter): AsyncGenerator<
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let last = { lines: 0, emptyLines: 0 };
+  let parsedLines = 0;
   // csv-parse counts a CRLF inside a quoted cell as two lines; editors count one.
   let crlfInCells = 0;
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       const { record, info } = item;
-      crlfInCells += count(record, '\r\n');
+      // Only a record that took several lines has line breaks in its cells worth counting.
+      const spansLines = info.lines - parsedLines - (info.empty_lines - last.emptyLines) > 1;
+      parsedLines = info.lines;
+      if (spansLines) crlfInCells += count(record, '\r\n');
       const lines = info.lines - crlfInCells;
       last = { lines, emptyLines: info.empty_lines };
       if (record.length === 1 && record[0]?.trim() === '') continue; // a line of spaces
-      yield { line: lines - count(record, '\n'), fields: record };
+      yield { line: spansLines ? lines - count(record, '\n') : lines, fields: record };
     }
   } catch (error) {
     throw toRecordError({ file, error, last });

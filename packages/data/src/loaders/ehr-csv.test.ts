@@ -19,6 +19,15 @@ const load = (config: Partial<EhrConfig> = {}, maxRejectedFraction = 0.5) =>
     maxRejectedFraction,
   });
 
+/** A rejection from this test's `ehr.csv`, as the loader reports it. */
+const rejection = (line: number, patientId: string, reason: string) => ({
+  source: 'ehr',
+  file: tmp.path('ehr.csv'),
+  line,
+  patientId,
+  reason,
+});
+
 describe('loadEhrCsv', () => {
   it('reads units, infers types, keeps blanks as missing and encodes levels', async () => {
     await tmp.write({
@@ -51,13 +60,7 @@ describe('loadEhrCsv', () => {
     const { records, summary } = await load();
     expect([...records.keys()]).toEqual(['P1', 'P3']);
     expect(summary.rejected).toEqual([
-      {
-        source: 'ehr',
-        file: tmp.path('ehr.csv'),
-        line: 3,
-        patientId: 'P2',
-        reason: `non-numeric value "twenty" in numeric column 'bmi'`,
-      },
+      rejection(3, 'P2', `non-numeric value "twenty" in numeric column 'bmi'`),
     ]);
   });
 
@@ -94,15 +97,7 @@ describe('loadEhrCsv on real exports', () => {
     });
     const { records, summary } = await load({ numeric: ['age'] });
     expect([...records.keys()]).toEqual(['P1']);
-    expect(summary.rejected).toEqual([
-      {
-        source: 'ehr',
-        file: tmp.path('ehr.csv'),
-        line: 4,
-        patientId: 'P2',
-        reason: `non-numeric value "x" in numeric column 'age'`,
-      },
-    ]);
+    expect(summary.rejected).toEqual([rejection(4, 'P2', `non-numeric value "x" in numeric column 'age'`)]);
   });
 
   it('reads a tab-separated export', async () => {
@@ -117,15 +112,7 @@ describe('loadEhrCsv on real exports', () => {
     });
     const { records, summary } = await load();
     expect([...records.keys()]).toEqual(['P1', 'P3']);
-    expect(summary.rejected).toEqual([
-      {
-        source: 'ehr',
-        file: tmp.path('ehr.csv'),
-        line: 4,
-        patientId: 'P2',
-        reason: 'expected 3 cells, found 4',
-      },
-    ]);
+    expect(summary.rejected).toEqual([rejection(4, 'P2', 'expected 3 cells, found 4')]);
   });
 
   it('refuses a file whose quote is never closed, naming the line it opens on', async () => {

@@ -125,4 +125,21 @@ describe('genomics loader', () => {
       /panel gene 'A' appears twice in the first column \(at 2 and 3\)/,
     );
   });
+
+  it('reads a BOM, CRLF and quoted ids; a short record is rejected (sample) or refused (gene) at its line', async () => {
+    await tmp.write({
+      'panel.txt': 'C\nA\n',
+      'sg.csv': '\ufeffpatient_id,A,B,C\r\n"S1",0,5,1\r\n\r\nS2,3,5\r\nS3,10,5,0.5\r\n',
+      'gs.csv': 'gene,S1,S2,S3\nA,0,3,10\nC,1,7\n',
+    });
+    const sg = await load('sg.csv');
+    expect(sg.ids).toEqual(['S1', 'S2', 'S3']);
+    expect(sg.rejected.map((r) => `${r.line} ${r.patientId}: ${r.reason}`)).toEqual([
+      '4 S2: expected 4 cells, found 3',
+    ]);
+    expect(Array.from(sg.dst.slice(0, 2))).toEqual([Math.log1p(1), Math.log1p(0)].map(Math.fround));
+    await expect(load('gs.csv')).rejects.toThrow(
+      `${tmp.path('gs.csv')}:3: gene 'C': expected 4 cells, found 3`,
+    );
+  });
 });

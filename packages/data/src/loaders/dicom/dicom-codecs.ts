@@ -75,6 +75,7 @@ const rle: FrameCodec = {
 
 /** Compressed transfer syntaxes FedFuse decodes, by UID (DICOM PS3.5 Section 10 and Annex A.4). */
 export const COMPRESSED_CODECS: ReadonlyMap<string, FrameCodec> = new Map([
+  ['1.2.840.10008.1.2.4.50', wasmCodec('JPEG Baseline', 'libjpeg-turbo')],
   ['1.2.840.10008.1.2.4.57', jpegLossless],
   ['1.2.840.10008.1.2.4.70', { ...jpegLossless, name: 'JPEG Lossless SV1' }],
   ['1.2.840.10008.1.2.4.80', wasmCodec('JPEG-LS Lossless', 'charls')],

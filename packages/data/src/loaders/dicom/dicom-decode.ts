@@ -50,7 +50,7 @@ export async function prepareDicom(bytes: Uint8Array): Promise<PreparedImage> {
   const codec = COMPRESSED_CODECS.get(syntax);
   if (!UNCOMPRESSED.has(syntax) && !codec) {
     throw new ImageDecodeError(
-      `DICOM transfer syntax ${syntax} is not supported; export uncompressed, JPEG Lossless, JPEG-LS, JPEG 2000 or RLE`,
+      `DICOM transfer syntax ${syntax} is not supported; export uncompressed, JPEG Baseline (8-bit), JPEG Lossless, JPEG-LS, JPEG 2000 or RLE`,
     );
   }
   const pixel = ds.elements.x7fe00010;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { ImageDecodeError } from '../image-target.ts';
 
-/** What CharLS' and OpenJPEG's decoders report about a decoded frame. */
+/** What the wasm decoders (CharLS, OpenJPEG, libjpeg-turbo) report about a decoded frame. */
 export interface WasmFrameInfo {
   width: number;
   height: number;
@@ -9,7 +9,7 @@ export interface WasmFrameInfo {
   componentCount: number;
 }
 
-/** The embind decoder class both cornerstone codec builds expose. */
+/** The embind decoder class the cornerstone codec builds expose. */
 interface WasmDecoder {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;
@@ -33,10 +33,11 @@ export interface WasmDecoded {
   interleaveMode: number;
 }
 
-/** The two wasm codecs: the decode-only builds, loaded once on first use. */
-export const WASM_CODECS = {
+/** The wasm codecs: the decode-only builds, each loaded once on first use. */
+const WASM_CODECS = {
   charls: { module: '@cornerstonejs/codec-charls/decodewasmjs', decoder: 'JpegLSDecoder' },
   openjpeg: { module: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoder: 'J2KDecoder' },
+  'libjpeg-turbo': { module: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', decoder: 'JPEGDecoder' },
 } as const;
 export type WasmCodecName = keyof typeof WASM_CODECS;
 

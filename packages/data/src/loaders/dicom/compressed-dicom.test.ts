@@ -109,7 +109,9 @@ describe('compressed DICOM the loader refuses', () => {
 
   /** A fixture with its first pixel-data fragment damaged by `damage`. */
   async function damaged(variant: string, damage: (frame: Uint8Array) => void): Promise<Buffer> {
-    const bytes = await readFile(fixture(`grey16-${variant}.dcm`));
+    const bytes = await readFile(
+      fixture(variant.includes('baseline') ? `grey8-${variant}.dcm` : `grey16-${variant}.dcm`),
+    );
     const fragment = dicomParser.parseDicom(bytes).elements.x7fe00010?.fragments?.[0];
     if (!fragment) throw new Error(`${variant} has no fragment`);
     damage(bytes.subarray(fragment.position, fragment.position + fragment.length));
@@ -140,6 +142,7 @@ describe('compressed DICOM the loader refuses', () => {
   it('names the file and the syntax of a corrupt stream, for every codec', async () => {
     const scribble = (frame: Uint8Array): void => void frame.fill(0x55, 40, 200);
     const rejected = await rejectionsFor({
+      'base.dcm': await damaged('jpeg-baseline', scribble),
       'ljpeg.dcm': await damaged('jpeg-lossless-sv1', scribble),
       'jls.dcm': await damaged('jpegls-lossless', scribble),
       'j2k.dcm': await damaged('j2k-lossless', scribble),
@@ -147,6 +150,9 @@ describe('compressed DICOM the loader refuses', () => {
       'rle.dcm': await damaged('rle-dcmtk', (frame) => void frame.set([3, 0, 0, 0], 0)),
     });
     expect(rejected.map((r) => r.reason)).toEqual([
+      expect.stringMatching(
+        /base\.dcm: JPEG Baseline \(transfer syntax 1\.2\.840\.10008\.1\.2\.4\.50\) pixel data cannot be decoded: the codec rejected the stream/,
+      ),
       expect.stringMatching(
         /ljpeg\.dcm: JPEG Lossless SV1 \(transfer syntax 1\.2\.840\.10008\.1\.2\.4\.70\) pixel data cannot be decoded: .*Huffman/,
       ),
@@ -158,6 +164,16 @@ describe('compressed DICOM the loader refuses', () => {
       ),
       `${tmp.path('rle.dcm')}: RLE Lossless (transfer syntax 1.2.840.10008.1.2.5) pixel data cannot be decoded: RLE header lists 3 segments; 1 sample(s) of 2 byte(s) need 2`,
     ]);
+  });
+
+  it('refuses a frame whose decoded size disagrees with the header', async () => {
+    const bytes = await readFile(fixture('grey16-j2k-lossless.dcm'));
+    const rows = dicomParser.parseDicom(bytes).elements.x00280010;
+    if (!rows) throw new Error('no Rows element');
+    bytes.writeUInt16LE(32, rows.dataOffset);
+    await expect(prepareDicom(bytes)).rejects.toThrow(
+      'JPEG 2000 Lossless (transfer syntax 1.2.840.10008.1.2.4.90) pixel data cannot be decoded: decoded frame is 64×64×1, the header says 64×32×1',
+    );
   });
 
   it('refuses a syntax it has no codec for, naming it', async () => {

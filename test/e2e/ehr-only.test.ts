@@ -1,0 +1,168 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FUSIONS } from '@fedfuse/protocol';
+import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
+import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess } from './processes.ts';
+
+const TOKEN = 'e2e-ehr-only-operator-token-0123456789';
+const SITES = 3;
+/** The encoded EHR block every site shares: 3 numeric, 2 + 3 one-hot levels, 3 missingness indicators. */
+const EHR_DIM = 3 + 2 + 3 + 3;
+
+/** Deterministic numbers in [0, 1) (mulberry32), so every run writes the same cohorts. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A tabular cohort: EHR only, one task (`outcome`, driven by age and smoking), a quarter held out as test. */
+function writeEhrOnlySite(dir: string, seed: number): string {
+  mkdirSync(dir, { recursive: true });
+  const random = rng(seed);
+  const ehr = ['patient_id,age,bmi,glucose,sex,smoking'];
+  const labels = ['patient_id,split,outcome'];
+  for (let i = 1; i <= 80; i++) {
+    const age = 30 + 50 * random();
+    const smoking = ['never', 'former', 'current'][Math.floor(3 * random())]!;
+    const risk = (age - 55) / 10 + (smoking === 'current' ? 1.5 : 0) + random() - 0.5;
+    ehr.push(
+      [
+        `S${seed}P${i}`,
+        age.toFixed(1),
+        (20 + 10 * random()).toFixed(1),
+        (80 + 40 * random()).toFixed(0),
+        random() < 0.5 ? 'F' : 'M',
+        smoking,
+      ].join(','),
+    );
+    labels.push(`S${seed}P${i},${i % 4 === 0 ? 'test' : 'train'},${risk > 0 ? 1 : 0}`);
+  }
+  writeFileSync(join(dir, 'ehr.csv'), `${ehr.join('\n')}\n`);
+  writeFileSync(join(dir, 'labels.csv'), `${labels.join('\n')}\n`);
+  const yaml = [
+    `site: cohort-${seed}`,
+    'tasks: [outcome]',
+    'ehr:',
+    '  path: ehr.csv',
+    '  numeric: [age, bmi, glucose]',
+    '  categorical: { sex: [F, M], smoking: [never, former, current] }',
+    'labels: { path: labels.csv }',
+  ];
+  writeFileSync(join(dir, 'site.yaml'), `${yaml.join('\n')}\n`);
+  return join(dir, 'site.yaml');
+}
+
+let root: string;
+let api: ReturnType<typeof operatorRest>;
+const children: ChildProcess[] = [];
+const outputs: { name: string; output: () => string }[] = [];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'fedfuse-ehr-only-'));
+  const port = await freePort();
+  api = operatorRest(port, TOKEN);
+  const coordinator = await startProcess({
+    bin: COORDINATOR_BIN,
+    args: ['--data', join(root, 'coordinator'), '--port', String(port), '--operator-token', TOKEN],
+    env: { FEDFUSE_TICK_MS: '100' },
+    ready: 'listening on',
+  });
+  children.push(coordinator.child);
+  outputs.push({ name: 'coordinator', output: coordinator.output });
+  for (let k = 0; k < SITES; k++) {
+    const dir = join(root, `daemon-${k}`);
+    const data = writeEhrOnlySite(join(root, `cohort-${k}`), 11 + k);
+    const init = await runProcess({
+      bin: CLIENT_BIN,
+      args: ['init', '--dir', dir, '--name', `Cohort ${k}`, '--data', data],
+    });
+    expect(init.code, init.output).toBe(0);
+    const token = await api<{ token: string }>('POST /api/tokens', {
+      label: `Cohort ${k}`,
+      autoApprove: true,
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const enroll = await runProcess({
+      bin: CLIENT_BIN,
+      args: ['enroll', '--dir', dir, '--coordinator', url, '--token', token.token],
+    });
+    expect(enroll.code, enroll.output).toBe(0);
+    const daemon = await startProcess({
+      bin: CLIENT_BIN,
+      args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
+      env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
+    });
+    children.push(daemon.child);
+    outputs.push({ name: `daemon ${k}`, output: daemon.output });
+  }
+  // Every daemon has loaded its data and reported its schema.
+  await vi.waitFor(
+    async () => {
+      const spec = await api<{ sites: unknown[] }>('GET /api/federation/model-spec');
+      if (spec.sites.length < SITES) throw new Error(`${spec.sites.length} of ${SITES} sites reported`);
+    },
+    { timeout: 60_000, interval: 200 },
+  );
+}, 180_000);
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('three EHR-only sites with one task, a run created without any input dimension', () => {
+  it('derives modalities [ehr], the one task and the EHR width from the sites', async () => {
+    const preview = await api<{ ok: boolean; inputs: Record<string, unknown> }>(
+      'GET /api/federation/model-spec',
+    );
+    expect(preview).toMatchObject({
+      ok: true,
+      inputs: { modalities: ['ehr'], tasks: ['outcome'], ehrDim: EHR_DIM },
+      problems: [],
+    });
+  });
+
+  it.each(FUSIONS)(
+    'trains to completion under %s fusion',
+    async (fusion) => {
+      const run = await api<{ runId: string }>('POST /api/runs', {
+        name: `ehr-only ${fusion}`,
+        rounds: 2,
+        minClients: SITES,
+        roundTimeoutSeconds: 120,
+        model: { fusion, d: 8, ehrHidden: 16, headHidden: 8 },
+      });
+      const started = await api<{ config: { model: Record<string, unknown> } }>(
+        `POST /api/runs/${run.runId}/start`,
+      );
+      expect(started.config.model).toMatchObject({
+        modalities: ['ehr'],
+        tasks: ['outcome'],
+        ehrDim: EHR_DIM,
+      });
+      const state = async () => (await api<{ state: string }>(`GET /api/runs/${run.runId}`)).state;
+      try {
+        await expect.poll(state, { timeout: 150_000, interval: 250 }).toMatch(/^(completed|failed)$/);
+        expect(await state()).toBe('completed');
+      } catch (error) {
+        for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-3000)}`);
+        throw error;
+      }
+      const rounds = await api<
+        { phase: string; metrics: { tasks: Record<string, { auc: number }> } | null }[]
+      >(`GET /api/runs/${run.runId}/rounds`);
+      expect(rounds.map((r) => r.phase)).toEqual(['done', 'done']);
+      expect(rounds.at(-1)!.metrics!.tasks.outcome!.auc).toBeGreaterThan(0.5);
+    },
+    180_000,
+  );
+});

@@ -5,42 +5,43 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUSIONS } from '@fedfuse/protocol';
 import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
-import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess } from './processes.ts';
+import { COORDINATOR_BIN, startProcess, startSiteDaemon } from './processes.ts';
 
 const TOKEN = 'e2e-ehr-only-operator-token-0123456789';
 const SITES = 3;
 /** The encoded EHR block every site shares: 3 numeric, 2 + 3 one-hot levels, 3 missingness indicators. */
 const EHR_DIM = 3 + 2 + 3 + 3;
 
-/** Deterministic numbers in [0, 1) (mulberry32), so every run writes the same cohorts. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
+/** Deterministic, well-spread numbers in [0, 1): the fractional parts of k·√p (Weyl sequences). */
+function sequence(prime: number, seed: number): () => number {
+  let k = seed * 97;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    k += 1;
+    const x = k * Math.sqrt(prime);
+    return x - Math.floor(x);
   };
 }
 
 /** A tabular cohort: EHR only, one task (`outcome`, driven by age and smoking), a quarter held out as test. */
 function writeEhrOnlySite(dir: string, seed: number): string {
   mkdirSync(dir, { recursive: true });
-  const random = rng(seed);
+  const ages = sequence(2, seed);
+  const smokers = sequence(3, seed);
+  const noise = sequence(5, seed);
+  const other = sequence(7, seed);
   const ehr = ['patient_id,age,bmi,glucose,sex,smoking'];
   const labels = ['patient_id,split,outcome'];
   for (let i = 1; i <= 80; i++) {
-    const age = 30 + 50 * random();
-    const smoking = ['never', 'former', 'current'][Math.floor(3 * random())]!;
-    const risk = (age - 55) / 10 + (smoking === 'current' ? 1.5 : 0) + random() - 0.5;
+    const age = 30 + 50 * ages();
+    const smoking = ['never', 'former', 'current'][Math.floor(3 * smokers())]!;
+    const risk = (age - 55) / 10 + (smoking === 'current' ? 1.5 : 0) + noise() - 0.5;
     ehr.push(
       [
         `S${seed}P${i}`,
         age.toFixed(1),
-        (20 + 10 * random()).toFixed(1),
-        (80 + 40 * random()).toFixed(0),
-        random() < 0.5 ? 'F' : 'M',
+        (20 + 10 * other()).toFixed(1),
+        (80 + 40 * other()).toFixed(0),
+        other() < 0.5 ? 'F' : 'M',
         smoking,
       ].join(','),
     );
@@ -79,27 +80,16 @@ beforeAll(async () => {
   children.push(coordinator.child);
   outputs.push({ name: 'coordinator', output: coordinator.output });
   for (let k = 0; k < SITES; k++) {
-    const dir = join(root, `daemon-${k}`);
-    const data = writeEhrOnlySite(join(root, `cohort-${k}`), 11 + k);
-    const init = await runProcess({
-      bin: CLIENT_BIN,
-      args: ['init', '--dir', dir, '--name', `Cohort ${k}`, '--data', data],
-    });
-    expect(init.code, init.output).toBe(0);
     const token = await api<{ token: string }>('POST /api/tokens', {
       label: `Cohort ${k}`,
       autoApprove: true,
     });
-    const url = `http://127.0.0.1:${port}`;
-    const enroll = await runProcess({
-      bin: CLIENT_BIN,
-      args: ['enroll', '--dir', dir, '--coordinator', url, '--token', token.token],
-    });
-    expect(enroll.code, enroll.output).toBe(0);
-    const daemon = await startProcess({
-      bin: CLIENT_BIN,
-      args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
-      env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
+    const daemon = await startSiteDaemon({
+      dir: join(root, `daemon-${k}`),
+      name: `Cohort ${k}`,
+      data: writeEhrOnlySite(join(root, `cohort-${k}`), 11 + k),
+      coordinatorUrl: `http://127.0.0.1:${port}`,
+      token: token.token,
     });
     children.push(daemon.child);
     outputs.push({ name: `daemon ${k}`, output: daemon.output });

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratedSite, Modality } from '@fedfuse/data';
 import { MODALITIES, generate, loadSite } from '@fedfuse/data';
-import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess } from './processes.ts';
+import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess, startSiteDaemon } from './processes.ts';
 import type { Needle } from './privacy-scan.ts';
 import { fileHaystacks, findLeaks, recordedHaystacks, siteNeedles } from './privacy-scan.ts';
 import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
@@ -85,22 +85,13 @@ async function federation(options: { databaseUrl?: string; patientsPerSite?: num
   children.push(coordinator.child);
   outputs.push({ name: 'coordinator', output: coordinator.output });
   for (const [k, site] of generated.sites.entries()) {
-    const dir = join(root, `daemon-${k}`);
-    const init = await runProcess({
-      bin: CLIENT_BIN,
-      args: ['init', '--dir', dir, '--name', `Hospital ${k}`, '--data', site.config],
-    });
-    expect(init.code, init.output).toBe(0);
     const token = await api<{ token: string }>(port, 'POST /api/tokens', { label: `Hospital ${k}` });
-    const enroll = await runProcess({
-      bin: CLIENT_BIN,
-      args: ['enroll', '--dir', dir, '--coordinator', `http://127.0.0.1:${port}`, '--token', token.token],
-    });
-    expect(enroll.code, enroll.output).toBe(0);
-    const daemon = await startProcess({
-      bin: CLIENT_BIN,
-      args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
-      env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
+    const daemon = await startSiteDaemon({
+      dir: join(root, `daemon-${k}`),
+      name: `Hospital ${k}`,
+      data: site.config,
+      coordinatorUrl: `http://127.0.0.1:${port}`,
+      token: token.token,
     });
     children.push(daemon.child);
     daemons.push(daemon.child);

@@ -59,3 +59,30 @@ export async function runProcess(options: {
   const code = await new Promise<number | null>((resolve) => started.child.once('exit', resolve));
   return { code, output: started.output() };
 }
+
+/**
+ * A site daemon as its administrator sets it up: `init` in `dir` with the data config, `enroll` with the
+ * operator's token, then `start` (wasm, JSON log, quick reconnects). Throws with the output if a step fails.
+ */
+export async function startSiteDaemon(options: {
+  dir: string;
+  name: string;
+  data: string;
+  coordinatorUrl: string;
+  token: string;
+}): Promise<Started> {
+  const { dir } = options;
+  const steps = [
+    ['init', '--dir', dir, '--name', options.name, '--data', options.data],
+    ['enroll', '--dir', dir, '--coordinator', options.coordinatorUrl, '--token', options.token],
+  ];
+  for (const args of steps) {
+    const step = await runProcess({ bin: CLIENT_BIN, args });
+    if (step.code !== 0) throw new Error(`fedfuse-client ${args[0]} exited ${step.code}:\n${step.output}`);
+  }
+  return startProcess({
+    bin: CLIENT_BIN,
+    args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
+    env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
+  });
+}

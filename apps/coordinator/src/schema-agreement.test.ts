@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, ModelSpec, SiteDataSchema } from '@fedfuse/protocol';
+import { RunSummary } from '@fedfuse/protocol';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, waitFor } from './testing/harness.ts';
 import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
@@ -86,6 +87,8 @@ describe('the federation agrees on its data schema before a run starts', () => {
       `/api/runs/${runId}`,
     );
     expect(created.body.config.model).not.toHaveProperty('ehrDim');
+    // The Runs list and the run:updated broadcast show it with its tasks still to come from the sites.
+    expect(RunSummary.parse(created.body)).toMatchObject({ runId, tasks: [] });
     const started = await startRun(harness, runId);
     expect(started.status).toBe(200);
     expect(started.body.config.model).toMatchObject({ ...inputs, fusion: 'concat', d: 4 });

@@ -2,29 +2,29 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultModelConfig } from '@fedfuse/model';
-import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
+import { FUSIONS, RUN_DEFAULTS, STRATEGIES } from '@fedfuse/protocol';
 
 /**
- * Defaults of `fedfuse-sim run`, tuned so the 3-site demo trains in about two minutes on 2 cores with
- * every task's pooled AUC ≥ 0.85 (cancer ≈ 0.86, cardiac ≈ 0.93, metabolic ≈ 0.88; docs/results.md):
- * the pooled AUC still rises at round 10 with L2 3e-3, where with 3e-4 it overfits after round 5.
+ * Defaults of `fedfuse-sim run`. The training settings are the federation's run defaults (RUN_DEFAULTS,
+ * tuned here: the 3-site demo trains in about two minutes on 2 cores, docs/results.md); sites, patients,
+ * image size, genes and missingness describe the synthetic data, not a run.
  */
 export const DEFAULTS = {
   sites: 3,
-  rounds: 10,
-  seed: 1,
-  fusion: 'hybrid',
-  strategy: 'fedavg',
+  rounds: RUN_DEFAULTS.rounds,
+  seed: RUN_DEFAULTS.seed,
+  fusion: RUN_DEFAULTS.fusion,
+  strategy: RUN_DEFAULTS.strategy,
   patientsPerSite: 600,
   labelSkew: 20,
-  epochs: 2,
-  batchSize: 32,
-  learningRate: 0.001,
-  modalityKeepProb: 0.85,
+  epochs: RUN_DEFAULTS.epochs,
+  batchSize: RUN_DEFAULTS.batchSize,
+  learningRate: RUN_DEFAULTS.learningRate,
+  modalityKeepProb: RUN_DEFAULTS.modalityKeepProb,
   imageSize: 32,
   genes: 500,
   missingScale: 0.25,
-  weightDecay: 3e-3,
+  weightDecay: RUN_DEFAULTS.l2,
   // The model's own defaults, so a deployment and a simulation train the same loss.
   alignWeight: defaultModelConfig.alignWeight,
   genomicsNoise: defaultModelConfig.genomicsNoise,

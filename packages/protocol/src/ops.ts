@@ -2,7 +2,6 @@ import { z } from 'zod';
 
 import { MAX_RUNS, MAX_SITES } from './limits.ts';
 import { Count, EpochMs, Fingerprint, MetricRecord, Name, RoundStage, Uuid, text } from './primitives.ts';
-import { ModelSpec } from './model-spec.ts';
 import { RunState, SiteStatus } from './status.ts';
 
 /** One refused update: when, the error code, and the coordinator's reason. */
@@ -43,7 +42,8 @@ export const RunSummary = z.object({
   state: RunState,
   strategy: Name,
   fusion: Name,
-  tasks: ModelSpec.shape.tasks,
+  /** Empty while a run not started yet leaves its tasks to the sites' data schemas. */
+  tasks: z.array(Name).max(64),
   roundsPlanned: z.int().min(1),
   roundsCompleted: Count,
   schedule: RunScheduleView,

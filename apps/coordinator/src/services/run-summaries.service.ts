@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RunSummary } from '@fedfuse/protocol';
 import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
+import type { ModelDraft } from '../run-config.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 import { runConfig } from './run-state.ts';
 
@@ -14,7 +15,8 @@ export function toRunSummary(run: RunRow): RunSummary {
     state: run.state,
     strategy: config.strategy.name,
     fusion: config.model.fusion,
-    tasks: config.model.tasks,
+    // A run not started yet may leave its tasks to the sites.
+    tasks: (config.model as ModelDraft).tasks ?? [],
     roundsPlanned: config.rounds,
     roundsCompleted: run.committed_round,
     schedule: config.schedule ?? null,

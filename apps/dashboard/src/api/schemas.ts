@@ -55,7 +55,12 @@ export type TokenInfo = z.infer<typeof TokenInfo>;
 /** The resolved configuration of a run, as far as the dashboard shows it (unknown fields are kept). */
 export const RunConfigView = z.looseObject({
   name: z.string(),
-  model: ModelSpec.partial().extend({ tasks: z.array(z.string()), fusion: z.string() }),
+  // A run not started yet may leave its inputs (tasks, widths, modalities) to the sites.
+  model: ModelSpec.partial().extend({
+    tasks: z.array(z.string()).default([]),
+    fusion: z.string(),
+    modalities: z.array(z.string()).optional(),
+  }),
   strategy: z.looseObject({ name: z.string() }),
   rounds: z.number(),
   minClients: z.number(),
@@ -107,3 +112,21 @@ export const TokenList = z.array(TokenInfo);
 export const RunList = z.array(RunDetail);
 export const RoundList = z.array(RoundView);
 export const CheckpointList = z.array(Checkpoint);
+
+/** GET /api/federation/model-spec: the model inputs the approved sites' data schemas give, or why they disagree. */
+export const DerivedModelSpec = z.object({
+  ok: z.boolean(),
+  inputs: z
+    .object({
+      modalities: z.array(z.string()),
+      tasks: z.array(z.string()),
+      ehrDim: z.number(),
+      genomicsDim: z.number(),
+      imageShape: z.array(z.number()),
+    })
+    .nullable(),
+  problems: z.array(z.string()),
+  sites: z.array(z.looseObject({ id: z.string(), name: z.string() })),
+  unreported: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type DerivedModelSpec = z.infer<typeof DerivedModelSpec>;

@@ -2,20 +2,40 @@ import { describe, expect, it } from 'vitest';
 import { buildRunRequest, defaultRunForm } from './run-form.ts';
 
 describe('buildRunRequest', () => {
-  it('builds the POST /api/runs body from the defaults', () => {
+  it('builds the POST /api/runs body from the run defaults, leaving every model input to the sites', () => {
     const result = buildRunRequest({ ...defaultRunForm, name: ' Nightly ' });
     expect(result).toEqual({
       ok: true,
       body: {
         name: 'Nightly',
-        model: { fusion: 'hybrid', tasks: ['cancer', 'cardiac', 'metabolic'] },
+        model: { fusion: 'hybrid', l2: 3e-3 },
         strategy: { name: 'fedavg' },
-        rounds: 5,
+        rounds: 10,
         minClients: 2,
         fraction: 1,
         roundTimeoutSeconds: 600,
-        local: { epochs: 1, batchSize: 32, learningRate: 0.003, modalityKeepProb: 0.85, proximalMu: 0 },
+        local: { epochs: 2, batchSize: 32, learningRate: 1e-3, modalityKeepProb: 0.85, proximalMu: 0 },
       },
+    });
+  });
+
+  it('sends the inputs the operator fills in, over the JSON overrides', () => {
+    const result = buildRunRequest({
+      ...defaultRunForm,
+      name: 'explicit',
+      tasks: 'cancer',
+      ehrDim: '21',
+      genomicsDim: ' ',
+      imageShape: '64 x 64 x 1',
+      modelJson: '{"genomicsDim": 1000, "ehrDim": 5}',
+    });
+    expect(result.ok && result.body.model).toEqual({
+      fusion: 'hybrid',
+      l2: 3e-3,
+      tasks: ['cancer'],
+      ehrDim: 21,
+      genomicsDim: 1000,
+      imageShape: [64, 64, 1],
     });
   });
 
@@ -38,7 +58,12 @@ describe('buildRunRequest', () => {
       scheduleKind: 'interval',
       intervalSeconds: '3600',
     });
-    expect(result.ok && result.body.model).toEqual({ d: 4, fusion: 'hybrid', tasks: ['cancer', 'cardiac'] });
+    expect(result.ok && result.body.model).toEqual({
+      d: 4,
+      fusion: 'hybrid',
+      l2: 3e-3,
+      tasks: ['cancer', 'cardiac'],
+    });
     expect(result.ok && result.body.schedule).toEqual({ intervalSeconds: 3600 });
   });
 
@@ -49,6 +74,8 @@ describe('buildRunRequest', () => {
       rounds: '2.5',
       learningRate: 'fast',
       tasks: ' , ',
+      ehrDim: '0',
+      imageShape: '64×64',
       modelJson: '[1]',
       strategy: 'krum',
       params: { numMalicious: '1.5' },
@@ -59,7 +86,8 @@ describe('buildRunRequest', () => {
       name: 'required',
       rounds: 'a whole number',
       learningRate: 'not a number',
-      tasks: 'at least one task',
+      ehrDim: 'at least 1',
+      imageShape: 'height×width×channels, e.g. 64×64×1',
       modelJson: 'a JSON object, e.g. {"d": 32}',
       numMalicious: 'a whole number',
       cron: 'required',

@@ -2,6 +2,7 @@
 // only catch what a person mistypes (a letter in a number field); the coordinator's schema is the judge.
 
 import type { STRATEGIES } from '@fedfuse/protocol';
+import { RUN_DEFAULTS } from '@fedfuse/protocol';
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export type StrategyParam =
@@ -41,8 +42,15 @@ export const STRATEGY_PARAMS: Record<StrategyName, StrategyParam[]> = {
 export interface RunFormValues {
   name: string;
   fusion: string;
-  /** Comma- or space-separated task names. */
+  /** Comma- or space-separated task names; empty: every task the approved sites label. */
   tasks: string;
+  /** The model's inputs; each left empty is derived from the approved sites' data schemas at start. */
+  ehrDim: string;
+  genomicsDim: string;
+  /** `height×width×channels`, e.g. 64×64×1 (x or commas work too). */
+  imageShape: string;
+  /** λ of the model's L2 penalty. */
+  l2: string;
   /** Further model-spec fields as a JSON object, e.g. smaller layers for a trial run. */
   modelJson: string;
   strategy: StrategyName;
@@ -61,22 +69,27 @@ export interface RunFormValues {
   intervalSeconds: string;
 }
 
+/** The run defaults (RUN_DEFAULTS, the ones the coordinator and the simulator use); inputs left to the sites. */
 export const defaultRunForm: RunFormValues = {
   name: '',
-  fusion: 'hybrid',
-  tasks: 'cancer, cardiac, metabolic',
+  fusion: RUN_DEFAULTS.fusion,
+  tasks: '',
+  ehrDim: '',
+  genomicsDim: '',
+  imageShape: '',
+  l2: String(RUN_DEFAULTS.l2),
   modelJson: '',
-  strategy: 'fedavg',
+  strategy: RUN_DEFAULTS.strategy,
   params: {},
-  rounds: '5',
-  minClients: '2',
-  fraction: '1',
-  roundTimeoutSeconds: '600',
-  epochs: '1',
-  batchSize: '32',
-  learningRate: '0.003',
-  modalityKeepProb: '0.85',
-  proximalMu: '0',
+  rounds: String(RUN_DEFAULTS.rounds),
+  minClients: String(RUN_DEFAULTS.minClients),
+  fraction: String(RUN_DEFAULTS.fraction),
+  roundTimeoutSeconds: String(RUN_DEFAULTS.roundTimeoutSeconds),
+  epochs: String(RUN_DEFAULTS.epochs),
+  batchSize: String(RUN_DEFAULTS.batchSize),
+  learningRate: String(RUN_DEFAULTS.learningRate),
+  modalityKeepProb: String(RUN_DEFAULTS.modalityKeepProb),
+  proximalMu: String(RUN_DEFAULTS.proximalMu),
   scheduleKind: 'none',
   cron: '0 2 * * *',
   intervalSeconds: '86400',
@@ -88,7 +101,17 @@ export type RunFormResult =
 
 type NumberField = Exclude<
   keyof RunFormValues,
-  'name' | 'fusion' | 'tasks' | 'modelJson' | 'strategy' | 'params' | 'scheduleKind' | 'cron'
+  | 'name'
+  | 'fusion'
+  | 'tasks'
+  | 'ehrDim'
+  | 'genomicsDim'
+  | 'imageShape'
+  | 'modelJson'
+  | 'strategy'
+  | 'params'
+  | 'scheduleKind'
+  | 'cron'
 >;
 
 const INTEGER_FIELDS = new Set<NumberField>([
@@ -121,6 +144,41 @@ function parseModelJson(text: string): Record<string, unknown> | string {
   }
 }
 
+/** A whole number ≥ 1, or why not; empty text is `undefined` (left to the sites). */
+function parseWidth(text: string): number | string | undefined {
+  if (!text.trim()) return undefined;
+  const value = parseNumber(text, true);
+  return typeof value === 'number' && value < 1 ? 'at least 1' : value;
+}
+
+/** `64×64×1`, `64x64x1` or `64, 64, 1`; empty text is `undefined` (left to the sites). */
+function parseImageShape(text: string): [number, number, number] | string | undefined {
+  if (!text.trim()) return undefined;
+  const parts = text
+    .split(/\s*[×x,]\s*|\s+/)
+    .filter(Boolean)
+    .map(Number);
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1))
+    return 'height×width×channels, e.g. 64×64×1';
+  return [parts[0]!, parts[1]!, parts[2]!];
+}
+
+/** The model inputs the operator filled in; those left empty are not sent, so the coordinator derives them. */
+function modelInputs(form: RunFormValues, errors: RunFormErrors): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  const tasks = form.tasks.split(/[\s,]+/).filter(Boolean);
+  if (tasks.length > 0) inputs.tasks = tasks;
+  for (const field of ['ehrDim', 'genomicsDim'] as const) {
+    const value = parseWidth(form[field]);
+    if (typeof value === 'string') errors[field] = value;
+    else if (value !== undefined) inputs[field] = value;
+  }
+  const shape = parseImageShape(form.imageShape);
+  if (typeof shape === 'string') errors.imageShape = shape;
+  else if (shape) inputs.imageShape = shape;
+  return inputs;
+}
+
 /** Builds the POST /api/runs body, or says which fields need fixing. */
 export function buildRunRequest(form: RunFormValues): RunFormResult {
   const errors: RunFormErrors = {};
@@ -130,8 +188,7 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
     return typeof value === 'number' ? value : 0;
   };
   if (!form.name.trim()) errors.name = 'required';
-  const tasks = form.tasks.split(/[\s,]+/).filter(Boolean);
-  if (tasks.length === 0) errors.tasks = 'at least one task';
+  const inputs = modelInputs(form, errors);
   const extra = parseModelJson(form.modelJson);
   if (typeof extra === 'string') errors.modelJson = extra;
 
@@ -145,7 +202,7 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
   }
   const body: Record<string, unknown> = {
     name: form.name.trim(),
-    model: { ...(typeof extra === 'string' ? {} : extra), fusion: form.fusion, tasks },
+    model: { ...(typeof extra === 'string' ? {} : extra), fusion: form.fusion, l2: number('l2'), ...inputs },
     strategy,
     rounds: number('rounds'),
     minClients: number('minClients'),

@@ -34,7 +34,7 @@ export function ProgressCard(props: { run: RunDetail }) {
       <dl className="facts">
         <dt>Model</dt>
         <dd>
-          {config.model.fusion} fusion · tasks {config.model.tasks.join(', ')}
+          {config.model.fusion} fusion · tasks {config.model.tasks.join(', ') || 'from the sites at start'}
         </dd>
         <dt>Strategy</dt>
         <dd>{[config.strategy.name, listed(config.strategy, 'name')].filter(Boolean).join(' · ')}</dd>

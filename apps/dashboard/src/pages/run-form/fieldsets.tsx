@@ -1,3 +1,6 @@
+import { Fragment } from 'react';
+import type { DerivedModelSpec } from '../../api/schemas.ts';
+import { derivedPlaceholders, derivedRows } from '../../lib/derived-spec.ts';
 import type { StrategyName } from '../../lib/run-form.ts';
 import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
 import { PARAM_INFO, STRATEGY_PARAMS } from '../../lib/run-form.ts';
@@ -31,11 +34,29 @@ export function RunFieldset(props: { binding: FormBinding }) {
   );
 }
 
-export function ModelFieldset(props: { binding: FormBinding }) {
+/** What the coordinator derives from the approved sites' data schemas for the inputs left empty. */
+function DerivedPanel(props: { derived: DerivedModelSpec | undefined }) {
+  if (!props.derived) return null;
+  return (
+    <dl className="facts wide derived-spec" data-derived-ok={props.derived.ok}>
+      {derivedRows(props.derived).map((row, i) => (
+        <Fragment key={i}>
+          <dt>{row.label}</dt>
+          <dd className={row.label === 'Cannot start' ? 'field-error' : undefined}>{row.value}</dd>
+        </Fragment>
+      ))}
+    </dl>
+  );
+}
+
+export function ModelFieldset(props: { binding: FormBinding; derived: DerivedModelSpec | undefined }) {
   const b = props.binding;
+  const hints = derivedPlaceholders(props.derived);
+  const fromSites = 'leave empty to derive it from the approved sites';
   return (
     <fieldset>
       <legend>Model</legend>
+      <DerivedPanel derived={props.derived} />
       <label>
         Fusion
         <select name="fusion" value={b.form.fusion} onChange={(e) => b.set('fusion', e.target.value)}>
@@ -46,7 +67,23 @@ export function ModelFieldset(props: { binding: FormBinding }) {
           ))}
         </select>
       </label>
-      <Field binding={b} name="tasks" label="Tasks" hint="comma-separated, e.g. cancer, cardiac, metabolic" />
+      <Field
+        binding={b}
+        name="tasks"
+        label="Tasks"
+        placeholder={hints.tasks}
+        hint="comma-separated; empty: every task the sites label"
+      />
+      <Field binding={b} name="ehrDim" label="EHR inputs" placeholder={hints.ehrDim} hint={fromSites} />
+      <Field binding={b} name="genomicsDim" label="Genes" placeholder={hints.genomicsDim} hint={fromSites} />
+      <Field
+        binding={b}
+        name="imageShape"
+        label="Image shape"
+        placeholder={hints.imageShape}
+        hint="height×width×channels; empty: the sites' shape"
+      />
+      <Field binding={b} name="l2" label="L2 penalty λ" type="number" step="any" />
       <label className={`wide ${b.errors.modelJson ? 'invalid' : ''}`}>
         Model spec overrides (JSON)
         <textarea

@@ -9,6 +9,7 @@ export interface FieldOptions {
   hint?: string;
   type?: 'text' | 'number';
   step?: string;
+  placeholder?: string;
 }
 
 /** The form's values and errors, and setters the fieldsets share. */
@@ -55,6 +56,7 @@ export function Field(props: { binding: FormBinding; name: TextField; label: Rea
         type={props.type ?? 'text'}
         inputMode={props.type === 'number' ? 'decimal' : undefined}
         step={props.step}
+        placeholder={props.placeholder}
         value={binding.form[name]}
         onChange={(e) => binding.set(name, e.target.value)}
         aria-invalid={error ? true : undefined}

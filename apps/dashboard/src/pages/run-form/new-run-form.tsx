@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { RunDetail } from '../../api/schemas.ts';
-import { RunDetail as RunDetailSchema } from '../../api/schemas.ts';
+import { DerivedModelSpec, RunDetail as RunDetailSchema } from '../../api/schemas.ts';
+import { useResource } from '../../hooks.tsx';
 import { Card, ErrorNote } from '../../components/ui.tsx';
 import { buildRunRequest } from '../../lib/run-form.ts';
 import { useSession } from '../../session.tsx';
@@ -18,6 +19,7 @@ import { useFormBinding } from './form-binding.tsx';
 export function NewRunForm(props: { onCreated: (run: RunDetail) => void }) {
   const { api } = useSession();
   const binding = useFormBinding();
+  const derived = useResource((client) => client.get('/api/federation/model-spec', DerivedModelSpec), []);
   const [serverError, setServerError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
 
@@ -39,7 +41,7 @@ export function NewRunForm(props: { onCreated: (run: RunDetail) => void }) {
     <Card title="New run" className="new-run">
       <form onSubmit={submit} className="run-form" noValidate>
         <RunFieldset binding={binding} />
-        <ModelFieldset binding={binding} />
+        <ModelFieldset binding={binding} derived={derived.data} />
         <StrategyFieldset binding={binding} />
         <LocalFieldset binding={binding} />
         <ScheduleFieldset binding={binding} />

@@ -47,7 +47,9 @@ export const RunConfig = z.object({
   local: LocalTraining.prefault({}),
   /** Bound on the L2 norm of a site's delta; larger updates are refused. */
   maxUpdateNorm: z.number().positive().optional(),
-  histogramBins: z.int().min(2).max(1000).default(100),
+  histogramBins: z.int().min(2).max(1000).default(1000),
+  /** Early stopping: end the run once this many rounds pass without a better validation AUC (unset: off). */
+  patience: z.int().min(1).max(10_000).optional(),
   seed: z
     .int()
     .min(0)

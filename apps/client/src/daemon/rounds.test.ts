@@ -90,10 +90,10 @@ describe('rounds', () => {
     const submitted = await env.coordinator.next(FlEvent.roundSubmit);
     const { res, delta } = await openSubmitted(submitted.payload, ins.roundId);
 
-    expect(res).toMatchObject({ runId: ins.runId, roundId: ins.roundId, numExamples: 18 });
+    expect(res).toMatchObject({ runId: ins.runId, roundId: ins.roundId, numExamples: 15 });
     expect(res.lossPerEpoch).toHaveLength(2);
     expect(res.metrics.loss).toBe(res.lossPerEpoch[1]);
-    expect(res.groupExamples.imaging).toBe(12);
+    expect(res.groupExamples.imaging).toBe(9);
     expect(delta.manifest).toEqual(model.manifest);
     expect(delta.values.every(Number.isFinite)).toBe(true);
     expect(delta.values.some((v) => v !== 0)).toBe(true);

@@ -35,11 +35,19 @@ export interface GenomicsConfig {
   transform: 'log1p' | 'none';
 }
 
-/** Where a site's labels are; the optional split column marks the held-out test patients. */
+/** Where a site's labels are; the optional split column marks the held-out test and validation patients. */
 export interface LabelsConfig {
   path: string;
   splitColumn: string;
+  /**
+   * Share of the training patients held out for model selection when no row says `validation`: chosen
+   * from the patient ids and labels alone (stratified), so every load picks the same patients.
+   */
+  validationFraction: number;
 }
+
+/** The validation share of the training patients when the labels file marks none. */
+export const DEFAULT_VALIDATION_FRACTION = 0.15;
 
 /** A validated site config with every path resolved against the config file's folder. */
 export interface SiteConfig {
@@ -114,10 +122,12 @@ export function parseSiteConfig(options: { file: string; value: unknown }): Site
   if (genomics) config.genomics = readGenomicsConfig(genomics, at);
   const labels = r.child('labels');
   if (labels) {
-    labels.allowKeys(['path', 'splitColumn']);
+    labels.allowKeys(['path', 'splitColumn', 'validationFraction']);
     config.labels = {
       path: at(labels.requiredString('path')),
       splitColumn: labels.string('splitColumn') ?? 'split',
+      validationFraction:
+        labels.number('validationFraction', { min: 0, max: 0.9 }) ?? DEFAULT_VALIDATION_FRACTION,
     };
   }
   if (!config.ehr && !config.imaging && !config.genomics) {

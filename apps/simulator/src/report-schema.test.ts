@@ -62,10 +62,13 @@ function sampleReport(): SimulationReport {
         trainingSeconds: 0.6,
         overheadSeconds: 0.4,
         tasks: { cancer: { ...task, attention: null } },
+        validationAuc: 0.82,
       },
     ],
     final: {
       round: 1,
+      lastRound: 1,
+      selectedBy: 'validation',
       numExamples: 50,
       meanAuc: 0.8,
       tasks: { cancer: task },

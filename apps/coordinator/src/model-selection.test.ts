@@ -1,25 +1,17 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AuditEntry } from '@fedfuse/protocol';
-import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
-import type { TestSite } from './testing/test-site.ts';
+import { tinyModel, waitFor } from './testing/harness.ts';
+import { perTestHarness } from './testing/per-test-harness.ts';
 
-let harness: Harness | undefined;
-const sites: TestSite[] = [];
-afterEach(async () => {
-  sites.splice(0).forEach((s) => s.close());
-  await harness?.close();
-  harness = undefined;
-});
+const fixture = perTestHarness();
 
 // Pooled validation AUC by round: best at round 2, then two rounds without a better one.
 const VALIDATION = [0.7, 0.85, 0.8, 0.75, 0.95];
 
 it('selects the best round on pooled validation AUC, stops after `patience` rounds without a better one, and serves its checkpoint', async () => {
-  const h = (harness = await startHarness());
+  const h = await fixture.start();
   for (const name of ['North', 'South']) {
-    const site = await enrolledSiteIn(h, name, sites);
+    const site = await fixture.site(h, name);
     site.autoTrain = { delta: (g, ins) => g.map(() => ins.roundNumber / 1000), numExamples: 10 };
     site.validationAuc = (round) => VALIDATION[round - 1]!;
   }

@@ -266,4 +266,22 @@ describe('rounds', () => {
       },
     ]);
   });
+
+  it('reports a training error to the coordinator at once, as not retryable, instead of going silent', async () => {
+    daemon = await startDaemon();
+    // The data fits this spec, but the global weights were built for another head: training throws.
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    const broken = { ...ins, modelSpec: { ...ins.modelSpec, headHidden: ins.modelSpec.headHidden + 2 } };
+    expect(await env.coordinator.emitWithAck(FlEvent.roundStart, broken)).toEqual([{ ok: true }]);
+    const failure = await env.coordinator.next(FlEvent.roundFailed);
+    expect(failure.payload).toEqual({
+      runId: ins.runId,
+      roundId: ins.roundId,
+      stage: 'fit',
+      code: 'training_error',
+      message: expect.stringMatching(/^the global model does not fit the run's model spec/) as string,
+      retryable: false,
+    });
+    expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
+  });
 });

@@ -58,7 +58,13 @@ describe('fedfuse-sim run', () => {
       tasks.reduce((s, t) => s + (report.rounds[i]!.tasks[t]!.auc ?? 0), 0) / tasks.length;
     expect(roundMean(1)).toBeGreaterThan(0.6);
     expect(roundMean(1)).toBeGreaterThanOrEqual(roundMean(0) - 0.05);
-    expect(Math.abs(roundMean(1) - (report.final.meanAuc ?? 0))).toBeLessThan(0.05);
+    // The reported model is the round with the best pooled validation AUC, scored on the test splits.
+    const validation = report.rounds.map((r) => r.validationAuc ?? -1);
+    expect(Math.min(...validation)).toBeGreaterThan(0.5);
+    expect(report.final).toMatchObject({ selectedBy: 'validation', lastRound: 2 });
+    expect(report.final.round).toBe(validation.indexOf(Math.max(...validation)) + 1);
+    expect(output).toContain(`Selected model (round ${report.final.round} of 2, best pooled validation AUC)`);
+    expect(Math.abs(roundMean(report.final.round - 1) - (report.final.meanAuc ?? 0))).toBeLessThan(0.05);
 
     // The Shapley values of each task add up to v(all) − v(∅) = AUC − 0.5.
     for (const task of tasks) {

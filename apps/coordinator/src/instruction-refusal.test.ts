@@ -1,24 +1,14 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AuditEntry } from '@fedfuse/protocol';
-import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
-import type { TestSite } from './testing/test-site.ts';
+import { tinyModel, waitFor } from './testing/harness.ts';
+import { perTestHarness } from './testing/per-test-harness.ts';
 
-let harness: Harness | undefined;
-const sites: TestSite[] = [];
-afterEach(async () => {
-  sites.splice(0).forEach((s) => s.close());
-  await harness?.close();
-  harness = undefined;
-});
-
-const enrolledSite = (h: Harness, name: string) => enrolledSiteIn(h, name, sites);
+const fixture = perTestHarness();
 
 it("audits a site's refusal of a round with its code and reason, and the round goes on with the others", async () => {
-  const h = (harness = await startHarness());
-  const willing = await enrolledSite(h, 'Willing');
-  const refusing = await enrolledSite(h, 'Refusing');
+  const h = await fixture.start();
+  const willing = await fixture.site(h, 'Willing');
+  const refusing = await fixture.site(h, 'Refusing');
   willing.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 10 };
   refusing.refuseRoundStart = {
     code: 'invalid_payload',

@@ -141,7 +141,10 @@ describe('live /ops updates from a real coordinator', () => {
     });
     await h.api('POST', `/api/runs/${doomed.body.runId}/start`);
     const failed = await ops.next('run:updated', (r) => r.state === 'failed');
-    expect(failed).toMatchObject({ runId: doomed.body.runId, failure: 'round 1 failed 3 times' });
+    expect(failed).toMatchObject({
+      runId: doomed.body.runId,
+      failure: 'round 1 failed 3 times; last: deadline passed with 0 of 1 required updates',
+    });
     expect(failed.finishedAt).not.toBeNull();
     expect(ops.invalid).toEqual([]);
   }, 20_000);

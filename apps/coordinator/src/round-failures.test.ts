@@ -1,19 +1,10 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { AuditEntry } from '@fedfuse/protocol';
 import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
-import type { TestSite } from './testing/test-site.ts';
+import { tinyModel, waitFor } from './testing/harness.ts';
+import { perTestHarness } from './testing/per-test-harness.ts';
 
-let harness: Harness | undefined;
-const sites: TestSite[] = [];
-afterEach(async () => {
-  sites.splice(0).forEach((s) => s.close());
-  await harness?.close();
-  harness = undefined;
-});
-
-const enrolledSite = (h: Harness, name: string) => enrolledSiteIn(h, name, sites);
+const fixture = perTestHarness();
 
 interface RoundView {
   number: number;
@@ -38,9 +29,9 @@ async function startRun(h: Harness, name: string): Promise<string> {
 }
 
 it('ends a round at once when every site fails it, and fails the run without retrying a failure that cannot change', async () => {
-  const h = (harness = await startHarness());
-  const spec = await enrolledSite(h, 'Spec Hospital');
-  const crash = await enrolledSite(h, 'Crash Hospital');
+  const h = await fixture.start();
+  const spec = await fixture.site(h, 'Spec Hospital');
+  const crash = await fixture.site(h, 'Crash Hospital');
   spec.refuseRoundStart = {
     code: 'invalid_payload',
     message: 'modelSpec.ehrDim: this site has 31 EHR features',
@@ -78,9 +69,9 @@ it('ends a round at once when every site fails it, and fails the run without ret
 });
 
 it('retries a round whose sites failed for a reason that may pass, without waiting for its deadline', async () => {
-  const h = (harness = await startHarness());
-  const flaky = await enrolledSite(h, 'Flaky Hospital');
-  const steady = await enrolledSite(h, 'Steady Hospital');
+  const h = await fixture.start();
+  const flaky = await fixture.site(h, 'Flaky Hospital');
+  const steady = await fixture.site(h, 'Steady Hospital');
   flaky.failRoundStart = { code: 'data_error', message: 'the imaging share is not mounted', retryable: true };
   steady.failRoundStart = { code: 'data_error', message: 'disk full', retryable: true };
   const runId = await startRun(h, 'retry');

@@ -54,6 +54,8 @@ export const RunConfig = z.object({
   /** Bound on the L2 norm of a site's delta; larger updates are refused. */
   maxUpdateNorm: z.number().positive().optional(),
   histogramBins: z.int().min(2).max(1000).default(RUN_DEFAULTS.histogramBins),
+  /** Early stopping: end the run once this many rounds pass without a better validation AUC (unset: off). */
+  patience: z.int().min(1).max(10_000).optional(),
   seed: z
     .int()
     .min(0)

@@ -29,7 +29,14 @@ export const RoundView = z.object({
   sites: z.array(z.string()),
   startedAt: z.int(),
   finishedAt: z.int().nullable(),
-  metrics: z.object({ tasks: z.record(z.string(), PooledTask), sites: z.array(z.string()) }).nullable(),
+  metrics: z
+    .object({
+      tasks: z.record(z.string(), PooledTask),
+      /** Pooled over the sites' validation splits: what the coordinator selects the best round on. */
+      validation: z.record(z.string(), PooledTask).optional(),
+      sites: z.array(z.string()),
+    })
+    .nullable(),
   /** The sites' local objective, pooled by examples, and the same in its terms (null before the commit). */
   trainingLoss: z.number().nullable().optional(),
   trainingLossTerms: LossTerms.nullable().optional(),
@@ -43,6 +50,11 @@ export const RunView = z.object({
   roundsPlanned: z.int(),
   roundsCompleted: z.int(),
   failure: z.string().nullable().optional(),
+  /** The round with the best pooled validation AUC (GET /api/runs/:id only); null without validation. */
+  selectedRound: z
+    .object({ round: z.int().min(1), validationAuc: z.number() })
+    .nullable()
+    .optional(),
 });
 export type RunView = z.infer<typeof RunView>;
 

@@ -29,6 +29,14 @@ export function finalTableRows(report: SimulationReport): string[][] {
 
 export const FINAL_HEADERS = ['task', 'AUC', 'F1', 'precision', 'recall', 'accuracy', 'n'];
 
+/** Which round the final table scores, and why. */
+export function modelLine(report: SimulationReport): string {
+  const f = report.final;
+  return f.selectedBy === 'validation'
+    ? `Selected model (round ${f.round} of ${f.lastRound}, best pooled validation AUC)`
+    : `Final model (round ${f.round}; no validation split to select on)`;
+}
+
 function roundsSection(report: SimulationReport, tasks: string[]): string {
   const chart = lineChart({
     title: 'Pooled AUC per round (federated evaluation)',
@@ -150,7 +158,7 @@ export function renderReportHtml(report: SimulationReport): string {
   const t = report.timings;
   const header = `<h1>FedFuse simulation: ${esc(c.fusion)} fusion, ${esc(c.strategy)}, ${c.sites} sites</h1>
 <p class="note">${c.rounds} rounds × ${c.epochs} local epochs, ${c.patientsPerSite} patients per site on average, ${c.iid ? 'IID sites' : `label skew α = ${c.nonIid}`}, ${c.imageSize}×${c.imageSize} images, ${c.genes} genes, seed ${c.seed}, backend ${esc(c.backend)}. Generated ${esc(report.generatedAt)}.</p>`;
-  const final = `<h2>Final model on the pooled held-out splits (round ${report.final.round}, ${report.final.numExamples} patients)</h2>${htmlTable(FINAL_HEADERS, finalTableRows(report), esc)}<p>Mean AUC over tasks: <b>${num(report.final.meanAuc)}</b></p>`;
+  const final = `<h2>${esc(modelLine(report))} on the pooled test splits (${report.final.numExamples} patients)</h2>${htmlTable(FINAL_HEADERS, finalTableRows(report), esc)}<p>Mean AUC over tasks: <b>${num(report.final.meanAuc)}</b></p>`;
   const cost = `<h2>Cost</h2>${htmlTable(
     [
       'total s',

@@ -64,10 +64,13 @@ function sampleReport(): SimulationReport {
         tasks: { cancer: { ...task, attention: null } },
         trainingLoss: 81.46,
         lossTerms: { task: 0.44, auxiliary: 0.02, alignment: 0, reconstruction: 0, l2: 81, proximal: 0 },
+        validationAuc: 0.82,
       },
     ],
     final: {
       round: 1,
+      lastRound: 1,
+      selectedBy: 'validation',
       numExamples: 50,
       meanAuc: 0.8,
       tasks: { cancer: task },

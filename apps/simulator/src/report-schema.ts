@@ -44,6 +44,8 @@ export const RoundReport = z.object({
   trainingLoss: Metric.default(null),
   /** The same objective in its terms: `task` is the masked BCE; the rest regularise (null: not reported). */
   lossTerms: LossTerms.nullable().default(null),
+  /** Mean over tasks of the pooled validation AUC, which the selected round is chosen on. */
+  validationAuc: Metric,
 });
 export type RoundReport = z.infer<typeof RoundReport>;
 
@@ -128,7 +130,11 @@ export const SimulationReport = z.object({
   sites: z.array(SiteSummary),
   rounds: z.array(RoundReport).min(1),
   final: z.object({
+    /** The selected round (best pooled validation AUC), which the final table scores on the test split. */
     round: z.int().min(1),
+    /** The last round trained; the selected round when no site held out validation patients. */
+    lastRound: z.int().min(1),
+    selectedBy: z.enum(['validation', 'last']),
     numExamples: z.int().min(0),
     meanAuc: Metric,
     tasks: z.record(z.string(), FinalTaskReport),

@@ -25,6 +25,7 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
         'attention.genomics': 0.5,
       },
     },
+    validation: { cancer: { auc: auc === null ? null : auc + 0.05 }, cardiac: { auc: 0.9 } },
   },
   failure: null,
 });
@@ -53,6 +54,9 @@ describe('roundReports', () => {
     expect(reports[1]!.tasks.cancer!.attention).toEqual({ ehr: 0.2, imaging: 0.3, genomics: 0.5 });
     expect(reports[1]!.trainingLoss).toBe(81.5);
     expect(reports[1]!.lossTerms).toMatchObject({ task: 0.45, l2: 81 });
+    // The mean over tasks of the pooled validation AUC, of the tasks that have one.
+    expect(reports[1]!.validationAuc).toBeCloseTo((0.85 + 0.9) / 2, 12);
+    expect(reports[0]!.validationAuc).toBeCloseTo(0.9, 12);
   });
 });
 

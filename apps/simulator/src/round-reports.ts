@@ -43,6 +43,9 @@ export function roundReports(o: {
           },
         ]),
       );
+      const validation = Object.values(r.metrics?.validation ?? {}).flatMap((m) =>
+        m.auc === null || m.auc === undefined || !Number.isFinite(m.auc) ? [] : [m.auc],
+      );
       return {
         number: r.number,
         attempt: r.attempt,
@@ -56,6 +59,9 @@ export function roundReports(o: {
         tasks,
         trainingLoss: finite(r.trainingLoss ?? undefined),
         lossTerms: r.trainingLossTerms ?? null,
+        validationAuc: finite(
+          validation.length > 0 ? validation.reduce((a, b) => a + b, 0) / validation.length : undefined,
+        ),
       };
     });
 }

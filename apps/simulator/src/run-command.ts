@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
 import { DEFAULTS, resolveSimulationOptions } from './options.ts';
-import { FINAL_HEADERS, finalTableRows } from './report-html.ts';
+import { FINAL_HEADERS, finalTableRows, modelLine } from './report-html.ts';
 import type { SimulationReport } from './report-schema.ts';
 import { runSimulation } from './simulation.ts';
 import { bytes, markdownTable, num } from './tables.ts';
@@ -47,7 +47,7 @@ function number(value: string | undefined): number | undefined {
 export function summarize(report: SimulationReport): string {
   const t = report.timings;
   return [
-    `Final model (round ${report.final.round}) on the pooled held-out splits of all ${report.config.sites} sites (${report.final.numExamples} patients):`,
+    `${modelLine(report)} on the pooled test splits of all ${report.config.sites} sites (${report.final.numExamples} patients):`,
     markdownTable(FINAL_HEADERS, finalTableRows(report)),
     `mean AUC ${num(report.final.meanAuc)}`,
     `time ${num(t.totalSeconds, 1)} s (setup ${num(t.setupSeconds, 1)} s, training ${num(t.trainingSeconds, 1)} s, round overhead ${num(t.roundOverheadSeconds, 1)} s); peak memory of coordinator + ${report.config.sites} sites ${bytes(report.peakMemoryBytes)}`,

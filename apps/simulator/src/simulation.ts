@@ -93,7 +93,17 @@ export async function runSimulation(
       longestTraining: (id) => cluster.trainingLog.longestTraining(id),
     });
     await initBackend({ backend: 'auto', log: () => {} });
-    const model = await loadCheckpointModel(api, { runId, round: options.rounds });
+    // The model is the round the coordinator selected on the sites' validation splits, not the last one.
+    const selected = (await api.run(runId)).selectedRound;
+    const choice = selected
+      ? { round: selected.round, selectedBy: 'validation' as const }
+      : { round: options.rounds, selectedBy: 'last' as const };
+    log(
+      selected
+        ? `selected round ${selected.round} of ${options.rounds} (pooled validation AUC ${selected.validationAuc.toFixed(3)})`
+        : `no site held out validation patients: the last round is the model`,
+    );
+    const model = await loadCheckpointModel(api, { runId, round: choice.round });
     cluster.memory.stop();
     await cluster.stopDaemons();
     const report = finalReport({
@@ -101,6 +111,7 @@ export async function runSimulation(
       federation,
       loaded,
       model,
+      choice,
       partial: { runId, rounds, started, setupSeconds, cluster },
     });
     writeFileSync(paths.reportJson, `${JSON.stringify(report, null, 2)}\n`);
@@ -120,6 +131,7 @@ function finalReport(o: {
   federation: GeneratedFederation;
   loaded: LoadedFederation;
   model: TriModalModel;
+  choice: { round: number; selectedBy: 'validation' | 'last' };
   partial: {
     runId: string;
     rounds: RoundReport[];
@@ -149,7 +161,7 @@ function finalReport(o: {
       withModality: s.withModality,
     })),
     rounds: partial.rounds,
-    final: { round: options.rounds, ...final },
+    final: { ...o.choice, lastRound: options.rounds, ...final },
     timings: timings({
       rounds: partial.rounds,
       totalSeconds: seconds(partial.started),

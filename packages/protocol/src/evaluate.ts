@@ -72,7 +72,14 @@ function sum(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-/** evaluate:submit — per-task metrics, counts and score histograms. */
+/** The same counts, metrics and histograms on the site's validation split, which selects the best round. */
+export const ValidationEvaluation = z.object({
+  numExamples: Count,
+  tasks: namedRecord(TaskEvaluation),
+});
+export type ValidationEvaluation = z.infer<typeof ValidationEvaluation>;
+
+/** evaluate:submit — per-task metrics, counts and score histograms on the test split (and validation). */
 export const EvaluateRes = z
   .object({
     runId: Uuid,
@@ -82,6 +89,8 @@ export const EvaluateRes = z
       (r) => Object.keys(r).length >= 1,
       'expected at least one task',
     ),
+    /** Absent from a site that predates validation splits: it then takes no part in selecting a round. */
+    validation: ValidationEvaluation.optional(),
   })
   .superRefine((res, ctx) => {
     for (const [task, t] of Object.entries(res.tasks)) {

@@ -112,6 +112,7 @@ export class EvaluateHandler {
       roundId: ins.roundId,
       numExamples: outcome.numExamples,
       tasks: outcome.tasks,
+      validation: outcome.validation,
     });
     if (!res.success)
       throw new Error(`the evaluation is not a valid EvaluateRes: ${formatIssues(res.error.issues)}`);

@@ -90,10 +90,10 @@ describe('rounds', () => {
     const submitted = await env.coordinator.next(FlEvent.roundSubmit);
     const { res, delta } = await openSubmitted(submitted.payload, ins.roundId);
 
-    expect(res).toMatchObject({ runId: ins.runId, roundId: ins.roundId, numExamples: 18 });
+    expect(res).toMatchObject({ runId: ins.runId, roundId: ins.roundId, numExamples: 15 });
     expect(res.lossPerEpoch).toHaveLength(2);
     expect(res.metrics.loss).toBe(res.lossPerEpoch[1]);
-    expect(res.groupExamples.imaging).toBe(12);
+    expect(res.groupExamples.imaging).toBe(9);
     expect(delta.manifest).toEqual(model.manifest);
     expect(delta.values.every(Number.isFinite)).toBe(true);
     expect(delta.values.some((v) => v !== 0)).toBe(true);
@@ -265,5 +265,23 @@ describe('rounds', () => {
         },
       },
     ]);
+  });
+
+  it('reports a training error to the coordinator at once, as not retryable, instead of going silent', async () => {
+    daemon = await startDaemon();
+    // The data fits this spec, but the global weights were built for another head: training throws.
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    const broken = { ...ins, modelSpec: { ...ins.modelSpec, headHidden: ins.modelSpec.headHidden + 2 } };
+    expect(await env.coordinator.emitWithAck(FlEvent.roundStart, broken)).toEqual([{ ok: true }]);
+    const failure = await env.coordinator.next(FlEvent.roundFailed);
+    expect(failure.payload).toEqual({
+      runId: ins.runId,
+      roundId: ins.roundId,
+      stage: 'fit',
+      code: 'training_error',
+      message: expect.stringMatching(/^the global model does not fit the run's model spec/) as string,
+      retryable: false,
+    });
+    expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
   });
 });

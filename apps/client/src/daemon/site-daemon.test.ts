@@ -62,7 +62,8 @@ describe(`${SiteDaemon.name} handshake`, () => {
         imaging: 1,
         genomics: 1,
       },
-      trainPatients: 18,
+      // 18 labelled for training, 3 of them held out for validation.
+      trainPatients: 15,
       testPatients: 6,
       schema: {
         modalities: ['ehr', 'imaging', 'genomics'],

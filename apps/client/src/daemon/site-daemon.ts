@@ -266,6 +266,7 @@ async function loadData(o: { trainer: Trainer; path: string; options: DaemonOpti
     site: data.site,
     backend: o.trainer.backend,
     trainPatients: data.trainPatients,
+    validationPatients: data.validationPatients,
     testPatients: data.testPatients,
     combinations: data.combinations,
     rejected: report.rejected.length,
@@ -274,5 +275,6 @@ async function loadData(o: { trainer: Trainer; path: string; options: DaemonOpti
     log.warn('rejected row', { file: r.file, line: r.line, reason: r.reason });
   if (report.rejected.length > 20)
     log.warn(`${report.rejected.length - 20} more rejected rows; run "fedfuse-client check" for all`);
+  for (const warning of report.warnings) log.warn(warning);
   return data;
 }

@@ -3,6 +3,7 @@ import type { TriModalModel } from '@fedfuse/model';
 import {
   createModel,
   evaluateModalityRemoval,
+  evaluateModel,
   getWeights,
   layoutOf,
   setWeights,
@@ -72,12 +73,26 @@ export class LocalModel {
     };
   }
 
-  /** Score weights on the held-out split; only counts, metrics and histograms come back. */
+  /** Score weights on the test and validation splits; only counts, metrics and histograms come back. */
   async evaluate(req: EvaluateRequest): Promise<EvaluateOutcome> {
     const site = await this.siteFor(req.spec);
     const batch = fitBatch(site.test.batch, { widths: widthsOf(site), spec: req.spec });
     const model = this.modelFor(req.spec, req.manifest);
     setWeights(model, req.weights);
+    const held = fitBatch(site.validation.batch, { widths: widthsOf(site), spec: req.spec });
+    const validation = {
+      numExamples: held.n,
+      tasks: taskEvaluations({
+        evaluation:
+          held.n > 0
+            ? evaluateModel(model, held, { batchSize: req.batchSize })
+            : { n: 0, tasks: {}, predictions: new Float32Array(0) },
+        labels: held.labels,
+        modelTasks: req.spec.tasks,
+        tasks: req.tasks,
+        bins: req.bins,
+      }),
+    };
     // The same patients with one modality hidden too: the dashboard's ablation table.
     const { full: evaluation, removed } =
       batch.n > 0
@@ -91,7 +106,7 @@ export class LocalModel {
       tasks: req.tasks,
       bins: req.bins,
     });
-    return { numExamples: batch.n, tasks };
+    return { numExamples: batch.n, tasks, validation };
   }
 
   /** Free the model's tensors. */
@@ -147,8 +162,9 @@ export function summarize(site: SiteData): DataSummary {
     imageShape: site.imageShape,
     modalityCounts: { ehr: counts.ehr, imaging: counts.imaging, genomics: counts.genomics },
     trainPatients: site.train.batch.n,
+    validationPatients: site.validation.batch.n,
     testPatients: site.test.batch.n,
-    combinations: presenceCombinations([site.train.batch, site.test.batch]),
+    combinations: presenceCombinations([site.train.batch, site.validation.batch, site.test.batch]),
     report: site.report,
     schema: siteDataSchema(site),
   };

@@ -14,6 +14,7 @@ import type { DataShape } from '../fl/spec-fit.ts';
 export interface DataSummary extends DataShape {
   site: string;
   trainPatients: number;
+  validationPatients: number;
   testPatients: number;
   /** Patients per presence combination (`ehr.imaging`, ...), both splits. */
   combinations: Record<string, number>;
@@ -56,6 +57,8 @@ export interface EvaluateRequest {
 export interface EvaluateOutcome {
   numExamples: number;
   tasks: Record<string, TaskEvaluation>;
+  /** The validation split's, which the coordinator selects the best round on. */
+  validation: { numExamples: number; tasks: Record<string, TaskEvaluation> };
 }
 
 /** Messages from the main thread to the worker. */

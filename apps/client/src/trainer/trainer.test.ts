@@ -50,7 +50,8 @@ describe(Trainer.name, () => {
     const summary = await trainer.loadData(siteYaml);
     expect(trainer.backend).toBe('wasm');
     expect(summary).toMatchObject({ site: 'tiny', ehrDim: 4, genomicsDim: 8, imageShape: [8, 8, 1] });
-    expect(summary.trainPatients + summary.testPatients).toBe(24);
+    // 18 labelled for training, 3 of them (15 %) held out for validation, 6 for test.
+    expect([summary.trainPatients, summary.validationPatients, summary.testPatients]).toEqual([15, 3, 6]);
     expect(summary.combinations['ehr.imaging.genomics']).toBe(10);
     expect(Object.values(summary.combinations).reduce((a, b) => a + b, 0)).toBe(24);
     expect(summary.report.rejected).toHaveLength(1);
@@ -79,7 +80,7 @@ describe(Trainer.name, () => {
     expect(Array.from(outcome.delta)).toEqual(Array.from(expected));
     expect(outcome.delta.some((v) => v !== 0)).toBe(true);
     expect(outcome.lossPerEpoch).toEqual(local.lossPerEpoch);
-    expect(outcome.numExamples).toBe(18);
+    expect(outcome.numExamples).toBe(15);
     expect(outcome.groupExamples.ehr).toBe(local.groupExamples.ehr);
     model.dispose();
   });
@@ -107,6 +108,10 @@ describe(Trainer.name, () => {
       batchSize: 4,
     });
     expect(res.numExamples).toBe(6);
+    // The validation split is scored the same way, on its own patients.
+    expect(res.validation.numExamples).toBe(3);
+    const held = res.validation.tasks.cancer!.histogram;
+    expect([...held.positives, ...held.negatives].reduce((a, b) => a + b)).toBe(3);
     const cancer = res.tasks.cancer!;
     expect(
       cancer.histogram.positives.reduce((a, b) => a + b) + cancer.histogram.negatives.reduce((a, b) => a + b),

@@ -21,6 +21,7 @@ import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
 import type { FitRecord } from '../services/training-loss.ts';
 import { roundLossTerms } from '../services/training-loss.ts';
+import { selectedRoundOf } from '../services/round-selection.ts';
 import { runConfig, selectedSites } from '../services/run-state.ts';
 import type { SiteFailure } from '../services/site-failures.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
@@ -81,7 +82,9 @@ export class RunsController {
   async get(@Param('id') id: string) {
     const run = await this.runs.find(id);
     if (!run) throw new NotFoundException({ code: 'not_found', message: `no run ${id}` });
-    return runView(run);
+    // The model to use: the round with the best pooled validation AUC, scored on the test split.
+    const selected = selectedRoundOf(await this.rounds.listForRun(id));
+    return { ...runView(run), selectedRound: selected, lastRound: run.committed_round };
   }
 
   @Post(':id/:action')
@@ -119,17 +122,30 @@ export class RunsController {
    */
   @Get(':id/checkpoints/:round/model.json')
   async modelJson(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
-    const { modelJson, names } = await this.checkpointFiles(id, Number(round));
+    const { modelJson, names } = await this.checkpointFiles(id, await this.roundNumber(id, round));
     response.setHeader('content-disposition', `attachment; filename="${names.modelJson}"`);
     response.json(modelJson);
   }
 
   @Get(':id/checkpoints/:round/weights.bin')
   async weightsBin(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
-    const { weightsBin, names } = await this.checkpointFiles(id, Number(round));
+    const { weightsBin, names } = await this.checkpointFiles(id, await this.roundNumber(id, round));
     response.setHeader('content-type', 'application/octet-stream');
     response.setHeader('content-disposition', `attachment; filename="${names.weightsBin}"`);
     response.end(weightsBin);
+  }
+
+  /** A round number, or `selected` (the best round on validation) or `last` (the newest checkpoint). */
+  private async roundNumber(runId: string, round: string): Promise<number> {
+    if (round === 'last') return (await this.runs.find(runId))?.committed_round ?? 0;
+    if (round !== 'selected') return Number(round);
+    const selected = selectedRoundOf(await this.rounds.listForRun(runId));
+    if (!selected)
+      throw new NotFoundException({
+        code: 'not_found',
+        message: `run ${runId} has no selected round yet: no evaluated round has a validation AUC`,
+      });
+    return selected.round;
   }
 
   private async checkpointFiles(runId: string, round: number) {

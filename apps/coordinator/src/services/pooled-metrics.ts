@@ -1,4 +1,4 @@
-import type { EvaluateRes } from '@fedfuse/protocol';
+import type { TaskEvaluation } from '@fedfuse/protocol';
 
 export interface PooledTaskMetrics {
   /** AUC of the pooled score histograms (ties within a bin count half). */
@@ -26,7 +26,9 @@ export function histogramAuc(positives: readonly number[], negatives: readonly n
 }
 
 /** Per task: the AUC of all sites' histograms added up, and example-weighted means of their metrics. */
-export function poolEvaluations(results: readonly EvaluateRes[]): Record<string, PooledTaskMetrics> {
+export function poolEvaluations(
+  results: readonly { tasks: Readonly<Record<string, TaskEvaluation>> }[],
+): Record<string, PooledTaskMetrics> {
   const pooled: Record<string, PooledTaskMetrics> = {};
   const tasks = new Set(results.flatMap((r) => Object.keys(r.tasks)));
   for (const task of tasks) {

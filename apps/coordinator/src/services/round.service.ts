@@ -23,6 +23,8 @@ import { crashPoint } from './crash-points.ts';
 import { byStableKey, stableSiteKeys } from './site-keys.ts';
 import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
+import type { SelectedRound, StoredRoundMetrics } from './round-selection.ts';
+import { patienceRunOut, selectedRoundOf } from './round-selection.ts';
 import { RunLocks } from './run-locks.service.ts';
 import { evaluators, runConfig, selectedSites, stageOf } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
@@ -313,8 +315,14 @@ export class RoundService {
 
   private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
     const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.siteKeys());
-    const pooled = poolEvaluations(rows.map((r) => JSON.parse(r.payload) as EvaluateRes));
-    const metrics = { tasks: pooled, sites: rows.map((r) => r.site_id) };
+    const results = rows.map((r) => JSON.parse(r.payload) as EvaluateRes);
+    const pooled = poolEvaluations(results);
+    const validated = results.flatMap((r) => (r.validation ? [r.validation] : []));
+    const metrics: StoredRoundMetrics = {
+      tasks: pooled,
+      ...(validated.length > 0 ? { validation: poolEvaluations(validated) } : {}),
+      sites: rows.map((r) => r.site_id),
+    };
     await this.rounds.update(round.id, {
       phase: 'done',
       metrics: JSON.stringify(metrics),
@@ -325,6 +333,8 @@ export class RoundService {
       for (const [name, value] of Object.entries(values))
         if (Number.isFinite(value)) flat[`${task}.${name}`] = value;
     }
+    for (const [task, values] of Object.entries(metrics.validation ?? {}))
+      if (Number.isFinite(values.auc)) flat[`validation.${task}.auc`] = values.auc;
     this.ops.emit('metricsRecorded', {
       runId: run.id,
       roundId: round.id,
@@ -349,7 +359,11 @@ export class RoundService {
       },
     });
     await this.progress({ ...round, phase: 'done' });
-    if (round.number >= runConfig(run).rounds) await this.complete(run);
+    const selected = selectedRoundOf(await this.rounds.listForRun(run.id));
+    const config = runConfig(run);
+    if (round.number >= config.rounds) return this.complete(run, selected);
+    if (patienceRunOut({ latest: round.number, selected, patience: config.patience }))
+      await this.complete(run, selected);
   }
 
   private async failRun(
@@ -397,13 +411,20 @@ export class RoundService {
     });
   }
 
-  private async complete(run: RunRow): Promise<void> {
+  /** Completes the run after its last round, or earlier when early stopping's patience ran out. */
+  private async complete(run: RunRow, selected?: SelectedRound | null): Promise<void> {
     if (await this.runs.transition(run.id, { from: ['running'], to: 'completed', at: Date.now() })) {
+      const current = await this.runs.find(run.id);
+      const rounds = current?.committed_round ?? run.committed_round;
       await this.audit.record({
         actor: SYSTEM,
         action: 'run.completed',
         subject: run.id,
-        details: { rounds: runConfig(run).rounds },
+        details: {
+          rounds,
+          stoppedEarly: rounds < runConfig(run).rounds,
+          selectedRound: selected?.round ?? null,
+        },
       });
       await this.runSummaries.publish(run.id);
     }

@@ -69,6 +69,8 @@ export class TestSite {
   challenges = 0;
   autoTrain?: FitBehaviour;
   autoEvaluate = true;
+  /** When set, evaluations also carry a validation split whose pooled AUC is this, per round (0.5 to 1). */
+  validationAuc?: (roundNumber: number) => number;
   /** When set, `round:start` is refused with this error, as a daemon refuses a spec its data cannot fit. */
   refuseRoundStart?: { code: string; message: string };
   /** When set, `round:start` is accepted and then answered with this `round:failed`, as a failed training is. */
@@ -325,6 +327,7 @@ export class TestSite {
           { numExamples: 8, metrics: { f1: 0.8, accuracy: 0.75 }, histogram: { bins, positives, negatives } },
         ]),
       ),
+      ...(this.validationAuc ? { validation: validationOf(ins, this.validationAuc(ins.roundNumber)) } : {}),
     };
     return this.emit<SubmitReceipt>(FlEvent.evaluateSubmit, res);
   }
@@ -354,4 +357,20 @@ export class TestSite {
     this.alive = false;
     this.socket?.disconnect();
   }
+}
+
+/**
+ * 100 negatives in the lowest bin, k of 100 positives in the highest and the rest tied with the negatives:
+ * AUC = 0.5 + k / 200, so any AUC from 0.5 to 1 in steps of 0.005.
+ */
+function validationOf(ins: EvaluateIns, auc: number): NonNullable<EvaluateRes['validation']> {
+  const bins = ins.config.bins;
+  const k = Math.round((auc - 0.5) * 200);
+  const positives = new Array<number>(bins).fill(0);
+  const negatives = new Array<number>(bins).fill(0);
+  positives[bins - 1] = k;
+  positives[0] = 100 - k;
+  negatives[0] = 100;
+  const task = { numExamples: 200, metrics: {}, histogram: { bins, positives, negatives } };
+  return { numExamples: 200, tasks: Object.fromEntries(ins.config.tasks.map((t) => [t, task])) };
 }

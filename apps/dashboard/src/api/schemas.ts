@@ -71,8 +71,19 @@ export const RunConfigView = z.looseObject({
 });
 export type RunConfigView = z.infer<typeof RunConfigView>;
 
+/** The round with the best pooled validation AUC (GET /api/runs/:id), scored on the test split. */
+export const SelectedRound = z.object({
+  round: z.number(),
+  validationAuc: z.number(),
+  testAuc: z.record(z.string(), z.number().nullable()),
+});
+export type SelectedRound = z.infer<typeof SelectedRound>;
+
 /** GET /api/runs and /api/runs/:id. */
-export const RunDetail = RunSummary.extend({ config: RunConfigView });
+export const RunDetail = RunSummary.extend({
+  config: RunConfigView,
+  selectedRound: SelectedRound.nullable().optional(),
+});
 export type RunDetail = z.infer<typeof RunDetail>;
 
 /** Per task, pooled metrics; a NaN on the server (e.g. AUC with one class) arrives as null. */
@@ -99,6 +110,19 @@ export const RoundView = z.object({
   /** The same loss in its terms (task loss, then the regularisers); null from sites older than the terms. */
   trainingLossTerms: LossTerms.nullable().optional(),
   failure: z.string().nullable(),
+  /** Sites that said why they could not train or evaluate this round. */
+  siteFailures: z
+    .array(
+      z.object({
+        siteId: z.string(),
+        siteName: z.string(),
+        stage: z.string(),
+        code: z.string(),
+        message: z.string(),
+        retryable: z.boolean(),
+      }),
+    )
+    .optional(),
 });
 export type RoundView = z.infer<typeof RoundView>;
 

@@ -56,9 +56,13 @@ export function buildReport(o: BuildReportOptions): LoadReport {
       labels: o.sources.labels?.records.size ?? 0,
     },
     combinations,
-    splits: { train: splitCounts(site.train, site.tasks), test: splitCounts(site.test, site.tasks) },
+    splits: {
+      train: splitCounts(site.train, site.tasks),
+      validation: splitCounts(site.validation, site.tasks),
+      test: splitCounts(site.test, site.tasks),
+    },
     rejected,
-    warnings: [...(o.sources.ehr?.warnings ?? [])],
+    warnings: [...(o.sources.ehr?.warnings ?? []), ...heldOutWarnings(o.config, site)],
   };
 }
 
@@ -112,4 +116,19 @@ function splitCounts(split: SiteSplit, tasks: readonly string[]): SplitCounts {
     counts.positives[task] = positives;
   });
   return counts;
+}
+
+/** A site that holds out no one cannot score the model, or cannot help choose its round: say so. */
+function heldOutWarnings(config: SiteConfig, site: Omit<SiteData, 'report'>): string[] {
+  const warnings: string[] = [];
+  const column = config.labels?.splitColumn ?? 'split';
+  if (site.test.batch.n === 0)
+    warnings.push(
+      `no held-out test patients: no labels row has ${column}=test, so this site adds nothing to the model's test score`,
+    );
+  if (site.validation.batch.n === 0)
+    warnings.push(
+      `no validation patients: no labels row has ${column}=validation and labels.validationFraction holds out none, so this site does not help choose the best round`,
+    );
+  return warnings;
 }

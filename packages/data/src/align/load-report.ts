@@ -19,7 +19,7 @@ export interface LoadReport {
   modalityCounts: { ehr: number; imaging: number; genomics: number; labels: number };
   /** Patients per presence combination; `none` patients (labels only) are not in any batch. */
   combinations: Record<PresenceKey, number>;
-  splits: { train: SplitCounts; test: SplitCounts };
+  splits: { train: SplitCounts; validation: SplitCounts; test: SplitCounts };
   /** Every rejected row, resource or image, in file order per source. */
   rejected: Rejection[];
   warnings: string[];
@@ -38,7 +38,7 @@ export function formatLoadReport(report: LoadReport): string {
   );
   out.push('', 'Presence combinations:');
   for (const key of PRESENCE_KEYS) out.push(`  ${key.padEnd(22)} ${report.combinations[key]}`);
-  for (const split of ['train', 'test'] as const) {
+  for (const split of ['train', 'validation', 'test'] as const) {
     const s = report.splits[split];
     const tasks = Object.keys(s.labelled)
       .map((t) => `${t} ${s.positives[t] ?? 0}/${s.labelled[t] ?? 0} positive`)

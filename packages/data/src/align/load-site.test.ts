@@ -24,7 +24,8 @@ async function writeCombinationSite(): Promise<string> {
       'ehr: { path: ehr.csv, numeric: [age], categorical: { sex: [F, M] } }',
       'imaging: { manifest: images/manifest.csv, size: [2, 2, 1] }',
       'genomics: { path: expression.tsv, panel: panel.txt }',
-      'labels: { path: labels.csv }',
+      // No validation patients here: the rows stay where the labels file puts them.
+      'labels: { path: labels.csv, validationFraction: 0 }',
       'maxRejectedFraction: 0.9',
     ].join('\n'),
     'ehr.csv': 'patient_id,age [years],sex\nP5,70,M\nP1,40,F\nP3,,F\nP2,60,\n',

@@ -1,4 +1,9 @@
-import { DEFAULT_IMAGE_SHAPE, loadSiteConfig, type SiteConfig } from '../config/site-config.ts';
+import {
+  DEFAULT_IMAGE_SHAPE,
+  DEFAULT_VALIDATION_FRACTION,
+  loadSiteConfig,
+  type SiteConfig,
+} from '../config/site-config.ts';
 import type { Rejection } from '../errors.ts';
 import { ehrDim, ehrFeatureNames, type EhrSchema } from '../loaders/ehr-schema.ts';
 import { fillGenomics, type GenomicsSlot } from '../loaders/genomics-fill.ts';
@@ -35,11 +40,11 @@ export async function loadSite(options: LoadSiteOptions): Promise<SiteData> {
   const lateRejections: Rejection[] = [];
   fillSmallSources({ sources, ...plan });
   await fillLargeSources({ config, sources, ...plan, reject: (r) => void lateRejections.push(r) });
-  const [train, test] = SPLITS.map((split) =>
+  const [train, validation, test] = SPLITS.map((split) =>
     compactBatch({ batch: plan.batches[split], ids: plan.layout.ids[split], dims: plan.dims }),
-  ) as [Compacted, Compacted];
-  const site = finishSite({ config, plan, train, test, stats: options.stats });
-  const none = [...plan.layout.none, ...train.dropped, ...test.dropped];
+  ) as [Compacted, Compacted, Compacted];
+  const site = finishSite({ config, plan, train, validation, test, stats: options.stats });
+  const none = [...plan.layout.none, ...train.dropped, ...validation.dropped, ...test.dropped];
   return { ...site, report: buildReport({ config, sources, site, none, lateRejections }) };
 }
 
@@ -61,7 +66,8 @@ function planBatches(o: {
   sources: SiteSources;
   imageShape?: [number, number, number];
 }): BatchPlan {
-  const layout = layoutPatients(o.sources);
+  const validationFraction = o.config.labels?.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
+  const layout = layoutPatients(o.sources, { validationFraction });
   const schema = o.sources.ehr?.schema ?? { numeric: [], categorical: [], units: {} };
   const genes = o.sources.genomics?.panel ?? [];
   const imageShape = o.imageShape ?? o.config.imaging?.shape ?? [...DEFAULT_IMAGE_SHAPE];
@@ -73,6 +79,7 @@ function planBatches(o: {
   };
   const batches = {
     train: allocateBatch(layout.ids.train.length, dims),
+    validation: allocateBatch(layout.ids.validation.length, dims),
     test: allocateBatch(layout.ids.test.length, dims),
   };
   const slots = new Map<string, { split: Split; row: number }>();
@@ -80,18 +87,19 @@ function planBatches(o: {
   return { layout, schema, genes, imageShape, dims, batches, slots };
 }
 
-/** Computes the train split's statistics and standardizes both splits with the chosen ones. */
+/** Computes the train split's statistics and standardizes every split with the chosen ones. */
 function finishSite(o: {
   config: SiteConfig;
   plan: BatchPlan;
   train: Compacted;
+  validation: Compacted;
   test: Compacted;
   stats: FeatureStats | undefined;
 }): Omit<SiteData, 'report'> {
   const { schema, genes, dims, imageShape } = o.plan;
   const localStats = batchStats(o.train.batch, { ehrNumeric: schema.numeric, ehrWidth: dims.ehr, genes });
   const normalization = standardizeBatches({
-    batches: [o.train.batch, o.test.batch],
+    batches: [o.train.batch, o.validation.batch, o.test.batch],
     stats: o.stats ?? localStats,
     ehrWidth: dims.ehr,
     numeric: schema.numeric.length,
@@ -105,6 +113,7 @@ function finishSite(o: {
     genes,
     imageShape: [imageShape[0], imageShape[1], imageShape[2]],
     train: { batch: o.train.batch, patientIds: o.train.ids },
+    validation: { batch: o.validation.batch, patientIds: o.validation.ids },
     test: { batch: o.test.batch, patientIds: o.test.ids },
     localStats,
     normalization,

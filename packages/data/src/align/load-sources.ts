@@ -6,6 +6,7 @@ import { loadGenePanel } from '../loaders/gene-panel.ts';
 import { indexGenomics, type GenomicsIndex } from '../loaders/genomics-index.ts';
 import { readManifest, type ManifestResult } from '../loaders/imaging.ts';
 import { loadLabels, type LabelsResult, type Split } from '../loaders/labels.ts';
+import { splitValidation } from './validation-split.ts';
 
 /** Everything read in the first pass: small files whole, large ones indexed only. */
 export interface SiteSources {
@@ -46,16 +47,27 @@ export interface PatientLayout {
   none: string[];
 }
 
-/** Puts every patient with at least one modality in its split; labels-only patients go to `none`. */
-export function layoutPatients(sources: SiteSources): PatientLayout {
+/**
+ * Puts every patient with at least one modality in its split; labels-only patients go to `none`. When the
+ * labels file marks no validation patient, `validationFraction` of the training patients become it.
+ */
+export function layoutPatients(sources: SiteSources, options: { validationFraction: number }): PatientLayout {
   const withData = new Set<string>([
     ...(sources.ehr?.records.keys() ?? []),
     ...(sources.manifest?.entries.keys() ?? []),
     ...(sources.genomics?.index.samples.keys() ?? []),
   ]);
-  const layout: PatientLayout = { ids: { train: [], test: [] }, none: [] };
+  const layout: PatientLayout = { ids: { train: [], validation: [], test: [] }, none: [] };
   for (const id of [...withData].sort(collator.compare)) {
     layout.ids[sources.labels?.records.get(id)?.split ?? 'train'].push(id);
+  }
+  // Without labels nothing can be scored, so nothing is held out.
+  const records = sources.labels?.records;
+  if (layout.ids.validation.length === 0 && records) {
+    const patients = layout.ids.train.map((id) => ({ id, labels: records.get(id)?.values }));
+    const { train, validation } = splitValidation(patients, options.validationFraction);
+    layout.ids.train = train;
+    layout.ids.validation = validation;
   }
   for (const id of sources.labels?.records.keys() ?? []) if (!withData.has(id)) layout.none.push(id);
   layout.none.sort(collator.compare);

@@ -9,7 +9,7 @@ export interface SiteSplit {
   patientIds: string[];
 }
 
-/** A loaded site: both splits aligned into the model's tensors, with everything needed to read them. */
+/** A loaded site: its splits aligned into the model's tensors, with everything needed to read them. */
 export interface SiteData {
   site: string;
   tasks: string[];
@@ -22,6 +22,8 @@ export interface SiteData {
   /** [height, width, channels] of each image. */
   imageShape: [number, number, number];
   train: SiteSplit;
+  /** Held out from training to choose the best round; the test split is only scored, never chosen on. */
+  validation: SiteSplit;
   test: SiteSplit;
   /** This site's raw statistics over its training split, to share for federated normalization. */
   localStats: FeatureStats;
@@ -30,5 +32,5 @@ export interface SiteData {
   report: LoadReport;
 }
 
-/** Both splits in a fixed order, for loops. */
-export const SPLITS: readonly Split[] = ['train', 'test'];
+/** Every split in a fixed order, for loops. */
+export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];

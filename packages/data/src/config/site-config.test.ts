@@ -36,7 +36,11 @@ describe('loadSiteConfig', () => {
       resize: 'area',
     });
     expect(config.genomics?.orientation).toBe('auto');
-    expect(config.labels).toEqual({ path: tmp.path('labels.csv'), splitColumn: 'split' });
+    expect(config.labels).toEqual({
+      path: tmp.path('labels.csv'),
+      splitColumn: 'split',
+      validationFraction: 0.15,
+    });
     expect(config.maxRejectedFraction).toBe(0.5);
   });
 

@@ -37,11 +37,19 @@ export interface GenomicsConfig {
   transform: 'log1p' | 'none';
 }
 
-/** Where a site's labels are; the optional split column marks the held-out test patients. */
+/** Where a site's labels are; the optional split column marks the held-out test and validation patients. */
 export interface LabelsConfig {
   path: string;
   splitColumn: string;
+  /**
+   * Share of the training patients held out for model selection when no row says `validation`: chosen
+   * from the patient ids and labels alone (stratified), so every load picks the same patients.
+   */
+  validationFraction: number;
 }
+
+/** The validation share of the training patients when the labels file marks none. */
+export const DEFAULT_VALIDATION_FRACTION = 0.15;
 
 /** A validated site config with every path resolved against the config file's folder. */
 export interface SiteConfig {
@@ -72,6 +80,9 @@ const imageSize = z
 const fractionError = 'must be a number from 0 to 1';
 
 /** site.yaml as written, before paths are resolved and defaults filled. */
+const validationError =
+  'must be a number from 0 to 0.9 (the share of training patients held out for validation)';
+
 const SiteSection = strictMapping({
   site: optional(text),
   tasks: optional(uniqueList.min(1, { error: 'must name at least one task' })),
@@ -96,7 +107,18 @@ const SiteSection = strictMapping({
       transform: optional(choice(['log1p', 'none'])),
     }),
   ),
-  labels: optional(strictMapping({ path: text, splitColumn: optional(text) })),
+  labels: optional(
+    strictMapping({
+      path: text,
+      splitColumn: optional(text),
+      validationFraction: optional(
+        z
+          .number({ error: validationError })
+          .min(0, { error: validationError })
+          .max(0.9, { error: validationError }),
+      ),
+    }),
+  ),
 }).refine((c) => c.ehr ?? c.imaging ?? c.genomics, {
   error: 'names no modality: add at least one of ehr, imaging, genomics',
 });
@@ -168,6 +190,12 @@ function toSiteConfig(file: string, c: SiteSection): SiteConfig {
       transform: c.genomics.transform ?? 'log1p',
     };
   }
-  if (c.labels) config.labels = { path: at(c.labels.path), splitColumn: c.labels.splitColumn ?? 'split' };
+  if (c.labels) {
+    config.labels = {
+      path: at(c.labels.path),
+      splitColumn: c.labels.splitColumn ?? 'split',
+      validationFraction: c.labels.validationFraction ?? DEFAULT_VALIDATION_FRACTION,
+    };
+  }
   return config;
 }

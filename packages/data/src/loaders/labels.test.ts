@@ -11,7 +11,7 @@ afterEach(() => tmp.cleanup());
 
 const load = (maxRejectedFraction = 0.5) =>
   loadLabels({
-    config: { path: tmp.path('labels.csv'), splitColumn: 'split' },
+    config: { path: tmp.path('labels.csv'), splitColumn: 'split', validationFraction: 0.15 },
     tasks: ['cancer', 'cardiac'],
     idColumn: 'patient_id',
     missingValues: new Set(DEFAULT_MISSING_VALUES),
@@ -20,19 +20,22 @@ const load = (maxRejectedFraction = 0.5) =>
 
 describe('loadLabels', () => {
   it('reads 0/1/blank per task and the split column, in any column order', async () => {
-    await tmp.write({ 'labels.csv': 'cardiac,patient_id,split,cancer\n1,P1,train,0\n,P2,test,1\n0,P3,,\n' });
+    await tmp.write({
+      'labels.csv': 'cardiac,patient_id,split,cancer\n1,P1,train,0\n,P2,test,1\n0,P3,,\n1,P4,Validation,1\n',
+    });
     const { records, summary } = await load();
-    expect(summary).toMatchObject({ records: 3, accepted: 3, rejected: [] });
+    expect(summary).toMatchObject({ records: 4, accepted: 4, rejected: [] });
     expect(records.get('P1')).toEqual({ line: 2, split: 'train', values: Float32Array.of(0, 1) });
     expect(records.get('P2')?.split).toBe('test');
     expect(Array.from(records.get('P2')?.values ?? [])).toEqual([1, Number.NaN]);
     expect(records.get('P3')?.split).toBe('train');
+    expect(records.get('P4')?.split).toBe('validation');
   });
 
   it('rejects bad labels, bad splits and every copy of a duplicate id with file and line', async () => {
     await tmp.write({
       'labels.csv':
-        'patient_id,split,cancer,cardiac\nP1,,yes,0\nP2,,0,0\nP2,,1,1\nP3,validation,0,1\nP4,,0,1\nP5,,1,0\nP6,,0,0\nP7,,1,1\n',
+        'patient_id,split,cancer,cardiac\nP1,,yes,0\nP2,,0,0\nP2,,1,1\nP3,holdout,0,1\nP4,,0,1\nP5,,1,0\nP6,,0,0\nP7,,1,1\n',
     });
     const { records, summary } = await load();
     expect([...records.keys()]).toEqual(['P4', 'P5', 'P6', 'P7']);
@@ -64,7 +67,7 @@ describe('loadLabels', () => {
         file,
         line: 5,
         patientId: 'P3',
-        reason: 'split "validation" is not train, test or blank',
+        reason: 'split "holdout" is not train, validation, test or blank',
       },
     ]);
   });

@@ -5,8 +5,8 @@ import { assertRejectedFraction, dropDuplicateIds, readTable } from '../io/table
 import { quoteCell } from '../io/values.ts';
 import type { SourceSummary } from './source-result.ts';
 
-/** Which held-out split a patient belongs to. */
-export type Split = 'train' | 'test';
+/** Which split a patient belongs to: trained on, held out for model selection, or held out for the final score. */
+export type Split = 'train' | 'validation' | 'test';
 
 /** One patient's labels: 0/1 per task in the config's task order, NaN where missing. */
 export interface LabelRecord {
@@ -81,5 +81,6 @@ function parseLabelRow(args: {
   const split = (fields[splitIndex] ?? '').trim().toLowerCase();
   if (split === '' || split === 'train') return { split: 'train', values };
   if (split === 'test') return { split: 'test', values };
-  return `${options.config.splitColumn} ${quoteCell(split)} is not train, test or blank`;
+  if (split === 'validation' || split === 'val') return { split: 'validation', values };
+  return `${options.config.splitColumn} ${quoteCell(split)} is not train, validation, test or blank`;
 }

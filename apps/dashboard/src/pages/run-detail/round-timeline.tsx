@@ -10,6 +10,7 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
   const { siteName } = useSession();
   const now = useNow();
   const entries = roundTimeline(props.rounds, now);
+  const failures = new Map(props.rounds.map((r) => [r.roundId, r.siteFailures]));
   if (entries.length === 0) return <Empty>No round has started yet.</Empty>;
   const longest = Math.max(...entries.map((e) => e.durationMs), 1);
   return (
@@ -58,11 +59,29 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
               <td className="num" data-training-loss={e.trainingLoss ?? ''}>
                 {formatMetric(e.trainingLoss)}
               </td>
-              <td className="bad">{e.failure ?? ''}</td>
+              <td className="bad" data-round-failure>
+                {e.failure ?? ''}
+                <SiteFailures failures={failures.get(e.roundId) ?? []} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Each site's own reason, so the operator sees what to fix and where without reading logs. */
+function SiteFailures(props: { failures: NonNullable<RoundView['siteFailures']> }) {
+  if (props.failures.length === 0) return null;
+  return (
+    <ul className="site-failures">
+      {props.failures.map((f) => (
+        <li key={`${f.siteId} ${f.stage}`} data-site-failure={f.siteName}>
+          <b>{f.siteName}</b> ({f.stage}, {f.code}
+          {f.retryable ? '' : ', will not pass on retry'}): {f.message}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -11,6 +11,7 @@ import { CheckpointsCard } from './checkpoints-card.tsx';
 import { AblationCard, AttentionCard, MetricChartCard, TrainingLossCard } from './metric-cards.tsx';
 import { ProgressCard } from './progress-card.tsx';
 import { RoundTimeline } from './round-timeline.tsx';
+import { SelectedRoundNote } from './selected-round-note.tsx';
 
 /**
  * One run: controls, progress, metrics per round, attention, ablation, rounds and checkpoints. The
@@ -52,6 +53,7 @@ export function RunDetailPage(props: { runId: string }) {
       </div>
       <ErrorNote error={run.error} context="Refreshing the run" onRetry={run.reload} />
       {run.data.failure && <p className="banner banner-bad">Run failed: {run.data.failure}</p>}
+      <SelectedRoundNote run={run.data} />
       <ErrorNote error={rounds.error} context="Loading rounds" onRetry={rounds.reload} />
       <RunBody run={run.data} rounds={rounds.data ?? []} />
     </div>

@@ -41,8 +41,16 @@ describe('siteDataSchema', () => {
       genomics: { genes: 8, panelHash: sha256(GENES) },
       imageShape: [8, 8, 1],
       tasks: {
-        cancer: { train: site.report.splits.train.labelled.cancer, test: 6 },
-        cardiac: { train: site.report.splits.train.labelled.cardiac, test: 6 },
+        cancer: {
+          train: site.report.splits.train.labelled.cancer,
+          validation: site.report.splits.validation.labelled.cancer,
+          test: 6,
+        },
+        cardiac: {
+          train: site.report.splits.train.labelled.cardiac,
+          validation: site.report.splits.validation.labelled.cardiac,
+          test: 6,
+        },
       },
     });
     // P2's cardiac label is blank: one fewer labelled training patient than for cancer.

@@ -74,7 +74,11 @@ describe(`${SiteDaemon.name} handshake`, () => {
         },
         genomics: { genes: 8, panelHash: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
         imageShape: [8, 8, 1],
-        tasks: { cancer: { train: 18, test: 6 }, cardiac: { train: 17, test: 6 } },
+        // 3 of the labelled training patients per task are the validation split.
+        tasks: {
+          cancer: { train: 15, validation: 3, test: 6 },
+          cardiac: { train: 14, validation: 3, test: 6 },
+        },
       },
     });
     expect(coordinator.count(FlRoute.challenge)).toBe(1);

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratedSite, Modality } from '@fedfuse/data';
 import { MODALITIES, generate, loadSite } from '@fedfuse/data';
+import { FUSIONS } from '@fedfuse/protocol';
 import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess } from './processes.ts';
 import type { Needle } from './privacy-scan.ts';
 import { fileHaystacks, findLeaks, recordedHaystacks, siteNeedles } from './privacy-scan.ts';
@@ -36,8 +37,23 @@ interface Federation {
   generated: GeneratedSite[];
 }
 
+/** A generated site's config without its imaging and genomics sections: an EHR-only site. */
+function keepOnlyEhr(config: string): void {
+  const kept: string[] = [];
+  let dropping = false;
+  for (const line of readFileSync(config, 'utf8').split('\n')) {
+    if (/^\S/.test(line)) dropping = /^(imaging|genomics):/.test(line);
+    if (!dropping) kept.push(line);
+  }
+  writeFileSync(config, kept.join('\n'));
+}
+
 /** Three generated hospitals with different modality availability, and a coordinator process. */
-async function federation(options: { databaseUrl?: string; patientsPerSite?: number }): Promise<Federation> {
+async function federation(options: {
+  databaseUrl?: string;
+  patientsPerSite?: number;
+  ehrOnly?: boolean;
+}): Promise<Federation> {
   const root = mkdtempSync(join(tmpdir(), 'fedfuse-e2e-'));
   const generated = await generate({
     outDir: join(root, 'sites'),
@@ -50,6 +66,7 @@ async function federation(options: { databaseUrl?: string; patientsPerSite?: num
     imageSize: 16,
     missingRates: { imaging: [0.1, 0.6], genomics: [0.1, 0.5], ehr: [0, 0.1] },
   });
+  if (options.ehrOnly) generated.sites.forEach((site) => keepOnlyEhr(site.config));
   const first = await loadSite({ config: generated.sites[0]!.config });
   const modelSpec = {
     fusion: 'hybrid',
@@ -322,6 +339,50 @@ describe('a real federation: coordinator and three site daemons as processes on 
     const runId = await expectLearnedFederation(f);
     await expectNoSiteData(f, runId);
     await expectCheckpointEvaluatesAtSite(f, runId);
+  }, 600_000);
+
+  it('trains three EHR-only sites with one task under every fusion: no imaging or genomics in the model, no zero-fill warning', async () => {
+    const firstOutput = outputs.length;
+    const f = await federation({ patientsPerSite: 90, ehrOnly: true });
+    const task = f.modelSpec.tasks[0]!;
+    for (const fusion of FUSIONS) {
+      // No gene count or image shape: the model has neither.
+      const modelSpec = {
+        fusion,
+        modalities: ['ehr'],
+        tasks: [task],
+        ehrDim: f.modelSpec.ehrDim,
+        d: 8,
+        ehrHidden: 16,
+        headHidden: 8,
+      };
+      const { runId, state, history } = await runRounds({ ...f, modelSpec }, 1, { roundTimeoutSeconds: 120 });
+      expect({ fusion, state }).toEqual({ fusion, state: 'completed' });
+      const auc = history[0]!.metrics!.tasks[task]!.auc;
+      expect({ fusion, auc: auc >= 0 && auc <= 1 }).toEqual({ fusion, auc: true });
+      const [round] = await api<{ trainingLossTerms: { task: number; reconstruction: number } | null }[]>(
+        f.port,
+        `GET /api/runs/${runId}/rounds`,
+      );
+      expect(round!.trainingLossTerms!.task).toBeGreaterThan(0);
+      expect(round!.trainingLossTerms!.reconstruction).toBe(0);
+      const modelJson = await api<{ weightsManifest: { weights: { name: string; shape: number[] }[] }[] }>(
+        f.port,
+        `GET /api/runs/${runId}/checkpoints/1/model.json`,
+      );
+      const weights = modelJson.weightsManifest[0]!.weights;
+      expect(weights.filter((w) => /^(imaging|genomics)\./.test(w.name))).toEqual([]);
+      // Early fusion reads the raw EHR alone; the others encode it.
+      const first = weights[0]!;
+      expect({ fusion, first: first.name, inputs: first.shape[0] }).toEqual({
+        fusion,
+        first: fusion === 'early' ? 'fusion.early1.kernel' : 'ehr.dense1.kernel',
+        inputs: f.modelSpec.ehrDim,
+      });
+    }
+    const daemonLogs = outputs.slice(firstOutput).filter((o) => o.name.startsWith('daemon'));
+    expect(daemonLogs).toHaveLength(3);
+    for (const log of daemonLogs) expect(log.output()).not.toMatch(/zero-filled|training round failed/);
   }, 600_000);
 
   it.runIf(postgresAvailable)(

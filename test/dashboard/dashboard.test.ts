@@ -163,6 +163,11 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
     );
     expect(losses.map(Number).every((loss) => Number.isFinite(loss) && loss > 0)).toBe(true);
     expect(losses).toHaveLength(2);
+    // The chart is the task loss; the penalties the objective also carries are listed apart under it.
+    const breakdown = await page.locator('[data-loss-breakdown]').innerText();
+    expect(breakdown).toMatch(
+      /^Round 2: task loss \(BCE\) \d+\.\d{4} · .*L2 penalty \d+\.\d{4}.* · objective \d+\.\d{4}$/,
+    );
     expect(await inkOf(page, '[data-chart="AUC per round"] canvas', '#2563eb')).toBeGreaterThan(50);
     expect(await inkOf(page, '[data-chart="F1 per round"] canvas', '#ea580c')).toBeGreaterThan(50);
     expect(await rows('[data-chart=attention] [data-modality]')).toBe(6); // 2 tasks × 3 modalities

@@ -49,6 +49,14 @@ describe('fedfuse-sim run', () => {
     const report = SimulationReport.parse(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
     expect(report.rounds.map((r) => r.number)).toEqual([1, 2]);
     expect(report.rounds.every((r) => r.sites.length === 2)).toBe(true);
+    // Each round's objective in its terms: the task loss apart, and the terms adding up to the whole.
+    for (const round of report.rounds) {
+      const terms = round.lossTerms!;
+      expect(terms.task).toBeGreaterThan(0);
+      expect(terms.task).toBeLessThan(round.trainingLoss!);
+      const sum = Object.values(terms).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(round.trainingLoss!, 4);
+    }
     const tasks = Object.keys(report.final.tasks);
     expect(tasks).toEqual(['cancer', 'cardiac', 'metabolic']);
 
@@ -79,6 +87,7 @@ describe('fedfuse-sim run', () => {
 
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
+    expect(html).toContain('Task loss per round');
     expect(html).not.toMatch(/<script|src=/);
     // The sites ran as real daemons against the real coordinator: their folders and logs are there.
     expect(existsSync(join(out, 'clients', 'site-1', 'enrollment.json'))).toBe(true);

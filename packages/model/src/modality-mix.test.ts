@@ -1,26 +1,15 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './backend.ts';
+import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from './config.ts';
 import { FUSIONS } from './config.ts';
 import { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
 import type { TriModalModel } from './model.ts';
 import { createModel } from './model.ts';
-import { anyBatch, tinyConfig } from './testing/any-batch.ts';
+import { anyBatch, tinyConfig, tinyModelsOnWasm } from './testing/any-batch.ts';
 import { trainLocalRound } from './train.ts';
 import { layoutOf } from './weights.ts';
 
 const MIXES: ModelConfig['modalities'][] = [['ehr'], ['ehr', 'genomics'], ['ehr', 'imaging', 'genomics']];
-const models: TriModalModel[] = [];
-beforeAll(async () => {
-  await initBackend({ backend: 'wasm', log: () => {} });
-});
-afterEach(() => models.splice(0).forEach((m) => m.dispose()));
-
-function tinyModel(partial: Partial<ModelConfig>): TriModalModel {
-  const created = createModel({ ...tinyConfig, ...partial });
-  models.push(created);
-  return created;
-}
+const tinyModel = tinyModelsOnWasm();
 
 const groupsOf = (m: TriModalModel) => new Set(m.specs.map((s) => s.group));
 

@@ -1,30 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './backend.ts';
+import { describe, expect, it } from 'vitest';
 import { batchTensors, presentRows } from './batch-tensors.ts';
-import type { ModelConfig } from './config.ts';
 import { FUSIONS } from './config.ts';
 import { evaluateModel } from './evaluate.ts';
 import { forward } from './forward.ts';
 import { lossTerms } from './loss.ts';
 import type { TriModalModel } from './model.ts';
-import { createModel } from './model.ts';
-import { anyBatch, tinyConfig } from './testing/any-batch.ts';
+import { anyBatch, tinyModelsOnWasm } from './testing/any-batch.ts';
 import { trainLocalRound } from './train.ts';
 import { getWeights, setWeights } from './weights.ts';
 
 const TASKS = ['mortality', 'sepsis_30d', 'Readmission-90', 'aki', 'delirium', 'x7', 'y8', 'z9'];
-const models: TriModalModel[] = [];
-beforeAll(async () => {
-  await initBackend({ backend: 'wasm', log: () => {} });
-});
-afterEach(() => models.splice(0).forEach((m) => m.dispose()));
-
-function tinyModel(partial: Partial<ModelConfig>): TriModalModel {
-  const created = createModel({ ...tinyConfig, ...partial });
-  models.push(created);
-  return created;
-}
+const tinyModel = tinyModelsOnWasm();
 
 /** Logits and attention shapes, and the objective's terms, of one forward pass over the whole batch. */
 function inspect(m: TriModalModel, batch: ReturnType<typeof anyBatch>) {

@@ -1,5 +1,9 @@
+import { afterEach, beforeAll } from 'vitest';
+import { initBackend } from '../backend.ts';
 import type { ModelBatch } from '../batch.ts';
 import type { ModelConfig } from '../config.ts';
+import type { TriModalModel } from '../model.ts';
+import { createModel } from '../model.ts';
 import { createRng, normal } from '../rng.ts';
 
 /** A tiny model of any task list and modality mix: trains a few steps in well under a second. */
@@ -13,6 +17,23 @@ export const tinyConfig: Partial<ModelConfig> = {
   convFilters: [2],
   headHidden: 3,
 };
+
+/**
+ * For the calling test file: wasm before its tests, every model it made disposed after each test.
+ * Returns the factory of tiny models.
+ */
+export function tinyModelsOnWasm(): (partial: Partial<ModelConfig>) => TriModalModel {
+  const models: TriModalModel[] = [];
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', log: () => {} });
+  });
+  afterEach(() => models.splice(0).forEach((m) => m.dispose()));
+  return (partial) => {
+    const created = createModel({ ...tinyConfig, ...partial });
+    models.push(created);
+    return created;
+  };
+}
 
 /**
  * Random patients for `config`: each task's label follows EHR feature 0 with noise, about 1 in 6

@@ -63,7 +63,9 @@ describe('generate', () => {
       expect(site.ehrFeatureNames).toHaveLength(32);
       expect(site.genes).toHaveLength(300);
       expect(site.imageShape).toEqual([32, 32, 1]);
-      expect(site.train.batch.n + site.test.batch.n + site.report.combinations.none).toBe(generated.patients);
+      expect(
+        site.train.batch.n + site.validation.batch.n + site.test.batch.n + site.report.combinations.none,
+      ).toBe(generated.patients);
       expect(site.report.splits.test.patients).toBeLessThanOrEqual(generated.test);
       expect(site.report.modalityCounts.imaging).toBe(generated.withModality.imaging);
       expect(site.report.modalityCounts.genomics).toBe(generated.withModality.genomics);

@@ -176,6 +176,10 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
     expect(await rows('[data-ablation] thead th')).toBe(5);
     expect(await rows('[data-timeline-round][data-phase=done]')).toBe(2);
     await expect.poll(() => rows('[data-checkpoint]')).toBe(2);
+    // The run's model is the round the coordinator selected on the sites' validation splits.
+    const selected = await h.api<{ selectedRound: { round: number } | null }>('GET', `/api/runs/${runId}`);
+    expect([1, 2]).toContain(selected.selectedRound?.round);
+    await page.locator(`[data-selected-round="${selected.selectedRound!.round}"]`).waitFor();
 
     // Checkpoint downloads carry the bearer token and are saved through a blob URL.
     const [download] = await Promise.all([

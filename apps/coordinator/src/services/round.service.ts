@@ -439,7 +439,7 @@ export class RoundService {
         continue;
       }
       if (open.phase === 'training' && selectedSites(open).includes(siteId)) {
-        if (!(await this.rounds.findUpdate({ roundId: open.id, siteId, stage: 'fit' }))) {
+        if (!(await this.answered(open.id, siteId, 'fit'))) {
           this.instructions.sendFit({
             run,
             round: open,
@@ -449,7 +449,7 @@ export class RoundService {
           });
         }
       } else if (open.phase === 'evaluation' && evaluators(open).includes(siteId)) {
-        if (!(await this.rounds.findUpdate({ roundId: open.id, siteId, stage: 'evaluate' }))) {
+        if (!(await this.answered(open.id, siteId, 'evaluate'))) {
           this.instructions.sendEvaluate({
             run,
             round: open,
@@ -459,6 +459,12 @@ export class RoundService {
         }
       }
     }
+  }
+
+  /** The site sent its result for this stage, or said why it cannot (then a resend would fail again). */
+  private async answered(roundId: string, siteId: string, stage: 'fit' | 'evaluate'): Promise<boolean> {
+    const result = await this.rounds.findUpdate({ roundId, siteId, stage });
+    return Boolean(result ?? (await this.rounds.findUpdate({ roundId, siteId, stage: `${stage}_failed` })));
   }
 
   /** The round's progress, broadcast to dashboards. */

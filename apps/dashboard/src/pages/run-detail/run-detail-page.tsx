@@ -20,9 +20,10 @@ import { SelectedRoundNote } from './selected-round-note.tsx';
 export function RunDetailPage(props: { runId: string }) {
   const { federation } = useSession();
   const { runId } = props;
+  // Refetched as rounds finish too: an evaluated round may become the selected one.
   const fetched = useResource(
     (api) => api.get(`/api/runs/${runId}`, RunDetailSchema),
-    [runId, federation.versions.runs],
+    [runId, federation.versions.runs, federation.versions.rounds],
   );
   const rounds = useResource(
     (api) => api.get(`/api/runs/${runId}/rounds`, RoundList),

@@ -16,6 +16,16 @@ export interface ModelConfig {
   ehrHidden: number;
   genomicsHidden: number;
   convFilters: number[];
+  /** Standardise each image over its own pixels before the encoder (cancels scanner gain and offset). */
+  imageStandardize: boolean;
+  /** GroupNorm groups after each conv block; 0 for none. */
+  imageGroupNorm: number;
+  /** What the imaging projection reads: the `flatten`ed last map, or its `global` mean and max per channel. */
+  imagePooling: 'flatten' | 'global';
+  /** Side of a low-resolution copy of the (standardised) image fed to the projection beside the CNN; 0: none. */
+  imageLinearGrid: number;
+  /** Factor on the imaging encoder's effective learning rate (its weights are used × this factor). */
+  imageRateScale: number;
   headHidden: number;
   /** Std of the Gaussian input noise of the denoising genomics encoder (training only). */
   genomicsNoise: number;
@@ -47,6 +57,11 @@ export const defaultModelConfig: ModelConfig = {
   ehrHidden: 64,
   genomicsHidden: 256,
   convFilters: [16, 32, 64],
+  imageStandardize: true,
+  imageGroupNorm: 8,
+  imagePooling: 'global',
+  imageLinearGrid: 0,
+  imageRateScale: 1,
   headHidden: 32,
   genomicsNoise: 0.3,
   l2: 1e-5,

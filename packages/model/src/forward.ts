@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
-import { convReluPool, dense } from './layers.ts';
+import { encodeImage } from './imaging-encoder.ts';
+import { dense } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 
 /** One batch as tensors; `present` is b×3 float 0/1 (ehr, imaging, genomics). */
@@ -44,15 +45,6 @@ function layer(model: TriModalModel, name: string) {
 
 function encodeEhr(model: TriModalModel, x: Tensor2D): Tensor2D {
   return dense(dense(x, layer(model, 'ehr.dense1'), true), layer(model, 'ehr.dense2'), true);
-}
-
-function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
-  let x = image;
-  model.config.convFilters.forEach((_, i) => {
-    x = convReluPool(x, layer(model, `imaging.conv${i + 1}`), i > 0);
-  });
-  const flat = tf.reshape(x, [x.shape[0], -1]) as Tensor2D;
-  return dense(flat, layer(model, 'imaging.project'), true);
 }
 
 function encodeGenomics(model: TriModalModel, x: Tensor2D, options: ForwardOptions) {

@@ -1,7 +1,7 @@
 // Logistic-regression yardsticks for the imaging branch on a federation generated as `fedfuse-sim run`
 // generates it: per task, LR on the images average-pooled to 16×16 pixels (imaging patients only), and
 // LR on all modalities (EHR, 8×8 image block summaries, genes: `calibrate`), pooled test AUC.
-// Usage: npx tsx packages/data/scripts/image-baselines.ts [--family axial] [--seeds 1,2,3] [--image-size 32]
+// Usage: npx tsx packages/data/scripts/image-baselines.ts [--family axial] [--seeds 1,2,3]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,6 @@ import { parseArgs } from 'node:util';
 import {
   calibrate,
   fitLogistic,
-  generate,
-  loadSite,
   predictLogits,
   rocAuc,
   type Design,
@@ -18,34 +16,17 @@ import {
   type SiteData,
 } from '../src/index.ts';
 import { standardizeColumns } from '../src/eval/feature-sets.ts';
+import { simulatorFederation } from './sim-federation.ts';
 
 const { values: args } = parseArgs({
   options: {
     family: { type: 'string', default: 'axial' },
     seeds: { type: 'string', default: '1,2,3' },
-    'image-size': { type: 'string', default: '32' },
     patients: { type: 'string', default: '600' },
   },
 });
 const GRID = 16;
 const RIDGES = [0.01, 0.1, 1];
-
-/** The simulator's default federation (apps/simulator: 3 sites, 500 genes, missing rates × 0.25). */
-async function loadFederation(dir: string, seed: number): Promise<SiteData[]> {
-  const fed = await generate({
-    outDir: dir,
-    seed,
-    patientsPerSite: Number(args.patients),
-    imageSize: Number(args['image-size']),
-    imageFamily: args.family as ImageFamily,
-    genes: 500,
-    moduleSize: 50,
-    missingRates: { ehr: [0, 0.02], imaging: [0.0375, 0.1], genomics: [0.05, 0.1125] },
-  });
-  const sites: SiteData[] = [];
-  for (const s of fed.sites) sites.push(await loadSite({ config: s.config }));
-  return sites;
-}
 
 /** Images of the split's imaging patients average-pooled to GRID × GRID, with their labels. */
 function pooledPixels(sites: SiteData[], split: 'train' | 'test'): { design: Design; y: Float32Array } {
@@ -93,7 +74,12 @@ const fmt = (values: number[]): string => values.map((v) => v.toFixed(3)).join('
 for (const seed of args.seeds.split(',').map(Number)) {
   const dir = await mkdtemp(join(tmpdir(), 'fedfuse-image-baselines-'));
   try {
-    const sites = await loadFederation(dir, seed);
+    const { sites } = await simulatorFederation({
+      dir,
+      seed,
+      family: args.family as ImageFamily,
+      patientsPerSite: Number(args.patients),
+    });
     const tasks = sites[0]?.tasks ?? [];
     console.log(`seed ${seed}, family ${args.family}, tasks ${tasks.join(' / ')}`);
     for (const l2 of RIDGES) console.log(`  LR on 16×16 pixels, ridge ${l2}: ${fmt(pixelsAuc(sites, l2))}`);

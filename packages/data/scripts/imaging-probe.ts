@@ -16,14 +16,8 @@ import {
   trainLocalRound,
   type ModelConfig,
 } from '@fedfuse/model';
-import {
-  concatBatches,
-  generate,
-  loadSite,
-  selectRows,
-  type ImageFamily,
-  type ModelBatch,
-} from '../src/index.ts';
+import { concatBatches, selectRows, type ImageFamily, type ModelBatch } from '../src/index.ts';
+import { simulatorFederation } from './sim-federation.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,22 +45,17 @@ function variant(name: string): Partial<ModelConfig> {
 async function imagingSplits(
   dir: string,
 ): Promise<{ train: ModelBatch[]; test: ModelBatch; tasks: string[] }> {
-  const fed = await generate({
-    outDir: dir,
+  const { sites } = await simulatorFederation({
+    dir,
     seed,
+    family: args.family as ImageFamily,
     patientsPerSite: Number(args.patients),
-    imageSize: 32,
-    imageFamily: args.family as ImageFamily,
-    genes: 500,
-    moduleSize: 50,
-    missingRates: { ehr: [0, 0.02], imaging: [0.0375, 0.1], genomics: [0.05, 0.1125] },
   });
   const only = { require: ['imaging' as const], hide: ['ehr' as const, 'genomics' as const] };
   const train: ModelBatch[] = [];
   const test: ModelBatch[] = [];
   let tasks: string[] = [];
-  for (const s of fed.sites) {
-    const site = await loadSite({ config: s.config });
+  for (const site of sites) {
     tasks = site.tasks;
     train.push(selectRows(site.train.batch, only).batch);
     test.push(selectRows(site.test.batch, only).batch);

@@ -104,5 +104,23 @@ export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelCon
       `Model config: imageShape ${config.imageShape.join('×')} must be divisible by ${downscale} (one 2×2 pool per conv block)`,
     );
   }
+  checkImagingOptions(config);
   return config;
+}
+
+function checkImagingOptions(config: ModelConfig): void {
+  const { imageGroupNorm, imageLinearGrid, imagePooling, imageRateScale, imageShape } = config;
+  const fail = (message: string) => {
+    throw new Error(`Model config: ${message}`);
+  };
+  if (!Number.isInteger(imageGroupNorm) || imageGroupNorm < 0)
+    fail(`imageGroupNorm must be a non-negative integer, got ${String(imageGroupNorm)}`);
+  if (imagePooling !== 'global' && imagePooling !== 'flatten')
+    fail(`imagePooling must be global or flatten, got ${String(imagePooling)}`);
+  if (!(imageRateScale > 0)) fail(`imageRateScale must be positive, got ${String(imageRateScale)}`);
+  const divides = imageShape[0] % imageLinearGrid === 0 && imageShape[1] % imageLinearGrid === 0;
+  if (!Number.isInteger(imageLinearGrid) || imageLinearGrid < 0 || (imageLinearGrid > 0 && !divides))
+    fail(
+      `imageLinearGrid must be 0 or divide imageShape ${imageShape.join('×')}, got ${String(imageLinearGrid)}`,
+    );
 }

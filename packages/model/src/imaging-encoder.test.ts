@@ -78,6 +78,17 @@ describe('the imaging encoder options', () => {
     expect(specs[0]?.fanIn).toBe(9 * 16);
   });
 
+  it('are refused with the field named when they cannot build an encoder', () => {
+    expect(() => resolveModelConfig({ ...smallConfig, imageLinearGrid: 5 })).toThrow(
+      /imageLinearGrid must be 0 or divide imageShape 16×16×1, got 5/,
+    );
+    expect(() => resolveModelConfig({ ...smallConfig, imageGroupNorm: -1 })).toThrow(/imageGroupNorm/);
+    expect(() => resolveModelConfig({ ...smallConfig, imageRateScale: 0 })).toThrow(/imageRateScale/);
+    expect(() => resolveModelConfig({ ...smallConfig, imagePooling: 'sum' as never })).toThrow(
+      /imagePooling/,
+    );
+  });
+
   it('train on wasm and learn the image cue', () => {
     const m = createModel({ ...smallConfig, ...ENCODER });
     models.push(m);

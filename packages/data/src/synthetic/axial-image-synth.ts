@@ -1,4 +1,5 @@
 import { viewIndex } from './latent.ts';
+import { renderGrid } from './pixel-grid.ts';
 import { Rng } from './rng.ts';
 
 /**
@@ -172,16 +173,11 @@ export function renderAxialImage(o: {
 }): Float32Array {
   const { size, scanner, rng } = o;
   const s = scene(o.view, rng);
-  const out = new Float32Array(size * size);
   const [cx, cy] = [Math.cos(scanner.biasAngle), Math.sin(scanner.biasAngle)];
-  for (let py = 0; py < size; py++) {
-    const y = (py + 0.5) / size;
-    for (let px = 0; px < size; px++) {
-      const x = (px + 0.5) / size;
-      const bias = 1 + scanner.biasStrength * ((x - 0.5) * cx + (y - 0.5) * cy);
-      out[py * size + px] = intensity(s, x, y) * bias;
-    }
-  }
+  const out = renderGrid(size, (x, y) => {
+    const bias = 1 + scanner.biasStrength * ((x - 0.5) * cx + (y - 0.5) * cy);
+    return intensity(s, x, y) * bias;
+  });
   blur(out, size, scanner.blur * size);
   for (let i = 0; i < out.length; i++) {
     const v = scanner.gain * (out[i] as number) + scanner.offset + scanner.noise * rng.normal();

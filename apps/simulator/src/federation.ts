@@ -3,6 +3,7 @@ import {
   generate,
   loadSite,
   type GeneratedFederation,
+  type ImageFamily,
   type Modality,
   type ModelBatch,
 } from '@fedfuse/data';
@@ -24,6 +25,7 @@ export interface FederationOptions extends Heterogeneity {
   sites: number;
   patientsPerSite: number;
   imageSize: number;
+  imageFamily: ImageFamily;
   genes: number;
 }
 
@@ -49,6 +51,7 @@ export function generateFederation(options: FederationOptions): Promise<Generate
     sites: options.sites,
     patientsPerSite: options.patientsPerSite,
     imageSize: options.imageSize,
+    imageFamily: options.imageFamily,
     genes: options.genes,
     moduleSize: Math.min(50, Math.floor(options.genes / 10)),
     missingRates: missingRates(options.missingScale, options.iid),

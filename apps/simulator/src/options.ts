@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultModelConfig } from '@fedfuse/model';
+import { IMAGE_FAMILIES } from '@fedfuse/data';
 import { FUSIONS, RUN_DEFAULTS, STRATEGIES } from '@fedfuse/protocol';
 
 /**
@@ -22,6 +23,7 @@ export const DEFAULTS = {
   learningRate: RUN_DEFAULTS.learningRate,
   modalityKeepProb: RUN_DEFAULTS.modalityKeepProb,
   imageSize: 32,
+  imageFamily: 'chest',
   genes: 500,
   missingScale: 0.25,
   weightDecay: RUN_DEFAULTS.l2,
@@ -60,6 +62,8 @@ export const SimulationOptions = z.object({
   proximalMu: z.number().min(0),
   serverLearningRate: z.number().positive().optional(),
   imageSize: z.int().refine((n) => n >= 16 && n % 8 === 0, 'image size must be a multiple of 8, at least 16'),
+  /** What the generated images show (docs/synthetic-data.md): the tuned `chest` or the check `axial`. */
+  imageFamily: z.enum(IMAGE_FAMILIES),
   genes: z.int().min(500),
   /** Factor on the generator's missing-modality rates. */
   missingScale: z.number().min(0).max(2),

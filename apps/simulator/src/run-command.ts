@@ -27,6 +27,7 @@ Generates a synthetic federation, starts the real coordinator and one real site 
   --proximal-mu MU        FedProx μ (0.01 with --strategy fedprox, else 0)
   --server-lr ETA         server learning rate of fedadam/fedyogi/fedadagrad/fedavgm (0.01 for the first three)
   --image-size PX         image side, a multiple of 8 (${DEFAULTS.imageSize})
+  --image-family F        chest | axial: what the images show; axial is the untuned check (${DEFAULTS.imageFamily})
   --genes G               genes in the expression panel, at least 500 (${DEFAULTS.genes})
   --missing SCALE         factor on the generator's missing-modality rates; 1 = EHR 0–8 %, imaging 15–40 %,
                           genomics 20–45 % per site (${DEFAULTS.missingScale})
@@ -75,6 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'proximal-mu': { type: 'string' },
       'server-lr': { type: 'string' },
       'image-size': { type: 'string' },
+      'image-family': { type: 'string' },
       genes: { type: 'string' },
       missing: { type: 'string' },
       'weight-decay': { type: 'string' },
@@ -111,6 +113,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     proximalMu: number(v['proximal-mu']),
     serverLearningRate: number(v['server-lr']),
     imageSize: number(v['image-size']),
+    imageFamily: v['image-family'] as never,
     genes: number(v.genes),
     missingScale: number(v.missing),
     weightDecay: number(v['weight-decay']),

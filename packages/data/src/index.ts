@@ -28,8 +28,10 @@ export {
 export type { Split } from './loaders/labels.ts';
 export { generate, type GeneratedFederation, type GeneratedSite } from './synthetic/generate.ts';
 export {
+  IMAGE_FAMILIES,
   SYNTHETIC_TASKS,
   type GenerateOptions,
+  type ImageFamily,
   type SignalVariant,
   type SyntheticTask,
 } from './synthetic/options.ts';

@@ -23,6 +23,16 @@ export interface ModelConfig {
   ehrHidden: number;
   genomicsHidden: number;
   convFilters: number[];
+  /** Standardise each image over its own pixels before the encoder (cancels scanner gain and offset). */
+  imageStandardize: boolean;
+  /** GroupNorm groups after each conv block; 0 for none. */
+  imageGroupNorm: number;
+  /** What the imaging projection reads: the `flatten`ed last map, or its `global` mean and max per channel. */
+  imagePooling: 'flatten' | 'global';
+  /** Side of a low-resolution copy of the (standardised) image fed to the projection beside the CNN; 0: none. */
+  imageLinearGrid: number;
+  /** Factor on the imaging encoder's effective learning rate (its weights are used × this factor). */
+  imageRateScale: number;
   headHidden: number;
   /** Std of the Gaussian input noise of the denoising genomics encoder (training only). */
   genomicsNoise: number;
@@ -54,6 +64,11 @@ export const defaultModelConfig: ModelConfig = {
   ehrHidden: 64,
   genomicsHidden: 256,
   convFilters: [16, 32, 64],
+  imageStandardize: true,
+  imageGroupNorm: 8,
+  imagePooling: 'global',
+  imageLinearGrid: 0,
+  imageRateScale: 1,
   headHidden: 32,
   genomicsNoise: 0.3,
   l2: 1e-5,
@@ -117,4 +132,22 @@ function checkImageShape(config: ModelConfig): void {
       `Model config: imageShape ${config.imageShape.join('×')} must be divisible by ${downscale} (one 2×2 pool per conv block)`,
     );
   }
+  checkImagingOptions(config);
+}
+
+function checkImagingOptions(config: ModelConfig): void {
+  const { imageGroupNorm, imageLinearGrid, imagePooling, imageRateScale, imageShape } = config;
+  const fail = (message: string) => {
+    throw new Error(`Model config: ${message}`);
+  };
+  if (!Number.isInteger(imageGroupNorm) || imageGroupNorm < 0)
+    fail(`imageGroupNorm must be a non-negative integer, got ${String(imageGroupNorm)}`);
+  if (imagePooling !== 'global' && imagePooling !== 'flatten')
+    fail(`imagePooling must be global or flatten, got ${String(imagePooling)}`);
+  if (!(imageRateScale > 0)) fail(`imageRateScale must be positive, got ${String(imageRateScale)}`);
+  const divides = imageShape[0] % imageLinearGrid === 0 && imageShape[1] % imageLinearGrid === 0;
+  if (!Number.isInteger(imageLinearGrid) || imageLinearGrid < 0 || (imageLinearGrid > 0 && !divides))
+    fail(
+      `imageLinearGrid must be 0 or divide imageShape ${imageShape.join('×')}, got ${String(imageLinearGrid)}`,
+    );
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import { slicesAlongAxis1 } from './axis-slices.ts';
-import { convReluPool, dense } from './layers.ts';
+import { encodeImage } from './imaging-encoder.ts';
+import { dense } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 
 /** One batch as tensors: an input only for each of the model's modalities. */
@@ -46,15 +47,6 @@ function layer(model: TriModalModel, name: string) {
 
 function encodeEhr(model: TriModalModel, x: Tensor2D): Tensor2D {
   return dense(dense(x, layer(model, 'ehr.dense1'), true), layer(model, 'ehr.dense2'), true);
-}
-
-function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
-  let x = image;
-  model.config.convFilters.forEach((_, i) => {
-    x = convReluPool(x, layer(model, `imaging.conv${i + 1}`), i > 0);
-  });
-  const flat = tf.reshape(x, [x.shape[0], -1]) as Tensor2D;
-  return dense(flat, layer(model, 'imaging.project'), true);
 }
 
 function encodeGenomics(model: TriModalModel, x: Tensor2D, options: ForwardOptions) {

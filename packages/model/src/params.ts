@@ -1,4 +1,5 @@
 import type { ModelConfig } from './config.ts';
+import { imagingSpecs } from './imaging-encoder.ts';
 import { createRng, normal } from './rng.ts';
 
 /** One weight tensor of the model, in the fixed order of the flat weight vector. */
@@ -34,25 +35,8 @@ function encoderSpecs(c: ModelConfig): ParamSpec[] {
     ...dense({ name: 'ehr.dense1', group: 'ehr', inputs: c.ehrDim, outputs: c.ehrHidden }),
     ...dense({ name: 'ehr.dense2', group: 'ehr', inputs: c.ehrHidden, outputs: c.d }),
   ];
-  let channels = c.imageShape[2];
-  c.convFilters.forEach((filters, i) => {
-    const fanIn = 9 * channels;
-    specs.push(
-      {
-        name: `imaging.conv${i + 1}.kernel`,
-        shape: [3, 3, channels, filters],
-        group: 'imaging',
-        decay: 1,
-        fanIn,
-      },
-      { name: `imaging.conv${i + 1}.bias`, shape: [filters], group: 'imaging', decay: 0, fanIn: 0 },
-    );
-    channels = filters;
-  });
-  const downscale = 2 ** c.convFilters.length;
-  const flat = (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels;
   specs.push(
-    ...dense({ name: 'imaging.project', group: 'imaging', inputs: flat, outputs: c.d }),
+    ...imagingSpecs(c),
     ...dense({
       name: 'genomics.encode1',
       group: 'genomics',

@@ -40,6 +40,12 @@ export const ModelSpec = z.object({
   ehrHidden: z.int().min(1).max(4096),
   genomicsHidden: z.int().min(1).max(4096),
   convFilters: z.array(z.int().min(1).max(1024)).min(1).max(8),
+  /** Imaging encoder options (@fedfuse/model ModelConfig); absent: the model's defaults. */
+  imageStandardize: z.boolean().optional(),
+  imageGroupNorm: z.int().min(0).max(1024).optional(),
+  imagePooling: z.enum(['flatten', 'global']).optional(),
+  imageLinearGrid: z.int().min(0).max(256).optional(),
+  imageRateScale: z.number().positive().max(100).optional(),
   headHidden: z.int().min(1).max(4096),
   genomicsNoise: z.number().min(0).max(10),
   l2: z.number().min(0).max(1),

@@ -1,4 +1,5 @@
 import { viewIndex } from './latent.ts';
+import { renderGrid } from './pixel-grid.ts';
 import type { Rng } from './rng.ts';
 import type { Scanner } from './site-plan.ts';
 
@@ -59,35 +60,29 @@ export function renderImage(o: {
 }): Float32Array {
   const { size, scanner, rng } = o;
   const s = scene(o.view, rng);
-  const out = new Float32Array(size * size);
-  for (let py = 0; py < size; py++) {
-    const y = (py + 0.5) / size;
-    for (let px = 0; px < size; px++) {
-      const x = (px + 0.5) / size;
-      const body = soft(1 - ((x - 0.5) / 0.44) ** 2 - ((y - 0.53) / 0.4) ** 2, 20);
-      const lungs = Math.max(
-        soft(1 - ((x - 0.33) / 0.13) ** 2 - ((y - 0.45) / 0.2) ** 2, 12),
-        soft(1 - ((x - 0.67) / 0.13) ** 2 - ((y - 0.45) / 0.2) ** 2, 12),
-      );
-      const heart = soft(
-        1 - ((x - s.heart.x) / s.heart.r) ** 2 - ((y - s.heart.y) / (0.85 * s.heart.r)) ** 2,
-        10,
-      );
-      const liver = soft(
-        1 - ((x - 0.3) / (0.15 * s.liver.size)) ** 2 - ((y - 0.76) / (0.08 * s.liver.size)) ** 2,
-        12,
-      );
-      const d2 = (x - s.lesion.x) ** 2 + (y - s.lesion.y) ** 2;
-      let wave = 0;
-      for (const w of s.waves) wave += Math.sin(2 * Math.PI * (w.fx * x + w.fy * y) + w.phase);
-      let v = 0.03 + body * (0.24 + 0.006 * wave);
-      v += lungs * body * (0.1 - v);
-      v += s.lesion.amplitude * Math.exp(-d2 / (2 * s.lesion.sigma ** 2)) * lungs;
-      v += heart * (s.heart.level - v);
-      v += liver * (s.liver.level + s.liver.texture * rng.normal() - v);
-      v = scanner.gain * clamp(v, 0, 1) ** scanner.gamma + scanner.offset + scanner.noise * rng.normal();
-      out[py * size + px] = clamp(v, 0, 1);
-    }
-  }
-  return out;
+  return renderGrid(size, (x, y) => {
+    const body = soft(1 - ((x - 0.5) / 0.44) ** 2 - ((y - 0.53) / 0.4) ** 2, 20);
+    const lungs = Math.max(
+      soft(1 - ((x - 0.33) / 0.13) ** 2 - ((y - 0.45) / 0.2) ** 2, 12),
+      soft(1 - ((x - 0.67) / 0.13) ** 2 - ((y - 0.45) / 0.2) ** 2, 12),
+    );
+    const heart = soft(
+      1 - ((x - s.heart.x) / s.heart.r) ** 2 - ((y - s.heart.y) / (0.85 * s.heart.r)) ** 2,
+      10,
+    );
+    const liver = soft(
+      1 - ((x - 0.3) / (0.15 * s.liver.size)) ** 2 - ((y - 0.76) / (0.08 * s.liver.size)) ** 2,
+      12,
+    );
+    const d2 = (x - s.lesion.x) ** 2 + (y - s.lesion.y) ** 2;
+    let wave = 0;
+    for (const w of s.waves) wave += Math.sin(2 * Math.PI * (w.fx * x + w.fy * y) + w.phase);
+    let v = 0.03 + body * (0.24 + 0.006 * wave);
+    v += lungs * body * (0.1 - v);
+    v += s.lesion.amplitude * Math.exp(-d2 / (2 * s.lesion.sigma ** 2)) * lungs;
+    v += heart * (s.heart.level - v);
+    v += liver * (s.liver.level + s.liver.texture * rng.normal() - v);
+    v = scanner.gain * clamp(v, 0, 1) ** scanner.gamma + scanner.offset + scanner.noise * rng.normal();
+    return clamp(v, 0, 1);
+  });
 }

@@ -5,6 +5,11 @@ export const SYNTHETIC_TASKS = ['cancer', 'cardiac', 'metabolic'] as const;
 /** One of the generator's tasks. */
 export type SyntheticTask = (typeof SYNTHETIC_TASKS)[number];
 
+/** The generator's image families: `chest` (the default, tuned with the model) and `axial` (a check). */
+export const IMAGE_FAMILIES = ['chest', 'axial'] as const;
+/** One of the generator's image families. */
+export type ImageFamily = (typeof IMAGE_FAMILIES)[number];
+
 /** How the modalities relate to the labels. */
 export type SignalVariant = 'complementary' | 'redundant';
 
@@ -24,6 +29,8 @@ export interface GenerateOptions {
   moduleSize?: number;
   /** Image side in pixels (default 64). */
   imageSize?: number;
+  /** What the images show: `chest` (default) or `axial`, written independently of the model. */
+  imageFamily?: ImageFamily;
   /** Fraction of each site's patients marked `split=test` (default 0.2). */
   testFraction?: number;
   /** Dirichlet concentration of the per-site label mix: small means strong skew (default 20). */
@@ -66,6 +73,7 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
     genes: o.genes ?? 2000,
     moduleSize: o.moduleSize ?? 50,
     imageSize: o.imageSize ?? 64,
+    imageFamily: o.imageFamily ?? 'chest',
     testFraction: o.testFraction ?? 0.2,
     labelSkew: o.labelSkew ?? 20,
     missingRates: {
@@ -102,6 +110,10 @@ function validate(r: ResolvedOptions): void {
   check(Number.isInteger(r.genes) && r.genes >= 10 * r.moduleSize, 'genes must be at least 10 × moduleSize');
   check(Number.isInteger(r.moduleSize) && r.moduleSize >= 1, 'moduleSize must be a positive integer');
   check(Number.isInteger(r.imageSize) && r.imageSize >= 16, 'imageSize must be an integer of at least 16');
+  check(
+    IMAGE_FAMILIES.includes(r.imageFamily),
+    `imageFamily must be one of ${IMAGE_FAMILIES.join(', ')}, got ${String(r.imageFamily)}`,
+  );
   check(r.testFraction >= 0 && r.testFraction < 1, 'testFraction must be in [0, 1)');
   check(r.labelSkew > 0, 'labelSkew must be positive');
   for (const [m, [lo, hi]] of Object.entries(r.missingRates)) {

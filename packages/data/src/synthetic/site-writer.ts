@@ -5,6 +5,7 @@ import { MODALITIES, type Modality } from '../model-batch.ts';
 import { writeDicom } from './dicom-writer.ts';
 import { EHR_CATEGORICAL, EHR_NUMERIC, ehrHeader, ehrRow } from './ehr-synth.ts';
 import { expressionCell, type GeneModel } from './genomics-synth.ts';
+import { axialScanner, renderAxialImage } from './axial-image-synth.ts';
 import { renderImage } from './image-synth.ts';
 import { modalityView, type SyntheticPatient } from './latent.ts';
 import { SYNTHETIC_TASKS, type ResolvedOptions } from './options.ts';
@@ -72,14 +73,24 @@ function writeEhr(o: WriteSiteOptions): void {
   sink.close();
 }
 
+/** The renderer of the options' image family, with this site's scanner. */
+function imageRenderer(o: WriteSiteOptions): (view: Float64Array, rng: Rng) => Float32Array {
+  const size = o.options.imageSize;
+  if (o.options.imageFamily === 'chest')
+    return (view, rng) => renderImage({ view, size, scanner: o.plan.scanner, rng });
+  const scanner = axialScanner({ seed: o.options.seed, site: o.plan.index, shift: o.options.scannerShift });
+  return (view, rng) => renderAxialImage({ view, size, scanner, rng });
+}
+
 function writeImages(o: WriteSiteOptions): void {
   const sink = new TextSink(join(o.dir, 'images', 'manifest.csv'));
   sink.line('patient_id,path');
   const size = o.options.imageSize;
+  const render = imageRenderer(o);
   for (const p of o.patients) {
     if (!p.present.imaging) continue;
     const { view, rng } = viewOf(o, p, 'imaging');
-    const data = renderImage({ view, size, scanner: o.plan.scanner, rng });
+    const data = render(view, rng);
     const dicom = rng.bernoulli(o.options.dicomFraction);
     const file = `${p.id}.${dicom ? 'dcm' : 'png'}`;
     const bytes = dicom

@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { ModelConfig } from './config.ts';
+import { convReluPool, dense } from './layers.ts';
+import type { TriModalModel } from './model.ts';
+import type { ParamSpec } from './params.ts';
+
+/** Keeps the division finite on a constant (or absent, all-zero) image. */
+const EPSILON = 1e-5;
+
+/**
+ * Each image to zero mean and unit variance over its own pixels: a site's scanner gain and offset
+ * cancel out, with no statistics shared between images or sites.
+ */
+export function standardizeImages(image: Tensor4D): Tensor4D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(image, [1, 2, 3], true);
+    return tf.div(tf.sub(image, mean), tf.sqrt(tf.add(variance, EPSILON))) as Tensor4D;
+  });
+}
+
+/**
+ * GroupNorm (Wu & He 2018) of NHWC activations: each image's channels in `groups` groups, each group
+ * to zero mean and unit variance over its channels and pixels, then scaled by (1 + scaleDelta) and
+ * shifted by shift per channel. Per image, so federated sites never share batch statistics.
+ */
+export function groupNorm(
+  x: Tensor4D,
+  params: { scaleDelta: tf.Tensor; shift: tf.Tensor },
+  groups: number,
+): Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const grouped = tf.reshape(x, [b, h, w, groups, c / groups]);
+  const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
+  const normalized = tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, EPSILON))), [
+    b,
+    h,
+    w,
+    c,
+  ]);
+  return tf.add(tf.mul(normalized, tf.add(params.scaleDelta, 1)), params.shift) as Tensor4D;
+}
+
+/** Groups of a conv block's GroupNorm: the configured count, or fewer when the block is narrower. */
+export function groupsFor(filters: number, groups: number): number {
+  let g = Math.min(groups, filters);
+  while (filters % g !== 0) g--;
+  return g;
+}
+
+/**
+ * An imaging parameter as the encoder uses it: the stored variable times `imageRateScale`. Adam's steps
+ * do not depend on the gradient's scale, so this multiplies the encoder's effective learning rate (and
+ * its initial weights are stored divided by the scale): its own rate, with no change to the optimiser.
+ */
+function param(model: TriModalModel, name: string): tf.Tensor {
+  const scale = model.config.imageRateScale;
+  return scale === 1 ? model.param(name) : tf.mul(model.param(name), scale);
+}
+
+/**
+ * The imaging encoder: optional per-image standardisation, conv→ReLU→max-pool blocks each followed by
+ * an optional GroupNorm, then either the flattened map or its global average and maximum per channel
+ * (position-free: cues may sit anywhere), and a dense projection to d.
+ */
+export function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
+  const c = model.config;
+  const input = c.imageStandardize ? standardizeImages(image) : image;
+  let x = input;
+  c.convFilters.forEach((filters, i) => {
+    const name = `imaging.conv${i + 1}`;
+    x = convReluPool(
+      x,
+      { kernel: param(model, `${name}.kernel`), bias: param(model, `${name}.bias`) },
+      i > 0,
+    );
+    if (c.imageGroupNorm > 0) {
+      const norm = {
+        scaleDelta: param(model, `imaging.norm${i + 1}.scale`),
+        shift: param(model, `imaging.norm${i + 1}.shift`),
+      };
+      x = groupNorm(x, norm, groupsFor(filters, c.imageGroupNorm));
+    }
+  });
+  const b = x.shape[0];
+  const parts = [
+    c.imagePooling === 'global'
+      ? tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1)
+      : tf.reshape(x, [b, -1]),
+  ];
+  if (c.imageLinearGrid > 0) {
+    const size = c.imageShape[0] / c.imageLinearGrid;
+    parts.push(tf.reshape(tf.avgPool(input, size, size, 'valid'), [b, -1]));
+  }
+  const features = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as Tensor2D;
+  const project = {
+    kernel: param(model, 'imaging.project.kernel'),
+    bias: param(model, 'imaging.project.bias'),
+  };
+  return dense(features, project, true);
+}
+
+/** The imaging encoder's parameters, in flat-vector order. */
+export function imagingSpecs(c: ModelConfig): ParamSpec[] {
+  const specs: ParamSpec[] = [];
+  const group = 'imaging';
+  // He initialisation of the weights as used (÷ the rate scale, as stored): fan-in × scale².
+  const fan = (n: number): number => n * c.imageRateScale ** 2;
+  let channels = c.imageShape[2];
+  c.convFilters.forEach((filters, i) => {
+    const name = `imaging.conv${i + 1}`;
+    specs.push(
+      { name: `${name}.kernel`, shape: [3, 3, channels, filters], group, decay: 1, fanIn: fan(9 * channels) },
+      { name: `${name}.bias`, shape: [filters], group, decay: 0, fanIn: 0 },
+    );
+    if (c.imageGroupNorm > 0) {
+      // The scale is stored as its offset from 1, so the zero initialisation starts at identity.
+      specs.push(
+        { name: `imaging.norm${i + 1}.scale`, shape: [filters], group, decay: 0, fanIn: 0 },
+        { name: `imaging.norm${i + 1}.shift`, shape: [filters], group, decay: 0, fanIn: 0 },
+      );
+    }
+    channels = filters;
+  });
+  const downscale = 2 ** c.convFilters.length;
+  const inputs =
+    (c.imagePooling === 'global'
+      ? 2 * channels
+      : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
+    c.imageLinearGrid ** 2 * c.imageShape[2];
+  specs.push(
+    { name: 'imaging.project.kernel', shape: [inputs, c.d], group, decay: 1, fanIn: fan(inputs) },
+    { name: 'imaging.project.bias', shape: [c.d], group, decay: 0, fanIn: 0 },
+  );
+  return specs;
+}

@@ -67,7 +67,7 @@ describe('the privacy scanner', () => {
       'patient id',
     ]);
     expect(needles.filter((n) => n.kind === 'patient id')).toHaveLength(
-      site.train.patientIds.length + site.test.patientIds.length,
+      site.train.patientIds.length + site.validation.patientIds.length + site.test.patientIds.length,
     );
   });
 

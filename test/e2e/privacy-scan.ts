@@ -73,7 +73,9 @@ export function siteNeedles(
   const binary = (kind: Needle['kind'], label: string, bytes: Buffer | undefined) => {
     if (bytes && distinct(bytes) >= MIN_DISTINCT_BYTES) needles.push({ kind, label, bytes });
   };
-  for (const id of [...site.train.patientIds, ...site.test.patientIds]) text('patient id', id, id);
+  // Every split: a validation patient's id is as private as a test patient's.
+  for (const split of [site.train, site.validation, site.test])
+    for (const id of split.patientIds) text('patient id', id, id);
 
   const csvRows = options.ehrCsv
     .trim()

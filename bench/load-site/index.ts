@@ -64,7 +64,7 @@ async function measureLoad(config: string): Promise<Measurement> {
   const site = await loadSite({ config });
   const seconds = (performance.now() - started) / 1000;
   const peak = sampler.stop();
-  const batches = [site.train.batch, site.test.batch];
+  const batches = [site.train.batch, site.validation.batch, site.test.batch];
   const batchBytes = batches.reduce(
     (s, b) =>
       s +
@@ -77,7 +77,7 @@ async function measureLoad(config: string): Promise<Measurement> {
   );
   return {
     seconds,
-    patients: site.train.batch.n + site.test.batch.n,
+    patients: site.train.batch.n + site.validation.batch.n + site.test.batch.n,
     batchBytes,
     baseline,
     peak,

@@ -1,24 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from './repositories/file-store.repository.ts';
 import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { enrolledSite as enrolledSiteIn } from './testing/enrolled-site.ts';
-import type { TestSite } from './testing/test-site.ts';
+import { tinyModel, waitFor } from './testing/harness.ts';
+import { perTestHarness } from './testing/per-test-harness.ts';
 
-let harness: Harness | undefined;
-const sites: TestSite[] = [];
-afterEach(async () => {
-  sites.splice(0).forEach((s) => s.close());
-  await harness?.close();
-  harness = undefined;
-});
-
-const enrolledSite = (h: Harness, name: string) => enrolledSiteIn(h, name, sites);
+const coordinator = perTestHarness();
+const enrolledSite = coordinator.site;
 
 describe('coordinator federation over real sockets', () => {
   it('runs FedAvg rounds: each group averaged over the sites that trained it, checkpoints and pooled AUC recorded', async () => {
-    harness = await startHarness();
+    const harness = await coordinator.start();
     const a = await enrolledSite(harness, 'Hospital A');
     const b = await enrolledSite(harness, 'Hospital B');
     // A trained everything on 30 examples; B has no images (imaging: 0) and 10 examples.
@@ -33,7 +25,7 @@ describe('coordinator federation over real sockets', () => {
     expect(run.status).toBe(201);
     expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(200);
     const done = await waitFor(async () => {
-      const r = await harness!.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`);
+      const r = await harness.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`);
       return r.body.state === 'completed' ? r.body : undefined;
     });
     expect(done.state).toBe('completed');

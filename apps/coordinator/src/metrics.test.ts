@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FlEvent } from '@fedfuse/protocol';
 import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { enrolledSite } from './testing/enrolled-site.ts';
-import type { TestSite } from './testing/test-site.ts';
+import { tinyModel, waitFor } from './testing/harness.ts';
+import { perTestHarness } from './testing/per-test-harness.ts';
 
-let harness: Harness | undefined;
-const sites: TestSite[] = [];
-afterEach(async () => {
-  sites.splice(0).forEach((s) => s.close());
-  await harness?.close();
-  harness = undefined;
-});
+const coordinator = perTestHarness();
 
 /** GET /metrics as Prometheus scrapes it: no operator token. */
 async function scrape(h: Harness): Promise<string> {
@@ -29,7 +22,7 @@ function sample(text: string, name: string): number | undefined {
 
 describe('GET /metrics', () => {
   it('exposes the federation gauges in Prometheus text, and they follow handshakes, rounds and refusals', async () => {
-    harness = await startHarness();
+    const harness = await coordinator.start();
     const empty = await scrape(harness);
     for (const name of [
       'fedfuse_sites',
@@ -43,7 +36,7 @@ describe('GET /metrics', () => {
     expect(sample(empty, 'fedfuse_updates_rejected')).toBe(0);
     expect(sample(empty, 'fedfuse_sites{status="approved"}')).toBeUndefined();
 
-    const site = await enrolledSite(harness, 'A', sites);
+    const site = await coordinator.site(harness, 'A');
     const connected = await scrape(harness);
     expect(sample(connected, 'fedfuse_sites_connected')).toBe(1);
     expect(sample(connected, 'fedfuse_sites{status="approved"}')).toBe(1);
@@ -57,7 +50,7 @@ describe('GET /metrics', () => {
     });
     await harness.api('POST', `/api/runs/${run.body.runId}/start`);
     const committed = await waitFor(async () => {
-      const text = await scrape(harness!);
+      const text = await scrape(harness);
       return sample(text, 'fedfuse_rounds_committed{run="scraped"}') === 1 ? text : undefined;
     });
     const rejections = await harness.api('GET', `/api/sites/${site.siteId}/rejections`);

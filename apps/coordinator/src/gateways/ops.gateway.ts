@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
@@ -30,6 +30,7 @@ export function sameSecret(a: string, b: string): boolean {
 @WebSocketGateway({ namespace: Namespaces.ops })
 export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
   @WebSocketServer() private readonly namespace!: Namespace;
+  private readonly logger = new Logger('ops');
 
   constructor(
     @Inject(OpsBroadcaster) private readonly broadcaster: OpsBroadcaster,
@@ -55,8 +56,15 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   async handleConnection(socket: Socket): Promise<void> {
-    await socket.join('operators');
-    socket.emit(OpsEvent.federationSynced, await this.snapshots.snapshot());
+    // Nest does not await this hook: a failed snapshot (the database closing at shutdown) would be an
+    // unhandled rejection, which ends the process. The dashboard reconnects and asks again.
+    try {
+      await socket.join('operators');
+      socket.emit(OpsEvent.federationSynced, await this.snapshots.snapshot());
+    } catch (error) {
+      this.logger.warn(`operator connection dropped: no federation snapshot (${(error as Error).message})`);
+      socket.disconnect(true);
+    }
   }
 
   @SubscribeMessage(OpsEvent.federationSnapshot)

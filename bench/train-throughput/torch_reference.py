@@ -1,7 +1,8 @@
 """The FedFuse default model in PyTorch, for the same-run throughput baseline.
 
 Reads the architecture as JSON from argv[1] and prints one JSON line with samples/s.
-Mirrors packages/model: EHR MLP, denoising genomics autoencoder, Conv-ReLU-MaxPool CNN,
+Mirrors packages/model: EHR MLP, denoising genomics autoencoder, the imaging encoder (per-image
+standardisation, Conv-ReLU-MaxPool blocks each followed by GroupNorm, global mean + max pooling),
 hybrid fusion (the embeddings concatenated beside each task's attention-weighted summary), masked BCE, alignment, L2,
 reconstruction and auxiliary per-modality losses, Adam.
 """
@@ -26,12 +27,20 @@ class Model(nn.Module):
         self.gen_dec = nn.Sequential(nn.Linear(d, c["genomicsHidden"]), nn.ReLU(),
                                      nn.Linear(c["genomicsHidden"], c["genomicsDim"]))
         convs, cin = [], ch
+        groups = c.get("imageGroupNorm", 0)
         for f in c["convFilters"]:
             convs += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+            if groups > 0:
+                g = min(groups, f)
+                while f % g:
+                    g -= 1
+                convs.append(nn.GroupNorm(g, f))
             cin = f
         self.cnn = nn.Sequential(*convs)
+        self.standardize = c.get("imageStandardize", False)
+        self.global_pool = c.get("imagePooling", "flatten") == "global"
         hw = (h // 2 ** len(c["convFilters"])) * (w // 2 ** len(c["convFilters"]))
-        self.img_proj = nn.Linear(hw * cin, d)
+        self.img_proj = nn.Linear(2 * cin if self.global_pool else hw * cin, d)
         self.att = nn.Parameter(torch.zeros(t, d))
         self.heads = nn.ModuleList(nn.Sequential(nn.Linear(4 * d, c["headHidden"]), nn.ReLU(),
                                                  nn.Linear(c["headHidden"], 1)) for _ in range(t))
@@ -40,7 +49,12 @@ class Model(nn.Module):
 
     def forward(self, ehr, img, gen, present):
         z_ehr = self.ehr(ehr)
-        z_img = F.relu(self.img_proj(self.cnn(img).flatten(1)))
+        if self.standardize:
+            mean = img.mean((1, 2, 3), keepdim=True)
+            img = (img - mean) / torch.sqrt(img.var((1, 2, 3), unbiased=False, keepdim=True) + 1e-5)
+        maps = self.cnn(img)
+        pooled = torch.cat([maps.mean((2, 3)), maps.amax((2, 3))], 1) if self.global_pool else maps.flatten(1)
+        z_img = F.relu(self.img_proj(pooled))
         z_gen = self.gen_enc(gen + self.noise * torch.randn_like(gen))
         recon = self.gen_dec(z_gen)
         z = torch.stack([z_ehr, z_img, z_gen], 1)                   # b,3,d

@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Harness } from './testing/harness.ts';
-import { startHarness } from './testing/harness.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { perTestHarness } from './testing/per-test-harness.ts';
 import { OpsListener } from './testing/ops-listener.ts';
 import { DATABASE } from './tokens.ts';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const coordinator = perTestHarness();
 
 describe('an operator connecting to /ops', () => {
   it('is dropped, not the coordinator, when its federation snapshot cannot be read', async () => {
-    harness = await startHarness();
+    const harness = await coordinator.start();
     // As at shutdown: the database is gone while a dashboard connects.
     await harness.coordinator.app.get<{ close(): Promise<void> }>(DATABASE).close();
     const ops = await OpsListener.connect(harness.coordinator.url, harness.coordinator.operatorToken);

@@ -1,7 +1,7 @@
 /**
  * Each site's stable key: its name, which survives a re-enrollment (the id does not), so seeds, sampling
- * and aggregation order are the same in every run of the same federation. Two sites sharing a name (only
- * possible in a registry from before names were unique) fall back to name and id.
+ * and aggregation order are the same in every run of the same federation. Two sites sharing a name (the
+ * registry does not yet refuse it) fall back to name and id, which is not stable across re-enrollments.
  */
 export function stableSiteKeys(sites: readonly { id: string; name: string }[]): Map<string, string> {
   const count = new Map<string, number>();

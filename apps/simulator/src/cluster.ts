@@ -57,6 +57,11 @@ export class LocalCluster {
     return this.apiClient;
   }
 
+  /** The coordinator's process id, e.g. to read its command line. */
+  coordinatorPid(): number | undefined {
+    return this.coordinator?.pid;
+  }
+
   /** Starts the coordinator on a free loopback port and waits until it listens. */
   async startCoordinator(): Promise<CoordinatorApi> {
     if (!existsSync(COORDINATOR_BIN)) throw new Error(`the coordinator is missing (${COORDINATOR_BIN})`);

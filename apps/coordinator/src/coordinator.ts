@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,7 +11,9 @@ import { drainOnClose } from './connection-drain.ts';
 import type { CoordinatorSettings } from './env.ts';
 import { ChunkRefusalsInterceptor } from './gateways/chunk-refusals.interceptor.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
+import { JsonLogger } from './json-logger.ts';
 import { openDatabase } from './persistence/database.ts';
+import { makeDataDirPrivate } from './private-data-dir.ts';
 import { armCrashPoint } from './services/crash-points.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
@@ -31,7 +33,7 @@ export async function startCoordinator(
   settings: CoordinatorSettings,
   options: { logger?: LogLevel[] | false } = {},
 ): Promise<RunningCoordinator> {
-  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const madePrivate = makeDataDirPrivate(settings.dataDir);
   armCrashPoint(settings.crashAt);
   await initBackend({ backend: 'auto', log: () => {} });
   const database = await openDatabase({
@@ -39,9 +41,11 @@ export async function startCoordinator(
     sqlitePath: `${settings.dataDir}/coordinator.sqlite`,
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ settings, database }), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    // Structured lines (W4): a newline in a logged value cannot forge a line.
+    logger: options.logger === false ? false : new JsonLogger(options.logger),
     bodyParser: true,
   });
+  if (madePrivate) new Logger('data-dir').warn(madePrivate);
   const submissions = app.get(SubmissionsService);
   // Refused chunks and oversized messages are refusals like any other: logged, audited, counted.
   app.useGlobalInterceptors(new ChunkRefusalsInterceptor((refusal) => submissions.refuse(refusal)));

@@ -1,4 +1,4 @@
-import { ModelSpec, RUN_DEFAULTS, STRATEGIES } from '@fedfuse/protocol';
+import { ModelSpec, RUN_DEFAULTS, STRATEGIES, label } from '@fedfuse/protocol';
 import { defaultModelConfig } from '@fedfuse/model';
 import { z } from 'zod';
 import { DERIVABLE_FIELDS, type DerivableField, type ModelInputs } from './spec-derivation.ts';
@@ -41,7 +41,7 @@ const ModelRequest = ModelSpec.partial().extend({
 
 /** What the operator sends to create a run. */
 export const RunConfig = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: label(200),
   model: ModelRequest.default({}),
   strategy: StrategyConfig.default({ name: RUN_DEFAULTS.strategy }),
   rounds: z.int().min(1).max(10_000).default(RUN_DEFAULTS.rounds),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { Fingerprint, PublicKey32, Signature64, Uuid, text } from './primitives.ts';
+import { label } from './display-text.ts';
+import { Fingerprint, PublicKey32, Signature64, Uuid } from './primitives.ts';
 import { SiteStatus } from './status.ts';
 
 /** One-time enrollment tokens are URL-safe strings handed out by the operator. */
@@ -11,7 +12,7 @@ export const EnrollmentToken = z
 /** A new site presents its token, its name and its public keys, signed with its Ed25519 key. */
 export const EnrollmentRequest = z.object({
   token: EnrollmentToken,
-  siteName: text(100),
+  siteName: label(100),
   signingKey: PublicKey32,
   boxKey: PublicKey32,
   protocolVersion: z.int().min(1).max(65_535),

@@ -5,6 +5,7 @@ export * from './limits.ts';
 export * from './errors.ts';
 export * from './parse.ts';
 export * from './primitives.ts';
+export * from './display-text.ts';
 export * from './manifest.ts';
 export * from './transfer.ts';
 export * from './model-ref.ts';

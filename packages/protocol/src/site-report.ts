@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { Count, namedRecord, text } from './primitives.ts';
+import { label } from './display-text.ts';
+import { Count, namedRecord } from './primitives.ts';
 import { SiteDataSchema } from './site-schema.ts';
 
 /**
@@ -9,9 +10,9 @@ import { SiteDataSchema } from './site-schema.ts';
  * never a patient or a value.
  */
 export const SiteReport = z.object({
-  softwareVersion: text(32),
+  softwareVersion: label(32),
   /** tfjs backend in use: `tensorflow-gpu`, `tensorflow`, `wasm` or `cpu`. */
-  backend: text(32),
+  backend: label(32),
   /** Patients per presence combination, e.g. `ehr.imaging` (modalities joined by dots): counts only. */
   combinations: namedRecord(Count),
   trainPatients: Count,

@@ -38,6 +38,20 @@ describe(createLogger.name, () => {
     );
     expect(out.text()).toBe('\r\x1b[K00:00:00 WARN  slow s=3\n');
   });
+
+  it('escapes newlines and bidi characters from values, so no value starts a line of its own', () => {
+    for (const format of ['pretty', 'json'] as const) {
+      const out = capture();
+      const log = createLogger({ format, stream: out.stream, now: () => new Date(0) });
+      log.warn('refused: bad\nFAKE LOG LINE', { reason: 'x\r\nFAKE', name: 'a\u202Eb' });
+      const lines = out.text().split('\n');
+      expect(lines).toHaveLength(2);
+      // The pretty prefix's own \r (which clears a progress bar) aside, no raw control is left.
+      expect(lines[0]!.replace('\r\x1b[K', '')).not.toMatch(/[\r\u202E]/);
+      expect(lines[0]).toContain('\\u202e');
+      if (format === 'json') expect(JSON.parse(lines[0]!)).toMatchObject({ name: 'a\u202Eb' });
+    }
+  });
 });
 
 describe(ProgressBar.name, () => {

@@ -1,3 +1,5 @@
+import { escapeUnsafeText } from '@fedfuse/protocol';
+
 /** Severity of a log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -61,7 +63,8 @@ function jsonLine(line: Line): string {
   // ts, level and msg come first and a field of the same name cannot overwrite them.
   const fields = Object.entries(line.fields).filter(([k]) => !RESERVED.has(k));
   const head = { ts: line.ts.toISOString(), level: line.level, msg: line.msg };
-  return `${JSON.stringify({ ...head, ...Object.fromEntries(fields) }, replacer)}\n`;
+  // JSON escapes newlines; bidi and C1 controls it leaves raw, and they can still reorder what a reader sees.
+  return `${escapeUnsafeText(JSON.stringify({ ...head, ...Object.fromEntries(fields) }, replacer))}\n`;
 }
 
 function prettyLine(line: Line): string {
@@ -70,7 +73,9 @@ function prettyLine(line: Line): string {
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v, replacer)}`)
     .join(' ');
   // \r + erase-line first, so a line never lands in the middle of a progress bar.
-  return `\r\x1b[K${time} ${line.level.toUpperCase().padEnd(5)} ${line.msg}${extras ? ` ${extras}` : ''}\n`;
+  // Values may come from the coordinator or the data: a newline in one must not start a forged line.
+  const text = escapeUnsafeText(`${line.msg}${extras ? ` ${extras}` : ''}`);
+  return `\r\x1b[K${time} ${line.level.toUpperCase().padEnd(5)} ${text}\n`;
 }
 
 function replacer(_key: string, value: unknown): unknown {

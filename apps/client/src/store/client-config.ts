@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendName } from '@fedfuse/model';
-import { formatIssues } from '@fedfuse/protocol';
+import { formatIssues, label } from '@fedfuse/protocol';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -17,7 +17,8 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** `client.yaml`: what the daemon needs besides keys and enrollment. Empty strings mean "not set yet". */
 export const ClientConfig = z.object({
-  siteName: z.string().trim().min(1).max(100),
+  /** The enrollment request's rule, so `init` refuses a name the coordinator would. */
+  siteName: label(100),
   /** Path of the site data config (YAML read by @fedfuse/data); relative paths are relative to the site folder. */
   data: z.string().default(''),
   backend: z.enum(BACKEND_CHOICES).default('auto'),

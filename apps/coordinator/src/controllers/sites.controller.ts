@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { label } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { SiteSummariesService } from '../services/site-summaries.service.ts';
@@ -7,7 +8,7 @@ import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
 
 const TokenRequest = z.object({
-  label: z.string().trim().min(1).max(200).default('site'),
+  label: label(200).default('site'),
   ttlSeconds: z
     .int()
     .min(60)

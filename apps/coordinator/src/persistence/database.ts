@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -36,7 +36,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.url, max: 5 }) }),
     });
   } else {
-    mkdirSync(dirname(options.sqlitePath), { recursive: true });
+    mkdirSync(dirname(options.sqlitePath), { recursive: true, mode: 0o700 });
+    // W8: a new database starts private; SQLite gives its WAL and SHM the database file's mode.
+    closeSync(openSync(options.sqlitePath, 'a', 0o600));
     const sqlite = new SQLite(options.sqlitePath);
     // WAL + synchronous=FULL: a committed transaction survives a crash of the process or the machine.
     sqlite.pragma('journal_mode = WAL');

@@ -27,7 +27,7 @@ export class FileStoreRepository {
   /** Writes bytes atomically; returns their SHA-256. */
   async write(path: string, bytes: Uint8Array): Promise<string> {
     const target = this.resolve(path);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const temp = `${target}.${process.pid}.tmp`;
     const handle = await open(temp, 'w', 0o600);
     try {

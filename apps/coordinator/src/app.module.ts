@@ -25,6 +25,7 @@ import { ConnectionsService } from './services/connections.service.ts';
 import { GlobalModelService } from './services/global-model.service.ts';
 import { GlobalWeightsService } from './services/global-weights.service.ts';
 import { MetricsService } from './services/metrics.service.ts';
+import { OperatorAuthService } from './services/operator-auth.service.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 import { OpsBroadcaster } from './services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from './services/ops-snapshot.service.ts';
@@ -79,9 +80,10 @@ export class AppModule {
         FileStoreRepository,
         IdentityRepository,
         OperatorTokenService,
-        OperatorGuard,
         OpsBroadcaster,
         AuditService,
+        OperatorAuthService,
+        OperatorGuard,
         ConnectionsService,
         TransfersService,
         GlobalModelService,

@@ -1,21 +1,31 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { sameSecret } from '../gateways/ops.gateway.ts';
-import { OperatorTokenService } from '../services/operator-token.service.ts';
+import type { Request, Response } from 'express';
+import { clientAddress } from '../client-address.ts';
+import { OperatorAuthService } from '../services/operator-auth.service.ts';
 
-/** Lets a request through only with `Authorization: Bearer <operator token>`. */
+/** Lets a request through only with `Authorization: Bearer <operator token>`; failures are throttled (W1). */
 @Injectable()
 export class OperatorGuard implements CanActivate {
-  constructor(@Inject(OperatorTokenService) private readonly token: OperatorTokenService) {}
+  constructor(@Inject(OperatorAuthService) private readonly auth: OperatorAuthService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const header = request.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (!presented || !sameSecret(presented, this.token.get())) {
-      throw new UnauthorizedException('missing or wrong operator token (Authorization: Bearer <token>)');
+    const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const result = await this.auth.check(clientAddress(request), presented);
+    if (result.ok) return true;
+    if (result.reason === 'throttled') {
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', result.retryAfterSeconds);
+      throw new HttpException(
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `too many failed operator sign-ins from this address; retry in ${result.retryAfterSeconds} s`,
+        },
+        429,
+      );
     }
-    return true;
+    throw new UnauthorizedException('missing or wrong operator token (Authorization: Bearer <token>)');
   }
 }

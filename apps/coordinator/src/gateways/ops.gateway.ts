@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Inject, Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
@@ -14,17 +13,11 @@ import {
 import type { CoordinatorSettings } from '../env.ts';
 import { AuditRepository } from '../repositories/audit.repository.ts';
 import { auditPage } from '../services/audit-pages.ts';
-import { OperatorTokenService } from '../services/operator-token.service.ts';
+import { clientAddress } from '../client-address.ts';
+import { OperatorAuthService } from '../services/operator-auth.service.ts';
 import { OpsBroadcaster } from '../services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
 import { SETTINGS } from '../tokens.ts';
-
-/** Constant-time comparison of two secrets. */
-export function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** The dashboard namespace /ops: operator-token sign-in, live broadcasts, snapshots and audit pages. */
 @WebSocketGateway({ namespace: Namespaces.ops })
@@ -36,7 +29,7 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
     @Inject(OpsBroadcaster) private readonly broadcaster: OpsBroadcaster,
     @Inject(OpsSnapshotService) private readonly snapshots: OpsSnapshotService,
     @Inject(AuditRepository) private readonly audit: AuditRepository,
-    @Inject(OperatorTokenService) private readonly operatorToken: OperatorTokenService,
+    @Inject(OperatorAuthService) private readonly operatorAuth: OperatorAuthService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
 
@@ -49,9 +42,20 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
       if (origin && !sameOrigin && !this.settings.allowedOrigins.includes(origin))
         return next(new Error(`origin ${origin} is not allowed`));
       const token = (socket.handshake.auth as { token?: unknown }).token;
-      if (typeof token !== 'string' || !sameSecret(token, this.operatorToken.get()))
-        return next(new Error('unauthenticated: wrong operator token'));
-      next();
+      const presented = typeof token === 'string' ? token : undefined;
+      void this.operatorAuth.check(clientAddress(socket.request), presented).then(
+        (result) => {
+          if (result.ok) return next();
+          if (result.reason === 'wrong_token')
+            return next(new Error('unauthenticated: wrong operator token'));
+          const refusal = new Error(
+            `too many failed operator sign-ins from this address; retry in ${result.retryAfterSeconds} s`,
+          ) as Error & { data?: unknown };
+          refusal.data = { code: 'rate_limited', retryAfterSeconds: result.retryAfterSeconds };
+          next(refusal);
+        },
+        (error: Error) => next(error),
+      );
     });
   }
 

@@ -35,14 +35,10 @@ async function measure(options: {
 }): Promise<{ params: number; perRoundMs: number[] }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-bench-round-'));
-  const child = spawn(
-    process.execPath,
-    [BIN, '--data', dataDir, '--port', String(port), '--operator-token', TOKEN],
-    {
-      env: { ...process.env, FEDFUSE_TICK_MS: '20' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [BIN, '--data', dataDir, '--port', String(port)], {
+    env: { ...process.env, FEDFUSE_TICK_MS: '20', FEDFUSE_OPERATOR_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) =>
     child.stdout.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve()),
   );

@@ -73,8 +73,8 @@ beforeAll(async () => {
   api = operatorRest(port, TOKEN);
   const coordinator = await startProcess({
     bin: COORDINATOR_BIN,
-    args: ['--data', join(root, 'coordinator'), '--port', String(port), '--operator-token', TOKEN],
-    env: { FEDFUSE_TICK_MS: '100' },
+    args: ['--data', join(root, 'coordinator'), '--port', String(port)],
+    env: { FEDFUSE_TICK_MS: '100', FEDFUSE_OPERATOR_TOKEN: TOKEN },
     ready: 'listening on',
   });
   children.push(coordinator.child);

@@ -72,14 +72,12 @@ async function federation(options: { databaseUrl?: string; patientsPerSite?: num
     dataDir,
     '--port',
     String(port),
-    '--operator-token',
-    TOKEN,
     ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
   ];
   const coordinator = await startProcess({
     bin: COORDINATOR_BIN,
     args,
-    env: { FEDFUSE_TICK_MS: '100', FEDFUSE_RECORD_INBOUND: record },
+    env: { FEDFUSE_TICK_MS: '100', FEDFUSE_RECORD_INBOUND: record, FEDFUSE_OPERATOR_TOKEN: TOKEN },
     ready: 'listening on',
   });
   children.push(coordinator.child);

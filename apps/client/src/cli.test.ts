@@ -128,7 +128,21 @@ describe('fedfuse-client enroll', () => {
     });
   });
   afterEach(() => coordinator.close());
-  const enroll = () => run('enroll', '--dir', 'site', '--coordinator', coordinator.url, '--token', token);
+  /** The token from a 0600 file, as the site admin guide says; `flag` passes it as `--token` (warns). */
+  const enroll = async (via: 'file' | 'flag' = 'file') => {
+    if (via === 'flag')
+      return run('enroll', '--dir', 'site', '--coordinator', coordinator.url, '--token', token);
+    await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
+    return run(
+      'enroll',
+      '--dir',
+      'site',
+      '--coordinator',
+      coordinator.url,
+      '--token-file',
+      join(dir, 'token'),
+    );
+  };
 
   it('sends a signed request, prints the fingerprint and pins the coordinator keys', async () => {
     const siteId = crypto.randomUUID();
@@ -149,8 +163,9 @@ describe('fedfuse-client enroll', () => {
       };
     });
     await run('init', '--dir', 'site', '--name', 'Hospital A');
-    const { code, out } = await enroll();
+    const { code, out, err } = await enroll('flag');
     expect(code).toBe(0);
+    expect(err).toMatch(/^warning: --token puts the enrollment token on the command line, visible in ps/);
     expect(out).toContain(`Coordinator fingerprint: ${coordinator.identity.fingerprint()}`);
     expect(out).toMatch(/Enrolled as site .* \(status: pending\)/);
     const saved = await readEnrollment(join(dir, 'site', 'enrollment.json'));

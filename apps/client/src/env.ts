@@ -17,6 +17,10 @@ const EnvSchema = z.object({
   FEDFUSE_HANDSHAKE_BACKOFF_MAX_MS: millis(30_000),
   /** How long a request waits for the coordinator's acknowledgement. */
   FEDFUSE_ACK_TIMEOUT_MS: millis(30_000),
+  /** W9: the one-time enrollment token for `enroll`, kept off the command line (`ps` shows it). */
+  FEDFUSE_ENROLLMENT_TOKEN: z.string().optional(),
+  /** W9: a file holding that token. */
+  FEDFUSE_ENROLLMENT_TOKEN_FILE: z.string().optional(),
 });
 
 /** Validated environment settings of the site daemon. */

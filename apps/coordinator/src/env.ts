@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readSecretFile } from './secret-file.ts';
 
 /** The coordinator's settings: flags win over environment variables, which win over defaults. */
 export const CoordinatorSettings = z.object({
@@ -24,6 +25,11 @@ export const CoordinatorSettings = z.object({
     .string()
     .regex(/^(selection|training|collection|aggregation|commit):\d+$/)
     .optional(),
+  // W9 (issue 13): the operator token from a file instead of the command line; read into operatorToken.
+  operatorTokenFile: z.string().min(1).optional(),
+  // W1 (issue 13): wrong operator tokens allowed per source address and window before 429.
+  operatorAuthLimit: z.int().min(1).max(100_000).default(10),
+  operatorAuthWindowMs: z.int().min(100).max(86_400_000).default(60_000),
 });
 export type CoordinatorSettings = z.infer<typeof CoordinatorSettings>;
 
@@ -41,13 +47,17 @@ export function loadSettings(
     host: flags.host ?? env.FEDFUSE_HOST ?? '127.0.0.1',
     port: Number(flags.port ?? env.PORT ?? 8080),
     databaseUrl: flags.databaseUrl ?? env.DATABASE_URL ?? undefined,
-    operatorToken: flags.operatorToken ?? env.FEDFUSE_OPERATOR_TOKEN ?? undefined,
+    operatorToken: operatorToken(flags, env),
     allowedOrigins: (flags.allowedOrigins ?? env.FEDFUSE_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
     tickMs: (flags.tickMs ?? env.FEDFUSE_TICK_MS) ? Number(flags.tickMs ?? env.FEDFUSE_TICK_MS) : undefined,
     lastSeenWriteMs: optionalNumber(flags.lastSeenWriteMs ?? env.FEDFUSE_LAST_SEEN_WRITE_MS),
     dashboardDir: flags.dashboardDir ?? env.FEDFUSE_DASHBOARD_DIR ?? undefined,
     crashAt: env.FEDFUSE_CRASH_AT || undefined,
     recordInbound: env.FEDFUSE_RECORD_INBOUND || undefined,
+    // W9, W1 (issue 13)
+    operatorTokenFile: flags.operatorTokenFile || env.FEDFUSE_OPERATOR_TOKEN_FILE || undefined,
+    operatorAuthLimit: optionalNumber(flags.operatorAuthLimit ?? env.FEDFUSE_OPERATOR_AUTH_LIMIT),
+    operatorAuthWindowMs: optionalNumber(flags.operatorAuthWindowMs ?? env.FEDFUSE_OPERATOR_AUTH_WINDOW_MS),
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {
@@ -55,4 +65,16 @@ export function loadSettings(
     throw new Error(`Coordinator settings: ${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** W9: a flag beats the environment; at each level the token itself beats a file holding it. Empty is unset. */
+function operatorToken(flags: Partial<Record<string, string | undefined>>, env: Env): string | undefined {
+  const file = (path: string | undefined) => (path ? readSecretFile(path, 'operator token file') : undefined);
+  return (
+    flags.operatorToken ||
+    file(flags.operatorTokenFile) ||
+    env.FEDFUSE_OPERATOR_TOKEN ||
+    file(env.FEDFUSE_OPERATOR_TOKEN_FILE) ||
+    undefined
+  );
 }

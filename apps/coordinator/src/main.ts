@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { initBackend } from '@fedfuse/model';
+import { escapeUnsafeText } from '@fedfuse/protocol';
 import { startCoordinator } from './coordinator.ts';
 import { loadSettings } from './env.ts';
+import { writeLogLine } from './json-logger.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 
 const HELP = `fedfuse-coordinator — runs the FedFuse coordinator (REST API, site and dashboard sockets)
@@ -11,7 +13,9 @@ Options (each also read from the environment variable in brackets):
   --host HOST             interface to listen on [FEDFUSE_HOST] (127.0.0.1)
   --port PORT             port; 0 picks a free one [PORT] (8080)
   --database-url URL      PostgreSQL instead of the SQLite file [DATABASE_URL]
-  --operator-token TOKEN  operator token [FEDFUSE_OPERATOR_TOKEN] (generated into DIR/operator-token)
+  --operator-token-file PATH  file holding the operator token [FEDFUSE_OPERATOR_TOKEN_FILE]
+  --operator-token TOKEN  operator token [FEDFUSE_OPERATOR_TOKEN] (generated into DIR/operator-token);
+                          the flag shows it to every local user in ps: prefer the variable or a file
   --dashboard DIR         folder of the built dashboard to serve [FEDFUSE_DASHBOARD_DIR]
 `;
 
@@ -23,6 +27,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'database-url': { type: 'string' },
       'operator-token': { type: 'string' },
+      'operator-token-file': { type: 'string' },
       dashboard: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -38,23 +43,34 @@ async function main(): Promise<void> {
       port: values.port,
       databaseUrl: values['database-url'],
       operatorToken: values['operator-token'],
+      operatorTokenFile: values['operator-token-file'],
       dashboardDir: values.dashboard,
     },
     process.env,
   );
+  if (values['operator-token'])
+    writeLogLine({
+      level: 'warn',
+      context: 'settings',
+      msg: '--operator-token puts the token on the command line, visible in ps to every local user: use FEDFUSE_OPERATOR_TOKEN or --operator-token-file PATH (W9)',
+    });
+  // W8: what the coordinator creates (database, WAL, checkpoints) is its own alone.
+  process.umask(0o077);
   const backend = await initBackend({ backend: 'auto', log: () => {} });
   const coordinator = await startCoordinator(settings);
   const tokenPath = coordinator.app.get(OperatorTokenService).path();
+  // For people; values are escaped so a path with a newline cannot add a line (W4).
   process.stdout.write(
-    [
+    `${[
       `fedfuse coordinator listening on ${coordinator.url}`,
       `  data directory   ${settings.dataDir}`,
       `  database         ${settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'SQLite file in the data directory'}`,
       `  model backend    ${backend.name}`,
       `  key fingerprint  ${coordinator.fingerprint}`,
       `  operator token   ${tokenPath ? `in ${tokenPath}` : 'from settings'}`,
-      '',
-    ].join('\n'),
+    ]
+      .map(escapeUnsafeText)
+      .join('\n')}\n\n`,
   );
   const stop = () => void coordinator.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
@@ -62,6 +78,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`fedfuse-coordinator: ${error.message}\n`);
+  writeLogLine({ level: 'fatal', context: 'fedfuse-coordinator', msg: error.message }, process.stderr);
   process.exit(1);
 });

@@ -27,14 +27,15 @@ function spawnCoordinator(options: {
   port: number;
   crashAt?: string;
 }): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--data', options.dataDir, '--port', String(options.port), '--operator-token', TOKEN],
-    {
-      env: { ...process.env, FEDFUSE_TICK_MS: '100', FEDFUSE_CRASH_AT: options.crashAt ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [BIN, '--data', options.dataDir, '--port', String(options.port)], {
+    env: {
+      ...process.env,
+      FEDFUSE_TICK_MS: '100',
+      FEDFUSE_CRASH_AT: options.crashAt ?? '',
+      FEDFUSE_OPERATOR_TOKEN: TOKEN,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = '';

@@ -66,12 +66,13 @@ export class LocalCluster {
   async startCoordinator(): Promise<CoordinatorApi> {
     if (!existsSync(COORDINATOR_BIN)) throw new Error(`the coordinator is missing (${COORDINATOR_BIN})`);
     const args = ['--data', this.options.coordinatorDir, '--host', '127.0.0.1', '--port', '0'];
-    args.push('--operator-token', this.operatorToken);
     if (this.options.dashboardDir) args.push('--dashboard', this.options.dashboardDir);
     const child = spawnNode({
       role: 'coordinator',
       script: COORDINATOR_BIN,
       args,
+      // W9: in the environment, which only this user can read, not on the command line `ps` shows everyone.
+      env: { FEDFUSE_OPERATOR_TOKEN: this.operatorToken },
       logFile: join(this.options.logsDir, 'coordinator.log'),
     });
     this.coordinator = child;
@@ -113,8 +114,9 @@ export class LocalCluster {
     await runNode({
       ...common,
       role: `${site.name} enroll`,
-      // `--token=…`: a base64url token may start with '-', which would read as an option.
-      args: ['enroll', '--coordinator', this.api.url, `--token=${token}`, '--dir', dir],
+      args: ['enroll', '--coordinator', this.api.url, '--dir', dir],
+      // W9: the token travels in the environment, not on a command line every local user can read.
+      env: { ...CLIENT_ENV, FEDFUSE_ENROLLMENT_TOKEN: token },
     });
     const daemon = spawnNode({ ...common, role: site.name, args: ['start', '--dir', dir, '--log', 'json'] });
     this.children.push(daemon);

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import type { Identity } from '@fedfuse/crypto';
 import { fingerprint, fromBase64, signEnrollment } from '@fedfuse/crypto';
 import type { EnrollmentResult } from '@fedfuse/protocol';
-import { EnrollmentToken, FlRoute, PROTOCOL_VERSION } from '@fedfuse/protocol';
+import { FlRoute, PROTOCOL_VERSION } from '@fedfuse/protocol';
 
 import { TransportError, post } from '../daemon/request.ts';
 import { CliError, type ExitCode, usageError } from '../errors.ts';
@@ -11,18 +11,19 @@ import { writeEnrollment } from '../store/enrollment-file.ts';
 import { openIdentity, openSite, type SiteFiles } from '../store/open-site.ts';
 import { parseFlags, requiredFlag, siteDir } from './args.ts';
 import { print, type CliIo } from './cli-io.ts';
+import { enrollmentToken } from './enrollment-token.ts';
 
 /** `fedfuse-client enroll`: send the site's keys with the operator's token and pin the coordinator's keys. */
 export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode> {
   const flags = parseFlags(argv, {
     coordinator: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     dir: { type: 'string' },
     force: { type: 'boolean' },
   });
   const url = coordinatorUrl(requiredFlag(flags, 'coordinator'));
-  const token = EnrollmentToken.safeParse(requiredFlag(flags, 'token'));
-  if (!token.success) throw usageError(`--token: ${token.error.issues[0]?.message ?? 'invalid token'}`);
+  const token = await enrollmentToken(flags, io);
   const files = await openSite(siteDir(flags, io));
   const { paths } = files;
   if (!flags.force && (await exists(paths.enrollment))) {
@@ -36,7 +37,7 @@ export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode
     const { siteName } = files.config;
     const result = await enroll({
       url,
-      token: token.data,
+      token,
       siteName,
       site,
       timeoutMs: io.env.FEDFUSE_ACK_TIMEOUT_MS,

@@ -18,13 +18,15 @@ Refuses to overwrite an existing key: a new key means enrolling the site again.
   --dir DIR         site folder to create
   --name NAME       site name shown to the operator (default: the folder name)
   --data SITE_YAML  the site data config (see docs/site-admin-guide.md); can be set later in client.yaml`,
-  enroll: `Usage: fedfuse-client enroll --coordinator URL --token TOKEN [--dir DIR] [--force]
+  enroll: `Usage: fedfuse-client enroll --coordinator URL [--token-file PATH] [--dir DIR] [--force]
 
 Sends the site's public keys with the operator's one-time token, prints the coordinator's fingerprint and
 saves the coordinator keys in DIR/enrollment.json. Compare the fingerprint with the operator out of band.
 
   --coordinator URL  coordinator address, e.g. https://fl.example.org
-  --token TOKEN      one-time enrollment token from the operator
+  --token-file PATH  file holding the one-time enrollment token from the operator
+                     (or FEDFUSE_ENROLLMENT_TOKEN / FEDFUSE_ENROLLMENT_TOKEN_FILE in the environment)
+  --token TOKEN      the token itself; warns, as every local user sees it in ps
   --dir DIR          site folder (default: $FEDFUSE_DIR or the current folder)
   --force            enroll again although DIR/enrollment.json exists`,
   check: `Usage: fedfuse-client check [--dir DIR]

@@ -43,7 +43,7 @@ export async function initCommand(argv: string[], io: CliIo): Promise<ExitCode> 
     data
       ? `  fedfuse-client check --dir ${dir}`
       : `  set "data:" in ${paths.clientConfig}, then: fedfuse-client check --dir ${dir}`,
-    `  fedfuse-client enroll --dir ${dir} --coordinator URL --token TOKEN`,
+    `  fedfuse-client enroll --dir ${dir} --coordinator URL --token-file TOKEN_FILE`,
   );
   return 0;
 }

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
 import { OpsListener } from '../../apps/coordinator/src/testing/ops-listener.ts';
 import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
 import { LocalCluster } from '../../apps/simulator/src/cluster.ts';
@@ -115,16 +116,18 @@ describe('W4: control and bidi characters in free text', () => {
     const lines = coordinator.output().split('\n').filter(Boolean);
     expect(lines.some((l) => l.startsWith('FAKE LOG LINE'))).toBe(false);
     // The start-up banner is for people; every other line is a JSON object with a level and a message.
-    const banner = /^(fedfuse coordinator listening on |  [a-z ]+ {2,})/;
+    const banner = /^(fedfuse coordinator listening on | {2}[a-z ]+ {2,})/;
     const logs = lines.filter((l) => !banner.test(l));
     expect(logs.length).toBeGreaterThan(3);
-    for (const line of logs)
-      expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(String), msg: expect.any(String) }));
+    for (const line of logs) {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+      expect([typeof entry.level, typeof entry.msg]).toEqual(['string', 'string']);
+    }
   });
 });
 
 describe('W8: a data directory others can read', () => {
-  it('is made private at start, with everything in it and what the coordinator writes later', async () => {
+  it('is made private at start, with everything in it and what a committed round writes later', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'fedfuse-w8-')), 'data');
     mkdirSync(join(dataDir, 'runs', 'old-run'), { recursive: true, mode: 0o755 });
     chmodSync(dataDir, 0o755);
@@ -133,9 +136,33 @@ describe('W8: a data directory others can read', () => {
     writeFileSync(join(dataDir, 'runs', 'old-run', 'round-1.bin'), 'weights', { mode: 0o644 });
     const coordinator = await startCoordinatorProcess({ dataDir });
     try {
-      // A token and a run make the database write (WAL, SHM) after start.
-      expect((await coordinator.api('POST', '/api/tokens', { body: { label: 'w8' } })).status).toBe(201);
+      // One committed round: a delta, a checkpoint and database writes (WAL) after start.
+      const token = await coordinator.api<{ token: string }>('POST', '/api/tokens', {
+        body: { label: 'w8', autoApprove: true },
+      });
+      const site = new TestSite(coordinator.url, 'W8 Hospital');
+      expect((await site.enroll(token.body.token)).ok).toBe(true);
+      site.autoTrain = { delta: (g) => g.map(() => 0.01), numExamples: 8 };
+      site.keepAlive();
+      const run = await coordinator.api<{ runId: string }>('POST', '/api/runs', {
+        body: { name: 'w8', rounds: 1, minClients: 1, model: tinyModel, roundTimeoutSeconds: 60 },
+      });
+      await coordinator.api('POST', `/api/runs/${run.body.runId}/start`);
+      await expect
+        .poll(
+          async () =>
+            (await coordinator.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`)).body.state,
+          {
+            timeout: 30_000,
+            interval: 200,
+          },
+        )
+        .toBe('completed');
+      site.close();
       const modes = modesUnder(dataDir);
+      const checkpoint = `runs/${run.body.runId}/checkpoints/round-1.ffwt`;
+      expect(modes.get(checkpoint)).toBe(0o600);
+      expect([...modes.keys()].some((path) => path.endsWith('.delta.ffwt'))).toBe(true);
       expect(modes.get('.')).toBe(0o700);
       expect(modes.get('runs')).toBe(0o700);
       expect(modes.get('runs/old-run')).toBe(0o700);
@@ -213,7 +240,9 @@ describe('W9: secrets on command lines', () => {
       const dir = join(mkdtempSync(join(tmpdir(), 'fedfuse-w9-site-')), 'site');
       const init = await runProcess({ bin: CLIENT_BIN, args: ['init', '--dir', dir, '--name', name] });
       expect(init.code).toBe(0);
-      const token = await coordinator.api<{ token: string }>('POST', '/api/tokens', { body: { label: name } });
+      const token = await coordinator.api<{ token: string }>('POST', '/api/tokens', {
+        body: { label: name },
+      });
       return { dir, token: token.body.token };
     };
 

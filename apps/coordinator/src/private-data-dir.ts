@@ -15,9 +15,12 @@ const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
  * user owns it cannot fix, and refuses to start on rather than run with files others can read.
  * Returns a warning to log when something had to be fixed. Symbolic links are left alone.
  */
-export function makeDataDirPrivate(dataDir: string): string | undefined {
+export function makeDataDirPrivate(
+  dataDir: string,
+  /** The user the coordinator runs as (a test plays another). */
+  uid: number | undefined = process.getuid?.(),
+): string | undefined {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const uid = process.getuid?.();
   const fixed: string[] = [];
   const visit = (path: string, depth: number): void => {
     const stat = lstatSync(path);

@@ -48,8 +48,9 @@ export class LocalCluster {
   constructor(private readonly options: ClusterOptions) {
     this.memory = new MemorySampler(() => this.children);
     process.once('exit', this.killAll);
-    for (const dir of [options.coordinatorDir, options.clientsDir, options.logsDir])
-      mkdirSync(dir, { recursive: true });
+    // The coordinator's folder private from the start (W8): it would otherwise fix it and warn.
+    mkdirSync(options.coordinatorDir, { recursive: true, mode: 0o700 });
+    for (const dir of [options.clientsDir, options.logsDir]) mkdirSync(dir, { recursive: true });
   }
 
   get api(): CoordinatorApi {

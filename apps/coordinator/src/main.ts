@@ -54,6 +54,16 @@ async function main(): Promise<void> {
       context: 'settings',
       msg: '--operator-token puts the token on the command line, visible in ps to every local user: use FEDFUSE_OPERATOR_TOKEN or --operator-token-file PATH (W9)',
     });
+  if (
+    values['database-url'] &&
+    URL.canParse(values['database-url']) &&
+    new URL(values['database-url']).password
+  )
+    writeLogLine({
+      level: 'warn',
+      context: 'settings',
+      msg: '--database-url holds a password, visible in ps to every local user: use DATABASE_URL (W9)',
+    });
   // W8: what the coordinator creates (database, WAL, checkpoints) is its own alone.
   process.umask(0o077);
   const backend = await initBackend({ backend: 'auto', log: () => {} });

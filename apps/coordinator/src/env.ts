@@ -24,6 +24,17 @@ export const CoordinatorSettings = z.object({
     .string()
     .regex(/^(selection|training|collection|aggregation|commit):\d+$/)
     .optional(),
+  // Issue 13, stranger suite (F1, F2, W6): limits and the proxies whose X-Forwarded-For is believed.
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-For names the real client; empty: the peer address counts. */
+  trustedProxies: z.array(z.string()).default([]),
+  /** /fl HTTP requests and refused /fl connections per client address per minute (strangers). */
+  strangerRequestsPerMinute: z.int().min(1).max(1_000_000).default(240),
+  /** Challenges per enrolled site and client address per minute (a site needs one per connection). */
+  siteChallengesPerMinute: z.int().min(1).max(1_000_000).default(120),
+  /** Socket messages per authenticated site per minute; past it they are refused, then the site is dropped. */
+  siteMessagesPerMinute: z.int().min(1).max(10_000_000).default(3_600),
+  /** Window in which identical refusals fold into one counted audit entry and log line. */
+  refusalFoldMs: z.int().min(10).max(3_600_000).default(60_000),
 });
 export type CoordinatorSettings = z.infer<typeof CoordinatorSettings>;
 
@@ -48,6 +59,15 @@ export function loadSettings(
     dashboardDir: flags.dashboardDir ?? env.FEDFUSE_DASHBOARD_DIR ?? undefined,
     crashAt: env.FEDFUSE_CRASH_AT || undefined,
     recordInbound: env.FEDFUSE_RECORD_INBOUND || undefined,
+    // Issue 13, stranger suite (F1, F2, W6).
+    trustedProxies: (env.FEDFUSE_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    strangerRequestsPerMinute: optionalNumber(env.FEDFUSE_STRANGER_REQUESTS_PER_MINUTE),
+    siteChallengesPerMinute: optionalNumber(env.FEDFUSE_SITE_CHALLENGES_PER_MINUTE),
+    siteMessagesPerMinute: optionalNumber(env.FEDFUSE_SITE_MESSAGES_PER_MINUTE),
+    refusalFoldMs: optionalNumber(env.FEDFUSE_REFUSAL_FOLD_MS),
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {

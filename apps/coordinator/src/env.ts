@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ClientAddresses } from './admission/client-address.ts';
 
 /** The coordinator's settings: flags win over environment variables, which win over defaults. */
 export const CoordinatorSettings = z.object({
@@ -73,6 +74,12 @@ export function loadSettings(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`Coordinator settings: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  // Issue 13 (F2): a proxy list entry that is not an address or CIDR stops the start, named.
+  try {
+    new ClientAddresses(parsed.data.trustedProxies);
+  } catch (error) {
+    throw new Error(`Coordinator settings: trustedProxies: ${(error as Error).message}`);
   }
   return parsed.data;
 }

@@ -19,13 +19,16 @@ export class RefusalFolder<T> {
       windowMs: number;
       emit: (event: Folded<T>) => Promise<void> | void;
       maxKeys?: number;
+      /** What the overflow key reports as its sample (e.g. the address replaced by "many"). */
+      overflow?: (sample: T) => T;
     },
   ) {}
 
   /** Notes one event; resolves once it is passed on (the first of its key in this window) or counted. */
   note(key: string, sample: T): Promise<void> {
-    const fullKey =
-      this.held.size >= (this.options.maxKeys ?? 10_000) && !this.held.has(key) ? '(overflow)' : key;
+    const overflowing = this.held.size >= (this.options.maxKeys ?? 10_000) && !this.held.has(key);
+    const fullKey = overflowing ? '(overflow)' : key;
+    const reported = overflowing && this.options.overflow ? this.options.overflow(sample) : sample;
     const held = this.held.get(fullKey);
     if (held) {
       held.count++;
@@ -33,8 +36,8 @@ export class RefusalFolder<T> {
     }
     const timer = setTimeout(() => void this.flush(fullKey), this.options.windowMs);
     timer.unref();
-    this.held.set(fullKey, { sample, count: 0, timer });
-    return this.emitSafely({ sample, count: 1, repeats: false });
+    this.held.set(fullKey, { sample: reported, count: 0, timer });
+    return this.emitSafely({ sample: reported, count: 1, repeats: false });
   }
 
   /** Passes on every pending count now (at shutdown). */

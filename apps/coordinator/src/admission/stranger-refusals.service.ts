@@ -35,6 +35,8 @@ export class StrangerRefusals implements OnModuleDestroy {
   ) {
     this.folder = new RefusalFolder({
       windowMs: settings.refusalFoldMs,
+      // Past 10,000 distinct refusals in a window, they fold together: no one address to name.
+      overflow: (refusal) => ({ ...refusal, address: '(many addresses)', subject: undefined }),
       emit: async ({ sample, count, repeats }) => {
         const { kind, address, code, message, subject } = sample;
         const fields = { kind, address, code, reason: message, ...(subject ? { subject } : {}), count };

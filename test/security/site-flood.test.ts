@@ -67,7 +67,8 @@ describe('an enrolled site flooding its socket (W6)', () => {
     const rejections = await c.api<unknown[]>('GET', `/api/sites/${flooder.siteId}/rejections`);
     expect(rejections.body.length).toBeLessThanOrEqual(5);
     const metrics = await c.api<string>('GET', '/metrics');
-    expect(sample(metrics.body, 'fedfuse_updates_rejected')).toBeLessThanOrEqual(5);
+    // The metric still counts every refusal, folded or not.
+    expect(sample(metrics.body, 'fedfuse_updates_rejected')).toBeGreaterThanOrEqual(30);
     expect(ops.received.length - broadcastsBefore).toBeLessThanOrEqual(20);
     expect(audit.some((e) => e.action === 'site.rate_limited' && e.subject === flooder.siteId)).toBe(true);
   });

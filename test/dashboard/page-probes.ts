@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import type { Page } from '../../apps/dashboard/testing/browser.ts';
 
 // In-page helpers, injected as plain JavaScript: this file type-checks without the DOM library, and the
@@ -49,11 +50,21 @@ export async function watchFor(
   );
 }
 
-/** Waits until the watched element was painted and returns that time (ms since the epoch). */
+/**
+ * Waits until the watched element was painted and returns that time (ms since the epoch). Polled with
+ * page.evaluate: playwright's waitForFunction evaluates a string with eval inside the page, which the
+ * coordinator's Content-Security-Policy (no 'unsafe-eval') rightly refuses.
+ */
 export async function seenAt(page: Page, name: string, timeoutMs = 15_000): Promise<number> {
   const key = JSON.stringify(name);
-  await page.waitForFunction(`window.__fedfuseSeen[${key}] !== undefined`, undefined, { timeout: timeoutMs });
-  return page.evaluate<number>(`window.__fedfuseSeen[${key}]`);
+  return vi.waitFor(
+    async () => {
+      const at = await page.evaluate<number | null>(`window.__fedfuseSeen[${key}] ?? null`);
+      if (at === null) throw new Error(`${name} not painted yet`);
+      return at;
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }
 
 /** How many pixels of a canvas have (about) the colour `hex`, `-1` when there is no such canvas. */

@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { HandshakeGate } from './admission/handshake-gate.service.ts';
+import { SiteMessageLimit } from './admission/site-message-limit.service.ts';
+import { SiteRefusals } from './admission/site-refusals.service.ts';
+import { StrangerRefusals } from './admission/stranger-refusals.service.ts';
 import { AuditController } from './controllers/audit.controller.ts';
 import { FlController } from './controllers/fl.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
@@ -84,6 +88,11 @@ export class AppModule {
         AuditService,
         OperatorAuthService,
         OperatorGuard,
+        // Issue 13, stranger suite: refusals folded, budgets at the site doors and per site.
+        StrangerRefusals,
+        SiteRefusals,
+        HandshakeGate,
+        SiteMessageLimit,
         ConnectionsService,
         TransfersService,
         GlobalModelService,

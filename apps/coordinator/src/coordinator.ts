@@ -12,6 +12,8 @@ import type { CoordinatorSettings } from './env.ts';
 import { ChunkRefusalsInterceptor } from './gateways/chunk-refusals.interceptor.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
 import { JsonLogger } from './json-logger.ts';
+import { HandshakeGate } from './admission/handshake-gate.service.ts';
+import { securityHeaders } from './security-headers.ts';
 import { openDatabase } from './persistence/database.ts';
 import { makeDataDirPrivate } from './private-data-dir.ts';
 import { armCrashPoint } from './services/crash-points.ts';
@@ -55,8 +57,13 @@ export async function startCoordinator(
         void submissions
           .refuse({ siteId, roundId: null, code: 'payload_too_large', message: reason })
           .catch(() => undefined),
+      clientAddress: (peer, forwardedFor) => app.get(HandshakeGate).clientAddress(peer, forwardedFor),
+      refusalFoldMs: settings.refusalFoldMs,
     }),
   );
+  // Issue 13 (W10): security headers on every response, no X-Powered-By.
+  app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: '1mb' });
   if (settings.dashboardDir && existsSync(settings.dashboardDir)) app.useStaticAssets(settings.dashboardDir);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { readSecretFile } from './secret-file.ts';
+import { ClientAddresses } from './admission/client-address.ts';
 
 /** The coordinator's settings: flags win over environment variables, which win over defaults. */
 export const CoordinatorSettings = z.object({
@@ -30,6 +31,17 @@ export const CoordinatorSettings = z.object({
   // W1 (issue 13): wrong operator tokens allowed per source address and window before 429.
   operatorAuthLimit: z.int().min(1).max(100_000).default(10),
   operatorAuthWindowMs: z.int().min(100).max(86_400_000).default(60_000),
+  // Issue 13, stranger suite (F1, F2, W6): limits and the proxies whose X-Forwarded-For is believed.
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-For names the real client; empty: the peer address counts. */
+  trustedProxies: z.array(z.string()).default([]),
+  /** /fl HTTP requests and refused /fl connections per client address per minute (strangers). */
+  strangerRequestsPerMinute: z.int().min(1).max(1_000_000).default(240),
+  /** Challenges per enrolled site and client address per minute (a site needs one per connection). */
+  siteChallengesPerMinute: z.int().min(1).max(1_000_000).default(120),
+  /** Socket messages per authenticated site per minute; past it they are refused, then the site is dropped. */
+  siteMessagesPerMinute: z.int().min(1).max(10_000_000).default(3_600),
+  /** Window in which identical refusals fold into one counted audit entry and log line. */
+  refusalFoldMs: z.int().min(10).max(3_600_000).default(60_000),
 });
 export type CoordinatorSettings = z.infer<typeof CoordinatorSettings>;
 
@@ -58,11 +70,26 @@ export function loadSettings(
     operatorTokenFile: flags.operatorTokenFile || env.FEDFUSE_OPERATOR_TOKEN_FILE || undefined,
     operatorAuthLimit: optionalNumber(flags.operatorAuthLimit ?? env.FEDFUSE_OPERATOR_AUTH_LIMIT),
     operatorAuthWindowMs: optionalNumber(flags.operatorAuthWindowMs ?? env.FEDFUSE_OPERATOR_AUTH_WINDOW_MS),
+    // Issue 13, stranger suite (F1, F2, W6).
+    trustedProxies: (env.FEDFUSE_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    strangerRequestsPerMinute: optionalNumber(env.FEDFUSE_STRANGER_REQUESTS_PER_MINUTE),
+    siteChallengesPerMinute: optionalNumber(env.FEDFUSE_SITE_CHALLENGES_PER_MINUTE),
+    siteMessagesPerMinute: optionalNumber(env.FEDFUSE_SITE_MESSAGES_PER_MINUTE),
+    refusalFoldMs: optionalNumber(env.FEDFUSE_REFUSAL_FOLD_MS),
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`Coordinator settings: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  // Issue 13 (F2): a proxy list entry that is not an address or CIDR stops the start, named.
+  try {
+    new ClientAddresses(parsed.data.trustedProxies);
+  } catch (error) {
+    throw new Error(`Coordinator settings: trustedProxies: ${(error as Error).message}`);
   }
   return parsed.data;
 }

@@ -6,9 +6,11 @@ import { perTestHarness } from './testing/per-test-harness.ts';
 
 const coordinator = perTestHarness();
 
-/** GET /metrics as Prometheus scrapes it: no operator token. */
+/** GET /metrics as Prometheus scrapes it: with the operator token as its bearer credential. */
 async function scrape(h: Harness): Promise<string> {
-  const response = await fetch(`${h.coordinator.url}/metrics`);
+  const response = await fetch(`${h.coordinator.url}/metrics`, {
+    headers: { authorization: `Bearer ${h.coordinator.operatorToken}` },
+  });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();

@@ -89,7 +89,11 @@ describe('enrollment refuses, audits and stores nothing for', () => {
     expect(await site.enroll(token.body.token)).toMatchObject({ ok: false, error: { code: 'expired' } });
     vi.mocked(Date.now).mockRestore();
     expect(await enrollRefusals(harness)).toMatchObject([
-      { actor: { kind: 'site', id: 'Late Hospital' }, outcome: 'refused', details: { code: 'expired' } },
+      {
+        actor: { kind: 'system', id: 'coordinator' },
+        outcome: 'refused',
+        details: { code: 'expired', address: '127.0.0.1' },
+      },
     ]);
     expect(await siteCount(harness)).toBe(0);
   });
@@ -110,7 +114,11 @@ describe('enrollment refuses, audits and stores nothing for', () => {
     });
     expect(second.siteId).toBeUndefined();
     expect(await enrollRefusals(harness)).toMatchObject([
-      { actor: { kind: 'site', id: 'Second' }, outcome: 'refused', details: { code: 'replayed' } },
+      {
+        actor: { kind: 'system', id: 'coordinator' },
+        outcome: 'refused',
+        details: { code: 'replayed', address: '127.0.0.1' },
+      },
     ]);
     expect(await siteCount(harness)).toBe(1);
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FlEvent, FlRoute, PROTOCOL_VERSION } from '@fedfuse/protocol';
+import type { AuditEntry } from '@fedfuse/protocol';
 import { Identity, respondToChallenge } from '@fedfuse/crypto';
 import type { Harness } from './testing/harness.ts';
 import { startHarness } from './testing/harness.ts';
@@ -46,12 +47,12 @@ async function siteRow(h: Harness, siteId: string) {
   return list.body.find((s) => s.siteId === siteId)!;
 }
 
+/** Refused connections that named `siteId`: audited as the system (the sender proved nothing), the site as subject. */
 async function refusals(h: Harness, siteId: string) {
-  const entries = await h.api<{ details: { code: string } }[]>(
-    'GET',
-    `/api/audit?action=site.connection_refused&actorId=${siteId}`,
-  );
-  return entries.body.map((e) => e.details.code);
+  const entries = await h.api<AuditEntry[]>('GET', '/api/audit?action=site.connection_refused');
+  const naming = entries.body.filter((e) => e.subject === siteId);
+  expect(naming.map((e) => e.actor)).toEqual(naming.map(() => ({ kind: 'system', id: 'coordinator' })));
+  return naming.map((e) => e.details.code);
 }
 
 describe('the /fl middleware refuses before connecting, and stores nothing for', () => {

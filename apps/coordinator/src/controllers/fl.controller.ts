@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, HttpException, Inject, Post, Req } from '@n
 import type { Request } from 'express';
 import type { Ack, Challenge, EnrollmentResult, ErrorCode } from '@fedfuse/protocol';
 import { FlRoute, fail, flRouteSchemas, isSupportedVersion, parseOrError } from '@fedfuse/protocol';
-import { RateLimiter } from '../gateways/rate-limit.ts';
+import { HandshakeGate } from '../admission/handshake-gate.service.ts';
+import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { SiteAuthService } from '../services/site-auth.service.ts';
 
@@ -34,37 +35,54 @@ function answer<T>(ack: Ack<T>): Ack<T> {
  */
 @Controller()
 export class FlController {
-  private readonly requestsPerIp = new RateLimiter({ limit: 240, windowMs: 60_000 });
-
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
     @Inject(SiteAuthService) private readonly auth: SiteAuthService,
+    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
+    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
   ) {}
 
   @Post(FlRoute.enroll)
   @HttpCode(200)
   async enroll(@Req() request: Request, @Body() body: unknown): Promise<Ack<EnrollmentResult>> {
-    this.admit(request);
+    const address = await this.admit(request, 'enroll', undefined);
     const parsed = parseOrError(flRouteSchemas[FlRoute.enroll].payload, body);
-    if (!parsed.ok) return answer(parsed);
+    if (!parsed.ok) return answer(this.refused('enroll', address, parsed));
     const version = parsed.data.protocolVersion;
     if (!isSupportedVersion(version))
-      return answer(fail('version_mismatch', `protocol ${version} is not supported`));
-    return answer(await this.registry.enroll(parsed.data));
+      return answer(
+        this.refused('enroll', address, fail('version_mismatch', `protocol ${version} is not supported`)),
+      );
+    return answer(await this.registry.enroll(parsed.data, { address }));
   }
 
   @Post(FlRoute.challenge)
   @HttpCode(200)
   async challenge(@Req() request: Request, @Body() body: unknown): Promise<Ack<Challenge>> {
-    this.admit(request);
-    return answer(await this.auth.challenge(body));
+    const claimed = (body as { siteId?: unknown } | undefined)?.siteId;
+    const address = await this.admit(request, 'challenge', claimed);
+    return answer(await this.auth.challenge(body, address));
   }
 
-  /** Site daemons are not browsers, and one address gets a bounded number of requests per minute. */
-  private admit(request: Request): void {
-    if (request.headers.origin)
-      throw refusal(fail('unauthenticated', 'browser origins may not call the site routes'));
-    if (!this.requestsPerIp.allow(request.socket.remoteAddress ?? ''))
+  /** Logs the refusal (folded with its repeats) and passes it on. */
+  private refused<T extends { ok: false; error: { code: ErrorCode; message: string } }>(
+    kind: string,
+    address: string,
+    refusal: T,
+  ): T {
+    void this.refusals.note({ kind, address, ...refusal.error });
+    return refusal;
+  }
+
+  /** Site daemons are not browsers, and each budget (see HandshakeGate) is bounded per minute. */
+  private async admit(request: Request, kind: string, claimedSiteId: unknown): Promise<string> {
+    const address = this.gate.clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+    if (!(await this.gate.admit(address, claimedSiteId, kind)))
       throw refusal(fail('rate_limited', 'too many requests from this address; retry in a minute'));
+    if (request.headers.origin) {
+      const origin = fail('unauthenticated', 'browser origins may not call the site routes');
+      throw refusal(this.refused(kind, address, origin));
+    }
+    return address;
   }
 }

@@ -1,9 +1,10 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, UseGuards } from '@nestjs/common';
 import type { Database } from '../persistence/database.ts';
 import { MetricsService } from '../services/metrics.service.ts';
+import { OperatorGuard } from './operator.guard.ts';
 import { DATABASE } from '../tokens.ts';
 
-/** Liveness and Prometheus metrics (aggregate numbers only, no secrets). */
+/** Liveness (public) and Prometheus metrics (operator token: they describe the federation and the process). */
 @Controller()
 export class HealthController {
   constructor(
@@ -17,6 +18,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @UseGuards(OperatorGuard)
   @Header('content-type', 'text/plain; version=0.0.4')
   prometheus() {
     return this.metrics.render();

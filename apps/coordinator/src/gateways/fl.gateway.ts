@@ -37,12 +37,19 @@ import { SitePresenceService } from '../services/site-presence.service.ts';
 import { SiteSyncService } from '../services/site-sync.service.ts';
 import { SubmissionsService } from '../services/submissions.service.ts';
 import { TransfersService } from '../services/transfers.service.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { HandshakeGate } from '../admission/handshake-gate.service.ts';
+import { SiteMessageLimit } from '../admission/site-message-limit.service.ts';
+import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { recordInbound } from './inbound-recorder.ts';
 import type { CoordinatorSettings } from '../env.ts';
 import { SETTINGS } from '../tokens.ts';
 
-type FlSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { session?: SiteSession }>;
+type FlSocket = Socket<
+  DefaultEventsMap,
+  DefaultEventsMap,
+  DefaultEventsMap,
+  { session?: SiteSession; address?: string }
+>;
 
 /** A refusal as socket.io delivers it to the site's `connect_error`: the message, and the code in `data`. */
 class ConnectionRefused extends Error {
@@ -62,7 +69,6 @@ class ConnectionRefused extends Error {
 export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() private readonly namespace!: Namespace;
   private readonly logger = new Logger('fl');
-  private readonly connectionsPerIp = new RateLimiter({ limit: 240, windowMs: 60_000 });
 
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
@@ -77,6 +83,9 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     @Inject(SiteAuthService) private readonly auth: SiteAuthService,
     @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
+    @Inject(SiteMessageLimit) private readonly messageLimit: SiteMessageLimit,
+    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -92,14 +101,23 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
 
   /** Sets the socket's session from its signed challenge response, or says why it may not connect. */
   private async admit(socket: FlSocket): Promise<ConnectionRefused | undefined> {
-    // Site daemons are not browsers: a request with an Origin header comes from a web page.
-    if (socket.handshake.headers.origin)
-      return new ConnectionRefused('unauthenticated', 'browser origins may not connect to /fl');
-    if (!this.connectionsPerIp.allow(socket.handshake.address))
+    const { headers, auth } = socket.handshake;
+    const address = this.gate.clientAddress(socket.handshake.address, headers['x-forwarded-for']);
+    const claimedSiteId = (auth as { siteId?: unknown } | undefined)?.siteId;
+    if (!(await this.gate.admit(address, claimedSiteId, 'connection')))
       return new ConnectionRefused('rate_limited', 'too many connections from this address');
-    const session = await this.auth.authenticate(socket.handshake.auth);
+    // Site daemons are not browsers: a request with an Origin header comes from a web page.
+    if (headers.origin) {
+      const message = 'browser origins may not connect to /fl';
+      void this.refusals.note({ kind: 'connection', address, code: 'unauthenticated', message });
+      return new ConnectionRefused('unauthenticated', message);
+    }
+    const session = await this.auth.authenticate(auth, address);
     if (!session.ok) return new ConnectionRefused(session.error.code, session.error.message);
+    if (!(await this.messageLimit.admitConnection(session.data.siteId, address)))
+      return new ConnectionRefused('rate_limited', 'this site sent too many messages; retry in a minute');
     socket.data.session = session.data;
+    socket.data.address = address;
     return undefined;
   }
 
@@ -107,6 +125,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     if (this.settings.recordInbound) recordInbound(socket, this.settings.recordInbound);
     const session = socket.data.session!;
     const siteId = session.siteId;
+    this.messageLimit.guard(socket, siteId, socket.data.address ?? socket.handshake.address);
     this.connections.add(siteId, socket);
     // Transport heartbeats (pongs) keep an idle but connected site's last-seen true.
     socket.conn.on('heartbeat', () => this.seen(session));

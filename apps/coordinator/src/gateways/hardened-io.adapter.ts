@@ -4,6 +4,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Socket } from 'socket.io';
 import { MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
+import { guardTransport } from './transport-guard.ts';
 
 type IoOptions = Parameters<IoAdapter['createIOServer']>[1];
 
@@ -17,6 +18,10 @@ export interface MessageTooLarge {
 export interface HardenedIoOptions {
   /** Told (after the log line) when a known site's message was over the limit, e.g. to audit it. */
   onMessageTooLarge?: (refusal: MessageTooLarge) => void;
+  /** The client behind a connection (trusted proxies applied); the peer address when absent. */
+  clientAddress?: (peer: string | undefined, forwardedFor: string | string[] | undefined) => string;
+  /** Window in which identical transport refusals fold into one log line. */
+  refusalFoldMs?: number;
 }
 
 /** ws's error code when a frame exceeds `maxPayload`; it then closes the connection with 1009. */
@@ -31,6 +36,7 @@ type UpgradedRequest = IncomingMessage & {
  * socket.io as the federation needs it: websocket only, no per-message compression (CRIME-style
  * leaks, and weights do not compress), 1 MiB messages (tensors travel in chunks), and no
  * connection-state recovery, so every reconnect is a new socket that must pass the signed handshake.
+ * Only /fl and /ops are served (see guardTransport), and unparseable packets are logged.
  * A message over the limit closes the connection; the adapter logs why and tells `onMessageTooLarge`.
  */
 export class HardenedIoAdapter extends IoAdapter {
@@ -44,7 +50,7 @@ export class HardenedIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: IoOptions): ReturnType<IoAdapter['createIOServer']> {
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       transports: ['websocket'],
       perMessageDeflate: false,
@@ -53,7 +59,15 @@ export class HardenedIoAdapter extends IoAdapter {
       serveClient: false,
       pingInterval: 10_000,
       pingTimeout: 20_000,
+      // A transport that joins no namespace is closed after this (socket.io's default is 45 s).
+      connectTimeout: 10_000,
     } as IoOptions);
+    guardTransport(server, {
+      clientAddress: this.options.clientAddress ?? ((peer) => peer ?? ''),
+      log: (line) => this.log.warn(line),
+      foldMs: this.options.refusalFoldMs ?? 60_000,
+    });
+    return server;
   }
 
   override bindClientConnect(server: Namespace, callback: (...args: unknown[]) => unknown): void {

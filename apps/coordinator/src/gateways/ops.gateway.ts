@@ -13,7 +13,7 @@ import {
 import type { CoordinatorSettings } from '../env.ts';
 import { AuditRepository } from '../repositories/audit.repository.ts';
 import { auditPage } from '../services/audit-pages.ts';
-import { clientAddress } from '../client-address.ts';
+import { HandshakeGate } from '../admission/handshake-gate.service.ts';
 import { OperatorAuthService } from '../services/operator-auth.service.ts';
 import { OpsBroadcaster } from '../services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
@@ -31,6 +31,7 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
     @Inject(AuditRepository) private readonly audit: AuditRepository,
     @Inject(OperatorAuthService) private readonly operatorAuth: OperatorAuthService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -43,7 +44,11 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
         return next(new Error(`origin ${origin} is not allowed`));
       const token = (socket.handshake.auth as { token?: unknown }).token;
       const presented = typeof token === 'string' ? token : undefined;
-      void this.operatorAuth.check(clientAddress(socket.request), presented).then(
+      const address = this.gate.clientAddress(
+        socket.handshake.address,
+        socket.handshake.headers['x-forwarded-for'],
+      );
+      void this.operatorAuth.check(address, presented).then(
         (result) => {
           if (result.ok) return next();
           if (result.reason === 'wrong_token')

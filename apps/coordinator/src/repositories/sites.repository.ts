@@ -88,10 +88,10 @@ export class SitesRepository {
       .execute();
   }
 
-  async countRejection(id: string): Promise<void> {
+  async countRejection(id: string, by = 1): Promise<void> {
     await this.db
       .updateTable('sites')
-      .set((eb) => ({ updates_rejected: eb('updates_rejected', '+', 1) }))
+      .set((eb) => ({ updates_rejected: eb('updates_rejected', '+', by) }))
       .where('id', '=', id)
       .execute();
   }

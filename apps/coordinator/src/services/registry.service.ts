@@ -14,6 +14,7 @@ import { EnrollmentTokensRepository } from '../repositories/enrollment-tokens.re
 import { IdentityRepository } from '../repositories/identity.repository.ts';
 import type { SiteRow, SiteStatus } from '../repositories/sites.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
+import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
@@ -50,6 +51,7 @@ export class RegistryService {
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(SiteSummariesService) private readonly summaries: SiteSummariesService,
+    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
   ) {}
 
   /** A one-time enrollment token; only its hash is stored, so it is shown this once. */
@@ -96,24 +98,27 @@ export class RegistryService {
   }
 
   /** Enrolls a new site with a valid, unused, unexpired token; the token is consumed exactly once. */
-  async enroll(request: EnrollmentRequest): Promise<Ack<EnrollmentResult>> {
+  async enroll(request: EnrollmentRequest, from: { address: string }): Promise<Ack<EnrollmentResult>> {
+    // The requester is unauthenticated: audited as the system with its address, never under its chosen name.
     const refuse = async (code: Parameters<typeof fail>[0], message: string) => {
-      await this.audit.record({
-        actor: { kind: 'site', id: request.siteName },
-        action: 'site.enroll_refused',
-        outcome: 'refused',
-        details: { code, message },
+      await this.refusals.note({
+        kind: 'enroll',
+        address: from.address,
+        code,
+        message,
+        auditAction: 'site.enroll_refused',
       });
       return fail(code, message);
     };
-    const keys = verifyEnrollment(request);
-    if (!keys.ok) return refuse(keys.error.code, keys.error.message);
+    // The token first: a hash and a lookup; only a live token buys the (costly) signature check.
     const token = await this.tokens.findByHash(hashToken(request.token));
     const now = Date.now();
     if (!token) return refuse('unauthenticated', 'unknown enrollment token');
     if (token.used_at) return refuse('replayed', 'this enrollment token was already used');
     if (token.expires_at < now)
       return refuse('expired', 'this enrollment token has expired; ask the operator for a new one');
+    const keys = verifyEnrollment(request);
+    if (!keys.ok) return refuse(keys.error.code, keys.error.message);
     if (await this.sites.findBySigningKey(request.signingKey))
       return refuse('duplicate', 'a site with this signing key is already enrolled');
     const siteId = randomUUID();

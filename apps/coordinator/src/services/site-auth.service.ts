@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, Challenge, ErrorCode, SiteSession } from '@fedfuse/protocol';
 import {
   ChallengeResponse,
@@ -10,7 +10,7 @@ import {
   parseOrError,
 } from '@fedfuse/protocol';
 import { fromBase64 } from '@fedfuse/crypto';
-import { AuditService } from './audit.service.ts';
+import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { RegistryService } from './registry.service.ts';
 
 /**
@@ -19,23 +19,23 @@ import { RegistryService } from './registry.service.ts';
  */
 @Injectable()
 export class SiteAuthService {
-  private readonly logger = new Logger('fl');
-
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
-    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
   ) {}
 
   /** A signed challenge for a known site in good standing that speaks a supported protocol version. */
-  async challenge(raw: unknown): Promise<Ack<Challenge>> {
+  async challenge(raw: unknown, address: string): Promise<Ack<Challenge>> {
     const request = parseOrError(flRouteSchemas[FlRoute.challenge].payload, raw);
-    if (!request.ok) return request;
+    if (!request.ok) {
+      void this.refusals.note({ kind: 'challenge', address, ...request.error });
+      return request;
+    }
     const { siteId, protocolVersion } = request.data;
     const issued = isSupportedVersion(protocolVersion)
       ? await this.registry.challenge(siteId, protocolVersion)
       : fail('version_mismatch', `protocol ${protocolVersion} is not supported`);
-    if (!issued.ok)
-      this.logger.warn(`challenge refused for ${siteId}: ${issued.error.code} ${issued.error.message}`);
+    if (!issued.ok) void this.refusals.note({ kind: 'challenge', address, ...issued.error });
     return issued;
   }
 
@@ -43,18 +43,18 @@ export class SiteAuthService {
    * The session of a socket whose `auth` is a valid signed response to a challenge this coordinator issued
    * (signature, unused nonce, expiry, coordinator key, protocol version, site standing); else the refusal.
    */
-  async authenticate(auth: unknown): Promise<Ack<SiteSession>> {
+  async authenticate(auth: unknown, address: string): Promise<Ack<SiteSession>> {
     const response = parseOrError(ChallengeResponse, auth);
     if (!response.ok) {
       const message = `connect with a signed challenge response as auth (POST ${FlRoute.challenge} first): ${response.error.message}`;
-      this.logger.warn(`connection refused: unauthenticated ${message}`);
+      void this.refusals.note({ kind: 'connection', address, code: 'unauthenticated', message });
       return fail('unauthenticated', message);
     }
     const { siteId, protocolVersion } = response.data;
     const verified = isSupportedVersion(protocolVersion)
       ? await this.registry.respond(response.data)
       : fail('version_mismatch', `protocol ${protocolVersion} is not supported`);
-    if (!verified.ok) return this.refuse(siteId, verified.error);
+    if (!verified.ok) return this.refuse(siteId, address, verified.error);
     const site = verified.data;
     return ok({
       siteId: site.id,
@@ -66,17 +66,21 @@ export class SiteAuthService {
   }
 
   /**
-   * Refusals for an enrolled site are audited (a bad signature or a replay is worth the operator's eyes);
-   * made-up site ids are only logged, so strangers cannot fill the audit log.
+   * Refusals that name an enrolled site are audited (a bad signature or a replay is worth the operator's
+   * eyes) as the system, with the site as subject: whoever sent it has not proven to be that site. Made-up
+   * site ids are only logged, so strangers cannot fill the audit log; repeats fold (StrangerRefusals).
    */
-  private async refuse(siteId: string, error: { code: ErrorCode; message: string }): Promise<Ack<never>> {
-    this.logger.warn(`connection refused for ${siteId}: ${error.code} ${error.message}`);
-    if (error.code === 'unknown_site') return fail(error.code, error.message);
-    await this.audit.record({
-      actor: { kind: 'site', id: siteId },
-      action: 'site.connection_refused',
-      outcome: 'refused',
-      details: { code: error.code, message: error.message },
+  private async refuse(
+    siteId: string,
+    address: string,
+    error: { code: ErrorCode; message: string },
+  ): Promise<Ack<never>> {
+    const known = error.code !== 'unknown_site';
+    await this.refusals.note({
+      kind: 'connection',
+      address,
+      ...error,
+      ...(known ? { auditAction: 'site.connection_refused', subject: siteId } : {}),
     });
     return fail(error.code, error.message);
   }

@@ -14,6 +14,8 @@ import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { RunLocks } from './run-locks.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
+import type { SiteRefusal } from '../admission/site-refusals.service.ts';
+import { SiteRefusals } from '../admission/site-refusals.service.ts';
 import { evaluators, runConfig, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 import { crashPoint } from './crash-points.ts';
@@ -35,33 +37,12 @@ export class SubmissionsService {
     @Inject(RoundService) private readonly roundService: RoundService,
     @Inject(RunLocks) private readonly locks: RunLocks,
     @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
+    @Inject(SiteRefusals) private readonly refusals: SiteRefusals,
   ) {}
 
-  async refuse(context: {
-    siteId: string;
-    roundId: string | null;
-    code: ErrorCode;
-    message: string;
-  }): Promise<{ ok: false; error: { code: ErrorCode; message: string } }> {
-    await this.rounds.reject({
-      at: Date.now(),
-      siteId: context.siteId,
-      roundId: context.roundId,
-      code: context.code,
-      reason: context.message,
-    });
-    const known = Boolean(await this.sites.find(context.siteId));
-    if (known) await this.sites.countRejection(context.siteId);
-    await this.audit.record({
-      actor: { kind: 'site', id: context.siteId },
-      action: 'round.update_rejected',
-      subject: context.roundId ?? undefined,
-      outcome: 'refused',
-      details: { code: context.code, reason: context.message },
-    });
-    // The Sites page shows the new count and this reason at once.
-    if (known) await this.siteSummaries.publish(context.siteId);
-    return fail(context.code, context.message);
+  /** Records the refusal (folded when it repeats, see SiteRefusals) and returns the site's answer. */
+  refuse(context: SiteRefusal): Promise<{ ok: false; error: { code: ErrorCode; message: string } }> {
+    return this.refusals.refuse(context);
   }
 
   /** The current round if `roundId` is it and it is in `stage`, else why not. */

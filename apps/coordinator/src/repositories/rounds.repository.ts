@@ -152,6 +152,17 @@ export class RoundsRepository {
     return new Map(rows.map((r) => [r.site_id!, r]));
   }
 
+  /** Refusals and exclusions recorded against these rounds, oldest first (the round detail's list). */
+  async rejectionsOfRounds(roundIds: readonly string[]): Promise<RejectionRow[]> {
+    if (roundIds.length === 0) return [];
+    return this.db
+      .selectFrom('rejections')
+      .selectAll()
+      .where('round_id', 'in', [...roundIds])
+      .orderBy('id')
+      .execute();
+  }
+
   rejections(siteId?: string) {
     let query = this.db.selectFrom('rejections').selectAll();
     if (siteId) query = query.where('site_id', '=', siteId);

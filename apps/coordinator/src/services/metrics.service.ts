@@ -4,6 +4,7 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { ConnectionsService } from './connections.service.ts';
+import { TransfersService } from './transfers.service.ts';
 
 /** Prometheus gauges read from the database and the live connections when scraped. */
 @Injectable()
@@ -15,6 +16,7 @@ export class MetricsService {
     @Inject(RunsRepository) runs: RunsRepository,
     @Inject(RoundsRepository) rounds: RoundsRepository,
     @Inject(ConnectionsService) connections: ConnectionsService,
+    @Inject(TransfersService) transfers: TransfersService,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fedfuse_coordinator_' });
     new Gauge({
@@ -51,6 +53,14 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.set(await rounds.countRejections());
+      },
+    });
+    new Gauge({
+      name: 'fedfuse_transfer_bytes_held',
+      help: 'Bytes of delta uploads held in memory, open or awaiting their submission',
+      registers: [this.registry],
+      collect() {
+        this.set(transfers.bytesHeld());
       },
     });
   }

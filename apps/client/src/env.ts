@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POISON_KINDS } from './fl/poison.ts';
 
 // The one place the client reads process.env, so every knob is named, validated and documented here.
 
@@ -17,6 +18,8 @@ const EnvSchema = z.object({
   FEDFUSE_HANDSHAKE_BACKOFF_MAX_MS: millis(30_000),
   /** How long a request waits for the coordinator's acknowledgement. */
   FEDFUSE_ACK_TIMEOUT_MS: millis(30_000),
+  /** Simulation only (`fedfuse-sim --poison`): the daemon poisons every delta it sends. */
+  FEDFUSE_SIMULATED_POISON: z.enum(POISON_KINDS).optional(),
 });
 
 /** Validated environment settings of the site daemon. */

@@ -88,6 +88,8 @@ export const SimulationOptions = z.object({
   poisonSite: z.int().min(1).optional(),
   /** `scaled`: the honest delta × 1e3; `random`: N(0, 1) noise instead of training. */
   poison: z.enum(POISONS).optional(),
+  /** The run's adaptive norm bound (`off` shows what an attack does without it); the coordinator's default when unset. */
+  updateNormBound: z.enum(['adaptive', 'off']).optional(),
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;

@@ -38,6 +38,7 @@ Generates a synthetic federation, starts the real coordinator and one real site 
   --concurrency C         site daemons started at once (the number of cores)
   --poison-site N         simulate an attacker: site N's daemon poisons every update it sends (with --poison)
   --poison KIND           scaled (the honest delta × 1e3) | random (N(0, 1) noise instead of training)
+  --update-norm-bound B   adaptive | off: the run's adaptive norm bound (the coordinator's default: adaptive)
   --dashboard             serve the operator dashboard; print its URL and the operator token, and keep
                           serving it after the run until Ctrl-C
 `;
@@ -89,6 +90,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       dashboard: { type: 'boolean' },
       'poison-site': { type: 'string' },
       poison: { type: 'string' },
+      'update-norm-bound': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -128,6 +130,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     dashboard: v.dashboard,
     poisonSite: number(v['poison-site']),
     poison: v.poison as never,
+    updateNormBound: v['update-norm-bound'] as never,
   });
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const linger = options.dashboard ? untilInterrupted() : undefined;

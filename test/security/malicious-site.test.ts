@@ -35,7 +35,7 @@ interface RoundView {
 }
 interface AuditEntry {
   action: string;
-  actorId: string;
+  actor: { kind: string; id: string };
   details: Record<string, unknown> | null;
 }
 
@@ -237,6 +237,23 @@ describe('a malicious enrolled site', () => {
     await expect
       .poll(async () => (await auditOf(uploader.siteId!)).map((e) => e.action), { timeout: 5_000 })
       .toContain('transfer.abandoned');
+  });
+
+  it('W7: an upload still open when its round stops training is freed and audited', async () => {
+    const uploader = await enrolled('Stalled Uploader');
+    const other = await enrolled('Also Waiting');
+    other.autoTrain = { delta: (g) => g.map(() => 0), numExamples: 40 };
+    const runId = await startRun({ rounds: 1, minClients: 2 });
+    await firstFit(uploader);
+    const chunk = chunkOf({ index: 0, totalBytes: 1024 * 1024, bytes: 64 * 1024 });
+    expect(await uploader.emit(FlEvent.deltaChunk, chunk)).toMatchObject({ ok: true });
+    expect(await heldTransferBytes()).toBe(64 * 1024);
+    // The operator stops the run: the round fails and the upload can never be submitted.
+    expect((await coordinator.api('POST', `/api/runs/${runId}/stop`)).status).toBe(200);
+    await expect.poll(heldTransferBytes, { timeout: 5_000 }).toBe(0);
+    const abandoned = (await auditOf(uploader.siteId!)).find((e) => e.action === 'transfer.abandoned');
+    expect(abandoned?.details).toMatchObject({ reason: 'round_closed', transfers: 1, bytes: 64 * 1024 });
+    expect(uploader.socket?.connected).toBe(true);
   });
 });
 

@@ -119,6 +119,20 @@ describe('a malicious enrolled site', () => {
     expect(Math.max(...values.map(Math.abs))).toBeLessThan(100);
     const audit = await auditOf(attacker.siteId!);
     expect(audit.map((e) => e.action)).toContain('round.update_excluded');
+    const rows = (
+      await coordinator.api<{ siteId: string; roundsJoined: number; updatesRejected: number }[]>(
+        'GET',
+        '/api/sites',
+      )
+    ).body;
+    expect(rows.find((r) => r.siteId === attacker.siteId)).toMatchObject({
+      roundsJoined: 0,
+      updatesRejected: 1,
+    });
+    expect(rows.find((r) => r.siteId === honest[0]!.siteId)).toMatchObject({
+      roundsJoined: 1,
+      updatesRejected: 0,
+    });
   });
 
   it('F3: numExamples above what the site reported for its training split is refused, with the reason', async () => {

@@ -180,6 +180,8 @@ export class RoundsRepository {
     evaluationDeadline: number;
     trainingLoss: number | null;
     at: number;
+    /** Sites whose update the norm bound excluded: they did not join the round. */
+    excluded?: readonly string[];
   }): Promise<void> {
     const { round, checkpoint, at } = commit;
     await this.db.transaction().execute(async (tx) => {
@@ -216,6 +218,7 @@ export class RoundsRepository {
         .where('stage', '=', 'fit')
         .execute();
       for (const { site_id } of contributors) {
+        if (commit.excluded?.includes(site_id)) continue;
         await tx
           .updateTable('sites')
           .set((eb) => ({ rounds_joined: eb('rounds_joined', '+', 1) }))

@@ -287,6 +287,7 @@ export class RoundService {
       evaluationDeadline,
       trainingLoss,
       at: Date.now(),
+      excluded: submitted.filter((row) => !rows.includes(row)).map((row) => row.site_id),
     });
     await this.audit.record({
       actor: SYSTEM,

@@ -135,6 +135,37 @@ describe('a malicious enrolled site', () => {
     });
   });
 
+  it('F3: a round with only two updates is bounded by an earlier round’s median, so the poisoned one is still excluded', async () => {
+    const [steady, leaving, alsoLeaving] = await Promise.all(
+      ['H', 'I', 'J'].map((n) => enrolled(`Honest ${n}`)),
+    );
+    const attacker = await enrolled('Patient Poisoner');
+    steady!.autoTrain = { delta: (g) => g.map(() => 0.01), numExamples: 40 };
+    // Two honest sites train in round 1 only: round 2 closes at its deadline with the steady site and the attacker.
+    for (const site of [leaving!, alsoLeaving!])
+      site.autoTrain = {
+        delta: (g, ins) => {
+          if (ins.roundNumber > 1) throw new Error('gone quiet');
+          return g.map(() => 0.02);
+        },
+        numExamples: 40,
+      };
+    attacker.autoTrain = { delta: (g) => g.map(() => 1e30), numExamples: 40 };
+    const runId = await startRun({ rounds: 2, minClients: 2, roundTimeoutSeconds: 3 });
+    await expect.poll(async () => (await roundsOf(runId))[1]?.phase, { timeout: 20_000 }).toBe('done');
+    const [first, second] = await roundsOf(runId);
+    for (const round of [first!, second!])
+      expect(round.rejections).toEqual([
+        expect.objectContaining({ siteId: attacker.siteId, code: 'norm_exceeded' }),
+      ]);
+    expect(second!.rejections[0]!.reason).toMatch(/an earlier round's median/);
+    const checkpoint = await fetch(`${coordinator.url}/api/runs/${runId}/checkpoints/2/weights.bin`, {
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+    });
+    const values = new Float32Array(await checkpoint.arrayBuffer());
+    expect(Math.max(...values.map(Math.abs))).toBeLessThan(100);
+  });
+
   it('F3: numExamples above what the site reported for its training split is refused, with the reason', async () => {
     const site = await enrolled('Inflater');
     const other = await enrolled('Other');

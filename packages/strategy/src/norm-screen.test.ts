@@ -13,6 +13,11 @@ describe(screenByMedianNorm.name, () => {
     expect(screenByMedianNorm([1, 1e30])).toEqual({ excluded: [] });
   });
 
+  it('with fewer than three updates, bounds by an earlier round’s median when there is one', () => {
+    const screen = screenByMedianNorm([1, 1e30], { earlierMedian: 2 });
+    expect(screen).toEqual({ bound: 10, median: 2, excluded: [1] });
+  });
+
   it('excludes non-finite norms whatever the count, and bounds nothing when the median is 0', () => {
     expect(screenByMedianNorm([1, Number.POSITIVE_INFINITY]).excluded).toEqual([1]);
     expect(screenByMedianNorm([0, 0, 3]).bound).toBeUndefined();

@@ -22,18 +22,19 @@ export function l2Norm(values: Float32Array): number {
 /**
  * The adaptive norm bound: an update whose delta norm is more than `factor` × the median of the round's
  * delta norms is excluded. Robust while fewer than half the updates are poisoned and there are at least
- * `minUpdates` of them; below that (or with a median of 0) there is no bound, only the explicit one.
+ * `minUpdates` of them; with fewer, the median of an earlier round (`earlierMedian`) stands in, and without
+ * one (or with a median of 0) there is no bound, only the explicit one.
  * @example screenByMedianNorm([1, 1.2, 0.9, 1e30]).excluded // [3]
  */
 export function screenByMedianNorm(
   norms: readonly number[],
-  options: { factor?: number; minUpdates?: number } = {},
+  options: { factor?: number; minUpdates?: number; earlierMedian?: number } = {},
 ): NormScreen {
   const factor = options.factor ?? ADAPTIVE_NORM_FACTOR;
   const minUpdates = options.minUpdates ?? ADAPTIVE_NORM_MIN_UPDATES;
   const nonFinite = norms.flatMap((n, i) => (Number.isFinite(n) ? [] : [i]));
-  if (norms.length < minUpdates) return { excluded: nonFinite };
-  const median = medianOf(norms);
+  const median = norms.length >= minUpdates ? medianOf(norms) : options.earlierMedian;
+  if (median === undefined) return { excluded: nonFinite };
   if (!(median > 0) || !Number.isFinite(median)) return { median, excluded: nonFinite };
   const bound = factor * median;
   const excluded = norms.flatMap((n, i) => (Number.isFinite(n) && n <= bound ? [] : [i]));

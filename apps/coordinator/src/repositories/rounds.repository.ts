@@ -163,6 +163,18 @@ export class RoundsRepository {
       .execute();
   }
 
+  /** Whether this site already has a rejection with this code in this round. */
+  async hasRejection(o: { roundId: string; siteId: string; code: string }): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('rejections')
+      .select('id')
+      .where('round_id', '=', o.roundId)
+      .where('site_id', '=', o.siteId)
+      .where('code', '=', o.code)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   rejections(siteId?: string) {
     let query = this.db.selectFrom('rejections').selectAll();
     if (siteId) query = query.where('site_id', '=', siteId);

@@ -41,6 +41,8 @@ export class UpdateScreeningService {
     const whose = earlierMedian === undefined ? "the round's" : "an earlier round's";
     for (const index of screen.excluded) {
       const siteId = o.siteIds[index]!;
+      // A coordinator restarted mid-aggregation screens again: record each exclusion once.
+      if (await this.rounds.hasRejection({ roundId: o.round.id, siteId, code: 'norm_exceeded' })) continue;
       const reason =
         screen.bound === undefined
           ? `update excluded from round ${o.round.number}: its L2 norm is ${norms[index]}`

@@ -93,4 +93,37 @@ describe('fedfuse-sim run', () => {
     expect(existsSync(join(out, 'clients', 'site-1', 'enrollment.json'))).toBe(true);
     expect(readFileSync(join(out, 'logs', 'site-2.log'), 'utf8')).toContain('training result accepted');
   }, 300_000);
+
+  it('--poison-site makes that real daemon send poisoned updates, which the coordinator excludes and records', async () => {
+    const poisoned = join(out, 'poisoned');
+    const { code, output } = await fedfuseSim([
+      'run',
+      '--out',
+      poisoned,
+      '--sites',
+      '3',
+      '--rounds',
+      '1',
+      '--epochs',
+      '1',
+      '--patients-per-site',
+      '60',
+      '--image-size',
+      '16',
+      '--seed',
+      '2',
+      '--poison-site',
+      '3',
+      '--poison',
+      'scaled',
+    ]);
+    expect(code, output).toBe(0);
+    expect(output).toContain('site 3 is an attacker: it sends scaled updates every round');
+    expect(output).toMatch(/round 1\/1 done in [\d.]+ s · pooled AUC .* · 1 update excluded \(norm bound\)/);
+    // The poison came from the attacker's own daemon process, and only from it.
+    expect(readFileSync(join(poisoned, 'logs', 'site-3.log'), 'utf8')).toContain('SIMULATED ATTACK');
+    expect(readFileSync(join(poisoned, 'logs', 'site-1.log'), 'utf8')).not.toContain('SIMULATED ATTACK');
+    const coordinatorLog = readFileSync(join(poisoned, 'logs', 'coordinator.log'), 'utf8');
+    expect(coordinatorLog.match(/round\.update_excluded/g)).toHaveLength(1);
+  }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POISON_KINDS } from './fl/poison.ts';
 
 // The one place the client reads process.env, so every knob is named, validated and documented here.
 
@@ -21,6 +22,8 @@ const EnvSchema = z.object({
   FEDFUSE_ENROLLMENT_TOKEN: z.string().optional(),
   /** W9: a file holding that token. */
   FEDFUSE_ENROLLMENT_TOKEN_FILE: z.string().optional(),
+  /** Simulation only (`fedfuse-sim --poison`): the daemon poisons every delta it sends. */
+  FEDFUSE_SIMULATED_POISON: z.enum(POISON_KINDS).optional(),
 });
 
 /** Validated environment settings of the site daemon. */

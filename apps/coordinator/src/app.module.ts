@@ -47,6 +47,7 @@ import { SiteSyncService } from './services/site-sync.service.ts';
 import { SpecAgreementService } from './services/spec-agreement.service.ts';
 import { SubmissionsService } from './services/submissions.service.ts';
 import { TransfersService } from './services/transfers.service.ts';
+import { UpdateScreeningService } from './services/update-screening.service.ts';
 import { DATABASE, SETTINGS } from './tokens.ts';
 
 class DatabaseCloser implements OnApplicationShutdown {
@@ -95,6 +96,7 @@ export class AppModule {
         SiteMessageLimit,
         ConnectionsService,
         TransfersService,
+        UpdateScreeningService,
         GlobalModelService,
         GlobalWeightsService,
         RunLocks,

@@ -165,7 +165,11 @@ describe('live /ops updates from a real coordinator', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'wrong_round' } });
 
     const update = await ops.next('site:updated', (s) => s.siteId === site.siteId && s.updatesRejected === 1);
-    expect(update.lastRejection).toMatchObject({ code: 'wrong_round', reason: `no run ${stray.runId}` });
+    // Its first chunk is already refused: no round is training with this site selected (W7).
+    expect(update.lastRejection).toMatchObject({
+      code: 'wrong_round',
+      reason: 'no round is training with this site selected: nothing to upload',
+    });
     expect(await siteRow(h, site.siteId!)).toMatchObject({ updatesRejected: 1, roundsJoined: 0 });
     expect(ops.invalid).toEqual([]);
   });

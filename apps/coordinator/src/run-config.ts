@@ -51,8 +51,13 @@ export const RunConfig = z.object({
   roundTimeoutSeconds: z.int().min(1).max(86_400).default(RUN_DEFAULTS.roundTimeoutSeconds),
   evaluationTimeoutSeconds: z.int().min(1).max(86_400).default(RUN_DEFAULTS.evaluationTimeoutSeconds),
   local: LocalTraining.prefault({}),
-  /** Bound on the L2 norm of a site's delta; larger updates are refused. */
+  /** A fixed bound on the L2 norm of a site's delta, checked as it arrives; larger updates are refused. */
   maxUpdateNorm: z.number().positive().optional(),
+  /**
+   * F3: `adaptive` (default) excludes an update whose delta norm exceeds 5 × the round's median delta norm
+   * (3 or more updates); `off` aggregates whatever passes the other checks. docs/strategies.md says when.
+   */
+  updateNormBound: z.enum(['adaptive', 'off']).default('adaptive'),
   histogramBins: z.int().min(2).max(1000).default(RUN_DEFAULTS.histogramBins),
   /** Early stopping: end the run once this many rounds pass without a better validation AUC (unset: off). */
   patience: z.int().min(1).max(10_000).optional(),

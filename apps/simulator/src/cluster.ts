@@ -15,6 +15,8 @@ const CLIENT_BIN = join(REPO_ROOT, 'apps/client/bin/fedfuse-client.js');
 export interface SiteToStart {
   name: string;
   config: string;
+  /** A simulated attacker: its daemon poisons every delta (FEDFUSE_SIMULATED_POISON). */
+  poison?: 'scaled' | 'random';
 }
 
 /** Where the processes keep their state and logs. */
@@ -106,7 +108,8 @@ export class LocalCluster {
     const dir = join(this.options.clientsDir, site.name);
     const logFile = join(this.options.logsDir, `${site.name}.log`);
     const token = await this.api.createToken(site.name);
-    const common = { script: CLIENT_BIN, logFile, env: CLIENT_ENV };
+    const env = site.poison ? { ...CLIENT_ENV, FEDFUSE_SIMULATED_POISON: site.poison } : CLIENT_ENV;
+    const common = { script: CLIENT_BIN, logFile, env };
     await runNode({
       ...common,
       role: `${site.name} init`,

@@ -41,6 +41,10 @@ export const RoundView = z.object({
   trainingLoss: z.number().nullable().optional(),
   trainingLossTerms: LossTerms.nullable().optional(),
   failure: z.string().nullable().optional(),
+  /** Updates and evaluations the coordinator refused or excluded in this round (older coordinators: absent). */
+  rejections: z
+    .array(z.object({ siteId: z.string().nullable(), code: z.string(), reason: z.string() }))
+    .optional(),
 });
 export type RoundView = z.infer<typeof RoundView>;
 

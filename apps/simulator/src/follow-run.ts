@@ -28,7 +28,10 @@ function describe(round: RoundView, total: number): string | undefined {
   const head = `round ${round.number}/${total}`;
   if (round.phase === 'done' && round.metrics) {
     const seconds = round.finishedAt ? ((round.finishedAt - round.startedAt) / 1000).toFixed(1) : '?';
-    return `${head} done in ${seconds} s · pooled AUC ${formatAucs(round.metrics.tasks)}`;
+    const excluded = round.rejections?.filter((r) => r.code === 'norm_exceeded').length ?? 0;
+    const note =
+      excluded > 0 ? ` · ${excluded} update${excluded === 1 ? '' : 's'} excluded (norm bound)` : '';
+    return `${head} done in ${seconds} s · pooled AUC ${formatAucs(round.metrics.tasks)}${note}`;
   }
   if (round.phase === 'failed')
     return `${head} attempt ${round.attempt + 1} failed: ${round.failure ?? 'unknown'}`;

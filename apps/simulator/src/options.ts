@@ -38,6 +38,9 @@ export const DEFAULT_SERVER_LR = 0.01;
 /** FedProx's μ when none is given. */
 export const DEFAULT_PROXIMAL_MU = 0.01;
 
+/** The simulated attacks a site daemon knows (FEDFUSE_SIMULATED_POISON in apps/client). */
+export const POISONS = ['scaled', 'random'] as const;
+
 /** Everything one simulated federation needs; the CLI fills it from flags and DEFAULTS. */
 export const SimulationOptions = z.object({
   out: z
@@ -81,6 +84,12 @@ export const SimulationOptions = z.object({
   /** Reuse an already generated federation (experiments train several models on the same sites). */
   sitesDir: z.string().optional(),
   roundTimeoutSeconds: z.int().min(10).optional(),
+  /** The attacker (1-based site number): its real daemon poisons every delta it sends (`poison`). */
+  poisonSite: z.int().min(1).optional(),
+  /** `scaled`: the honest delta × 1e3; `random`: N(0, 1) noise instead of training. */
+  poison: z.enum(POISONS).optional(),
+  /** The run's adaptive norm bound (`off` shows what an attack does without it); the coordinator's default when unset. */
+  updateNormBound: z.enum(['adaptive', 'off']).optional(),
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;
@@ -105,6 +114,11 @@ export function resolveSimulationOptions(
     const issue = parsed.error.issues[0];
     throw new Error(`--${kebab(String(issue?.path[0] ?? 'options'))}: ${issue?.message ?? 'invalid'}`);
   }
+  const { poison, poisonSite, sites } = parsed.data;
+  if ((poison === undefined) !== (poisonSite === undefined))
+    throw new Error('--poison and --poison-site: give both (which site attacks, and how) or neither');
+  if (poisonSite !== undefined && poisonSite > sites)
+    throw new Error(`--poison-site: ${poisonSite} is not one of the ${sites} sites`);
   return parsed.data;
 }
 

@@ -36,6 +36,9 @@ Generates a synthetic federation, starts the real coordinator and one real site 
   --genomics-noise S      std of the genomics encoder's training input noise (${DEFAULTS.genomicsNoise})
   --genomics-decay F      factor on the L2 penalty for the genomics branch (${DEFAULTS.genomicsDecay})
   --concurrency C         site daemons started at once (the number of cores)
+  --poison-site N         simulate an attacker: site N's daemon poisons every update it sends (with --poison)
+  --poison KIND           scaled (the honest delta × 1e3) | random (N(0, 1) noise instead of training)
+  --update-norm-bound B   adaptive | off: the run's adaptive norm bound (the coordinator's default: adaptive)
   --dashboard             serve the operator dashboard; print its URL and the operator token, and keep
                           serving it after the run until Ctrl-C
 `;
@@ -85,6 +88,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       'genomics-decay': { type: 'string' },
       concurrency: { type: 'string' },
       dashboard: { type: 'boolean' },
+      'poison-site': { type: 'string' },
+      poison: { type: 'string' },
+      'update-norm-bound': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,6 +128,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     genomicsDecay: number(v['genomics-decay']),
     concurrency: number(v.concurrency),
     dashboard: v.dashboard,
+    poisonSite: number(v['poison-site']),
+    poison: v.poison as never,
+    updateNormBound: v['update-norm-bound'] as never,
   });
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const linger = options.dashboard ? untilInterrupted() : undefined;

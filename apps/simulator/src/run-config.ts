@@ -48,6 +48,7 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
     },
     roundTimeoutSeconds: options.roundTimeoutSeconds ?? roundTimeout(options),
     evaluationTimeoutSeconds: 1800,
+    ...(options.updateNormBound ? { updateNormBound: options.updateNormBound } : {}),
   };
 }
 

@@ -74,7 +74,15 @@ export async function runSimulation(
     log(`coordinator listening on ${api.url} (data in ${paths.coordinator})`);
     if (dashboardDir) context.onDashboard?.({ url: api.url, operatorToken: cluster.operatorToken });
     log(`enrolling and starting ${options.sites} site daemons (logs in ${paths.logs})`);
-    await cluster.startSites(federation.sites.map((s) => ({ name: s.name, config: s.config })));
+    await cluster.startSites(
+      federation.sites.map((s, i) => ({
+        name: s.name,
+        config: s.config,
+        ...(options.poisonSite === i + 1 ? { poison: options.poison } : {}),
+      })),
+    );
+    if (options.poisonSite)
+      log(`site ${options.poisonSite} is an attacker: it sends ${options.poison} updates every round`);
     const setupSeconds = seconds(started);
     const runId = await api.createRun(runConfigFor(options, loaded));
     await api.startRun(runId);

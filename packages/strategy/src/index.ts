@@ -45,6 +45,13 @@ export type { SampleOptions, SampleResult } from './client-sampler.ts';
 export { weightedLoss, weightedMetrics } from './metrics.ts';
 
 export { validateUpdate } from './validate-update.ts';
+export {
+  ADAPTIVE_NORM_FACTOR,
+  ADAPTIVE_NORM_MIN_UPDATES,
+  l2Norm,
+  screenByMedianNorm,
+} from './norm-screen.ts';
+export type { NormScreen } from './norm-screen.ts';
 export type {
   SubmittedUpdate,
   UpdateExpectations,

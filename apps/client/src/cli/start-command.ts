@@ -40,6 +40,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<ExitCode>
     backend,
     log,
     timing,
+    poison: env.FEDFUSE_SIMULATED_POISON,
     progressStream: format === 'pretty' ? io.stdout : undefined,
   });
   io.onShutdownSignal?.(() => {

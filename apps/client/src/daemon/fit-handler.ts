@@ -3,6 +3,8 @@ import type { Ack, FitIns } from '@fedfuse/protocol';
 import { FlEvent, fail, flServerEventSchemas, ok, parseOrError } from '@fedfuse/protocol';
 
 import { buildFitResult } from '../fl/fit-result.ts';
+import type { PoisonKind } from '../fl/poison.ts';
+import { poisonDelta } from '../fl/poison.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PendingStore } from '../store/pending-store.ts';
@@ -35,6 +37,8 @@ export interface FitHandlerDeps {
   progress: RoundProgress;
   log: Logger;
   chunkBytes?: number;
+  /** A simulated attack (FEDFUSE_SIMULATED_POISON): every delta is poisoned before it is sealed. */
+  poison?: PoisonKind;
 }
 
 /**
@@ -157,6 +161,10 @@ export class FitHandler {
       loss,
       seconds: outcome.seconds,
     });
+    if (deps.poison) {
+      deps.log.warn('SIMULATED ATTACK: poisoning this delta', { roundId: ins.roundId, poison: deps.poison });
+      poisonDelta(outcome.delta, deps.poison);
+    }
     const result = await buildFitResult({
       site: deps.site,
       siteId: deps.siteId,

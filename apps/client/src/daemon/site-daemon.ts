@@ -23,6 +23,7 @@ import { FitHandler } from './fit-handler.ts';
 import { FitUploader } from './fit-uploader.ts';
 import { RoundProgress } from './round-progress.ts';
 import { WeightsSource } from './weights-source.ts';
+import type { PoisonKind } from '../fl/poison.ts';
 
 /** How to run the daemon. */
 export interface DaemonOptions {
@@ -36,6 +37,8 @@ export interface DaemonOptions {
   timing: ConnectionTiming;
   /** Chunk size of uploaded deltas (default 512 KiB). */
   chunkBytes?: number;
+  /** Simulation only: poison every delta (the simulator's attacker). */
+  poison?: PoisonKind;
   /**
    * An already started trainer to use instead of starting one (tests, embedding); the daemon loads its
    * data into it and leaves it running on stop.
@@ -137,6 +140,7 @@ export class SiteDaemon {
       progress: new RoundProgress(options.progressStream),
       log: options.log,
       chunkBytes: options.chunkBytes,
+      poison: options.poison,
     });
   }
 

@@ -15,6 +15,8 @@ export interface SiteRefusal {
   roundId: string | null;
   code: ErrorCode;
   message: string;
+  /** The audit action; a refused evaluation is told apart from a refused update. */
+  action?: 'round.update_rejected' | 'round.evaluation_rejected';
 }
 
 /**
@@ -42,7 +44,10 @@ export class SiteRefusals implements OnModuleDestroy {
 
   /** Records (or folds) the refusal and returns the answer the site gets. */
   async refuse(refusal: SiteRefusal): Promise<{ ok: false; error: { code: ErrorCode; message: string } }> {
-    await this.folder.note(JSON.stringify([refusal.siteId, refusal.roundId, refusal.code]), refusal);
+    await this.folder.note(
+      JSON.stringify([refusal.siteId, refusal.roundId, refusal.code, refusal.action]),
+      refusal,
+    );
     return fail(refusal.code, refusal.message);
   }
 
@@ -65,7 +70,7 @@ export class SiteRefusals implements OnModuleDestroy {
     if (known) await this.sites.countRejection(refusal.siteId, count);
     await this.audit.record({
       actor: { kind: 'site', id: refusal.siteId },
-      action: 'round.update_rejected',
+      action: refusal.action ?? 'round.update_rejected',
       subject: refusal.roundId ?? undefined,
       outcome: 'refused',
       details: { code: refusal.code, reason: refusal.message, count, folded: repeats },

@@ -97,13 +97,18 @@ export class RunsController {
   async roundsOf(@Param('id') id: string) {
     const [rounds, fits] = await Promise.all([this.runs.roundsOf(id), this.rounds.fitUpdatesOfRun(id)]);
     const failures = await this.failures.byRound(rounds.map((r) => r.id));
-    return rounds.map((round) =>
-      roundView(
+    const rejections = await this.rounds.rejectionsOfRounds(rounds.map((r) => r.id));
+    return rounds.map((round) => ({
+      ...roundView(
         round,
         fits.filter((fit) => fit.round_id === round.id),
         failures.get(round.id) ?? [],
       ),
-    );
+      /** Updates and evaluations refused or excluded in this round (F3, F4), with the reason. */
+      rejections: rejections
+        .filter((r) => r.round_id === round.id)
+        .map((r) => ({ at: r.at, siteId: r.site_id, code: r.code, reason: r.reason })),
+    }));
   }
 
   @Get(':id/checkpoints')

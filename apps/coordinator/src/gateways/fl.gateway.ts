@@ -144,6 +144,8 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     const session = socket.data.session;
     if (session && this.connections.remove(session.siteId, socket)) {
       const siteId = session.siteId;
+      // W7: an upload the site left behind is freed now, not when some later upload prunes it.
+      void this.transfers.abandon(siteId, 'disconnected').catch(() => undefined);
       void this.presence
         .gone(siteId)
         .then(() => this.registry.publish(siteId))

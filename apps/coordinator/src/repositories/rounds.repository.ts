@@ -152,6 +152,29 @@ export class RoundsRepository {
     return new Map(rows.map((r) => [r.site_id!, r]));
   }
 
+  /** Refusals and exclusions recorded against these rounds, oldest first (the round detail's list). */
+  async rejectionsOfRounds(roundIds: readonly string[]): Promise<RejectionRow[]> {
+    if (roundIds.length === 0) return [];
+    return this.db
+      .selectFrom('rejections')
+      .selectAll()
+      .where('round_id', 'in', [...roundIds])
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Whether this site already has a rejection with this code in this round. */
+  async hasRejection(o: { roundId: string; siteId: string; code: string }): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('rejections')
+      .select('id')
+      .where('round_id', '=', o.roundId)
+      .where('site_id', '=', o.siteId)
+      .where('code', '=', o.code)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   rejections(siteId?: string) {
     let query = this.db.selectFrom('rejections').selectAll();
     if (siteId) query = query.where('site_id', '=', siteId);
@@ -169,6 +192,8 @@ export class RoundsRepository {
     evaluationDeadline: number;
     trainingLoss: number | null;
     at: number;
+    /** Sites whose update the norm bound excluded: they did not join the round. */
+    excluded?: readonly string[];
   }): Promise<void> {
     const { round, checkpoint, at } = commit;
     await this.db.transaction().execute(async (tx) => {
@@ -205,6 +230,7 @@ export class RoundsRepository {
         .where('stage', '=', 'fit')
         .execute();
       for (const { site_id } of contributors) {
+        if (commit.excluded?.includes(site_id)) continue;
         await tx
           .updateTable('sites')
           .set((eb) => ({ rounds_joined: eb('rounds_joined', '+', 1) }))

@@ -42,6 +42,10 @@ export class SitesRepository {
     return this.db.selectFrom('sites').selectAll().where('signing_key', '=', key).executeTakeFirst();
   }
 
+  findByBoxKey(key: string): Promise<SiteRow | undefined> {
+    return this.db.selectFrom('sites').selectAll().where('box_key', '=', key).executeTakeFirst();
+  }
+
   list(): Promise<SiteRow[]> {
     return this.db.selectFrom('sites').selectAll().orderBy('enrolled_at').orderBy('id').execute();
   }

@@ -3,6 +3,7 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { ConnectionsService } from './connections.service.ts';
+import { TransfersService } from './transfers.service.ts';
 
 /** Prometheus gauges read from the database and the live connections when scraped. */
 @Injectable()
@@ -13,6 +14,7 @@ export class MetricsService {
     @Inject(SitesRepository) sites: SitesRepository,
     @Inject(RunsRepository) runs: RunsRepository,
     @Inject(ConnectionsService) connections: ConnectionsService,
+    @Inject(TransfersService) transfers: TransfersService,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fedfuse_coordinator_' });
     new Gauge({
@@ -50,6 +52,14 @@ export class MetricsService {
       async collect() {
         // The sites' counters, not the rejection rows: repeats within a fold window share one row.
         this.set((await sites.list()).reduce((sum, site) => sum + site.updates_rejected, 0));
+      },
+    });
+    new Gauge({
+      name: 'fedfuse_transfer_bytes_held',
+      help: 'Bytes of delta uploads held in memory, open or awaiting their submission',
+      registers: [this.registry],
+      collect() {
+        this.set(transfers.bytesHeld());
       },
     });
   }

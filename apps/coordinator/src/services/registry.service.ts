@@ -121,6 +121,9 @@ export class RegistryService {
     if (!keys.ok) return refuse(keys.error.code, keys.error.message);
     if (await this.sites.findBySigningKey(request.signingKey))
       return refuse('duplicate', 'a site with this signing key is already enrolled');
+    // W3: two sites sharing a box key could open each other's sealed instructions; one key, one site.
+    if (await this.sites.findByBoxKey(request.boxKey))
+      return refuse('duplicate', 'a site with this box key is already enrolled; generate a fresh key pair');
     const siteId = randomUUID();
     if (!(await this.tokens.consume(token.id, { at: now, siteId })))
       return refuse('replayed', 'this enrollment token was already used');

@@ -32,6 +32,8 @@ import { SiteSummariesService } from './site-summaries.service.ts';
 import { roundTrainingLoss } from './training-loss.ts';
 import type { SiteFailure } from './site-failures.service.ts';
 import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
+import { TransfersService } from './transfers.service.ts';
+import { UpdateScreeningService } from './update-screening.service.ts';
 
 const MAX_ATTEMPTS = 3;
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -61,6 +63,8 @@ export class RoundService {
     @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
     @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
     @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+    @Inject(UpdateScreeningService) private readonly screening: UpdateScreeningService,
+    @Inject(TransfersService) private readonly transfers: TransfersService,
   ) {
     this.instructions.onSiteFailure((runId) => void this.kick(runId));
   }
@@ -224,31 +228,48 @@ export class RoundService {
       await this.rounds.update(round.id, { phase: 'aggregation' });
       round = { ...round, phase: 'aggregation' };
       await this.progress(round);
+      await this.releaseUploads(round);
     }
     const config = runConfig(run);
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.global_hash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const rows = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.siteKeys());
-    const updates: ClientUpdate[] = [];
-    for (const row of rows) {
-      const payload = JSON.parse(row.payload) as { sha256: string; groupExamples: Record<string, number> };
+    const submitted = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.siteKeys());
+    const deltas: Float32Array[] = [];
+    for (const row of submitted) {
+      const payload = JSON.parse(row.payload) as { sha256: string };
       const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, payload.sha256));
       if (!decoded.ok)
         throw new Error(`stored delta of site ${row.site_id} does not decode: ${decoded.error.message}`);
-      const weights = new Float32Array(global.values.length);
-      for (let i = 0; i < weights.length; i++) weights[i] = global.values[i]! + decoded.data.values[i]!;
-      updates.push({ weights, numExamples: row.num_examples, groupExamples: payload.groupExamples });
+      deltas.push(decoded.data.values);
     }
-    const { layout, manifest } = this.models.describe(config.model);
-    const result = aggregate({
-      strategy: config.strategy,
-      round: round.number,
-      global: global.values,
-      updates,
-      layout,
-      optimizer: await this.weights.optimizerAt(run.id, round.number - 1),
+    const kept = await this.screening.keep({
+      round,
+      config,
+      siteIds: submitted.map((r) => r.site_id),
+      deltas,
     });
+    const rows = kept.map((i) => submitted[i]!);
+    const updates: ClientUpdate[] = kept.map((i) => {
+      const row = submitted[i]!;
+      const weights = new Float32Array(global.values.length);
+      for (let j = 0; j < weights.length; j++) weights[j] = global.values[j]! + deltas[i]![j]!;
+      const { groupExamples } = JSON.parse(row.payload) as { groupExamples: Record<string, number> };
+      return { weights, numExamples: row.num_examples, groupExamples };
+    });
+    const { layout, manifest } = this.models.describe(config.model);
+    // Every update excluded: the round commits the global model unchanged.
+    const result =
+      updates.length === 0
+        ? { weights: global.values }
+        : aggregate({
+            strategy: config.strategy,
+            round: round.number,
+            global: global.values,
+            updates,
+            layout,
+            optimizer: await this.weights.optimizerAt(run.id, round.number - 1),
+          });
     crashPoint('aggregation', round.number);
     const blob = await this.models.blob(result.weights, manifest);
     const path = checkpointPath(run.id, round.number);
@@ -266,6 +287,7 @@ export class RoundService {
       evaluationDeadline,
       trainingLoss,
       at: Date.now(),
+      excluded: submitted.filter((row) => !rows.includes(row)).map((row) => row.site_id),
     });
     await this.audit.record({
       actor: SYSTEM,
@@ -316,11 +338,13 @@ export class RoundService {
   private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
     const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.siteKeys());
     const results = rows.map((r) => JSON.parse(r.payload) as EvaluateRes);
-    const pooled = poolEvaluations(results);
+    const config = runConfig(run);
+    const asked = { bins: config.histogramBins, tasks: config.model.tasks };
+    const pooled = poolEvaluations(results, asked);
     const validated = results.flatMap((r) => (r.validation ? [r.validation] : []));
     const metrics: StoredRoundMetrics = {
       tasks: pooled,
-      ...(validated.length > 0 ? { validation: poolEvaluations(validated) } : {}),
+      ...(validated.length > 0 ? { validation: poolEvaluations(validated, asked) } : {}),
       sites: rows.map((r) => r.site_id),
     };
     await this.rounds.update(round.id, {
@@ -360,7 +384,6 @@ export class RoundService {
     });
     await this.progress({ ...round, phase: 'done' });
     const selected = selectedRoundOf(await this.rounds.listForRun(run.id));
-    const config = runConfig(run);
     if (round.number >= config.rounds) return this.complete(run, selected);
     if (patienceRunOut({ latest: round.number, selected, patience: config.patience }))
       await this.complete(run, selected);
@@ -383,8 +406,14 @@ export class RoundService {
     await this.runSummaries.publish(run.id);
   }
 
+  /** W7: uploads still open when a round stops training can no longer be submitted; free them. */
+  private async releaseUploads(round: RoundRow): Promise<void> {
+    for (const siteId of selectedSites(round)) await this.transfers.abandon(siteId, 'round_closed');
+  }
+
   private async failRound(round: RoundRow, code: CancelReason, reason: string): Promise<void> {
     await this.rounds.update(round.id, { phase: 'failed', failure: reason, finished_at: Date.now() });
+    await this.releaseUploads(round);
     for (const siteId of selectedSites(round)) {
       this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
         runId: round.run_id,

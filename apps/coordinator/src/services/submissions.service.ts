@@ -19,6 +19,8 @@ import { SiteRefusals } from '../admission/site-refusals.service.ts';
 import { evaluators, runConfig, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 import { crashPoint } from './crash-points.ts';
+import type { ReportedCounts } from './reported-counts.ts';
+import { evaluationProblem, fitExamplesProblem, reportedCounts } from './reported-counts.ts';
 
 type Stage = 'fit' | 'evaluate';
 
@@ -43,6 +45,12 @@ export class SubmissionsService {
   /** Records the refusal (folded when it repeats, see SiteRefusals) and returns the site's answer. */
   refuse(context: SiteRefusal): Promise<{ ok: false; error: { code: ErrorCode; message: string } }> {
     return this.refusals.refuse(context);
+  }
+
+  /** What the site last reported about its data (undefined if it never reported). */
+  private async reported(siteId: string): Promise<ReportedCounts | undefined> {
+    const site = await this.sites.find(siteId);
+    return site ? reportedCounts(site) : undefined;
   }
 
   /** The current round if `roundId` is it and it is in `stage`, else why not. */
@@ -98,6 +106,8 @@ export class SubmissionsService {
       if (!current.ok) return refuse(current.error.code, current.error.message);
       const round = current.data;
       if (!bytes.ok) return refuse(bytes.error.code, bytes.error.message);
+      const overclaimed = fitExamplesProblem(res.numExamples, await this.reported(siteId));
+      if (overclaimed) return refuse('invalid_payload', overclaimed);
       const nonce = sealedNonce(bytes.data);
       if (!nonce || toBase64(nonce) !== res.delta.nonce)
         return refuse(
@@ -191,12 +201,18 @@ export class SubmissionsService {
         siteId,
         stage: 'evaluate',
       });
-      if (!current.ok) return this.refuse({ siteId, roundId: res.roundId, ...current.error });
+      const refuse = (code: ErrorCode, message: string) =>
+        this.refuse({ siteId, roundId: res.roundId, code, message, action: 'round.evaluation_rejected' });
+      if (!current.ok) return refuse(current.error.code, current.error.message);
       const round = current.data;
       const messageKey = `${siteId}/${round.id}/evaluate`;
       const previous = await this.rounds.findUpdateByKey(messageKey);
       if (previous)
         return ok({ roundId: round.id, messageKey, acceptedAt: previous.received_at, alreadyAccepted: true });
+      const config = runConfig(run);
+      const asked = { tasks: config.model.tasks, bins: config.histogramBins };
+      const problem = evaluationProblem(res, asked, await this.reported(siteId));
+      if (problem) return refuse('invalid_payload', `evaluation refused: ${problem}`);
       const receivedAt = Date.now();
       const inserted = await this.rounds.insertUpdate({
         round_id: round.id,
@@ -208,13 +224,7 @@ export class SubmissionsService {
         delta_path: null,
         received_at: receivedAt,
       });
-      if (!inserted)
-        return this.refuse({
-          siteId,
-          roundId: round.id,
-          code: 'duplicate',
-          message: 'this site already evaluated this round',
-        });
+      if (!inserted) return refuse('duplicate', 'this site already evaluated this round');
       await this.roundService.progress(round);
       return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
     });

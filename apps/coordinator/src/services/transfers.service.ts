@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, ChunkReceipt, TransferChunk, TransferRef } from '@fedfuse/protocol';
 import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { RunsRepository } from '../repositories/runs.repository.ts';
+import { AuditService } from './audit.service.ts';
+import { selectedSites } from './run-state.ts';
 
 interface Incoming {
   reassembler: ChunkReassembler;
@@ -11,19 +15,31 @@ interface Incoming {
 const MAX_OPEN_PER_SITE = 2;
 const STALE_MS = 10 * 60_000;
 
-/** Sealed deltas arriving in chunks, per site, until the submission that names them. */
+/** Why a site's unfinished transfers were dropped. */
+export type AbandonReason = 'disconnected' | 'round_closed';
+
+/**
+ * Sealed deltas arriving in chunks, per site, until the submission that names them. Only a site selected
+ * in a round that is training may open one (W7); memory grows with the chunks that arrived.
+ */
 @Injectable()
 export class TransfersService {
   private readonly incoming = new Map<string, Incoming>();
   /** Upper bound on one delta's bytes (set from the active run's model size). */
   maxDeltaBytes = 64 * 1024 * 1024;
 
+  constructor(
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
   async push(siteId: string, chunk: TransferChunk): Promise<Ack<ChunkReceipt>> {
     this.prune(Date.now());
     const key = `${siteId}/${chunk.transferId}`;
     let entry = this.incoming.get(key);
     if (!entry) {
-      const open = [...this.incoming.keys()].filter((k) => k.startsWith(`${siteId}/`)).length;
+      const open = this.keysOf(siteId).length;
       if (open >= MAX_OPEN_PER_SITE) return fail('rate_limited', `site already has ${open} transfers open`);
       if (chunk.totalBytes > this.maxDeltaBytes) {
         return fail(
@@ -31,6 +47,8 @@ export class TransfersService {
           `a delta of ${chunk.totalBytes} bytes exceeds the ${this.maxDeltaBytes}-byte limit for this model`,
         );
       }
+      if (!(await this.training(siteId)))
+        return fail('wrong_round', 'no round is training with this site selected: nothing to upload');
       entry = {
         reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes }),
         startedAt: Date.now(),
@@ -66,7 +84,47 @@ export class TransfersService {
     return ok(entry.bytes);
   }
 
+  /** Bytes held by every open transfer, for /metrics. */
+  bytesHeld(): number {
+    let total = 0;
+    for (const entry of this.incoming.values()) total += heldBy(entry);
+    return total;
+  }
+
+  /** Drops a site's open transfers (it left, or its round closed) and audits what was freed. */
+  async abandon(siteId: string, reason: AbandonReason): Promise<void> {
+    const keys = this.keysOf(siteId);
+    if (keys.length === 0) return;
+    let bytes = 0;
+    for (const key of keys) {
+      bytes += heldBy(this.incoming.get(key)!);
+      this.incoming.delete(key);
+    }
+    await this.audit.record({
+      actor: { kind: 'site', id: siteId },
+      action: 'transfer.abandoned',
+      details: { reason, transfers: keys.length, bytes },
+    });
+  }
+
+  private keysOf(siteId: string): string[] {
+    return [...this.incoming.keys()].filter((k) => k.startsWith(`${siteId}/`));
+  }
+
+  /** Whether a running run has a round in training that selected this site. */
+  private async training(siteId: string): Promise<boolean> {
+    for (const run of await this.runs.listInState('running')) {
+      const round = await this.rounds.findOpen(run.id);
+      if (round?.phase === 'training' && selectedSites(round).includes(siteId)) return true;
+    }
+    return false;
+  }
+
   private prune(now: number): void {
     for (const [key, entry] of this.incoming) if (now - entry.startedAt > STALE_MS) this.incoming.delete(key);
   }
+}
+
+function heldBy(entry: Incoming): number {
+  return entry.bytes?.byteLength ?? entry.reassembler.bytesHeld;
 }

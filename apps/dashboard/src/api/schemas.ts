@@ -123,6 +123,10 @@ export const RoundView = z.object({
       }),
     )
     .optional(),
+  /** Updates and evaluations refused or excluded in this round (norm bound, bad counts or metrics). */
+  rejections: z
+    .array(z.object({ siteId: z.string().nullable(), code: z.string(), reason: z.string() }))
+    .optional(),
 });
 export type RoundView = z.infer<typeof RoundView>;
 

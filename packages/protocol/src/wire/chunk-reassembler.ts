@@ -23,7 +23,9 @@ const HEADER_FIELDS = ['transferId', 'totalBytes', 'chunkBytes', 'chunkCount', '
  */
 export class ChunkReassembler {
   private ref: TransferRef | undefined;
-  private buffer: Uint8Array | undefined;
+  /** Chunks as they arrived: memory grows with what was received, never with what was announced. */
+  private readonly chunks = new Map<number, Uint8Array>();
+  private heldBytes = 0;
   private received: Uint8Array | undefined;
   private receivedCount = 0;
   private firstMissing = 0;
@@ -40,6 +42,11 @@ export class ChunkReassembler {
   /** Index of the first chunk not yet received: where a resumed sender should start. */
   get nextIndex(): number {
     return this.firstMissing;
+  }
+
+  /** Bytes of chunk data held so far (0 once finished). */
+  get bytesHeld(): number {
+    return this.heldBytes;
   }
 
   /** True once every chunk has arrived (the hash is checked by finish()). */
@@ -80,8 +87,8 @@ export class ChunkReassembler {
     // Only now, with the chunk accepted, does any state change.
     this.ref = ref;
     const received = (this.received ??= new Uint8Array(ref.chunkCount));
-    this.buffer ??= new Uint8Array(ref.totalBytes);
-    this.buffer.set(chunk.data, chunk.index * ref.chunkBytes);
+    this.chunks.set(chunk.index, new Uint8Array(chunk.data)); // a copy: no view pins a larger packet
+    this.heldBytes += chunk.data.byteLength;
     received[chunk.index] = 1;
     this.receivedCount += 1;
     while (this.firstMissing < ref.chunkCount && received[this.firstMissing] === 1) this.firstMissing += 1;
@@ -106,7 +113,8 @@ export class ChunkReassembler {
         `transfer ${ref.transferId} is missing ${ref.chunkCount - this.receivedCount} of ${ref.chunkCount} chunks (${missing.join(', ')}${more})`,
       );
     }
-    const bytes = this.buffer ?? new Uint8Array(0);
+    const bytes = new Uint8Array(ref.totalBytes);
+    for (const [index, data] of this.chunks) bytes.set(data, index * ref.chunkBytes);
     const actual = await sha256Hex(bytes);
     if (actual !== ref.sha256) {
       return fail(
@@ -115,7 +123,8 @@ export class ChunkReassembler {
       );
     }
     this.finished = true;
-    this.buffer = undefined;
+    this.chunks.clear();
+    this.heldBytes = 0;
     return { ok: true, data: bytes };
   }
 

@@ -11,6 +11,7 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
   const now = useNow();
   const entries = roundTimeline(props.rounds, now);
   const failures = new Map(props.rounds.map((r) => [r.roundId, r.siteFailures]));
+  const rejections = new Map(props.rounds.map((r) => [r.roundId, r.rejections]));
   if (entries.length === 0) return <Empty>No round has started yet.</Empty>;
   const longest = Math.max(...entries.map((e) => e.durationMs), 1);
   return (
@@ -62,12 +63,30 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
               <td className="bad" data-round-failure>
                 {e.failure ?? ''}
                 <SiteFailures failures={failures.get(e.roundId) ?? []} />
+                <Rejections rejections={rejections.get(e.roundId) ?? []} siteName={siteName} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** What the coordinator refused or left out of this round (a poisoned update, a forged evaluation), and why. */
+function Rejections(props: {
+  rejections: NonNullable<RoundView['rejections']>;
+  siteName: (id: string) => string;
+}) {
+  if (props.rejections.length === 0) return null;
+  return (
+    <ul className="site-failures">
+      {props.rejections.map((r, i) => (
+        <li key={i} data-round-rejection={r.code}>
+          <b>{r.siteId ? props.siteName(r.siteId) : 'unknown site'}</b> ({r.code}): {r.reason}
+        </li>
+      ))}
+    </ul>
   );
 }
 

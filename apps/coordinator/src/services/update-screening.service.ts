@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeWeights } from '@fedfuse/protocol';
+import { ADAPTIVE_NORM_MIN_UPDATES, l2Norm, screenByMedianNorm } from '@fedfuse/strategy';
+import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import type { ResolvedRunConfig } from '../run-config.ts';
+import { AuditService } from './audit.service.ts';
+import { SiteSummariesService } from './site-summaries.service.ts';
+
+/**
+ * F3, robust by default: before a round aggregates, every update whose delta norm is far above the
+ * round's median is excluded, and the exclusion is recorded like a refusal (round detail, Sites page,
+ * audit) so the operator sees which site sent what.
+ */
+@Injectable()
+export class UpdateScreeningService {
+  constructor(
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(SitesRepository) private readonly sites: SitesRepository,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
+    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+  ) {}
+
+  /** The indices of `deltas` to aggregate; the others are recorded as excluded. */
+  async keep(o: {
+    round: RoundRow;
+    config: Pick<ResolvedRunConfig, 'updateNormBound'>;
+    siteIds: readonly string[];
+    deltas: readonly Float32Array[];
+  }): Promise<number[]> {
+    const all = o.deltas.map((_, i) => i);
+    // Runs stored before the setting existed get the default too.
+    if (o.config.updateNormBound === 'off') return all;
+    const norms = o.deltas.map(l2Norm);
+    const earlierMedian =
+      norms.length < ADAPTIVE_NORM_MIN_UPDATES ? await this.earlierMedian(o.round) : undefined;
+    const screen = screenByMedianNorm(norms, { earlierMedian });
+    const whose = earlierMedian === undefined ? "the round's" : "an earlier round's";
+    for (const index of screen.excluded) {
+      const siteId = o.siteIds[index]!;
+      // A coordinator restarted mid-aggregation screens again: record each exclusion once.
+      if (await this.rounds.hasRejection({ roundId: o.round.id, siteId, code: 'norm_exceeded' })) continue;
+      const reason =
+        screen.bound === undefined
+          ? `update excluded from round ${o.round.number}: its L2 norm is ${norms[index]}`
+          : `update excluded from round ${o.round.number}: its L2 norm ${norms[index]!.toPrecision(4)} exceeds ` +
+            `${screen.bound.toPrecision(4)} (5 × ${whose} median ${screen.median!.toPrecision(4)})`;
+      await this.rounds.reject({
+        at: Date.now(),
+        siteId,
+        roundId: o.round.id,
+        code: 'norm_exceeded',
+        reason,
+      });
+      await this.sites.countRejection(siteId);
+      await this.audit.record({
+        actor: { kind: 'site', id: siteId },
+        action: 'round.update_excluded',
+        subject: o.round.id,
+        outcome: 'refused',
+        details: { round: o.round.number, norm: norms[index]!, bound: screen.bound ?? null },
+      });
+      await this.siteSummaries.publish(siteId).catch(() => undefined);
+    }
+    const excluded = new Set(screen.excluded);
+    return all.filter((i) => !excluded.has(i));
+  }
+
+  /**
+   * The median delta norm of the latest committed round of this run that had enough updates to trust one
+   * (looking back at most 5 rounds), for a round with too few updates of its own.
+   */
+  private async earlierMedian(round: RoundRow): Promise<number | undefined> {
+    const earlier = (await this.rounds.listForRun(round.run_id))
+      .filter((r) => r.number < round.number && (r.phase === 'evaluation' || r.phase === 'done'))
+      .sort((a, b) => b.number - a.number)
+      .slice(0, 5);
+    for (const previous of earlier) {
+      const rows = await this.rounds.updatesFor(previous.id, 'fit');
+      if (rows.length < ADAPTIVE_NORM_MIN_UPDATES) continue;
+      const norms: number[] = [];
+      for (const row of rows) {
+        const { sha256 } = JSON.parse(row.payload) as { sha256: string };
+        const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, sha256));
+        if (decoded.ok) norms.push(l2Norm(decoded.data.values));
+      }
+      return screenByMedianNorm(norms).median;
+    }
+    return undefined;
+  }
+}

@@ -7,6 +7,8 @@ export interface LogEntry {
   context?: string;
   msg: string;
   stack?: string;
+  /** Fields of a structured message (`logger.warn({ msg, address, ... })`). */
+  [field: string]: unknown;
 }
 
 /**
@@ -20,6 +22,10 @@ export function writeLogLine(entry: LogEntry, stream: NodeJS.WritableStream = pr
 
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);
+
+/** A plain object logged as a message keeps its fields as fields of the line, not as a quoted string. */
+const isFields = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !(value instanceof Error) && !Array.isArray(value);
 
 /** Nest's logger, structured: every line the coordinator logs is a JSON object (`writeLogLine`). */
 export class JsonLogger implements LoggerService {
@@ -55,10 +61,12 @@ export class JsonLogger implements LoggerService {
     const traced = level === 'error' || level === 'fatal';
     const stack: unknown = traced ? rest.find((p) => typeof p === 'string') : undefined;
     const trace = typeof stack === 'string' ? stack : message instanceof Error ? message.stack : undefined;
+    const fields = isFields(message) ? message : {};
     writeLogLine({
+      ...fields,
       level,
       ...(context ? { context } : {}),
-      msg: text(message),
+      msg: isFields(message) ? text(message.msg ?? message.event ?? '') : text(message),
       ...(trace ? { stack: trace } : {}),
     });
   }

@@ -38,7 +38,7 @@ export class SiteMessageLimit implements OnModuleDestroy {
       windowMs: settings.refusalFoldMs,
       emit: async ({ sample, count, repeats }) => {
         const details = { ...sample, count, folded: repeats, limitPerMinute: settings.siteMessagesPerMinute };
-        this.logger.warn(JSON.stringify({ event: 'site rate limited', ...details }));
+        this.logger.warn({ msg: 'site rate limited', ...details });
         await audit.record({
           actor: { kind: 'site', id: sample.siteId },
           action: 'site.rate_limited',

@@ -40,9 +40,7 @@ export class StrangerRefusals implements OnModuleDestroy {
       emit: async ({ sample, count, repeats }) => {
         const { kind, address, code, message, subject } = sample;
         const fields = { kind, address, code, reason: message, ...(subject ? { subject } : {}), count };
-        this.logger.warn(
-          JSON.stringify({ event: repeats ? 'refused again (folded)' : 'refused', ...fields }),
-        );
+        this.logger.warn({ msg: repeats ? 'refused again (folded)' : 'refused', ...fields });
         if (!sample.auditAction) return;
         await this.audit.record({
           actor: { kind: 'system', id: 'coordinator' },

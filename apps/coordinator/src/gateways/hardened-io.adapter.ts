@@ -64,7 +64,7 @@ export class HardenedIoAdapter extends IoAdapter {
     } as IoOptions);
     guardTransport(server, {
       clientAddress: this.options.clientAddress ?? ((peer) => peer ?? ''),
-      log: (line) => this.log.warn(line),
+      log: (fields) => this.log.warn(fields),
       foldMs: this.options.refusalFoldMs ?? 60_000,
     });
     return server;

@@ -48,13 +48,13 @@ export function guardTransport(
   server: GuardedServer,
   options: {
     clientAddress: (peer: string | undefined, forwardedFor: string | string[] | undefined) => string;
-    log: (line: string) => void;
+    log: (fields: Record<string, unknown>) => void;
     foldMs: number;
   },
 ): void {
   const folder = new RefusalFolder<TransportRefusal>({
     windowMs: options.foldMs,
-    emit: ({ sample, count, repeats }) => options.log(JSON.stringify({ ...sample, count, folded: repeats })),
+    emit: ({ sample, count, repeats }) => options.log({ ...sample, count, folded: repeats }),
   });
   const note = (refusal: TransportRefusal) =>
     void folder.note(`${refusal.event}|${refusal.address}`, refusal);

@@ -50,7 +50,7 @@ export class DashboardHarness {
     page.on('console', (message) => {
       // While the coordinator restarts, Chromium logs the refused websocket; that is the point of that check.
       if (message.type() === 'error' && !message.text().includes('WebSocket connection'))
-        harness.pageErrors.push(`console: ${message.text()}`);
+        harness.pageErrors.push(`console: ${message.text()} (${message.location().url})`);
     });
     await installProbes(page);
     mkdirSync(options.screenshots, { recursive: true });

@@ -324,7 +324,10 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
     await page.locator('[data-connection=reconnecting]').waitFor();
     await h.restartCoordinator(port);
     await page.locator('[data-connection=live]').waitFor({ timeout: 15_000 });
-    expect(h.pageErrors).toEqual([]);
+    // At shutdown the coordinator writes its folded audit entries; the audit page refetches and Chromium logs
+    // the refused load while the coordinator is down. That is the outage itself; nothing else may be logged.
+    const outage = /Failed to load resource: net::ERR_CONNECTION_(REFUSED|RESET)/;
+    expect(h.pageErrors.filter((error) => !outage.test(error))).toEqual([]);
   });
 
   it('painted every event within a second of the coordinator recording it', () => {

@@ -4,22 +4,13 @@ import { Identity } from '@fedfuse/crypto';
 import type { EvaluateIns, EvaluateRes, FitIns, SubmitReceipt } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
 import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
+import { tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
 import { siteSchema } from '../../apps/coordinator/src/testing/site-schemas.ts';
 import type { CoordinatorProcess } from './coordinator-process.ts';
 import { OPERATOR_TOKEN, startCoordinatorProcess } from './coordinator-process.ts';
 
 /** The tiny model the coordinator tests use, and a site schema that fits it. */
-const model = {
-  ehrDim: 4,
-  genomicsDim: 8,
-  imageShape: [8, 8, 1],
-  convFilters: [2],
-  d: 4,
-  ehrHidden: 4,
-  genomicsHidden: 4,
-  headHidden: 4,
-  tasks: ['cancer', 'cardiac'],
-};
+const model = tinyModel;
 const schema = siteSchema({
   ehrColumns: ['a', 'b', 'a_missing', 'b_missing'],
   genes: Array.from({ length: 8 }, (_, i) => `G${i}`),

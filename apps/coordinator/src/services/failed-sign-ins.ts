@@ -16,11 +16,17 @@ export interface FailedSignIns {
 export class FailedSignInFolder {
   private readonly open = new Map<string, { tally: FailedSignIns; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly flush: (tally: FailedSignIns) => Promise<void>) {}
+  constructor(
+    private readonly flush: (tally: FailedSignIns) => Promise<void>,
+    /** Past this many addresses in open windows, new ones share one tally: memory stays bounded. */
+    private readonly maxAddresses = 10_000,
+  ) {}
 
   /** Records one refusal; returns the tally so far. `windowLeftMs` is when this address's window ends. */
   note(args: { address: string; throttled: boolean; windowLeftMs: number }): FailedSignIns {
     const now = Date.now();
+    const crowded = this.open.size >= this.maxAddresses && !this.open.has(args.address);
+    if (crowded) args = { ...args, address: '(many addresses)' };
     let entry = this.open.get(args.address);
     if (!entry) {
       const tally = { address: args.address, refused: 0, throttled: 0, firstAt: now, lastAt: now };

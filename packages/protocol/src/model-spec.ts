@@ -46,6 +46,13 @@ export const ModelSpec = z.object({
   imagePooling: z.enum(['flatten', 'global']).optional(),
   imageLinearGrid: z.int().min(0).max(256).optional(),
   imageRateScale: z.number().positive().max(100).optional(),
+  imageDecayFactor: z.number().min(0).max(1000).optional(),
+  imageFeatureDropout: z.number().min(0).lt(1).optional(),
+  imageTexture: z.boolean().optional(),
+  imageReconWeight: z.number().min(0).max(100).optional(),
+  imageReconGrid: z.int().min(1).max(256).optional(),
+  /** Probability that a training row keeps only one of its modalities (@fedfuse/model ModelConfig). */
+  modalitySoloProb: z.number().min(0).max(1).optional(),
   headHidden: z.int().min(1).max(4096),
   genomicsNoise: z.number().min(0).max(10),
   l2: z.number().min(0).max(1),

@@ -33,7 +33,8 @@ const seed = Number(args.seed);
 /**
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
- * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies.
+ * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
+ * intensity statistics, `nolastgn` no GroupNorm after the last block.
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -51,6 +52,8 @@ function variant(name: string): Partial<ModelConfig> {
     imageReconWeight: num('rec', 0),
     imageReconGrid: num('rg', 8),
     imageTexture: parts.has('tex'),
+    imageLastGroupNorm: !parts.has('nolastgn'),
+    imageIntensityStats: parts.has('hist'),
     l2: num('l2e', 3e-3),
     imageStandardize: parts.has('std'),
     imageGroupNorm: parts.has('gn') ? 8 : 0,

@@ -35,6 +35,13 @@ export interface ModelConfig {
   imageRateScale: number;
   /** Extra factor on λ for the imaging kernels only (the branch overfits its few images). */
   imageDecayFactor: number;
+  /**
+   * GroupNorm after the last conv block too. Off, the global mean reads how much of each pattern an
+   * image holds (a wall's thickness, a nodule's size), which a per-image norm before it sets to zero.
+   */
+  imageLastGroupNorm: boolean;
+  /** First-order intensity statistics of the standardised image (tail fractions, skewness, kurtosis). */
+  imageIntensityStats: boolean;
   /** Dropout rate on the imaging features the projection reads (training only); 0: none. */
   imageFeatureDropout: number;
   /** Local-contrast (texture) energies of the standardised image, before any GroupNorm, fed to the projection. */
@@ -82,6 +89,8 @@ export const defaultModelConfig: ModelConfig = {
   imageLinearGrid: 0,
   imageRateScale: 1,
   imageDecayFactor: 1,
+  imageLastGroupNorm: true,
+  imageIntensityStats: false,
   imageFeatureDropout: 0,
   imageTexture: false,
   imageReconWeight: 0,
@@ -184,6 +193,8 @@ function checkRegularisers(config: ModelConfig, fail: (message: string) => never
   const divides = imageShape[0] % imageReconGrid === 0 && imageShape[1] % imageReconGrid === 0;
   if (!Number.isInteger(imageReconGrid) || imageReconGrid < 1 || !divides)
     fail(`imageReconGrid must divide imageShape ${imageShape.join('×')}, got ${String(imageReconGrid)}`);
+  for (const key of ['imageLastGroupNorm', 'imageIntensityStats'] as const)
+    if (typeof config[key] !== 'boolean') fail(`${key} must be true or false, got ${String(config[key])}`);
   if (typeof config.imageTexture !== 'boolean')
     fail(`imageTexture must be true or false, got ${String(config.imageTexture)}`);
 }

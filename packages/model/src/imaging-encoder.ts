@@ -94,6 +94,28 @@ export function textureFeatures(image: Tensor4D): Tensor2D {
   });
 }
 
+/** Thresholds, in the image's own standard deviations, of the intensity tail fractions. */
+const TAIL_THRESHOLDS = [-2, -1, 1, 2, 3];
+
+/** Intensity statistics per image channel: a fraction per threshold, skewness and kurtosis. */
+export const INTENSITY_FEATURES_PER_CHANNEL = TAIL_THRESHOLDS.length + 2;
+
+/**
+ * First-order radiomics of a standardised image, per channel: the fraction of pixels beyond each
+ * threshold (how much bright or dark tissue, whatever the scanner's gain and offset), the skewness and
+ * the log kurtosis. The input needs no gradient, so the hard thresholds cost nothing.
+ */
+export function intensityStats(standardized: Tensor4D): Tensor2D {
+  return tf.tidy(() => {
+    const x = standardized;
+    const fraction = (t: number) =>
+      tf.mean(tf.cast(t < 0 ? tf.less(x, t) : tf.greater(x, t), 'float32'), [1, 2]);
+    const skew = tf.mean(tf.pow(x, 3), [1, 2]);
+    const kurtosis = tf.log(tf.add(tf.mean(tf.pow(x, 4), [1, 2]), EPSILON));
+    return tf.concat([...TAIL_THRESHOLDS.map(fraction), skew, kurtosis], 1) as Tensor2D;
+  });
+}
+
 /** Scales (pooling factors) the texture energies are read at. */
 const TEXTURE_SCALES = [1, 2];
 
@@ -127,7 +149,7 @@ export function encodeImage(
       { kernel: param(model, `${name}.kernel`), bias: param(model, `${name}.bias`) },
       i > 0,
     );
-    if (c.imageGroupNorm > 0) {
+    if (c.imageGroupNorm > 0 && (c.imageLastGroupNorm || i < c.convFilters.length - 1)) {
       const norm = {
         scaleDelta: param(model, `imaging.norm${i + 1}.scale`),
         shift: param(model, `imaging.norm${i + 1}.shift`),
@@ -142,6 +164,7 @@ export function encodeImage(
       : tf.reshape(x, [b, -1]),
   ];
   if (c.imageTexture) parts.push(textureFeatures(input));
+  if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;
     parts.push(tf.reshape(tf.avgPool(input, size, size, 'valid'), [b, -1]));
@@ -182,7 +205,7 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
       { name: `${name}.kernel`, shape: [3, 3, channels, filters], group, decay, fanIn: fan(9 * channels) },
       { name: `${name}.bias`, shape: [filters], group, decay: 0, fanIn: 0 },
     );
-    if (c.imageGroupNorm > 0) {
+    if (c.imageGroupNorm > 0 && (c.imageLastGroupNorm || i < c.convFilters.length - 1)) {
       // The scale is stored as its offset from 1, so the zero initialisation starts at identity.
       specs.push(
         { name: `imaging.norm${i + 1}.scale`, shape: [filters], group, decay: 0, fanIn: 0 },
@@ -197,7 +220,8 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
       ? 2 * channels
       : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
     c.imageLinearGrid ** 2 * c.imageShape[2] +
-    (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0);
+    (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0) +
+    (c.imageIntensityStats ? INTENSITY_FEATURES_PER_CHANNEL * c.imageShape[2] : 0);
   specs.push(
     { name: 'imaging.project.kernel', shape: [inputs, c.d], group, decay, fanIn: fan(inputs) },
     { name: 'imaging.project.bias', shape: [c.d], group, decay: 0, fanIn: 0 },

@@ -4,7 +4,14 @@ import { initBackend } from './backend.ts';
 import { batchTensors } from './batch-tensors.ts';
 import { resolveModelConfig } from './config.ts';
 import { forward } from './forward.ts';
-import { imagingSpecs, textureFeatures, TEXTURE_FEATURES_PER_CHANNEL } from './imaging-encoder.ts';
+import {
+  imagingSpecs,
+  INTENSITY_FEATURES_PER_CHANNEL,
+  intensityStats,
+  standardizeImages,
+  textureFeatures,
+  TEXTURE_FEATURES_PER_CHANNEL,
+} from './imaging-encoder.ts';
 import type { TriModalModel } from './model.ts';
 import { createModel } from './model.ts';
 import { separableBatch, smallConfig } from './testing/fixtures.ts';
@@ -45,6 +52,22 @@ describe('imaging regularisers: parameters', () => {
     ]);
   });
 
+  it('without the last GroupNorm only the earlier blocks have norm parameters; statistics widen the projection', () => {
+    const config = resolveModelConfig({
+      ...smallConfig,
+      ...GLOBAL,
+      imageLastGroupNorm: false,
+      imageIntensityStats: true,
+    });
+    const specs = imagingSpecs(config);
+    expect(specs.filter((s) => s.name.startsWith('imaging.norm')).map((s) => s.name)).toEqual([
+      'imaging.norm1.scale',
+      'imaging.norm1.shift',
+    ]);
+    const project = specs.find((s) => s.name === 'imaging.project.kernel')!;
+    expect(project.shape).toEqual([16 + INTENSITY_FEATURES_PER_CHANNEL, 16]);
+  });
+
   it('the imaging decay factor multiplies λ on imaging kernels only, never on biases', () => {
     const specs = imagingSpecs(resolveModelConfig({ ...smallConfig, ...GLOBAL, imageDecayFactor: 10 }));
     for (const spec of specs) expect(spec.decay).toBe(spec.name.endsWith('.kernel') ? 10 : 0);
@@ -77,6 +100,23 @@ describe('textureFeatures', () => {
     expect(coarse![0]).toBeGreaterThan(smooth![0]! + 3);
     // Stripes one pixel wide average out at scale 2; stripes four wide keep their edges there.
     expect(fine![0]! - fine![3]!).toBeGreaterThan(coarse![0]! - coarse![3]! + 3);
+  });
+});
+
+describe('intensityStats', () => {
+  it('gives the tail fractions, skewness and log kurtosis of the standardised pixels', () => {
+    const values = [-2.5, -1.5, 0, 0.5, 1.5, 2.5, 3.5, 0];
+    const f = intensityStats(tf.tensor4d(values, [1, 2, 4, 1])).arraySync()[0]!;
+    const mean = (g: (v: number) => number) => values.reduce((a, v) => a + g(v), 0) / values.length;
+    const expected = [1 / 8, 2 / 8, 3 / 8, 2 / 8, 1 / 8, mean((v) => v ** 3), Math.log(mean((v) => v ** 4))];
+    f.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 4));
+  });
+
+  it("do not change with a scanner's gain and offset once the image is standardised", () => {
+    const image = Array.from({ length: 64 }, (_, p) => (p % 9 === 0 ? 1 : 0.1 * (p % 3)));
+    const x = tf.tensor4d([...image, ...image.map((v) => 3 * v + 7)], [2, 8, 8, 1]);
+    const [a, b] = intensityStats(standardizeImages(x)).arraySync();
+    a!.forEach((v, i) => expect(b![i]).toBeCloseTo(v, 3));
   });
 });
 

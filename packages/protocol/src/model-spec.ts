@@ -49,6 +49,8 @@ export const ModelSpec = z.object({
   imageDecayFactor: z.number().min(0).max(1000).optional(),
   imageFeatureDropout: z.number().min(0).lt(1).optional(),
   imageTexture: z.boolean().optional(),
+  imageLastGroupNorm: z.boolean().optional(),
+  imageIntensityStats: z.boolean().optional(),
   imageReconWeight: z.number().min(0).max(100).optional(),
   imageReconGrid: z.int().min(1).max(256).optional(),
   /** Probability that a training row keeps only one of its modalities (@fedfuse/model ModelConfig). */

@@ -92,7 +92,7 @@ export const defaultModelConfig: ModelConfig = {
   imageLastGroupNorm: true,
   imageIntensityStats: false,
   imageFeatureDropout: 0,
-  imageTexture: false,
+  imageTexture: true,
   imageReconWeight: 0,
   imageReconGrid: 8,
   modalitySoloProb: 0,

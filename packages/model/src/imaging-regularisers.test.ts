@@ -33,7 +33,7 @@ const GLOBAL = { imageStandardize: true, imageGroupNorm: 2, imagePooling: 'globa
 
 describe('imaging regularisers: parameters', () => {
   it('texture energies add their features to the projection, reconstruction adds a decoder', () => {
-    const base = imagingSpecs(resolveModelConfig({ ...smallConfig, ...GLOBAL }));
+    const base = imagingSpecs(resolveModelConfig({ ...smallConfig, ...GLOBAL, imageTexture: false }));
     const more = imagingSpecs(
       resolveModelConfig({
         ...smallConfig,
@@ -56,6 +56,7 @@ describe('imaging regularisers: parameters', () => {
     const config = resolveModelConfig({
       ...smallConfig,
       ...GLOBAL,
+      imageTexture: false,
       imageLastGroupNorm: false,
       imageIntensityStats: true,
     });

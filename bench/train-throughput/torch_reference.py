@@ -2,7 +2,8 @@
 
 Reads the architecture as JSON from argv[1] and prints one JSON line with samples/s.
 Mirrors packages/model: EHR MLP, denoising genomics autoencoder, the imaging encoder (per-image
-standardisation, Conv-ReLU-MaxPool blocks each followed by GroupNorm, global mean + max pooling),
+standardisation, Conv-ReLU-MaxPool blocks each followed by GroupNorm, global mean + max pooling,
+texture energies of the standardised image),
 hybrid fusion (the embeddings concatenated beside each task's attention-weighted summary), masked BCE, alignment, L2,
 reconstruction and auxiliary per-modality losses, Adam.
 """
@@ -13,6 +14,21 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def texture_features(img):
+    """packages/model textureFeatures: log gradient energy over 4×4 windows at scales 1 and 2, mean/max/min."""
+    parts = []
+    for scale in (1, 2):
+        x = F.avg_pool2d(img, scale) if scale > 1 else img
+        h, w = x.shape[2], x.shape[3]
+        dx = x[:, :, :, 1:] - x[:, :, :, :-1]
+        dy = x[:, :, 1:, :] - x[:, :, :-1, :]
+        energy = dx[:, :, : h - 1, :] ** 2 + dy[:, :, :, : w - 1] ** 2
+        window = min(4, h - 1, w - 1)
+        local = torch.log(F.avg_pool2d(energy, window) + 1e-5)
+        parts += [local.mean((2, 3)), local.amax((2, 3)), local.amin((2, 3))]
+    return torch.cat(parts, 1)
 
 
 class Model(nn.Module):
@@ -40,7 +56,9 @@ class Model(nn.Module):
         self.standardize = c.get("imageStandardize", False)
         self.global_pool = c.get("imagePooling", "flatten") == "global"
         hw = (h // 2 ** len(c["convFilters"])) * (w // 2 ** len(c["convFilters"]))
-        self.img_proj = nn.Linear(2 * cin if self.global_pool else hw * cin, d)
+        self.texture = c.get("imageTexture", False)
+        texture = 6 * ch if self.texture else 0
+        self.img_proj = nn.Linear((2 * cin if self.global_pool else hw * cin) + texture, d)
         self.att = nn.Parameter(torch.zeros(t, d))
         self.heads = nn.ModuleList(nn.Sequential(nn.Linear(4 * d, c["headHidden"]), nn.ReLU(),
                                                  nn.Linear(c["headHidden"], 1)) for _ in range(t))
@@ -54,6 +72,8 @@ class Model(nn.Module):
             img = (img - mean) / torch.sqrt(img.var((1, 2, 3), unbiased=False, keepdim=True) + 1e-5)
         maps = self.cnn(img)
         pooled = torch.cat([maps.mean((2, 3)), maps.amax((2, 3))], 1) if self.global_pool else maps.flatten(1)
+        if self.texture:
+            pooled = torch.cat([pooled, texture_features(img)], 1)
         z_img = F.relu(self.img_proj(pooled))
         z_gen = self.gen_enc(gen + self.noise * torch.randn_like(gen))
         recon = self.gen_dec(z_gen)

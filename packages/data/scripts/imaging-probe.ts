@@ -30,10 +30,31 @@ const { values: args } = parseArgs({
 });
 const seed = Number(args.seed);
 
-/** A variant name such as `std+gn+global` as encoder options. */
+/**
+ * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
+ * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
+ * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
+ * intensity statistics, `nolastgn` no GroupNorm after the last block.
+ */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
+  const num = (prefix: string, fallback: number): number =>
+    Number(
+      [...parts]
+        .find((p) => p.startsWith(prefix) && /^[\d.]/.test(p.slice(prefix.length)))
+        ?.slice(prefix.length) ?? fallback,
+    );
+  const filters = [...parts].find((p) => /^f\d/.test(p));
   return {
+    ...(filters ? { convFilters: filters.slice(1).split('-').map(Number) } : {}),
+    imageDecayFactor: num('dk', 1),
+    imageFeatureDropout: num('do', 0),
+    imageReconWeight: num('rec', 0),
+    imageReconGrid: num('rg', 8),
+    imageTexture: parts.has('tex'),
+    imageLastGroupNorm: !parts.has('nolastgn'),
+    imageIntensityStats: parts.has('hist'),
+    l2: num('l2e', 3e-3),
     imageStandardize: parts.has('std'),
     imageGroupNorm: parts.has('gn') ? 8 : 0,
     imagePooling: parts.has('global') ? 'global' : 'flatten',
@@ -70,7 +91,6 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
     genomicsDim: first.genomics.length / first.n,
     imageShape: [32, 32, 1],
     tasks: data.tasks,
-    l2: 3e-3,
     seed,
     ...variant(name),
   });

@@ -33,6 +33,25 @@ export interface ModelConfig {
   imageLinearGrid: number;
   /** Factor on the imaging encoder's effective learning rate (its weights are used × this factor). */
   imageRateScale: number;
+  /** Extra factor on λ for the imaging kernels only (the branch overfits its few images). */
+  imageDecayFactor: number;
+  /**
+   * GroupNorm after the last conv block too. Off, the global mean reads how much of each pattern an
+   * image holds (a wall's thickness, a nodule's size), which a per-image norm before it sets to zero.
+   */
+  imageLastGroupNorm: boolean;
+  /** First-order intensity statistics of the standardised image (tail fractions, skewness, kurtosis). */
+  imageIntensityStats: boolean;
+  /** Dropout rate on the imaging features the projection reads (training only); 0: none. */
+  imageFeatureDropout: number;
+  /** Local-contrast (texture) energies of the standardised image, before any GroupNorm, fed to the projection. */
+  imageTexture: boolean;
+  /** Weight of reconstructing the image, average-pooled to imageReconGrid², from its embedding; 0: none. */
+  imageReconWeight: number;
+  /** Side of the pooled image the imaging reconstruction targets. */
+  imageReconGrid: number;
+  /** Probability that a training row keeps only one of its present modalities (single-modality episodes). */
+  modalitySoloProb: number;
   headHidden: number;
   /** Std of the Gaussian input noise of the denoising genomics encoder (training only). */
   genomicsNoise: number;
@@ -69,6 +88,14 @@ export const defaultModelConfig: ModelConfig = {
   imagePooling: 'global',
   imageLinearGrid: 0,
   imageRateScale: 1,
+  imageDecayFactor: 1,
+  imageLastGroupNorm: true,
+  imageIntensityStats: false,
+  imageFeatureDropout: 0,
+  imageTexture: true,
+  imageReconWeight: 0,
+  imageReconGrid: 8,
+  modalitySoloProb: 0,
   headHidden: 32,
   genomicsNoise: 0.3,
   l2: 1e-5,
@@ -104,6 +131,10 @@ export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelCon
   if (config.tasks.length === 0 || new Set(config.tasks).size !== config.tasks.length) {
     throw new Error('Model config: tasks must be a non-empty list of distinct names');
   }
+  if (!(config.modalitySoloProb >= 0 && config.modalitySoloProb <= 1))
+    throw new Error(
+      `Model config: modalitySoloProb must be in [0, 1], got ${String(config.modalitySoloProb)}`,
+    );
   config.modalities = resolveModalities(config.modalities);
   if (config.modalities.includes('imaging')) checkImageShape(config);
   return config;
@@ -140,6 +171,7 @@ function checkImagingOptions(config: ModelConfig): void {
   const fail = (message: string) => {
     throw new Error(`Model config: ${message}`);
   };
+  checkRegularisers(config, fail);
   if (!Number.isInteger(imageGroupNorm) || imageGroupNorm < 0)
     fail(`imageGroupNorm must be a non-negative integer, got ${String(imageGroupNorm)}`);
   if (imagePooling !== 'global' && imagePooling !== 'flatten')
@@ -150,4 +182,19 @@ function checkImagingOptions(config: ModelConfig): void {
     fail(
       `imageLinearGrid must be 0 or divide imageShape ${imageShape.join('×')}, got ${String(imageLinearGrid)}`,
     );
+}
+
+function checkRegularisers(config: ModelConfig, fail: (message: string) => never): void {
+  const { imageDecayFactor, imageFeatureDropout, imageReconWeight, imageReconGrid, imageShape } = config;
+  if (!(imageDecayFactor >= 0)) fail(`imageDecayFactor must be ≥ 0, got ${String(imageDecayFactor)}`);
+  if (!(imageFeatureDropout >= 0 && imageFeatureDropout < 1))
+    fail(`imageFeatureDropout must be in [0, 1), got ${String(imageFeatureDropout)}`);
+  if (!(imageReconWeight >= 0)) fail(`imageReconWeight must be ≥ 0, got ${String(imageReconWeight)}`);
+  const divides = imageShape[0] % imageReconGrid === 0 && imageShape[1] % imageReconGrid === 0;
+  if (!Number.isInteger(imageReconGrid) || imageReconGrid < 1 || !divides)
+    fail(`imageReconGrid must divide imageShape ${imageShape.join('×')}, got ${String(imageReconGrid)}`);
+  for (const key of ['imageLastGroupNorm', 'imageIntensityStats'] as const)
+    if (typeof config[key] !== 'boolean') fail(`${key} must be true or false, got ${String(config[key])}`);
+  if (typeof config.imageTexture !== 'boolean')
+    fail(`imageTexture must be true or false, got ${String(config.imageTexture)}`);
 }

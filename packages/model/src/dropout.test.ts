@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dropModalities } from './dropout.ts';
+import { dropModalities, soloModalities } from './dropout.ts';
 import { createRng } from './rng.ts';
 
 describe('dropModalities', () => {
@@ -36,5 +36,41 @@ describe('dropModalities', () => {
 
   it('refuses a keep probability outside (0, 1]', () => {
     expect(() => dropModalities(new Uint8Array(3).fill(1), 0, createRng(1))).toThrow(/keep probability/);
+  });
+});
+
+describe('soloModalities', () => {
+  it('at probability 1 leaves every row with one of its own modalities', () => {
+    const present = Uint8Array.from([1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0]);
+    const out = soloModalities(present, 1, createRng(3));
+    const rows = [0, 1, 2, 3].map((r) => Array.from(out.subarray(r * 3, r * 3 + 3)));
+    expect(rows.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([1, 1, 1, 0]);
+    expect(rows[1]![1]).toBe(0); // never invents the absent imaging
+    expect(rows[2]).toEqual([0, 1, 0]);
+  });
+
+  it('keeps each modality alone about equally often, and about p of the rows', () => {
+    const present = new Uint8Array(30_000).fill(1);
+    const out = soloModalities(present, 0.3, createRng(5));
+    const solo = [0, 0, 0];
+    let soloRows = 0;
+    for (let r = 0; r < 10_000; r++) {
+      const row = out.subarray(r * 3, r * 3 + 3);
+      if (row.reduce((a, b) => a + b, 0) === 1) {
+        soloRows++;
+        solo[row.indexOf(1)]!++;
+      }
+    }
+    expect(soloRows / 10_000).toBeGreaterThan(0.28);
+    expect(soloRows / 10_000).toBeLessThan(0.32);
+    for (const count of solo) expect(count / soloRows).toBeGreaterThan(0.3);
+  });
+
+  it('at probability 0 returns the flags untouched and draws no random number', () => {
+    let draws = 0;
+    const present = Uint8Array.from([1, 1, 1]);
+    expect(soloModalities(present, 0, () => (draws++, 0.5))).toEqual(present);
+    expect(draws).toBe(0);
+    expect(() => soloModalities(present, 1.5, createRng(1))).toThrow(/Single-modality probability/);
   });
 });

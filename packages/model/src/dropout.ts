@@ -24,3 +24,22 @@ export function dropModalities(present: Uint8Array, keepProb: number, random: ()
   }
   return out;
 }
+
+/**
+ * Single-modality episodes: with probability soloProb a row with more than one present modality keeps
+ * one of them, chosen uniformly, so each modality's path through the fused model learns to stand alone.
+ * Draws nothing when soloProb is 0, so runs without it keep their random stream.
+ */
+export function soloModalities(present: Uint8Array, soloProb: number, random: () => number): Uint8Array {
+  if (!(soloProb >= 0 && soloProb <= 1))
+    throw new Error(`Single-modality probability must be in [0, 1], got ${soloProb}`);
+  if (soloProb === 0) return present;
+  const out = Uint8Array.from(present);
+  for (let r = 0; r < present.length / 3; r++) {
+    const available = [0, 1, 2].filter((m) => present[r * 3 + m] === 1);
+    if (available.length < 2 || random() >= soloProb) continue;
+    const keep = available[Math.floor(random() * available.length)]!;
+    for (const m of available) out[r * 3 + m] = m === keep ? 1 : 0;
+  }
+  return out;
+}

@@ -33,6 +33,8 @@ export interface ForwardOutputs {
   auxiliary?: Tensor3D;
   /** Reconstruction of the clean genomics input. */
   reconstruction?: Tensor2D;
+  /** The image embedding decoded to the pooled image, and that pooled image (imageReconWeight > 0). */
+  imageReconstruction?: { predicted: Tensor2D; target: Tensor2D };
   /** The b×F representation the heads read (for embedding plots). */
   fused: Tensor2D;
 }
@@ -96,10 +98,14 @@ function embed(model: TriModalModel, inputs: ForwardInputs, options: ForwardOpti
   const { modalities, d } = model.config;
   const [b] = inputs.present.shape;
   let genomics: ReturnType<typeof encodeGenomics> | undefined;
+  let imaging: ReturnType<typeof encodeImage> | undefined;
   const parts = modalities.map((modality, i): Tensor2D => {
     if (!inputs.active[i]) return tf.zeros([b, d]);
     if (modality === 'ehr') return encodeEhr(model, input(inputs.ehr, modality));
-    if (modality === 'imaging') return encodeImage(model, input(inputs.image, modality));
+    if (modality === 'imaging') {
+      imaging = encodeImage(model, input(inputs.image, modality), options);
+      return imaging.z;
+    }
     genomics = encodeGenomics(model, input(inputs.genomics, modality), options);
     return genomics.z;
   });
@@ -108,7 +114,12 @@ function embed(model: TriModalModel, inputs: ForwardInputs, options: ForwardOpti
     modalities.map((m, i) => dense(parts[i]!, layer(model, `${m}.aux`), false)),
     1,
   ) as Tensor3D;
-  return { embeddings, auxiliary, reconstruction: genomics?.reconstruction };
+  return {
+    embeddings,
+    auxiliary,
+    reconstruction: genomics?.reconstruction,
+    imageReconstruction: imaging?.reconstruction,
+  };
 }
 
 function attentionWeights(model: TriModalModel, embeddings: Tensor3D, present: Tensor2D): Tensor3D {
@@ -156,9 +167,9 @@ export function forward(
 ): ForwardOutputs {
   const { fusion, tasks } = model.config;
   if (fusion === 'early') return earlyFusion(model, inputs);
-  const { embeddings, auxiliary, reconstruction } = embed(model, inputs, options);
+  const { embeddings, auxiliary, reconstruction, imageReconstruction } = embed(model, inputs, options);
   const [b, m, d] = embeddings.shape;
-  const base = { embeddings, auxiliary, reconstruction };
+  const base = { embeddings, auxiliary, reconstruction, imageReconstruction };
   if (fusion === 'concat') {
     const fused = tf.reshape(embeddings, [b, m * d]) as Tensor2D;
     return {

@@ -73,7 +73,8 @@ describe('the imaging encoder options', () => {
       'imaging.project.kernel',
       'imaging.project.bias',
     ]);
-    expect(specs.at(-2)?.shape).toEqual([16, 16]); // 2 × 8 channels → d = 16
+    // 2 × 8 channels and the 6 texture energies (on by default) → d = 16.
+    expect(specs.at(-2)?.shape).toEqual([16 + 6, 16]);
     // Stored weights are He-initialised ÷ the rate scale: fan-in × 4².
     expect(specs[0]?.fanIn).toBe(9 * 16);
   });

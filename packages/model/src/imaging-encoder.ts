@@ -58,12 +58,87 @@ function param(model: TriModalModel, name: string): tf.Tensor {
   return scale === 1 ? model.param(name) : tf.mul(model.param(name), scale);
 }
 
+/** Mean over a 2-D window of side `size` (1: the map itself). */
+function pooled(x: Tensor4D, size: number): Tensor4D {
+  return size === 1 ? x : tf.avgPool(x, size, size, 'valid');
+}
+
+/**
+ * Local-contrast energies, as radiomics texture features: the squared gradient of the image at scales
+ * 1 and 2, averaged over 4×4 windows, then per image the log of their mean, maximum and minimum. Read
+ * from the standardised image before any GroupNorm, which would scale such energy away.
+ */
+export function textureFeatures(image: Tensor4D): Tensor2D {
+  const b = image.shape[0];
+  return tf.tidy(() => {
+    const parts = TEXTURE_SCALES.map((scale) => {
+      const x = pooled(image, scale);
+      const [, h, w] = x.shape;
+      const dx = tf.sub(
+        tf.slice(x, [0, 0, 1, 0], [-1, h, w - 1, -1]),
+        tf.slice(x, [0, 0, 0, 0], [-1, h, w - 1, -1]),
+      );
+      const dy = tf.sub(
+        tf.slice(x, [0, 1, 0, 0], [-1, h - 1, w, -1]),
+        tf.slice(x, [0, 0, 0, 0], [-1, h - 1, w, -1]),
+      );
+      const energy = tf.add(
+        tf.square(tf.slice(dx, [0, 0, 0, 0], [-1, h - 1, w - 1, -1])),
+        tf.square(tf.slice(dy, [0, 0, 0, 0], [-1, h - 1, w - 1, -1])),
+      ) as Tensor4D;
+      const window = Math.min(4, h - 1, w - 1);
+      const local = tf.log(tf.add(tf.avgPool(energy, window, window, 'valid'), EPSILON));
+      return tf.concat([tf.mean(local, [1, 2]), tf.max(local, [1, 2]), tf.min(local, [1, 2])], 1);
+    });
+    return tf.reshape(tf.concat(parts, 1), [b, -1]) as Tensor2D;
+  });
+}
+
+/** Thresholds, in the image's own standard deviations, of the intensity tail fractions. */
+const TAIL_THRESHOLDS = [-2, -1, 1, 2, 3];
+
+/** Intensity statistics per image channel: a fraction per threshold, skewness and kurtosis. */
+export const INTENSITY_FEATURES_PER_CHANNEL = TAIL_THRESHOLDS.length + 2;
+
+/**
+ * First-order radiomics of a standardised image, per channel: the fraction of pixels beyond each
+ * threshold (how much bright or dark tissue, whatever the scanner's gain and offset), the skewness and
+ * the log kurtosis. The input needs no gradient, so the hard thresholds cost nothing.
+ */
+export function intensityStats(standardized: Tensor4D): Tensor2D {
+  return tf.tidy(() => {
+    const x = standardized;
+    const fraction = (t: number) =>
+      tf.mean(tf.cast(t < 0 ? tf.less(x, t) : tf.greater(x, t), 'float32'), [1, 2]);
+    const skew = tf.mean(tf.pow(x, 3), [1, 2]);
+    const kurtosis = tf.log(tf.add(tf.mean(tf.pow(x, 4), [1, 2]), EPSILON));
+    return tf.concat([...TAIL_THRESHOLDS.map(fraction), skew, kurtosis], 1) as Tensor2D;
+  });
+}
+
+/** Scales (pooling factors) the texture energies are read at. */
+const TEXTURE_SCALES = [1, 2];
+
+/** Texture features per image channel: mean, max and min log energy at each scale. */
+export const TEXTURE_FEATURES_PER_CHANNEL = 3 * TEXTURE_SCALES.length;
+
+/** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
+export interface ImageEncoding {
+  z: Tensor2D;
+  /** The embedding decoded to the pooled image, and that pooled image (the target). */
+  reconstruction?: { predicted: Tensor2D; target: Tensor2D };
+}
+
 /**
  * The imaging encoder: optional per-image standardisation, conv→ReLU→max-pool blocks each followed by
  * an optional GroupNorm, then either the flattened map or its global average and maximum per channel
- * (position-free: cues may sit anywhere), and a dense projection to d.
+ * (position-free: cues may sit anywhere), optional texture energies, and a dense projection to d.
  */
-export function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
+export function encodeImage(
+  model: TriModalModel,
+  image: Tensor4D,
+  options: { training: boolean; noiseSeed?: number } = { training: false },
+): ImageEncoding {
   const c = model.config;
   const input = c.imageStandardize ? standardizeImages(image) : image;
   let x = input;
@@ -74,7 +149,7 @@ export function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
       { kernel: param(model, `${name}.kernel`), bias: param(model, `${name}.bias`) },
       i > 0,
     );
-    if (c.imageGroupNorm > 0) {
+    if (c.imageGroupNorm > 0 && (c.imageLastGroupNorm || i < c.convFilters.length - 1)) {
       const norm = {
         scaleDelta: param(model, `imaging.norm${i + 1}.scale`),
         shift: param(model, `imaging.norm${i + 1}.shift`),
@@ -88,16 +163,32 @@ export function encodeImage(model: TriModalModel, image: Tensor4D): Tensor2D {
       ? tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1)
       : tf.reshape(x, [b, -1]),
   ];
+  if (c.imageTexture) parts.push(textureFeatures(input));
+  if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;
     parts.push(tf.reshape(tf.avgPool(input, size, size, 'valid'), [b, -1]));
   }
-  const features = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as Tensor2D;
+  let features = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as Tensor2D;
+  if (options.training && c.imageFeatureDropout > 0) {
+    const seed = options.noiseSeed === undefined ? undefined : options.noiseSeed + 1;
+    features = tf.dropout(features, c.imageFeatureDropout, undefined, seed) as Tensor2D;
+  }
   const project = {
     kernel: param(model, 'imaging.project.kernel'),
     bias: param(model, 'imaging.project.bias'),
   };
-  return dense(features, project, true);
+  const z = dense(features, project, true);
+  if (!options.training || c.imageReconWeight <= 0) return { z };
+  const size = c.imageShape[0] / c.imageReconGrid;
+  const decode = { kernel: param(model, 'imaging.decode.kernel'), bias: param(model, 'imaging.decode.bias') };
+  return {
+    z,
+    reconstruction: {
+      predicted: dense(z, decode, false),
+      target: tf.reshape(pooled(input, size), [b, -1]) as Tensor2D,
+    },
+  };
 }
 
 /** The imaging encoder's parameters, in flat-vector order. */
@@ -106,14 +197,15 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
   const group = 'imaging';
   // He initialisation of the weights as used (÷ the rate scale, as stored): fan-in × scale².
   const fan = (n: number): number => n * c.imageRateScale ** 2;
+  const decay = c.imageDecayFactor;
   let channels = c.imageShape[2];
   c.convFilters.forEach((filters, i) => {
     const name = `imaging.conv${i + 1}`;
     specs.push(
-      { name: `${name}.kernel`, shape: [3, 3, channels, filters], group, decay: 1, fanIn: fan(9 * channels) },
+      { name: `${name}.kernel`, shape: [3, 3, channels, filters], group, decay, fanIn: fan(9 * channels) },
       { name: `${name}.bias`, shape: [filters], group, decay: 0, fanIn: 0 },
     );
-    if (c.imageGroupNorm > 0) {
+    if (c.imageGroupNorm > 0 && (c.imageLastGroupNorm || i < c.convFilters.length - 1)) {
       // The scale is stored as its offset from 1, so the zero initialisation starts at identity.
       specs.push(
         { name: `imaging.norm${i + 1}.scale`, shape: [filters], group, decay: 0, fanIn: 0 },
@@ -127,10 +219,19 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
     (c.imagePooling === 'global'
       ? 2 * channels
       : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
-    c.imageLinearGrid ** 2 * c.imageShape[2];
+    c.imageLinearGrid ** 2 * c.imageShape[2] +
+    (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0) +
+    (c.imageIntensityStats ? INTENSITY_FEATURES_PER_CHANNEL * c.imageShape[2] : 0);
   specs.push(
-    { name: 'imaging.project.kernel', shape: [inputs, c.d], group, decay: 1, fanIn: fan(inputs) },
+    { name: 'imaging.project.kernel', shape: [inputs, c.d], group, decay, fanIn: fan(inputs) },
     { name: 'imaging.project.bias', shape: [c.d], group, decay: 0, fanIn: 0 },
   );
+  if (c.imageReconWeight > 0) {
+    const outputs = c.imageReconGrid ** 2 * c.imageShape[2];
+    specs.push(
+      { name: 'imaging.decode.kernel', shape: [c.d, outputs], group, decay, fanIn: fan(c.d) },
+      { name: 'imaging.decode.bias', shape: [outputs], group, decay: 0, fanIn: 0 },
+    );
+  }
   return specs;
 }

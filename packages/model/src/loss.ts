@@ -49,6 +49,25 @@ function alignment(embeddings: tf.Tensor3D, present: Tensor2D): Scalar {
   return tf.div(total, b);
 }
 
+/** The mean over rows whose flag in `column` of `present` is 1 of each row's mean squared error. */
+function presentMse(
+  pair: { predicted: Tensor2D; target: Tensor2D },
+  present: { flags: Tensor2D; column: number },
+): Scalar {
+  const [b] = pair.target.shape;
+  const has = tf.slice(present.flags, [0, present.column], [b, 1]);
+  const perRow = tf.mean(tf.square(tf.sub(pair.predicted, pair.target)), 1, true);
+  return tf.div(tf.sum(tf.mul(perRow, has)), tf.maximum(tf.sum(has), 1)) as Scalar;
+}
+
+/** The imaging encoder's reconstruction of its pooled input, over rows with an image. */
+function imageReconstruction(model: TriModalModel, outputs: ForwardOutputs, targets: LossTargets): Scalar {
+  const column = model.config.modalities.indexOf('imaging');
+  const recon = outputs.imageReconstruction;
+  if (!recon || column < 0) return tf.scalar(0);
+  return presentMse(recon, { flags: targets.present, column });
+}
+
 function reconstruction(model: TriModalModel, outputs: ForwardOutputs, targets: LossTargets): Scalar {
   const column = model.config.modalities.indexOf('genomics');
   if (!outputs.reconstruction || !targets.genomics || column < 0) return tf.scalar(0);
@@ -103,8 +122,13 @@ export function lossTerms(
       outputs.embeddings && c.alignWeight > 0
         ? tf.mul(alignment(outputs.embeddings, targets.present), c.alignWeight)
         : zero(),
-    reconstruction:
+    // Both encoders' reconstructions, each times its weight: one term, as the reports show it.
+    reconstruction: tf.add(
       c.reconWeight > 0 ? tf.mul(reconstruction(model, outputs, targets), c.reconWeight) : zero(),
+      c.imageReconWeight > 0
+        ? tf.mul(imageReconstruction(model, outputs, targets), c.imageReconWeight)
+        : zero(),
+    ),
     ...penalties(model, options),
   };
 }

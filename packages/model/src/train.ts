@@ -3,7 +3,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { ModelBatch } from './batch.ts';
 import { validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
-import { dropModalities } from './dropout.ts';
+import { dropModalities, soloModalities } from './dropout.ts';
 import { forward } from './forward.ts';
 import type { LossTerm } from './loss.ts';
 import { LOSS_TERMS, lossTerms } from './loss.ts';
@@ -103,9 +103,13 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
       termSums = new Float64Array(LOSS_TERMS.length);
       for (let start = 0; start < batch.n; start += options.batchSize) {
         const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
-        const present = dropModalities(
-          presentRows(batch, rows, model.config.modalities),
-          options.modalityKeepProb ?? 1,
+        const present = soloModalities(
+          dropModalities(
+            presentRows(batch, rows, model.config.modalities),
+            options.modalityKeepProb ?? 1,
+            random,
+          ),
+          model.config.modalitySoloProb,
           random,
         );
         const trainable = trainableIndices(model, present, labelRows(batch, rows, model.config.tasks.length));

@@ -36,8 +36,9 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (token: s
           <span className="brand-mark" aria-hidden="true" /> FedFuse operator
         </h1>
         <p className="muted">
-          Sign in with the coordinator's operator token (<code>--operator-token</code>, or the{' '}
-          <code>operator-token</code> file in its data folder). It is kept for this browser tab only.
+          Sign in with the coordinator's operator token (the <code>operator-token</code> file in its data
+          folder, or the file or value it was started with: <code>FEDFUSE_OPERATOR_TOKEN_FILE</code>,{' '}
+          <code>FEDFUSE_OPERATOR_TOKEN</code>). It is kept for this browser tab only.
         </p>
         {props.notice && <p className="banner banner-warn">{props.notice}</p>}
         <label>

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // `vite dev` forwards the API and the /ops socket to a running coordinator (default: the CLI's port 8080).
 const coordinator = process.env.FEDFUSE_COORDINATOR_URL ?? 'http://127.0.0.1:8080';
@@ -9,6 +9,8 @@ export default defineConfig({
   // Relative asset URLs: the coordinator serves dist/ at its root, but a proxy may mount it under a path.
   base: './',
   esbuild: { jsx: 'automatic' },
+  // Bundle the workspace packages from their sources (their "source" export), so no prior build is needed.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,11 +1,23 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const COORDINATOR_BIN = fileURLToPath(
   new URL('../../apps/coordinator/bin/fedfuse-coordinator.js', import.meta.url),
 );
 export const CLIENT_BIN = fileURLToPath(new URL('../../apps/client/bin/fedfuse-client.js', import.meta.url));
+
+/** The bins run compiled output: fail with the fix, not with a child's exit code, when it is missing. */
+export function assertBuilt(bin: string): void {
+  const dist = join(dirname(bin), '..', 'dist');
+  if (!existsSync(dist)) {
+    throw new Error(
+      `${bin} runs compiled output and ${dist} is missing: run \`pnpm build\` first (pnpm test does)`,
+    );
+  }
+}
 
 export interface Started {
   child: ChildProcess;
@@ -20,6 +32,7 @@ export function startProcess(options: {
   ready?: string;
   timeoutMs?: number;
 }): Promise<Started> {
+  assertBuilt(options.bin);
   const child = spawn(process.execPath, [options.bin, ...options.args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

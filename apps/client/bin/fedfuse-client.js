@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// The workspace runs TypeScript sources directly (no build step), so the CLI registers tsx first.
-import { register } from 'tsx/esm/api';
+// Runs the compiled output of `pnpm build`: no TypeScript loader at run time.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-
-const { runCli } = await import('../src/cli.ts');
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`fedfuse-client: ${fileURLToPath(entry)} is missing: run \`pnpm build\` first\n`);
+  process.exit(1);
+}
+const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step); tsx compiles Nest's decorators per tsconfig.json.
+// Runs the compiled output of `pnpm build` (tsc records Nest's decorator metadata): no TypeScript loader.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import('../src/main.ts');
+const entry = new URL('../dist/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`fedfuse-coordinator: ${fileURLToPath(entry)} is missing: run \`pnpm build\` first\n`);
+  process.exit(1);
+}
+await import(entry.href);

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step).
+// Runs the compiled output of `pnpm build`: no TypeScript loader at run time.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import('../src/cli.ts');
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`fedfuse-sim: ${fileURLToPath(entry)} is missing: run \`pnpm build\` first\n`);
+  process.exit(1);
+}
+await import(entry.href);

@@ -11,6 +11,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const COORDINATOR_BIN = join(REPO_ROOT, 'apps/coordinator/bin/fedfuse-coordinator.js');
 const CLIENT_BIN = join(REPO_ROOT, 'apps/client/bin/fedfuse-client.js');
 
+/** The bins run compiled output; a checkout that was never built gets the fix, not a child's exit code. */
+function assertBuilt(role: string, bin: string): void {
+  if (!existsSync(bin)) throw new Error(`the ${role} is missing (${bin})`);
+  const dist = join(bin, '../../dist');
+  if (!existsSync(dist))
+    throw new Error(`the ${role} is not built (${dist} is missing): run \`pnpm build\` first`);
+}
+
 /** One site to enroll: its name and the `site.yaml` its daemon reads. */
 export interface SiteToStart {
   name: string;
@@ -67,7 +75,7 @@ export class LocalCluster {
 
   /** Starts the coordinator on a free loopback port and waits until it listens. */
   async startCoordinator(): Promise<CoordinatorApi> {
-    if (!existsSync(COORDINATOR_BIN)) throw new Error(`the coordinator is missing (${COORDINATOR_BIN})`);
+    assertBuilt('coordinator', COORDINATOR_BIN);
     const args = ['--data', this.options.coordinatorDir, '--host', '127.0.0.1', '--port', '0'];
     if (this.options.dashboardDir) args.push('--dashboard', this.options.dashboardDir);
     const child = spawnNode({
@@ -88,7 +96,7 @@ export class LocalCluster {
 
   /** Enrolls and starts every site's daemon, `concurrency` at a time, each until its handshake succeeds. */
   async startSites(sites: readonly SiteToStart[]): Promise<void> {
-    if (!existsSync(CLIENT_BIN)) throw new Error(`the site daemon is missing (${CLIENT_BIN})`);
+    assertBuilt('site daemon', CLIENT_BIN);
     let next = 0;
     let started = 0;
     const worker = async (): Promise<void> => {

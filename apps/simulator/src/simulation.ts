@@ -4,7 +4,7 @@ import { activeBackend, initBackend, type TriModalModel } from '@fedfuse/model';
 import type { GeneratedFederation } from '@fedfuse/data';
 import { loadCheckpointModel } from './checkpoint-model.ts';
 import { LocalCluster } from './cluster.ts';
-import { buildDashboard } from './dashboard.ts';
+import { findDashboard } from './dashboard.ts';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
 import { followRun } from './follow-run.ts';
 import { generateFederation, loadFederation, type LoadedFederation } from './federation.ts';
@@ -59,7 +59,7 @@ export async function runSimulation(
   prepareOutDir(options.out);
   const federation = context.federation ?? (await generate(options, log));
   const loaded = context.loaded ?? (await loadFederation(federation, { keepTrain: false }));
-  const dashboardDir = options.dashboard ? await dashboardFolder(log) : undefined;
+  const dashboardDir = options.dashboard ? dashboardFolder(log) : undefined;
   const cluster = new LocalCluster({
     coordinatorDir: paths.coordinator,
     clientsDir: paths.clients,
@@ -192,11 +192,10 @@ async function generate(
   return generateFederation({ ...options, outDir: paths.sites });
 }
 
-async function dashboardFolder(log: (line: string) => void): Promise<string | undefined> {
-  log('building the dashboard…');
-  const built = await buildDashboard();
-  if (!built.dir) log(`the dashboard is not available (${built.reason}); carrying on without it`);
-  return built.dir;
+function dashboardFolder(log: (line: string) => void): string | undefined {
+  const found = findDashboard();
+  if (!found.dir) log(`the dashboard is not available (${found.reason}); carrying on without it`);
+  return found.dir;
 }
 
 function reportConfig(options: SimulationOptions, loaded: LoadedFederation): SimulationConfig {

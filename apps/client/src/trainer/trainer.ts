@@ -12,6 +12,9 @@ import type {
   WorkerStartData,
 } from './messages.ts';
 
+// Compiled, the worker is plain JavaScript beside this file; run from the sources it needs the dev shim.
+const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? './trainer-worker.dev.js' : './trainer-worker.js';
+
 type Request = { type: WorkerRequest['type']; id: number } & Record<string, unknown>;
 
 interface Waiter {
@@ -51,7 +54,7 @@ export class Trainer {
   /** Start the worker and wait until its backend is ready. */
   static async start(options: TrainerOptions): Promise<Trainer> {
     const workerData: WorkerStartData = { backend: options.backend };
-    const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData });
+    const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), { workerData });
     const backend = await new Promise<string>((resolve, reject) => {
       const onMessage = (reply: WorkerReply): void => {
         if (reply.type === 'log') options.log[reply.level](reply.msg, reply.fields);

@@ -9,7 +9,7 @@ import { DATABASE } from '../tokens.ts';
 export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly database: Database,
-    @Inject(MetricsService) private readonly metrics: MetricsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   @Get('healthz')

@@ -4,13 +4,12 @@ import { REPO_ROOT } from './cluster.ts';
 
 /**
  * The folder of the built operator dashboard (`pnpm build` writes apps/dashboard/dist) for the coordinator
- * to serve; undefined with the reason when this checkout has none. Found by path, not imported: apps do
+ * to serve; undefined with the reason when the checkout has none. Found by path, not imported: apps do
  * not import each other, and the simulator works without a dashboard.
  */
-export function findDashboard(): { dir?: string; reason?: string } {
-  const dir = join(REPO_ROOT, 'apps/dashboard/dist');
+export function findDashboard(repoRoot: string = REPO_ROOT): { dir?: string; reason?: string } {
+  const dir = join(repoRoot, 'apps/dashboard/dist');
   if (existsSync(join(dir, 'index.html'))) return { dir };
-  if (!existsSync(join(REPO_ROOT, 'apps/dashboard')))
-    return { reason: 'this checkout has no apps/dashboard' };
+  if (!existsSync(join(repoRoot, 'apps/dashboard'))) return { reason: 'this checkout has no apps/dashboard' };
   return { reason: `${dir} is not built: run \`pnpm build\`` };
 }

@@ -26,7 +26,7 @@ export async function measure(options: {
 }
 
 /** Megabytes (10^6 bytes) per second. */
-export function mbPerSecond(m: Measurement): number {
+function mbPerSecond(m: Measurement): number {
   return m.bytes / 1e6 / (m.ms / 1000);
 }
 

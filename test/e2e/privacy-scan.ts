@@ -24,7 +24,7 @@ export interface Leak {
 }
 
 /** 48 bytes: 48 pixels as bytes, 12 as float32. Long enough that a match is no coincidence. */
-export const RUN_BYTES = 48;
+const RUN_BYTES = 48;
 /** A needle with fewer distinct byte values (zeros, a flat background) would match any padding. */
 const MIN_DISTINCT_BYTES = 12;
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runExperiment } from './experiment.ts';
 import { PAPER_RUNS } from './experiment-plan.ts';
 
-export const EXPERIMENT_HELP = `fedfuse-sim experiment --preset paper --out DIR [options]
+const EXPERIMENT_HELP = `fedfuse-sim experiment --preset paper --out DIR [options]
 
 The seed paper's study, federated: fusion comparison (Table 1), modality removal (Table 2), attention and
 Shapley values per task, and beyond the paper federated vs centralized vs local-only training, IID vs

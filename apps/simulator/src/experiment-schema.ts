@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FinalTaskReport, Metric, SimulationConfig } from './report-schema.ts';
 
 /** Classification metrics of one task, as the comparison tables need them. */
-export const TaskScores = z.object({
+const TaskScores = z.object({
   auc: Metric,
   f1: Metric,
   precision: Metric,
@@ -26,10 +26,10 @@ export const RunSummary = z.object({
 export type RunSummary = z.infer<typeof RunSummary>;
 
 /** A run that did not finish, with the reason. */
-export const FailedRun = z.object({ name: z.string(), error: z.string() });
+const FailedRun = z.object({ name: z.string(), error: z.string() });
 
 /** Pooled data trained in one place, or each site on its own. */
-export const BaselineResult = z.object({
+const BaselineResult = z.object({
   tasks: z.record(z.string(), TaskScores),
   meanAuc: Metric,
   seconds: z.number(),

@@ -18,7 +18,7 @@ const PHASE_WORDS: Record<string, string> = {
 };
 
 /** `cancer 0.812  cardiac 0.774 …` from a round's pooled metrics. */
-export function formatAucs(tasks: Record<string, PooledTask>): string {
+function formatAucs(tasks: Record<string, PooledTask>): string {
   return Object.entries(tasks)
     .map(([task, m]) => `${task} ${typeof m.auc === 'number' ? m.auc.toFixed(3) : '—'}`)
     .join('  ');

@@ -34,12 +34,12 @@ export const DEFAULTS = {
 } as const;
 
 /** Server learning rate of FedAdam & co when none is given (Flower's 0.1 overshoots a model this small). */
-export const DEFAULT_SERVER_LR = 0.01;
+const DEFAULT_SERVER_LR = 0.01;
 /** FedProx's μ when none is given. */
-export const DEFAULT_PROXIMAL_MU = 0.01;
+const DEFAULT_PROXIMAL_MU = 0.01;
 
 /** The simulated attacks a site daemon knows (FEDFUSE_SIMULATED_POISON in apps/client). */
-export const POISONS = ['scaled', 'random'] as const;
+const POISONS = ['scaled', 'random'] as const;
 
 /** Everything one simulated federation needs; the CLI fills it from flags and DEFAULTS. */
 export const SimulationOptions = z.object({

@@ -13,7 +13,7 @@ export const ModalityValues = z.object({ ehr: Metric, imaging: Metric, genomics:
 export type ModalityValues = z.infer<typeof ModalityValues>;
 
 /** The classification metrics reported for every task. */
-export const TaskMetrics = z.object({
+const TaskMetrics = z.object({
   auc: Metric,
   f1: Metric,
   precision: Metric,
@@ -110,7 +110,7 @@ export const SimulationConfig = z.object({
 export type SimulationConfig = z.infer<typeof SimulationConfig>;
 
 /** One generated site, as the generator described it (counts only). */
-export const SiteSummary = z.object({
+const SiteSummary = z.object({
   name: z.string(),
   patients: z.int(),
   test: z.int(),
@@ -119,7 +119,7 @@ export const SiteSummary = z.object({
 });
 
 /** Peak resident memory of a process, from /proc/<pid>/status VmHWM. */
-export const ProcessMemory = z.object({ role: z.string(), pid: z.int(), peakBytes: z.int().min(0) });
+const ProcessMemory = z.object({ role: z.string(), pid: z.int(), peakBytes: z.int().min(0) });
 
 /** Everything `fedfuse-sim run` writes to `report.json`. */
 export const SimulationReport = z.object({

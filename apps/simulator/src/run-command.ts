@@ -6,7 +6,7 @@ import type { SimulationReport } from './report-schema.ts';
 import { runSimulation } from './simulation.ts';
 import { bytes, markdownTable, num } from './tables.ts';
 
-export const RUN_HELP = `fedfuse-sim run --out DIR [options]
+const RUN_HELP = `fedfuse-sim run --out DIR [options]
 
 Generates a synthetic federation, starts the real coordinator and one real site daemon per site on
 127.0.0.1, trains, and writes DIR/report.json and DIR/report.html.
@@ -48,7 +48,7 @@ function number(value: string | undefined): number | undefined {
 }
 
 /** The final table and the cost, as printed at the end of a run. */
-export function summarize(report: SimulationReport): string {
+function summarize(report: SimulationReport): string {
   const t = report.timings;
   return [
     `${modelLine(report)} on the pooled test splits of all ${report.config.sites} sites (${report.final.numExamples} patients):`,

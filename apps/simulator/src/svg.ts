@@ -1,16 +1,7 @@
 // Small, dependency-free SVG charts for the self-contained HTML reports (no script, no external asset).
 
 /** Colours for series, in order (colour-blind-safe Okabe–Ito). */
-export const PALETTE = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#56B4E9',
-  '#D55E00',
-  '#F0E442',
-  '#000000',
-];
+const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 
 const W = 520;
 const H = 300;
@@ -55,10 +46,7 @@ function legend(names: readonly string[]): string {
 }
 
 /** Padded [min, max] of finite values, always including the given anchors. */
-export function extent(
-  values: readonly (number | null)[],
-  anchors: readonly number[] = [],
-): [number, number] {
+function extent(values: readonly (number | null)[], anchors: readonly number[] = []): [number, number] {
   const finite = [...values.filter((v): v is number => v !== null && Number.isFinite(v)), ...anchors];
   if (finite.length === 0) return [0, 1];
   const lo = Math.min(...finite);

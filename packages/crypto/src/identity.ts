@@ -122,7 +122,7 @@ export class Identity {
 }
 
 /** The live secret buffer (signing secret ‖ box secret) of an open identity; package-internal. */
-export function secretsOf(identity: Identity): Uint8Array {
+function secretsOf(identity: Identity): Uint8Array {
   identity.assertOpen();
   const secret = secrets.get(identity);
   if (!secret) throw new Error('unknown identity');

@@ -81,7 +81,7 @@ function heads(model: TriModalModel, perTask: Tensor2D[]): Tensor2D {
 }
 
 /** Softmax over the last axis counting only entries whose mask is 1; all-masked rows give zeros. */
-export function maskedSoftmax(scores: Tensor3D, mask: Tensor3D): Tensor3D {
+function maskedSoftmax(scores: Tensor3D, mask: Tensor3D): Tensor3D {
   const shifted = tf.sub(scores, tf.max(tf.add(scores, tf.mul(tf.sub(1, mask), -1e9)), -1, true));
   const exps = tf.mul(tf.exp(tf.minimum(shifted, 0)), mask);
   // A row with any entry sums to ≥ 1 (its maximum gives exp(0)); a floor of 1 leaves it exact and keeps

@@ -84,7 +84,7 @@ function headSpecs(c: ModelConfig, inputs: number): ParamSpec[] {
 }
 
 /** The early-fusion trunk sees the model's raw EHR, genomics and 8×8-pooled images concatenated. */
-export function earlyInputSize(c: ModelConfig): number {
+function earlyInputSize(c: ModelConfig): number {
   const [h, w, ch] = c.imageShape;
   const widths = {
     ehr: c.ehrDim,

@@ -24,7 +24,7 @@ const FATAL = new Set<ErrorCode>([
 ]);
 
 /** What a refusal with `code` means for the daemon. */
-export function classifyRefusal(code: ErrorCode): 'waiting' | 'retry' | 'fatal' {
+function classifyRefusal(code: ErrorCode): 'waiting' | 'retry' | 'fatal' {
   if (WAITING.has(code)) return 'waiting';
   return FATAL.has(code) ? 'fatal' : 'retry';
 }

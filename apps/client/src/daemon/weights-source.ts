@@ -17,7 +17,7 @@ import type { Connection } from './connection.ts';
 import { TransportError } from './request.ts';
 
 /** The global weights could not be obtained or failed a check; `code` says which. */
-export class WeightsError extends Error {
+class WeightsError extends Error {
   constructor(
     readonly code: string,
     message: string,

@@ -42,9 +42,7 @@ export function pinnedKeys(e: Pick<Enrollment, 'coordinatorSigningKey' | 'coordi
 }
 
 /** Fingerprint recomputed from the pinned keys. */
-export function enrollmentFingerprint(
-  e: Pick<Enrollment, 'coordinatorSigningKey' | 'coordinatorBoxKey'>,
-): string {
+function enrollmentFingerprint(e: Pick<Enrollment, 'coordinatorSigningKey' | 'coordinatorBoxKey'>): string {
   const keys = pinnedKeys(e);
   return fingerprint(keys.signingKey, keys.boxKey);
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isNotFound, writeFileAtomic } from './atomic-file.ts';
 
 /** The JSON half of a finished training result waiting for the coordinator's receipt. */
-export const PendingRecord = z.object({
+const PendingRecord = z.object({
   version: z.literal(1),
   roundId: Uuid,
   roundNumber: z.int().min(1),

@@ -152,7 +152,7 @@ function widthsOf(site: SiteData): BatchWidths {
 }
 
 /** Shapes and counts of a loaded site. */
-export function summarize(site: SiteData): DataSummary {
+function summarize(site: SiteData): DataSummary {
   const counts = site.report.modalityCounts;
   return {
     site: site.site,

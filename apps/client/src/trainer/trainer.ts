@@ -47,7 +47,8 @@ export class Trainer {
     private readonly log: Logger,
   ) {
     worker.on('message', (reply: WorkerReply) => this.onReply(reply));
-    worker.on('error', (err) => this.fail(err));
+    // A worker may throw any value; @types/node 24 types it `any`.
+    worker.on('error', (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
     worker.on('exit', (code) => this.fail(new Error(`the training worker exited (code ${code})`)));
   }
 

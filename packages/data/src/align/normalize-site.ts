@@ -9,7 +9,7 @@ import { SPLITS, type SiteData } from './site-data.ts';
 import type { ModelBatch } from '../model-batch.ts';
 
 /** Views of the standardized EHR columns and the genomics block of one batch. */
-export function blockViews(batch: ModelBatch, options: { ehrWidth: number; numeric: number; genes: number }) {
+function blockViews(batch: ModelBatch, options: { ehrWidth: number; numeric: number; genes: number }) {
   const { ehrWidth, numeric, genes } = options;
   const ehr: BlockView = {
     data: batch.ehr,

@@ -107,7 +107,7 @@ function toFhirConfig(ehr: EhrSection): FhirConfig {
 }
 
 /** Guesses the EHR format from a file extension: JSON/NDJSON are FHIR, the rest delimited text. */
-export function ehrFormatFromPath(path: string): 'csv' | 'fhir' {
+function ehrFormatFromPath(path: string): 'csv' | 'fhir' {
   const ext = extname(path).toLowerCase();
   return ext === '.json' || ext === '.ndjson' || ext === '.jsonl' ? 'fhir' : 'csv';
 }

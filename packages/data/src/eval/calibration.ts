@@ -26,7 +26,7 @@ export interface CalibrateOptions {
  * Group ridge penalties: thousands of genes need far stronger shrinkage than 32 EHR columns,
  * and one shared penalty would either drown the EHR signal or let the genes overfit.
  */
-export const BLOCK_L2 = { ehr: 0.05, imaging: 0.1, genomics: 2 } as const;
+const BLOCK_L2 = { ehr: 0.05, imaging: 0.1, genomics: 2 } as const;
 
 function blockPenalties(site: SiteData, set: FeatureSet): Float64Array {
   const blocks = blockWidths(site).filter((b) => set === 'all' || b.set === set);

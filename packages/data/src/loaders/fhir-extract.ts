@@ -2,7 +2,7 @@ import type { FhirConfig } from '../config/ehr-config.ts';
 import { isObject } from './fhir-reader.ts';
 
 /** The LOINC code system URI. */
-export const LOINC_SYSTEM = 'http://loinc.org';
+const LOINC_SYSTEM = 'http://loinc.org';
 
 /** What FedFuse reads from a Patient resource. */
 export interface FhirPatient {

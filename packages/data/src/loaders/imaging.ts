@@ -148,7 +148,7 @@ async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
 }
 
 /** Runs `fn` over items with at most `limit` in flight. */
-export async function forEachConcurrent<T>(
+async function forEachConcurrent<T>(
   items: readonly T[],
   limit: number,
   fn: (item: T) => Promise<void>,

@@ -11,7 +11,7 @@ interface AxisTap {
  * each output pixel's footprint (no aliasing when shrinking); bilinear samples at pixel
  * centres. Enlarging always interpolates: area averaging has nothing to average then.
  */
-export function axisTaps(options: { from: number; to: number; method: ResizeMethod }): AxisTap[] {
+function axisTaps(options: { from: number; to: number; method: ResizeMethod }): AxisTap[] {
   const { from, to, method } = options;
   const scale = from / to;
   const taps: AxisTap[] = [];

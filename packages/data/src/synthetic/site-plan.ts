@@ -3,7 +3,7 @@ import { SYNTHETIC_TASKS, type ResolvedOptions, type SyntheticTask } from './opt
 import { Rng } from './rng.ts';
 
 /** Base prevalence per task before the per-site Dirichlet skew. */
-export const BASE_PREVALENCE: Record<SyntheticTask, number> = { cancer: 0.3, cardiac: 0.35, metabolic: 0.4 };
+const BASE_PREVALENCE: Record<SyntheticTask, number> = { cancer: 0.3, cardiac: 0.35, metabolic: 0.4 };
 
 /** A site's scanner: images are mapped through x ↦ gain·x^gamma + offset, plus noise. */
 export interface Scanner {

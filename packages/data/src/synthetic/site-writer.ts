@@ -165,7 +165,7 @@ function writeGenomics(o: WriteSiteOptions): void {
 }
 
 /** The site config every generated site ships with; declared types keep sites' columns identical. */
-export function siteConfigYaml(o: { site: string; imageSize: number }): string {
+function siteConfigYaml(o: { site: string; imageSize: number }): string {
   const config = {
     site: o.site,
     tasks: [...SYNTHETIC_TASKS],

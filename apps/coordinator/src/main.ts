@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
+import { createLogger } from '@fedfuse/log';
 import { initBackend } from '@fedfuse/model';
 import { escapeUnsafeText } from '@fedfuse/protocol';
 import { startCoordinator } from './coordinator.ts';
 import { loadSettings } from './env.ts';
-import { writeLogLine } from './json-logger.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 
 const HELP = `fedfuse-coordinator — runs the FedFuse coordinator (REST API, site and dashboard sockets)
@@ -48,22 +48,17 @@ async function main(): Promise<void> {
     },
     process.env,
   );
+  const log = createLogger({ base: { context: 'settings' } });
   if (values['operator-token'])
-    writeLogLine({
-      level: 'warn',
-      context: 'settings',
-      msg: '--operator-token puts the token on the command line, visible in ps to every local user: use FEDFUSE_OPERATOR_TOKEN or --operator-token-file PATH (W9)',
-    });
+    log.warn(
+      '--operator-token puts the token on the command line, visible in ps to every local user: use FEDFUSE_OPERATOR_TOKEN or --operator-token-file PATH (W9)',
+    );
   if (
     values['database-url'] &&
     URL.canParse(values['database-url']) &&
     new URL(values['database-url']).password
   )
-    writeLogLine({
-      level: 'warn',
-      context: 'settings',
-      msg: '--database-url holds a password, visible in ps to every local user: use DATABASE_URL (W9)',
-    });
+    log.warn('--database-url holds a password, visible in ps to every local user: use DATABASE_URL (W9)');
   // W8: what the coordinator creates (database, WAL, checkpoints) is its own alone.
   process.umask(0o077);
   const backend = await initBackend({ backend: 'auto', log: () => {} });
@@ -88,6 +83,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  writeLogLine({ level: 'fatal', context: 'fedfuse-coordinator', msg: error.message }, process.stderr);
+  const log = createLogger({ stream: process.stderr, base: { context: 'fedfuse-coordinator' } });
+  log.fatal({ err: error }, error.message);
   process.exit(1);
 });

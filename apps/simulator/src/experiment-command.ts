@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runExperiment } from './experiment.ts';
+import { progressLog } from './log/progress-log.ts';
 import { PAPER_RUNS } from './experiment-plan.ts';
 
 export const EXPERIMENT_HELP = `fedfuse-sim experiment --preset paper --out DIR [options]
@@ -52,7 +53,9 @@ export async function runExperimentCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const log = progressLog();
+  // The tables and the results' paths are the command's result, for people: plain text, not log lines.
+  const print = (text: string) => process.stdout.write(`${text}\n`);
   const result = await runExperiment({
     out: v.out,
     base: {
@@ -73,7 +76,7 @@ export async function runExperimentCommand(argv: string[]): Promise<number> {
     command: `fedfuse-sim experiment ${argv.join(' ')}`,
     log,
   });
-  log(`\n${result.markdown}`);
-  log(`results: ${result.resultsMd}\n         ${result.resultsJson}\n         ${result.reportHtml}`);
+  print(`\n${result.markdown}`);
+  print(`results: ${result.resultsMd}\n         ${result.resultsJson}\n         ${result.reportHtml}`);
   return result.report.failed.length > 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';
+import { progressLog } from './log/progress-log.ts';
 import { DEFAULTS, resolveSimulationOptions } from './options.ts';
 import { FINAL_HEADERS, finalTableRows, modelLine } from './report-html.ts';
 import type { SimulationReport } from './report-schema.ts';
@@ -132,7 +133,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     poison: v.poison as never,
     updateNormBound: v['update-norm-bound'] as never,
   });
-  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const log = progressLog();
+  // The summary and the report's paths are the command's result, for people: plain text, not log lines.
+  const print = (text: string) => process.stdout.write(`${text}\n`);
   const linger = options.dashboard ? untilInterrupted() : undefined;
   const result = await runSimulation(options, {
     log,
@@ -140,11 +143,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     onDashboard: ({ url, operatorToken }) =>
       log(`dashboard: ${url}/  (sign in with the operator token ${operatorToken})`),
     onFinished: (report) => {
-      log(`\n${summarize(report)}`);
-      if (linger) log(`\nThe dashboard stays up; press Ctrl-C to stop the coordinator.`);
+      print(`\n${summarize(report)}`);
+      if (linger) log('The dashboard stays up; press Ctrl-C to stop the coordinator.');
     },
   });
-  log(`\nreport: ${result.reportHtml}\n        ${result.reportJson}`);
+  print(`\nreport: ${result.reportHtml}\n        ${result.reportJson}`);
   return 0;
 }
 

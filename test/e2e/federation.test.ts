@@ -9,8 +9,8 @@ import { MODALITIES, generate, loadSite } from '@fedfuse/data';
 import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess, startSiteDaemon } from './processes.ts';
 import type { Needle } from './privacy-scan.ts';
 import { fileHaystacks, findLeaks, recordedHaystacks, siteNeedles } from './privacy-scan.ts';
-import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
-import { postgresAvailable, freshPostgres } from '../../apps/coordinator/src/testing/postgres.ts';
+import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
+import { postgresAvailable, freshPostgres } from '@fedfuse/coordinator/testing/postgres';
 
 const TOKEN = 'e2e-operator-token-0123456789abcdef';
 const children: ChildProcess[] = [];

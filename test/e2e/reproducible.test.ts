@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { startHarness, tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
+import { startHarness, tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { RealSite } from '../dashboard/real-site.ts';
 
 /**

@@ -244,7 +244,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
 ];
 
 /** The flag that sets an option, for error messages (`labelSkew` is `--non-iid`). */
-export function flagOf(key: PropertyKey): string {
+function flagOf(key: PropertyKey): string {
   return `--${RUN_FLAGS.find((f) => f.key === key)?.flag ?? String(key)}`;
 }
 

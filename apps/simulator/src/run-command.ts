@@ -13,7 +13,7 @@ const RUN_DESCRIPTION =
   '127.0.0.1, trains, and writes DIR/report.json and DIR/report.html.';
 
 /** The final table and the cost, as printed at the end of a run. */
-export function summarize(report: SimulationReport): string {
+function summarize(report: SimulationReport): string {
   const t = report.timings;
   return [
     `${modelLine(report)} on the pooled test splits of all ${report.config.sites} sites (${report.final.numExamples} patients):`,

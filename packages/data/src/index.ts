@@ -41,4 +41,4 @@ export { calibrate, type CalibrationRow, type CalibrateOptions } from './eval/ca
 export { fitLogistic, predictLogits, type Design, type LogisticModel } from './eval/logistic-regression.ts';
 export { buildDesign, type FeatureSet } from './eval/feature-sets.ts';
 export { concatBatches, selectRows, type SelectRowsOptions } from './align/batch-ops.ts';
-export { encodePng, type EncodePngOptions } from './synthetic/png-writer.ts';
+export { encodePng } from './synthetic/png-writer.ts';

@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 
-import { openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
+import { openDelta, sealDelta } from '../../packages/crypto/src/index.ts';
 import {
   ChunkReassembler,
   MAX_TRANSFER_BYTES,
   chunkTransfer,
   decodeWeights,
   encodeWeights,
+  sha256Hex,
 } from '../../packages/protocol/src/index.ts';
 import type { TransferChunk } from '../../packages/protocol/src/index.ts';
 import type { Measurement } from './timing.ts';
@@ -47,7 +48,12 @@ async function benchSize(params: number): Promise<string[]> {
   const { site, coordinator, manifest } = benchParties(params);
   const values = syntheticDelta(params);
   const encoded = encodeWeights({ manifest, values });
-  const context = { siteId: 'bench-site', roundId: 'round-1', stage: 'fit', modelHash: sha256Hex(encoded) };
+  const context = {
+    siteId: 'bench-site',
+    roundId: 'round-1',
+    stage: 'fit',
+    modelHash: await sha256Hex(encoded),
+  };
   const bytes = encoded.byteLength;
 
   const rows: Measurement[] = [];
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
     const results: StreamResult[] = [];
     for (const params of SIZES) {
       const values = syntheticDelta(params);
-      for (const updates of UPDATE_COUNTS) results.push(streamSealOpen(values, updates));
+      for (const updates of UPDATE_COUNTS) results.push(await streamSealOpen(values, updates));
     }
     for (const line of formatStream(results)) console.log(line);
   }

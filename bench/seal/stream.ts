@@ -2,8 +2,8 @@
 // encoded delta and one sealed copy whatever the count (10M params × 100 updates would be 8 GB held at once).
 import { performance } from 'node:perf_hooks';
 
-import { openDelta, sealDelta, sha256Hex } from '../../packages/crypto/src/index.ts';
-import { encodeWeights } from '../../packages/protocol/src/index.ts';
+import { openDelta, sealDelta } from '../../packages/crypto/src/index.ts';
+import { encodeWeights, sha256Hex } from '../../packages/protocol/src/index.ts';
 import { benchParties } from './parties.ts';
 
 /** Totals for `updates` deltas of `params` floats, sealed and opened one after the other. */
@@ -21,11 +21,11 @@ export interface StreamResult {
  * Seal then open `updates` deltas of `values` (one encoded payload, a new round id each, so every box has its
  * own context and nonce), checking each opened payload byte for byte.
  */
-export function streamSealOpen(values: Float32Array, updates: number): StreamResult {
+export async function streamSealOpen(values: Float32Array, updates: number): Promise<StreamResult> {
   const params = values.length;
   const { site, coordinator, manifest } = benchParties(params);
   const payload = encodeWeights({ manifest, values });
-  const modelHash = sha256Hex(payload);
+  const modelHash = await sha256Hex(payload);
   const expected = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   let sealMs = 0;
   let openMs = 0;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUSIONS } from '@fedfuse/protocol';
-import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
+import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
 import { COORDINATOR_BIN, startProcess, startSiteDaemon } from './processes.ts';
 
 const TOKEN = 'e2e-ehr-only-operator-token-0123456789';

@@ -3,14 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { GeneratedSite, Modality } from '@fedfuse/data';
 import { MODALITIES, generate, loadSite } from '@fedfuse/data';
 import { CLIENT_BIN, COORDINATOR_BIN, runProcess, startProcess, startSiteDaemon } from './processes.ts';
 import type { Needle } from './privacy-scan.ts';
 import { fileHaystacks, findLeaks, recordedHaystacks, siteNeedles } from './privacy-scan.ts';
-import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
-import { postgresAvailable, freshPostgres } from '../../apps/coordinator/src/testing/postgres.ts';
+import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
+import { postgresAvailable, freshPostgres } from '@fedfuse/coordinator/testing/postgres';
 
 const TOKEN = 'e2e-operator-token-0123456789abcdef';
 const children: ChildProcess[] = [];
@@ -126,12 +126,14 @@ async function runRounds(
   });
   await api(f.port, `POST /api/runs/${run.runId}/start`);
   await options.onStarted?.();
-  for (let i = 0; i < 1600; i++) {
-    const state = (await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`)).state;
-    if (state === 'completed' || state === 'failed') break;
-    if (options.onStarted && i > 400) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const settled = async () => {
+    const { state } = await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`);
+    if (state !== 'completed' && state !== 'failed') throw new Error(`run still ${state}`);
+  };
+  // A run that does not settle in time is reported below, with every process's output.
+  await vi
+    .waitFor(settled, { timeout: options.onStarted ? 100_000 : 400_000, interval: 250 })
+    .catch(() => {});
   const detail = await api<{ state: string }>(f.port, `GET /api/runs/${run.runId}`);
   if (detail.state !== 'completed') {
     for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-4000)}`);
@@ -282,27 +284,22 @@ async function expectCheckpointEvaluatesAtSite(f: Federation, runId: string): Pr
 
 /** Waits (bounded) until this many approved sites hold a live connection to the coordinator. */
 async function waitForConnectedSites(f: Federation, count: number): Promise<void> {
-  let connected = 0;
-  for (let i = 0; i < 200 && connected < count; i++) {
+  const connected = async () => {
     const sites = await api<{ status: string; connected: boolean }[]>(f.port, 'GET /api/sites');
-    connected = sites.filter((s) => s.status === 'approved' && s.connected).length;
-    if (connected < count) await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(connected).toBe(count);
+    return sites.filter((s) => s.status === 'approved' && s.connected).length;
+  };
+  await expect.poll(connected, { timeout: 20_000, interval: 100 }).toBe(count);
 }
 
 /** Waits (bounded) until round 1 of the run (or of the first run) trains, and checks how many sites it chose. */
 async function waitForTraining(port: number, runId: string | undefined, sites: number): Promise<void> {
-  let round: { phase: string; sites: string[] } | undefined;
-  for (let i = 0; i < 200 && round?.phase !== 'training'; i++) {
+  const firstRound = async () => {
     const id = runId ?? (await api<{ runId: string }[]>(port, 'GET /api/runs'))[0]?.runId;
-    round = id
-      ? (await api<{ phase: string; sites: string[] }[]>(port, `GET /api/runs/${id}/rounds`))[0]
-      : undefined;
-    if (round?.phase !== 'training') await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(round?.phase).toBe('training');
-  expect(round?.sites).toHaveLength(sites);
+    if (!id) return undefined;
+    return (await api<{ phase: string; sites: string[] }[]>(port, `GET /api/runs/${id}/rounds`))[0];
+  };
+  await expect.poll(firstRound, { timeout: 20_000, interval: 100 }).toMatchObject({ phase: 'training' });
+  expect((await firstRound())?.sites).toHaveLength(sites);
 }
 
 describe('a real federation: coordinator and three site daemons as processes on loopback', () => {
@@ -371,16 +368,16 @@ describe('a real federation: coordinator and three site daemons as processes on 
     await api(f.port, `POST /api/runs/${strict.runId}/start`);
     await waitForTraining(f.port, strict.runId, 2);
     f.daemons[1]!.kill('SIGKILL');
-    let failed: { phase: string; failure: string | null } | undefined;
-    for (let i = 0; i < 600 && !failed; i++) {
-      const r = await api<{ phase: string; failure: string | null }[]>(
+    const failedRound = async () => {
+      const rounds = await api<{ phase: string; failure: string | null }[]>(
         f.port,
         `GET /api/runs/${strict.runId}/rounds`,
       );
-      failed = r.find((x) => x.phase === 'failed');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(failed?.failure).toMatch(/deadline passed with 1 of 2 required updates/);
+      return rounds.find((x) => x.phase === 'failed');
+    };
+    await expect.poll(failedRound, { timeout: 60_000, interval: 100 }).toMatchObject({
+      failure: expect.stringMatching(/deadline passed with 1 of 2 required updates/) as unknown,
+    });
     const audit = await api<{ action: string; outcome: string }[]>(
       f.port,
       'GET /api/audit?action=round.failed',

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { startHarness, tinyModel, waitFor } from '../../apps/coordinator/src/testing/harness.ts';
+import { startHarness, tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { RealSite } from '../dashboard/real-site.ts';
 
 /**
@@ -36,11 +36,12 @@ async function federate(): Promise<{ weights: Buffer; siteIds: string[] }> {
     });
     const runId = run.body.runId;
     await h.api('POST', `/api/runs/${runId}/start`);
-    await waitFor(async () => {
-      const r = await h.api<{ state: string; failure: string | null }>('GET', `/api/runs/${runId}`);
-      if (r.body.state === 'failed') throw new Error(`run failed: ${r.body.failure}`);
-      return r.body.state === 'completed' || undefined;
-    }, 90_000);
+    const detail = async () =>
+      (await h.api<{ state: string; failure: string | null }>('GET', `/api/runs/${runId}`)).body;
+    await expect
+      .poll(async () => (await detail()).state, { timeout: 90_000 })
+      .toMatch(/^(completed|failed)$/);
+    expect(await detail()).toMatchObject({ state: 'completed', failure: null });
     const response = await fetch(`${h.coordinator.url}/api/runs/${runId}/checkpoints/2/weights.bin`, {
       headers: { authorization: `Bearer ${h.coordinator.operatorToken}` },
     });

@@ -56,10 +56,10 @@ describe('bin/fedfuse-client.js', () => {
       const lines = stdout
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { ts: string; level: string; msg: string });
+        .map((l) => JSON.parse(l) as { time: string; level: string; msg: string });
       expect(
         lines.every(
-          (l) => typeof l.ts === 'string' && typeof l.level === 'string' && typeof l.msg === 'string',
+          (l) => typeof l.time === 'string' && typeof l.level === 'string' && typeof l.msg === 'string',
         ),
       ).toBe(true);
       expect(lines.map((l) => l.msg)).toEqual(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '@fedfuse/protocol';
 import { POISON_KINDS } from './fl/poison.ts';
 
 // The one place the client reads process.env, so every knob is named, validated and documented here.
@@ -33,6 +34,5 @@ export type ClientEnv = z.infer<typeof EnvSchema>;
 export function readEnv(source: Record<string, string | undefined> = process.env): ClientEnv {
   const parsed = EnvSchema.safeParse(source);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new Error(`environment variable ${String(issue?.path[0])}: ${issue?.message ?? 'invalid value'}`);
+  throw new Error(`environment variable ${formatIssues(parsed.error.issues.slice(0, 1))}`);
 }

@@ -11,7 +11,7 @@ import { drainOnClose } from './connection-drain.ts';
 import type { CoordinatorSettings } from './env.ts';
 import { ChunkRefusalsInterceptor } from './gateways/chunk-refusals.interceptor.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
-import { JsonLogger } from './json-logger.ts';
+import { JsonLogger } from './log/json-logger.ts';
 import { HandshakeGate } from './admission/handshake-gate.service.ts';
 import { securityHeaders } from './security-headers.ts';
 import { openDatabase } from './persistence/database.ts';

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { formatIssues } from '@fedfuse/protocol';
 import { z } from 'zod';
 import { readSecretFile } from './secret-file.ts';
 import { ClientAddresses } from './admission/client-address.ts';
@@ -82,8 +83,7 @@ export function loadSettings(
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`Coordinator settings: ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Coordinator settings: ${formatIssues(parsed.error.issues.slice(0, 1))}`);
   }
   // Issue 13 (F2): a proxy list entry that is not an address or CIDR stops the start, named.
   try {

@@ -1,69 +1,68 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
+import { createLogger } from '@fedfuse/log';
 import { initBackend } from '@fedfuse/model';
 import { escapeUnsafeText } from '@fedfuse/protocol';
 import { startCoordinator } from './coordinator.ts';
-import { loadSettings } from './env.ts';
-import { writeLogLine } from './json-logger.ts';
+import { loadSettings, type CoordinatorSettings } from './env.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 
-const HELP = `fedfuse-coordinator — runs the FedFuse coordinator (REST API, site and dashboard sockets)
+/** The coordinator's flags, declared once: commander parses them and writes `--help` from them. */
+const FLAGS = [
+  [
+    'dataDir',
+    '--data <DIR>',
+    'data directory: database, keys, checkpoints [FEDFUSE_DATA_DIR] (.fedfuse/coordinator)',
+  ],
+  ['host', '--host <HOST>', 'interface to listen on [FEDFUSE_HOST] (127.0.0.1)'],
+  ['port', '--port <PORT>', 'port; 0 picks a free one [PORT] (8080)'],
+  ['databaseUrl', '--database-url <URL>', 'PostgreSQL instead of the SQLite file [DATABASE_URL]'],
+  [
+    'operatorTokenFile',
+    '--operator-token-file <PATH>',
+    'file holding the operator token [FEDFUSE_OPERATOR_TOKEN_FILE]',
+  ],
+  [
+    'operatorToken',
+    '--operator-token <TOKEN>',
+    'operator token [FEDFUSE_OPERATOR_TOKEN] (generated into DIR/operator-token); the flag shows it to every local user in ps: prefer the variable or a file',
+  ],
+  ['dashboardDir', '--dashboard <DIR>', 'folder of the built dashboard to serve [FEDFUSE_DASHBOARD_DIR]'],
+] as const satisfies readonly (readonly [keyof CoordinatorSettings, string, string])[];
 
-Options (each also read from the environment variable in brackets):
-  --data DIR              data directory: database, keys, checkpoints [FEDFUSE_DATA_DIR] (.fedfuse/coordinator)
-  --host HOST             interface to listen on [FEDFUSE_HOST] (127.0.0.1)
-  --port PORT             port; 0 picks a free one [PORT] (8080)
-  --database-url URL      PostgreSQL instead of the SQLite file [DATABASE_URL]
-  --operator-token-file PATH  file holding the operator token [FEDFUSE_OPERATOR_TOKEN_FILE]
-  --operator-token TOKEN  operator token [FEDFUSE_OPERATOR_TOKEN] (generated into DIR/operator-token);
-                          the flag shows it to every local user in ps: prefer the variable or a file
-  --dashboard DIR         folder of the built dashboard to serve [FEDFUSE_DASHBOARD_DIR]
-`;
+type Flags = Partial<Record<(typeof FLAGS)[number][0], string>>;
+
+/** Parses the command line; an exit code when it only asked for help or commander refused it (and said why). */
+function parseFlags(argv: string[]): Flags | number {
+  const program = new Command('fedfuse-coordinator')
+    .description(
+      'runs the FedFuse coordinator (REST API, site and dashboard sockets); each option is also read from the environment variable in brackets',
+    )
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`fedfuse-coordinator: ${text.replace(/^error: /, '')}`),
+    });
+  for (const [, flags, help] of FLAGS) program.addOption(new Option(flags, help));
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  const values = program.opts<Record<string, string | undefined>>();
+  return Object.fromEntries(FLAGS.map(([key, flags]) => [key, values[new Option(flags).attributeName()]]));
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'database-url': { type: 'string' },
-      'operator-token': { type: 'string' },
-      'operator-token-file': { type: 'string' },
-      dashboard: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const settings = loadSettings(
-    {
-      dataDir: values.data,
-      host: values.host,
-      port: values.port,
-      databaseUrl: values['database-url'],
-      operatorToken: values['operator-token'],
-      operatorTokenFile: values['operator-token-file'],
-      dashboardDir: values.dashboard,
-    },
-    process.env,
-  );
-  if (values['operator-token'])
-    writeLogLine({
-      level: 'warn',
-      context: 'settings',
-      msg: '--operator-token puts the token on the command line, visible in ps to every local user: use FEDFUSE_OPERATOR_TOKEN or --operator-token-file PATH (W9)',
-    });
-  if (
-    values['database-url'] &&
-    URL.canParse(values['database-url']) &&
-    new URL(values['database-url']).password
-  )
-    writeLogLine({
-      level: 'warn',
-      context: 'settings',
-      msg: '--database-url holds a password, visible in ps to every local user: use DATABASE_URL (W9)',
-    });
+  const flags = parseFlags(process.argv.slice(2));
+  if (typeof flags === 'number') process.exit(flags);
+  const settings = loadSettings(flags, process.env);
+  const log = createLogger({ base: { context: 'settings' } });
+  if (flags.operatorToken)
+    log.warn(
+      '--operator-token puts the token on the command line, visible in ps to every local user: use FEDFUSE_OPERATOR_TOKEN or --operator-token-file PATH (W9)',
+    );
+  if (flags.databaseUrl && URL.canParse(flags.databaseUrl) && new URL(flags.databaseUrl).password)
+    log.warn('--database-url holds a password, visible in ps to every local user: use DATABASE_URL (W9)');
   // W8: what the coordinator creates (database, WAL, checkpoints) is its own alone.
   process.umask(0o077);
   const backend = await initBackend({ backend: 'auto', log: () => {} });
@@ -88,6 +87,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  writeLogLine({ level: 'fatal', context: 'fedfuse-coordinator', msg: error.message }, process.stderr);
+  const log = createLogger({ stream: process.stderr, base: { context: 'fedfuse-coordinator' } });
+  log.fatal({ err: error }, error.message);
   process.exit(1);
 });

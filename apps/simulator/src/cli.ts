@@ -1,30 +1,36 @@
-import { runExperimentCommand } from './experiment-command.ts';
+import { Command, CommanderError } from 'commander';
+
+import { experimentCommand } from './experiment-command.ts';
 import { runCommand } from './run-command.ts';
 
-const HELP = `fedfuse-sim — a whole FedFuse federation on this machine
+// Usage errors a person must fix (no command, an unknown one, a missing or refused required flag) exit 2.
+const USAGE_ERRORS = new Set([
+  'commander.unknownCommand',
+  'commander.missingMandatoryOptionValue',
+  'commander.invalidArgument',
+]);
 
-  fedfuse-sim run --out DIR [options]           one federated training run and its report
-  fedfuse-sim experiment --preset paper --out DIR   the paper's study, federated (docs/results.md)
-
-Run 'fedfuse-sim run --help' or 'fedfuse-sim experiment --help' for the options.
-`;
-
+/** `fedfuse-sim`, its commands and flags declared once with commander, which also writes their help. */
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'run':
-      return runCommand(rest);
-    case 'experiment':
-      return runExperimentCommand(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(HELP);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`fedfuse-sim: unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  let code = 0;
+  const exit = (c: number) => (code = c);
+  const program = new Command('fedfuse-sim')
+    .description('a whole FedFuse federation on this machine')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(`fedfuse-sim: ${text.replace(/^error: /, '')}`) });
+  for (const command of [runCommand(exit), experimentCommand(exit)])
+    program.addCommand(command.copyInheritedSettings(program));
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return USAGE_ERRORS.has(error.code) ? 2 : error.exitCode;
   }
 }
 

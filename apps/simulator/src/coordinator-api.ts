@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Weights } from '@fedfuse/protocol';
-import { CheckpointModelJson, LossTerms, readCheckpointWeights } from '@fedfuse/protocol';
+import { CheckpointModelJson, LossTerms, formatIssues, readCheckpointWeights } from '@fedfuse/protocol';
 
 // The slice of the coordinator's operator REST API the simulator drives, validated on arrival
 // like any other boundary (docs/operator-guide.md).
@@ -95,12 +95,10 @@ export class CoordinatorApi {
   ): Promise<T> {
     const response = await this.call(request.method, request.path, request.body);
     const parsed = schema.safeParse(await response.json());
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    if (!parsed.success)
       throw new Error(
-        `coordinator ${request.path}: unexpected response at ${issue?.path.join('.')}: ${issue?.message}`,
+        `coordinator ${request.path}: unexpected response: ${formatIssues(parsed.error.issues)}`,
       );
-    }
     return parsed.data;
   }
 

@@ -1,5 +1,8 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { resolveSimulationOptions } from './options.ts';
+
+import { RUN_FLAGS, resolveSimulationOptions } from './options.ts';
+import { commanderOption, flagValues } from './run-flags.ts';
 
 describe(resolveSimulationOptions.name, () => {
   it('takes an attacker as a site number and an attack', () => {
@@ -15,5 +18,27 @@ describe(resolveSimulationOptions.name, () => {
     expect(() => resolveSimulationOptions({ out: 'x', poisonSite: 1, poison: 'loud' as never })).toThrow(
       /--poison:/,
     );
+  });
+});
+
+describe('RUN_FLAGS', () => {
+  it('names the flag a person typed when a value is refused (--non-iid sets labelSkew)', () => {
+    expect(() => resolveSimulationOptions({ out: 'x', labelSkew: -1 })).toThrow(/^--non-iid: /);
+    expect(() => resolveSimulationOptions({ out: 'x', modalityKeepProb: 2 })).toThrow(/^--keep-prob: /);
+  });
+
+  it('parses flags into the options they set, numbers as numbers and switches as true', () => {
+    const command = new Command('run').exitOverride();
+    for (const flag of RUN_FLAGS) command.addOption(commanderOption(flag));
+    command.parse(['--out', 'o', '--non-iid', '3', '--iid', '--keep-prob', '0.5', '--fusion', 'late'], {
+      from: 'user',
+    });
+    expect(flagValues(command, RUN_FLAGS)).toEqual({
+      out: 'o',
+      labelSkew: 3,
+      iid: true,
+      modalityKeepProb: 0.5,
+      fusion: 'late',
+    });
   });
 });

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultModelConfig } from '@fedfuse/model';
+import { defaultModelConfig } from '@fedfuse/model/spec';
 import { IMAGE_FAMILIES } from '@fedfuse/data';
-import { FUSIONS, RUN_DEFAULTS, STRATEGIES } from '@fedfuse/protocol';
+import { FUSIONS, RUN_DEFAULTS, STRATEGIES, formatIssues } from '@fedfuse/protocol';
 
 /**
  * Defaults of `fedfuse-sim run`. The training settings are the federation's run defaults (RUN_DEFAULTS,
@@ -40,6 +40,213 @@ const DEFAULT_PROXIMAL_MU = 0.01;
 
 /** The simulated attacks a site daemon knows (FEDFUSE_SIMULATED_POISON in apps/client). */
 const POISONS = ['scaled', 'random'] as const;
+
+/** One flag of `fedfuse-sim run`: its name, the option it sets, its value's placeholder and its help. */
+export interface RunFlag {
+  flag: string;
+  key: keyof SimulationInput;
+  /** Placeholder of the value; none for a switch. */
+  value?: string;
+  kind: 'number' | 'string' | 'switch';
+  help: string;
+}
+
+/** Every flag of `fedfuse-sim run`, declared once: the CLI parses and documents them from here. */
+export const RUN_FLAGS: readonly RunFlag[] = [
+  {
+    flag: 'out',
+    key: 'out',
+    value: 'DIR',
+    kind: 'string',
+    help: 'output folder (required): sites/, coordinator/, clients/, logs/, report.*',
+  },
+  { flag: 'sites', key: 'sites', value: 'N', kind: 'number', help: `hospitals (${DEFAULTS.sites})` },
+  {
+    flag: 'rounds',
+    key: 'rounds',
+    value: 'R',
+    kind: 'number',
+    help: `federated rounds (${DEFAULTS.rounds})`,
+  },
+  {
+    flag: 'seed',
+    key: 'seed',
+    value: 'S',
+    kind: 'number',
+    help: `seed of the data, the model and the run (${DEFAULTS.seed})`,
+  },
+  {
+    flag: 'fusion',
+    key: 'fusion',
+    value: 'F',
+    kind: 'string',
+    help: `${FUSIONS.join(' | ')} (${DEFAULTS.fusion})`,
+  },
+  {
+    flag: 'strategy',
+    key: 'strategy',
+    value: 'S',
+    kind: 'string',
+    help: `${STRATEGIES.join(' | ')} (${DEFAULTS.strategy})`,
+  },
+  {
+    flag: 'patients-per-site',
+    key: 'patientsPerSite',
+    value: 'P',
+    kind: 'number',
+    help: `average patients per site (${DEFAULTS.patientsPerSite})`,
+  },
+  {
+    flag: 'non-iid',
+    key: 'labelSkew',
+    value: 'ALPHA',
+    kind: 'number',
+    help: `Dirichlet concentration of each site's label mix; small = strong skew (${DEFAULTS.labelSkew})`,
+  },
+  {
+    flag: 'iid',
+    key: 'iid',
+    kind: 'switch',
+    help: 'identically distributed sites (same label mix, size, missingness, scanner)',
+  },
+  {
+    flag: 'epochs',
+    key: 'epochs',
+    value: 'E',
+    kind: 'number',
+    help: `local epochs per round (${DEFAULTS.epochs})`,
+  },
+  {
+    flag: 'batch-size',
+    key: 'batchSize',
+    value: 'B',
+    kind: 'number',
+    help: `local mini-batch size (${DEFAULTS.batchSize})`,
+  },
+  {
+    flag: 'learning-rate',
+    key: 'learningRate',
+    value: 'LR',
+    kind: 'number',
+    help: `local Adam learning rate (${DEFAULTS.learningRate})`,
+  },
+  {
+    flag: 'keep-prob',
+    key: 'modalityKeepProb',
+    value: 'P',
+    kind: 'number',
+    help: `modality dropout: probability of keeping each modality (${DEFAULTS.modalityKeepProb})`,
+  },
+  {
+    flag: 'proximal-mu',
+    key: 'proximalMu',
+    value: 'MU',
+    kind: 'number',
+    help: `FedProx μ (${DEFAULT_PROXIMAL_MU} with --strategy fedprox, else 0)`,
+  },
+  {
+    flag: 'server-lr',
+    key: 'serverLearningRate',
+    value: 'ETA',
+    kind: 'number',
+    help: `server learning rate of fedadam/fedyogi/fedadagrad/fedavgm (${DEFAULT_SERVER_LR} for the first three)`,
+  },
+  {
+    flag: 'image-size',
+    key: 'imageSize',
+    value: 'PX',
+    kind: 'number',
+    help: `image side, a multiple of 8 (${DEFAULTS.imageSize})`,
+  },
+  {
+    flag: 'image-family',
+    key: 'imageFamily',
+    value: 'F',
+    kind: 'string',
+    help: `${IMAGE_FAMILIES.join(' | ')}: what the images show; axial is the untuned check (${DEFAULTS.imageFamily})`,
+  },
+  {
+    flag: 'genes',
+    key: 'genes',
+    value: 'G',
+    kind: 'number',
+    help: `genes in the expression panel, at least 500 (${DEFAULTS.genes})`,
+  },
+  {
+    flag: 'missing',
+    key: 'missingScale',
+    value: 'SCALE',
+    kind: 'number',
+    help: `factor on the generator's missing-modality rates; 1 = EHR 0–8 %, imaging 15–40 %, genomics 20–45 % per site (${DEFAULTS.missingScale})`,
+  },
+  {
+    flag: 'weight-decay',
+    key: 'weightDecay',
+    value: 'L2',
+    kind: 'number',
+    help: `the model's L2 penalty λ (${DEFAULTS.weightDecay})`,
+  },
+  {
+    flag: 'align-weight',
+    key: 'alignWeight',
+    value: 'MU',
+    kind: 'number',
+    help: `μ of the model's cross-modal alignment loss (${DEFAULTS.alignWeight})`,
+  },
+  {
+    flag: 'genomics-noise',
+    key: 'genomicsNoise',
+    value: 'S',
+    kind: 'number',
+    help: `std of the genomics encoder's training input noise (${DEFAULTS.genomicsNoise})`,
+  },
+  {
+    flag: 'genomics-decay',
+    key: 'genomicsDecay',
+    value: 'F',
+    kind: 'number',
+    help: `factor on the L2 penalty for the genomics branch (${DEFAULTS.genomicsDecay})`,
+  },
+  {
+    flag: 'concurrency',
+    key: 'concurrency',
+    value: 'C',
+    kind: 'number',
+    help: 'site daemons started at once (the number of cores)',
+  },
+  {
+    flag: 'poison-site',
+    key: 'poisonSite',
+    value: 'N',
+    kind: 'number',
+    help: "simulate an attacker: site N's daemon poisons every update it sends (with --poison)",
+  },
+  {
+    flag: 'poison',
+    key: 'poison',
+    value: 'KIND',
+    kind: 'string',
+    help: 'scaled (the honest delta × 1e3) | random (N(0, 1) noise instead of training)',
+  },
+  {
+    flag: 'update-norm-bound',
+    key: 'updateNormBound',
+    value: 'B',
+    kind: 'string',
+    help: "adaptive | off: the run's adaptive norm bound (the coordinator's default: adaptive)",
+  },
+  {
+    flag: 'dashboard',
+    key: 'dashboard',
+    kind: 'switch',
+    help: 'serve the operator dashboard; print its URL and the operator token, and keep serving it after the run until Ctrl-C',
+  },
+];
+
+/** The flag that sets an option, for error messages (`labelSkew` is `--non-iid`). */
+function flagOf(key: PropertyKey): string {
+  return `--${RUN_FLAGS.find((f) => f.key === key)?.flag ?? String(key)}`;
+}
 
 /** Everything one simulated federation needs; the CLI fills it from flags and DEFAULTS. */
 export const SimulationOptions = z.object({
@@ -111,8 +318,11 @@ export function resolveSimulationOptions(
     ...withoutUndefined(input),
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`--${kebab(String(issue?.path[0] ?? 'options'))}: ${issue?.message ?? 'invalid'}`);
+    const named = parsed.error.issues.map((issue) => ({
+      ...issue,
+      path: [flagOf(issue.path[0] ?? 'options')],
+    }));
+    throw new Error(formatIssues(named.slice(0, 1)));
   }
   const { poison, poisonSite, sites } = parsed.data;
   if ((poison === undefined) !== (poisonSite === undefined))
@@ -124,8 +334,4 @@ export function resolveSimulationOptions(
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

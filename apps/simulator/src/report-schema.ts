@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LossTerms } from '@fedfuse/protocol';
+import { LossTerms, formatIssues } from '@fedfuse/protocol';
 
 // The contract of `report.json`: written by `fedfuse-sim run`, read by `fedfuse-sim experiment`, the
 // HTML report and anyone's notebook. A metric that is undefined for the data (an AUC with one class
@@ -164,6 +164,5 @@ export type SimulationReport = z.infer<typeof SimulationReport>;
 export function parseReport(raw: unknown): SimulationReport {
   const parsed = SimulationReport.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new Error(`report.json: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  throw new Error(`report.json: ${formatIssues(parsed.error.issues.slice(0, 1))}`);
 }

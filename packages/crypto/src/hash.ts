@@ -5,11 +5,6 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
-/** Lower-case hex SHA-256, the form model and manifest hashes travel in. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** A lower-case hex SHA-256 string. */
 export function isSha256Hex(text: string): boolean {
   return /^[0-9a-f]{64}$/.test(text);

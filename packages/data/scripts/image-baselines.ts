@@ -6,11 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { rocAuc } from '@fedfuse/model/spec';
 import {
   calibrate,
   fitLogistic,
   predictLogits,
-  rocAuc,
   type Design,
   type ImageFamily,
   type SiteData,

@@ -1,4 +1,4 @@
-import type { Modality } from './model-batch.ts';
+import type { Modality } from '@fedfuse/model/spec';
 
 /** Where a file-level problem was found and why; thrown, never half-loaded. */
 export interface SiteDataErrorInit {

@@ -1,4 +1,4 @@
-export { MODALITIES, type Modality, type ModelBatch } from './model-batch.ts';
+export { MODALITIES, type Modality, type ModelBatch } from '@fedfuse/model/spec';
 export { SiteDataError, formatRejection, type Rejection, type Source } from './errors.ts';
 export {
   DEFAULT_IMAGE_SHAPE,
@@ -37,8 +37,8 @@ export {
 } from './synthetic/options.ts';
 export { DOMINANT, LIABILITY, RUNNER_UP, VIEW_NOISE } from './synthetic/latent.ts';
 export type { Scanner } from './synthetic/site-plan.ts';
-export { rocAuc } from './eval/auc.ts';
 export { calibrate, type CalibrationRow, type CalibrateOptions } from './eval/calibration.ts';
 export { fitLogistic, predictLogits, type Design, type LogisticModel } from './eval/logistic-regression.ts';
 export { buildDesign, type FeatureSet } from './eval/feature-sets.ts';
 export { concatBatches, selectRows, type SelectRowsOptions } from './align/batch-ops.ts';
+export { encodePng } from './synthetic/png-writer.ts';

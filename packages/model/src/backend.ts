@@ -6,12 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // The union package's Node bundle is what registers tfjs-core's gradients (tfjs-core alone has none).
 import '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { BACKEND_PREFERENCE, type BackendName } from './backend-names.ts';
 import { registerCompositeConvGradient } from './conv-gradient.ts';
 import { patchWasmKernels } from './wasm-kernels.ts';
 
-/** Backends in the order FedFuse prefers them. `tensorflow` is tfjs-node(-gpu)'s native TensorFlow. */
-export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_PREFERENCE)[number];
+export { BACKEND_PREFERENCE, type BackendName };
 
 export interface BackendOptions {
   /** `auto` walks BACKEND_PREFERENCE; a name forces that backend and fails if it cannot start. */

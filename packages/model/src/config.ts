@@ -1,10 +1,9 @@
-/** How the three modality embeddings are combined (DESIGN.md, The model). */
-export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
-export type Fusion = (typeof FUSIONS)[number];
+import { FUSIONS, MODEL_MODALITIES, type ModelModality } from '@fedfuse/protocol';
 
-/** Modalities in their fixed order; `present` flags follow it. */
-export const MODEL_MODALITIES = ['ehr', 'imaging', 'genomics'] as const;
-export type ModelModality = (typeof MODEL_MODALITIES)[number];
+// The wire contract owns the names; the model builds exactly what a run may ask for.
+export { FUSIONS, MODEL_MODALITIES, type ModelModality };
+/** How the three modality embeddings are combined (DESIGN.md, The model). */
+export type Fusion = (typeof FUSIONS)[number];
 
 export interface ModelConfig {
   /**

@@ -19,6 +19,11 @@ describe('rocAuc', () => {
   it('is NaN when only one class is present', () => {
     expect(rocAuc([0.1, 0.7], [1, 1])).toBeNaN();
   });
+
+  it('skips missing (NaN) labels rather than counting them as negatives', () => {
+    expect(rocAuc([1, 2, 3], [0, Number.NaN, 1])).toBe(1);
+    expect(rocAuc([3, 1, 2], [Number.NaN, 0, 1])).toBe(1);
+  });
 });
 
 describe('binaryMetrics', () => {

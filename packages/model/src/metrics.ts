@@ -10,27 +10,28 @@ export interface BinaryMetrics {
   positives: number;
 }
 
-/** ROC AUC from midranks, so tied scores count as half a correct ordering. */
+/**
+ * ROC AUC by the rank-sum (Mann–Whitney) statistic from midranks, so tied scores count as half a correct
+ * ordering. Entries whose label is NaN (missing) are skipped; NaN when either class is empty.
+ */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const midrank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]!] = midrank;
-    i = j + 1;
-  }
+  const kept: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (!Number.isNaN(labels[i])) kept.push(i);
+  kept.sort((a, b) => scores[a]! - scores[b]!);
   let positives = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] === 1) {
+  for (let i = 0; i < kept.length;) {
+    let j = i;
+    while (j + 1 < kept.length && scores[kept[j + 1]!] === scores[kept[i]!]) j++;
+    const midrank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) {
+      if (labels[kept[k]!] !== 1) continue;
       positives++;
-      rankSum += ranks[i]!;
+      rankSum += midrank;
     }
+    i = j + 1;
   }
-  const negatives = n - positives;
+  const negatives = kept.length - positives;
   if (positives === 0 || negatives === 0) return Number.NaN;
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { Name } from './primitives.ts';
 
-/** Fusions the model builds (@fedfuse/model FUSIONS; a coordinator test keeps the two equal). */
+/** Fusions the model builds; @fedfuse/model takes them from here. */
 export const FUSIONS = ['hybrid', 'attention', 'concat', 'early', 'late'] as const;
 
 /** Aggregation strategies a run may name (docs/strategies.md). */
@@ -22,7 +22,7 @@ export const STRATEGIES = [
 export const MODEL_MODALITIES = ['ehr', 'imaging', 'genomics'] as const;
 export type ModelModality = (typeof MODEL_MODALITIES)[number];
 
-/** The architecture every site builds for a run (mirrors @fedfuse/model's ModelConfig). */
+/** The architecture every site builds for a run (the wire form of @fedfuse/model's ModelConfig). */
 export const ModelSpec = z.object({
   fusion: z.enum(FUSIONS),
   /** Modalities the model has encoders for; one that no site holds is left out (no placeholders). */

@@ -189,11 +189,9 @@ export class Connection {
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
     waiters.forEach((w) => w());
-    await this.options.onAuthenticated(sync).catch((err: unknown) =>
-      log.error('after-handshake work failed', {
-        error: err instanceof Error ? err.message : String(err),
-      }),
-    );
+    await this.options
+      .onAuthenticated(sync)
+      .catch((err: unknown) => log.error('after-handshake work failed', { err }));
   }
 
   private async settle(outcome: HandshakeRefusal): Promise<void> {

@@ -59,7 +59,7 @@ export class EvaluateHandler {
     void this.run(ins, abort.signal)
       .catch(async (err: unknown) => {
         if (abort.signal.aborted) return;
-        this.deps.log.error('evaluation failed', { roundId: ins.roundId, error: errorMessage(err) });
+        this.deps.log.error('evaluation failed', { roundId: ins.roundId, err });
         await this.deps.failures.report({
           runId: ins.runId,
           roundId: ins.roundId,

@@ -110,7 +110,7 @@ export class FitHandler {
         this.deps.log.error('training round failed', {
           roundId: ins.roundId,
           roundNumber: ins.roundNumber,
-          error: errorMessage(err),
+          err,
         });
       })
       .finally(() => {

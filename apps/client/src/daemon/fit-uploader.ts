@@ -88,7 +88,7 @@ export class FitUploader {
           reason: err.message,
         });
       } else {
-        log.error('training result upload failed; it stays pending', { ...fields, error: String(err) });
+        log.error('training result upload failed; it stays pending', { ...fields, err });
       }
       return 'kept';
     }

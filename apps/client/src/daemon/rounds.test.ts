@@ -244,7 +244,9 @@ describe('rounds', () => {
     const forged = { ...ins, model: fitIns({ model, coordinator: env.coordinator.identity }).model };
     expect(await env.coordinator.emitWithAck(FlEvent.roundStart, forged)).toEqual([{ ok: true }]);
     const failed = await memory.waitFor('training round failed');
-    expect(failed.error).toMatch(/not signed by the coordinator/);
+    expect(failed.err).toMatchObject({
+      message: expect.stringMatching(/not signed by the coordinator/) as unknown,
+    });
     expect(memory.entries().some((e) => e.msg === 'local training done')).toBe(false);
     expect(await readdir(join(env.dir, 'models')).catch(() => [])).toEqual([]);
   });

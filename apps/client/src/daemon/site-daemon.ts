@@ -193,7 +193,7 @@ export class SiteDaemon {
 
   private listen(): void {
     this.parts.trainer.onCrash((err) => {
-      this.options.log.error('the training worker died', { error: err.message });
+      this.options.log.error('the training worker died', { err });
       void this.finish(1);
     });
     const { socket } = this.connection;

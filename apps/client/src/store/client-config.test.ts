@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BACKEND_PREFERENCE } from '@fedfuse/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { tempDir } from '../testing/temp-dir.ts';
-import { BACKEND_CHOICES, dataConfigPath, readClientConfig, writeClientConfig } from './client-config.ts';
+import { dataConfigPath, readClientConfig, writeClientConfig } from './client-config.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -12,10 +11,6 @@ beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
 describe('client.yaml', () => {
-  it('offers exactly the model package backends plus auto', () => {
-    expect(BACKEND_CHOICES).toEqual(['auto', ...BACKEND_PREFERENCE]);
-  });
-
   it('round-trips, and resolves a relative data path against the site folder', async () => {
     const path = join(dir, 'client.yaml');
     await writeClientConfig(path, {

@@ -1,18 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { BackendName } from '@fedfuse/model';
+import { BACKEND_PREFERENCE } from '@fedfuse/model/spec';
 import { formatIssues, label } from '@fedfuse/protocol';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 
 import { isNotFound, writeFileAtomic } from './atomic-file.ts';
 
-// A copy of @fedfuse/model's BACKEND_PREFERENCE (a test keeps them equal): importing the model package
-// here would load tfjs into every command, seconds before `init` or `status` could print anything.
-const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendName[];
-
 /** Backends a site may ask for: `auto` walks the model package's preference order. */
-export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
+export const BACKEND_CHOICES = ['auto', ...BACKEND_PREFERENCE] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** `client.yaml`: what the daemon needs besides keys and enrollment. Empty strings mean "not set yet". */

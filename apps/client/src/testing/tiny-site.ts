@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodePng } from '@fedfuse/data';
+import { createRng } from '@fedfuse/model/spec';
 import type { ModelSpec } from '@fedfuse/protocol';
-
-import { greyPng } from './png.ts';
 
 /** A model small enough to train in well under a second on wasm, matching writeTinySite's data. */
 export const tinySpec: ModelSpec = {
@@ -28,18 +28,6 @@ export const tinySpec: ModelSpec = {
 
 const GENES = ['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'];
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so fixtures are identical on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Write a small site folder in the formats @fedfuse/data reads: EHR CSV (2 numeric features → 4 model
  * inputs with missingness indicators), 8×8 PNG images, an 8-gene expression matrix and labels with a split
@@ -50,7 +38,7 @@ export async function writeTinySite(
   options: { patients?: number; seed?: number } = {},
 ): Promise<string> {
   const n = options.patients ?? 24;
-  const random = rng(options.seed ?? 7);
+  const random = createRng(options.seed ?? 7);
   await mkdir(join(dir, 'images'), { recursive: true });
   const ehr = ['patient_id,age,bmi'];
   const manifest = ['patient_id,path'];
@@ -66,11 +54,11 @@ export async function writeTinySite(
       );
     if (i % 3 !== 0) {
       manifest.push(`${id},${id}.png`);
-      const png = greyPng({
-        width: 8,
-        height: 8,
-        pixel: (_x, y) => (y < 4 && cardiac ? 0.8 : 0.2) + 0.1 * random(),
-      });
+      const pixels = Float32Array.from(
+        { length: 64 },
+        (_, p) => (p < 32 && cardiac ? 0.8 : 0.2) + 0.1 * random(),
+      );
+      const png = encodePng({ data: pixels, width: 8, height: 8, channels: 1, bitDepth: 8 });
       await writeFile(join(dir, 'images', `${id}.png`), png);
     }
     if (i % 4 !== 1) {

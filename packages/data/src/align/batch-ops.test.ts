@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelBatch } from '../model-batch.ts';
+import type { ModelBatch } from '@fedfuse/model/spec';
 import { concatBatches, selectRows } from './batch-ops.ts';
 
 const batch = (n: number, base: number, present: number[]): ModelBatch => ({

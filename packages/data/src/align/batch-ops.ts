@@ -1,4 +1,4 @@
-import { MODALITIES, type Modality, type ModelBatch } from '../model-batch.ts';
+import { MODALITIES, type Modality, type ModelBatch } from '@fedfuse/model/spec';
 
 /** Per-row widths of a batch's arrays, read off its lengths. */
 function widths(batch: ModelBatch): { ehr: number; image: number; genomics: number; labels: number } {

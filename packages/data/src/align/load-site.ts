@@ -9,7 +9,7 @@ import { ehrDim, ehrFeatureNames, type EhrSchema } from '../loaders/ehr-schema.t
 import { fillGenomics, type GenomicsSlot } from '../loaders/genomics-fill.ts';
 import { loadImagesInto, type LoadImagesOptions } from '../loaders/imaging.ts';
 import type { Split } from '../loaders/labels.ts';
-import type { ModelBatch } from '../model-batch.ts';
+import type { ModelBatch } from '@fedfuse/model/spec';
 import type { FeatureStats } from '../stats/feature-stats.ts';
 import { buildReport } from './build-report.ts';
 import { layoutPatients, loadSources, type PatientLayout, type SiteSources } from './load-sources.ts';

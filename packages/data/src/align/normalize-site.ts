@@ -6,7 +6,7 @@ import {
   type Normalization,
 } from '../stats/feature-stats.ts';
 import { SPLITS, type SiteData } from './site-data.ts';
-import type { ModelBatch } from '../model-batch.ts';
+import type { ModelBatch } from '@fedfuse/model/spec';
 
 /** Views of the standardized EHR columns and the genomics block of one batch. */
 function blockViews(batch: ModelBatch, options: { ehrWidth: number; numeric: number; genes: number }) {

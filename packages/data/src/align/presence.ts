@@ -1,4 +1,4 @@
-import { MODALITIES } from '../model-batch.ts';
+import { MODALITIES } from '@fedfuse/model/spec';
 
 /** A presence combination, e.g. `ehr+genomics`, or `none`. */
 export type PresenceKey =

@@ -1,5 +1,5 @@
 import type { Split } from '../loaders/labels.ts';
-import type { ModelBatch } from '../model-batch.ts';
+import type { ModelBatch } from '@fedfuse/model/spec';
 import type { FeatureStats, Normalization } from '../stats/feature-stats.ts';
 import type { LoadReport } from './load-report.ts';
 

@@ -1,5 +1,5 @@
 import type { EhrRecord, EhrSchema } from '../loaders/ehr-schema.ts';
-import type { ModelBatch } from '../model-batch.ts';
+import type { ModelBatch } from '@fedfuse/model/spec';
 
 /** Row widths of each batch array. */
 export interface BatchDims {

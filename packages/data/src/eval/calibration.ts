@@ -1,5 +1,5 @@
 import type { SiteData } from '../align/site-data.ts';
-import { rocAuc } from './auc.ts';
+import { rocAuc } from '@fedfuse/model/spec';
 import { blockWidths, buildDesign, standardizeColumns, type FeatureSet } from './feature-sets.ts';
 import { fitLogistic, predictLogits } from './logistic-regression.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../synthetic/rng.ts';
-import { rocAuc } from './auc.ts';
+import { rocAuc } from '@fedfuse/model/spec';
 import { fitLogistic, predictLogits } from './logistic-regression.ts';
 
 describe('fitLogistic', () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Modality } from '../model-batch.ts';
+import type { Modality } from '@fedfuse/model/spec';
 import { batchShifts, geneModels } from './genomics-synth.ts';
 import { drawSitePatients } from './latent.ts';
 import { resolveOptions, type GenerateOptions, type SyntheticTask } from './options.ts';

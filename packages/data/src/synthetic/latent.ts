@@ -1,4 +1,4 @@
-import { MODALITIES, type Modality } from '../model-batch.ts';
+import { MODALITIES, type Modality } from '@fedfuse/model/spec';
 import { SYNTHETIC_TASKS, type ResolvedOptions, type SyntheticTask } from './options.ts';
 import { Rng, sigmoid } from './rng.ts';
 import type { SitePlan } from './site-plan.ts';

@@ -1,4 +1,4 @@
-import type { Modality } from '../model-batch.ts';
+import type { Modality } from '@fedfuse/model/spec';
 
 /** The generator's tasks, in label-column order. */
 export const SYNTHETIC_TASKS = ['cancer', 'cardiac', 'metabolic'] as const;

@@ -1,4 +1,4 @@
-import { MODALITIES, type Modality } from '../model-batch.ts';
+import { MODALITIES, type Modality } from '@fedfuse/model/spec';
 import { SYNTHETIC_TASKS, type ResolvedOptions, type SyntheticTask } from './options.ts';
 import { Rng } from './rng.ts';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { MODALITIES, type Modality } from '../model-batch.ts';
+import { MODALITIES, type Modality } from '@fedfuse/model/spec';
 import { writeDicom } from './dicom-writer.ts';
 import { EHR_CATEGORICAL, EHR_NUMERIC, ehrHeader, ehrRow } from './ehr-synth.ts';
 import { expressionCell, type GeneModel } from './genomics-synth.ts';

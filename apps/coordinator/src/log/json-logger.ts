@@ -1,24 +1,15 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
-import { escapeUnsafeText } from '@fedfuse/protocol';
+import { createLogger, type Level, type Logger } from '@fedfuse/log';
 
-/** One log line: time, level, where it comes from and the message, plus a stack for errors. */
-export interface LogEntry {
-  level: LogLevel;
-  context?: string;
-  msg: string;
-  stack?: string;
-  /** Fields of a structured message (`logger.warn({ msg, address, ... })`). */
-  [field: string]: unknown;
-}
-
-/**
- * Writes `entry` as one JSON object on one line. JSON escapes newlines; bidi and C1 controls it leaves raw
- * are escaped too, so no value a site or an operator chose can start a line of its own or reorder one.
- */
-export function writeLogLine(entry: LogEntry, stream: NodeJS.WritableStream = process.stdout): void {
-  const line = JSON.stringify({ time: new Date().toISOString(), ...entry });
-  stream.write(`${escapeUnsafeText(line)}\n`);
-}
+/** Nest's levels as the shared logger's (`log` is pino's `info`). */
+const PINO_LEVEL: Record<LogLevel, Level> = {
+  verbose: 'trace',
+  debug: 'debug',
+  log: 'info',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+};
 
 const text = (value: unknown): string =>
   typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);
@@ -27,9 +18,16 @@ const text = (value: unknown): string =>
 const isFields = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !(value instanceof Error) && !Array.isArray(value);
 
-/** Nest's logger, structured: every line the coordinator logs is a JSON object (`writeLogLine`). */
+/**
+ * Nest's logger over the shared pino logger (@fedfuse/log): every line the coordinator logs is one JSON
+ * object off a terminal (W4), an object message keeps its fields, and an error keeps its stack.
+ */
 export class JsonLogger implements LoggerService {
-  constructor(private levels: readonly LogLevel[] = ['log', 'warn', 'error']) {}
+  constructor(
+    private levels: readonly LogLevel[] = ['log', 'warn', 'error'],
+    // Nest filters by its own list of levels, so pino passes everything through.
+    private readonly logger: Logger = createLogger({ level: 'trace' }),
+  ) {}
 
   log(message: unknown, ...params: unknown[]): void {
     this.write('log', message, params);
@@ -60,14 +58,16 @@ export class JsonLogger implements LoggerService {
     const context = rest.length > 0 && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
     const traced = level === 'error' || level === 'fatal';
     const stack: unknown = traced ? rest.find((p) => typeof p === 'string') : undefined;
-    const trace = typeof stack === 'string' ? stack : message instanceof Error ? message.stack : undefined;
     const fields = isFields(message) ? message : {};
-    writeLogLine({
-      ...fields,
-      level,
-      ...(context ? { context } : {}),
-      msg: isFields(message) ? text(message.msg ?? message.event ?? '') : text(message),
-      ...(trace ? { stack: trace } : {}),
-    });
+    const msg = isFields(message) ? text(message.msg ?? message.event ?? '') : text(message);
+    this.logger[PINO_LEVEL[level]](
+      {
+        ...fields,
+        ...(context ? { context } : {}),
+        ...(message instanceof Error ? { err: message } : {}),
+        ...(typeof stack === 'string' ? { stack } : {}),
+      },
+      msg,
+    );
   }
 }

@@ -1,0 +1,3 @@
+export { createLogger } from './create-logger.ts';
+export type { CreateLoggerArgs, LogFormat } from './create-logger.ts';
+export type { Level, Logger } from 'pino';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CancelReason, EvaluateRes, RoundProgress } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
-import { sampleClients } from '@fedfuse/strategy';
-import type { ClientUpdate } from '@fedfuse/strategy';
+import { isStateful } from '@fedfuse/strategy';
+import type { EvaluateResult, FitResult, ParameterLayout } from '@fedfuse/strategy';
 import { decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
@@ -13,7 +13,6 @@ import type { RunRow } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
-import { aggregate } from './aggregation.ts';
 import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
@@ -22,11 +21,10 @@ import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 import { crashPoint } from './crash-points.ts';
 import { byStableKey, stableSiteKeys } from './site-keys.ts';
 import { encodeSnapshot } from './optimizer-snapshot.ts';
-import { poolEvaluations } from './pooled-metrics.ts';
 import type { SelectedRound, StoredRoundMetrics } from './round-selection.ts';
 import { patienceRunOut, selectedRoundOf } from './round-selection.ts';
 import { RunLocks } from './run-locks.service.ts';
-import { evaluators, runConfig, selectedSites, stageOf } from './run-state.ts';
+import { evaluators, runConfig, runStrategy, selectedSites, stageOf } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import { roundTrainingLoss } from './training-loss.ts';
@@ -153,6 +151,29 @@ export class RoundService {
     return this.connections.connectedIds().filter((id) => approved.has(id));
   }
 
+  /** The run's strategy for sampling and evaluation, where the parameter layout plays no part. */
+  private strategyOf(config: ResolvedRunConfig) {
+    return runStrategy(config, this.models.describe(config.model).layout);
+  }
+
+  /** The sites the strategy asks to evaluate the committed model: ids of approved, connected sites. */
+  private async evaluatorsFor(o: {
+    config: ResolvedRunConfig;
+    layout: ParameterLayout;
+    round: number;
+    weights: Float32Array;
+  }): Promise<string[]> {
+    const keys = await this.siteKeys();
+    const available = await this.approvedConnected();
+    const idOfKey = new Map(available.map((id) => [keys.get(id)!, id]));
+    const plan = runStrategy(o.config, o.layout).configureEvaluate(
+      o.round,
+      o.weights,
+      [...idOfKey.keys()].map((key) => ({ id: key, available: true })),
+    );
+    return plan.ok ? plan.assignments.map((a) => idOfKey.get(a.clientId)!) : [];
+  }
+
   private async siteKeys(): Promise<Map<string, string>> {
     return stableSiteKeys(await this.sites.list());
   }
@@ -170,26 +191,21 @@ export class RoundService {
     const keys = await this.siteKeys();
     const available = await this.approvedConnected();
     const idOfKey = new Map(available.map((id) => [keys.get(id)!, id]));
+    const global = await this.weights.current(run);
     // Sampled by stable key, so the same federation samples the same sites whatever their ids.
-    const sample = sampleClients(
+    const plan = this.strategyOf(config).configureFit(
+      number,
+      global.values,
       [...idOfKey.keys()].map((key) => ({ id: key, available: true })),
-      {
-        round: number,
-        seed: config.seed,
-        fraction: config.fraction,
-        minClients: config.minClients,
-        minAvailableClients: config.minAvailableClients ?? config.minClients,
-      },
     );
-    if (!sample.ok) {
-      if (this.waiting.get(run.id) !== sample.message)
-        this.logger.log(`run ${run.name}: waiting for sites (${sample.message})`);
-      this.waiting.set(run.id, sample.message);
+    if (!plan.ok) {
+      if (this.waiting.get(run.id) !== plan.message)
+        this.logger.log(`run ${run.name}: waiting for sites (${plan.message})`);
+      this.waiting.set(run.id, plan.message);
       return;
     }
     this.waiting.delete(run.id);
-    const sampled = sample.clientIds.map((key) => idOfKey.get(key)!);
-    const global = await this.weights.current(run);
+    const sampled = plan.assignments.map((a) => idOfKey.get(a.clientId)!);
     const now = Date.now();
     const round: RoundRow = {
       id: randomUUID(),
@@ -234,7 +250,8 @@ export class RoundService {
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.global_hash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const submitted = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.siteKeys());
+    const keys = await this.siteKeys();
+    const submitted = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), keys);
     const deltas: Float32Array[] = [];
     for (const row of submitted) {
       const payload = JSON.parse(row.payload) as { sha256: string };
@@ -250,34 +267,42 @@ export class RoundService {
       deltas,
     });
     const rows = kept.map((i) => submitted[i]!);
-    const updates: ClientUpdate[] = kept.map((i) => {
+    const results: FitResult[] = kept.map((i) => {
       const row = submitted[i]!;
       const weights = new Float32Array(global.values.length);
       for (let j = 0; j < weights.length; j++) weights[j] = global.values[j]! + deltas[i]![j]!;
       const { groupExamples } = JSON.parse(row.payload) as { groupExamples: Record<string, number> };
-      return { weights, numExamples: row.num_examples, groupExamples };
+      return {
+        clientId: keys.get(row.site_id) ?? row.site_id,
+        weights,
+        numExamples: row.num_examples,
+        groupExamples,
+      };
     });
     const { layout, manifest } = this.models.describe(config.model);
-    // Every update excluded: the round commits the global model unchanged.
-    const result =
-      updates.length === 0
-        ? { weights: global.values }
-        : aggregate({
-            strategy: config.strategy,
-            round: round.number,
-            global: global.values,
-            updates,
-            layout,
-            optimizer: await this.weights.optimizerAt(run.id, round.number - 1),
-          });
+    const strategy = runStrategy(config, layout);
+    const state = await this.weights.optimizerAt(run.id, round.number - 1);
+    if (state && isStateful(strategy)) strategy.restoreState(state);
+    const failures = (await this.failures.of(round.id, 'fit')).map((f) => ({
+      clientId: f.siteId,
+      reason: f.message,
+    }));
+    // No weights (every update excluded): the round commits the global model unchanged.
+    strategy.startFrom(round.number, global.values);
+    const aggregated = strategy.aggregateFit(round.number, results, failures);
     crashPoint('aggregation', round.number);
-    const blob = await this.models.blob(result.weights, manifest);
+    const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
     const path = checkpointPath(run.id, round.number);
     const sha256 = await this.files.write(path, blob.bytes);
-    if (result.optimizer)
-      await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(result.optimizer));
+    if (isStateful(strategy))
+      await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(strategy.snapshotState()));
     crashPoint('commit', round.number);
-    const evaluatorIds = await this.approvedConnected();
+    const evaluatorIds = await this.evaluatorsFor({
+      config,
+      layout,
+      round: round.number,
+      weights: aggregated.weights ?? global.values,
+    });
     const evaluationDeadline = Date.now() + config.evaluationTimeoutSeconds * 1000;
     const trainingLoss = roundTrainingLoss(rows);
     await this.rounds.commit({
@@ -337,14 +362,17 @@ export class RoundService {
 
   private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
     const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.siteKeys());
-    const results = rows.map((r) => JSON.parse(r.payload) as EvaluateRes);
+    const evaluations = rows.map((r) => ({ clientId: r.site_id, res: JSON.parse(r.payload) as EvaluateRes }));
     const config = runConfig(run);
-    const asked = { bins: config.histogramBins, tasks: config.model.tasks };
-    const pooled = poolEvaluations(results, asked);
-    const validated = results.flatMap((r) => (r.validation ? [r.validation] : []));
+    const strategy = this.strategyOf(config);
+    const pool = (parts: EvaluateResult[]) => strategy.aggregateEvaluate(round.number, parts, []).tasks ?? {};
+    const pooled = pool(evaluations.map(({ clientId, res }) => ({ clientId, ...res })));
+    const validated = evaluations.flatMap(({ clientId, res }) =>
+      res.validation ? [{ clientId, ...res.validation }] : [],
+    );
     const metrics: StoredRoundMetrics = {
       tasks: pooled,
-      ...(validated.length > 0 ? { validation: poolEvaluations(validated, asked) } : {}),
+      ...(validated.length > 0 ? { validation: pool(validated) } : {}),
       sites: rows.map((r) => r.site_id),
     };
     await this.rounds.update(round.id, {

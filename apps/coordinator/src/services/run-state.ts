@@ -1,4 +1,6 @@
 import type { RoundStage, SiteRoundView } from '@fedfuse/protocol';
+import { strategyFor } from '@fedfuse/strategy';
+import type { ParameterLayout, Strategy } from '@fedfuse/strategy';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import type { RunRow } from '../repositories/runs.repository.ts';
@@ -6,6 +8,20 @@ import type { RunRow } from '../repositories/runs.repository.ts';
 /** The run's configuration as stored. */
 export function runConfig(run: RunRow): ResolvedRunConfig {
   return JSON.parse(run.config) as ResolvedRunConfig;
+}
+
+/** The run's strategy, from its configuration and its model's parameter groups. */
+export function runStrategy(config: ResolvedRunConfig, layout: ParameterLayout): Strategy {
+  return strategyFor({
+    strategy: config.strategy,
+    seed: config.seed,
+    fraction: config.fraction,
+    minClients: config.minClients,
+    minAvailableClients: config.minAvailableClients,
+    layout,
+    proximalMu: config.local.proximalMu,
+    evaluation: { bins: config.histogramBins, tasks: config.model.tasks },
+  });
 }
 
 /** How the dashboard and sites name a round's phase. */

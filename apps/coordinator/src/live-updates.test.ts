@@ -120,7 +120,12 @@ describe('live /ops updates from a real coordinator', () => {
     const runId = run.body.runId;
     for (const action of ['start', 'pause', 'resume', 'stop'])
       expect((await h.api('POST', `/api/runs/${runId}/${action}`)).status).toBe(200);
-    expect((await h.api('POST', `/api/runs/${runId}/resume`)).status).toBe(400);
+    // An action the run's state does not allow is a conflict with that state, named in the answer.
+    const illegal = await h.api<{ code: string; message: string }>('POST', `/api/runs/${runId}/resume`);
+    expect(illegal).toMatchObject({
+      status: 409,
+      body: { code: 'wrong_stage', message: 'cannot resume a run that is stopped' },
+    });
     await ops.next('run:updated', (r) => r.state === 'stopped');
     expect(ops.all('run:updated').map((r) => [r.name, r.state])).toEqual([
       ['controlled', 'scheduled'],

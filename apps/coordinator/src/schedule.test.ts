@@ -27,7 +27,7 @@ describe('schedules and idempotent round starts', () => {
     await new Promise((r) => setTimeout(r, 2500)); // let the interval fire again
     const started = await harness.api<{ subject: string }[]>('GET', '/api/audit?action=run.started');
     expect(started.body.filter((e) => e.subject === run.body.runId)).toHaveLength(1);
-    expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(400);
+    expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(409);
   });
 
   it('refuses a second start of the same round (a cron firing twice, or a second coordinator)', async () => {
@@ -54,6 +54,7 @@ describe('schedules and idempotent round starts', () => {
       evaluators: null,
       evaluation_deadline_at: null,
       training_loss: null,
+      cancel_reason: null,
     };
     const results = await Promise.all([
       rounds.insertIfAbsent({ ...row, id: '44444444-4444-4444-8444-444444444444' }),

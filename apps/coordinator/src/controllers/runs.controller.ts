@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  ConflictException,
   HttpCode,
   Inject,
   NotFoundException,
@@ -25,6 +26,7 @@ import { selectedRoundOf } from '../services/round-selection.ts';
 import { runConfig, selectedSites } from '../services/run-state.ts';
 import type { SiteFailure } from '../services/site-failures.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
+import { RunTransitionError } from '../services/run-transition.error.ts';
 import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
 
@@ -90,7 +92,13 @@ export class RunsController {
   @Post(':id/:action')
   @HttpCode(200)
   async act(@Param('id') id: string, @Param('action') action: string) {
-    return runView(unwrap(await this.runs.act(id, parseBody(RunActionName, action))));
+    try {
+      return runView(unwrap(await this.runs.act(id, parseBody(RunActionName, action))));
+    } catch (error) {
+      if (error instanceof RunTransitionError)
+        throw new ConflictException({ code: error.code, message: error.message });
+      throw error;
+    }
   }
 
   @Get(':id/rounds')

@@ -55,13 +55,25 @@ export class RoundsRepository {
       .execute();
   }
 
-  async countAttempts(runId: string, number: number): Promise<number> {
-    const row = await this.db
+  /** Attempts at this round so far; `retriesOnly` leaves out those the operator's pause or stop cancelled. */
+  async countAttempts(
+    runId: string,
+    number: number,
+    options: { retriesOnly?: boolean } = {},
+  ): Promise<number> {
+    let query = this.db
       .selectFrom('rounds')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('run_id', '=', runId)
-      .where('number', '=', number)
-      .executeTakeFirstOrThrow();
+      .where('number', '=', number);
+    if (options.retriesOnly)
+      query = query.where((eb) =>
+        eb.or([
+          eb('cancel_reason', 'is', null),
+          eb('cancel_reason', 'not in', ['run_paused', 'run_stopped']),
+        ]),
+      );
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

@@ -93,16 +93,16 @@ export class RoundService {
     if (open.phase === 'training') {
       const submitted = await this.rounds.updatesFor(open.id, 'fit');
       const selected = selectedSites(open).length;
-      if (submitted.length >= selected) return this.aggregateRound(run, open);
+      if (submitted.length >= selected) return this.aggregateOrCancel(run, open);
       const failed = await this.failures.of(open.id, 'fit');
       // Every site has answered or said why it cannot: waiting for the deadline changes nothing.
       const allAnswered = submitted.length + failed.length >= selected;
       if (allAnswered || now > open.deadline_at) {
-        if (submitted.length >= config.minClients) return this.aggregateRound(run, open);
+        if (submitted.length >= config.minClients) return this.aggregateOrCancel(run, open);
         return this.failTraining({ run, round: open, config, submitted: submitted.length, failed });
       }
     } else if (open.phase === 'aggregation') {
-      return this.aggregateRound(run, open);
+      return this.aggregateOrCancel(run, open);
     } else if (open.phase === 'evaluation') {
       const results = await this.rounds.updatesFor(open.id, 'evaluate');
       const failed = await this.failures.of(open.id, 'evaluate');
@@ -130,11 +130,10 @@ export class RoundService {
     const summary = answered
       ? `${o.submitted} of ${config.minClients} required updates`
       : `deadline passed with ${o.submitted} of ${config.minClients} required updates`;
-    await this.failRound(
-      round,
-      answered ? 'sites_failed' : 'deadline',
-      `${summary}${reasons}`.slice(0, 2000),
-    );
+    await this.failRound(round, {
+      reason: answered ? 'sites_failed' : await this.deadlineReason(round, o.submitted, config),
+      message: `${summary}${reasons}`.slice(0, 2000),
+    });
     const permanent = failed.filter((f) => !f.retryable);
     if (permanent.length === 0 || selected - permanent.length >= config.minClients) return;
     await this.failRun(run, {
@@ -142,6 +141,22 @@ export class RoundService {
       message: `round ${round.number}: ${permanent.length} of ${selected} sites cannot train it, and a retry would fail the same way: ${describeFailures(permanent)}`,
       details: { sites: permanent.map((f) => ({ site: f.siteName, code: f.code, reason: f.message })) },
     });
+  }
+
+  /**
+   * At the deadline: `too_few_sites` when the selected sites still connected could not have brought the
+   * updates up to minClients (sites left), `deadline` when enough were there but too slow.
+   */
+  private async deadlineReason(
+    round: RoundRow,
+    submitted: number,
+    config: ResolvedRunConfig,
+  ): Promise<CancelReason> {
+    const connected = new Set(this.connections.connectedIds());
+    let reachable = submitted;
+    for (const siteId of selectedSites(round))
+      if (connected.has(siteId) && !(await this.answered(round.id, siteId, 'fit'))) reachable++;
+    return reachable < config.minClients ? 'too_few_sites' : 'deadline';
   }
 
   private async approvedConnected(): Promise<string[]> {
@@ -181,11 +196,12 @@ export class RoundService {
   private async startRound(run: RunRow, config: ResolvedRunConfig): Promise<void> {
     const number = run.committed_round + 1;
     const attempt = await this.rounds.countAttempts(run.id, number);
-    if (attempt >= MAX_ATTEMPTS) {
+    const retries = await this.rounds.countAttempts(run.id, number, { retriesOnly: true });
+    if (retries >= MAX_ATTEMPTS) {
       const last = (await this.rounds.listForRun(run.id)).filter((r) => r.number === number).at(-1);
       return this.failRun(run, {
         round: number,
-        message: `round ${number} failed ${attempt} times${last?.failure ? `; last: ${last.failure}` : ''}`,
+        message: `round ${number} failed ${retries} times${last?.failure ? `; last: ${last.failure}` : ''}`,
       });
     }
     const keys = await this.siteKeys();
@@ -224,6 +240,7 @@ export class RoundService {
       evaluators: null,
       evaluation_deadline_at: null,
       training_loss: null,
+      cancel_reason: null,
     };
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
     if (!(await this.rounds.insertIfAbsent(round))) return;
@@ -239,13 +256,30 @@ export class RoundService {
       this.instructions.sendFit({ run, round, global, siteId, siteKey: keys.get(siteId)! });
   }
 
-  private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {
+  /**
+   * Aggregates and commits the round. A failure before the commit (an unreadable update, a checkpoint
+   * that cannot be written) cancels the round with reason `error`, so its sites stop and a retry starts.
+   */
+  private async aggregateOrCancel(run: RunRow, round: RoundRow): Promise<void> {
     if (round.phase === 'training') {
       await this.rounds.update(round.id, { phase: 'aggregation' });
       round = { ...round, phase: 'aggregation' };
       await this.progress(round);
       await this.releaseUploads(round);
     }
+    let checkpoint: Awaited<ReturnType<RoundService['aggregateRound']>>;
+    try {
+      checkpoint = await this.aggregateRound(run, round);
+    } catch (error) {
+      const message = `aggregation failed: ${(error as Error).message}`;
+      this.logger.error(`run ${run.id} round ${round.number}: ${message}`);
+      return this.failRound(round, { reason: 'error', message: message.slice(0, 2000) });
+    }
+    return this.commitRound(run, round, checkpoint);
+  }
+
+  /** The round's new global model, written as its checkpoint (with the strategy's state), not yet committed. */
+  private async aggregateRound(run: RunRow, round: RoundRow) {
     const config = runConfig(run);
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.global_hash)
@@ -296,13 +330,26 @@ export class RoundService {
     const sha256 = await this.files.write(path, blob.bytes);
     if (isStateful(strategy))
       await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(strategy.snapshotState()));
-    crashPoint('commit', round.number);
-    const evaluatorIds = await this.evaluatorsFor({
+    return {
       config,
       layout,
-      round: round.number,
+      submitted,
+      rows,
+      blob,
+      path,
+      sha256,
       weights: aggregated.weights ?? global.values,
-    });
+    };
+  }
+
+  private async commitRound(
+    run: RunRow,
+    round: RoundRow,
+    checkpoint: Awaited<ReturnType<RoundService['aggregateRound']>>,
+  ): Promise<void> {
+    const { config, layout, submitted, rows, blob, path, sha256, weights } = checkpoint;
+    crashPoint('commit', round.number);
+    const evaluatorIds = await this.evaluatorsFor({ config, layout, round: round.number, weights });
     const evaluationDeadline = Date.now() + config.evaluationTimeoutSeconds * 1000;
     const trainingLoss = roundTrainingLoss(rows);
     await this.rounds.commit({
@@ -439,8 +486,14 @@ export class RoundService {
     for (const siteId of selectedSites(round)) await this.transfers.abandon(siteId, 'round_closed');
   }
 
-  private async failRound(round: RoundRow, code: CancelReason, reason: string): Promise<void> {
-    await this.rounds.update(round.id, { phase: 'failed', failure: reason, finished_at: Date.now() });
+  private async failRound(round: RoundRow, cancel: { reason: CancelReason; message: string }): Promise<void> {
+    const { reason: code, message: reason } = cancel;
+    await this.rounds.update(round.id, {
+      phase: 'failed',
+      failure: reason,
+      cancel_reason: code,
+      finished_at: Date.now(),
+    });
     await this.releaseUploads(round);
     for (const siteId of selectedSites(round)) {
       this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
@@ -460,11 +513,14 @@ export class RoundService {
     await this.progress({ ...round, phase: 'failed' });
   }
 
-  /** Cancels an open round because the operator stopped the run. */
-  async cancelOpenRound(runId: string, reason: string): Promise<void> {
+  /**
+   * Cancels the run's round in training or aggregation because the operator paused or stopped the run; a
+   * committed round in evaluation keeps its model. Resuming starts a fresh attempt of the round.
+   */
+  async cancelOpenRound(runId: string, cancel: { reason: CancelReason; message: string }): Promise<void> {
     await this.locks.run(runId, async () => {
       const open = await this.rounds.findOpen(runId);
-      if (open && open.phase !== 'evaluation') await this.failRound(open, 'run_stopped', reason);
+      if (open && open.phase !== 'evaluation') await this.failRound(open, cancel);
     });
   }
 

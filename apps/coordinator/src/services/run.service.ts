@@ -15,6 +15,7 @@ import { AuditService } from './audit.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { runConfig } from './run-state.ts';
+import { RunTransitionError } from './run-transition.error.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SpecAgreementService, type AgreedModel } from './spec-agreement.service.ts';
 import { TransfersService } from './transfers.service.ts';
@@ -99,7 +100,10 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     return ok(row);
   }
 
-  /** Applies an operator action; only one run may be running at a time. */
+  /**
+   * Applies an operator action; only one run may be running at a time. Throws RunTransitionError when the
+   * run's state does not allow the action. Pause and stop cancel the open round, telling its sites why.
+   */
   async act(
     runId: string,
     action: RunAction,
@@ -121,10 +125,20 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const config = agreed ? JSON.stringify({ ...runConfig(run), model: agreed.spec }) : undefined;
     if (!(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: Date.now(), config }))) {
-      return fail('invalid_payload', `cannot ${action} a run that is ${run.state}`);
+      const current = (await this.runs.find(runId))?.state ?? run.state;
+      throw new RunTransitionError({ runId, action, state: current });
     }
     this.unschedule(runId);
-    if (action === 'stop') await this.roundService.cancelOpenRound(runId, 'the operator stopped the run');
+    if (action === 'stop')
+      await this.roundService.cancelOpenRound(runId, {
+        reason: 'run_stopped',
+        message: 'the operator stopped the run',
+      });
+    if (action === 'pause')
+      await this.roundService.cancelOpenRound(runId, {
+        reason: 'run_paused',
+        message: 'the operator paused the run',
+      });
     await this.audit.record({
       actor,
       action: `run.${rule.verb}`,
@@ -176,7 +190,11 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
   private schedule(run: RunRow): void {
     if (!run.schedule || run.state !== 'scheduled') return;
     const spec = JSON.parse(run.schedule) as { cron?: string; intervalSeconds?: number };
-    const fire = () => void this.act(run.id, 'start', { kind: 'system', id: 'scheduler' });
+    // A firing after the run started is refused by its state: nothing to do.
+    const fire = () =>
+      void this.act(run.id, 'start', { kind: 'system', id: 'scheduler' }).catch((error: unknown) => {
+        if (!(error instanceof RunTransitionError)) this.logger.error(`run ${run.id}: ${String(error)}`);
+      });
     const name = `run-${run.id}`;
     if (spec.cron) {
       const job = CronJob.from({ cronTime: spec.cron, onTick: fire, start: true });

@@ -112,10 +112,14 @@ describe('the sites are told the real reason a round was cancelled', () => {
   it('sites_failed when every selected site answered and too few sent an update', async () => {
     const h = await fixture.start();
     const [a, b] = await sites(h, 2);
+    // Not retryable: the run fails after this round, so no retry is still talking to the sites at the end.
     for (const site of [a!, b!])
-      site.failRoundStart = { code: 'training_error', message: 'out of memory', retryable: true };
-    await startRun(h, [a!, b!]);
+      site.failRoundStart = { code: 'training_error', message: 'out of memory', retryable: false };
+    const runId = await startRun(h, [a!, b!]);
     expect(await cancelledReason(a!, a!.received[0]!.roundId)).toBe('sites_failed');
+    await vi.waitFor(async () =>
+      expect((await h.api<{ state: string }>('GET', `/api/runs/${runId}`)).body.state).toBe('failed'),
+    );
   });
 
   it('error when the round cannot be aggregated (a stored update went missing)', async () => {

@@ -1,16 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoundsRepository } from './repositories/rounds.repository.ts';
 import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { startHarness, tinyModel } from './testing/harness.ts';
 
 let harness: Harness | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await harness?.close();
   harness = undefined;
 });
 
 describe('schedules and idempotent round starts', () => {
   it('starts a run from its interval schedule exactly once, however often the schedule fires', async () => {
+    // Intervals are fake (the schedule's and the round ticker's); sockets and the database keep real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     harness = await startHarness();
     const run = await harness.api<{ runId: string; state: string }>('POST', '/api/runs', {
       name: 'nightly',
@@ -19,12 +22,14 @@ describe('schedules and idempotent round starts', () => {
       schedule: { intervalSeconds: 1 },
     });
     expect(run.body.state).toBe('scheduled');
-    await waitFor(async () =>
-      (await harness!.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`)).body.state === 'running'
-        ? true
-        : undefined,
-    );
-    await new Promise((r) => setTimeout(r, 2500)); // let the interval fire again
+    const state = async () =>
+      (await harness!.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`)).body.state;
+    await vi.advanceTimersByTimeAsync(999);
+    expect(await state()).toBe('scheduled');
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(async () => expect(await state()).toBe('running'));
+    // The interval fires twice more: a start of a running run is refused by its state, never repeated.
+    await vi.advanceTimersByTimeAsync(2000);
     const started = await harness.api<{ subject: string }[]>('GET', '/api/audit?action=run.started');
     expect(started.body.filter((e) => e.subject === run.body.runId)).toHaveLength(1);
     expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(409);

@@ -10,8 +10,9 @@ import { RunsRepository } from '../repositories/runs.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { explicitSpec, resolveRunConfig, type DraftRunConfig } from '../run-config.ts';
 import type { CoordinatorSettings } from '../env.ts';
-import { SETTINGS } from '../tokens.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { runConfig } from './run-state.ts';
@@ -46,6 +47,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
     @Inject(SpecAgreementService) private readonly agreement: SpecAgreementService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,7 +58,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log(`resuming ${running.length} running run(s) from their last committed round`);
     this.scheduler.addInterval(
       'round-ticker',
-      setInterval(() => void this.roundService.tick(), this.settings.tickMs),
+      this.clock.every(this.settings.tickMs, () => void this.roundService.tick()),
     );
   }
 
@@ -82,7 +84,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       config: JSON.stringify(resolved.config),
       state: 'scheduled',
       schedule: schedule ? JSON.stringify(schedule) : null,
-      created_at: Date.now(),
+      created_at: this.clock.now(),
       started_at: null,
       finished_at: null,
       committed_round: 0,
@@ -124,7 +126,9 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       agreed = agreement.data;
     }
     const config = agreed ? JSON.stringify({ ...runConfig(run), model: agreed.spec }) : undefined;
-    if (!(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: Date.now(), config }))) {
+    if (
+      !(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: this.clock.now(), config }))
+    ) {
       const current = (await this.runs.find(runId))?.state ?? run.state;
       throw new RunTransitionError({ runId, action, state: current });
     }
@@ -200,7 +204,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       const job = CronJob.from({ cronTime: spec.cron, onTick: fire, start: true });
       this.scheduler.addCronJob(name, job);
     } else if (spec.intervalSeconds) {
-      this.scheduler.addInterval(name, setInterval(fire, spec.intervalSeconds * 1000));
+      this.scheduler.addInterval(name, this.clock.every(spec.intervalSeconds * 1000, fire));
     }
   }
 

@@ -7,7 +7,6 @@ import { RoundsRepository } from './repositories/rounds.repository.ts';
 import { RunsRepository } from './repositories/runs.repository.ts';
 import { SitesRepository } from './repositories/sites.repository.ts';
 import { GlobalModelService } from './services/global-model.service.ts';
-import { runConfig } from './services/run-state.ts';
 import { stableSiteKeys } from './services/site-keys.ts';
 import type { Harness } from './testing/harness.ts';
 import { tinyModel, waitFor } from './testing/harness.ts';
@@ -65,7 +64,7 @@ describe('every strategy drives a round through the coordinator', () => {
 /** The run's strategy, built by the strategy package from the stored config, over the stored updates. */
 async function expectedAggregate(h: Harness, runId: string): Promise<Float32Array & { start: Float32Array }> {
   const app = h.coordinator.app;
-  const config = runConfig((await app.get(RunsRepository).find(runId))!);
+  const config = (await app.get(RunsRepository).find(runId))!.config;
   const models = app.get(GlobalModelService);
   const { layout } = models.describe(config.model);
   const start = models.initialWeights(config.model);

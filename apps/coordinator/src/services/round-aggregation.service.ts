@@ -5,7 +5,7 @@ import type { FitResult, ParameterLayout } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow, UpdateRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
@@ -20,7 +20,7 @@ import { RoundCancellationService } from './round-cancellation.service.ts';
 import { RoundInstructionsService } from './round-instructions.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
-import { runConfig, runStrategy } from './run-state.ts';
+import { runStrategy } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 import { byStableKey } from './site-keys.ts';
@@ -69,7 +69,7 @@ export class RoundAggregationService {
    * Aggregates and commits the round. A failure before the commit (an unreadable update, a checkpoint
    * that cannot be written) cancels the round with reason `error`, so its sites stop and a retry starts.
    */
-  async aggregate(run: RunRow, round: RoundRow): Promise<void> {
+  async aggregate(run: Run, round: RoundRow): Promise<void> {
     if (round.phase === 'training') {
       await this.rounds.update(round.id, { phase: 'aggregation' });
       round = { ...round, phase: 'aggregation' };
@@ -87,8 +87,8 @@ export class RoundAggregationService {
     return this.commit(run, round, checkpoint);
   }
 
-  private async writeCheckpoint(run: RunRow, round: RoundRow): Promise<Checkpoint> {
-    const config = runConfig(run);
+  private async writeCheckpoint(run: Run, round: RoundRow): Promise<Checkpoint> {
+    const config = run.config;
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.global_hash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
@@ -138,7 +138,7 @@ export class RoundAggregationService {
     return { submitted, kept: keptIndices.map((i) => submitted[i]!), results };
   }
 
-  private async commit(run: RunRow, round: RoundRow, checkpoint: Checkpoint): Promise<void> {
+  private async commit(run: Run, round: RoundRow, checkpoint: Checkpoint): Promise<void> {
     const { config, submitted, kept, blob, path, sha256 } = checkpoint;
     crashPoint('commit', round.number);
     const plan = await this.sites.plan({
@@ -177,7 +177,7 @@ export class RoundAggregationService {
     this.recordFitMetrics(committed, kept);
     await this.progress.publish(committed);
     await this.publishCommit(run.id, kept);
-    const evaluatingRun = { ...run, committed_round: round.number };
+    const evaluatingRun = { ...run, committedRound: round.number };
     for (const siteId of evaluatorIds)
       this.instructions.sendEvaluate({ run: evaluatingRun, round: committed, model: blob, siteId });
   }

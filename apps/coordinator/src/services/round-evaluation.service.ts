@@ -3,7 +3,7 @@ import type { EvaluateRes } from '@fedfuse/protocol';
 import type { EvaluateResult, PooledTaskMetrics } from '@fedfuse/strategy';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
@@ -13,7 +13,7 @@ import type { SelectedRound, StoredRoundMetrics } from './round-selection.ts';
 import { patienceRunOut, selectedRoundOf } from './round-selection.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
-import { runConfig, runStrategy } from './run-state.ts';
+import { runStrategy } from './run-state.ts';
 import { byStableKey } from './site-keys.ts';
 
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -37,9 +37,9 @@ export class RoundEvaluationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async finish(run: RunRow, round: RoundRow): Promise<EvaluationOutcome> {
+  async finish(run: Run, round: RoundRow): Promise<EvaluationOutcome> {
     const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.sites.keys());
-    const config = runConfig(run);
+    const config = run.config;
     const strategy = runStrategy(config, this.models.describe(config.model).layout);
     const pool = (parts: EvaluateResult[]) => strategy.aggregateEvaluate(round.number, parts, []).tasks ?? {};
     const evaluations = rows.map((r) => ({ clientId: r.site_id, res: JSON.parse(r.payload) as EvaluateRes }));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
@@ -45,8 +45,8 @@ export class RoundStartService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async start(run: RunRow, config: ResolvedRunConfig): Promise<StartOutcome> {
-    const number = run.committed_round + 1;
+  async start(run: Run, config: ResolvedRunConfig): Promise<StartOutcome> {
+    const number = run.committedRound + 1;
     const retries = await this.rounds.countAttempts(run.id, number, { retriesOnly: true });
     if (retries >= MAX_ATTEMPTS) {
       const last = (await this.rounds.listForRun(run.id)).filter((r) => r.number === number).at(-1);

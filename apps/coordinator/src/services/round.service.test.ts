@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- the fakes keep the services' async signatures over in-memory rows */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoundRow, UpdateRow } from '../repositories/rounds.repository.ts';
-import type { RunRow, RunState } from '../repositories/runs.repository.ts';
+import type { Run, RunState } from '../repositories/runs.repository.ts';
 import { systemClock } from './clock.ts';
 import type { Cancellation } from './round-cancellation.service.ts';
 import type { StartOutcome } from './round-start.service.ts';
@@ -20,19 +20,19 @@ const RUN = 'run-1';
 function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {}) {
   const sites = o.sites ?? ['a', 'b', 'c'];
   const config = { rounds: o.rounds ?? 2, minClients: o.minClients ?? 2, roundTimeoutSeconds: 60 };
-  const runs = new Map<string, RunRow>([
+  const runs = new Map<string, Run>([
     [
       RUN,
       {
         id: RUN,
         name: 'r',
-        config: JSON.stringify(config),
+        config: config as unknown as Run['config'],
         state: 'running',
         schedule: null,
-        created_at: T0,
-        started_at: T0,
-        finished_at: null,
-        committed_round: 0,
+        createdAt: T0,
+        startedAt: T0,
+        finishedAt: null,
+        committedRound: 0,
         failure: null,
       },
     ],
@@ -74,26 +74,26 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
     },
   };
   const starts = {
-    start: async (run: RunRow): Promise<StartOutcome> => {
+    start: async (run: Run): Promise<StartOutcome> => {
       if (calls.startOutcome) return calls.startOutcome;
-      const round = roundRow({ number: run.committed_round + 1, selected: [...connected] });
+      const round = roundRow({ number: run.committedRound + 1, selected: [...connected] });
       rounds.push(round);
       return { kind: 'started', round };
     },
   };
   const aggregation = {
-    aggregate: async (run: RunRow, round: RoundRow) => {
+    aggregate: async (run: Run, round: RoundRow) => {
       calls.aggregated.push(round.number);
       update(round.id, {
         phase: 'evaluation',
         evaluators: JSON.stringify([...connected]),
         evaluation_deadline_at: Date.now() + TIMEOUT_MS,
       });
-      runs.set(run.id, { ...run, committed_round: round.number });
+      runs.set(run.id, { ...run, committedRound: round.number });
     },
   };
   const evaluation = {
-    finish: async (_run: RunRow, round: RoundRow) => {
+    finish: async (_run: Run, round: RoundRow) => {
       calls.evaluated.push(round.number);
       update(round.id, { phase: 'done' });
       return { runComplete: round.number >= config.rounds, selected: null };

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RoundProgress } from '@fedfuse/protocol';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import { CLOCK } from '../tokens.ts';
@@ -19,7 +19,7 @@ import type { SelectedRound } from './round-selection.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 import { RoundStartService } from './round-start.service.ts';
 import { RunLocks } from './run-locks.service.ts';
-import { evaluators, runConfig, selectedSites } from './run-state.ts';
+import { evaluators, selectedSites } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import type { SiteFailure } from './site-failures.service.ts';
 import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
@@ -71,10 +71,10 @@ export class RoundService {
   private async advance(runId: string): Promise<void> {
     const run = await this.runs.find(runId);
     if (run?.state !== 'running') return;
-    const config = runConfig(run);
+    const config = run.config;
     const open = await this.rounds.findOpen(runId);
     if (!open) {
-      if (run.committed_round >= config.rounds) return this.complete(run);
+      if (run.committedRound >= config.rounds) return this.complete(run);
       return this.startRound(run, config);
     }
     if (open.phase === 'training') return this.collectFit(run, open, config);
@@ -82,14 +82,14 @@ export class RoundService {
     if (open.phase === 'evaluation') return this.collectEvaluation(run, open);
   }
 
-  private async startRound(run: RunRow, config: ResolvedRunConfig): Promise<void> {
+  private async startRound(run: Run, config: ResolvedRunConfig): Promise<void> {
     const outcome = await this.starts.start(run, config);
     if (outcome.kind === 'exhausted')
-      await this.failRun(run, { round: run.committed_round + 1, message: outcome.message });
+      await this.failRun(run, { round: run.committedRound + 1, message: outcome.message });
   }
 
   /** Aggregates once every selected site answered, or at the deadline with enough updates; else cancels. */
-  private async collectFit(run: RunRow, round: RoundRow, config: ResolvedRunConfig): Promise<void> {
+  private async collectFit(run: Run, round: RoundRow, config: ResolvedRunConfig): Promise<void> {
     const submitted = (await this.rounds.updatesFor(round.id, 'fit')).length;
     const selected = selectedSites(round).length;
     if (submitted >= selected) return this.aggregation.aggregate(run, round);
@@ -101,7 +101,7 @@ export class RoundService {
     return this.failTraining({ run, round, config, submitted, failed });
   }
 
-  private async collectEvaluation(run: RunRow, round: RoundRow): Promise<void> {
+  private async collectEvaluation(run: Run, round: RoundRow): Promise<void> {
     const results = await this.rounds.updatesFor(round.id, 'evaluate');
     const failed = await this.failures.of(round.id, 'evaluate');
     const answered = results.length + failed.length >= evaluators(round).length;
@@ -115,7 +115,7 @@ export class RoundService {
    * on a retry leave fewer than minClients, the run fails now instead of retrying the same round.
    */
   private async failTraining(o: {
-    run: RunRow;
+    run: Run;
     round: RoundRow;
     config: ResolvedRunConfig;
     submitted: number;
@@ -159,7 +159,7 @@ export class RoundService {
   }
 
   private async failRun(
-    run: RunRow,
+    run: Run,
     o: { round: number; message: string; details?: Record<string, unknown> },
   ): Promise<void> {
     const failure = o.message.slice(0, 2000);
@@ -187,17 +187,17 @@ export class RoundService {
   }
 
   /** Completes the run after its last round, or earlier when early stopping's patience ran out. */
-  private async complete(run: RunRow, selected?: SelectedRound | null): Promise<void> {
+  private async complete(run: Run, selected?: SelectedRound | null): Promise<void> {
     const at = this.clock.now();
     if (!(await this.runs.transition(run.id, { from: ['running'], to: 'completed', at }))) return;
-    const rounds = (await this.runs.find(run.id))?.committed_round ?? run.committed_round;
+    const rounds = (await this.runs.find(run.id))?.committedRound ?? run.committedRound;
     await this.audit.record({
       actor: SYSTEM,
       action: 'run.completed',
       subject: run.id,
       details: {
         rounds,
-        stoppedEarly: rounds < runConfig(run).rounds,
+        stoppedEarly: rounds < run.config.rounds,
         selectedRound: selected?.round ?? null,
       },
     });

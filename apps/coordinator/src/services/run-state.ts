@@ -3,12 +3,6 @@ import { strategyFor } from '@fedfuse/strategy';
 import type { ParameterLayout, Strategy } from '@fedfuse/strategy';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
-
-/** The run's configuration as stored. */
-export function runConfig(run: RunRow): ResolvedRunConfig {
-  return JSON.parse(run.config) as ResolvedRunConfig;
-}
 
 /** The run's strategy, from its configuration and its model's parameter groups. */
 export function runStrategy(config: ResolvedRunConfig, layout: ParameterLayout): Strategy {

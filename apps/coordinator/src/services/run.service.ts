@@ -5,17 +5,21 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import type { Ack } from '@fedfuse/protocol';
 import { fail, ok } from '@fedfuse/protocol';
-import type { RunRow, RunState } from '../repositories/runs.repository.ts';
+import type { Run, RunState } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import { explicitSpec, resolveRunConfig, type DraftRunConfig } from '../run-config.ts';
+import {
+  explicitSpec,
+  resolveRunConfig,
+  type DraftRunConfig,
+  type ResolvedRunConfig,
+} from '../run-config.ts';
 import type { CoordinatorSettings } from '../env.ts';
 import { CLOCK, SETTINGS } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
-import { runConfig } from './run-state.ts';
 import { RunTransitionError } from './run-transition.error.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SpecAgreementService, type AgreedModel } from './spec-agreement.service.ts';
@@ -67,7 +71,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of this.scheduler.getCronJobs().keys()) this.scheduler.deleteCronJob(name);
   }
 
-  async create(raw: unknown): Promise<Ack<RunRow>> {
+  async create(raw: unknown): Promise<Ack<Run>> {
     const resolved = resolveRunConfig(raw);
     if (!resolved.ok) return fail('invalid_payload', resolved.message);
     // A spec with every input given is checked now; one left to the sites is built when the run starts.
@@ -78,16 +82,17 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       return fail('invalid_payload', `model: ${(error as Error).message}`);
     }
     const { schedule } = resolved.config;
-    const row: RunRow = {
+    const row: Run = {
       id: randomUUID(),
       name: resolved.config.name,
-      config: JSON.stringify(resolved.config),
+      // A draft until the start agrees the model's inputs with the sites (see Run.config).
+      config: resolved.config as unknown as ResolvedRunConfig,
       state: 'scheduled',
-      schedule: schedule ? JSON.stringify(schedule) : null,
-      created_at: this.clock.now(),
-      started_at: null,
-      finished_at: null,
-      committed_round: 0,
+      schedule: schedule ?? null,
+      createdAt: this.clock.now(),
+      startedAt: null,
+      finishedAt: null,
+      committedRound: 0,
       failure: null,
     };
     await this.runs.insert(row);
@@ -110,7 +115,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     runId: string,
     action: RunAction,
     actor: { kind: 'operator' | 'system'; id: string } = OPERATOR,
-  ): Promise<Ack<RunRow>> {
+  ): Promise<Ack<Run>> {
     const run = await this.runs.find(runId);
     if (!run) return fail('not_found', `no run ${runId}`);
     const rule = ACTIONS[action];
@@ -125,7 +130,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       if (!agreement.ok) return agreement;
       agreed = agreement.data;
     }
-    const config = agreed ? JSON.stringify({ ...runConfig(run), model: agreed.spec }) : undefined;
+    const config = agreed ? { ...run.config, model: agreed.spec } : undefined;
     if (
       !(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: this.clock.now(), config }))
     ) {
@@ -167,10 +172,10 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The run's model as the approved sites' schemas complete and confirm it; a refusal is audited. */
   private async agreeOnModel(
-    run: RunRow,
+    run: Run,
     actor: { kind: 'operator' | 'system'; id: string },
   ): Promise<Ack<AgreedModel>> {
-    const draft = runConfig(run) as unknown as DraftRunConfig;
+    const draft = run.config as unknown as DraftRunConfig;
     const agreed = await this.agreement.agree(run.name, draft.model);
     if (!agreed.ok) {
       await this.audit.record({
@@ -184,16 +189,16 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     return agreed;
   }
 
-  private sizeTransfers(run: RunRow): void {
-    const params = this.models.describe(runConfig(run).model).manifest.numParams;
+  private sizeTransfers(run: Run): void {
+    const params = this.models.describe(run.config.model).manifest.numParams;
     // Encoded delta: header + 4 bytes per parameter, plus the sealed box's framing.
     this.transfers.maxDeltaBytes = params * 4 + 1024 * 1024;
   }
 
   /** Starts a scheduled run when its cron or interval fires; a double firing starts it once. */
-  private schedule(run: RunRow): void {
+  private schedule(run: Run): void {
     if (!run.schedule || run.state !== 'scheduled') return;
-    const spec = JSON.parse(run.schedule) as { cron?: string; intervalSeconds?: number };
+    const spec = run.schedule;
     // A firing after the run started is refused by its state: nothing to do.
     const fire = () =>
       void this.act(run.id, 'start', { kind: 'system', id: 'scheduler' }).catch((error: unknown) => {
@@ -214,11 +219,11 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
   }
 
-  list(): Promise<RunRow[]> {
+  list(): Promise<Run[]> {
     return this.runs.list();
   }
 
-  find(runId: string): Promise<RunRow | undefined> {
+  find(runId: string): Promise<Run | undefined> {
     return this.runs.find(runId);
   }
 

@@ -18,7 +18,7 @@ import { RunLocks } from './run-locks.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import type { SiteRefusal } from '../admission/site-refusals.service.ts';
 import { SiteRefusals } from '../admission/site-refusals.service.ts';
-import { evaluators, runConfig, selectedSites } from './run-state.ts';
+import { evaluators, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 import { crashPoint } from './crash-points.ts';
 import type { ReportedCounts } from './reported-counts.ts';
@@ -134,7 +134,7 @@ export class SubmissionsService {
       const decoded = decodeWeights(opened.data.payload);
       if (!decoded.ok)
         return refuse('invalid_payload', `the delta does not decode: ${decoded.error.message}`);
-      const config = runConfig(run);
+      const config = run.config;
       const { layout, manifest } = this.models.describe(config.model);
       const validation = validateUpdate(
         {
@@ -212,7 +212,7 @@ export class SubmissionsService {
       const previous = await this.rounds.findUpdateByKey(messageKey);
       if (previous)
         return ok({ roundId: round.id, messageKey, acceptedAt: previous.received_at, alreadyAccepted: true });
-      const config = runConfig(run);
+      const config = run.config;
       const asked = { tasks: config.model.tasks, bins: config.histogramBins };
       const problem = evaluationProblem(res, asked, await this.reported(siteId));
       if (problem) return refuse('invalid_payload', `evaluation refused: ${problem}`);

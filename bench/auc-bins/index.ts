@@ -1,7 +1,7 @@
 // Error of the pooled histogram AUC against the exact AUC, by bin count, on score distributions shaped
 // like a trained model's sigmoid outputs (logits ~ N(±separation, 1.5), so many scores near 0 or 1).
 // Run: npx tsx bench/auc-bins/index.ts
-import { histogramAuc } from '../../apps/coordinator/src/services/pooled-metrics.ts';
+import { histogramAuc } from '@fedfuse/strategy';
 import { scoreHistogram } from '../../apps/client/src/fl/histogram.ts';
 import { exactAuc, seededNormal } from '../../test/auc/scores.ts';
 

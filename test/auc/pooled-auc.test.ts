@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scoreHistogram } from '../../apps/client/src/fl/histogram.ts';
-import { histogramAuc, poolEvaluations } from '../../apps/coordinator/src/services/pooled-metrics.ts';
+import { histogramAuc, poolEvaluations } from '@fedfuse/strategy';
 import { exactAuc, seededNormal } from './scores.ts';
 
 /** Three sites' scores and labels, as each site's histogram and as one pooled list. */

@@ -36,6 +36,13 @@ import { OpsSnapshotService } from './services/ops-snapshot.service.ts';
 import { RegistryService } from './services/registry.service.ts';
 import { RoundInstructionsService } from './services/round-instructions.service.ts';
 import { RoundService } from './services/round.service.ts';
+import { RoundAggregationService } from './services/round-aggregation.service.ts';
+import { RoundCancellationService } from './services/round-cancellation.service.ts';
+import { RoundEvaluationService } from './services/round-evaluation.service.ts';
+import { RoundProgressService } from './services/round-progress.service.ts';
+import { RoundSitesService } from './services/round-sites.service.ts';
+import { RoundStartService } from './services/round-start.service.ts';
+import { systemClock } from './services/clock.ts';
 import { SiteFailuresService } from './services/site-failures.service.ts';
 import { RunLocks } from './services/run-locks.service.ts';
 import { RunService } from './services/run.service.ts';
@@ -48,7 +55,7 @@ import { SpecAgreementService } from './services/spec-agreement.service.ts';
 import { SubmissionsService } from './services/submissions.service.ts';
 import { TransfersService } from './services/transfers.service.ts';
 import { UpdateScreeningService } from './services/update-screening.service.ts';
-import { DATABASE, SETTINGS } from './tokens.ts';
+import { CLOCK, DATABASE, SETTINGS } from './tokens.ts';
 
 class DatabaseCloser implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
@@ -106,6 +113,13 @@ export class AppModule {
         RunSummariesService,
         RoundInstructionsService,
         SiteFailuresService,
+        { provide: CLOCK, useValue: systemClock },
+        RoundProgressService,
+        RoundSitesService,
+        RoundCancellationService,
+        RoundStartService,
+        RoundAggregationService,
+        RoundEvaluationService,
         RoundService,
         SubmissionsService,
         SiteSyncService,

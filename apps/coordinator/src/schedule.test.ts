@@ -1,16 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoundsRepository } from './repositories/rounds.repository.ts';
 import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { startHarness, tinyModel } from './testing/harness.ts';
+import { freshPostgres, postgresAvailable } from './testing/postgres.ts';
 
 let harness: Harness | undefined;
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await harness?.close();
   harness = undefined;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 describe('schedules and idempotent round starts', () => {
   it('starts a run from its interval schedule exactly once, however often the schedule fires', async () => {
+    // Intervals are fake (the schedule's and the round ticker's); sockets and the database keep real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     harness = await startHarness();
     const run = await harness.api<{ runId: string; state: string }>('POST', '/api/runs', {
       name: 'nightly',
@@ -19,49 +25,65 @@ describe('schedules and idempotent round starts', () => {
       schedule: { intervalSeconds: 1 },
     });
     expect(run.body.state).toBe('scheduled');
-    await waitFor(async () =>
-      (await harness!.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`)).body.state === 'running'
-        ? true
-        : undefined,
-    );
-    await new Promise((r) => setTimeout(r, 2500)); // let the interval fire again
+    const state = async () =>
+      (await harness!.api<{ state: string }>('GET', `/api/runs/${run.body.runId}`)).body.state;
+    await vi.advanceTimersByTimeAsync(999);
+    expect(await state()).toBe('scheduled');
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(async () => expect(await state()).toBe('running'));
+    // The interval fires twice more: a start of a running run is refused by its state, never repeated.
+    await vi.advanceTimersByTimeAsync(2000);
     const started = await harness.api<{ subject: string }[]>('GET', '/api/audit?action=run.started');
     expect(started.body.filter((e) => e.subject === run.body.runId)).toHaveLength(1);
-    expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(400);
+    expect((await harness.api('POST', `/api/runs/${run.body.runId}/start`)).status).toBe(409);
   });
 
-  it('refuses a second start of the same round (a cron firing twice, or a second coordinator)', async () => {
-    harness = await startHarness();
-    const run = await harness.api<{ runId: string }>('POST', '/api/runs', {
-      name: 'r',
-      rounds: 1,
-      model: tinyModel,
-    });
-    const rounds = harness.coordinator.app.get(RoundsRepository);
-    const row = {
-      run_id: run.body.runId,
-      number: 1,
-      attempt: 0,
-      phase: 'training' as const,
-      selected_sites: '[]',
-      global_hash: 'a'.repeat(64),
-      result_hash: null,
-      started_at: 1,
-      deadline_at: 2,
-      finished_at: null,
-      metrics: null,
-      failure: null,
-      evaluators: null,
-      evaluation_deadline_at: null,
-      training_loss: null,
-    };
-    const results = await Promise.all([
-      rounds.insertIfAbsent({ ...row, id: '44444444-4444-4444-8444-444444444444' }),
-      rounds.insertIfAbsent({ ...row, id: '55555555-5555-4555-8555-555555555555' }),
-    ]);
-    expect(results.sort()).toEqual([false, true]);
-    expect(await rounds.listForRun(run.body.runId)).toHaveLength(1);
-  });
+  // The database refuses the duplicate (ON CONFLICT), in both dialects; PostgreSQL runs where it is up.
+  const dialects = [
+    {
+      dialect: 'SQLite',
+      database: () => Promise.resolve({ url: undefined, drop: () => Promise.resolve() }),
+    },
+    ...(postgresAvailable ? [{ dialect: 'PostgreSQL', database: freshPostgres }] : []),
+  ];
+  it.each(dialects)(
+    'refuses a second start of the same round (a cron firing twice, or a second coordinator) on $dialect',
+    async ({ database }) => {
+      const db = await database();
+      cleanups.push(() => db.drop());
+      harness = await startHarness({ databaseUrl: db.url });
+      const run = await harness.api<{ runId: string }>('POST', '/api/runs', {
+        name: 'r',
+        rounds: 1,
+        model: tinyModel,
+      });
+      const rounds = harness.coordinator.app.get(RoundsRepository);
+      const row = {
+        run_id: run.body.runId,
+        number: 1,
+        attempt: 0,
+        phase: 'training' as const,
+        selected_sites: '[]',
+        global_hash: 'a'.repeat(64),
+        result_hash: null,
+        started_at: 1,
+        deadline_at: 2,
+        finished_at: null,
+        metrics: null,
+        failure: null,
+        evaluators: null,
+        evaluation_deadline_at: null,
+        training_loss: null,
+        cancel_reason: null,
+      };
+      const results = await Promise.all([
+        rounds.insertIfAbsent({ ...row, id: '44444444-4444-4444-8444-444444444444' }),
+        rounds.insertIfAbsent({ ...row, id: '55555555-5555-4555-8555-555555555555' }),
+      ]);
+      expect(results.sort()).toEqual([false, true]);
+      expect(await rounds.listForRun(run.body.runId)).toHaveLength(1);
+    },
+  );
 
   it('refuses a run configuration it cannot build, naming the field, and stores nothing', async () => {
     harness = await startHarness();

@@ -71,9 +71,23 @@ export const Fingerprint = z
 /** Non-negative integer count. */
 export const Count = z.int().nonnegative();
 
-/** Stage names shared by rounds, sealed deltas and the UI. */
+/**
+ * The one vocabulary for a round's state, from the coordinator's rounds repository to the sites and the
+ * dashboard: `fit` (sites train), `aggregating` (the strategy combines the updates), `evaluate` (the new
+ * model is committed and sites evaluate it), `committed` (done, metrics pooled), `cancelled` (the round
+ * ended without a model; the reason travels in `round:cancelled`).
+ */
 export const RoundStage = z.enum(['fit', 'aggregating', 'evaluate', 'committed', 'cancelled']);
 export type RoundStage = z.infer<typeof RoundStage>;
+
+/** The stages of a round that is still open: at most one per run. */
+export const OPEN_ROUND_STAGES = ['fit', 'aggregating', 'evaluate'] as const satisfies readonly RoundStage[];
+export type OpenRoundStage = (typeof OPEN_ROUND_STAGES)[number];
+
+/** Whether a round in this stage is still open (not committed and not cancelled). */
+export function isOpenRoundStage(stage: RoundStage): stage is OpenRoundStage {
+  return (OPEN_ROUND_STAGES as readonly RoundStage[]).includes(stage);
+}
 
 /** Binary attachment: Node peers get a Buffer (a Uint8Array), browsers an ArrayBuffer; both become Uint8Array. */
 export const Bytes = z.union([

@@ -1,6 +1,8 @@
 import { assertSamplingOptions, sampleClients } from './client-sampler.ts';
 import { fedAvg } from './fed-avg.ts';
 import { weightedLoss, weightedMetrics } from './metrics.ts';
+import { poolEvaluations } from './pooled-metrics.ts';
+import type { EvaluationAsked } from './pooled-metrics.ts';
 import type {
   ClientInfo,
   Config,
@@ -27,6 +29,10 @@ export interface FedAvgStrategyOptions {
   minEvaluateClients?: number;
   /** No round unless this many sites are available (default 2). */
   minAvailableClients?: number;
+  /** No evaluation unless this many sites are available (default minAvailableClients). */
+  minAvailableEvaluateClients?: number;
+  /** The tasks and histogram bins per-task evaluation results are pooled with. */
+  evaluation?: EvaluationAsked;
   /** When false, any failure discards the round's results (default true). */
   acceptFailures?: boolean;
   /** Seed of the site sampler (default 0). */
@@ -41,8 +47,8 @@ export interface FedAvgStrategyOptions {
   evaluateMetricsAggregation?: (results: readonly EvaluateResult[]) => Metrics;
 }
 
-type Resolved = Required<Omit<FedAvgStrategyOptions, 'layout' | 'onFitConfig' | 'onEvaluateConfig'>> &
-  Pick<FedAvgStrategyOptions, 'layout' | 'onFitConfig' | 'onEvaluateConfig'>;
+type Optional = 'layout' | 'onFitConfig' | 'onEvaluateConfig' | 'evaluation';
+type Resolved = Required<Omit<FedAvgStrategyOptions, Optional>> & Pick<FedAvgStrategyOptions, Optional>;
 
 /**
  * Flower's FedAvg strategy: sample sites, send them the global weights, average their results by examples.
@@ -61,6 +67,8 @@ export class FedAvgStrategy implements Strategy {
       minFitClients: options.minFitClients ?? 2,
       minEvaluateClients: options.minEvaluateClients ?? 2,
       minAvailableClients: options.minAvailableClients ?? 2,
+      minAvailableEvaluateClients: options.minAvailableEvaluateClients ?? options.minAvailableClients ?? 2,
+      evaluation: options.evaluation,
       acceptFailures: options.acceptFailures ?? true,
       seed: options.seed ?? 0,
       layout: options.layout,
@@ -75,7 +83,7 @@ export class FedAvgStrategy implements Strategy {
     assertSamplingOptions({
       fraction: fractionEvaluate,
       minClients: minEvaluateClients,
-      minAvailableClients,
+      minAvailableClients: this.options.minAvailableEvaluateClients,
     });
   }
 
@@ -112,16 +120,20 @@ export class FedAvgStrategy implements Strategy {
     };
   }
 
+  startFrom(round: number, globalWeights: Float32Array): void {
+    this.current = { round, weights: globalWeights };
+  }
+
   /** Samples the sites that evaluate; fractionEvaluate 0 plans an empty evaluation, like Flower. */
   configureEvaluate(round: number, globalWeights: Float32Array, clients: readonly ClientInfo[]): RoundPlan {
-    const { fractionEvaluate, minEvaluateClients, minAvailableClients, seed } = this.options;
+    const { fractionEvaluate, minEvaluateClients, minAvailableEvaluateClients, seed } = this.options;
     if (fractionEvaluate === 0) return { ok: true, assignments: [] };
     const sample = sampleClients(clients, {
       round,
       seed,
       fraction: fractionEvaluate,
       minClients: minEvaluateClients,
-      minAvailableClients,
+      minAvailableClients: minAvailableEvaluateClients,
       purpose: 'evaluate',
     });
     if (!sample.ok) return sample;
@@ -132,7 +144,7 @@ export class FedAvgStrategy implements Strategy {
     };
   }
 
-  /** Example-weighted mean loss and metrics. */
+  /** Example-weighted mean loss and metrics; per-task histograms pooled into one AUC per task. */
   aggregateEvaluate(
     _round: number,
     results: readonly EvaluateResult[],
@@ -140,9 +152,16 @@ export class FedAvgStrategy implements Strategy {
   ): EvaluateAggregate {
     if (results.length === 0) return { metrics: {} };
     if (!this.options.acceptFailures && failures.length > 0) return { metrics: {} };
-    const loss = weightedLoss(results);
+    const loss = weightedLoss(
+      results.filter((r): r is EvaluateResult & { loss: number } => r.loss !== undefined),
+    );
     const metrics = this.options.evaluateMetricsAggregation(results);
-    return loss === undefined ? { metrics } : { loss, metrics };
+    const withTasks = results.flatMap((r) => (r.tasks ? [{ tasks: r.tasks }] : []));
+    return {
+      ...(loss === undefined ? {} : { loss }),
+      metrics,
+      ...(withTasks.length > 0 ? { tasks: poolEvaluations(withTasks, this.options.evaluation) } : {}),
+    };
   }
 
   /** The config sent with the fit instructions; FedProx adds its proximal term here. */

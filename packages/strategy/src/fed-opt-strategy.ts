@@ -2,8 +2,8 @@ import { FedAvgStrategy } from './fed-avg-strategy.ts';
 import type { FedAvgStrategyOptions } from './fed-avg-strategy.ts';
 import { fedAvg } from './fed-avg.ts';
 import { untrainedRanges } from './layout.ts';
-import type { ServerOptimizer } from './server-optimizer.ts';
-import type { FitResult } from './strategy.ts';
+import type { OptimizerSnapshot, ServerOptimizer } from './server-optimizer.ts';
+import type { FitResult, StatefulStrategy } from './strategy.ts';
 
 /** Options of {@link FedOptStrategy}: FedAvg's plus the server optimizer. */
 export interface FedOptStrategyOptions extends FedAvgStrategyOptions {
@@ -16,7 +16,7 @@ export interface FedOptStrategyOptions extends FedAvgStrategyOptions {
  * optimizer. Groups no site trained are frozen: their weights and optimizer state do not move.
  * @example new FedOptStrategy({ optimizer: new FedAdam({ eta: 0.01 }), layout })
  */
-export class FedOptStrategy extends FedAvgStrategy {
+export class FedOptStrategy extends FedAvgStrategy implements StatefulStrategy {
   readonly optimizer: ServerOptimizer;
 
   constructor(options: FedOptStrategyOptions) {
@@ -30,5 +30,14 @@ export class FedOptStrategy extends FedAvgStrategy {
     const aggregated = fedAvg(results, layout === undefined ? {} : { layout, current });
     const frozen = layout === undefined ? [] : untrainedRanges(results, layout);
     return this.optimizer.step(current, aggregated, { round, frozen });
+  }
+
+  /** The server optimizer's moments, stored with each checkpoint. */
+  snapshotState(): OptimizerSnapshot {
+    return this.optimizer.snapshot();
+  }
+
+  restoreState(snapshot: OptimizerSnapshot): void {
+    this.optimizer.restore(snapshot);
   }
 }

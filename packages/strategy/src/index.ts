@@ -30,8 +30,14 @@ export type {
   RoundFailure,
   RoundPlan,
   RoundSkipReason,
+  StatefulStrategy,
   Strategy,
 } from './strategy.ts';
+export { isStateful } from './strategy.ts';
+export { STRATEGY_NAMES, strategyFor } from './strategy-for.ts';
+export type { RunStrategyOptions, StrategySettings } from './strategy-for.ts';
+export { histogramAuc, poolEvaluations } from './pooled-metrics.ts';
+export type { EvaluationAsked, PooledTaskMetrics, TaskEvaluation } from './pooled-metrics.ts';
 export { FedAvgStrategy } from './fed-avg-strategy.ts';
 export type { FedAvgStrategyOptions } from './fed-avg-strategy.ts';
 export { FedProxStrategy } from './fed-prox-strategy.ts';

@@ -1,3 +1,5 @@
+import type { PooledTaskMetrics, TaskEvaluation } from './pooled-metrics.ts';
+import type { OptimizerSnapshot } from './server-optimizer.ts';
 import type { ClientUpdate } from './types.ts';
 
 /** A config value sent to a site with its instructions (Flower's Scalar). */
@@ -36,12 +38,14 @@ export interface FitResult extends ClientUpdate {
   metrics?: Metrics;
 }
 
-/** A site's evaluation result (Flower's EvaluateRes). */
+/** A site's evaluation result (Flower's EvaluateRes), with FedFuse's per-task score histograms. */
 export interface EvaluateResult {
   clientId: string;
   numExamples: number;
-  loss: number;
+  /** Absent when the site reports per-task histograms instead of one loss. */
+  loss?: number;
   metrics?: Metrics;
+  tasks?: Readonly<Record<string, TaskEvaluation>>;
 }
 
 /** A site that did not deliver a usable result this round. */
@@ -60,14 +64,25 @@ export interface FitAggregate {
 export interface EvaluateAggregate {
   loss?: number;
   metrics: Metrics;
+  /** Per task, the pooled histogram AUC and example-weighted metrics (when results carried tasks). */
+  tasks?: Record<string, PooledTaskMetrics>;
 }
 
-/** Flower's Strategy: which sites do what each round, and how their results combine. */
+/**
+ * Flower's Strategy: which sites do what each round, and how their results combine. Two additions for a
+ * coordinator that restarts: `startFrom` gives it the round's base weights without re-sampling, and a
+ * strategy with server state (a server optimizer's moments) exposes it to be stored with the checkpoint.
+ */
 export interface Strategy {
   /** Picks the sites that train in `round` and what they are sent. */
   configureFit(round: number, globalWeights: Float32Array, clients: readonly ClientInfo[]): RoundPlan;
   /** Combines the round's training results into the next global model. */
   aggregateFit(round: number, results: readonly FitResult[], failures: readonly RoundFailure[]): FitAggregate;
+  /**
+   * Records the weights `round` started from, as configureFit does, for a round configured by another
+   * process (a coordinator restarted between training and aggregation).
+   */
+  startFrom(round: number, globalWeights: Float32Array): void;
   /** Picks the sites that evaluate `globalWeights` in `round`. */
   configureEvaluate(round: number, globalWeights: Float32Array, clients: readonly ClientInfo[]): RoundPlan;
   /** Combines the round's evaluation results. */
@@ -76,4 +91,17 @@ export interface Strategy {
     results: readonly EvaluateResult[],
     failures: readonly RoundFailure[],
   ): EvaluateAggregate;
+}
+
+/** Server state a strategy carries from round to round; the coordinator persists it with each checkpoint. */
+export interface StatefulStrategy extends Strategy {
+  /** A copy of the state after the last aggregateFit. */
+  snapshotState(): OptimizerSnapshot;
+  /** Continues from a stored state (taken from the same kind of strategy). */
+  restoreState(snapshot: OptimizerSnapshot): void;
+}
+
+/** Whether the strategy has server state to persist. */
+export function isStateful(strategy: Strategy): strategy is StatefulStrategy {
+  return 'snapshotState' in strategy && 'restoreState' in strategy;
 }

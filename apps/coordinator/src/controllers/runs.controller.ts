@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  ConflictException,
   HttpCode,
   Inject,
   NotFoundException,
@@ -16,24 +17,25 @@ import { checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/pro
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
 import type { FitRecord } from '../services/training-loss.ts';
 import { roundLossTerms } from '../services/training-loss.ts';
 import { selectedRoundOf } from '../services/round-selection.ts';
-import { runConfig, selectedSites } from '../services/run-state.ts';
+import { selectedSites } from '../services/run-state.ts';
 import type { SiteFailure } from '../services/site-failures.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
+import { RunTransitionError } from '../services/run-transition.error.ts';
 import { parseBody, unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
 
 const RunActionName = z.enum(['start', 'pause', 'resume', 'stop']);
 
-function runView(run: RunRow) {
+function runView(run: Run) {
   return {
     ...toRunSummary(run),
-    config: runConfig(run),
+    config: run.config,
   };
 }
 
@@ -84,13 +86,19 @@ export class RunsController {
     if (!run) throw new NotFoundException({ code: 'not_found', message: `no run ${id}` });
     // The model to use: the round with the best pooled validation AUC, scored on the test split.
     const selected = selectedRoundOf(await this.rounds.listForRun(id));
-    return { ...runView(run), selectedRound: selected, lastRound: run.committed_round };
+    return { ...runView(run), selectedRound: selected, lastRound: run.committedRound };
   }
 
   @Post(':id/:action')
   @HttpCode(200)
   async act(@Param('id') id: string, @Param('action') action: string) {
-    return runView(unwrap(await this.runs.act(id, parseBody(RunActionName, action))));
+    try {
+      return runView(unwrap(await this.runs.act(id, parseBody(RunActionName, action))));
+    } catch (error) {
+      if (error instanceof RunTransitionError)
+        throw new ConflictException({ code: error.code, message: error.message });
+      throw error;
+    }
   }
 
   @Get(':id/rounds')
@@ -142,7 +150,7 @@ export class RunsController {
 
   /** A round number, or `selected` (the best round on validation) or `last` (the newest checkpoint). */
   private async roundNumber(runId: string, round: string): Promise<number> {
-    if (round === 'last') return (await this.runs.find(runId))?.committed_round ?? 0;
+    if (round === 'last') return (await this.runs.find(runId))?.committedRound ?? 0;
     if (round !== 'selected') return Number(round);
     const selected = selectedRoundOf(await this.rounds.listForRun(runId));
     if (!selected)
@@ -161,7 +169,7 @@ export class RunsController {
     };
     const files = await checkpointFiles({
       weights,
-      modelSpec: runConfig(run).model,
+      modelSpec: run.config.model,
       runId: run.id,
       round,
       weightsFile: names.weightsBin,

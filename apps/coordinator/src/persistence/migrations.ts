@@ -132,6 +132,12 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('sites').addColumn('data_schema', 'text').execute();
     },
   },
+  '0004_round_cancel_reason': {
+    async up(db: Kysely<unknown>) {
+      // Why a cancelled round ended (the protocol's CancelReason): the operator's pauses and stops are no retries.
+      await db.schema.alterTable('rounds').addColumn('cancel_reason', 'varchar(32)').execute();
+    },
+  },
 });
 
 /** The coordinator's migrations, in code so they ship inside the package. */

@@ -61,6 +61,8 @@ export interface RoundsTable {
   finished_at: number | null;
   metrics: string | null;
   failure: string | null;
+  /** The protocol's CancelReason of a cancelled round; null for any other. */
+  cancel_reason: string | null;
   /** Example-weighted mean of the contributors' final-epoch training loss (set at commit). */
   training_loss: number | null;
 }

@@ -22,13 +22,12 @@ export class RoundsRepository {
 
   /** Inserts a round unless (run, number, attempt) exists: true when this call created it. */
   async insertIfAbsent(row: RoundRow): Promise<boolean> {
-    try {
-      await this.db.insertInto('rounds').values(row).execute();
-      return true;
-    } catch (error) {
-      if (/unique|duplicate/i.test(String((error as Error).message))) return false;
-      throw error;
-    }
+    const result = await this.db
+      .insertInto('rounds')
+      .values(row)
+      .onConflict((oc) => oc.columns(['run_id', 'number', 'attempt']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   find(id: string): Promise<RoundRow | undefined> {
@@ -55,13 +54,25 @@ export class RoundsRepository {
       .execute();
   }
 
-  async countAttempts(runId: string, number: number): Promise<number> {
-    const row = await this.db
+  /** Attempts at this round so far; `retriesOnly` leaves out those the operator's pause or stop cancelled. */
+  async countAttempts(
+    runId: string,
+    number: number,
+    options: { retriesOnly?: boolean } = {},
+  ): Promise<number> {
+    let query = this.db
       .selectFrom('rounds')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('run_id', '=', runId)
-      .where('number', '=', number)
-      .executeTakeFirstOrThrow();
+      .where('number', '=', number);
+    if (options.retriesOnly)
+      query = query.where((eb) =>
+        eb.or([
+          eb('cancel_reason', 'is', null),
+          eb('cancel_reason', 'not in', ['run_paused', 'run_stopped']),
+        ]),
+      );
+    const row = await query.executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -108,15 +119,15 @@ export class RoundsRepository {
       .executeTakeFirst();
   }
 
-  /** Records a contribution; false if the site already has one for this round and stage. */
+  /** Records a contribution; false if the site already has one for this round and stage (or this message). */
   async insertUpdate(row: Omit<UpdateRow, 'id'>): Promise<boolean> {
-    try {
-      await this.db.insertInto('updates').values(row).execute();
-      return true;
-    } catch (error) {
-      if (/unique|duplicate/i.test(String((error as Error).message))) return false;
-      throw error;
-    }
+    // Either unique key (one per site and stage, one per message key) makes it a duplicate: no conflict target.
+    const result = await this.db
+      .insertInto('updates')
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async reject(row: {

@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OptimizerSnapshot } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { decodeSnapshot } from './optimizer-snapshot.ts';
-import { runConfig } from './run-state.ts';
 
 /** Checkpoint paths inside the data directory. */
 export function checkpointPath(runId: string, round: number): string {
@@ -26,12 +25,12 @@ export class GlobalWeightsService {
     @Inject(GlobalModelService) private readonly models: GlobalModelService,
   ) {}
 
-  async current(run: RunRow): Promise<ModelBlob> {
-    return this.atRound(run, run.committed_round);
+  async current(run: Run): Promise<ModelBlob> {
+    return this.atRound(run, run.committedRound);
   }
 
-  async atRound(run: RunRow, round: number): Promise<ModelBlob> {
-    const spec = runConfig(run).model;
+  async atRound(run: Run, round: number): Promise<ModelBlob> {
+    const spec = run.config.model;
     if (round === 0)
       return this.models.blob(this.models.initialWeights(spec), this.models.describe(spec).manifest);
     const checkpoint = await this.rounds.checkpoint(run.id, round);

@@ -42,7 +42,7 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const run of await runs.list()) this.set({ run: run.name }, run.committed_round);
+        for (const run of await runs.list()) this.set({ run: run.name }, run.committedRound);
       },
     });
     new Gauge({

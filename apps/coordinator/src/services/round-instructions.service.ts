@@ -3,13 +3,13 @@ import type { EvaluateIns, FitIns } from '@fedfuse/protocol';
 import { EmptyAck, FlEvent } from '@fedfuse/protocol';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
 import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { crashPoint } from './crash-points.ts';
-import { runConfig, siteSeed } from './run-state.ts';
+import { siteSeed } from './run-state.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 
 /** Sends sites their round instructions (train, evaluate) and audits a site that refuses one. */
@@ -33,17 +33,11 @@ export class RoundInstructionsService {
   }
 
   /** Sends a selected site its training instructions (again, after a reconnect); seeded by its stable key. */
-  sendFit(context: {
-    run: RunRow;
-    round: RoundRow;
-    global: ModelBlob;
-    siteId: string;
-    siteKey: string;
-  }): void {
+  sendFit(context: { run: Run; round: RoundRow; global: ModelBlob; siteId: string; siteKey: string }): void {
     const { run, round, global, siteId } = context;
     const socket = this.connections.get(siteId);
     if (!socket) return;
-    const config = runConfig(run);
+    const config = run.config;
     const ins: FitIns = {
       runId: run.id,
       roundId: round.id,
@@ -56,11 +50,11 @@ export class RoundInstructionsService {
     this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
   }
 
-  sendEvaluate(context: { run: RunRow; round: RoundRow; model: ModelBlob; siteId: string }): void {
+  sendEvaluate(context: { run: Run; round: RoundRow; model: ModelBlob; siteId: string }): void {
     const { run, round, model, siteId } = context;
     const socket = this.connections.get(siteId);
     if (!socket) return;
-    const config = runConfig(run);
+    const config = run.config;
     const ins: EvaluateIns = {
       runId: run.id,
       roundId: round.id,

@@ -1,4 +1,4 @@
-import type { PooledTaskMetrics } from './pooled-metrics.ts';
+import type { PooledTaskMetrics } from '@fedfuse/strategy';
 
 /** What a done round stored: pooled metrics on the test split and, when sites sent them, on validation. */
 export interface StoredRoundMetrics {

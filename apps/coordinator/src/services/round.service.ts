@@ -1,70 +1,56 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CancelReason, EvaluateRes, RoundProgress } from '@fedfuse/protocol';
-import { FlEvent } from '@fedfuse/protocol';
-import { sampleClients } from '@fedfuse/strategy';
-import type { ClientUpdate } from '@fedfuse/strategy';
-import { decodeWeights } from '@fedfuse/protocol';
-import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import type { RoundProgress } from '@fedfuse/protocol';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import { RoundInstructionsService } from './round-instructions.service.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
-import { SitesRepository } from '../repositories/sites.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
-import { aggregate } from './aggregation.ts';
+import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
-import { ConnectionsService } from './connections.service.ts';
-import { GlobalModelService } from './global-model.service.ts';
-import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
-import { OpsBroadcaster } from './ops-broadcaster.service.ts';
-import { crashPoint } from './crash-points.ts';
-import { byStableKey, stableSiteKeys } from './site-keys.ts';
-import { encodeSnapshot } from './optimizer-snapshot.ts';
-import { poolEvaluations } from './pooled-metrics.ts';
-import type { SelectedRound, StoredRoundMetrics } from './round-selection.ts';
-import { patienceRunOut, selectedRoundOf } from './round-selection.ts';
+import type { Clock } from './clock.ts';
+import { GlobalWeightsService } from './global-weights.service.ts';
+import { RoundAggregationService } from './round-aggregation.service.ts';
+import type { Cancellation } from './round-cancellation.service.ts';
+import { RoundCancellationService } from './round-cancellation.service.ts';
+import { RoundEvaluationService } from './round-evaluation.service.ts';
+import { RoundInstructionsService } from './round-instructions.service.ts';
+import { RoundProgressService } from './round-progress.service.ts';
+import type { SelectedRound } from './round-selection.ts';
+import { RoundSitesService } from './round-sites.service.ts';
+import { RoundStartService } from './round-start.service.ts';
 import { RunLocks } from './run-locks.service.ts';
-import { evaluators, runConfig, selectedSites, stageOf } from './run-state.ts';
+import { evaluators, selectedSites } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
-import { SiteSummariesService } from './site-summaries.service.ts';
-import { roundTrainingLoss } from './training-loss.ts';
 import type { SiteFailure } from './site-failures.service.ts';
 import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
-import { TransfersService } from './transfers.service.ts';
-import { UpdateScreeningService } from './update-screening.service.ts';
 
-const MAX_ATTEMPTS = 3;
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 
 /**
- * The round state machine: training → aggregation → (commit) → evaluation → done, or failed.
- * Every phase change is written to the database before anything acts on it, so a restarted
- * coordinator picks the run up where the database says it is.
+ * The round state machine: training → aggregation → (commit) → evaluation → done, or failed. Every phase
+ * change is written to the database before anything acts on it, so a restarted coordinator picks the run
+ * up where the database says it is. Starting, aggregating, evaluating and cancelling are their own services.
  */
 @Injectable()
 export class RoundService {
   private readonly logger = new Logger('rounds');
-  private readonly waiting = new Map<string, string>();
 
   constructor(
     @Inject(RunsRepository) private readonly runs: RunsRepository,
     @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
     @Inject(RunLocks) private readonly locks: RunLocks,
-    @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
-    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
-    @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
+    @Inject(RoundStartService) private readonly starts: RoundStartService,
+    @Inject(RoundAggregationService) private readonly aggregation: RoundAggregationService,
+    @Inject(RoundEvaluationService) private readonly evaluation: RoundEvaluationService,
+    @Inject(RoundCancellationService) private readonly cancellation: RoundCancellationService,
+    @Inject(RoundSitesService) private readonly sites: RoundSitesService,
+    @Inject(RoundProgressService) private readonly progressService: RoundProgressService,
     @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
-    @Inject(UpdateScreeningService) private readonly screening: UpdateScreeningService,
-    @Inject(TransfersService) private readonly transfers: TransfersService,
+    @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
+    @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.instructions.onSiteFailure((runId) => void this.kick(runId));
   }
@@ -85,32 +71,43 @@ export class RoundService {
   private async advance(runId: string): Promise<void> {
     const run = await this.runs.find(runId);
     if (run?.state !== 'running') return;
-    const config = runConfig(run);
+    const config = run.config;
     const open = await this.rounds.findOpen(runId);
     if (!open) {
-      if (run.committed_round >= config.rounds) return this.complete(run);
+      if (run.committedRound >= config.rounds) return this.complete(run);
       return this.startRound(run, config);
     }
-    const now = Date.now();
-    if (open.phase === 'training') {
-      const submitted = await this.rounds.updatesFor(open.id, 'fit');
-      const selected = selectedSites(open).length;
-      if (submitted.length >= selected) return this.aggregateRound(run, open);
-      const failed = await this.failures.of(open.id, 'fit');
-      // Every site has answered or said why it cannot: waiting for the deadline changes nothing.
-      const allAnswered = submitted.length + failed.length >= selected;
-      if (allAnswered || now > open.deadline_at) {
-        if (submitted.length >= config.minClients) return this.aggregateRound(run, open);
-        return this.failTraining({ run, round: open, config, submitted: submitted.length, failed });
-      }
-    } else if (open.phase === 'aggregation') {
-      return this.aggregateRound(run, open);
-    } else if (open.phase === 'evaluation') {
-      const results = await this.rounds.updatesFor(open.id, 'evaluate');
-      const failed = await this.failures.of(open.id, 'evaluate');
-      const answered = results.length + failed.length >= evaluators(open).length;
-      if (answered || now > (open.evaluation_deadline_at ?? 0)) return this.finishEvaluation(run, open);
-    }
+    if (open.phase === 'training') return this.collectFit(run, open, config);
+    if (open.phase === 'aggregation') return this.aggregation.aggregate(run, open);
+    if (open.phase === 'evaluation') return this.collectEvaluation(run, open);
+  }
+
+  private async startRound(run: Run, config: ResolvedRunConfig): Promise<void> {
+    const outcome = await this.starts.start(run, config);
+    if (outcome.kind === 'exhausted')
+      await this.failRun(run, { round: run.committedRound + 1, message: outcome.message });
+  }
+
+  /** Aggregates once every selected site answered, or at the deadline with enough updates; else cancels. */
+  private async collectFit(run: Run, round: RoundRow, config: ResolvedRunConfig): Promise<void> {
+    const submitted = (await this.rounds.updatesFor(round.id, 'fit')).length;
+    const selected = selectedSites(round).length;
+    if (submitted >= selected) return this.aggregation.aggregate(run, round);
+    const failed = await this.failures.of(round.id, 'fit');
+    // Every site has answered or said why it cannot: waiting for the deadline changes nothing.
+    const allAnswered = submitted + failed.length >= selected;
+    if (!allAnswered && this.clock.now() <= round.deadline_at) return;
+    if (submitted >= config.minClients) return this.aggregation.aggregate(run, round);
+    return this.failTraining({ run, round, config, submitted, failed });
+  }
+
+  private async collectEvaluation(run: Run, round: RoundRow): Promise<void> {
+    const results = await this.rounds.updatesFor(round.id, 'evaluate');
+    const failed = await this.failures.of(round.id, 'evaluate');
+    const answered = results.length + failed.length >= evaluators(round).length;
+    if (!answered && this.clock.now() <= (round.evaluation_deadline_at ?? 0)) return;
+    const outcome = await this.evaluation.finish(run, round);
+    if (outcome.runComplete) await this.complete(run, outcome.selected);
   }
 
   /**
@@ -118,7 +115,7 @@ export class RoundService {
    * on a retry leave fewer than minClients, the run fails now instead of retrying the same round.
    */
   private async failTraining(o: {
-    run: RunRow;
+    run: Run;
     round: RoundRow;
     config: ResolvedRunConfig;
     submitted: number;
@@ -126,17 +123,7 @@ export class RoundService {
   }): Promise<void> {
     const { run, round, config, failed } = o;
     const selected = selectedSites(round).length;
-    const reasons =
-      failed.length > 0 ? `; ${failed.length} of ${selected} sites failed: ${describeFailures(failed)}` : '';
-    const answered = o.submitted + failed.length >= selected;
-    const summary = answered
-      ? `${o.submitted} of ${config.minClients} required updates`
-      : `deadline passed with ${o.submitted} of ${config.minClients} required updates`;
-    await this.failRound(
-      round,
-      answered ? 'sites_failed' : 'deadline',
-      `${summary}${reasons}`.slice(0, 2000),
-    );
+    await this.cancellation.cancel(round, await this.trainingCancellation(o));
     const permanent = failed.filter((f) => !f.retryable);
     if (permanent.length === 0 || selected - permanent.length >= config.minClients) return;
     await this.failRun(run, {
@@ -146,256 +133,38 @@ export class RoundService {
     });
   }
 
-  private async approvedConnected(): Promise<string[]> {
-    const approved = new Set(
-      (await this.sites.list()).filter((s) => s.status === 'approved').map((s) => s.id),
-    );
-    return this.connections.connectedIds().filter((id) => approved.has(id));
-  }
-
-  private async siteKeys(): Promise<Map<string, string>> {
-    return stableSiteKeys(await this.sites.list());
-  }
-
-  private async startRound(run: RunRow, config: ResolvedRunConfig): Promise<void> {
-    const number = run.committed_round + 1;
-    const attempt = await this.rounds.countAttempts(run.id, number);
-    if (attempt >= MAX_ATTEMPTS) {
-      const last = (await this.rounds.listForRun(run.id)).filter((r) => r.number === number).at(-1);
-      return this.failRun(run, {
-        round: number,
-        message: `round ${number} failed ${attempt} times${last?.failure ? `; last: ${last.failure}` : ''}`,
-      });
-    }
-    const keys = await this.siteKeys();
-    const available = await this.approvedConnected();
-    const idOfKey = new Map(available.map((id) => [keys.get(id)!, id]));
-    // Sampled by stable key, so the same federation samples the same sites whatever their ids.
-    const sample = sampleClients(
-      [...idOfKey.keys()].map((key) => ({ id: key, available: true })),
-      {
-        round: number,
-        seed: config.seed,
-        fraction: config.fraction,
-        minClients: config.minClients,
-        minAvailableClients: config.minAvailableClients ?? config.minClients,
-      },
-    );
-    if (!sample.ok) {
-      if (this.waiting.get(run.id) !== sample.message)
-        this.logger.log(`run ${run.name}: waiting for sites (${sample.message})`);
-      this.waiting.set(run.id, sample.message);
-      return;
-    }
-    this.waiting.delete(run.id);
-    const sampled = sample.clientIds.map((key) => idOfKey.get(key)!);
-    const global = await this.weights.current(run);
-    const now = Date.now();
-    const round: RoundRow = {
-      id: randomUUID(),
-      run_id: run.id,
-      number,
-      attempt,
-      phase: 'training',
-      selected_sites: JSON.stringify(sampled),
-      global_hash: global.modelHash,
-      result_hash: null,
-      started_at: now,
-      deadline_at: now + config.roundTimeoutSeconds * 1000,
-      finished_at: null,
-      metrics: null,
-      failure: null,
-      evaluators: null,
-      evaluation_deadline_at: null,
-      training_loss: null,
+  /**
+   * Why training ended without enough updates: `sites_failed` when every site answered; at the deadline,
+   * `too_few_sites` when the selected sites still connected could not have reached minClients (sites
+   * left), else `deadline` (enough were there, too slow).
+   */
+  private async trainingCancellation(o: {
+    round: RoundRow;
+    config: ResolvedRunConfig;
+    submitted: number;
+    failed: SiteFailure[];
+  }): Promise<Cancellation> {
+    const { round, config, submitted, failed } = o;
+    const selected = selectedSites(round).length;
+    const reasons =
+      failed.length > 0 ? `; ${failed.length} of ${selected} sites failed: ${describeFailures(failed)}` : '';
+    const required = `${submitted} of ${config.minClients} required updates`;
+    if (submitted + failed.length >= selected)
+      return { reason: 'sites_failed', message: `${required}${reasons}`.slice(0, 2000) };
+    const reachable = await this.sites.reachable(round, submitted);
+    return {
+      reason: reachable < config.minClients ? 'too_few_sites' : 'deadline',
+      message: `deadline passed with ${required}${reasons}`.slice(0, 2000),
     };
-    // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
-    if (!(await this.rounds.insertIfAbsent(round))) return;
-    await this.audit.record({
-      actor: SYSTEM,
-      action: 'round.started',
-      subject: run.id,
-      details: { round: number, attempt, sites: sampled.length },
-    });
-    crashPoint('selection', number);
-    await this.progress(round);
-    for (const siteId of sampled)
-      this.instructions.sendFit({ run, round, global, siteId, siteKey: keys.get(siteId)! });
-  }
-
-  private async aggregateRound(run: RunRow, round: RoundRow): Promise<void> {
-    if (round.phase === 'training') {
-      await this.rounds.update(round.id, { phase: 'aggregation' });
-      round = { ...round, phase: 'aggregation' };
-      await this.progress(round);
-      await this.releaseUploads(round);
-    }
-    const config = runConfig(run);
-    const global = await this.weights.atRound(run, round.number - 1);
-    if (global.modelHash !== round.global_hash)
-      throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const submitted = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.siteKeys());
-    const deltas: Float32Array[] = [];
-    for (const row of submitted) {
-      const payload = JSON.parse(row.payload) as { sha256: string };
-      const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, payload.sha256));
-      if (!decoded.ok)
-        throw new Error(`stored delta of site ${row.site_id} does not decode: ${decoded.error.message}`);
-      deltas.push(decoded.data.values);
-    }
-    const kept = await this.screening.keep({
-      round,
-      config,
-      siteIds: submitted.map((r) => r.site_id),
-      deltas,
-    });
-    const rows = kept.map((i) => submitted[i]!);
-    const updates: ClientUpdate[] = kept.map((i) => {
-      const row = submitted[i]!;
-      const weights = new Float32Array(global.values.length);
-      for (let j = 0; j < weights.length; j++) weights[j] = global.values[j]! + deltas[i]![j]!;
-      const { groupExamples } = JSON.parse(row.payload) as { groupExamples: Record<string, number> };
-      return { weights, numExamples: row.num_examples, groupExamples };
-    });
-    const { layout, manifest } = this.models.describe(config.model);
-    // Every update excluded: the round commits the global model unchanged.
-    const result =
-      updates.length === 0
-        ? { weights: global.values }
-        : aggregate({
-            strategy: config.strategy,
-            round: round.number,
-            global: global.values,
-            updates,
-            layout,
-            optimizer: await this.weights.optimizerAt(run.id, round.number - 1),
-          });
-    crashPoint('aggregation', round.number);
-    const blob = await this.models.blob(result.weights, manifest);
-    const path = checkpointPath(run.id, round.number);
-    const sha256 = await this.files.write(path, blob.bytes);
-    if (result.optimizer)
-      await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(result.optimizer));
-    crashPoint('commit', round.number);
-    const evaluatorIds = await this.approvedConnected();
-    const evaluationDeadline = Date.now() + config.evaluationTimeoutSeconds * 1000;
-    const trainingLoss = roundTrainingLoss(rows);
-    await this.rounds.commit({
-      round,
-      checkpoint: { path, sha256 },
-      evaluators: evaluatorIds,
-      evaluationDeadline,
-      trainingLoss,
-      at: Date.now(),
-      excluded: submitted.filter((row) => !rows.includes(row)).map((row) => row.site_id),
-    });
-    await this.audit.record({
-      actor: SYSTEM,
-      action: 'round.committed',
-      subject: run.id,
-      details: { round: round.number, updates: rows.length, modelHash: sha256 },
-    });
-    const committed: RoundRow = {
-      ...round,
-      phase: 'evaluation',
-      result_hash: sha256,
-      evaluators: JSON.stringify(evaluatorIds),
-      evaluation_deadline_at: evaluationDeadline,
-      training_loss: trainingLoss,
-    };
-    this.recordFitMetrics(run, committed, rows);
-    await this.progress(committed);
-    await this.publishCommit(run.id, rows);
-    for (const siteId of evaluatorIds)
-      this.instructions.sendEvaluate({
-        run: { ...run, committed_round: round.number },
-        round: committed,
-        model: blob,
-        siteId,
-      });
-  }
-
-  /** The committed round's training loss and example count, broadcast to dashboards. */
-  private recordFitMetrics(run: RunRow, round: RoundRow, rows: { num_examples: number }[]): void {
-    const examples = rows.reduce((s, r) => s + r.num_examples, 0);
-    const loss = round.training_loss;
-    this.ops.emit('metricsRecorded', {
-      runId: run.id,
-      roundId: round.id,
-      roundNumber: round.number,
-      stage: 'fit',
-      at: Date.now(),
-      metrics: { ...(loss === null ? {} : { loss }), sites: rows.length, examples },
-    });
-  }
-
-  /** A commit moves the run's committed round and each contributor's rounds joined. */
-  private async publishCommit(runId: string, rows: { site_id: string }[]): Promise<void> {
-    await this.runSummaries.publish(runId);
-    for (const { site_id } of rows) await this.siteSummaries.publish(site_id).catch(() => undefined);
-  }
-
-  private async finishEvaluation(run: RunRow, round: RoundRow): Promise<void> {
-    const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.siteKeys());
-    const results = rows.map((r) => JSON.parse(r.payload) as EvaluateRes);
-    const config = runConfig(run);
-    const asked = { bins: config.histogramBins, tasks: config.model.tasks };
-    const pooled = poolEvaluations(results, asked);
-    const validated = results.flatMap((r) => (r.validation ? [r.validation] : []));
-    const metrics: StoredRoundMetrics = {
-      tasks: pooled,
-      ...(validated.length > 0 ? { validation: poolEvaluations(validated, asked) } : {}),
-      sites: rows.map((r) => r.site_id),
-    };
-    await this.rounds.update(round.id, {
-      phase: 'done',
-      metrics: JSON.stringify(metrics),
-      finished_at: Date.now(),
-    });
-    const flat: Record<string, number> = {};
-    for (const [task, values] of Object.entries(pooled)) {
-      for (const [name, value] of Object.entries(values))
-        if (Number.isFinite(value)) flat[`${task}.${name}`] = value;
-    }
-    for (const [task, values] of Object.entries(metrics.validation ?? {}))
-      if (Number.isFinite(values.auc)) flat[`validation.${task}.auc`] = values.auc;
-    this.ops.emit('metricsRecorded', {
-      runId: run.id,
-      roundId: round.id,
-      roundNumber: round.number,
-      stage: 'evaluate',
-      at: Date.now(),
-      metrics: flat,
-    });
-    await this.audit.record({
-      actor: SYSTEM,
-      action: 'round.evaluated',
-      subject: run.id,
-      details: {
-        round: round.number,
-        sites: rows.length,
-        ...Object.fromEntries(
-          Object.entries(pooled).map(([t, m]) => [
-            `${t}.auc`,
-            Number.isFinite(m.auc) ? Number(m.auc.toFixed(4)) : null,
-          ]),
-        ),
-      },
-    });
-    await this.progress({ ...round, phase: 'done' });
-    const selected = selectedRoundOf(await this.rounds.listForRun(run.id));
-    if (round.number >= config.rounds) return this.complete(run, selected);
-    if (patienceRunOut({ latest: round.number, selected, patience: config.patience }))
-      await this.complete(run, selected);
   }
 
   private async failRun(
-    run: RunRow,
+    run: Run,
     o: { round: number; message: string; details?: Record<string, unknown> },
   ): Promise<void> {
     const failure = o.message.slice(0, 2000);
-    if (!(await this.runs.transition(run.id, { from: ['running'], to: 'failed', at: Date.now(), failure })))
-      return;
+    const at = this.clock.now();
+    if (!(await this.runs.transition(run.id, { from: ['running'], to: 'failed', at, failure }))) return;
     await this.audit.record({
       actor: SYSTEM,
       action: 'run.failed',
@@ -406,57 +175,33 @@ export class RoundService {
     await this.runSummaries.publish(run.id);
   }
 
-  /** W7: uploads still open when a round stops training can no longer be submitted; free them. */
-  private async releaseUploads(round: RoundRow): Promise<void> {
-    for (const siteId of selectedSites(round)) await this.transfers.abandon(siteId, 'round_closed');
-  }
-
-  private async failRound(round: RoundRow, code: CancelReason, reason: string): Promise<void> {
-    await this.rounds.update(round.id, { phase: 'failed', failure: reason, finished_at: Date.now() });
-    await this.releaseUploads(round);
-    for (const siteId of selectedSites(round)) {
-      this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
-        runId: round.run_id,
-        roundId: round.id,
-        reason: code,
-        message: reason.slice(0, 500),
-      });
-    }
-    await this.audit.record({
-      actor: SYSTEM,
-      action: 'round.failed',
-      subject: round.run_id,
-      outcome: 'failed',
-      details: { round: round.number, attempt: round.attempt, code, reason },
-    });
-    await this.progress({ ...round, phase: 'failed' });
-  }
-
-  /** Cancels an open round because the operator stopped the run. */
-  async cancelOpenRound(runId: string, reason: string): Promise<void> {
+  /**
+   * Cancels the run's round in training or aggregation because the operator paused or stopped the run; a
+   * committed round in evaluation keeps its model. Resuming starts a fresh attempt of the round.
+   */
+  async cancelOpenRound(runId: string, cancellation: Cancellation): Promise<void> {
     await this.locks.run(runId, async () => {
       const open = await this.rounds.findOpen(runId);
-      if (open && open.phase !== 'evaluation') await this.failRound(open, 'run_stopped', reason);
+      if (open && open.phase !== 'evaluation') await this.cancellation.cancel(open, cancellation);
     });
   }
 
   /** Completes the run after its last round, or earlier when early stopping's patience ran out. */
-  private async complete(run: RunRow, selected?: SelectedRound | null): Promise<void> {
-    if (await this.runs.transition(run.id, { from: ['running'], to: 'completed', at: Date.now() })) {
-      const current = await this.runs.find(run.id);
-      const rounds = current?.committed_round ?? run.committed_round;
-      await this.audit.record({
-        actor: SYSTEM,
-        action: 'run.completed',
-        subject: run.id,
-        details: {
-          rounds,
-          stoppedEarly: rounds < runConfig(run).rounds,
-          selectedRound: selected?.round ?? null,
-        },
-      });
-      await this.runSummaries.publish(run.id);
-    }
+  private async complete(run: Run, selected?: SelectedRound | null): Promise<void> {
+    const at = this.clock.now();
+    if (!(await this.runs.transition(run.id, { from: ['running'], to: 'completed', at }))) return;
+    const rounds = (await this.runs.find(run.id))?.committedRound ?? run.committedRound;
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'run.completed',
+      subject: run.id,
+      details: {
+        rounds,
+        stoppedEarly: rounds < run.config.rounds,
+        selectedRound: selected?.round ?? null,
+      },
+    });
+    await this.runSummaries.publish(run.id);
   }
 
   /** Re-sends the current instruction to a site that just (re)authenticated. */
@@ -467,58 +212,27 @@ export class RoundService {
         void this.kick(run.id);
         continue;
       }
-      if (open.phase === 'training' && selectedSites(open).includes(siteId)) {
-        if (!(await this.answered(open.id, siteId, 'fit'))) {
-          this.instructions.sendFit({
-            run,
-            round: open,
-            global: await this.weights.atRound(run, open.number - 1),
-            siteId,
-            siteKey: (await this.siteKeys()).get(siteId) ?? siteId,
-          });
-        }
-      } else if (open.phase === 'evaluation' && evaluators(open).includes(siteId)) {
-        if (!(await this.answered(open.id, siteId, 'evaluate'))) {
-          this.instructions.sendEvaluate({
-            run,
-            round: open,
-            model: await this.weights.atRound(run, open.number),
-            siteId,
-          });
-        }
+      const stage = open.phase === 'training' ? 'fit' : open.phase === 'evaluation' ? 'evaluate' : undefined;
+      const asked = stage === 'fit' ? selectedSites(open) : evaluators(open);
+      if (!stage || !asked.includes(siteId) || (await this.sites.answered(open.id, siteId, stage))) continue;
+      if (stage === 'fit') {
+        const global = await this.weights.atRound(run, open.number - 1);
+        const siteKey = (await this.sites.keys()).get(siteId) ?? siteId;
+        this.instructions.sendFit({ run, round: open, global, siteId, siteKey });
+      } else {
+        const model = await this.weights.atRound(run, open.number);
+        this.instructions.sendEvaluate({ run, round: open, model, siteId });
       }
     }
   }
 
-  /** The site sent its result for this stage, or said why it cannot (then a resend would fail again). */
-  private async answered(roundId: string, siteId: string, stage: 'fit' | 'evaluate'): Promise<boolean> {
-    const result = await this.rounds.findUpdate({ roundId, siteId, stage });
-    return Boolean(result ?? (await this.rounds.findUpdate({ roundId, siteId, stage: `${stage}_failed` })));
-  }
-
   /** The round's progress, broadcast to dashboards. */
-  async progress(round: RoundRow): Promise<RoundProgress> {
-    const progress = await this.progressOf(round);
-    this.ops.emit('roundProgressed', progress);
-    return progress;
+  progress(round: RoundRow): Promise<RoundProgress> {
+    return this.progressService.publish(round);
   }
 
   /** How far a round is: who was asked, who answered. */
-  async progressOf(round: RoundRow): Promise<RoundProgress> {
-    const evaluating = round.phase === 'evaluation' || round.phase === 'done';
-    const expected = evaluating ? evaluators(round) : selectedSites(round);
-    const submitted = (await this.rounds.updatesFor(round.id, evaluating ? 'evaluate' : 'fit')).length;
-    const progress: RoundProgress = {
-      runId: round.run_id,
-      roundId: round.id,
-      roundNumber: round.number,
-      stage: stageOf(round),
-      selected: Math.max(expected.length, submitted),
-      submitted,
-      failed: round.phase === 'failed' ? Math.max(expected.length - submitted, 0) : 0,
-      startedAt: round.started_at,
-      deadline: (evaluating ? round.evaluation_deadline_at : round.deadline_at) ?? round.deadline_at,
-    };
-    return progress;
+  progressOf(round: RoundRow): Promise<RoundProgress> {
+    return this.progressService.of(round);
   }
 }

@@ -1,11 +1,23 @@
 import type { RoundStage, SiteRoundView } from '@fedfuse/protocol';
+import { strategyFor } from '@fedfuse/strategy';
+import type { ParameterLayout, Strategy } from '@fedfuse/strategy';
 import type { ResolvedRunConfig } from '../run-config.ts';
+import { z } from 'zod';
+import { parseColumn } from '../repositories/parse-column.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
-import type { RunRow } from '../repositories/runs.repository.ts';
 
-/** The run's configuration as stored. */
-export function runConfig(run: RunRow): ResolvedRunConfig {
-  return JSON.parse(run.config) as ResolvedRunConfig;
+/** The run's strategy, from its configuration and its model's parameter groups. */
+export function runStrategy(config: ResolvedRunConfig, layout: ParameterLayout): Strategy {
+  return strategyFor({
+    strategy: config.strategy,
+    seed: config.seed,
+    fraction: config.fraction,
+    minClients: config.minClients,
+    minAvailableClients: config.minAvailableClients,
+    layout,
+    proximalMu: config.local.proximalMu,
+    evaluation: { bins: config.histogramBins, tasks: config.model.tasks },
+  });
 }
 
 /** How the dashboard and sites name a round's phase. */
@@ -24,12 +36,21 @@ export function stageOf(round: RoundRow): RoundStage {
   }
 }
 
+const SiteIds = z.array(z.string().min(1));
+
+/** The sites selected to train the round (its JSON column, checked: a corrupt one names itself). */
 export function selectedSites(round: RoundRow): string[] {
-  return JSON.parse(round.selected_sites) as string[];
+  return parseColumn(
+    { table: 'rounds', id: round.id, column: 'selected_sites' },
+    round.selected_sites,
+    SiteIds,
+  );
 }
 
+/** The sites asked to evaluate the round's committed model; none before the commit. */
 export function evaluators(round: RoundRow): string[] {
-  return round.evaluators ? (JSON.parse(round.evaluators) as string[]) : [];
+  if (round.evaluators === null) return [];
+  return parseColumn({ table: 'rounds', id: round.id, column: 'evaluators' }, round.evaluators, SiteIds);
 }
 
 /** A round as one site sees it. */

@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RunSummary } from '@fedfuse/protocol';
-import type { RunRow } from '../repositories/runs.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import type { ModelDraft } from '../run-config.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
-import { runConfig } from './run-state.ts';
 
 /** A run as the Runs list, the run page's header and the overview show it. */
-export function toRunSummary(run: RunRow): RunSummary {
-  const config = runConfig(run);
+export function toRunSummary(run: Run): RunSummary {
+  const config = run.config;
   return {
     runId: run.id,
     name: run.name,
@@ -18,11 +17,11 @@ export function toRunSummary(run: RunRow): RunSummary {
     // A run not started yet may leave its tasks to the sites.
     tasks: (config.model as ModelDraft).tasks ?? [],
     roundsPlanned: config.rounds,
-    roundsCompleted: run.committed_round,
+    roundsCompleted: run.committedRound,
     schedule: config.schedule ?? null,
-    createdAt: run.created_at,
-    startedAt: run.started_at,
-    finishedAt: run.finished_at,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
     failure: run.failure,
   };
 }

@@ -5,16 +5,22 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import type { Ack } from '@fedfuse/protocol';
 import { fail, ok } from '@fedfuse/protocol';
-import type { RunRow, RunState } from '../repositories/runs.repository.ts';
+import type { Run, RunState } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import { explicitSpec, resolveRunConfig, type DraftRunConfig } from '../run-config.ts';
+import {
+  explicitSpec,
+  resolveRunConfig,
+  type DraftRunConfig,
+  type ResolvedRunConfig,
+} from '../run-config.ts';
 import type { CoordinatorSettings } from '../env.ts';
-import { SETTINGS } from '../tokens.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
-import { runConfig } from './run-state.ts';
+import { RunTransitionError } from './run-transition.error.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SpecAgreementService, type AgreedModel } from './spec-agreement.service.ts';
 import { TransfersService } from './transfers.service.ts';
@@ -45,6 +51,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
     @Inject(SpecAgreementService) private readonly agreement: SpecAgreementService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,7 +62,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log(`resuming ${running.length} running run(s) from their last committed round`);
     this.scheduler.addInterval(
       'round-ticker',
-      setInterval(() => void this.roundService.tick(), this.settings.tickMs),
+      this.clock.every(this.settings.tickMs, () => void this.roundService.tick()),
     );
   }
 
@@ -64,7 +71,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of this.scheduler.getCronJobs().keys()) this.scheduler.deleteCronJob(name);
   }
 
-  async create(raw: unknown): Promise<Ack<RunRow>> {
+  async create(raw: unknown): Promise<Ack<Run>> {
     const resolved = resolveRunConfig(raw);
     if (!resolved.ok) return fail('invalid_payload', resolved.message);
     // A spec with every input given is checked now; one left to the sites is built when the run starts.
@@ -75,16 +82,17 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       return fail('invalid_payload', `model: ${(error as Error).message}`);
     }
     const { schedule } = resolved.config;
-    const row: RunRow = {
+    const row: Run = {
       id: randomUUID(),
       name: resolved.config.name,
-      config: JSON.stringify(resolved.config),
+      // A draft until the start agrees the model's inputs with the sites (see Run.config).
+      config: resolved.config as unknown as ResolvedRunConfig,
       state: 'scheduled',
-      schedule: schedule ? JSON.stringify(schedule) : null,
-      created_at: Date.now(),
-      started_at: null,
-      finished_at: null,
-      committed_round: 0,
+      schedule: schedule ?? null,
+      createdAt: this.clock.now(),
+      startedAt: null,
+      finishedAt: null,
+      committedRound: 0,
       failure: null,
     };
     await this.runs.insert(row);
@@ -99,12 +107,15 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     return ok(row);
   }
 
-  /** Applies an operator action; only one run may be running at a time. */
+  /**
+   * Applies an operator action; only one run may be running at a time. Throws RunTransitionError when the
+   * run's state does not allow the action. Pause and stop cancel the open round, telling its sites why.
+   */
   async act(
     runId: string,
     action: RunAction,
     actor: { kind: 'operator' | 'system'; id: string } = OPERATOR,
-  ): Promise<Ack<RunRow>> {
+  ): Promise<Ack<Run>> {
     const run = await this.runs.find(runId);
     if (!run) return fail('not_found', `no run ${runId}`);
     const rule = ACTIONS[action];
@@ -119,12 +130,24 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
       if (!agreement.ok) return agreement;
       agreed = agreement.data;
     }
-    const config = agreed ? JSON.stringify({ ...runConfig(run), model: agreed.spec }) : undefined;
-    if (!(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: Date.now(), config }))) {
-      return fail('invalid_payload', `cannot ${action} a run that is ${run.state}`);
+    const config = agreed ? { ...run.config, model: agreed.spec } : undefined;
+    if (
+      !(await this.runs.transition(runId, { from: rule.from, to: rule.to, at: this.clock.now(), config }))
+    ) {
+      const current = (await this.runs.find(runId))?.state ?? run.state;
+      throw new RunTransitionError({ runId, action, state: current });
     }
     this.unschedule(runId);
-    if (action === 'stop') await this.roundService.cancelOpenRound(runId, 'the operator stopped the run');
+    if (action === 'stop')
+      await this.roundService.cancelOpenRound(runId, {
+        reason: 'run_stopped',
+        message: 'the operator stopped the run',
+      });
+    if (action === 'pause')
+      await this.roundService.cancelOpenRound(runId, {
+        reason: 'run_paused',
+        message: 'the operator paused the run',
+      });
     await this.audit.record({
       actor,
       action: `run.${rule.verb}`,
@@ -149,10 +172,10 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The run's model as the approved sites' schemas complete and confirm it; a refusal is audited. */
   private async agreeOnModel(
-    run: RunRow,
+    run: Run,
     actor: { kind: 'operator' | 'system'; id: string },
   ): Promise<Ack<AgreedModel>> {
-    const draft = runConfig(run) as unknown as DraftRunConfig;
+    const draft = run.config as unknown as DraftRunConfig;
     const agreed = await this.agreement.agree(run.name, draft.model);
     if (!agreed.ok) {
       await this.audit.record({
@@ -166,23 +189,27 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     return agreed;
   }
 
-  private sizeTransfers(run: RunRow): void {
-    const params = this.models.describe(runConfig(run).model).manifest.numParams;
+  private sizeTransfers(run: Run): void {
+    const params = this.models.describe(run.config.model).manifest.numParams;
     // Encoded delta: header + 4 bytes per parameter, plus the sealed box's framing.
     this.transfers.maxDeltaBytes = params * 4 + 1024 * 1024;
   }
 
   /** Starts a scheduled run when its cron or interval fires; a double firing starts it once. */
-  private schedule(run: RunRow): void {
+  private schedule(run: Run): void {
     if (!run.schedule || run.state !== 'scheduled') return;
-    const spec = JSON.parse(run.schedule) as { cron?: string; intervalSeconds?: number };
-    const fire = () => void this.act(run.id, 'start', { kind: 'system', id: 'scheduler' });
+    const spec = run.schedule;
+    // A firing after the run started is refused by its state: nothing to do.
+    const fire = () =>
+      void this.act(run.id, 'start', { kind: 'system', id: 'scheduler' }).catch((error: unknown) => {
+        if (!(error instanceof RunTransitionError)) this.logger.error(`run ${run.id}: ${String(error)}`);
+      });
     const name = `run-${run.id}`;
     if (spec.cron) {
       const job = CronJob.from({ cronTime: spec.cron, onTick: fire, start: true });
       this.scheduler.addCronJob(name, job);
     } else if (spec.intervalSeconds) {
-      this.scheduler.addInterval(name, setInterval(fire, spec.intervalSeconds * 1000));
+      this.scheduler.addInterval(name, this.clock.every(spec.intervalSeconds * 1000, fire));
     }
   }
 
@@ -192,11 +219,11 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
   }
 
-  list(): Promise<RunRow[]> {
+  list(): Promise<Run[]> {
     return this.runs.list();
   }
 
-  find(runId: string): Promise<RunRow | undefined> {
+  find(runId: string): Promise<Run | undefined> {
     return this.runs.find(runId);
   }
 

@@ -9,14 +9,16 @@ import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
+import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { RoundService } from './round.service.ts';
 import { RunLocks } from './run-locks.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import type { SiteRefusal } from '../admission/site-refusals.service.ts';
 import { SiteRefusals } from '../admission/site-refusals.service.ts';
-import { evaluators, runConfig, selectedSites } from './run-state.ts';
+import { evaluators, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 import { crashPoint } from './crash-points.ts';
 import type { ReportedCounts } from './reported-counts.ts';
@@ -40,6 +42,7 @@ export class SubmissionsService {
     @Inject(RunLocks) private readonly locks: RunLocks,
     @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
     @Inject(SiteRefusals) private readonly refusals: SiteRefusals,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Records the refusal (folded when it repeats, see SiteRefusals) and returns the site's answer. */
@@ -76,7 +79,7 @@ export class SubmissionsService {
         `round ${round.number} is in ${round.phase}, no longer taking ${context.stage} results`,
       );
     const deadline = context.stage === 'fit' ? round.deadline_at : (round.evaluation_deadline_at ?? 0);
-    if (Date.now() > deadline) return fail('too_late', `round ${round.number} closed at its deadline`);
+    if (this.clock.now() > deadline) return fail('too_late', `round ${round.number} closed at its deadline`);
     const expected = context.stage === 'fit' ? selectedSites(round) : evaluators(round);
     if (!expected.includes(context.siteId))
       return fail('wrong_round', `this site was not selected for round ${round.number}`);
@@ -131,7 +134,7 @@ export class SubmissionsService {
       const decoded = decodeWeights(opened.data.payload);
       if (!decoded.ok)
         return refuse('invalid_payload', `the delta does not decode: ${decoded.error.message}`);
-      const config = runConfig(run);
+      const config = run.config;
       const { layout, manifest } = this.models.describe(config.model);
       const validation = validateUpdate(
         {
@@ -151,7 +154,7 @@ export class SubmissionsService {
         return refuse('invalid_payload', `update refused (${validation.reason}): ${validation.message}`);
       const path = `runs/${run.id}/rounds/${round.number}-${round.attempt}/${siteId}.delta.ffwt`;
       const sha256 = await this.files.write(path, opened.data.payload);
-      const receivedAt = Date.now();
+      const receivedAt = this.clock.now();
       const payload = JSON.stringify({
         sha256,
         groupExamples: res.groupExamples,
@@ -209,11 +212,11 @@ export class SubmissionsService {
       const previous = await this.rounds.findUpdateByKey(messageKey);
       if (previous)
         return ok({ roundId: round.id, messageKey, acceptedAt: previous.received_at, alreadyAccepted: true });
-      const config = runConfig(run);
+      const config = run.config;
       const asked = { tasks: config.model.tasks, bins: config.histogramBins };
       const problem = evaluationProblem(res, asked, await this.reported(siteId));
       if (problem) return refuse('invalid_payload', `evaluation refused: ${problem}`);
-      const receivedAt = Date.now();
+      const receivedAt = this.clock.now();
       const inserted = await this.rounds.insertUpdate({
         round_id: round.id,
         site_id: siteId,

@@ -7,6 +7,7 @@ import type {
   EvaluateRes,
   FitIns,
   LossTerms,
+  RoundCancelled,
   RoundFailure,
   SiteDataSchema,
   SiteSync,
@@ -63,6 +64,8 @@ export class TestSite {
   coordinatorBoxKey?: Uint8Array;
   readonly received: FitIns[] = [];
   readonly evaluations: EvaluateIns[] = [];
+  /** Every `round:cancelled` the coordinator sent this site. */
+  readonly cancellations: RoundCancelled[] = [];
   lastChallenge?: SignedChallenge;
   lastResponse?: SignedChallenge;
   /** Challenges asked for so far (one per connection attempt). */
@@ -104,6 +107,7 @@ export class TestSite {
   }
 
   private listen(socket: Socket): void {
+    socket.on(FlEvent.roundCancelled, (cancelled: RoundCancelled) => this.cancellations.push(cancelled));
     socket.on(FlEvent.roundStart, (ins: FitIns, ack: (a: Ack) => void) => {
       this.received.push(ins);
       if (this.refuseRoundStart) return ack({ ok: false, error: this.refuseRoundStart } as Ack);

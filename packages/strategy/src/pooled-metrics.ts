@@ -1,4 +1,15 @@
-import type { TaskEvaluation } from '@fedfuse/protocol';
+/** One site's evaluation of one task: its metrics and score histogram (the protocol's TaskEvaluation). */
+export interface TaskEvaluation {
+  numExamples: number;
+  metrics: Readonly<Record<string, number>>;
+  histogram: { bins: number; positives: readonly number[]; negatives: readonly number[] };
+}
+
+/** Which tasks and bin count a round asked for; the parts that do not fit are left out. */
+export interface EvaluationAsked {
+  bins?: number;
+  tasks?: readonly string[];
+}
 
 export interface PooledTaskMetrics {
   /** AUC of the pooled score histograms (ties within a bin count half). */
@@ -32,7 +43,7 @@ export function histogramAuc(positives: readonly number[], negatives: readonly n
  */
 export function poolEvaluations(
   results: readonly { tasks: Readonly<Record<string, TaskEvaluation>> }[],
-  asked: { bins?: number; tasks?: readonly string[] } = {},
+  asked: EvaluationAsked = {},
 ): Record<string, PooledTaskMetrics> {
   const pooled: Record<string, PooledTaskMetrics> = {};
   const tasks = asked.tasks ?? [...new Set(results.flatMap((r) => Object.keys(r.tasks)))];

@@ -1,6 +1,6 @@
-import type { EvaluateRes } from '@fedfuse/protocol';
 import { describe, expect, it } from 'vitest';
 
+import type { TaskEvaluation } from './pooled-metrics.ts';
 import { histogramAuc, poolEvaluations } from './pooled-metrics.ts';
 
 function site(o: {
@@ -8,12 +8,9 @@ function site(o: {
   negatives: number[];
   metrics: Record<string, number>;
   extraTask?: string;
-}): EvaluateRes {
+}): { tasks: Record<string, TaskEvaluation> } {
   const numExamples = [...o.positives, ...o.negatives].reduce((a, b) => a + b, 0);
   return {
-    runId: '00000000-0000-4000-8000-000000000001',
-    roundId: '00000000-0000-4000-8000-000000000002',
-    numExamples,
     tasks: Object.fromEntries(
       ['cancer', ...(o.extraTask ? [o.extraTask] : [])].map((task) => [
         task,

@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { decodeWeights } from '@fedfuse/protocol';
+import { isStateful } from '@fedfuse/strategy';
+import type { FitResult, ParameterLayout } from '@fedfuse/strategy';
+import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import type { RoundRow, UpdateRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
+import type { ResolvedRunConfig } from '../run-config.ts';
+import { CLOCK } from '../tokens.ts';
+import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
+import { crashPoint } from './crash-points.ts';
+import type { ModelBlob } from './global-model.service.ts';
+import { GlobalModelService } from './global-model.service.ts';
+import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
+import { OpsBroadcaster } from './ops-broadcaster.service.ts';
+import { encodeSnapshot } from './optimizer-snapshot.ts';
+import { RoundCancellationService } from './round-cancellation.service.ts';
+import { RoundInstructionsService } from './round-instructions.service.ts';
+import { RoundProgressService } from './round-progress.service.ts';
+import { RoundSitesService } from './round-sites.service.ts';
+import { runStrategy } from './run-state.ts';
+import { RunSummariesService } from './run-summaries.service.ts';
+import { SiteFailuresService } from './site-failures.service.ts';
+import { byStableKey } from './site-keys.ts';
+import { SiteSummariesService } from './site-summaries.service.ts';
+import { roundTrainingLoss } from './training-loss.ts';
+import { UpdateScreeningService } from './update-screening.service.ts';
+
+const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
+
+/** A round's new global model, written as its checkpoint but not yet committed. */
+interface Checkpoint {
+  config: ResolvedRunConfig;
+  layout: ParameterLayout;
+  /** Every fit update of the round, and the ones the norm screen kept. */
+  submitted: UpdateRow[];
+  kept: UpdateRow[];
+  blob: ModelBlob;
+  path: string;
+  sha256: string;
+}
+
+/** Fit collection's end: the strategy aggregates the updates, the checkpoint is committed, evaluation asked. */
+@Injectable()
+export class RoundAggregationService {
+  private readonly logger = new Logger('rounds');
+
+  constructor(
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
+    @Inject(UpdateScreeningService) private readonly screening: UpdateScreeningService,
+    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+    @Inject(RoundSitesService) private readonly sites: RoundSitesService,
+    @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
+    @Inject(RoundCancellationService) private readonly cancellation: RoundCancellationService,
+    @Inject(RoundProgressService) private readonly progress: RoundProgressService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    @Inject(RunSummariesService) private readonly runSummaries: RunSummariesService,
+    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Aggregates and commits the round. A failure before the commit (an unreadable update, a checkpoint
+   * that cannot be written) cancels the round with reason `error`, so its sites stop and a retry starts.
+   */
+  async aggregate(run: Run, round: RoundRow): Promise<void> {
+    if (round.phase === 'training') {
+      await this.rounds.update(round.id, { phase: 'aggregation' });
+      round = { ...round, phase: 'aggregation' };
+      await this.progress.publish(round);
+      await this.cancellation.releaseUploads(round);
+    }
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = await this.writeCheckpoint(run, round);
+    } catch (error) {
+      const message = `aggregation failed: ${(error as Error).message}`;
+      this.logger.error(`run ${run.id} round ${round.number}: ${message}`);
+      return this.cancellation.cancel(round, { reason: 'error', message: message.slice(0, 2000) });
+    }
+    return this.commit(run, round, checkpoint);
+  }
+
+  private async writeCheckpoint(run: Run, round: RoundRow): Promise<Checkpoint> {
+    const config = run.config;
+    const global = await this.weights.atRound(run, round.number - 1);
+    if (global.modelHash !== round.global_hash)
+      throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
+    const { submitted, kept, results } = await this.fitResults({ round, config, global: global.values });
+    const { layout, manifest } = this.models.describe(config.model);
+    const strategy = runStrategy(config, layout);
+    const state = await this.weights.optimizerAt(run.id, round.number - 1);
+    if (state && isStateful(strategy)) strategy.restoreState(state);
+    const failures = (await this.failures.of(round.id, 'fit')).map((f) => ({
+      clientId: f.siteId,
+      reason: f.message,
+    }));
+    strategy.startFrom(round.number, global.values);
+    // No weights (every update excluded): the round commits the global model unchanged.
+    const aggregated = strategy.aggregateFit(round.number, results, failures);
+    crashPoint('aggregation', round.number);
+    const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
+    const path = checkpointPath(run.id, round.number);
+    const sha256 = await this.files.write(path, blob.bytes);
+    if (isStateful(strategy))
+      await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(strategy.snapshotState()));
+    return { config, layout, submitted, kept, blob, path, sha256 };
+  }
+
+  /** The round's updates as the strategy sees them (global + delta), by stable key, after the norm screen. */
+  private async fitResults(o: { round: RoundRow; config: ResolvedRunConfig; global: Float32Array }) {
+    const keys = await this.sites.keys();
+    const submitted = byStableKey(await this.rounds.updatesFor(o.round.id, 'fit'), keys);
+    const deltas: Float32Array[] = [];
+    for (const row of submitted) {
+      const payload = JSON.parse(row.payload) as { sha256: string };
+      const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, payload.sha256));
+      if (!decoded.ok)
+        throw new Error(`stored delta of site ${row.site_id} does not decode: ${decoded.error.message}`);
+      deltas.push(decoded.data.values);
+    }
+    const siteIds = submitted.map((r) => r.site_id);
+    const keptIndices = await this.screening.keep({ round: o.round, config: o.config, siteIds, deltas });
+    const results: FitResult[] = keptIndices.map((i) => {
+      const row = submitted[i]!;
+      const weights = new Float32Array(o.global.length);
+      for (let j = 0; j < weights.length; j++) weights[j] = o.global[j]! + deltas[i]![j]!;
+      const { groupExamples } = JSON.parse(row.payload) as { groupExamples: Record<string, number> };
+      const clientId = keys.get(row.site_id) ?? row.site_id;
+      return { clientId, weights, numExamples: row.num_examples, groupExamples };
+    });
+    return { submitted, kept: keptIndices.map((i) => submitted[i]!), results };
+  }
+
+  private async commit(run: Run, round: RoundRow, checkpoint: Checkpoint): Promise<void> {
+    const { config, submitted, kept, blob, path, sha256 } = checkpoint;
+    crashPoint('commit', round.number);
+    const plan = await this.sites.plan({
+      stage: 'evaluate',
+      config,
+      layout: checkpoint.layout,
+      round: round.number,
+      weights: blob.values,
+    });
+    const evaluatorIds = plan.ok ? plan.siteIds : [];
+    const evaluationDeadline = this.clock.now() + config.evaluationTimeoutSeconds * 1000;
+    const trainingLoss = roundTrainingLoss(kept);
+    await this.rounds.commit({
+      round,
+      checkpoint: { path, sha256 },
+      evaluators: evaluatorIds,
+      evaluationDeadline,
+      trainingLoss,
+      at: this.clock.now(),
+      excluded: submitted.filter((row) => !kept.includes(row)).map((row) => row.site_id),
+    });
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.committed',
+      subject: run.id,
+      details: { round: round.number, updates: kept.length, modelHash: sha256 },
+    });
+    const committed: RoundRow = {
+      ...round,
+      phase: 'evaluation',
+      result_hash: sha256,
+      evaluators: JSON.stringify(evaluatorIds),
+      evaluation_deadline_at: evaluationDeadline,
+      training_loss: trainingLoss,
+    };
+    this.recordFitMetrics(committed, kept);
+    await this.progress.publish(committed);
+    await this.publishCommit(run.id, kept);
+    const evaluatingRun = { ...run, committedRound: round.number };
+    for (const siteId of evaluatorIds)
+      this.instructions.sendEvaluate({ run: evaluatingRun, round: committed, model: blob, siteId });
+  }
+
+  /** The committed round's training loss and example count, broadcast to dashboards. */
+  private recordFitMetrics(round: RoundRow, kept: readonly { num_examples: number }[]): void {
+    const examples = kept.reduce((s, r) => s + r.num_examples, 0);
+    const loss = round.training_loss;
+    this.ops.emit('metricsRecorded', {
+      runId: round.run_id,
+      roundId: round.id,
+      roundNumber: round.number,
+      stage: 'fit',
+      at: this.clock.now(),
+      metrics: { ...(loss === null ? {} : { loss }), sites: kept.length, examples },
+    });
+  }
+
+  /** A commit moves the run's committed round and each contributor's rounds joined. */
+  private async publishCommit(runId: string, kept: readonly { site_id: string }[]): Promise<void> {
+    await this.runSummaries.publish(runId);
+    for (const { site_id } of kept) await this.siteSummaries.publish(site_id).catch(() => undefined);
+  }
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CancelReason } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { CLOCK } from '../tokens.ts';
+import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
+import { ConnectionsService } from './connections.service.ts';
+import { RoundProgressService } from './round-progress.service.ts';
+import { selectedSites } from './run-state.ts';
+import { TransfersService } from './transfers.service.ts';
+
+const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
+
+/** Why a round was cancelled: the protocol's reason for the sites and a sentence for people. */
+export interface Cancellation {
+  reason: CancelReason;
+  message: string;
+}
+
+/** Ends a round without a model: stored, its uploads freed, its sites told why, audited and broadcast. */
+@Injectable()
+export class RoundCancellationService {
+  constructor(
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(TransfersService) private readonly transfers: TransfersService,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(RoundProgressService) private readonly progress: RoundProgressService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async cancel(round: RoundRow, cancellation: Cancellation): Promise<void> {
+    const { reason, message } = cancellation;
+    await this.rounds.update(round.id, {
+      phase: 'failed',
+      failure: message,
+      cancel_reason: reason,
+      finished_at: this.clock.now(),
+    });
+    await this.releaseUploads(round);
+    for (const siteId of selectedSites(round)) {
+      this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
+        runId: round.run_id,
+        roundId: round.id,
+        reason,
+        message: message.slice(0, 500),
+      });
+    }
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.failed',
+      subject: round.run_id,
+      outcome: 'failed',
+      details: { round: round.number, attempt: round.attempt, code: reason, reason: message },
+    });
+    await this.progress.publish({ ...round, phase: 'failed' });
+  }
+
+  /** W7: uploads still open when a round stops training can no longer be submitted; free them. */
+  async releaseUploads(round: RoundRow): Promise<void> {
+    for (const siteId of selectedSites(round)) await this.transfers.abandon(siteId, 'round_closed');
+  }
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { RoundRow } from '../repositories/rounds.repository.ts';
+import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
+import type { ResolvedRunConfig } from '../run-config.ts';
+import { CLOCK } from '../tokens.ts';
+import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
+import { crashPoint } from './crash-points.ts';
+import { GlobalModelService } from './global-model.service.ts';
+import { GlobalWeightsService } from './global-weights.service.ts';
+import { RoundInstructionsService } from './round-instructions.service.ts';
+import { RoundProgressService } from './round-progress.service.ts';
+import { RoundSitesService } from './round-sites.service.ts';
+
+/** Attempts at one round number (operator pauses and stops not counted) before the run fails. */
+export const MAX_ATTEMPTS = 3;
+const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
+
+/** What starting the next round came to. */
+export type StartOutcome =
+  | { kind: 'started'; round: RoundRow }
+  /** The strategy found too few sites: try again on the next tick. */
+  | { kind: 'waiting'; message: string }
+  /** The round failed MAX_ATTEMPTS times: the run fails with this message. */
+  | { kind: 'exhausted'; message: string }
+  /** Another tick, cron or coordinator started this attempt first. */
+  | { kind: 'raced' };
+
+/** Starts a run's next round: the strategy samples the sites, the round is stored, the sites are instructed. */
+@Injectable()
+export class RoundStartService {
+  private readonly logger = new Logger('rounds');
+  private readonly waiting = new Map<string, string>();
+
+  constructor(
+    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
+    @Inject(RoundSitesService) private readonly sites: RoundSitesService,
+    @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
+    @Inject(RoundProgressService) private readonly progress: RoundProgressService,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async start(run: Run, config: ResolvedRunConfig): Promise<StartOutcome> {
+    const number = run.committedRound + 1;
+    const retries = await this.rounds.countAttempts(run.id, number, { retriesOnly: true });
+    if (retries >= MAX_ATTEMPTS) {
+      const last = (await this.rounds.listForRun(run.id)).filter((r) => r.number === number).at(-1);
+      const message = `round ${number} failed ${retries} times${last?.failure ? `; last: ${last.failure}` : ''}`;
+      return { kind: 'exhausted', message };
+    }
+    const global = await this.weights.current(run);
+    const { layout } = this.models.describe(config.model);
+    const plan = await this.sites.plan({
+      stage: 'fit',
+      config,
+      layout,
+      round: number,
+      weights: global.values,
+    });
+    if (!plan.ok) {
+      if (this.waiting.get(run.id) !== plan.message)
+        this.logger.log(`run ${run.name}: waiting for sites (${plan.message})`);
+      this.waiting.set(run.id, plan.message);
+      return { kind: 'waiting', message: plan.message };
+    }
+    this.waiting.delete(run.id);
+    const now = this.clock.now();
+    const round: RoundRow = {
+      id: randomUUID(),
+      run_id: run.id,
+      number,
+      attempt: await this.rounds.countAttempts(run.id, number),
+      phase: 'training',
+      selected_sites: JSON.stringify(plan.siteIds),
+      global_hash: global.modelHash,
+      result_hash: null,
+      started_at: now,
+      deadline_at: now + config.roundTimeoutSeconds * 1000,
+      finished_at: null,
+      metrics: null,
+      failure: null,
+      evaluators: null,
+      evaluation_deadline_at: null,
+      training_loss: null,
+      cancel_reason: null,
+    };
+    // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
+    if (!(await this.rounds.insertIfAbsent(round))) return { kind: 'raced' };
+    await this.audit.record({
+      actor: SYSTEM,
+      action: 'round.started',
+      subject: run.id,
+      details: { round: number, attempt: round.attempt, sites: plan.siteIds.length },
+    });
+    crashPoint('selection', number);
+    await this.progress.publish(round);
+    const keys = await this.sites.keys();
+    for (const siteId of plan.siteIds)
+      this.instructions.sendFit({ run, round, global, siteId, siteKey: keys.get(siteId)! });
+    return { kind: 'started', round };
+  }
+}

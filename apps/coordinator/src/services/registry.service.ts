@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Ack, EnrollmentRequest, EnrollmentResult, SiteSummary } from '@fedfuse/protocol';
+import type { Ack, EnrollmentRequest, EnrollmentResult, SiteSummary, TokenInfo } from '@fedfuse/protocol';
 import { fail, ok } from '@fedfuse/protocol';
 import {
   NonceCache,
@@ -84,9 +84,9 @@ export class RegistryService {
     };
   }
 
-  async listTokens() {
+  async listTokens(): Promise<TokenInfo[]> {
     const now = Date.now();
-    return (await this.tokens.list()).map((t) => ({
+    return (await this.tokens.list()).map((t): TokenInfo => ({
       id: t.id,
       label: t.label,
       createdAt: t.created_at,

@@ -1,8 +1,8 @@
-// The "new run" form: its fields as typed text, and the POST /api/runs body built from them. Checks here
-// only catch what a person mistypes (a letter in a number field); the coordinator's schema is the judge.
+// The "new run" form: its fields as typed text, and the POST /api/runs body built from them. The defaults
+// and the final check are the protocol's RunConfig schema, the one the coordinator judges the request with.
 
-import type { STRATEGIES } from '@fedfuse/protocol';
-import { RUN_DEFAULTS } from '@fedfuse/protocol';
+import type { RunConfigInput, STRATEGIES } from '@fedfuse/protocol';
+import { RUN_DEFAULTS, RunConfig, formatPath } from '@fedfuse/protocol';
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export type StrategyParam =
@@ -69,7 +69,10 @@ export interface RunFormValues {
   intervalSeconds: string;
 }
 
-/** The run defaults (RUN_DEFAULTS, the ones the coordinator and the simulator use); inputs left to the sites. */
+/** RunConfig's own defaults: what the coordinator fills in for a field the request leaves out. */
+const DEFAULTS = RunConfig.parse({ name: 'defaults' });
+
+/** The run defaults (RunConfig's, the ones the coordinator and the simulator use); inputs left to the sites. */
 export const defaultRunForm: RunFormValues = {
   name: '',
   fusion: RUN_DEFAULTS.fusion,
@@ -79,25 +82,24 @@ export const defaultRunForm: RunFormValues = {
   imageShape: '',
   l2: String(RUN_DEFAULTS.l2),
   modelJson: '',
-  strategy: RUN_DEFAULTS.strategy,
+  strategy: DEFAULTS.strategy.name,
   params: {},
-  rounds: String(RUN_DEFAULTS.rounds),
-  minClients: String(RUN_DEFAULTS.minClients),
-  fraction: String(RUN_DEFAULTS.fraction),
-  roundTimeoutSeconds: String(RUN_DEFAULTS.roundTimeoutSeconds),
-  epochs: String(RUN_DEFAULTS.epochs),
-  batchSize: String(RUN_DEFAULTS.batchSize),
-  learningRate: String(RUN_DEFAULTS.learningRate),
-  modalityKeepProb: String(RUN_DEFAULTS.modalityKeepProb),
-  proximalMu: String(RUN_DEFAULTS.proximalMu),
+  rounds: String(DEFAULTS.rounds),
+  minClients: String(DEFAULTS.minClients),
+  fraction: String(DEFAULTS.fraction),
+  roundTimeoutSeconds: String(DEFAULTS.roundTimeoutSeconds),
+  epochs: String(DEFAULTS.local.epochs),
+  batchSize: String(DEFAULTS.local.batchSize),
+  learningRate: String(DEFAULTS.local.learningRate),
+  modalityKeepProb: String(DEFAULTS.local.modalityKeepProb),
+  proximalMu: String(DEFAULTS.local.proximalMu),
   scheduleKind: 'none',
   cron: '0 2 * * *',
   intervalSeconds: '86400',
 };
 
 export type RunFormErrors = Partial<Record<keyof RunFormValues | StrategyParam, string>>;
-export type RunFormResult =
-  { ok: true; body: Record<string, unknown> } | { ok: false; errors: RunFormErrors };
+export type RunFormResult = { ok: true; body: RunConfigInput } | { ok: false; errors: RunFormErrors };
 
 type NumberField = Exclude<
   keyof RunFormValues,
@@ -192,7 +194,7 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
   const extra = parseModelJson(form.modelJson);
   if (typeof extra === 'string') errors.modelJson = extra;
 
-  const strategy: Record<string, unknown> = { name: form.strategy };
+  const strategy: Record<string, number | string> = { name: form.strategy };
   for (const param of STRATEGY_PARAMS[form.strategy]) {
     const text = form.params[param] ?? '';
     if (!text.trim()) continue;
@@ -200,7 +202,7 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
     if (typeof value === 'string') errors[param] = value;
     else strategy[param] = value;
   }
-  const body: Record<string, unknown> = {
+  const body: Record<string, unknown> & { schedule?: unknown } = {
     name: form.name.trim(),
     model: { ...(typeof extra === 'string' ? {} : extra), fusion: form.fusion, l2: number('l2'), ...inputs },
     strategy,
@@ -222,5 +224,33 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
   } else if (form.scheduleKind === 'interval') {
     body.schedule = { intervalSeconds: number('intervalSeconds') };
   }
-  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body };
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return judged(body);
+}
+
+/** Checks the body with RunConfig, naming the form field a refused value came from. */
+function judged(body: Record<string, unknown>): RunFormResult {
+  const parsed = RunConfig.safeParse(body);
+  if (parsed.success) return { ok: true, body: body as RunConfigInput };
+  const errors: RunFormErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = fieldOf(issue.path);
+    const exact = String(issue.path.at(-1)) === field;
+    errors[field] ??= exact ? issue.message : `${formatPath(issue.path)}: ${issue.message}`;
+  }
+  return { ok: false, errors };
+}
+
+const FORM_FIELDS = new Set<string>(Object.keys(defaultRunForm));
+
+/**
+ * The form field a refused value came from: `local.epochs` → epochs, `strategy.beta1` → beta1, other
+ * model fields → modelJson; anything else shows on the name, with its path.
+ */
+function fieldOf(path: readonly PropertyKey[]): keyof RunFormValues | StrategyParam {
+  const leaf = String(path.at(-1));
+  if (path[0] === 'strategy' && leaf in PARAM_INFO) return leaf as StrategyParam;
+  if (FORM_FIELDS.has(leaf)) return leaf as keyof RunFormValues;
+  if (path[0] === 'model') return 'modelJson';
+  return 'name';
 }

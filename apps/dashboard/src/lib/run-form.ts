@@ -1,8 +1,9 @@
 // The "new run" form: its fields as typed text, and the POST /api/runs body built from them. The defaults
-// and the final check are the protocol's RunConfig schema, the one the coordinator judges the request with.
+// are the protocol's RunConfig's; checks here only catch what a person mistypes (a letter in a number
+// field): the coordinator judges the rest with RunConfig and the form shows its words.
 
 import type { RunConfigInput, STRATEGIES } from '@fedfuse/protocol';
-import { RUN_DEFAULTS, RunConfig, formatPath } from '@fedfuse/protocol';
+import { RUN_DEFAULTS, RunConfig } from '@fedfuse/protocol';
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export type StrategyParam =
@@ -202,7 +203,7 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
     if (typeof value === 'string') errors[param] = value;
     else strategy[param] = value;
   }
-  const body: Record<string, unknown> & { schedule?: unknown } = {
+  const body: Record<string, unknown> = {
     name: form.name.trim(),
     model: { ...(typeof extra === 'string' ? {} : extra), fusion: form.fusion, l2: number('l2'), ...inputs },
     strategy,
@@ -224,33 +225,5 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
   } else if (form.scheduleKind === 'interval') {
     body.schedule = { intervalSeconds: number('intervalSeconds') };
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
-  return judged(body);
-}
-
-/** Checks the body with RunConfig, naming the form field a refused value came from. */
-function judged(body: Record<string, unknown>): RunFormResult {
-  const parsed = RunConfig.safeParse(body);
-  if (parsed.success) return { ok: true, body: body as RunConfigInput };
-  const errors: RunFormErrors = {};
-  for (const issue of parsed.error.issues) {
-    const field = fieldOf(issue.path);
-    const exact = String(issue.path.at(-1)) === field;
-    errors[field] ??= exact ? issue.message : `${formatPath(issue.path)}: ${issue.message}`;
-  }
-  return { ok: false, errors };
-}
-
-const FORM_FIELDS = new Set<string>(Object.keys(defaultRunForm));
-
-/**
- * The form field a refused value came from: `local.epochs` → epochs, `strategy.beta1` → beta1, other
- * model fields → modelJson; anything else shows on the name, with its path.
- */
-function fieldOf(path: readonly PropertyKey[]): keyof RunFormValues | StrategyParam {
-  const leaf = String(path.at(-1));
-  if (path[0] === 'strategy' && leaf in PARAM_INFO) return leaf as StrategyParam;
-  if (FORM_FIELDS.has(leaf)) return leaf as keyof RunFormValues;
-  if (path[0] === 'model') return 'modelJson';
-  return 'name';
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body: body as RunConfigInput };
 }

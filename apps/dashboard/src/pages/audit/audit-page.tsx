@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import type { AuditFilters, PageStart } from '../../lib/audit-paging.ts';
 import { auditQuery, firstPage, matchesAuditFilters, noAuditFilters } from '../../lib/audit-paging.ts';
 import { useSession } from '../../session.tsx';

@@ -1,5 +1,5 @@
 import type { ShownMetrics } from '../../lib/run-metrics.ts';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
 import { formatMetric } from '../../lib/format.ts';
 import { latestEvaluated } from '../../lib/run-metrics.ts';

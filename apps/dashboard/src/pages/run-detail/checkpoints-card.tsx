@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { checkpointFileName } from '@fedfuse/protocol';
 import type { RunDetail } from '@fedfuse/protocol';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
 import { formatTime, shortId } from '../../lib/format.ts';
 import { useSession } from '../../session.tsx';

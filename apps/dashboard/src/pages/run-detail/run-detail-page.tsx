@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { RunDetail, RunSummary } from '@fedfuse/protocol';
 import type { ShownRound } from '../../lib/run-metrics.ts';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Badge, Card, ErrorNote } from '../../components/ui.tsx';
 import { latestEvaluated, withLiveMetrics } from '../../lib/run-metrics.ts';
 import { useSession } from '../../session.tsx';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { RunView } from '@fedfuse/protocol';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, ErrorNote } from '../../components/ui.tsx';
 import { buildRunRequest } from '../../lib/run-form.ts';
 import { useSession } from '../../session.tsx';

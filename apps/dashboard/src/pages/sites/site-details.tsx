@@ -1,5 +1,5 @@
 import type { SiteDetail } from '@fedfuse/protocol';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Badge, Empty, ErrorNote } from '../../components/ui.tsx';
 import { formatCombination, formatCount, formatTime } from '../../lib/format.ts';
 

@@ -1,4 +1,4 @@
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
 import { useSession } from '../../session.tsx';
 import { PendingCard } from './pending-card.tsx';

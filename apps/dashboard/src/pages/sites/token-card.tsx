@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { CreatedToken } from '@fedfuse/protocol';
-import { useRestQuery } from '../../api/rest-queries.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Badge, Card, ErrorNote } from '../../components/ui.tsx';
 import { useNow } from '../../hooks.tsx';
 import { formatRelative, formatTime } from '../../lib/format.ts';

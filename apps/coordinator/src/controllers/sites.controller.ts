@@ -1,7 +1,5 @@
 import { Controller, HttpCode, Inject, NotFoundException, UseGuards } from '@nestjs/common';
 import type { RestParams, RestParsedBody, RestReply } from '@fedfuse/protocol';
-import { SiteData, SiteDataSchema } from '@fedfuse/protocol';
-import { readNullableJsonColumn } from '../persistence/json-column.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { RegistryService } from '../services/registry.service.ts';
@@ -23,12 +21,12 @@ export class SitesController {
 
   @RestRoute('listSites')
   async list(): Promise<RestReply<'listSites'>> {
-    return (await this.sites.list()).map(({ row, summary }) => ({
+    return (await this.sites.list()).map(({ site, summary }) => ({
       ...summary,
-      backend: row.backend,
-      softwareVersion: row.software_version,
-      data: readNullableJsonColumn(SiteData, row.data_summary, 'sites.data_summary'),
-      schema: readNullableJsonColumn(SiteDataSchema, row.data_schema, 'sites.data_schema'),
+      backend: site.backend,
+      softwareVersion: site.softwareVersion,
+      data: site.dataSummary,
+      schema: site.dataSchema,
     }));
   }
 

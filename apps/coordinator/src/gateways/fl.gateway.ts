@@ -179,8 +179,8 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     await this.sites.report(session.siteId, {
       backend,
       softwareVersion,
-      dataSummary: JSON.stringify(data),
-      dataSchema: JSON.stringify(schema),
+      dataSummary: data,
+      dataSchema: schema,
     });
     this.seen(session);
     void this.registry.publish(session.siteId);

@@ -2,7 +2,6 @@ import { Controller, Inject, UseGuards } from '@nestjs/common';
 import type { RestQuery, RestReply } from '@fedfuse/protocol';
 import { AuditRepository } from '../repositories/audit.repository.ts';
 import { auditPage } from '../services/audit-pages.ts';
-import { toAuditEntry } from '../services/audit.service.ts';
 import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
 import { OperatorGuard } from './operator.guard.ts';
 import { RestQueryOf, RestRoute } from './rest-route.ts';
@@ -18,7 +17,7 @@ export class AuditController {
 
   @RestRoute('auditList')
   async list(@RestQueryOf('auditList') query: RestQuery<'auditList'>): Promise<RestReply<'auditList'>> {
-    return (await this.audit.list(query)).map(toAuditEntry);
+    return this.audit.list(query);
   }
 
   @RestRoute('auditPage')

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { RestResult } from '@fedfuse/protocol';
 import { ApiClient, ApiError, errorFromBody } from './api-client.ts';
 
 function fakeFetch(
@@ -64,6 +65,19 @@ describe(ApiClient.name, () => {
       fetchImpl: () => Promise.reject(new TypeError('fetch failed')),
     });
     await expect(client.call('health', {})).rejects.toMatchObject({ status: 0, code: 'unreachable' });
+  });
+});
+
+describe('the dashboard’s view of the contract', () => {
+  it('reads each route as the protocol’s schema types it: a changed answer breaks the pages’ build', () => {
+    const client = new ApiClient({ baseUrl: '', token: 't', fetchImpl: fakeFetch(200, '{}') });
+    const getRun = () => client.call('getRun', { params: { id: 'x' } });
+    const listSites = () => client.call('listSites', {});
+    const _rounds = () => client.call('runRounds', { params: { id: 'x' } });
+    expectTypeOf(getRun).returns.resolves.toEqualTypeOf<RestResult<'getRun'>>();
+    expectTypeOf(listSites).returns.resolves.toEqualTypeOf<RestResult<'listSites'>>();
+    type Phase = Awaited<ReturnType<typeof _rounds>>[number]['phase'];
+    expectTypeOf<Phase>().toEqualTypeOf<'training' | 'aggregation' | 'evaluation' | 'done' | 'failed'>();
   });
 });
 

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, NotFoundException, Res, UseGuards } from 
 import type { Response } from 'express';
 import type { RestParams, RestParsedBody, RestReply, RoundRef } from '@fedfuse/protocol';
 import { RoundMetrics, checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
-import { readNullableJsonColumn } from '../persistence/json-column.ts';
+import { parseColumn } from '../repositories/parse-column.ts';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -39,7 +39,10 @@ function roundView(
     deadline: round.deadline_at,
     finishedAt: round.finished_at,
     modelHash: round.result_hash,
-    metrics: readNullableJsonColumn(RoundMetrics, round.metrics, 'rounds.metrics'),
+    metrics:
+      round.metrics === null
+        ? null
+        : parseColumn({ table: 'rounds', id: round.id, column: 'metrics' }, round.metrics, RoundMetrics),
     trainingLoss: round.training_loss,
     /** The committed round's training loss in its terms; null before the commit or from older sites. */
     trainingLossTerms: round.training_loss === null ? null : roundLossTerms(related.fits),

@@ -131,7 +131,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('sites').addColumn('data_schema', 'text').execute();
     },
   },
-  '0004_site_box_key_unique': {
+  '0005_site_box_key_unique': {
     async up(db: Kysely<unknown>) {
       // W3: two sites sharing a box key could open each other's sealed instructions. The database refuses
       // a second one (enrollment inserts with ON CONFLICT DO NOTHING), not only the service's lookup.

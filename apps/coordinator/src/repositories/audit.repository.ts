@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { AuditEntry } from '@fedfuse/protocol';
 import type { Database } from '../persistence/database.ts';
-import { readNullableJsonColumn } from '../persistence/json-column.ts';
 import type { AuditTable } from '../persistence/schema.ts';
 import { DATABASE } from '../tokens.ts';
+import { parseColumn } from './parse-column.ts';
 
 /** A stored line as the dashboard and the REST API show it; `details` parsed with its schema. */
 function toAuditEntry(row: Selectable<AuditTable>): AuditEntry {
@@ -15,7 +15,14 @@ function toAuditEntry(row: Selectable<AuditTable>): AuditEntry {
     action: row.action,
     subject: row.subject,
     outcome: row.outcome,
-    details: readNullableJsonColumn(AuditEntry.shape.details, row.details, 'audit.details') ?? {},
+    details:
+      row.details === null
+        ? {}
+        : parseColumn(
+            { table: 'audit', id: row.id, column: 'details' },
+            row.details,
+            AuditEntry.shape.details,
+          ),
   };
 }
 

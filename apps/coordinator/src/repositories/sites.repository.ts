@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely, Selectable } from 'kysely';
 import { SiteData, SiteDataSchema } from '@fedfuse/protocol';
 import type { Database } from '../persistence/database.ts';
-import { readNullableJsonColumn } from '../persistence/json-column.ts';
 import type { Schema, SitesTable } from '../persistence/schema.ts';
 import { DATABASE } from '../tokens.ts';
+import { parseColumn } from './parse-column.ts';
 
 export type SiteStatus = SitesTable['status'];
 
@@ -34,6 +34,7 @@ export type NewSite = Pick<Site, 'id' | 'name' | 'signingKey' | 'boxKey' | 'stat
 export type EnrollOutcome = 'enrolled' | 'duplicate_key' | 'token_used';
 
 function toSite(row: Selectable<SitesTable>): Site {
+  const column = (name: 'data_summary' | 'data_schema') => ({ table: 'sites', id: row.id, column: name });
   return {
     id: row.id,
     name: row.name,
@@ -44,8 +45,10 @@ function toSite(row: Selectable<SitesTable>): Site {
     lastSeenAt: row.last_seen_at,
     backend: row.backend,
     softwareVersion: row.software_version,
-    dataSummary: readNullableJsonColumn(SiteData, row.data_summary, 'sites.data_summary'),
-    dataSchema: readNullableJsonColumn(SiteDataSchema, row.data_schema, 'sites.data_schema'),
+    dataSummary:
+      row.data_summary === null ? null : parseColumn(column('data_summary'), row.data_summary, SiteData),
+    dataSchema:
+      row.data_schema === null ? null : parseColumn(column('data_schema'), row.data_schema, SiteDataSchema),
     roundsJoined: row.rounds_joined,
     updatesRejected: row.updates_rejected,
   };

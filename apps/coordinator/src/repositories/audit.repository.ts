@@ -1,10 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Selectable } from 'kysely';
 import { AuditEntry } from '@fedfuse/protocol';
+import { z } from 'zod';
 import type { Database } from '../persistence/database.ts';
 import type { AuditTable } from '../persistence/schema.ts';
 import { DATABASE } from '../tokens.ts';
 import { parseColumn } from './parse-column.ts';
+
+/** Longest detail text an audit entry carries (AuditEntry's schema). */
+const MAX_DETAIL_TEXT = 1000;
+
+function detailValue(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined || typeof value === 'boolean') return value ?? null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? typeof value);
+  return text.length > MAX_DETAIL_TEXT ? `${text.slice(0, MAX_DETAIL_TEXT - 1)}…` : text;
+}
+
+/**
+ * Details as AuditEntry allows them: nested values as JSON text, long text cut and marked with …, so
+ * every entry stored (older ones too) reads back, broadcasts and shows.
+ */
+export function auditDetails(details: Record<string, unknown>): AuditEntry['details'] {
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [key, detailValue(value)]));
+}
+
+/** Stored details: any JSON object, normalised, then held to AuditEntry's schema. */
+const StoredDetails = z
+  .record(z.string(), z.unknown())
+  .transform(auditDetails)
+  .pipe(AuditEntry.shape.details);
 
 /** A stored line as the dashboard and the REST API show it; `details` parsed with its schema. */
 function toAuditEntry(row: Selectable<AuditTable>): AuditEntry {
@@ -18,11 +43,7 @@ function toAuditEntry(row: Selectable<AuditTable>): AuditEntry {
     details:
       row.details === null
         ? {}
-        : parseColumn(
-            { table: 'audit', id: row.id, column: 'details' },
-            row.details,
-            AuditEntry.shape.details,
-          ),
+        : parseColumn({ table: 'audit', id: row.id, column: 'details' }, row.details, StoredDetails),
   };
 }
 

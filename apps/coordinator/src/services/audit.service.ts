@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditEntry } from '@fedfuse/protocol';
-import { AuditRepository } from '../repositories/audit.repository.ts';
+import { AuditRepository, auditDetails } from '../repositories/audit.repository.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
-
-type Detail = string | number | boolean | null;
 
 export interface AuditRecord {
   actor: AuditEntry['actor'];
   action: string;
   subject?: string;
   outcome?: AuditEntry['outcome'];
-  details?: Record<string, Detail>;
+  /** Nested values are stored as JSON text and long text is cut (see auditDetails). */
+  details?: Record<string, unknown>;
 }
 
 /** Records who did what, logs it, and shows it live on the dashboard. */
@@ -32,7 +31,7 @@ export class AuditService {
       action: entry.action,
       subject: entry.subject ?? null,
       outcome: entry.outcome ?? 'ok',
-      details: entry.details ?? {},
+      details: auditDetails(entry.details ?? {}),
     };
     await this.audit.append(auditEntry);
     const { actor, action, subject, outcome } = auditEntry;

@@ -12,7 +12,9 @@ describe('the security suites’ coordinator process', () => {
   });
 
   it('answers the operator token from its environment and refuses a wrong one', async () => {
-    expect((await coordinator.api('GET', '/api/sites')).status).toBe(200);
+    const sites = await coordinator.call('listSites', {});
+    expect(sites.status).toBe(200);
+    expect(sites.body).toEqual([]);
     expect((await coordinator.api('GET', '/api/sites', { token: 'wrong-token-0123456789' })).status).toBe(
       401,
     );

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COORDINATOR_BIN, startProcess } from '../e2e/processes.ts';
 import type { Started } from '../e2e/processes.ts';
+import type { JsonRouteName, RestCallArgs, RestResult } from '@fedfuse/protocol';
+import { parseRestReply, restRequest } from '@fedfuse/protocol';
 
 export const OPERATOR_TOKEN = 'security-suite-operator-token-0123456789';
 
@@ -23,6 +25,11 @@ export interface CoordinatorProcess extends Started {
   dataDir: string;
   /** A REST call with the operator token (or `token` when given, '' for none). */
   api<T = unknown>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
+  /** A call of a route of the protocol's table; a 2xx answer is parsed with the route's schema. */
+  call<K extends JsonRouteName>(
+    name: K,
+    args: RestCallArgs<K> & Pick<ApiOptions, 'token' | 'headers'>,
+  ): Promise<ApiResponse<RestResult<K> | undefined>>;
   /** SIGTERM, then resolves once the process has exited (Nest re-raises the signal after closing). */
   stop(): Promise<void>;
 }
@@ -42,10 +49,18 @@ export async function startCoordinatorProcess(
     ready: 'fedfuse coordinator listening on ',
   });
   const url = /listening on (http:\/\/\S+)/.exec(started.output())![1]!;
-  return {
+  const process: CoordinatorProcess = {
     ...started,
     url,
     dataDir,
+    async call(name, args) {
+      const { method, path, body } = restRequest(name, args);
+      const response = await process.api(method, path, { ...args, body });
+      if (response.status >= 300) return { ...response, body: undefined };
+      const parsed = parseRestReply(name, response.body);
+      if (!parsed.ok) throw new Error(`${method} ${path}: ${parsed.error.message}`);
+      return { ...response, body: parsed.data };
+    },
     async api<T>(method: string, path: string, callOptions: ApiOptions = {}) {
       const token = callOptions.token ?? OPERATOR_TOKEN;
       const response = await fetch(`${url}${path}`, {
@@ -74,6 +89,7 @@ export async function startCoordinatorProcess(
       await exited;
     },
   };
+  return process;
 }
 
 /** Writes `contents` to a fresh file readable only by its owner, for secrets passed by path. */

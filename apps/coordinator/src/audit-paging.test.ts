@@ -20,12 +20,11 @@ async function seed(h: Harness): Promise<void> {
     await audit.append({
       id: randomUUID(),
       at,
-      actor_kind: i % 2 ? 'site' : 'operator',
-      actor_id: 'test',
+      actor: { kind: i % 2 ? 'site' : 'operator', id: 'test' },
       action: i % 2 ? 'test.odd' : 'test.even',
       subject: null,
       outcome: 'ok',
-      details: null,
+      details: {},
     });
 }
 

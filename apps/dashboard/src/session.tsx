@@ -9,10 +9,12 @@ import {
   useState,
 } from 'react';
 import type { ReactNode } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { ApiClient, ApiError } from './api/api-client.ts';
 import type { FederationAction, FederationState } from './live/federation-state.ts';
 import { federationReducer, initialFederationState, needsSnapshot } from './live/federation-state.ts';
 import { OpsConnection } from './live/ops-connection.ts';
+import { staleRoutes } from './live/stale-queries.ts';
 
 const TOKEN_KEY = 'fedfuse.operatorToken';
 
@@ -57,6 +59,16 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * REST answers stay fresh until a broadcast says otherwise (staleRoutes): no polling, no refetch on focus,
+ * and a failed load is shown to the operator with a retry button rather than retried behind their back.
+ */
+function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: { queries: { staleTime: Infinity, retry: false, refetchOnWindowFocus: false } },
+  });
+}
+
 /** Signed-in state: the REST client, the live /ops connection and what it has told us so far. */
 export function SessionProvider(props: {
   token: string;
@@ -68,6 +80,8 @@ export function SessionProvider(props: {
   const [problems, setProblems] = useState<Problem[]>([]);
   const nextProblem = useRef(1);
   const api = useMemo(() => new ApiClient({ baseUrl: '', token }), [token]);
+  // One cache per sign-in: another token never sees the previous operator's answers.
+  const queries = useMemo(newQueryClient, [token]);
   const stateRef = useRef(federation);
   stateRef.current = federation;
 
@@ -85,6 +99,8 @@ export function SessionProvider(props: {
       onInvalid: (event, message) => dispatch({ type: 'invalid', event, message }),
       onEvent: (event) => {
         const refresh = needsSnapshot(stateRef.current, event);
+        for (const route of staleRoutes(stateRef.current, event))
+          void queries.invalidateQueries({ queryKey: [route] });
         dispatch(event);
         if (event.type === 'federation:synced') {
           // Recent activity for the overview, once per (re)connect.
@@ -102,7 +118,7 @@ export function SessionProvider(props: {
       },
     });
     return ops;
-  }, [token, report]);
+  }, [token, report, queries]);
 
   useEffect(() => {
     connection.start();
@@ -124,5 +140,9 @@ export function SessionProvider(props: {
     };
   }, [api, federation, connection, report, problems, onSignOut]);
 
-  return <SessionContext.Provider value={session}>{props.children}</SessionContext.Provider>;
+  return (
+    <QueryClientProvider client={queries}>
+      <SessionContext.Provider value={session}>{props.children}</SessionContext.Provider>
+    </QueryClientProvider>
+  );
 }

@@ -1,74 +1,21 @@
-import { z } from 'zod';
-import type { Weights } from '@fedfuse/protocol';
-import { CheckpointModelJson, LossTerms, formatIssues, readCheckpointWeights } from '@fedfuse/protocol';
+import type {
+  CheckpointModelJson,
+  JsonRouteName,
+  RestCallArgs,
+  RestResult,
+  RoundView,
+  RunConfigInput,
+  RunDetail,
+  RunView,
+  SiteDetail,
+  Weights,
+} from '@fedfuse/protocol';
+import { parseRestReply, readCheckpointWeights, restPath, restRequest } from '@fedfuse/protocol';
 
-// The slice of the coordinator's operator REST API the simulator drives, validated on arrival
-// like any other boundary (docs/operator-guide.md).
+// The slice of the coordinator's operator REST API the simulator drives: paths, bodies and answers are
+// the protocol's route table, each answer parsed with its schema like any other boundary.
 
-const Num = z.number().nullable().optional();
-
-/** Pooled metrics of one task in a round (`metrics.tasks.<task>`); NaN arrives as null. */
-export const PooledTask = z.looseObject({
-  auc: Num,
-  numExamples: z.number().optional(),
-  f1: Num,
-  precision: Num,
-  recall: Num,
-  accuracy: Num,
-  'attention.ehr': Num,
-  'attention.imaging': Num,
-  'attention.genomics': Num,
-});
-export type PooledTask = z.infer<typeof PooledTask>;
-
-export const RoundView = z.object({
-  roundId: z.string(),
-  number: z.int(),
-  attempt: z.int(),
-  phase: z.string(),
-  sites: z.array(z.string()),
-  startedAt: z.int(),
-  finishedAt: z.int().nullable(),
-  metrics: z
-    .object({
-      tasks: z.record(z.string(), PooledTask),
-      /** Pooled over the sites' validation splits: what the coordinator selects the best round on. */
-      validation: z.record(z.string(), PooledTask).optional(),
-      sites: z.array(z.string()),
-    })
-    .nullable(),
-  /** The sites' local objective, pooled by examples, and the same in its terms (null before the commit). */
-  trainingLoss: z.number().nullable().optional(),
-  trainingLossTerms: LossTerms.nullable().optional(),
-  failure: z.string().nullable().optional(),
-  /** Updates and evaluations the coordinator refused or excluded in this round (older coordinators: absent). */
-  rejections: z
-    .array(z.object({ siteId: z.string().nullable(), code: z.string(), reason: z.string() }))
-    .optional(),
-});
-export type RoundView = z.infer<typeof RoundView>;
-
-export const RunView = z.object({
-  runId: z.string(),
-  state: z.string(),
-  roundsPlanned: z.int(),
-  roundsCompleted: z.int(),
-  failure: z.string().nullable().optional(),
-  /** The round with the best pooled validation AUC (GET /api/runs/:id only); null without validation. */
-  selectedRound: z
-    .object({ round: z.int().min(1), validationAuc: z.number() })
-    .nullable()
-    .optional(),
-});
-export type RunView = z.infer<typeof RunView>;
-
-export const SiteView = z.object({
-  siteId: z.string(),
-  name: z.string(),
-  status: z.string(),
-  connected: z.boolean(),
-});
-export type SiteView = z.infer<typeof SiteView>;
+export type { PooledTask, RoundView, RunDetail, SiteDetail } from '@fedfuse/protocol';
 
 /** The operator's view of a coordinator: bearer-token REST calls, each response parsed with its schema. */
 export class CoordinatorApi {
@@ -89,56 +36,46 @@ export class CoordinatorApi {
     return response;
   }
 
-  private async json<T>(
-    schema: z.ZodType<T>,
-    request: { method: string; path: string; body?: unknown },
-  ): Promise<T> {
+  /** Calls route `name` and parses its answer with the route's schema. */
+  private async json<K extends JsonRouteName>(name: K, args: RestCallArgs<K>): Promise<RestResult<K>> {
+    const request = restRequest(name, args);
     const response = await this.call(request.method, request.path, request.body);
-    const parsed = schema.safeParse(await response.json());
-    if (!parsed.success)
-      throw new Error(
-        `coordinator ${request.path}: unexpected response: ${formatIssues(parsed.error.issues)}`,
-      );
+    const parsed = parseRestReply(name, await response.json());
+    if (!parsed.ok)
+      throw new Error(`coordinator ${request.path}: unexpected response: ${parsed.error.message}`);
     return parsed.data;
   }
 
   /** A one-time enrollment token; the site it enrolls is approved at once. */
   async createToken(label: string): Promise<string> {
-    const body = { label, autoApprove: true };
-    return (await this.json(z.object({ token: z.string() }), { method: 'POST', path: '/api/tokens', body }))
-      .token;
+    return (await this.json('createToken', { body: { label, autoApprove: true } })).token;
   }
 
-  sites(): Promise<SiteView[]> {
-    return this.json(z.array(SiteView), { method: 'GET', path: '/api/sites' });
+  sites(): Promise<SiteDetail[]> {
+    return this.json('listSites', {});
   }
 
-  async createRun(config: unknown): Promise<string> {
-    const run = await this.json(z.object({ runId: z.string() }), {
-      method: 'POST',
-      path: '/api/runs',
-      body: config,
-    });
-    return run.runId;
+  async createRun(config: RunConfigInput): Promise<string> {
+    return (await this.json('createRun', { body: config })).runId;
   }
 
   startRun(runId: string): Promise<RunView> {
-    return this.json(RunView, { method: 'POST', path: `/api/runs/${runId}/start` });
+    return this.json('actOnRun', { params: { id: runId, action: 'start' } });
   }
 
-  run(runId: string): Promise<RunView> {
-    return this.json(RunView, { method: 'GET', path: `/api/runs/${runId}` });
+  run(runId: string): Promise<RunDetail> {
+    return this.json('getRun', { params: { id: runId } });
   }
 
   rounds(runId: string): Promise<RoundView[]> {
-    return this.json(z.array(RoundView), { method: 'GET', path: `/api/runs/${runId}/rounds` });
+    return this.json('runRounds', { params: { id: runId } });
   }
 
   /** A committed checkpoint: its `model.json` and its weights, checked against the size and hash it names. */
   async checkpoint(runId: string, round: number): Promise<{ model: CheckpointModelJson; weights: Weights }> {
-    const base = `/api/runs/${runId}/checkpoints/${round}`;
-    const model = await this.json(CheckpointModelJson, { method: 'GET', path: `${base}/model.json` });
-    const bytes = new Uint8Array(await (await this.call('GET', `${base}/weights.bin`)).arrayBuffer());
+    const model = await this.json('checkpointModel', { params: { id: runId, round } });
+    const weightsPath = restPath('checkpointWeights', { id: runId, round });
+    const bytes = new Uint8Array(await (await this.call('GET', weightsPath)).arrayBuffer());
     const weights = await readCheckpointWeights(model, bytes);
     if (!weights.ok) throw new Error(`checkpoint ${round}: ${weights.error.message}`);
     return { model, weights: weights.data };

@@ -1,4 +1,5 @@
-import type { CoordinatorApi, PooledTask, RoundView } from './coordinator-api.ts';
+import type { PooledTask, RoundPhase, RoundView } from '@fedfuse/protocol';
+import type { CoordinatorApi } from './coordinator-api.ts';
 import type { Child } from './processes.ts';
 
 /** What to watch while a run trains. */
@@ -11,7 +12,7 @@ export interface FollowOptions {
   pollMs?: number;
 }
 
-const PHASE_WORDS: Record<string, string> = {
+const PHASE_WORDS: Partial<Record<RoundPhase, string>> = {
   training: 'sites training',
   aggregation: 'aggregating',
   evaluation: 'federated evaluation',

@@ -10,7 +10,9 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
   phase: 'done',
   sites: ['id-a', 'id-b'],
   startedAt: 1_000,
+  deadline: 601_000,
   finishedAt: 11_000,
+  modelHash: null,
   trainingLoss: 81.5,
   trainingLossTerms: { task: 0.45, auxiliary: 0.05, alignment: 0, reconstruction: 0, l2: 81, proximal: 0 },
   metrics: {
@@ -25,9 +27,14 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
         'attention.genomics': 0.5,
       },
     },
-    validation: { cancer: { auc: auc === null ? null : auc + 0.05 }, cardiac: { auc: 0.9 } },
+    validation: {
+      cancer: { auc: auc === null ? null : auc + 0.05, numExamples: 10 },
+      cardiac: { auc: 0.9, numExamples: 10 },
+    },
   },
   failure: null,
+  siteFailures: [],
+  rejections: [],
 });
 
 describe('roundReports', () => {

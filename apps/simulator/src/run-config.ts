@@ -1,3 +1,4 @@
+import type { RunConfigInput } from '@fedfuse/protocol';
 import type { LoadedFederation } from './federation.ts';
 import type { SimulationOptions } from './options.ts';
 
@@ -27,7 +28,7 @@ export function modelConfigFor(options: ModelChoices, loaded: LoadedFederation) 
  * The run the simulator asks the coordinator for (`POST /api/runs`), as an operator would: the model's
  * input widths come from the generated data, every site takes part in every round.
  */
-export function runConfigFor(options: SimulationOptions, loaded: LoadedFederation) {
+export function runConfigFor(options: SimulationOptions, loaded: LoadedFederation): RunConfigInput {
   return {
     name: `fedfuse-sim ${options.fusion} ${options.strategy} seed ${options.seed}`,
     rounds: options.rounds,

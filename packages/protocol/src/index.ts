@@ -31,3 +31,8 @@ export * from './checkpoint-files.ts';
 export * from './wire/weights-codec.ts';
 export * from './wire/chunk-encoder.ts';
 export * from './wire/chunk-reassembler.ts';
+export * from './rest/run-config.ts';
+export * from './rest/params.ts';
+export * from './rest/views.ts';
+export * from './rest/routes.ts';
+export * from './rest/rest-call.ts';

@@ -1,27 +1,13 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
-import { AuditCursor } from '@fedfuse/protocol';
+import { Controller, Inject, UseGuards } from '@nestjs/common';
+import type { RestQuery, RestReply } from '@fedfuse/protocol';
 import { AuditRepository } from '../repositories/audit.repository.ts';
 import { auditPage } from '../services/audit-pages.ts';
-import { toAuditEntry } from '../services/audit.service.ts';
 import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
-import { parseBody } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
-
-const AuditFilters = z.object({
-  actorKind: z.enum(['operator', 'site', 'system']).optional(),
-  actorId: z.string().max(200).optional(),
-  action: z.string().max(100).optional(),
-  outcome: z.enum(['ok', 'refused', 'failed']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-/** The original form: a bare array, paged by time (kept for scripts that use it). */
-const AuditQuery = AuditFilters.extend({ before: z.coerce.number().int().optional() });
-/** Keyset paging: `cursor` is the previous page's `nextCursor`; absent for the newest page. */
-const AuditPageQuery = AuditFilters.extend({ cursor: AuditCursor.optional() });
+import { RestQueryOf, RestRoute } from './rest-route.ts';
 
 /** The audit log with filters, and the federation snapshot, for the operator. */
-@Controller('api')
+@Controller()
 @UseGuards(OperatorGuard)
 export class AuditController {
   constructor(
@@ -29,19 +15,19 @@ export class AuditController {
     @Inject(OpsSnapshotService) private readonly snapshots: OpsSnapshotService,
   ) {}
 
-  @Get('audit')
-  async list(@Query() query: unknown) {
-    return (await this.audit.list(parseBody(AuditQuery, query))).map(toAuditEntry);
+  @RestRoute('auditList')
+  async list(@RestQueryOf('auditList') query: RestQuery<'auditList'>): Promise<RestReply<'auditList'>> {
+    return this.audit.list(query);
   }
 
-  @Get('audit/page')
-  async page(@Query() query: unknown) {
-    const { cursor, ...filters } = parseBody(AuditPageQuery, query);
+  @RestRoute('auditPage')
+  async page(@RestQueryOf('auditPage') query: RestQuery<'auditPage'>): Promise<RestReply<'auditPage'>> {
+    const { cursor, ...filters } = query;
     return auditPage(this.audit, { ...filters, cursor: cursor ?? null });
   }
 
-  @Get('federation')
-  federation() {
+  @RestRoute('federation')
+  federation(): Promise<RestReply<'federation'>> {
     return this.snapshots.snapshot();
   }
 }

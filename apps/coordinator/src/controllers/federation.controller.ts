@@ -1,9 +1,11 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { Controller, Inject, UseGuards } from '@nestjs/common';
+import type { RestReply } from '@fedfuse/protocol';
 import { SpecAgreementService } from '../services/spec-agreement.service.ts';
 import { OperatorGuard } from './operator.guard.ts';
+import { RestRoute } from './rest-route.ts';
 
 /** What the approved sites' data schemas say about the next run's model, for the new-run form. */
-@Controller('api/federation')
+@Controller()
 @UseGuards(OperatorGuard)
 export class FederationController {
   constructor(@Inject(SpecAgreementService) private readonly agreement: SpecAgreementService) {}
@@ -12,8 +14,8 @@ export class FederationController {
    * The model inputs a run that leaves them out would get (modalities, tasks, EHR width, gene count, image
    * shape), or the disagreements that would refuse its start; and the sites they come from.
    */
-  @Get('model-spec')
-  async modelSpec() {
+  @RestRoute('modelSpec')
+  async modelSpec(): Promise<RestReply<'modelSpec'>> {
     const { derivation, sites, unreported } = await this.agreement.preview();
     return {
       ok: derivation.ok,

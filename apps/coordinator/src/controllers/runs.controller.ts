@@ -1,19 +1,16 @@
 import {
-  Body,
-  Controller,
-  Get,
   ConflictException,
+  Controller,
   HttpCode,
   Inject,
   NotFoundException,
-  Param,
-  Post,
   Res,
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { z } from 'zod';
-import { checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
+import type { RestParams, RestParsedBody, RestReply, RoundRef } from '@fedfuse/protocol';
+import { RoundMetrics, checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
+import { parseColumn } from '../repositories/parse-column.ts';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -27,19 +24,20 @@ import { selectedSites } from '../services/run-state.ts';
 import type { SiteFailure } from '../services/site-failures.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
 import { RunTransitionError } from '../services/run-transition.error.ts';
-import { parseBody, unwrap } from './ack-response.ts';
+import { unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
+import { RestBodyOf, RestParam, RestRoute } from './rest-route.ts';
 
-const RunActionName = z.enum(['start', 'pause', 'resume', 'stop']);
+type RoundReply = RestReply<'runRounds'>[number];
 
-function runView(run: Run) {
-  return {
-    ...toRunSummary(run),
-    config: run.config,
-  };
+function runView(run: Run): RestReply<'createRun'> {
+  return { ...toRunSummary(run), config: run.config };
 }
 
-function roundView(round: RoundRow, fits: readonly FitRecord[], siteFailures: SiteFailure[]) {
+function roundView(
+  round: RoundRow,
+  related: { fits: readonly FitRecord[]; siteFailures: SiteFailure[]; rejections: RoundReply['rejections'] },
+): RoundReply {
   return {
     roundId: round.id,
     number: round.number,
@@ -50,17 +48,25 @@ function roundView(round: RoundRow, fits: readonly FitRecord[], siteFailures: Si
     deadline: round.deadline_at,
     finishedAt: round.finished_at,
     modelHash: round.result_hash,
-    metrics: round.metrics ? (JSON.parse(round.metrics) as unknown) : null,
+    metrics:
+      round.metrics === null
+        ? null
+        : parseColumn({ table: 'rounds', id: round.id, column: 'metrics' }, round.metrics, RoundMetrics),
     trainingLoss: round.training_loss,
     /** The committed round's training loss in its terms; null before the commit or from older sites. */
-    trainingLossTerms: round.training_loss === null ? null : roundLossTerms(fits),
+    trainingLossTerms: round.training_loss === null ? null : roundLossTerms(related.fits),
     failure: round.failure,
-    siteFailures,
+    siteFailures: related.siteFailures,
+    rejections: related.rejections,
   };
 }
 
+function noRun(id: string): NotFoundException {
+  return new NotFoundException({ code: 'not_found', message: `no run ${id}` });
+}
+
 /** Training runs, their rounds and metrics, and checkpoint downloads, for the operator. */
-@Controller('api/runs')
+@Controller()
 @UseGuards(OperatorGuard)
 export class RunsController {
   constructor(
@@ -70,30 +76,29 @@ export class RunsController {
     @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
   ) {}
 
-  @Get()
-  async list() {
+  @RestRoute('listRuns')
+  async list(): Promise<RestReply<'listRuns'>> {
     return (await this.runs.list()).map(runView);
   }
 
-  @Post()
-  async create(@Body() body: unknown) {
+  @RestRoute('createRun')
+  async create(@RestBodyOf('createRun') body: RestParsedBody<'createRun'>): Promise<RestReply<'createRun'>> {
     return runView(unwrap(await this.runs.create(body)));
   }
 
-  @Get(':id')
-  async get(@Param('id') id: string) {
-    const run = await this.runs.find(id);
-    if (!run) throw new NotFoundException({ code: 'not_found', message: `no run ${id}` });
+  @RestRoute('getRun')
+  async get(@RestParam('getRun') { id }: RestParams<'getRun'>): Promise<RestReply<'getRun'>> {
+    const run = await this.requireRun(id);
     // The model to use: the round with the best pooled validation AUC, scored on the test split.
     const selected = selectedRoundOf(await this.rounds.listForRun(id));
     return { ...runView(run), selectedRound: selected, lastRound: run.committedRound };
   }
 
-  @Post(':id/:action')
+  @RestRoute('actOnRun')
   @HttpCode(200)
-  async act(@Param('id') id: string, @Param('action') action: string) {
+  async act(@RestParam('actOnRun') { id, action }: RestParams<'actOnRun'>): Promise<RestReply<'actOnRun'>> {
     try {
-      return runView(unwrap(await this.runs.act(id, parseBody(RunActionName, action))));
+      return runView(unwrap(await this.runs.act(id, action)));
     } catch (error) {
       if (error instanceof RunTransitionError)
         throw new ConflictException({ code: error.code, message: error.message });
@@ -101,26 +106,29 @@ export class RunsController {
     }
   }
 
-  @Get(':id/rounds')
-  async roundsOf(@Param('id') id: string) {
+  @RestRoute('runRounds')
+  async roundsOf(@RestParam('runRounds') { id }: RestParams<'runRounds'>): Promise<RestReply<'runRounds'>> {
+    await this.requireRun(id);
     const [rounds, fits] = await Promise.all([this.runs.roundsOf(id), this.rounds.fitUpdatesOfRun(id)]);
     const failures = await this.failures.byRound(rounds.map((r) => r.id));
     const rejections = await this.rounds.rejectionsOfRounds(rounds.map((r) => r.id));
-    return rounds.map((round) => ({
-      ...roundView(
-        round,
-        fits.filter((fit) => fit.round_id === round.id),
-        failures.get(round.id) ?? [],
-      ),
-      /** Updates and evaluations refused or excluded in this round (F3, F4), with the reason. */
-      rejections: rejections
-        .filter((r) => r.round_id === round.id)
-        .map((r) => ({ at: r.at, siteId: r.site_id, code: r.code, reason: r.reason })),
-    }));
+    return rounds.map((round) =>
+      roundView(round, {
+        fits: fits.filter((fit) => fit.round_id === round.id),
+        siteFailures: failures.get(round.id) ?? [],
+        /** Updates and evaluations refused or excluded in this round (F3, F4), with the reason. */
+        rejections: rejections
+          .filter((r) => r.round_id === round.id)
+          .map((r) => ({ at: r.at, siteId: r.site_id, code: r.code, reason: r.reason })),
+      }),
+    );
   }
 
-  @Get(':id/checkpoints')
-  async checkpoints(@Param('id') id: string) {
+  @RestRoute('runCheckpoints')
+  async checkpoints(
+    @RestParam('runCheckpoints') { id }: RestParams<'runCheckpoints'>,
+  ): Promise<RestReply<'runCheckpoints'>> {
+    await this.requireRun(id);
     return (await this.rounds.checkpoints(id)).map((c) => ({
       round: c.round_number,
       sha256: c.sha256,
@@ -133,25 +141,37 @@ export class RunsController {
    * and `weights.bin` (little-endian float32), each served under its `checkpointFileName`, the name
    * model.json gives its weights; `fedfuse-client evaluate --model <run>-round-N-model.json` reads them.
    */
-  @Get(':id/checkpoints/:round/model.json')
-  async modelJson(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
+  @RestRoute('checkpointModel')
+  async modelJson(
+    @RestParam('checkpointModel') { id, round }: RestParams<'checkpointModel'>,
+    @Res() response: Response,
+  ): Promise<void> {
     const { modelJson, names } = await this.checkpointFiles(id, await this.roundNumber(id, round));
     response.setHeader('content-disposition', `attachment; filename="${names.modelJson}"`);
-    response.json(modelJson);
+    response.json(modelJson satisfies RestReply<'checkpointModel'>);
   }
 
-  @Get(':id/checkpoints/:round/weights.bin')
-  async weightsBin(@Param('id') id: string, @Param('round') round: string, @Res() response: Response) {
+  @RestRoute('checkpointWeights')
+  async weightsBin(
+    @RestParam('checkpointWeights') { id, round }: RestParams<'checkpointWeights'>,
+    @Res() response: Response,
+  ): Promise<void> {
     const { weightsBin, names } = await this.checkpointFiles(id, await this.roundNumber(id, round));
     response.setHeader('content-type', 'application/octet-stream');
     response.setHeader('content-disposition', `attachment; filename="${names.weightsBin}"`);
     response.end(weightsBin);
   }
 
+  private async requireRun(id: string): Promise<Run> {
+    const run = await this.runs.find(id);
+    if (!run) throw noRun(id);
+    return run;
+  }
+
   /** A round number, or `selected` (the best round on validation) or `last` (the newest checkpoint). */
-  private async roundNumber(runId: string, round: string): Promise<number> {
-    if (round === 'last') return (await this.runs.find(runId))?.committedRound ?? 0;
-    if (round !== 'selected') return Number(round);
+  private async roundNumber(runId: string, round: RoundRef): Promise<number> {
+    if (round === 'last') return (await this.requireRun(runId)).committedRound;
+    if (round !== 'selected') return round;
     const selected = selectedRoundOf(await this.rounds.listForRun(runId));
     if (!selected)
       throw new NotFoundException({
@@ -178,9 +198,9 @@ export class RunsController {
   }
 
   private async checkpointWeights(runId: string, round: number) {
-    const run = await this.runs.find(runId);
-    const checkpoint = run ? await this.rounds.checkpoint(runId, round) : undefined;
-    if (!run || !checkpoint)
+    const run = await this.requireRun(runId);
+    const checkpoint = await this.rounds.checkpoint(runId, round);
+    if (!checkpoint)
       throw new NotFoundException({
         code: 'not_found',
         message: `no checkpoint for round ${round} of run ${runId}`,

@@ -1,46 +1,41 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
-import { label } from '@fedfuse/protocol';
+import { Controller, HttpCode, Inject, NotFoundException, UseGuards } from '@nestjs/common';
+import type { RestParams, RestParsedBody, RestReply } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { SiteSummariesService } from '../services/site-summaries.service.ts';
-import { parseBody, unwrap } from './ack-response.ts';
+import { unwrap } from './ack-response.ts';
 import { OperatorGuard } from './operator.guard.ts';
-
-const TokenRequest = z.object({
-  label: label(200).default('site'),
-  ttlSeconds: z
-    .int()
-    .min(60)
-    .max(30 * 86_400)
-    .default(86_400),
-  autoApprove: z.boolean().default(false),
-});
-const SiteActionName = z.enum(['approve', 'suspend', 'reinstate', 'revoke']);
+import { RestBodyOf, RestParam, RestRoute } from './rest-route.ts';
 
 /** Sites and enrollment tokens, for the operator. */
-@Controller('api')
+@Controller()
 @UseGuards(OperatorGuard)
 export class SitesController {
   constructor(
     @Inject(RegistryService) private readonly registry: RegistryService,
     @Inject(SiteSummariesService) private readonly sites: SiteSummariesService,
+    @Inject(SitesRepository) private readonly siteRows: SitesRepository,
     @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
   ) {}
 
-  @Get('sites')
-  async list() {
-    return (await this.sites.list()).map(({ row, summary }) => ({
+  @RestRoute('listSites')
+  async list(): Promise<RestReply<'listSites'>> {
+    return (await this.sites.list()).map(({ site, summary }) => ({
       ...summary,
-      backend: row.backend,
-      softwareVersion: row.software_version,
-      data: row.data_summary ? (JSON.parse(row.data_summary) as unknown) : null,
-      schema: row.data_schema ? (JSON.parse(row.data_schema) as unknown) : null,
+      backend: site.backend,
+      softwareVersion: site.softwareVersion,
+      data: site.dataSummary,
+      schema: site.dataSchema,
     }));
   }
 
-  @Get('sites/:id/rejections')
-  async rejections(@Param('id') id: string) {
+  @RestRoute('siteRejections')
+  async rejections(
+    @RestParam('siteRejections') { id }: RestParams<'siteRejections'>,
+  ): Promise<RestReply<'siteRejections'>> {
+    if (!(await this.siteRows.find(id)))
+      throw new NotFoundException({ code: 'not_found', message: `no site ${id}` });
     return (await this.rounds.rejections(id)).map((r) => ({
       at: r.at,
       roundId: r.round_id,
@@ -49,19 +44,23 @@ export class SitesController {
     }));
   }
 
-  @Post('sites/:id/:action')
+  @RestRoute('actOnSite')
   @HttpCode(200)
-  async act(@Param('id') id: string, @Param('action') action: string) {
-    return unwrap(await this.registry.decide(id, parseBody(SiteActionName, action)));
+  async act(
+    @RestParam('actOnSite') { id, action }: RestParams<'actOnSite'>,
+  ): Promise<RestReply<'actOnSite'>> {
+    return unwrap(await this.registry.decide(id, action));
   }
 
-  @Get('tokens')
-  tokens() {
+  @RestRoute('listTokens')
+  tokens(): Promise<RestReply<'listTokens'>> {
     return this.registry.listTokens();
   }
 
-  @Post('tokens')
-  createToken(@Body() body: unknown) {
-    return this.registry.createToken(parseBody(TokenRequest, body));
+  @RestRoute('createToken')
+  createToken(
+    @RestBodyOf('createToken') body: RestParsedBody<'createToken'>,
+  ): Promise<RestReply<'createToken'>> {
+    return this.registry.createToken(body);
   }
 }

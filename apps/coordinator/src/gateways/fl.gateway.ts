@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -7,12 +7,11 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit } from '@nestjs/websockets';
-import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import type {
   Ack,
   ChunkReceipt,
   ErrorCode,
-  SiteSession,
+  SiteSession as Session,
   SiteSync,
   SubmitReceipt,
   TransferChunk,
@@ -41,15 +40,10 @@ import { HandshakeGate } from '../admission/handshake-gate.service.ts';
 import { SiteMessageLimit } from '../admission/site-message-limit.service.ts';
 import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { recordInbound } from './inbound-recorder.ts';
+import { SessionMissingFilter, SiteSession } from './site-session.decorator.ts';
+import type { FlNamespace, FlSocket } from './socket-types.ts';
 import type { CoordinatorSettings } from '../env.ts';
 import { SETTINGS } from '../tokens.ts';
-
-type FlSocket = Socket<
-  DefaultEventsMap,
-  DefaultEventsMap,
-  DefaultEventsMap,
-  { session?: SiteSession; address?: string }
->;
 
 /** A refusal as socket.io delivers it to the site's `connect_error`: the message, and the code in `data`. */
 class ConnectionRefused extends Error {
@@ -66,8 +60,9 @@ class ConnectionRefused extends Error {
  * connects (on every reconnect too), then transfers weights and submits results.
  */
 @WebSocketGateway({ namespace: Namespaces.fl })
+@UseFilters(SessionMissingFilter)
 export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
-  @WebSocketServer() private readonly namespace!: Namespace;
+  @WebSocketServer() private readonly namespace!: FlNamespace;
   private readonly logger = new Logger('fl');
 
   constructor(
@@ -88,10 +83,10 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: FlNamespace): void {
     // Middleware runs on every connection, reconnects included: connection-state recovery, which would
     // skip it, stays off (HardenedIoAdapter does not enable it; a test checks).
-    namespace.use((socket: FlSocket, next) => {
+    namespace.use((socket, next) => {
       void this.admit(socket).then(
         (refused) => next(refused),
         (error: Error) => next(new ConnectionRefused('internal', `authentication failed: ${error.message}`)),
@@ -153,10 +148,6 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     }
   }
 
-  private session(socket: FlSocket): SiteSession | undefined {
-    return socket.data.session;
-  }
-
   /** Re-sends the current instruction soon after the sync; a coordinator shutting down meanwhile is no error. */
   private resumeSoon(siteId: string): void {
     setTimeout(() => {
@@ -167,14 +158,12 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   /** The site behind an accepted message is alive (throttled inside the presence service). */
-  private seen(session: SiteSession): void {
+  private seen(session: Session): void {
     void this.presence.seen(session.siteId);
   }
 
   @SubscribeMessage(FlEvent.statusResync)
-  async resync(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Promise<Ack<SiteSync>> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  async resync(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<SiteSync>> {
     const request = parseOrError(flClientEventSchemas[FlEvent.statusResync].payload, raw);
     if (!request.ok) return request;
     this.seen(session);
@@ -183,17 +172,15 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   @SubscribeMessage(FlEvent.siteReport)
-  async report(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Promise<Ack> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  async report(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack> {
     const report = parseOrError(flClientEventSchemas[FlEvent.siteReport].payload, raw);
     if (!report.ok) return report;
     const { backend, softwareVersion, schema, ...data } = report.data;
     await this.sites.report(session.siteId, {
       backend,
       softwareVersion,
-      dataSummary: JSON.stringify(data),
-      dataSchema: JSON.stringify(schema),
+      dataSummary: data,
+      dataSchema: schema,
     });
     this.seen(session);
     void this.registry.publish(session.siteId);
@@ -201,9 +188,11 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   @SubscribeMessage(FlEvent.weightsFetch)
-  fetch(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Ack<TransferRef> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  fetch(
+    @ConnectedSocket() socket: FlSocket,
+    @SiteSession() session: Session,
+    @MessageBody() raw: unknown,
+  ): Ack<TransferRef> {
     const request = parseOrError(flClientEventSchemas[FlEvent.weightsFetch].payload, raw);
     if (!request.ok) return request;
     this.seen(session);
@@ -219,9 +208,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     for (const chunk of source.chunks) {
       if (!socket.connected) return;
       try {
-        const receipt = (await socket
-          .timeout(30_000)
-          .emitWithAck(FlEvent.weightsChunk, chunk)) as Ack<ChunkReceipt>;
+        const receipt = await socket.timeout(30_000).emitWithAck(FlEvent.weightsChunk, chunk);
         if (!receipt?.ok) return;
         if (socket.data.session) this.seen(socket.data.session);
       } catch {
@@ -231,21 +218,14 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   @SubscribeMessage(FlEvent.deltaChunk)
-  async chunk(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Promise<Ack<ChunkReceipt>> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  async chunk(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<ChunkReceipt>> {
     const chunk = parseOrError(flClientEventSchemas[FlEvent.deltaChunk].payload, raw);
     if (!chunk.ok) return chunk;
     return this.accepted(session, await this.transfers.push(session.siteId, chunk.data));
   }
 
   @SubscribeMessage(FlEvent.roundSubmit)
-  async submit(
-    @ConnectedSocket() socket: FlSocket,
-    @MessageBody() raw: unknown,
-  ): Promise<Ack<SubmitReceipt>> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  async submit(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<SubmitReceipt>> {
     const res = parseOrError(flClientEventSchemas[FlEvent.roundSubmit].payload, raw);
     if (!res.ok)
       return this.submissions.refuse({
@@ -258,12 +238,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   @SubscribeMessage(FlEvent.evaluateSubmit)
-  async evaluate(
-    @ConnectedSocket() socket: FlSocket,
-    @MessageBody() raw: unknown,
-  ): Promise<Ack<SubmitReceipt>> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  async evaluate(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<SubmitReceipt>> {
     const res = parseOrError(flClientEventSchemas[FlEvent.evaluateSubmit].payload, raw);
     if (!res.ok)
       return this.submissions.refuse({
@@ -277,9 +252,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
 
   /** A site says it cannot finish a round, and why: the round stops waiting for it. */
   @SubscribeMessage(FlEvent.roundFailed)
-  async failed(@ConnectedSocket() socket: FlSocket, @MessageBody() raw: unknown): Promise<Ack> {
-    const session = this.session(socket);
-    if (!session) return fail('unauthenticated', 'complete the signed handshake first');
+  async failed(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack> {
     const failure = parseOrError(flClientEventSchemas[FlEvent.roundFailed].payload, raw);
     if (!failure.ok) return failure;
     this.seen(session);
@@ -288,7 +261,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   /** Passes an answer through, counting the message as a sign of life when it was accepted. */
-  private accepted<T>(session: SiteSession, ack: Ack<T>): Ack<T> {
+  private accepted<T>(session: Session, ack: Ack<T>): Ack<T> {
     if (ack.ok) this.seen(session);
     return ack;
   }

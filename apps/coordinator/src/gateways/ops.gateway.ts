@@ -1,7 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { OnGatewayConnection, OnGatewayInit } from '@nestjs/websockets';
-import type { Namespace, Socket } from 'socket.io';
 import type { Ack, AuditPage, FederationSnapshot } from '@fedfuse/protocol';
 import {
   Namespace as Namespaces,
@@ -18,11 +17,12 @@ import { OperatorAuthService } from '../services/operator-auth.service.ts';
 import { OpsBroadcaster } from '../services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from '../services/ops-snapshot.service.ts';
 import { SETTINGS } from '../tokens.ts';
+import type { OpsNamespace, OpsSocket } from './socket-types.ts';
 
 /** The dashboard namespace /ops: operator-token sign-in, live broadcasts, snapshots and audit pages. */
 @WebSocketGateway({ namespace: Namespaces.ops })
 export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
-  @WebSocketServer() private readonly namespace!: Namespace;
+  @WebSocketServer() private readonly namespace!: OpsNamespace;
   private readonly logger = new Logger('ops');
 
   constructor(
@@ -34,7 +34,7 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
     @Inject(HandshakeGate) private readonly gate: HandshakeGate,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: OpsNamespace): void {
     this.broadcaster.attach(namespace);
     namespace.use((socket, next) => {
       const origin = socket.handshake.headers.origin;
@@ -64,7 +64,7 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
     });
   }
 
-  async handleConnection(socket: Socket): Promise<void> {
+  async handleConnection(socket: OpsSocket): Promise<void> {
     // Nest does not await this hook: a failed snapshot (the database closing at shutdown) would be an
     // unhandled rejection, which ends the process. The dashboard reconnects and asks again.
     try {

@@ -138,6 +138,13 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('rounds').addColumn('cancel_reason', 'varchar(32)').execute();
     },
   },
+  '0005_site_box_key_unique': {
+    async up(db: Kysely<unknown>) {
+      // W3: two sites sharing a box key could open each other's sealed instructions. The database refuses
+      // a second one (enrollment inserts with ON CONFLICT DO NOTHING), not only the service's lookup.
+      await db.schema.createIndex('sites_box_key_unique').on('sites').column('box_key').unique().execute();
+    },
+  },
 });
 
 /** The coordinator's migrations, in code so they ship inside the package. */

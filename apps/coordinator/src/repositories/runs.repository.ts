@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Database } from '../persistence/database.ts';
 import type { RunsTable } from '../persistence/schema.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
-import { RunConfig, RunSchedule } from '../run-config.ts';
+import { RunConfig, RunSchedule } from '@fedfuse/protocol';
 import { DATABASE } from '../tokens.ts';
 import { parseColumn } from './parse-column.ts';
 

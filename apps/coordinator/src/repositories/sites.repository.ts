@@ -1,11 +1,61 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { SiteData, SiteDataSchema } from '@fedfuse/protocol';
 import type { Database } from '../persistence/database.ts';
-import type { SitesTable } from '../persistence/schema.ts';
+import type { Schema, SitesTable } from '../persistence/schema.ts';
 import { DATABASE } from '../tokens.ts';
+import { parseColumn } from './parse-column.ts';
 
-export type SiteRow = Selectable<SitesTable>;
 export type SiteStatus = SitesTable['status'];
+
+/** An enrolled site: its keys (base64), its standing, and what it last reported about itself. */
+export interface Site {
+  id: string;
+  name: string;
+  signingKey: string;
+  boxKey: string;
+  status: SiteStatus;
+  enrolledAt: number;
+  lastSeenAt: number | null;
+  backend: string | null;
+  softwareVersion: string | null;
+  /** Patients per modality combination (counts only); null until the site reports. */
+  dataSummary: SiteData | null;
+  /** The site's last reported data schema; null until it reports one. */
+  dataSchema: SiteDataSchema | null;
+  roundsJoined: number;
+  updatesRejected: number;
+}
+
+/** What enrollment knows of a new site. */
+export type NewSite = Pick<Site, 'id' | 'name' | 'signingKey' | 'boxKey' | 'status' | 'enrolledAt'>;
+
+/** How an enrollment ended: the site stored, a key already enrolled, or the token used meanwhile. */
+export type EnrollOutcome = 'enrolled' | 'duplicate_key' | 'token_used';
+
+function toSite(row: Selectable<SitesTable>): Site {
+  const column = (name: 'data_summary' | 'data_schema') => ({ table: 'sites', id: row.id, column: name });
+  return {
+    id: row.id,
+    name: row.name,
+    signingKey: row.signing_key,
+    boxKey: row.box_key,
+    status: row.status,
+    enrolledAt: row.enrolled_at,
+    lastSeenAt: row.last_seen_at,
+    backend: row.backend,
+    softwareVersion: row.software_version,
+    dataSummary:
+      row.data_summary === null ? null : parseColumn(column('data_summary'), row.data_summary, SiteData),
+    dataSchema:
+      row.data_schema === null ? null : parseColumn(column('data_schema'), row.data_schema, SiteDataSchema),
+    roundsJoined: row.rounds_joined,
+    updatesRejected: row.updates_rejected,
+  };
+}
+
+/** Thrown inside the enrollment transaction to roll the site back when the token was used meanwhile. */
+class TokenUsed extends Error {}
 
 /** Enrolled sites, their keys and their standing with the operator. */
 @Injectable()
@@ -16,43 +66,57 @@ export class SitesRepository {
     return this.database.db;
   }
 
-  async insert(
-    site: Omit<
-      SiteRow,
-      | 'last_seen_at'
-      | 'backend'
-      | 'software_version'
-      | 'data_summary'
-      | 'data_schema'
-      | 'rounds_joined'
-      | 'updates_rejected'
-    >,
-  ): Promise<void> {
-    await this.db
-      .insertInto('sites')
-      .values({ ...site, rounds_joined: 0, updates_rejected: 0 })
-      .execute();
+  /**
+   * Stores a site and consumes the token that enrolls it, in one transaction. The database decides
+   * conflicts: a signing or box key already enrolled (unique indexes, ON CONFLICT DO NOTHING) stores
+   * nothing; a token consumed meanwhile rolls the site back.
+   */
+  async enroll(site: NewSite, token: { id: string; at: number }): Promise<EnrollOutcome> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        if (!(await insertSite(trx, site))) return 'duplicate_key';
+        const used = await trx
+          .updateTable('enrollment_tokens')
+          .set({ used_at: token.at, used_by_site: site.id })
+          .where('id', '=', token.id)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) !== 1) throw new TokenUsed();
+        return 'enrolled';
+      });
+    } catch (error) {
+      if (error instanceof TokenUsed) return 'token_used';
+      throw error;
+    }
   }
 
-  find(id: string): Promise<SiteRow | undefined> {
-    return this.db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
+  async find(id: string): Promise<Site | undefined> {
+    const row = await this.db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toSite(row);
   }
 
-  findBySigningKey(key: string): Promise<SiteRow | undefined> {
-    return this.db.selectFrom('sites').selectAll().where('signing_key', '=', key).executeTakeFirst();
+  async findBySigningKey(key: string): Promise<Site | undefined> {
+    const row = await this.db
+      .selectFrom('sites')
+      .selectAll()
+      .where('signing_key', '=', key)
+      .executeTakeFirst();
+    return row && toSite(row);
   }
 
-  findByBoxKey(key: string): Promise<SiteRow | undefined> {
-    return this.db.selectFrom('sites').selectAll().where('box_key', '=', key).executeTakeFirst();
+  async findByBoxKey(key: string): Promise<Site | undefined> {
+    const row = await this.db.selectFrom('sites').selectAll().where('box_key', '=', key).executeTakeFirst();
+    return row && toSite(row);
   }
 
-  list(): Promise<SiteRow[]> {
-    return this.db.selectFrom('sites').selectAll().orderBy('enrolled_at').orderBy('id').execute();
+  async list(): Promise<Site[]> {
+    const rows = await this.db.selectFrom('sites').selectAll().orderBy('enrolled_at').orderBy('id').execute();
+    return rows.map(toSite);
   }
 
   /** Approved sites that have reported a data schema, oldest enrollment first. */
-  listApprovedWithSchema(): Promise<SiteRow[]> {
-    return this.db
+  async listApprovedWithSchema(): Promise<Site[]> {
+    const rows = await this.db
       .selectFrom('sites')
       .selectAll()
       .where('status', '=', 'approved')
@@ -60,6 +124,7 @@ export class SitesRepository {
       .orderBy('enrolled_at')
       .orderBy('id')
       .execute();
+    return rows.map(toSite);
   }
 
   async setStatus(id: string, status: SiteStatus): Promise<void> {
@@ -78,15 +143,15 @@ export class SitesRepository {
 
   async report(
     id: string,
-    report: { backend: string; softwareVersion: string; dataSummary: string; dataSchema: string },
+    report: Pick<Site, 'backend' | 'softwareVersion'> & { dataSummary: SiteData; dataSchema: SiteDataSchema },
   ): Promise<void> {
     await this.db
       .updateTable('sites')
       .set({
         backend: report.backend,
         software_version: report.softwareVersion,
-        data_summary: report.dataSummary,
-        data_schema: report.dataSchema,
+        data_summary: JSON.stringify(report.dataSummary),
+        data_schema: JSON.stringify(report.dataSchema),
       })
       .where('id', '=', id)
       .execute();
@@ -99,4 +164,24 @@ export class SitesRepository {
       .where('id', '=', id)
       .execute();
   }
+}
+
+/** Inserts the site unless a unique key (id, signing key, box key) is taken: true when it was stored. */
+async function insertSite(db: Kysely<Schema>, site: NewSite): Promise<boolean> {
+  const inserted = await db
+    .insertInto('sites')
+    .values({
+      id: site.id,
+      name: site.name,
+      signing_key: site.signingKey,
+      box_key: site.boxKey,
+      status: site.status,
+      enrolled_at: site.enrolledAt,
+      rounds_joined: 0,
+      updates_rejected: 0,
+    })
+    .onConflict((conflict) => conflict.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }

@@ -1,7 +1,6 @@
 import type { AuditPage } from '@fedfuse/protocol';
 import { auditCursorAfter, readAuditCursor } from '@fedfuse/protocol';
 import type { AuditFilter, AuditRepository } from '../repositories/audit.repository.ts';
-import { toAuditEntry } from './audit.service.ts';
 
 /**
  * One page of the audit log after `cursor` (null: the newest), with whether more follow and the cursor
@@ -17,7 +16,7 @@ export async function auditPage(
     after: cursor === null ? undefined : readAuditCursor(cursor),
     limit: limit + 1,
   });
-  const entries = rows.slice(0, limit).map(toAuditEntry);
+  const entries = rows.slice(0, limit);
   const hasMore = rows.length > limit;
   const last = entries.at(-1);
   return { entries, hasMore, nextCursor: hasMore && last ? auditCursorAfter(last) : null };

@@ -1,31 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditEntry } from '@fedfuse/protocol';
-import type { AuditRow } from '../repositories/audit.repository.ts';
-import { AuditRepository } from '../repositories/audit.repository.ts';
+import { AuditRepository, auditDetails } from '../repositories/audit.repository.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
-
-type Detail = string | number | boolean | null;
 
 export interface AuditRecord {
   actor: AuditEntry['actor'];
   action: string;
   subject?: string;
   outcome?: AuditEntry['outcome'];
-  details?: Record<string, Detail>;
-}
-
-/** An audit row as the dashboard and the REST API show it. */
-export function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: { kind: row.actor_kind, id: row.actor_id },
-    action: row.action,
-    subject: row.subject,
-    outcome: row.outcome,
-    details: row.details ? (JSON.parse(row.details) as Record<string, Detail>) : {},
-  };
+  /** Nested values are stored as JSON text and long text is cut (see auditDetails). */
+  details?: Record<string, unknown>;
 }
 
 /** Records who did what, logs it, and shows it live on the dashboard. */
@@ -39,21 +24,21 @@ export class AuditService {
   ) {}
 
   async record(entry: AuditRecord): Promise<AuditEntry> {
-    const row: AuditRow = {
+    const auditEntry: AuditEntry = {
       id: randomUUID(),
       at: Date.now(),
-      actor_kind: entry.actor.kind,
-      actor_id: entry.actor.id,
+      actor: entry.actor,
       action: entry.action,
       subject: entry.subject ?? null,
       outcome: entry.outcome ?? 'ok',
-      details: entry.details ? JSON.stringify(entry.details) : null,
+      details: auditDetails(entry.details ?? {}),
     };
-    await this.audit.append(row);
-    const text = `${row.actor_kind}:${row.actor_id} ${row.action}${row.subject ? ` ${row.subject}` : ''} ${row.outcome}`;
-    if (row.outcome === 'ok') this.logger.log(`${text}${row.details ? ` ${row.details}` : ''}`);
-    else this.logger.warn(`${text}${row.details ? ` ${row.details}` : ''}`);
-    const auditEntry = toAuditEntry(row);
+    await this.audit.append(auditEntry);
+    const { actor, action, subject, outcome } = auditEntry;
+    const details = entry.details ? ` ${JSON.stringify(entry.details)}` : '';
+    const text = `${actor.kind}:${actor.id} ${action}${subject ? ` ${subject}` : ''} ${outcome}${details}`;
+    if (outcome === 'ok') this.logger.log(text);
+    else this.logger.warn(text);
     this.ops.emit('auditAppended', auditEntry);
     return auditEntry;
   }

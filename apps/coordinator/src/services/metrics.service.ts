@@ -51,7 +51,7 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         // The sites' counters, not the rejection rows: repeats within a fold window share one row.
-        this.set((await sites.list()).reduce((sum, site) => sum + site.updates_rejected, 0));
+        this.set((await sites.list()).reduce((sum, site) => sum + site.updatesRejected, 0));
       },
     });
     new Gauge({

@@ -1,6 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Ack, EnrollmentRequest, EnrollmentResult, SiteSummary } from '@fedfuse/protocol';
+import type {
+  Ack,
+  CreatedToken,
+  EnrollmentRequest,
+  EnrollmentResult,
+  SiteSummary,
+  TokenInfo,
+} from '@fedfuse/protocol';
 import { fail, ok } from '@fedfuse/protocol';
 import {
   NonceCache,
@@ -12,7 +19,7 @@ import {
 import type { SignedChallenge } from '@fedfuse/crypto';
 import { EnrollmentTokensRepository } from '../repositories/enrollment-tokens.repository.ts';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
-import type { SiteRow, SiteStatus } from '../repositories/sites.repository.ts';
+import type { Site, SiteStatus } from '../repositories/sites.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { AuditService } from './audit.service.ts';
@@ -55,45 +62,42 @@ export class RegistryService {
   ) {}
 
   /** A one-time enrollment token; only its hash is stored, so it is shown this once. */
-  async createToken(options: { label: string; ttlSeconds: number; autoApprove: boolean }) {
+  async createToken(options: {
+    label: string;
+    ttlSeconds: number;
+    autoApprove: boolean;
+  }): Promise<CreatedToken> {
     const token = randomBytes(24).toString('base64url');
     const now = Date.now();
-    const row = {
+    const stored = {
       id: randomUUID(),
-      token_hash: hashToken(token),
+      tokenHash: hashToken(token),
       label: options.label,
-      created_at: now,
-      expires_at: now + options.ttlSeconds * 1000,
-      used_at: null,
-      used_by_site: null,
-      auto_approve: options.autoApprove ? 1 : 0,
+      createdAt: now,
+      expiresAt: now + options.ttlSeconds * 1000,
+      autoApprove: options.autoApprove,
     };
-    await this.tokens.insert(row);
+    await this.tokens.insert(stored);
     await this.audit.record({
       actor: { kind: 'operator', id: 'operator' },
       action: 'token.created',
-      subject: row.id,
-      details: { label: row.label, expiresAt: row.expires_at },
+      subject: stored.id,
+      details: { label: stored.label, expiresAt: stored.expiresAt },
     });
-    return {
-      id: row.id,
-      token,
-      label: row.label,
-      expiresAt: row.expires_at,
-      autoApprove: options.autoApprove,
-    };
+    const { id, label, expiresAt, autoApprove } = stored;
+    return { id, token, label, expiresAt, autoApprove };
   }
 
-  async listTokens() {
+  async listTokens(): Promise<TokenInfo[]> {
     const now = Date.now();
-    return (await this.tokens.list()).map((t) => ({
+    return (await this.tokens.list()).map((t): TokenInfo => ({
       id: t.id,
       label: t.label,
-      createdAt: t.created_at,
-      expiresAt: t.expires_at,
-      usedAt: t.used_at,
-      usedBySite: t.used_by_site,
-      state: t.used_at ? 'used' : t.expires_at < now ? 'expired' : 'open',
+      createdAt: t.createdAt,
+      expiresAt: t.expiresAt,
+      usedAt: t.usedAt,
+      usedBySite: t.usedBySite,
+      state: t.usedAt ? 'used' : t.expiresAt < now ? 'expired' : 'open',
     }));
   }
 
@@ -114,8 +118,8 @@ export class RegistryService {
     const token = await this.tokens.findByHash(hashToken(request.token));
     const now = Date.now();
     if (!token) return refuse('unauthenticated', 'unknown enrollment token');
-    if (token.used_at) return refuse('replayed', 'this enrollment token was already used');
-    if (token.expires_at < now)
+    if (token.usedAt) return refuse('replayed', 'this enrollment token was already used');
+    if (token.expiresAt < now)
       return refuse('expired', 'this enrollment token has expired; ask the operator for a new one');
     const keys = verifyEnrollment(request);
     if (!keys.ok) return refuse(keys.error.code, keys.error.message);
@@ -125,17 +129,22 @@ export class RegistryService {
     if (await this.sites.findByBoxKey(request.boxKey))
       return refuse('duplicate', 'a site with this box key is already enrolled; generate a fresh key pair');
     const siteId = randomUUID();
-    if (!(await this.tokens.consume(token.id, { at: now, siteId })))
-      return refuse('replayed', 'this enrollment token was already used');
-    const status: SiteStatus = token.auto_approve ? 'approved' : 'pending';
-    await this.sites.insert({
-      id: siteId,
-      name: request.siteName,
-      signing_key: request.signingKey,
-      box_key: request.boxKey,
-      status,
-      enrolled_at: now,
-    });
+    const status: SiteStatus = token.autoApprove ? 'approved' : 'pending';
+    // The lookups above name the key for the usual case; the database decides a race between two requests.
+    const outcome = await this.sites.enroll(
+      {
+        id: siteId,
+        name: request.siteName,
+        signingKey: request.signingKey,
+        boxKey: request.boxKey,
+        status,
+        enrolledAt: now,
+      },
+      { id: token.id, at: now },
+    );
+    if (outcome === 'token_used') return refuse('replayed', 'this enrollment token was already used');
+    if (outcome === 'duplicate_key')
+      return refuse('duplicate', 'a site with this signing key or box key is already enrolled');
     await this.audit.record({
       actor: { kind: 'site', id: siteId },
       action: 'site.enrolled',
@@ -188,13 +197,13 @@ export class RegistryService {
   }
 
   /** Verifies a site's signed answer to its challenge; the socket is authenticated when this succeeds. */
-  async respond(response: SignedChallenge): Promise<Ack<SiteRow>> {
+  async respond(response: SignedChallenge): Promise<Ack<Site>> {
     const site = await this.sites.find(response.siteId);
     const standing = this.standing(site, response.siteId);
     if (!standing.ok) return standing;
     const verified = verifyChallengeResponse({
       response,
-      siteSigningKey: fromBase64(site!.signing_key, 32, 'signing key'),
+      siteSigningKey: fromBase64(site!.signingKey, 32, 'signing key'),
       coordinatorKey: this.identity.get().signingPublicKey,
       protocolVersion: response.protocolVersion,
       nonces: this.nonces,
@@ -204,7 +213,7 @@ export class RegistryService {
     return ok(site!);
   }
 
-  private standing(site: SiteRow | undefined, siteId: string): Ack<SiteRow> {
+  private standing(site: Site | undefined, siteId: string): Ack<Site> {
     if (!site) return fail('unknown_site', `no enrolled site ${siteId}`);
     if (site.status === 'revoked')
       return fail('revoked', 'this site was revoked by the operator; it must enroll again');

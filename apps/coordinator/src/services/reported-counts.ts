@@ -8,14 +8,13 @@ export interface ReportedCounts {
   tasks: SiteDataSchema['tasks'];
 }
 
-/** The counts from a site row's last report, or undefined if it never reported (nothing to check against). */
+/** The counts from a site's last report, or undefined if it never reported (nothing to check against). */
 export function reportedCounts(site: {
-  data_summary: string | null;
-  data_schema: string | null;
+  dataSummary: { trainPatients: number; testPatients: number } | null;
+  dataSchema: SiteDataSchema | null;
 }): ReportedCounts | undefined {
-  if (!site.data_summary || !site.data_schema) return undefined;
-  const summary = JSON.parse(site.data_summary) as { trainPatients?: number; testPatients?: number };
-  const schema = JSON.parse(site.data_schema) as SiteDataSchema;
+  const { dataSummary: summary, dataSchema: schema } = site;
+  if (!summary || !schema) return undefined;
   const most = (split: string) => Math.max(0, ...Object.values(schema.tasks).map((t) => t[split] ?? 0));
   return {
     train: Math.max(summary.trainPatients ?? 0, most('train')),

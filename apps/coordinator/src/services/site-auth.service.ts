@@ -58,8 +58,8 @@ export class SiteAuthService {
     const site = verified.data;
     return ok({
       siteId: site.id,
-      signingKey: fromBase64(site.signing_key, 32, 'signing key'),
-      boxKey: fromBase64(site.box_key, 32, 'box key'),
+      signingKey: fromBase64(site.signingKey, 32, 'signing key'),
+      boxKey: fromBase64(site.boxKey, 32, 'box key'),
       protocolVersion,
       authenticatedAt: Date.now(),
     });

@@ -3,29 +3,26 @@ import type { SiteRejection, SiteSummary } from '@fedfuse/protocol';
 import { fingerprint, fromBase64 } from '@fedfuse/crypto';
 import type { RejectionRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
-import type { SiteRow } from '../repositories/sites.repository.ts';
+import type { Site } from '../repositories/sites.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 
 /** A site row as the dashboard sees it. */
-function toSiteSummary(
-  site: SiteRow,
-  live: { connected: boolean; lastRejection?: RejectionRow },
-): SiteSummary {
+function toSiteSummary(site: Site, live: { connected: boolean; lastRejection?: RejectionRow }): SiteSummary {
   return {
     siteId: site.id,
     name: site.name,
     status: site.status,
     connected: live.connected,
     fingerprint: fingerprint(
-      fromBase64(site.signing_key, 32, 'signing key'),
-      fromBase64(site.box_key, 32, 'box key'),
+      fromBase64(site.signingKey, 32, 'signing key'),
+      fromBase64(site.boxKey, 32, 'box key'),
     ),
-    enrolledAt: site.enrolled_at,
-    lastSeenAt: site.last_seen_at,
-    roundsJoined: site.rounds_joined,
-    updatesRejected: site.updates_rejected,
+    enrolledAt: site.enrolledAt,
+    lastSeenAt: site.lastSeenAt,
+    roundsJoined: site.roundsJoined,
+    updatesRejected: site.updatesRejected,
     lastRejection: live.lastRejection ? toSiteRejection(live.lastRejection) : null,
   };
 }
@@ -46,9 +43,9 @@ export class SiteSummariesService {
   ) {}
 
   /** Every site, oldest enrollment first; two queries whatever the number of sites. */
-  async list(): Promise<{ row: SiteRow; summary: SiteSummary }[]> {
+  async list(): Promise<{ site: Site; summary: SiteSummary }[]> {
     const [rows, rejections] = await Promise.all([this.sites.list(), this.rounds.latestRejections()]);
-    return rows.map((row) => ({ row, summary: this.summarize(row, rejections.get(row.id)) }));
+    return rows.map((site) => ({ site, summary: this.summarize(site, rejections.get(site.id)) }));
   }
 
   /** The site as it is now, broadcast to every dashboard. */
@@ -61,7 +58,7 @@ export class SiteSummariesService {
     return summary;
   }
 
-  private summarize(site: SiteRow, lastRejection: RejectionRow | undefined): SiteSummary {
+  private summarize(site: Site, lastRejection: RejectionRow | undefined): SiteSummary {
     return toSiteSummary(site, { connected: this.connections.isConnected(site.id), lastRejection });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, ModelSpec } from '@fedfuse/protocol';
-import { MAX_SITES, ModelSpec as ModelSpecSchema, SiteDataSchema, fail, ok } from '@fedfuse/protocol';
+import { MAX_SITES, ModelSpec as ModelSpecSchema, fail, ok } from '@fedfuse/protocol';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { INPUT_PLACEHOLDERS, requestedInputs, type ModelDraft } from '../run-config.ts';
 import type { ReportedSite } from '../schema-groups.ts';
@@ -36,10 +36,8 @@ export class SpecAgreementService {
   async preview(model: ModelDraft | Record<string, never> = {}): Promise<SpecPreview> {
     const approved = (await this.sitesRepo.list()).filter((s) => s.status === 'approved').slice(0, MAX_SITES);
     const sites: ReportedSite[] = [];
-    for (const row of approved) {
-      const schema = row.data_schema ? SiteDataSchema.safeParse(JSON.parse(row.data_schema)) : undefined;
-      if (schema?.success) sites.push({ id: row.id, name: row.name, schema: schema.data });
-    }
+    for (const site of approved)
+      if (site.dataSchema) sites.push({ id: site.id, name: site.name, schema: site.dataSchema });
     const reported = new Set(sites.map((s) => s.id));
     const derivation = deriveModelInputs({
       requested: requestedInputs(model as ModelDraft),

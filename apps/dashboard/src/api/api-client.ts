@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import { formatIssues } from '@fedfuse/protocol';
+import type { JsonRouteName, RestCallArgs, RestResult } from '@fedfuse/protocol';
+import { parseRestReply, restPath, restRequest } from '@fedfuse/protocol';
 
 /** A failed API call as the operator should read it: HTTP status, the coordinator's code and message. */
 export class ApiError extends Error {
@@ -55,22 +55,27 @@ export class ApiClient {
     this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
   }
 
-  /** GETs `path` and validates the JSON answer with `schema`. */
-  async get<TSchema extends z.ZodType>(path: string, schema: TSchema): Promise<z.output<TSchema>> {
-    return parseAnswer(path, schema, await this.json('GET', path));
+  /**
+   * Calls route `name` of the protocol's route table and parses the answer with its schema.
+   * @example await api.call('getRun', { params: { id: runId } })
+   */
+  async call<K extends JsonRouteName>(name: K, args: RestCallArgs<K>): Promise<RestResult<K>> {
+    const request = restRequest(name, args);
+    const parsed = parseRestReply(name, await this.json(request.method, request.path, request.body));
+    if (parsed.ok) return parsed.data;
+    throw new ApiError(200, 'unexpected_response', `${request.path}: ${parsed.error.message}`);
   }
 
-  /** POSTs `body` as JSON to `path` and validates the answer with `schema`. */
-  async post<TSchema extends z.ZodType>(
-    path: string,
-    schema: TSchema,
-    body?: unknown,
-  ): Promise<z.output<TSchema>> {
-    return parseAnswer(path, schema, await this.json('POST', path, body));
-  }
-
-  /** GETs `path` as bytes (checkpoint downloads need the bearer token, so a plain link won't do). */
-  async blob(path: string): Promise<Blob> {
+  /** A checkpoint file as bytes (the download needs the bearer token, so a plain link won't do). */
+  async checkpointFile(args: {
+    id: string;
+    round: number;
+    file: 'model.json' | 'weights.bin';
+  }): Promise<Blob> {
+    const path =
+      args.file === 'model.json'
+        ? restPath('checkpointModel', { id: args.id, round: args.round })
+        : restPath('checkpointWeights', { id: args.id, round: args.round });
     return (await this.request('GET', path)).blob();
   }
 
@@ -111,14 +116,4 @@ export class ApiClient {
     }
     throw errorFromBody(response.status, parsed, response.statusText);
   }
-}
-
-function parseAnswer<TSchema extends z.ZodType>(
-  path: string,
-  schema: TSchema,
-  raw: unknown,
-): z.output<TSchema> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new ApiError(200, 'unexpected_response', `${path}: ${formatIssues(parsed.error.issues)}`);
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry, AuditPage } from '@fedfuse/protocol';
-import { AuditPage as AuditPageSchema, auditCursorAfter, readAuditCursor } from '@fedfuse/protocol';
+import {
+  AuditPage as AuditPageSchema,
+  auditCursorAfter,
+  readAuditCursor,
+  restRequest,
+} from '@fedfuse/protocol';
 import type { PageStart } from './audit-paging.ts';
 import { auditQuery, firstPage, matchesAuditFilters, noAuditFilters } from './audit-paging.ts';
 
@@ -16,8 +21,8 @@ const entry = (n: number, at: number, action = 'site.approved'): AuditEntry => (
 });
 
 /** The coordinator's rule: newest first, ties by id, continuing after the cursor's (at, id). */
-function serve(log: AuditEntry[], query: string): AuditPage {
-  const params = new URLSearchParams(query);
+function serve(log: AuditEntry[], path: string): AuditPage {
+  const params = new URL(path, 'http://coordinator').searchParams;
   const limit = Number(params.get('limit'));
   const after = params.has('cursor') ? readAuditCursor(params.get('cursor')!) : null;
   const rows = [...log]
@@ -34,10 +39,14 @@ function serve(log: AuditEntry[], query: string): AuditPage {
 
 describe('audit paging', () => {
   it('asks for a page with the filters the server knows, and the cursor it returned', () => {
-    expect(auditQuery({ actorKind: 'site', action: ' round. ', outcome: 'refused' }, firstPage, 50)).toBe(
-      '?actorKind=site&action=round.&outcome=refused&limit=50',
+    const filtered = auditQuery({ actorKind: 'site', action: ' round. ', outcome: 'refused' }, firstPage, 50);
+    expect(restRequest('auditPage', { query: filtered }).path).toBe(
+      '/api/audit/page?actorKind=site&action=round.&outcome=refused&limit=50',
     );
-    expect(auditQuery(noAuditFilters, `10_${id(3)}`, 25)).toBe(`?cursor=10_${id(3)}&limit=25`);
+    const older = auditQuery(noAuditFilters, `10_${id(3)}`, 25);
+    expect(restRequest('auditPage', { query: older }).path).toBe(
+      `/api/audit/page?cursor=10_${id(3)}&limit=25`,
+    );
   });
 
   it('shows every entry exactly once, even when pages break inside one millisecond', () => {
@@ -51,7 +60,10 @@ describe('audit paging', () => {
       const seen: string[] = [];
       let start: PageStart = firstPage;
       for (let pages = 0; pages < 20; pages++) {
-        const page = serve(log, auditQuery(noAuditFilters, start, size));
+        const page = serve(
+          log,
+          restRequest('auditPage', { query: auditQuery(noAuditFilters, start, size) }).path,
+        );
         seen.push(...page.entries.map((e) => e.id));
         if (!page.hasMore) break;
         start = page.nextCursor;

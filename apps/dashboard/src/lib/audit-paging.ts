@@ -18,15 +18,19 @@ export type PageStart = string | null;
 
 export const firstPage: PageStart = null;
 
-/** The query string for one page of GET /api/audit/page. */
-export function auditQuery(filters: AuditFilters, start: PageStart, pageSize: number): string {
-  const params = new URLSearchParams();
-  if (filters.actorKind) params.set('actorKind', filters.actorKind);
-  if (filters.action.trim()) params.set('action', filters.action.trim());
-  if (filters.outcome) params.set('outcome', filters.outcome);
-  if (start !== null) params.set('cursor', start);
-  params.set('limit', String(pageSize));
-  return `?${params.toString()}`;
+/** The query of one page of GET /api/audit/page; filters left empty are left out. */
+export function auditQuery(
+  filters: AuditFilters,
+  start: PageStart,
+  pageSize: number,
+): Record<string, string | number | null> {
+  return {
+    actorKind: filters.actorKind || null,
+    action: filters.action.trim() || null,
+    outcome: filters.outcome || null,
+    cursor: start,
+    limit: pageSize,
+  };
 }
 
 /** Whether a live entry belongs on a page with these filters (the server's rules: exact kind, action prefix). */

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { DerivedModelSpec } from '../api/schemas.ts';
+import type { DerivedModelSpec } from '@fedfuse/protocol';
 import { derivedPlaceholders, derivedRows } from './derived-spec.ts';
 
+const schema = {
+  modalities: ['ehr' as const],
+  ehr: { dim: 21, namesHash: 'h' },
+  genomics: null,
+  imageShape: null,
+  tasks: {},
+};
 const agreed: DerivedModelSpec = {
   ok: true,
   inputs: { modalities: ['ehr'], tasks: ['outcome'], ehrDim: 21, genomicsDim: 2000, imageShape: [64, 64, 1] },
   problems: [],
   sites: [
-    { id: 'a', name: 'Hospital A' },
-    { id: 'b', name: 'Hospital B' },
+    { id: 'a', name: 'Hospital A', schema },
+    { id: 'b', name: 'Hospital B', schema },
   ],
   unreported: [{ id: 'c', name: 'Hospital C' }],
 };

@@ -1,5 +1,5 @@
 // What the new-run form shows about the model inputs the coordinator derives from the approved sites.
-import type { DerivedModelSpec } from '../api/schemas.ts';
+import type { DerivedModelSpec } from '@fedfuse/protocol';
 
 /** Form fields the sites can fill in, and the text shown for each as the value it would get. */
 export type DerivedField = 'tasks' | 'ehrDim' | 'genomicsDim' | 'imageShape';

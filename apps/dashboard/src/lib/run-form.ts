@@ -1,8 +1,9 @@
-// The "new run" form: its fields as typed text, and the POST /api/runs body built from them. Checks here
-// only catch what a person mistypes (a letter in a number field); the coordinator's schema is the judge.
+// The "new run" form: its fields as typed text, and the POST /api/runs body built from them. The defaults
+// are the protocol's RunConfig's; checks here only catch what a person mistypes (a letter in a number
+// field): the coordinator judges the rest with RunConfig and the form shows its words.
 
-import type { STRATEGIES } from '@fedfuse/protocol';
-import { RUN_DEFAULTS } from '@fedfuse/protocol';
+import type { RunConfigInput, STRATEGIES } from '@fedfuse/protocol';
+import { RUN_DEFAULTS, RunConfig } from '@fedfuse/protocol';
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export type StrategyParam =
@@ -69,7 +70,10 @@ export interface RunFormValues {
   intervalSeconds: string;
 }
 
-/** The run defaults (RUN_DEFAULTS, the ones the coordinator and the simulator use); inputs left to the sites. */
+/** RunConfig's own defaults: what the coordinator fills in for a field the request leaves out. */
+const DEFAULTS = RunConfig.parse({ name: 'defaults' });
+
+/** The run defaults (RunConfig's, the ones the coordinator and the simulator use); inputs left to the sites. */
 export const defaultRunForm: RunFormValues = {
   name: '',
   fusion: RUN_DEFAULTS.fusion,
@@ -79,25 +83,24 @@ export const defaultRunForm: RunFormValues = {
   imageShape: '',
   l2: String(RUN_DEFAULTS.l2),
   modelJson: '',
-  strategy: RUN_DEFAULTS.strategy,
+  strategy: DEFAULTS.strategy.name,
   params: {},
-  rounds: String(RUN_DEFAULTS.rounds),
-  minClients: String(RUN_DEFAULTS.minClients),
-  fraction: String(RUN_DEFAULTS.fraction),
-  roundTimeoutSeconds: String(RUN_DEFAULTS.roundTimeoutSeconds),
-  epochs: String(RUN_DEFAULTS.epochs),
-  batchSize: String(RUN_DEFAULTS.batchSize),
-  learningRate: String(RUN_DEFAULTS.learningRate),
-  modalityKeepProb: String(RUN_DEFAULTS.modalityKeepProb),
-  proximalMu: String(RUN_DEFAULTS.proximalMu),
+  rounds: String(DEFAULTS.rounds),
+  minClients: String(DEFAULTS.minClients),
+  fraction: String(DEFAULTS.fraction),
+  roundTimeoutSeconds: String(DEFAULTS.roundTimeoutSeconds),
+  epochs: String(DEFAULTS.local.epochs),
+  batchSize: String(DEFAULTS.local.batchSize),
+  learningRate: String(DEFAULTS.local.learningRate),
+  modalityKeepProb: String(DEFAULTS.local.modalityKeepProb),
+  proximalMu: String(DEFAULTS.local.proximalMu),
   scheduleKind: 'none',
   cron: '0 2 * * *',
   intervalSeconds: '86400',
 };
 
 export type RunFormErrors = Partial<Record<keyof RunFormValues | StrategyParam, string>>;
-export type RunFormResult =
-  { ok: true; body: Record<string, unknown> } | { ok: false; errors: RunFormErrors };
+export type RunFormResult = { ok: true; body: RunConfigInput } | { ok: false; errors: RunFormErrors };
 
 type NumberField = Exclude<
   keyof RunFormValues,
@@ -192,7 +195,7 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
   const extra = parseModelJson(form.modelJson);
   if (typeof extra === 'string') errors.modelJson = extra;
 
-  const strategy: Record<string, unknown> = { name: form.strategy };
+  const strategy: Record<string, number | string> = { name: form.strategy };
   for (const param of STRATEGY_PARAMS[form.strategy]) {
     const text = form.params[param] ?? '';
     if (!text.trim()) continue;
@@ -222,5 +225,5 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
   } else if (form.scheduleKind === 'interval') {
     body.schedule = { intervalSeconds: number('intervalSeconds') };
   }
-  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body };
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body: body as RunConfigInput };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RoundView } from '../api/schemas.ts';
+import type { ShownRound } from './run-metrics.ts';
 import {
   ablationTable,
   attentionOf,
@@ -13,16 +13,22 @@ import {
   withLiveMetrics,
 } from './run-metrics.ts';
 
-function round(options: Partial<RoundView> & { number: number }): RoundView {
+function round(options: Partial<ShownRound> & { number: number }): ShownRound {
   return {
     roundId: `r${options.number}-${options.attempt ?? 1}`,
     attempt: 1,
     phase: 'done',
     sites: ['a', 'b'],
     startedAt: 1_000 * options.number,
+    deadline: 1_000 * options.number + 900,
     finishedAt: 1_000 * options.number + 500,
+    modelHash: null,
     metrics: null,
+    trainingLoss: null,
+    trainingLossTerms: null,
     failure: null,
+    siteFailures: [],
+    rejections: [],
     ...options,
   };
 }

@@ -2,7 +2,15 @@
 // weights, the ablation table and the round timeline. Pure functions, unit-tested without a browser.
 import type { LossTermName, LossTerms } from '@fedfuse/protocol';
 import { LOSS_TERM_NAMES } from '@fedfuse/protocol';
-import type { RoundMetrics, RoundView } from '../api/schemas.ts';
+import type { RoundView } from '@fedfuse/protocol';
+
+/** Metrics a chart reads, per task and metric name: a REST round's, or a live broadcast's before it. */
+export interface ShownMetrics {
+  tasks: Record<string, Record<string, number | null | undefined>>;
+}
+
+/** A round as the run page shows it: the REST answer, its metrics possibly filled in from a broadcast. */
+export type ShownRound = Omit<RoundView, 'metrics'> & { metrics: ShownMetrics | null };
 
 export interface MetricSeries {
   /** Round numbers on the x axis, ascending. */
@@ -12,8 +20,8 @@ export interface MetricSeries {
 }
 
 /** The attempt that counts for each round number: the last one, preferring an attempt with metrics. */
-export function roundsByNumber(rounds: readonly RoundView[]): Map<number, RoundView> {
-  const byNumber = new Map<number, RoundView>();
+export function roundsByNumber(rounds: readonly ShownRound[]): Map<number, ShownRound> {
+  const byNumber = new Map<number, ShownRound>();
   for (const round of rounds) {
     const seen = byNumber.get(round.number);
     if (!seen || round.metrics || !seen.metrics) byNumber.set(round.number, round);
@@ -23,7 +31,7 @@ export function roundsByNumber(rounds: readonly RoundView[]): Map<number, RoundV
 
 /** A metric (e.g. `auc`, `f1`) per round for each task, over the rounds that were evaluated. */
 export function metricSeries(
-  rounds: readonly RoundView[],
+  rounds: readonly ShownRound[],
   metric: string,
   tasks: readonly string[],
 ): MetricSeries {
@@ -39,8 +47,8 @@ export function metricSeries(
 
 /** A value of each committed round that has one (one point per round number), ascending. */
 function committedSeries(
-  rounds: readonly RoundView[],
-  read: (round: RoundView) => number | null | undefined,
+  rounds: readonly ShownRound[],
+  read: (round: ShownRound) => number | null | undefined,
 ): { rounds: number[]; values: number[] } {
   // A retried round number has one committed attempt; keep it once.
   const byNumber = new Map<number, number>();
@@ -53,12 +61,12 @@ function committedSeries(
 }
 
 /** The training loss (the whole objective) of each committed round, ascending. */
-export function trainingLossSeries(rounds: readonly RoundView[]): { rounds: number[]; values: number[] } {
+export function trainingLossSeries(rounds: readonly ShownRound[]): { rounds: number[]; values: number[] } {
   return committedSeries(rounds, (round) => round.trainingLoss);
 }
 
 /** The task loss of each committed round whose sites reported the terms, ascending. */
-export function taskLossSeries(rounds: readonly RoundView[]): { rounds: number[]; values: number[] } {
+export function taskLossSeries(rounds: readonly ShownRound[]): { rounds: number[]; values: number[] } {
   return committedSeries(rounds, (round) => round.trainingLossTerms?.task);
 }
 
@@ -82,9 +90,9 @@ export interface LossBreakdown {
 }
 
 /** The newest committed round's loss split into the task loss and the regularisers it includes. */
-export function latestLossBreakdown(rounds: readonly RoundView[]): LossBreakdown | undefined {
+export function latestLossBreakdown(rounds: readonly ShownRound[]): LossBreakdown | undefined {
   const latest = [...rounds]
-    .filter((r): r is RoundView & { trainingLossTerms: LossTerms } => Boolean(r.trainingLossTerms))
+    .filter((r): r is ShownRound & { trainingLossTerms: LossTerms } => Boolean(r.trainingLossTerms))
     .sort((a, b) => a.number - b.number)
     .at(-1);
   if (!latest) return undefined;
@@ -96,12 +104,12 @@ export function latestLossBreakdown(rounds: readonly RoundView[]): LossBreakdown
 }
 
 /** The newest round that has evaluation metrics. */
-export function latestEvaluated(rounds: readonly RoundView[]): RoundView | undefined {
+export function latestEvaluated(rounds: readonly ShownRound[]): ShownRound | undefined {
   return [...roundsByNumber(rounds).values()].filter((r) => r.metrics).at(-1);
 }
 
 /** Attention weight per modality for one task (`attention.<modality>` metrics), largest first. */
-export function attentionOf(metrics: RoundMetrics, task: string): { modality: string; weight: number }[] {
+export function attentionOf(metrics: ShownMetrics, task: string): { modality: string; weight: number }[] {
   const values = metrics.tasks[task] ?? {};
   return Object.entries(values)
     .filter(([name, value]) => name.startsWith('attention.') && typeof value === 'number')
@@ -121,7 +129,7 @@ export interface AblationRow {
  * The modality-removal ablation, from metrics named `ablation.<modality>.auc` (the AUC with that modality
  * removed at evaluation time). Empty when the sites reported none.
  */
-export function ablationTable(metrics: RoundMetrics): { modalities: string[]; rows: AblationRow[] } {
+export function ablationTable(metrics: ShownMetrics): { modalities: string[]; rows: AblationRow[] } {
   const modalities = new Set<string>();
   const rows: AblationRow[] = [];
   for (const [task, values] of Object.entries(metrics.tasks)) {
@@ -160,10 +168,10 @@ export function splitFlatMetrics(
  * them instead of one request later.
  */
 export function withLiveMetrics(
-  rounds: readonly RoundView[],
+  rounds: readonly ShownRound[],
   live: readonly { roundId: string; stage: string; metrics: Record<string, number> }[],
   tasks: readonly string[],
-): RoundView[] {
+): ShownRound[] {
   const evaluated = new Map(live.filter((m) => m.stage === 'evaluate').map((m) => [m.roundId, m.metrics]));
   const trained = new Map(live.filter((m) => m.stage === 'fit').map((m) => [m.roundId, m.metrics.loss]));
   return rounds.map((round) => {
@@ -190,7 +198,7 @@ export interface TimelineEntry {
 }
 
 /** Every attempt at every round, oldest first, with its duration (open rounds measured up to `now`). */
-export function roundTimeline(rounds: readonly RoundView[], now: number): TimelineEntry[] {
+export function roundTimeline(rounds: readonly ShownRound[], now: number): TimelineEntry[] {
   return [...rounds]
     .sort((a, b) => a.number - b.number || (a.attempt ?? 1) - (b.attempt ?? 1))
     .map((r) => ({

@@ -12,7 +12,6 @@ import {
   needsSnapshot,
   siteCounts,
   siteNeedsReload,
-  topicsOfAudit,
 } from './federation-state.ts';
 
 const RUN = '00000000-0000-4000-8000-000000000001';
@@ -87,9 +86,8 @@ describe('federationReducer', () => {
     payload: snapshot,
   });
 
-  it('takes a snapshot whole, sites in enrollment order, and asks every page to reload', () => {
+  it('takes a snapshot whole, sites in enrollment order', () => {
     expect(synced.sites.map((s) => s.name)).toEqual(['Site 1', 'Site 2']);
-    expect(synced.versions).toEqual({ sites: 1, tokens: 1, runs: 1, rounds: 1, audit: 1 });
   });
 
   it('applies a site update in place and adds new sites', () => {
@@ -144,7 +142,6 @@ describe('federationReducer', () => {
       ['run', 'running'],
     ]);
     expect(listed.run?.runId).toBe(RUN);
-    expect(listed.versions).toEqual(synced.versions);
     // The old run completes and the new one starts: it becomes the current run, with no stale round.
     const withRound = federationReducer(listed, { type: 'round:progressed', payload: progress({}) });
     const done = federationReducer(withRound, { type: 'run:updated', payload: run({ state: 'completed' }) });
@@ -157,7 +154,7 @@ describe('federationReducer', () => {
     expect(started.runs).toHaveLength(2);
   });
 
-  it('shows new site counters, last seen and the last rejection without reloading the sites list', () => {
+  it('shows new site counters, last seen and the last rejection in place', () => {
     const seen = federationReducer(synced, {
       type: 'site:updated',
       payload: site(1, {
@@ -167,7 +164,6 @@ describe('federationReducer', () => {
       }),
     });
     expect(seen.sites[0]).toMatchObject({ lastSeenAt: 50, updatesRejected: 1 });
-    expect(seen.versions.sites).toBe(synced.versions.sites);
   });
 
   it('keeps recent activity newest first without duplicates', () => {
@@ -175,7 +171,6 @@ describe('federationReducer', () => {
     const once = federationReducer(synced, { type: 'audit:appended', payload: entry });
     const twice = federationReducer(once, { type: 'audit:appended', payload: entry });
     expect(twice.activity).toEqual([entry]);
-    expect(twice.versions.sites).toBe(synced.versions.sites + 1);
   });
 
   it('records broadcasts that failed validation for the operator', () => {
@@ -186,14 +181,6 @@ describe('federationReducer', () => {
     });
     expect(next.problems).toEqual(['site:updated: siteId: Invalid UUID']);
     expect(federationReducer(next, { type: 'dismissProblem', index: 0 }).problems).toEqual([]);
-  });
-});
-
-describe('topicsOfAudit', () => {
-  it('maps actions to the views they change; runs, rounds and counters have their own broadcasts', () => {
-    expect(topicsOfAudit('site.enrolled')).toEqual(['audit', 'sites', 'tokens']);
-    expect(topicsOfAudit('run.started')).toEqual(['audit']);
-    expect(topicsOfAudit('round.update_rejected')).toEqual(['audit']);
   });
 });
 

@@ -8,18 +8,6 @@ import type {
 } from '@fedfuse/protocol';
 import type { ConnectionState, LiveEvent } from './ops-connection.ts';
 
-/** REST-backed views that pages refetch when the matching counter moves (no polling). */
-export interface Versions {
-  /** Site details the summaries do not carry (backend, version, data): status, connection, reports. */
-  sites: number;
-  tokens: number;
-  /** Run configurations: only on (re)connect, since run:updated carries every later change. */
-  runs: number;
-  /** Rounds, their metrics and checkpoints: every round step. */
-  rounds: number;
-  audit: number;
-}
-
 /** What the dashboard knows live: the last snapshot with every broadcast since applied to it. */
 export interface FederationState {
   connection: ConnectionState;
@@ -34,7 +22,6 @@ export interface FederationState {
   metrics: RunMetrics[];
   /** Recent audit entries, newest first; bounded. */
   activity: AuditEntry[];
-  versions: Versions;
   /** Broadcasts that failed validation, shown to the operator. */
   problems: string[];
   lastEventAt: number | null;
@@ -62,32 +49,16 @@ export function initialFederationState(now = Date.now()): FederationState {
     round: null,
     metrics: [],
     activity: [],
-    versions: { sites: 0, tokens: 0, runs: 0, rounds: 0, audit: 0 },
     problems: [],
     lastEventAt: null,
   };
-}
-
-function bump(versions: Versions, ...keys: (keyof Versions)[]): Versions {
-  const next = { ...versions };
-  for (const key of keys) next[key] += 1;
-  return next;
-}
-
-/** Which REST views an audit entry may have changed. */
-export function topicsOfAudit(action: string): (keyof Versions)[] {
-  const topics: (keyof Versions)[] = ['audit'];
-  if (action.startsWith('site.')) topics.push('sites');
-  if (action === 'site.enrolled' || action.startsWith('token.')) topics.push('tokens');
-  // Runs, rounds and site counters arrive as run:updated, round:progressed and site:updated instead.
-  return topics;
 }
 
 /** Fields of a site summary that change often and need no REST reload: the broadcast carries them. */
 const LIVE_SITE_FIELDS = ['lastSeenAt', 'roundsJoined', 'updatesRejected', 'lastRejection'] as const;
 
 /**
- * Whether a site update may have changed what only GET /api/sites shows. Last-seen and counters are in
+ * Whether a site update may have changed what only GET /api/sites shows (see staleRoutes). Last-seen and counters are in
  * the broadcast; an update that changes nothing visible is a site report (backend, version, data).
  */
 export function siteNeedsReload(previous: SiteSummary | undefined, next: SiteSummary): boolean {
@@ -132,7 +103,6 @@ function applySnapshot(state: FederationState, snapshot: FederationSnapshot): Fe
     run: snapshot.run,
     runs: snapshot.runs,
     round: snapshot.round,
-    versions: bump(state.versions, 'sites', 'tokens', 'runs', 'rounds', 'audit'),
   };
 }
 
@@ -140,14 +110,8 @@ function applyLive(state: FederationState, event: LiveEvent): FederationState {
   switch (event.type) {
     case 'federation:synced':
       return applySnapshot(state, event.payload);
-    case 'site:updated': {
-      const previous = state.sites.find((s) => s.siteId === event.payload.siteId);
-      return {
-        ...state,
-        sites: upsertSite(state.sites, event.payload),
-        versions: siteNeedsReload(previous, event.payload) ? bump(state.versions, 'sites') : state.versions,
-      };
-    }
+    case 'site:updated':
+      return { ...state, sites: upsertSite(state.sites, event.payload) };
     case 'run:updated': {
       const runs = upsertRun(state.runs, event.payload);
       const run = currentRun(runs);
@@ -161,22 +125,13 @@ function applyLive(state: FederationState, event: LiveEvent): FederationState {
         ...state,
         round: current ? event.payload : state.round,
         run: withProgress(state.run, event.payload),
-        versions: bump(state.versions, 'rounds'),
       };
     }
     case 'metrics:recorded':
-      return {
-        ...state,
-        metrics: [...state.metrics, event.payload].slice(-MAX_METRICS),
-        versions: bump(state.versions, 'rounds'),
-      };
+      return { ...state, metrics: [...state.metrics, event.payload].slice(-MAX_METRICS) };
     case 'audit:appended':
       if (state.activity.some((e) => e.id === event.payload.id)) return state;
-      return {
-        ...state,
-        activity: [event.payload, ...state.activity].slice(0, MAX_ACTIVITY),
-        versions: bump(state.versions, ...topicsOfAudit(event.payload.action)),
-      };
+      return { ...state, activity: [event.payload, ...state.activity].slice(0, MAX_ACTIVITY) };
   }
 }
 

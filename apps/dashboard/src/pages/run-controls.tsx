@@ -1,19 +1,15 @@
 import { useState } from 'react';
-import type { RunSummary } from '@fedfuse/protocol';
-import type { RunDetail } from '../api/schemas.ts';
-import { RunDetail as RunDetailSchema } from '../api/schemas.ts';
+import type { RunAction, RunSummary, RunView } from '@fedfuse/protocol';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { useSession } from '../session.tsx';
-
-export type RunAction = 'start' | 'pause' | 'resume' | 'stop';
 
 /** POST /api/runs/:id/:action; errors go to the operator, the answer to `onDone`. */
 export function useRunAction() {
   const { api, report } = useSession();
-  return async (run: RunSummary, action: RunAction, onDone?: (run: RunDetail) => void) => {
+  return async (run: RunSummary, action: RunAction, onDone?: (run: RunView) => void) => {
     try {
       // Not `onDone?.(await …)`: without onDone that would skip the request itself.
-      const updated = await api.post(`/api/runs/${run.runId}/${action}`, RunDetailSchema);
+      const updated = await api.call('actOnRun', { params: { id: run.runId, action } });
       onDone?.(updated);
     } catch (error) {
       report(error, `${action} run “${run.name}”`);
@@ -22,7 +18,7 @@ export function useRunAction() {
 }
 
 /** Start, pause, resume and stop, offered only where the run's state allows them. */
-export function RunControls(props: { run: RunSummary; onDone?: (run: RunDetail) => void }) {
+export function RunControls(props: { run: RunSummary; onDone?: (run: RunView) => void }) {
   const act = useRunAction();
   const { run, onDone } = props;
   const [busy, setBusy] = useState(false);

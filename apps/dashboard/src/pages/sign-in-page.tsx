@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { FederationSnapshot } from '@fedfuse/protocol';
 import { ApiClient, ApiError } from '../api/api-client.ts';
 import { describeError } from '../session.tsx';
 
@@ -17,7 +16,7 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (token: s
     setBusy(true);
     setError(null);
     new ApiClient({ baseUrl: '', token: candidate })
-      .get('/api/federation', FederationSnapshot)
+      .call('federation', {})
       .then(() => props.onSignedIn(candidate))
       .catch((e: unknown) => {
         setError(

@@ -1,7 +1,6 @@
 import { useMemo, useState } from 'react';
-import { AuditPage as AuditPageSchema } from '@fedfuse/protocol';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.tsx';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import type { AuditFilters, PageStart } from '../../lib/audit-paging.ts';
 import { auditQuery, firstPage, matchesAuditFilters, noAuditFilters } from '../../lib/audit-paging.ts';
 import { useSession } from '../../session.tsx';
@@ -17,12 +16,8 @@ export function AuditPage() {
   const [cursors, setCursors] = useState<PageStart[]>([firstPage]);
   const cursor = cursors.at(-1)!;
   const onFirstPage = cursors.length === 1;
-  // The first page is read again whenever the log grows; older pages are history and stay put.
-  const growth = onFirstPage ? federation.versions.audit : 0;
-  const page = useResource(
-    (api) => api.get(`/api/audit/page${auditQuery(filters, cursor, pageSize)}`, AuditPageSchema),
-    [filters, cursor, pageSize, growth],
-  );
+  // Read again whenever the log grows (staleRoutes); an older page's cursor gives the same entries again.
+  const page = useRestQuery('auditPage', { query: auditQuery(filters, cursor, pageSize) });
 
   // Live entries show at once, before the first page has been read again.
   const entries = useMemo(() => {

@@ -1,7 +1,6 @@
-import type { RoundMetrics } from '../../api/schemas.ts';
-import { RoundList } from '../../api/schemas.ts';
+import type { ShownMetrics } from '../../lib/run-metrics.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.tsx';
 import { formatMetric } from '../../lib/format.ts';
 import { latestEvaluated } from '../../lib/run-metrics.ts';
 import { useSession } from '../../session.tsx';
@@ -18,10 +17,7 @@ const METRIC_COLUMNS = [
 export function LatestMetricsCard() {
   const { federation } = useSession();
   const runId = federation.run?.runId;
-  const rounds = useResource(
-    (api) => (runId ? api.get(`/api/runs/${runId}/rounds`, RoundList) : Promise.resolve([])),
-    [runId, federation.versions.rounds],
-  );
+  const rounds = useRestQuery('runRounds', { params: { id: runId ?? '' } }, { enabled: Boolean(runId) });
   const latest = rounds.data ? latestEvaluated(rounds.data) : undefined;
   const fit = federation.metrics.filter((m) => m.runId === runId && m.stage === 'fit').at(-1);
   // Before this session saw a commit, the stored loss of the newest committed round stands in.
@@ -52,7 +48,7 @@ export function LatestMetricsCard() {
   );
 }
 
-function MetricsTable(props: { metrics: RoundMetrics }) {
+function MetricsTable(props: { metrics: ShownMetrics }) {
   const tasks = Object.keys(props.metrics.tasks);
   return (
     <div className="table-wrap">

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { checkpointFileName } from '@fedfuse/protocol';
-import type { RunDetail } from '../../api/schemas.ts';
-import { CheckpointList } from '../../api/schemas.ts';
+import type { RunDetail } from '@fedfuse/protocol';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.tsx';
 import { formatTime, shortId } from '../../lib/format.ts';
 import { useSession } from '../../session.tsx';
 
@@ -24,18 +23,15 @@ function save(blob: Blob, name: string): void {
 
 /** Committed checkpoints of a run, downloadable as tfjs weights (model.json + weights.bin). */
 export function CheckpointsCard(props: { run: RunDetail }) {
-  const { api, federation, report } = useSession();
+  const { api, report } = useSession();
   const { run } = props;
-  const checkpoints = useResource(
-    (a) => a.get(`/api/runs/${run.runId}/checkpoints`, CheckpointList),
-    [run.runId, federation.versions.rounds],
-  );
+  const checkpoints = useRestQuery('runCheckpoints', { params: { id: run.runId } });
   const [busy, setBusy] = useState<string | null>(null);
   const download = (round: number, file: (typeof FILES)[number]) => {
     const key = `${round}/${file}`;
     setBusy(key);
     api
-      .blob(`/api/runs/${run.runId}/checkpoints/${round}/${file}`)
+      .checkpointFile({ id: run.runId, round, file })
       // Saved under the names the coordinator gives them, which model.json uses for its weights file.
       .then((blob) => save(blob, checkpointFileName(run.name, round, file)))
       .catch((error: unknown) => report(error, `Downloading ${file} of round ${round}`))

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import type { RoundView, RunDetail } from '../../api/schemas.ts';
+import type { RunDetail } from '@fedfuse/protocol';
+import type { ShownRound } from '../../lib/run-metrics.ts';
 import { AttentionBars } from '../../components/attention-bars.tsx';
 import { LineChart } from '../../components/line-chart.tsx';
 import { Card, Empty } from '../../components/ui.tsx';
@@ -17,7 +18,7 @@ import {
 
 /** A metric per round, one line per task, on a fixed 0–1 axis. */
 export function MetricChartCard(props: {
-  rounds: RoundView[];
+  rounds: ShownRound[];
   tasks: string[];
   metric: string;
   title: string;
@@ -41,7 +42,7 @@ export function MetricChartCard(props: {
  * with the latest round's regularisation terms apart. Runs whose sites sent no terms show the whole
  * objective, labelled as including the regularisation.
  */
-export function TrainingLossCard(props: { rounds: RoundView[] }) {
+export function TrainingLossCard(props: { rounds: ShownRound[] }) {
   const task = useMemo(() => taskLossSeries(props.rounds), [props.rounds]);
   const total = useMemo(() => trainingLossSeries(props.rounds), [props.rounds]);
   const breakdown = useMemo(() => latestLossBreakdown(props.rounds), [props.rounds]);
@@ -78,11 +79,11 @@ function LossBreakdownLine(props: { breakdown: LossBreakdown }) {
 }
 
 /** How much each task attends to each modality in the latest evaluated round. */
-export function AttentionCard(props: { run: RunDetail; latest: RoundView | undefined }) {
+export function AttentionCard(props: { run: RunDetail; latest: ShownRound | undefined }) {
   const { latest } = props;
   const metrics = latest?.metrics;
   const rows = metrics
-    ? props.run.config.model.tasks
+    ? props.run.tasks
         .map((task) => ({ task, weights: attentionOf(metrics, task) }))
         .filter((r) => r.weights.length > 0)
     : [];
@@ -102,7 +103,7 @@ export function AttentionCard(props: { run: RunDetail; latest: RoundView | undef
 }
 
 /** AUC with each modality removed, next to the full model's, for the latest evaluated round. */
-export function AblationCard(props: { latest: RoundView | undefined }) {
+export function AblationCard(props: { latest: ShownRound | undefined }) {
   const { latest } = props;
   const table = latest?.metrics ? ablationTable(latest.metrics) : { modalities: [], rows: [] };
   return (

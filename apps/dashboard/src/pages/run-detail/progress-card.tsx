@@ -1,4 +1,4 @@
-import type { RunDetail } from '../../api/schemas.ts';
+import type { RunDetail } from '@fedfuse/protocol';
 import { Badge, Card, ProgressBar } from '../../components/ui.tsx';
 import { formatTime } from '../../lib/format.ts';
 import { useSession } from '../../session.tsx';
@@ -34,7 +34,7 @@ export function ProgressCard(props: { run: RunDetail }) {
       <dl className="facts">
         <dt>Model</dt>
         <dd>
-          {config.model.fusion} fusion · tasks {config.model.tasks.join(', ') || 'from the sites at start'}
+          {config.model.fusion} fusion · tasks {config.model.tasks?.join(', ') || 'from the sites at start'}
         </dd>
         <dt>Strategy</dt>
         <dd>{[config.strategy.name, listed(config.strategy, 'name')].filter(Boolean).join(' · ')}</dd>

@@ -1,4 +1,4 @@
-import type { RoundView } from '../../api/schemas.ts';
+import type { ShownRound } from '../../lib/run-metrics.ts';
 import { Badge, Empty } from '../../components/ui.tsx';
 import { useNow } from '../../hooks.tsx';
 import { formatDuration, formatMetric, formatTime } from '../../lib/format.ts';
@@ -6,7 +6,7 @@ import { roundTimeline } from '../../lib/run-metrics.ts';
 import { useSession } from '../../session.tsx';
 
 /** Every attempt at every round: when, how long, which sites took part, and why it failed. */
-export function RoundTimeline(props: { rounds: RoundView[] }) {
+export function RoundTimeline(props: { rounds: ShownRound[] }) {
   const { siteName } = useSession();
   const now = useNow();
   const entries = roundTimeline(props.rounds, now);
@@ -75,7 +75,7 @@ export function RoundTimeline(props: { rounds: RoundView[] }) {
 
 /** What the coordinator refused or left out of this round (a poisoned update, a forged evaluation), and why. */
 function Rejections(props: {
-  rejections: NonNullable<RoundView['rejections']>;
+  rejections: NonNullable<ShownRound['rejections']>;
   siteName: (id: string) => string;
 }) {
   if (props.rejections.length === 0) return null;
@@ -91,7 +91,7 @@ function Rejections(props: {
 }
 
 /** Each site's own reason, so the operator sees what to fix and where without reading logs. */
-function SiteFailures(props: { failures: NonNullable<RoundView['siteFailures']> }) {
+function SiteFailures(props: { failures: NonNullable<ShownRound['siteFailures']> }) {
   if (props.failures.length === 0) return null;
   return (
     <ul className="site-failures">

@@ -1,9 +1,8 @@
 import { useMemo } from 'react';
-import type { RunSummary } from '@fedfuse/protocol';
-import type { RoundView, RunDetail } from '../../api/schemas.ts';
-import { RoundList, RunDetail as RunDetailSchema } from '../../api/schemas.ts';
+import type { RunDetail, RunSummary } from '@fedfuse/protocol';
+import type { ShownRound } from '../../lib/run-metrics.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Badge, Card, ErrorNote } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.tsx';
 import { latestEvaluated, withLiveMetrics } from '../../lib/run-metrics.ts';
 import { useSession } from '../../session.tsx';
 import { RunControls } from '../run-controls.tsx';
@@ -20,15 +19,9 @@ import { SelectedRoundNote } from './selected-round-note.tsx';
 export function RunDetailPage(props: { runId: string }) {
   const { federation } = useSession();
   const { runId } = props;
-  // Refetched as rounds finish too: an evaluated round may become the selected one.
-  const fetched = useResource(
-    (api) => api.get(`/api/runs/${runId}`, RunDetailSchema),
-    [runId, federation.versions.runs, federation.versions.rounds],
-  );
-  const rounds = useResource(
-    (api) => api.get(`/api/runs/${runId}/rounds`, RoundList),
-    [runId, federation.versions.rounds],
-  );
+  // Refetched as rounds finish too (staleRoutes): an evaluated round may become the selected one.
+  const fetched = useRestQuery('getRun', { params: { id: runId } });
+  const rounds = useRestQuery('runRounds', { params: { id: runId } });
   const live = federation.runs.find((r) => r.runId === runId);
   const run = { ...fetched, data: fetched.data && withLiveSummary(fetched.data, live) };
 
@@ -67,10 +60,10 @@ function withLiveSummary(run: RunDetail, live: RunSummary | undefined): RunDetai
   return { ...run, ...live, roundsCompleted: Math.max(run.roundsCompleted, live.roundsCompleted) };
 }
 
-function RunBody(props: { run: RunDetail; rounds: RoundView[] }) {
+function RunBody(props: { run: RunDetail; rounds: ShownRound[] }) {
   const { federation } = useSession();
   const { run } = props;
-  const tasks = run.config.model.tasks;
+  const tasks = run.tasks;
   const live = federation.metrics;
   // Broadcast metrics fill rounds the REST answer has not caught up with, so charts move at once.
   const rounds = useMemo(

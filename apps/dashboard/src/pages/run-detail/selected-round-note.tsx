@@ -1,4 +1,4 @@
-import type { RunDetail } from '../../api/schemas.ts';
+import type { RunDetail } from '@fedfuse/protocol';
 import { formatMetric } from '../../lib/format.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import type { DerivedModelSpec } from '../../api/schemas.ts';
+import type { DerivedModelSpec } from '@fedfuse/protocol';
 import { derivedPlaceholders, derivedRows } from '../../lib/derived-spec.ts';
 import type { StrategyName } from '../../lib/run-form.ts';
 import { FUSIONS, STRATEGIES } from '@fedfuse/protocol';

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import type { RunDetail } from '../../api/schemas.ts';
-import { DerivedModelSpec, RunDetail as RunDetailSchema } from '../../api/schemas.ts';
-import { useResource } from '../../hooks.tsx';
+import type { RunView } from '@fedfuse/protocol';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, ErrorNote } from '../../components/ui.tsx';
 import { buildRunRequest } from '../../lib/run-form.ts';
 import { useSession } from '../../session.tsx';
@@ -16,10 +15,10 @@ import {
 import { useFormBinding } from './form-binding.tsx';
 
 /** The form for a new run: model, strategy and its hyper-parameters, rounds, local training, schedule. */
-export function NewRunForm(props: { onCreated: (run: RunDetail) => void }) {
+export function NewRunForm(props: { onCreated: (run: RunView) => void }) {
   const { api } = useSession();
   const binding = useFormBinding();
-  const derived = useResource((client) => client.get('/api/federation/model-spec', DerivedModelSpec), []);
+  const derived = useRestQuery('modelSpec', {});
   const [serverError, setServerError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
 
@@ -31,7 +30,7 @@ export function NewRunForm(props: { onCreated: (run: RunDetail) => void }) {
     binding.setErrors({});
     setBusy(true);
     api
-      .post('/api/runs', RunDetailSchema, request.body)
+      .call('createRun', { body: request.body })
       .then(props.onCreated)
       .catch((error: unknown) => setServerError(error))
       .finally(() => setBusy(false));

@@ -1,16 +1,13 @@
-import { SiteSummary } from '@fedfuse/protocol';
-import type { SiteDetail } from '../../api/schemas.ts';
+import type { SiteAction, SiteDetail } from '@fedfuse/protocol';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { useSession } from '../../session.tsx';
-
-type SiteAction = 'approve' | 'suspend' | 'reinstate' | 'revoke';
 
 /** Calls POST /api/sites/:id/:action and applies the answer at once (the broadcast follows). */
 export function useSiteAction() {
   const { api, dispatch, report } = useSession();
   return async (site: { siteId: string; name: string }, action: SiteAction) => {
     try {
-      const summary = await api.post(`/api/sites/${site.siteId}/${action}`, SiteSummary);
+      const summary = await api.call('actOnSite', { params: { id: site.siteId, action } });
       dispatch({ type: 'site:updated', payload: summary });
     } catch (error) {
       report(error, `${action} ${site.name}`);

@@ -1,17 +1,14 @@
-import type { SiteDetail } from '../../api/schemas.ts';
-import { RejectionList } from '../../api/schemas.ts';
+import type { SiteDetail } from '@fedfuse/protocol';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Badge, Empty, ErrorNote } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.tsx';
 import { formatCombination, formatCount, formatTime } from '../../lib/format.ts';
 
 /** Identity, patients per modality combination (counts only) and rejected updates of one site. */
 export function SiteDetails(props: { site: SiteDetail }) {
   const { site } = props;
   // site:updated carries the count, so the list is read again exactly when a rejection is added.
-  const rejections = useResource(
-    (api) => api.get(`/api/sites/${site.siteId}/rejections`, RejectionList),
-    [site.siteId, site.updatesRejected],
-  );
+  // Refetched when site:updated moves the rejection count (staleRoutes).
+  const rejections = useRestQuery('siteRejections', { params: { id: site.siteId } });
   const combinations = Object.entries(site.data?.combinations ?? {}).sort((a, b) => b[1] - a[1]);
   return (
     <div className="site-details" data-site-details={site.name}>

@@ -1,6 +1,5 @@
-import { SiteList } from '../../api/schemas.ts';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Card, Empty, ErrorNote } from '../../components/ui.tsx';
-import { useResource } from '../../hooks.tsx';
 import { useSession } from '../../session.tsx';
 import { PendingCard } from './pending-card.tsx';
 import { SitesTable } from './sites-table.tsx';
@@ -9,7 +8,7 @@ import { TokenCard } from './token-card.tsx';
 /** Enrollment tokens, sites waiting for approval, and every site with its data, software and record. */
 export function SitesPage() {
   const { federation } = useSession();
-  const sites = useResource((api) => api.get('/api/sites', SiteList), [federation.versions.sites]);
+  const sites = useRestQuery('listSites', {});
   // Live summaries win over the last REST answer: they carry status and connection changes first.
   const live = new Map(federation.sites.map((s) => [s.siteId, s]));
   const merged = (sites.data ?? []).map((s) => ({ ...s, ...live.get(s.siteId) }));

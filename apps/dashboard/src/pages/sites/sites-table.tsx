@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SiteDetail } from '../../api/schemas.ts';
+import type { SiteDetail } from '@fedfuse/protocol';
 import { Badge } from '../../components/ui.tsx';
 import { useNow } from '../../hooks.tsx';
 import { formatAgo, formatCount, formatTime } from '../../lib/format.ts';

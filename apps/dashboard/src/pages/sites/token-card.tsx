@@ -1,9 +1,9 @@
 import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { CreatedToken } from '../../api/schemas.ts';
-import { CreatedToken as CreatedTokenSchema, TokenList } from '../../api/schemas.ts';
+import type { CreatedToken } from '@fedfuse/protocol';
+import { useRestQuery } from '../../api/rest-queries.tsx';
 import { Badge, Card, ErrorNote } from '../../components/ui.tsx';
-import { useNow, useResource } from '../../hooks.tsx';
+import { useNow } from '../../hooks.tsx';
 import { formatRelative, formatTime } from '../../lib/format.ts';
 import { useSession } from '../../session.tsx';
 
@@ -16,21 +16,21 @@ const VALIDITY = [
 
 /** Creates one-time enrollment tokens and shows each exactly once (the coordinator keeps only its hash). */
 export function TokenCard() {
-  const { api, federation } = useSession();
+  const { api } = useSession();
   const [label, setLabel] = useState('');
   const [ttlSeconds, setTtl] = useState(86_400);
   const [autoApprove, setAutoApprove] = useState(false);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
-  const tokens = useResource((a) => a.get('/api/tokens', TokenList), [federation.versions.tokens]);
+  const tokens = useRestQuery('listTokens', {});
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     api
-      .post('/api/tokens', CreatedTokenSchema, { label: label.trim() || 'site', ttlSeconds, autoApprove })
+      .call('createToken', { body: { label: label.trim() || 'site', ttlSeconds, autoApprove } })
       .then((token) => {
         setCreated(token);
         setLabel('');

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+import { label } from '../display-text.ts';
+import { ModelSpec, STRATEGIES } from '../model-spec.ts';
+import { RUN_DEFAULTS } from '../run-defaults.ts';
+
+/** Strategy and its hyper-parameters; unset ones take Flower's defaults. */
+export const StrategyConfig = z.object({
+  name: z.enum(STRATEGIES).default(RUN_DEFAULTS.strategy),
+  serverLearningRate: z.number().positive().optional(),
+  beta1: z.number().min(0).max(1).optional(),
+  beta2: z.number().min(0).max(1).optional(),
+  tau: z.number().positive().optional(),
+  momentum: z.number().min(0).max(1).optional(),
+  trimBeta: z.number().min(0).max(0.5).optional(),
+  numMalicious: z.int().min(0).optional(),
+  numToKeep: z.int().min(0).optional(),
+});
+export type StrategyConfig = z.infer<typeof StrategyConfig>;
+
+/** Local training settings sent to every selected site. */
+export const LocalTraining = z.object({
+  epochs: z.int().min(1).max(1000).default(RUN_DEFAULTS.epochs),
+  batchSize: z.int().min(1).max(65_536).default(RUN_DEFAULTS.batchSize),
+  learningRate: z.number().positive().max(10).default(RUN_DEFAULTS.learningRate),
+  modalityKeepProb: z.number().gt(0).max(1).default(RUN_DEFAULTS.modalityKeepProb),
+  proximalMu: z.number().min(0).max(1000).default(RUN_DEFAULTS.proximalMu),
+});
+export type LocalTraining = z.infer<typeof LocalTraining>;
+
+/** When a run starts by itself: a cron expression or a fixed interval. */
+export const RunSchedule = z
+  .object({ cron: z.string().min(1).max(200).optional(), intervalSeconds: z.int().min(1).optional() })
+  .refine(
+    (s) => (s.cron === undefined) !== (s.intervalSeconds === undefined),
+    'give exactly one of cron or intervalSeconds',
+  );
+export type RunSchedule = z.infer<typeof RunSchedule>;
+
+/** The operator's model spec: every field optional; the inputs left out are derived from the sites. */
+export const ModelRequest = ModelSpec.partial().extend({
+  modalities: ModelSpec.shape.modalities.unwrap().optional(),
+});
+
+/**
+ * What the operator sends to create a run (`POST /api/runs`), with the one set of run defaults: the
+ * coordinator, the dashboard's new-run form and the simulator all parse with it.
+ */
+export const RunConfig = z.object({
+  name: label(200),
+  model: ModelRequest.default({}),
+  strategy: StrategyConfig.default({ name: RUN_DEFAULTS.strategy }),
+  rounds: z.int().min(1).max(10_000).default(RUN_DEFAULTS.rounds),
+  minClients: z.int().min(1).default(RUN_DEFAULTS.minClients),
+  minAvailableClients: z.int().min(1).optional(),
+  fraction: z.number().min(0).max(1).default(RUN_DEFAULTS.fraction),
+  roundTimeoutSeconds: z.int().min(1).max(86_400).default(RUN_DEFAULTS.roundTimeoutSeconds),
+  evaluationTimeoutSeconds: z.int().min(1).max(86_400).default(RUN_DEFAULTS.evaluationTimeoutSeconds),
+  local: LocalTraining.prefault({}),
+  /** A fixed bound on the L2 norm of a site's delta, checked as it arrives; larger updates are refused. */
+  maxUpdateNorm: z.number().positive().optional(),
+  /**
+   * F3: `adaptive` (default) excludes an update whose delta norm exceeds 5 × the round's median delta norm
+   * (3 or more updates); `off` aggregates whatever passes the other checks. docs/strategies.md says when.
+   */
+  updateNormBound: z.enum(['adaptive', 'off']).default('adaptive'),
+  histogramBins: z.int().min(2).max(1000).default(RUN_DEFAULTS.histogramBins),
+  /** Early stopping: end the run once this many rounds pass without a better validation AUC (unset: off). */
+  patience: z.int().min(1).max(10_000).optional(),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(RUN_DEFAULTS.seed),
+  schedule: RunSchedule.optional(),
+});
+/** A run request as sent: every defaulted field may be left out. */
+export type RunConfigInput = z.input<typeof RunConfig>;
+export type RunConfig = z.output<typeof RunConfig>;
+
+/** A stored model: the architecture filled in, the inputs still to be derived possibly absent. */
+export const ModelDraftView = ModelSpec.partial({
+  modalities: true,
+  tasks: true,
+  ehrDim: true,
+  genomicsDim: true,
+  imageShape: true,
+});
+
+/** A created run's configuration as the coordinator answers it: every default already filled in. */
+export const StoredRunConfig = RunConfig.required({
+  model: true,
+  rounds: true,
+  minClients: true,
+  fraction: true,
+  roundTimeoutSeconds: true,
+  evaluationTimeoutSeconds: true,
+  updateNormBound: true,
+  histogramBins: true,
+  seed: true,
+}).extend({
+  model: ModelDraftView,
+  strategy: StrategyConfig.required({ name: true }),
+  local: LocalTraining.required(),
+});
+export type StoredRunConfig = z.output<typeof StoredRunConfig>;

@@ -23,8 +23,8 @@ export class HandshakeGate {
 
   constructor(
     @Inject(SETTINGS) settings: CoordinatorSettings,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
+    private readonly sites: SitesRepository,
+    private readonly refusals: StrangerRefusals,
   ) {
     this.addresses = new ClientAddresses(settings.trustedProxies);
     this.strangers = new Budget(settings.strangerRequestsPerMinute);

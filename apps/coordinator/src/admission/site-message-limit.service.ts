@@ -30,7 +30,7 @@ export class SiteMessageLimit implements OnModuleDestroy {
 
   constructor(
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
-    @Inject(AuditService) audit: AuditService,
+    audit: AuditService,
   ) {
     this.messages = new Budget(settings.siteMessagesPerMinute);
     this.strikes = new Budget(settings.siteMessagesPerMinute);

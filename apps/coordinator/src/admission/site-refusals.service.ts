@@ -30,10 +30,10 @@ export class SiteRefusals implements OnModuleDestroy {
   private readonly folder: RefusalFolder<SiteRefusal>;
 
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
+    private readonly rounds: RoundsRepository,
+    private readonly sites: SitesRepository,
+    private readonly audit: AuditService,
+    private readonly siteSummaries: SiteSummariesService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {
     this.folder = new RefusalFolder({

@@ -30,7 +30,7 @@ export class StrangerRefusals implements OnModuleDestroy {
   private readonly folder: RefusalFolder<StrangerRefusal>;
 
   constructor(
-    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly audit: AuditService,
     @Inject(SETTINGS) settings: CoordinatorSettings,
   ) {
     this.folder = new RefusalFolder({

@@ -1,4 +1,4 @@
-import { Controller, Inject, UseGuards } from '@nestjs/common';
+import { Controller, UseGuards } from '@nestjs/common';
 import type { RestQuery, RestReply } from '@fedfuse/protocol';
 import { AuditRepository } from '../repositories/audit.repository.ts';
 import { auditPage } from '../services/audit-pages.ts';
@@ -11,8 +11,8 @@ import { RestQueryOf, RestRoute } from './rest-route.ts';
 @UseGuards(OperatorGuard)
 export class AuditController {
   constructor(
-    @Inject(AuditRepository) private readonly audit: AuditRepository,
-    @Inject(OpsSnapshotService) private readonly snapshots: OpsSnapshotService,
+    private readonly audit: AuditRepository,
+    private readonly snapshots: OpsSnapshotService,
   ) {}
 
   @RestRoute('auditList')

@@ -1,4 +1,4 @@
-import { Controller, Inject, UseGuards } from '@nestjs/common';
+import { Controller, UseGuards } from '@nestjs/common';
 import type { RestReply } from '@fedfuse/protocol';
 import { SpecAgreementService } from '../services/spec-agreement.service.ts';
 import { OperatorGuard } from './operator.guard.ts';
@@ -8,7 +8,7 @@ import { RestRoute } from './rest-route.ts';
 @Controller()
 @UseGuards(OperatorGuard)
 export class FederationController {
-  constructor(@Inject(SpecAgreementService) private readonly agreement: SpecAgreementService) {}
+  constructor(private readonly agreement: SpecAgreementService) {}
 
   /**
    * The model inputs a run that leaves them out would get (modalities, tasks, EHR width, gene count, image

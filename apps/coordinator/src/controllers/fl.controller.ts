@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpException, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Ack, Challenge, EnrollmentResult, ErrorCode } from '@fedfuse/protocol';
 import { FlRoute, fail, flRouteSchemas, isSupportedVersion, parseOrError } from '@fedfuse/protocol';
@@ -36,10 +36,10 @@ function answer<T>(ack: Ack<T>): Ack<T> {
 @Controller()
 export class FlController {
   constructor(
-    @Inject(RegistryService) private readonly registry: RegistryService,
-    @Inject(SiteAuthService) private readonly auth: SiteAuthService,
-    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
-    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
+    private readonly registry: RegistryService,
+    private readonly auth: SiteAuthService,
+    private readonly gate: HandshakeGate,
+    private readonly refusals: StrangerRefusals,
   ) {}
 
   @Post(FlRoute.enroll)

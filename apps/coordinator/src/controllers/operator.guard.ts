@@ -1,4 +1,4 @@
-import { HttpException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HandshakeGate } from '../admission/handshake-gate.service.ts';
@@ -8,8 +8,8 @@ import { OperatorAuthService } from '../services/operator-auth.service.ts';
 @Injectable()
 export class OperatorGuard implements CanActivate {
   constructor(
-    @Inject(OperatorAuthService) private readonly auth: OperatorAuthService,
-    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
+    private readonly auth: OperatorAuthService,
+    private readonly gate: HandshakeGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,12 +1,4 @@
-import {
-  ConflictException,
-  Controller,
-  HttpCode,
-  Inject,
-  NotFoundException,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { ConflictException, Controller, HttpCode, NotFoundException, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RestParams, RestParsedBody, RestReply, RoundRef } from '@fedfuse/protocol';
 import { RoundMetrics, checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
@@ -70,10 +62,10 @@ function noRun(id: string): NotFoundException {
 @UseGuards(OperatorGuard)
 export class RunsController {
   constructor(
-    @Inject(RunService) private readonly runs: RunService,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
-    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+    private readonly runs: RunService,
+    private readonly rounds: RoundsRepository,
+    private readonly files: FileStoreRepository,
+    private readonly failures: SiteFailuresService,
   ) {}
 
   @RestRoute('listRuns')

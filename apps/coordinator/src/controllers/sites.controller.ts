@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, NotFoundException, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, NotFoundException, UseGuards } from '@nestjs/common';
 import type { RestParams, RestParsedBody, RestReply } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -13,10 +13,10 @@ import { RestBodyOf, RestParam, RestRoute } from './rest-route.ts';
 @UseGuards(OperatorGuard)
 export class SitesController {
   constructor(
-    @Inject(RegistryService) private readonly registry: RegistryService,
-    @Inject(SiteSummariesService) private readonly sites: SiteSummariesService,
-    @Inject(SitesRepository) private readonly siteRows: SitesRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    private readonly registry: RegistryService,
+    private readonly sites: SiteSummariesService,
+    private readonly siteRows: SitesRepository,
+    private readonly rounds: RoundsRepository,
   ) {}
 
   @RestRoute('listSites')

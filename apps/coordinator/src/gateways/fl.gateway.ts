@@ -66,21 +66,21 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   private readonly logger = new Logger('fl');
 
   constructor(
-    @Inject(RegistryService) private readonly registry: RegistryService,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
-    @Inject(SiteSyncService) private readonly sync: SiteSyncService,
-    @Inject(RoundService) private readonly rounds: RoundService,
-    @Inject(SubmissionsService) private readonly submissions: SubmissionsService,
-    @Inject(TransfersService) private readonly transfers: TransfersService,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(SitePresenceService) private readonly presence: SitePresenceService,
-    @Inject(SiteAuthService) private readonly auth: SiteAuthService,
-    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+    private readonly registry: RegistryService,
+    private readonly connections: ConnectionsService,
+    private readonly sync: SiteSyncService,
+    private readonly rounds: RoundService,
+    private readonly submissions: SubmissionsService,
+    private readonly transfers: TransfersService,
+    private readonly models: GlobalModelService,
+    private readonly sites: SitesRepository,
+    private readonly presence: SitePresenceService,
+    private readonly auth: SiteAuthService,
+    private readonly failures: SiteFailuresService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
-    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
-    @Inject(SiteMessageLimit) private readonly messageLimit: SiteMessageLimit,
-    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
+    private readonly gate: HandshakeGate,
+    private readonly messageLimit: SiteMessageLimit,
+    private readonly refusals: StrangerRefusals,
   ) {}
 
   afterInit(namespace: FlNamespace): void {

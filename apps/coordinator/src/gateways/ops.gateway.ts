@@ -26,12 +26,12 @@ export class OpsGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('ops');
 
   constructor(
-    @Inject(OpsBroadcaster) private readonly broadcaster: OpsBroadcaster,
-    @Inject(OpsSnapshotService) private readonly snapshots: OpsSnapshotService,
-    @Inject(AuditRepository) private readonly audit: AuditRepository,
-    @Inject(OperatorAuthService) private readonly operatorAuth: OperatorAuthService,
+    private readonly broadcaster: OpsBroadcaster,
+    private readonly snapshots: OpsSnapshotService,
+    private readonly audit: AuditRepository,
+    private readonly operatorAuth: OperatorAuthService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
-    @Inject(HandshakeGate) private readonly gate: HandshakeGate,
+    private readonly gate: HandshakeGate,
   ) {}
 
   afterInit(namespace: OpsNamespace): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { AuditEntry } from '@fedfuse/protocol';
 import { AuditRepository, auditDetails } from '../repositories/audit.repository.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
@@ -19,8 +19,8 @@ export class AuditService {
   private readonly logger = new Logger('audit');
 
   constructor(
-    @Inject(AuditRepository) private readonly audit: AuditRepository,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    private readonly audit: AuditRepository,
+    private readonly ops: OpsBroadcaster,
   ) {}
 
   async record(entry: AuditRecord): Promise<AuditEntry> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { OptimizerSnapshot } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -20,9 +20,9 @@ export function optimizerPath(runId: string, round: number): string {
 @Injectable()
 export class GlobalWeightsService {
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    private readonly rounds: RoundsRepository,
+    private readonly files: FileStoreRepository,
+    private readonly models: GlobalModelService,
   ) {}
 
   async current(run: Run): Promise<ModelBlob> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -11,10 +11,10 @@ export class MetricsService {
   private readonly registry = new Registry();
 
   constructor(
-    @Inject(SitesRepository) sites: SitesRepository,
-    @Inject(RunsRepository) runs: RunsRepository,
-    @Inject(ConnectionsService) connections: ConnectionsService,
-    @Inject(TransfersService) transfers: TransfersService,
+    sites: SitesRepository,
+    runs: RunsRepository,
+    connections: ConnectionsService,
+    transfers: TransfersService,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fedfuse_coordinator_' });
     new Gauge({

@@ -31,8 +31,8 @@ export class OperatorAuthService implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
-    @Inject(OperatorTokenService) private readonly token: OperatorTokenService,
-    @Inject(AuditService) private readonly audits: AuditService,
+    private readonly token: OperatorTokenService,
+    private readonly audits: AuditService,
   ) {
     this.failures = new RateLimiterMemory({
       points: settings.operatorAuthLimit,

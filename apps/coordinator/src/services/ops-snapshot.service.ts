@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FederationSnapshot } from '@fedfuse/protocol';
 import { MAX_RUNS, PROTOCOL_VERSION } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -11,10 +11,10 @@ import { SiteSummariesService } from './site-summaries.service.ts';
 @Injectable()
 export class OpsSnapshotService {
   constructor(
-    @Inject(SiteSummariesService) private readonly sites: SiteSummariesService,
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(RoundService) private readonly roundService: RoundService,
+    private readonly sites: SiteSummariesService,
+    private readonly runs: RunsRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly roundService: RoundService,
   ) {}
 
   async snapshot(): Promise<FederationSnapshot> {

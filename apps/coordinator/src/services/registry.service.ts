@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type {
   Ack,
   CreatedToken,
@@ -52,13 +52,13 @@ export class RegistryService {
   private readonly nonces = new NonceCache();
 
   constructor(
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(EnrollmentTokensRepository) private readonly tokens: EnrollmentTokensRepository,
-    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(SiteSummariesService) private readonly summaries: SiteSummariesService,
-    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
+    private readonly sites: SitesRepository,
+    private readonly tokens: EnrollmentTokensRepository,
+    private readonly identity: IdentityRepository,
+    private readonly connections: ConnectionsService,
+    private readonly audit: AuditService,
+    private readonly summaries: SiteSummariesService,
+    private readonly refusals: StrangerRefusals,
   ) {}
 
   /** A one-time enrollment token; only its hash is stored, so it is shown this once. */

@@ -23,11 +23,11 @@ export interface Cancellation {
 @Injectable()
 export class RoundCancellationService {
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(TransfersService) private readonly transfers: TransfersService,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(RoundProgressService) private readonly progress: RoundProgressService,
+    private readonly rounds: RoundsRepository,
+    private readonly transfers: TransfersService,
+    private readonly connections: ConnectionsService,
+    private readonly audit: AuditService,
+    private readonly progress: RoundProgressService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

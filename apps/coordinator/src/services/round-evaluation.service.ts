@@ -28,12 +28,12 @@ export interface EvaluationOutcome {
 @Injectable()
 export class RoundEvaluationService {
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(RoundSitesService) private readonly sites: RoundSitesService,
-    @Inject(RoundProgressService) private readonly progress: RoundProgressService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    private readonly rounds: RoundsRepository,
+    private readonly models: GlobalModelService,
+    private readonly sites: RoundSitesService,
+    private readonly progress: RoundProgressService,
+    private readonly audit: AuditService,
+    private readonly ops: OpsBroadcaster,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

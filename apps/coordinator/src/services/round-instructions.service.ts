@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EvaluateIns, FitIns } from '@fedfuse/protocol';
 import { EmptyAck, FlEvent } from '@fedfuse/protocol';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
@@ -20,11 +20,11 @@ export class RoundInstructionsService {
   private failed: (runId: string) => void = () => undefined;
 
   constructor(
-    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(SiteFailuresService) private readonly failures: SiteFailuresService,
+    private readonly identity: IdentityRepository,
+    private readonly models: GlobalModelService,
+    private readonly connections: ConnectionsService,
+    private readonly audit: AuditService,
+    private readonly failures: SiteFailuresService,
   ) {}
 
   /** Called with the run's id when a site's refusal counts as its failure of the round. */

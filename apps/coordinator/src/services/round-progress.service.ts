@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { RoundProgress } from '@fedfuse/protocol';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -9,8 +9,8 @@ import { evaluators, selectedSites, stageOf } from './run-state.ts';
 @Injectable()
 export class RoundProgressService {
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    private readonly rounds: RoundsRepository,
+    private readonly ops: OpsBroadcaster,
   ) {}
 
   /** The round's progress, broadcast to dashboards. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { ParameterLayout, RoundPlan } from '@fedfuse/strategy';
 import type { RoundRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -15,9 +15,9 @@ export type SitePlan = { ok: true; siteIds: string[] } | { ok: false; message: s
 @Injectable()
 export class RoundSitesService {
   constructor(
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    private readonly sites: SitesRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly connections: ConnectionsService,
   ) {}
 
   /** Each site's stable key (see stableSiteKeys). */

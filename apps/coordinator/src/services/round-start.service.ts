@@ -35,13 +35,13 @@ export class RoundStartService {
   private readonly waiting = new Map<string, string>();
 
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(GlobalWeightsService) private readonly weights: GlobalWeightsService,
-    @Inject(RoundSitesService) private readonly sites: RoundSitesService,
-    @Inject(RoundInstructionsService) private readonly instructions: RoundInstructionsService,
-    @Inject(RoundProgressService) private readonly progress: RoundProgressService,
-    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly rounds: RoundsRepository,
+    private readonly models: GlobalModelService,
+    private readonly weights: GlobalWeightsService,
+    private readonly sites: RoundSitesService,
+    private readonly instructions: RoundInstructionsService,
+    private readonly progress: RoundProgressService,
+    private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

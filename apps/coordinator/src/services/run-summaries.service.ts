@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { RunSummary } from '@fedfuse/protocol';
 import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
@@ -30,8 +30,8 @@ export function toRunSummary(run: Run): RunSummary {
 @Injectable()
 export class RunSummariesService {
   constructor(
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    private readonly runs: RunsRepository,
+    private readonly ops: OpsBroadcaster,
   ) {}
 
   /** Reads the run back, so dashboards get what was stored, not what the caller meant to store. */

@@ -41,16 +41,16 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('runs');
 
   constructor(
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(RoundService) private readonly roundService: RoundService,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(TransfersService) private readonly transfers: TransfersService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(RunSummariesService) private readonly summaries: RunSummariesService,
-    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+    private readonly runs: RunsRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly roundService: RoundService,
+    private readonly models: GlobalModelService,
+    private readonly transfers: TransfersService,
+    private readonly audit: AuditService,
+    private readonly summaries: RunSummariesService,
+    private readonly scheduler: SchedulerRegistry,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
-    @Inject(SpecAgreementService) private readonly agreement: SpecAgreementService,
+    private readonly agreement: SpecAgreementService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Ack, Challenge, ErrorCode, SiteSession } from '@fedfuse/protocol';
 import {
   ChallengeResponse,
@@ -20,8 +20,8 @@ import { RegistryService } from './registry.service.ts';
 @Injectable()
 export class SiteAuthService {
   constructor(
-    @Inject(RegistryService) private readonly registry: RegistryService,
-    @Inject(StrangerRefusals) private readonly refusals: StrangerRefusals,
+    private readonly registry: RegistryService,
+    private readonly refusals: StrangerRefusals,
   ) {}
 
   /** A signed challenge for a known site in good standing that speaks a supported protocol version. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { RoundFailure } from '@fedfuse/protocol';
 import type { UpdateRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -29,9 +29,9 @@ const stageKey = (stage: RoundFailure['stage']): FailureStage =>
 @Injectable()
 export class SiteFailuresService {
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly rounds: RoundsRepository,
+    private readonly sites: SitesRepository,
+    private readonly audit: AuditService,
   ) {}
 
   /**

@@ -17,8 +17,8 @@ export class SitePresenceService {
   private readonly heldBack = new Map<string, number>();
 
   constructor(
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(SiteSummariesService) private readonly summaries: SiteSummariesService,
+    private readonly sites: SitesRepository,
+    private readonly summaries: SiteSummariesService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
   ) {}
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { SiteRejection, SiteSummary } from '@fedfuse/protocol';
 import { fingerprint, fromBase64 } from '@fedfuse/crypto';
 import type { RejectionRow } from '../repositories/rounds.repository.ts';
@@ -36,10 +36,10 @@ function toSiteRejection(row: RejectionRow): SiteRejection {
 @Injectable()
 export class SiteSummariesService {
   constructor(
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
-    @Inject(OpsBroadcaster) private readonly ops: OpsBroadcaster,
+    private readonly sites: SitesRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly connections: ConnectionsService,
+    private readonly ops: OpsBroadcaster,
   ) {}
 
   /** Every site, oldest enrollment first; two queries whatever the number of sites. */

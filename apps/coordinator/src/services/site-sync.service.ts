@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { SiteSync } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
@@ -9,9 +9,9 @@ import { siteRoundView } from './run-state.ts';
 @Injectable()
 export class SiteSyncService {
   constructor(
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
+    private readonly sites: SitesRepository,
+    private readonly runs: RunsRepository,
+    private readonly rounds: RoundsRepository,
   ) {}
 
   async forSite(siteId: string): Promise<SiteSync> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Ack, ModelSpec } from '@fedfuse/protocol';
 import { MAX_SITES, ModelSpec as ModelSpecSchema, fail, ok } from '@fedfuse/protocol';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -29,8 +29,8 @@ export interface SpecPreview {
 @Injectable()
 export class SpecAgreementService {
   constructor(
-    @Inject(SitesRepository) private readonly sitesRepo: SitesRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
+    private readonly sitesRepo: SitesRepository,
+    private readonly models: GlobalModelService,
   ) {}
 
   async preview(model: ModelDraft | Record<string, never> = {}): Promise<SpecPreview> {

@@ -30,18 +30,18 @@ type Stage = 'fit' | 'evaluate';
 @Injectable()
 export class SubmissionsService {
   constructor(
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
-    @Inject(IdentityRepository) private readonly identity: IdentityRepository,
-    @Inject(GlobalModelService) private readonly models: GlobalModelService,
-    @Inject(TransfersService) private readonly transfers: TransfersService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(RoundService) private readonly roundService: RoundService,
-    @Inject(RunLocks) private readonly locks: RunLocks,
-    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
-    @Inject(SiteRefusals) private readonly refusals: SiteRefusals,
+    private readonly runs: RunsRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly sites: SitesRepository,
+    private readonly files: FileStoreRepository,
+    private readonly identity: IdentityRepository,
+    private readonly models: GlobalModelService,
+    private readonly transfers: TransfersService,
+    private readonly audit: AuditService,
+    private readonly roundService: RoundService,
+    private readonly locks: RunLocks,
+    private readonly siteSummaries: SiteSummariesService,
+    private readonly refusals: SiteRefusals,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

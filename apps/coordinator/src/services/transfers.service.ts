@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Ack, ChunkReceipt, TransferChunk, TransferRef } from '@fedfuse/protocol';
 import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
@@ -29,9 +29,9 @@ export class TransfersService {
   maxDeltaBytes = 64 * 1024 * 1024;
 
   constructor(
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(AuditService) private readonly audit: AuditService,
+    private readonly runs: RunsRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async push(siteId: string, chunk: TransferChunk): Promise<Ack<ChunkReceipt>> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { decodeWeights } from '@fedfuse/protocol';
 import { ADAPTIVE_NORM_MIN_UPDATES, l2Norm, screenByMedianNorm } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
@@ -17,11 +17,11 @@ import { SiteSummariesService } from './site-summaries.service.ts';
 @Injectable()
 export class UpdateScreeningService {
   constructor(
-    @Inject(RoundsRepository) private readonly rounds: RoundsRepository,
-    @Inject(SitesRepository) private readonly sites: SitesRepository,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(SiteSummariesService) private readonly siteSummaries: SiteSummariesService,
-    @Inject(FileStoreRepository) private readonly files: FileStoreRepository,
+    private readonly rounds: RoundsRepository,
+    private readonly sites: SitesRepository,
+    private readonly audit: AuditService,
+    private readonly siteSummaries: SiteSummariesService,
+    private readonly files: FileStoreRepository,
   ) {}
 
   /** The indices of `deltas` to aggregate; the others are recorded as excluded. */

@@ -21,6 +21,8 @@ export default defineConfig({
       onwarn(warning, warn) {
         // zod's own comments confuse rollup's annotation parser: harmless, and not ours to fix.
         if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/')) return;
+        // react-query's "use client" marks server components; a client-only bundle has none.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.id?.includes('/node_modules/')) return;
         warn(warning);
       },
     },

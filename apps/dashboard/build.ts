@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The dashboard's package folder and the folder the coordinator serves. */
-export const dashboardRoot = fileURLToPath(new URL('.', import.meta.url));
-export const dashboardDist = join(dashboardRoot, 'dist');
+const dashboardRoot = fileURLToPath(new URL('.', import.meta.url));
+const dashboardDist = join(dashboardRoot, 'dist');
 
 const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'src'];
 
@@ -18,7 +18,7 @@ function newestMtime(path: string): number {
 }
 
 /** Whether dist/ is missing or older than any source file. */
-export function dashboardIsStale(): boolean {
+function dashboardIsStale(): boolean {
   const index = join(dashboardDist, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;

@@ -3,7 +3,6 @@ import { defaultModelConfig } from '@fedfuse/model';
 import { DERIVABLE_FIELDS, type DerivableField, type ModelInputs } from './spec-derivation.ts';
 
 // The request schema and its defaults are the protocol's (RunConfig); this file fills in the model.
-export type { StrategyConfig } from '@fedfuse/protocol';
 
 /** A run's configuration with every default filled in, including the full model spec (a started run). */
 export type ResolvedRunConfig = Omit<RunConfig, 'model'> & { model: ModelSpec };

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 
-export type { BrowserContext, Download, Page } from 'playwright-core';
+export type { BrowserContext, Page } from 'playwright-core';
 
 /** Where Debian installs Chromium (`apt-get install chromium`); playwright's own download is never used. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
  * Whether browser tests can run. CI (FEDFUSE_REQUIRE_BROWSER=1) must run them, so a missing Chromium is

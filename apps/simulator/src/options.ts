@@ -10,7 +10,7 @@ import { FUSIONS, RUN_DEFAULTS, STRATEGIES, formatIssues } from '@fedfuse/protoc
  * tuned here: the 3-site demo trains in about two minutes on 2 cores, docs/results.md); sites, patients,
  * image size, genes and missingness describe the synthetic data, not a run.
  */
-export const DEFAULTS = {
+const DEFAULTS = {
   sites: 3,
   rounds: RUN_DEFAULTS.rounds,
   seed: RUN_DEFAULTS.seed,

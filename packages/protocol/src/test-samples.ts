@@ -137,7 +137,7 @@ export const flRouteAckSamples = {
 };
 
 /** A valid `auth` of a site's /fl socket: its signed challenge response. */
-export const flAuthSample = challenge;
+const flAuthSample = challenge;
 
 /** Valid payload per event sent by a site on /fl. */
 export const flClientSamples = {
@@ -184,7 +184,7 @@ export const flClientSamples = {
 };
 
 /** Valid ack data per event sent by a site on /fl. */
-export const flClientAckSamples = {
+const flClientAckSamples = {
   [FlEvent.statusResync]: sync,
   [FlEvent.siteReport]: undefined,
   [FlEvent.weightsFetch]: transferRef,
@@ -283,7 +283,7 @@ export const opsClientSamples = {
 };
 
 /** Valid ack data per event sent by a dashboard on /ops. */
-export const opsClientAckSamples = {
+const opsClientAckSamples = {
   [OpsEvent.federationSnapshot]: snapshot,
   [OpsEvent.auditList]: { entries: [audit], hasMore: true, nextCursor: `${T0}_${TRANSFER}` },
 };

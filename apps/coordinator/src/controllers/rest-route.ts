@@ -15,7 +15,7 @@ import type { z } from 'zod';
 
 /** Parses a body, query or path parameters with a zod schema; 400 `invalid_payload` naming the field. */
 @Injectable()
-export class ZodValidationPipe<TSchema extends z.ZodType> implements PipeTransform {
+class ZodValidationPipe<TSchema extends z.ZodType> implements PipeTransform {
   constructor(private readonly schema: TSchema) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): z.output<TSchema> {

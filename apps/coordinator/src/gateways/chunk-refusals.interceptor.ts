@@ -14,7 +14,7 @@ export type RefuseChunk = (refusal: {
 }) => Promise<Ack<never>>;
 
 /** A chunk carrying more bytes than any chunk may: too large, whatever its header claims. */
-export function oversizedChunk(raw: unknown): Ack<never> | undefined {
+function oversizedChunk(raw: unknown): Ack<never> | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const data = (raw as { data?: unknown }).data;
   if (!(data instanceof Uint8Array) || data.byteLength <= MAX_CHUNK_BYTES) return undefined;

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RefusalFolder } from '../admission/refusal-folder.ts';
 
 /** The namespaces a socket may join; every other one (the default `/` included) is refused. */
-export const OPEN_NAMESPACES: ReadonlySet<string> = new Set(['/fl', '/ops']);
+const OPEN_NAMESPACES: ReadonlySet<string> = new Set(['/fl', '/ops']);
 
 interface TransportRefusal {
   event: 'unparseable socket.io packet' | 'socket refused: namespace not served';
@@ -28,7 +28,7 @@ type DecoderClass = new (...args: unknown[]) => Decoder;
 type ParserModule = { Decoder: DecoderClass } & Record<string, unknown>;
 
 /** The namespace a socket.io CONNECT packet (`0`, `0{auth}`, `0/fl,{auth}`) asks for; undefined for other packets. */
-export function connectNamespace(data: unknown): string | undefined {
+function connectNamespace(data: unknown): string | undefined {
   if (typeof data !== 'string' || data[0] !== '0') return undefined;
   const rest = data.slice(1);
   if (!rest.startsWith('/')) return '/';

@@ -6,7 +6,7 @@ import type { CoordinatorSettings } from '../env.ts';
 import { SETTINGS } from '../tokens.ts';
 
 /** SHA-256 of bytes as hex. */
-export function sha256(bytes: Uint8Array): string {
+function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

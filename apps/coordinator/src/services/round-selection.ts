@@ -17,7 +17,7 @@ export interface SelectedRound {
 }
 
 /** Mean over tasks of the finite pooled validation AUCs; NaN when the round has none. */
-export function validationScore(metrics: StoredRoundMetrics | null): number {
+function validationScore(metrics: StoredRoundMetrics | null): number {
   const aucs = Object.values(metrics?.validation ?? {})
     .map((m) => m.auc)
     .filter(Number.isFinite);

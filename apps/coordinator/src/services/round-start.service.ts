@@ -15,7 +15,7 @@ import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 
 /** Attempts at one round number (operator pauses and stops not counted) before the run fails. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 
 /** What starting the next round came to. */

@@ -14,7 +14,7 @@ export interface RestData<T> {
  * The cache key of a route call: the route name first, so a live event can mark every call of a route
  * stale at once (`invalidateQueries({ queryKey: [name] })`).
  */
-export function restQueryKey<K extends JsonRouteName>(name: K, args: RestCallArgs<K>): unknown[] {
+function restQueryKey<K extends JsonRouteName>(name: K, args: RestCallArgs<K>): unknown[] {
   return [name, args.params ?? null, args.query ?? null];
 }
 

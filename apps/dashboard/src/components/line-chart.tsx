@@ -3,7 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 /** Series colours, in task order; chosen to stay apart for common colour-vision deficiencies. */
-export const SERIES_COLORS = ['#2563eb', '#ea580c', '#059669', '#9333ea', '#db2777', '#0891b2', '#ca8a04'];
+const SERIES_COLORS = ['#2563eb', '#ea580c', '#059669', '#9333ea', '#db2777', '#0891b2', '#ca8a04'];
 
 export interface LineChartProps {
   /** Used as the chart's accessible name and in test selectors. */

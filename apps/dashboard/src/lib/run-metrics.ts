@@ -20,7 +20,7 @@ export interface MetricSeries {
 }
 
 /** The attempt that counts for each round number: the last one, preferring an attempt with metrics. */
-export function roundsByNumber(rounds: readonly ShownRound[]): Map<number, ShownRound> {
+function roundsByNumber(rounds: readonly ShownRound[]): Map<number, ShownRound> {
   const byNumber = new Map<number, ShownRound>();
   for (const round of rounds) {
     const seen = byNumber.get(round.number);

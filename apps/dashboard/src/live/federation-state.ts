@@ -72,7 +72,7 @@ export function siteNeedsReload(previous: SiteSummary | undefined, next: SiteSum
 }
 
 /** The run the overview shows: running, else paused, else the newest. */
-export function currentRun(runs: readonly RunSummary[]): RunSummary | null {
+function currentRun(runs: readonly RunSummary[]): RunSummary | null {
   return runs.find((r) => r.state === 'running') ?? runs.find((r) => r.state === 'paused') ?? runs[0] ?? null;
 }
 

@@ -4,7 +4,7 @@ import { ConfirmButton } from '../components/confirm-button.tsx';
 import { useSession } from '../session.tsx';
 
 /** POST /api/runs/:id/:action; errors go to the operator, the answer to `onDone`. */
-export function useRunAction() {
+function useRunAction() {
   const { api, report } = useSession();
   return async (run: RunSummary, action: RunAction, onDone?: (run: RunView) => void) => {
     try {

@@ -1,7 +1,7 @@
 // The wire is little-endian; typed arrays use the host's order, so big-endian hosts swap.
 
 /** True on little-endian hosts (every platform Node ships on today). */
-export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Reverse each 4-byte group in place. */
 export function swapBytes32(bytes: Uint8Array): void {

@@ -55,8 +55,26 @@ export class RoundService {
     this.instructions.onSiteFailure((runId) => void this.kick(runId));
   }
 
+  private readonly ticks = new Set<Promise<void>>();
+
   /** Advances every running run one step; called by the ticker and after every submission. */
-  async tick(): Promise<void> {
+  tick(): Promise<void> {
+    const tick = this.advanceAll()
+      .catch((error: Error) => {
+        this.logger.error(`tick: ${error.message}`, error.stack);
+      })
+      .finally(() => this.ticks.delete(tick));
+    this.ticks.add(tick);
+    return tick;
+  }
+
+  /** Resolves once no tick and no run's work is in flight: shutdown waits for it before the database closes. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.ticks]);
+    await this.locks.idle();
+  }
+
+  private async advanceAll(): Promise<void> {
     for (const run of await this.runs.listInState('running')) await this.kick(run.id);
   }
 

@@ -15,4 +15,9 @@ export class RunLocks {
     });
     return next;
   }
+
+  /** Resolves once the work queued on every run so far has settled. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
 }

@@ -66,9 +66,11 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
     );
   }
 
-  onModuleDestroy(): void {
+  /** Stops the timers, then waits for the work they started: the database closes only after this. */
+  async onModuleDestroy(): Promise<void> {
     for (const name of this.scheduler.getIntervals()) this.scheduler.deleteInterval(name);
     for (const name of this.scheduler.getCronJobs().keys()) this.scheduler.deleteCronJob(name);
+    await this.roundService.drain();
   }
 
   async create(raw: unknown): Promise<Ack<Run>> {

@@ -1,7 +1,7 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 
 import { readEnv } from './env.ts';
-import { type ExitCode, usageError } from './errors.ts';
+import { type CliError, type ExitCode, usageError } from './errors.ts';
 import type { CliIo } from './cli/cli-io.ts';
 import { clientProgram } from './cli/program.ts';
 import { toCliError } from './store/open-site.ts';
@@ -25,36 +25,40 @@ export async function runCli(
     {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      // Refusals are printed by `fail`, as one line like every other error.
+      // Refusals are printed below, as one line like every other error.
       outputError: () => {},
     },
   );
-  const commands = program.commands.map((c) => c.name());
-  const name = commands.includes(argv[0] ?? '') ? argv[0] : undefined;
-  const fail = (err: unknown): ExitCode => {
-    const e = toCliError(err);
-    io.stderr.write(`fedfuse-client${name ? ` ${name}` : ''}: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
-    return e.exitCode;
-  };
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     return 2;
   }
+  const command = program.commands.find((c) => c.name() === argv[0]);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    if (!(err instanceof CommanderError)) return fail(err);
-    // Help and --version exit 0; every refusal is a usage error.
-    if (err.exitCode === 0) return 0;
-    if (err.code === 'commander.unknownCommand')
-      return fail(usageError(`unknown command "${argv[0]}" (commands: ${commands.join(', ')})`));
-    if (err.code === 'commander.excessArguments') {
-      const extra = program.commands.find((c) => c.name() === name)?.args[0];
-      return fail(usageError(`unexpected argument '${extra}'`));
-    }
-    return fail(usageError(err.message.replace(/^error: /, '')));
+    // Help and --version end in a CommanderError with exit code 0.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    const e = err instanceof CommanderError ? refusal(err, { program, command, argv }) : toCliError(err);
+    const where = command ? ` ${command.name()}` : '';
+    io.stderr.write(`fedfuse-client${where}: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return e.exitCode;
   }
+}
+
+/** Commander's refusal as a usage error, naming the unknown command or the extra argument itself. */
+function refusal(
+  err: CommanderError,
+  at: { program: Command; command: Command | undefined; argv: string[] },
+): CliError {
+  if (err.code === 'commander.unknownCommand') {
+    const names = at.program.commands.map((c) => c.name()).join(', ');
+    return usageError(`unknown command "${at.argv[0]}" (commands: ${names})`);
+  }
+  if (err.code === 'commander.excessArguments')
+    return usageError(`unexpected argument '${at.command?.args[0]}'`);
+  return usageError(err.message.replace(/^error: /, ''));
 }
 
 function readEnvOrUsage(): CliIo['env'] {

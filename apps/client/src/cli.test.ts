@@ -123,6 +123,11 @@ describe('fedfuse-client init', () => {
     expect(second.err).toMatch(/site.key already exists; refusing to overwrite/);
     expect(await readFile(keyFile)).toEqual(key);
   });
+
+  it('takes a value that starts with "-" (not one of its flags) as the value', async () => {
+    expect((await run('init', '--dir', '-site', '--name', '-A')).code).toBe(0);
+    expect(await readFile(join(dir, '-site', 'client.yaml'), 'utf8')).toContain('siteName: -A');
+  });
 });
 
 describe('fedfuse-client check', () => {

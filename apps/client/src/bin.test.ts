@@ -31,7 +31,7 @@ describe('bin/fedfuse-client.js', () => {
   it('exits 2 with one line on stderr for a bad argument', async () => {
     const { code, stderr } = await spawnCli(['status', '--verbose']).done;
     expect(code).toBe(2);
-    expect(stderr).toBe("fedfuse-client status: Unknown option '--verbose'\n");
+    expect(stderr).toBe("fedfuse-client status: unknown option '--verbose'\n");
   });
 
   describe('start', () => {

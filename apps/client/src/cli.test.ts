@@ -10,6 +10,7 @@ import { captureIo } from './testing/capture-io.ts';
 import { ScriptedCoordinator } from './testing/scripted-coordinator.ts';
 import { tempDir } from './testing/temp-dir.ts';
 import { writeTinySite } from './testing/tiny-site.ts';
+import { SOFTWARE_VERSION } from './version.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -30,9 +31,12 @@ describe('fedfuse-client arguments', () => {
       /^fedfuse-client: unknown command "launch" \(commands: init, enroll, check, start, status, evaluate\)\n$/,
     ],
     [['init'], /^fedfuse-client init: --dir is required\n$/],
-    [['init', '--dir', 'x', '--colour'], /^fedfuse-client init: Unknown option '--colour'\n$/],
-    [['init', '--dir'], /^fedfuse-client init: Option '--dir <value>' argument missing\n$/],
-    [['init', '--dir', 'x', 'extra'], /^fedfuse-client init: Unexpected argument 'extra'\n$/],
+    [['init', '--dir', 'x', '--colour'], /^fedfuse-client init: unknown option '--colour'\n$/],
+    [['init', '--dir'], /^fedfuse-client init: option '--dir <DIR>' argument missing\n$/],
+    // A value that is one of the command's own flags means the value was forgotten.
+    [['status', '--dir', '--json'], /^fedfuse-client status: option '--dir <DIR>' argument missing\n$/],
+    [['init', '--dir', ' '], /^fedfuse-client init: option '--dir <DIR>' argument ' ' is invalid/],
+    [['init', '--dir', 'x', 'extra'], /^fedfuse-client init: unexpected argument 'extra'\n$/],
     [
       ['init', '--dir', 'x', '--data', 'missing.yaml'],
       /^fedfuse-client init: --data .*missing.yaml does not exist or is not a file\n$/,
@@ -52,9 +56,20 @@ describe('fedfuse-client arguments', () => {
     [['check'], /client.yaml does not exist; run "fedfuse-client init" first\n$/],
     [
       ['start', '--backend', 'gpu'],
-      /^fedfuse-client start: --backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, not "gpu"\n$/,
+      /^fedfuse-client start: option '--backend <NAME>' argument 'gpu' is invalid\. Allowed choices are auto, tensorflow-gpu, tensorflow, wasm, cpu\.\n$/,
     ],
-    [['start', '--log', 'xml'], /--log must be one of json, pretty/],
+    [
+      ['start', '--log', 'xml'],
+      /option '--log <FORMAT>' argument 'xml' is invalid\. Allowed choices are json, pretty/,
+    ],
+    [
+      ['start', '--reconnect-delay', '0'],
+      /^fedfuse-client start: option '--reconnect-delay <MS>' argument '0' is invalid\. Expected an integer/,
+    ],
+    [
+      ['evaluate', '--bins', '1'],
+      /^fedfuse-client evaluate: option '--bins <N>' argument '1' is invalid\. Expected an integer in 2\.\.1000\.\n$/,
+    ],
     [['status'], /client.yaml does not exist/],
     [['evaluate'], /client.yaml does not exist/],
   ])('%j exits 2 with one clear line', async (argv, message) => {
@@ -69,7 +84,23 @@ describe('fedfuse-client arguments', () => {
       const { code, out } = await run(command, '--help');
       expect(code).toBe(0);
       expect(out).toMatch(new RegExp(`^Usage: fedfuse-client ${command}`));
+      expect(out).toMatch(/--dir <DIR>/);
+      expect(await run('help', command)).toMatchObject({ code: 0, out });
     }
+  });
+
+  it('prints the general help on stdout for --help and on stderr (exit 2) without a command', async () => {
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^Usage: fedfuse-client <command> \[options\]/);
+    for (const command of ['init', 'enroll', 'check', 'start', 'status', 'evaluate'])
+      expect(help.out).toMatch(new RegExp(`\\n  ${command} `));
+    const bare = await run();
+    expect(bare).toMatchObject({ code: 2, out: '', err: help.out });
+  });
+
+  it('prints the version', async () => {
+    expect(await run('--version')).toMatchObject({ code: 0, out: `${SOFTWARE_VERSION}\n`, err: '' });
   });
 });
 
@@ -91,6 +122,11 @@ describe('fedfuse-client init', () => {
     expect(second.code).toBe(1);
     expect(second.err).toMatch(/site.key already exists; refusing to overwrite/);
     expect(await readFile(keyFile)).toEqual(key);
+  });
+
+  it('takes a value that starts with "-" (not one of its flags) as the value', async () => {
+    expect((await run('init', '--dir', '-site', '--name', '-A')).code).toBe(0);
+    expect(await readFile(join(dir, '-site', 'client.yaml'), 'utf8')).toContain('siteName: -A');
   });
 });
 

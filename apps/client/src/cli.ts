@@ -1,21 +1,10 @@
+import { type Command, CommanderError } from 'commander';
+
 import { readEnv } from './env.ts';
-import { type ExitCode, usageError } from './errors.ts';
+import { type CliError, type ExitCode, usageError } from './errors.ts';
 import type { CliIo } from './cli/cli-io.ts';
-import { COMMAND_HELP, COMMAND_SUMMARIES, generalHelp } from './cli/help.ts';
+import { clientProgram } from './cli/program.ts';
 import { toCliError } from './store/open-site.ts';
-import { SOFTWARE_VERSION } from './version.ts';
-
-type Command = (argv: string[], io: CliIo) => Promise<ExitCode>;
-
-// Loaded on demand: `check` should not pay for tfjs, `init` not for socket.io.
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  init: async () => (await import('./cli/init-command.ts')).initCommand,
-  enroll: async () => (await import('./cli/enroll-command.ts')).enrollCommand,
-  check: async () => (await import('./cli/check-command.ts')).checkCommand,
-  start: async () => (await import('./cli/start-command.ts')).startCommand,
-  status: async () => (await import('./cli/status-command.ts')).statusCommand,
-  evaluate: async () => (await import('./cli/evaluate-command.ts')).evaluateCommand,
-};
 
 /**
  * Run `fedfuse-client` with `argv` (without node and the script): returns the exit code. Every error is
@@ -27,40 +16,49 @@ export async function runCli(
   argv: string[],
   io: Omit<CliIo, 'env'> & { env?: CliIo['env'] },
 ): Promise<ExitCode> {
-  const [name, ...rest] = argv;
-  const fail = (command: string | undefined, err: unknown): ExitCode => {
-    const e = toCliError(err);
-    io.stderr.write(
-      `fedfuse-client${command ? ` ${command}` : ''}: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`,
-    );
-    return e.exitCode;
-  };
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.stderr : io.stdout).write(`${generalHelp()}\n`);
-    return name === undefined ? 2 : 0;
+  let code: ExitCode = 0;
+  const program = clientProgram(
+    async (load, flags) => {
+      const env = io.env ?? readEnvOrUsage();
+      code = await (await load())(flags as never, { ...io, env });
+    },
+    {
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Refusals are printed below, as one line like every other error.
+      outputError: () => {},
+    },
+  );
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return 2;
   }
-  if (name === '--version') {
-    io.stdout.write(`${SOFTWARE_VERSION}\n`);
-    return 0;
-  }
-  const load = COMMANDS[name];
-  if (!load)
-    return fail(
-      undefined,
-      usageError(`unknown command "${name}" (commands: ${Object.keys(COMMAND_SUMMARIES).join(', ')})`),
-    );
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${COMMAND_HELP[name]}\n`);
-    return 0;
-  }
+  const command = program.commands.find((c) => c.name() === argv[0]);
   try {
-    const env = io.env ?? readEnvOrUsage();
-    return await (
-      await load()
-    )(rest, { ...io, env });
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (err) {
-    return fail(name, err);
+    // Help and --version end in a CommanderError with exit code 0.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    const e = err instanceof CommanderError ? refusal(err, { program, command, argv }) : toCliError(err);
+    const where = command ? ` ${command.name()}` : '';
+    io.stderr.write(`fedfuse-client${where}: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return e.exitCode;
   }
+}
+
+/** Commander's refusal as a usage error, naming the unknown command or the extra argument itself. */
+function refusal(
+  err: CommanderError,
+  at: { program: Command; command: Command | undefined; argv: string[] },
+): CliError {
+  if (err.code === 'commander.unknownCommand') {
+    const names = at.program.commands.map((c) => c.name()).join(', ');
+    return usageError(`unknown command "${at.argv[0]}" (commands: ${names})`);
+  }
+  if (err.code === 'commander.excessArguments')
+    return usageError(`unexpected argument '${at.command?.args[0]}'`);
+  return usageError(err.message.replace(/^error: /, ''));
 }
 
 function readEnvOrUsage(): CliIo['env'] {

@@ -4,13 +4,12 @@ import { CliError, type ExitCode } from '../errors.ts';
 import { formatDataSchema, siteDataSchema } from '../daemon/data-schema.ts';
 import { ProgressBar } from '../log/progress-bar.ts';
 import { openSite, requireDataConfig } from '../store/open-site.ts';
-import { parseFlags, siteDir } from './args.ts';
+import { siteDir } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
 
 /** `fedfuse-client check`: load the site data and print the load report and the data schema the daemon reports (exit 1 when it cannot load). */
-export async function checkCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const flags = parseFlags(argv, { dir: { type: 'string' } });
-  const files = await openSite(siteDir(flags, io));
+export async function checkCommand(flags: { dir?: string }, io: CliIo): Promise<ExitCode> {
+  const files = await openSite(siteDir(flags.dir, io));
   const config = await requireDataConfig(files);
   const spinner = new ProgressBar(io.stdout, { label: 'loading site data' });
   try {

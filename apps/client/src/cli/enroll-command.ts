@@ -9,22 +9,22 @@ import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { writeClientConfig } from '../store/client-config.ts';
 import { writeEnrollment } from '../store/enrollment-file.ts';
 import { openIdentity, openSite, type SiteFiles } from '../store/open-site.ts';
-import { parseFlags, requiredFlag, siteDir } from './args.ts';
+import { requiredFlag, siteDir } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
-import { enrollmentToken } from './enrollment-token.ts';
+import { enrollmentToken, type TokenFlags } from './enrollment-token.ts';
+
+/** Flags of `enroll` (declared in program.ts). */
+export interface EnrollFlags extends TokenFlags {
+  coordinator?: string;
+  dir?: string;
+  force?: boolean;
+}
 
 /** `fedfuse-client enroll`: send the site's keys with the operator's token and pin the coordinator's keys. */
-export async function enrollCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const flags = parseFlags(argv, {
-    coordinator: { type: 'string' },
-    token: { type: 'string' },
-    'token-file': { type: 'string' },
-    dir: { type: 'string' },
-    force: { type: 'boolean' },
-  });
-  const url = coordinatorUrl(requiredFlag(flags, 'coordinator'));
+export async function enrollCommand(flags: EnrollFlags, io: CliIo): Promise<ExitCode> {
+  const url = coordinatorUrl(requiredFlag(flags.coordinator, '--coordinator'));
   const token = await enrollmentToken(flags, io);
-  const files = await openSite(siteDir(flags, io));
+  const files = await openSite(siteDir(flags.dir, io));
   const { paths } = files;
   if (!flags.force && (await exists(paths.enrollment))) {
     throw new CliError(

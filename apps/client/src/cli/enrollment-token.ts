@@ -2,15 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { EnrollmentToken } from '@fedfuse/protocol';
 
 import { usageError } from '../errors.ts';
-import type { Flags } from './args.ts';
 import type { CliIo } from './cli-io.ts';
+
+/** The token flags of `enroll`. */
+export interface TokenFlags {
+  token?: string;
+  tokenFile?: string;
+}
 
 /**
  * The one-time enrollment token, from `--token-file PATH`, `FEDFUSE_ENROLLMENT_TOKEN`,
  * `FEDFUSE_ENROLLMENT_TOKEN_FILE` or `--token` (W9). The flag still works but warns: a command line is
  * visible to every local user in `ps`, and a token is a credential until it is used or expires.
  */
-export async function enrollmentToken(flags: Flags, io: CliIo): Promise<string> {
+export async function enrollmentToken(flags: TokenFlags, io: CliIo): Promise<string> {
   const [source, raw] = await tokenSource(flags, io);
   const token = EnrollmentToken.safeParse(raw.trim());
   if (!token.success) throw usageError(`${source}: ${token.error.issues[0]?.message ?? 'invalid token'}`);
@@ -22,11 +27,12 @@ export async function enrollmentToken(flags: Flags, io: CliIo): Promise<string> 
   return token.data;
 }
 
-async function tokenSource(flags: Flags, io: CliIo): Promise<[string, string]> {
-  const file = typeof flags['token-file'] === 'string' ? flags['token-file'] : undefined;
-  if (typeof flags.token === 'string' && file) throw usageError('give --token or --token-file, not both');
-  if (file) return ['--token-file', await readTokenFile(file, '--token-file')];
-  if (typeof flags.token === 'string') return ['--token', flags.token];
+async function tokenSource(flags: TokenFlags, io: CliIo): Promise<[string, string]> {
+  const { token, tokenFile } = flags;
+  if (token !== undefined && tokenFile !== undefined)
+    throw usageError('give --token or --token-file, not both');
+  if (tokenFile !== undefined) return ['--token-file', await readTokenFile(tokenFile, '--token-file')];
+  if (token !== undefined) return ['--token', token];
   if (io.env.FEDFUSE_ENROLLMENT_TOKEN) return ['FEDFUSE_ENROLLMENT_TOKEN', io.env.FEDFUSE_ENROLLMENT_TOKEN];
   const envFile = io.env.FEDFUSE_ENROLLMENT_TOKEN_FILE;
   if (envFile)

@@ -16,37 +16,34 @@ import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import { silentLogger } from '../log/logger.ts';
 import { ProgressBar } from '../log/progress-bar.ts';
-import { BACKEND_CHOICES } from '../store/client-config.ts';
+import type { BackendChoice } from '../store/client-config.ts';
 import { ModelStore, StoredModelMeta } from '../store/model-store.ts';
 import { openSite, requireDataConfig } from '../store/open-site.ts';
 import { Trainer } from '../trainer/trainer.ts';
-import { choiceFlag, intFlag, parseFlags, requiredFlag, siteDir, stringFlag } from './args.ts';
+import { requiredFlag, siteDir } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
 
+/** Flags of `evaluate` (declared in program.ts; commander checked the choices and integers). */
+export interface EvaluateFlags {
+  model?: string;
+  dir?: string;
+  spec?: string;
+  bins?: number;
+  backend?: BackendChoice;
+}
+
 /** `fedfuse-client evaluate`: score a stored (or given) global model on the local test split. */
-export async function evaluateCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const flags = parseFlags(argv, {
-    model: { type: 'string' },
-    dir: { type: 'string' },
-    spec: { type: 'string' },
-    bins: { type: 'string' },
-    backend: { type: 'string' },
-  });
-  const files = await openSite(siteDir(flags, io));
+export async function evaluateCommand(flags: EvaluateFlags, io: CliIo): Promise<ExitCode> {
+  const files = await openSite(siteDir(flags.dir, io));
   const dataPath = await requireDataConfig(files);
-  const specFlag = stringFlag(flags, 'spec');
   const model = await findModel({
-    arg: requiredFlag(flags, 'model'),
+    arg: requiredFlag(flags.model, '--model'),
     store: new ModelStore(files.paths.models),
     cwd: io.cwd,
-    specPath: specFlag && resolve(io.cwd, specFlag),
+    specPath: flags.spec && resolve(io.cwd, flags.spec),
   });
-  const bins = intFlag(flags, { name: 'bins', fallback: 10, min: 2, max: 1000 });
-  const backend = choiceFlag(flags, {
-    name: 'backend',
-    choices: BACKEND_CHOICES,
-    fallback: files.config.backend,
-  });
+  const bins = flags.bins ?? 10;
+  const backend = flags.backend ?? files.config.backend;
   const lines = await evaluateInWorker({ backend, dataPath, model, weights: model.weights, bins, io });
   print(io, ...lines);
   return 0;

@@ -5,21 +5,22 @@ import { Identity, KeyFileError, writeKeyFile } from '@fedfuse/crypto';
 import { CliError, type ExitCode, usageError } from '../errors.ts';
 import { writeClientConfig } from '../store/client-config.ts';
 import { sitePaths } from '../store/site-paths.ts';
-import { parseFlags, requiredFlag, stringFlag } from './args.ts';
+import { requiredFlag } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
 
+/** Flags of `init` (declared in program.ts). */
+export interface InitFlags {
+  dir?: string;
+  name?: string;
+  data?: string;
+}
+
 /** `fedfuse-client init`: create the site folder, its identity key (0600) and client.yaml. */
-export async function initCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const flags = parseFlags(argv, {
-    dir: { type: 'string' },
-    name: { type: 'string' },
-    data: { type: 'string' },
-  });
-  const dir = resolve(io.cwd, requiredFlag(flags, 'dir'));
-  const name = (stringFlag(flags, 'name') ?? basename(dir)).trim();
+export async function initCommand(flags: InitFlags, io: CliIo): Promise<ExitCode> {
+  const dir = resolve(io.cwd, requiredFlag(flags.dir, '--dir'));
+  const name = (flags.name ?? basename(dir)).trim();
   if (name.length === 0 || name.length > 100) throw usageError('--name must be 1 to 100 characters');
-  const dataFlag = stringFlag(flags, 'data');
-  const data = dataFlag === undefined ? '' : resolve(io.cwd, dataFlag);
+  const data = flags.data === undefined ? '' : resolve(io.cwd, flags.data);
   if (data && !(await isFile(data))) throw usageError(`--data ${data} does not exist or is not a file`);
 
   const paths = sitePaths(dir);

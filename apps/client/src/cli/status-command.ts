@@ -8,7 +8,7 @@ import { ModelStore } from '../store/model-store.ts';
 import { openEnrollment, openSite } from '../store/open-site.ts';
 import { PendingStore } from '../store/pending-store.ts';
 import { StateFile, type SiteState } from '../store/state-file.ts';
-import { parseFlags, siteDir } from './args.ts';
+import { siteDir } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
 
 /** What `status` reports (also its --json output). */
@@ -26,10 +26,15 @@ export interface SiteStatusReport {
   state: SiteState;
 }
 
+/** Flags of `status` (declared in program.ts). */
+export interface StatusFlags {
+  dir?: string;
+  json?: boolean;
+}
+
 /** `fedfuse-client status`: enrollment, pinned fingerprint, stored models and recent rounds, offline. */
-export async function statusCommand(argv: string[], io: CliIo): Promise<ExitCode> {
-  const flags = parseFlags(argv, { dir: { type: 'string' }, json: { type: 'boolean' } });
-  const report = await gatherStatus(siteDir(flags, io));
+export async function statusCommand(flags: StatusFlags, io: CliIo): Promise<ExitCode> {
+  const report = await gatherStatus(siteDir(flags.dir, io));
   if (flags.json) print(io, JSON.stringify(report, null, 2));
   else print(io, ...formatStatus(report));
   return 0;

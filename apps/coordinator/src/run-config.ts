@@ -1,4 +1,4 @@
-import { ModelSpec, RUN_DEFAULTS, RunConfig } from '@fedfuse/protocol';
+import { ModelSpec, RUN_DEFAULTS, RunConfig, formatIssues } from '@fedfuse/protocol';
 import { defaultModelConfig } from '@fedfuse/model';
 import { DERIVABLE_FIELDS, type DerivableField, type ModelInputs } from './spec-derivation.ts';
 
@@ -45,20 +45,14 @@ export function resolveRunConfig(
   raw: unknown,
 ): { ok: true; config: DraftRunConfig } | { ok: false; message: string } {
   const parsed = RunConfig.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { ok: false, message: `${issue.path.join('.') || 'run'}: ${issue.message}` };
-  }
+  if (!parsed.success) return { ok: false, message: formatIssues(parsed.error.issues) };
   const { model, ...rest } = parsed.data;
   const architecture = Object.fromEntries(
     Object.entries(MODEL_DEFAULTS).filter(([key]) => !(DERIVABLE_FIELDS as readonly string[]).includes(key)),
   );
   const draft = { ...architecture, ...model } as ModelDraft;
   const spec = ModelSpec.safeParse({ ...MODEL_DEFAULTS, ...draft });
-  if (!spec.success) {
-    const issue = spec.error.issues[0]!;
-    return { ok: false, message: `model.${issue.path.join('.')}: ${issue.message}` };
-  }
+  if (!spec.success) return { ok: false, message: formatIssues(spec.error.issues, ['model']) };
   if (rest.minAvailableClients !== undefined && rest.minAvailableClients < rest.minClients) {
     return { ok: false, message: 'minAvailableClients must be at least minClients' };
   }

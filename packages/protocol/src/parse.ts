@@ -30,9 +30,14 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** One readable line per issue, each naming the field path. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${formatPath(i.path)}: ${describe(i)}`);
+/** One readable line per issue, each naming the field path (below `under` when the value was a field). */
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  under: readonly PropertyKey[] = [],
+): string {
+  const lines = issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((i) => `${formatPath([...under, ...i.path])}: ${describe(i)}`);
   const more = issues.length - MAX_LISTED_ISSUES;
   if (more > 0) lines.push(`(and ${more} more)`);
   return lines.join('; ');

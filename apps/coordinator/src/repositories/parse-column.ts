@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatIssues } from '@fedfuse/protocol';
 
 /** Where a stored value came from: table, row id and column. */
 export interface ColumnRef {
@@ -32,6 +33,5 @@ export function parseColumn<TSchema extends z.ZodType>(
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new CorruptColumnError(ref, `${issue.path.join('.') || 'value'}: ${issue.message}`);
+  throw new CorruptColumnError(ref, formatIssues(parsed.error.issues));
 }

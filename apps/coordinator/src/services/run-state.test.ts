@@ -16,7 +16,7 @@ describe('round JSON columns', () => {
   it('names the corrupt column and round instead of handing on a wrong value', () => {
     expect(() => selectedSites(round({ selected_sites: '{"a":1}' }))).toThrow(CorruptColumnError);
     expect(() => selectedSites(round({ selected_sites: '[1]' }))).toThrow(
-      /^rounds\.selected_sites of round-1 is corrupt: 0: /,
+      /^rounds\.selected_sites of round-1 is corrupt: \[0\]: /,
     );
     expect(() => evaluators(round({ evaluators: '[' }))).toThrow(
       /^rounds\.evaluators of round-1 is corrupt: not JSON/,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Ack, ModelSpec } from '@fedfuse/protocol';
-import { MAX_SITES, ModelSpec as ModelSpecSchema, fail, ok } from '@fedfuse/protocol';
+import { MAX_SITES, ModelSpec as ModelSpecSchema, fail, formatIssues, ok } from '@fedfuse/protocol';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { INPUT_PLACEHOLDERS, requestedInputs, type ModelDraft } from '../run-config.ts';
 import type { ReportedSite } from '../schema-groups.ts';
@@ -55,10 +55,7 @@ export class SpecAgreementService {
       fail('schema_mismatch', `run "${runName}" cannot start: ${problems.join('; ')}`.slice(0, MAX_MESSAGE));
     if (!derivation.ok) return refuse(derivation.problems);
     const spec = ModelSpecSchema.safeParse({ ...model, ...derivation.inputs });
-    if (!spec.success) {
-      const issue = spec.error.issues[0]!;
-      return refuse([`the derived model.${issue.path.join('.')} ${issue.message}`]);
-    }
+    if (!spec.success) return refuse([`the derived model: ${formatIssues(spec.error.issues, ['model'])}`]);
     try {
       this.models.describe(spec.data);
     } catch (error) {

@@ -24,3 +24,14 @@ export function drainOnClose(server: Server): (close: () => Promise<void>) => Pr
     }
   };
 }
+
+/**
+ * Node closes an idle keep-alive connection after 5 s, the same moment a client (undici, behind it our own
+ * e2e test and site daemons) may reuse it: the request then meets a closing socket ("other side closed").
+ * A timeout well above the clients' idle time makes the client side close first; the header timeout must
+ * exceed it, or a slow next request on the connection is cut by that instead (as behind load balancers).
+ */
+export function keepIdleConnections(server: Server, keepAliveTimeoutMs: number): void {
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  server.headersTimeout = keepAliveTimeoutMs + 1_000;
+}

@@ -46,6 +46,7 @@ export const CoordinatorSettings = z.object({
   /**
    * How long an idle keep-alive connection stays open. Well above what clients and load balancers idle
    * (60 s on most), so they drop a pooled connection before the coordinator closes it under their next request.
+   * At most 290 s: the header timeout (1 s above it) must stay below Node's 300 s request timeout.
    */
   keepAliveTimeoutMs: z.int().min(1_000).max(290_000).default(65_000),
 });

@@ -24,3 +24,15 @@ export function drainOnClose(server: Server): (close: () => Promise<void>) => Pr
     }
   };
 }
+
+/**
+ * Node closes an idle keep-alive connection after 5 s. A client (undici: our e2e test, site daemons)
+ * whose event loop was busy longer never ran its own, earlier idle timer and reuses the connection: its
+ * request meets the closed socket ("other side closed"). A timeout well above the clients' idle time
+ * and busy spells lets the client close first; the header timeout must exceed it, or it cuts a slow
+ * next request on the connection instead (as behind load balancers).
+ */
+export function keepIdleConnections(server: Server, keepAliveTimeoutMs: number): void {
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  server.headersTimeout = keepAliveTimeoutMs + 1_000;
+}

@@ -7,7 +7,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { initBackend } from '@fedfuse/model';
 import { AppModule } from './app.module.ts';
-import { drainOnClose } from './connection-drain.ts';
+import { drainOnClose, keepIdleConnections } from './connection-drain.ts';
 import type { CoordinatorSettings } from './env.ts';
 import { ChunkRefusalsInterceptor } from './gateways/chunk-refusals.interceptor.ts';
 import { HardenedIoAdapter } from './gateways/hardened-io.adapter.ts';
@@ -67,6 +67,7 @@ export async function startCoordinator(
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: '1mb' });
   if (settings.dashboardDir && existsSync(settings.dashboardDir)) app.useStaticAssets(settings.dashboardDir);
+  keepIdleConnections(app.getHttpServer(), settings.keepAliveTimeoutMs);
   const drain = drainOnClose(app.getHttpServer());
   await app.listen(settings.port, settings.host);
   const port = (app.getHttpServer().address() as AddressInfo).port;

@@ -43,6 +43,12 @@ export const CoordinatorSettings = z.object({
   siteMessagesPerMinute: z.int().min(1).max(10_000_000).default(3_600),
   /** Window in which identical refusals fold into one counted audit entry and log line. */
   refusalFoldMs: z.int().min(10).max(3_600_000).default(60_000),
+  /**
+   * How long an idle keep-alive connection stays open. Well above what clients and load balancers idle
+   * (60 s on most), so they drop a pooled connection before the coordinator closes it under their next request.
+   * At most 290 s: the header timeout (1 s above it) must stay below Node's 300 s request timeout.
+   */
+  keepAliveTimeoutMs: z.int().min(1_000).max(290_000).default(65_000),
 });
 export type CoordinatorSettings = z.infer<typeof CoordinatorSettings>;
 
@@ -80,6 +86,7 @@ export function loadSettings(
     siteChallengesPerMinute: optionalNumber(env.FEDFUSE_SITE_CHALLENGES_PER_MINUTE),
     siteMessagesPerMinute: optionalNumber(env.FEDFUSE_SITE_MESSAGES_PER_MINUTE),
     refusalFoldMs: optionalNumber(env.FEDFUSE_REFUSAL_FOLD_MS),
+    keepAliveTimeoutMs: optionalNumber(flags.keepAliveTimeoutMs ?? env.FEDFUSE_KEEP_ALIVE_TIMEOUT_MS),
   };
   const parsed = CoordinatorSettings.safeParse(raw);
   if (!parsed.success) {

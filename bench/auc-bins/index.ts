@@ -3,7 +3,7 @@
 // Run: npx tsx bench/auc-bins/index.ts
 import { histogramAuc } from '@fedfuse/strategy';
 import { scoreHistogram } from '@fedfuse/client/histogram';
-import { exactAuc, seededNormal } from '../../test/auc/scores.ts';
+import { exactAuc, seededNormal } from '@fedfuse/e2e/auc/scores';
 
 const BINS = [100, 250, 500, 1000];
 const DRAWS = 200;

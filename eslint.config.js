@@ -5,6 +5,11 @@ import tseslint from 'typescript-eslint';
 // Boundary rules for no-restricted-imports. A flat-config block replaces the rule's options rather than
 // merging them, so each block below lists every pattern that applies to its files.
 const deepImport = { group: ['@fedfuse/*/src/*'], message: 'Import a package through its index.' };
+const crossPackagePath = {
+  group: ['**/apps/*/**', '**/packages/*/**'],
+  message:
+    'Import another package by its name (a declared workspace:* dependency and an export), not by path.',
+};
 const naclOutsideCrypto = {
   group: ['tweetnacl', 'tweetnacl/*'],
   message: 'Only @fedfuse/crypto may use tweetnacl: import what you need from @fedfuse/crypto.',
@@ -27,16 +32,21 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'max-params': ['error', 3],
-      'no-restricted-imports': ['error', { patterns: [deepImport, naclOutsideCrypto] }],
+      'no-restricted-imports': ['error', { patterns: [deepImport, crossPackagePath, naclOutsideCrypto] }],
     },
   },
   {
     files: ['packages/strategy/**', 'packages/protocol/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, naclOutsideCrypto, mlCode] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [deepImport, crossPackagePath, naclOutsideCrypto, mlCode] },
+      ],
+    },
   },
   {
     files: ['packages/crypto/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, mlCode] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport, crossPackagePath, mlCode] }] },
   },
   {
     // tfjs ops are generic in the rank (`reshape<R>(): Tensor<R>`); `as Tensor2D` is the readable form.

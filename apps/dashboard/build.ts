@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DASHBOARD_DIST } from './dist-dir.js';
 
-/** The dashboard's package folder and the folder the coordinator serves. */
+/** The dashboard's package folder. */
 const dashboardRoot = fileURLToPath(new URL('.', import.meta.url));
-const dashboardDist = join(dashboardRoot, 'dist');
 
 const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'src'];
 
@@ -19,7 +19,7 @@ function newestMtime(path: string): number {
 
 /** Whether dist/ is missing or older than any source file. */
 function dashboardIsStale(): boolean {
-  const index = join(dashboardDist, 'index.html');
+  const index = join(DASHBOARD_DIST, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
   return SOURCES.some((source) => {
@@ -39,7 +39,7 @@ let building: Promise<string> | undefined;
  * const coordinator = await startCoordinator({ ...settings, dashboardDir: await ensureDashboardBuilt() });
  */
 export function ensureDashboardBuilt(options: { force?: boolean } = {}): Promise<string> {
-  if (!options.force && !dashboardIsStale()) return Promise.resolve(dashboardDist);
+  if (!options.force && !dashboardIsStale()) return Promise.resolve(DASHBOARD_DIST);
   building ??= buildIntoPlace().finally(() => (building = undefined));
   return building;
 }
@@ -55,16 +55,16 @@ async function buildIntoPlace(): Promise<string> {
       build: { outDir: staging, emptyOutDir: true },
     });
     const retired = `${staging}-old`;
-    if (existsSync(dashboardDist)) renameSync(dashboardDist, retired);
+    if (existsSync(DASHBOARD_DIST)) renameSync(DASHBOARD_DIST, retired);
     try {
-      renameSync(staging, dashboardDist);
+      renameSync(staging, DASHBOARD_DIST);
     } catch (error) {
       // Another process moved its fresh build into place first; theirs is as good as ours.
-      if (!existsSync(join(dashboardDist, 'index.html'))) throw error;
+      if (!existsSync(join(DASHBOARD_DIST, 'index.html'))) throw error;
     }
     rmSync(retired, { recursive: true, force: true });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return dashboardDist;
+  return DASHBOARD_DIST;
 }

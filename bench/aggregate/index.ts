@@ -1,5 +1,5 @@
-import { fedAvg, fedMedian, krum, trimmedMean } from '../../packages/strategy/src/index.ts';
-import { kernelName, scalarWeightedAverageInto } from '../../packages/strategy/src/weighted-average.ts';
+import { fedAvg, fedMedian, krum, trimmedMean } from '@fedfuse/strategy';
+import { kernelName, scalarWeightedAverageInto } from '@fedfuse/strategy/weighted-average';
 import { bestSeconds, copyAll, load, machine, makeWorkload, sumAll } from './workload.ts';
 import type { Workload } from './workload.ts';
 

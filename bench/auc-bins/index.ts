@@ -2,8 +2,8 @@
 // like a trained model's sigmoid outputs (logits ~ N(±separation, 1.5), so many scores near 0 or 1).
 // Run: npx tsx bench/auc-bins/index.ts
 import { histogramAuc } from '@fedfuse/strategy';
-import { scoreHistogram } from '../../apps/client/src/fl/histogram.ts';
-import { exactAuc, seededNormal } from '../../test/auc/scores.ts';
+import { scoreHistogram } from '@fedfuse/client/histogram';
+import { exactAuc, seededNormal } from '@fedfuse/e2e/auc/scores';
 
 const BINS = [100, 250, 500, 1000];
 const DRAWS = 200;

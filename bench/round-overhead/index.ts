@@ -6,15 +6,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
-import { tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
-import { freePort, operatorRest } from '../../apps/coordinator/src/testing/operator-rest.ts';
+import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
+import { TestSite } from '@fedfuse/coordinator/testing/test-site';
+import { tinyModel } from '@fedfuse/coordinator/testing/harness';
+import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
 const ROUNDS = Number(values.rounds);
-const BIN = fileURLToPath(new URL('../../apps/coordinator/bin/fedfuse-coordinator.js', import.meta.url));
 const TOKEN = 'bench-operator-token-0123456789';
 // ~1M parameters: the default architecture with a 1,500-gene panel.
 const MODEL_1M = { genomicsDim: 1500 };
@@ -35,7 +34,7 @@ async function measure(options: {
 }): Promise<{ params: number; perRoundMs: number[] }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-bench-round-'));
-  const child = spawn(process.execPath, [BIN, '--data', dataDir, '--port', String(port)], {
+  const child = spawn(process.execPath, [COORDINATOR_BIN, '--data', dataDir, '--port', String(port)], {
     env: { ...process.env, FEDFUSE_TICK_MS: '20', FEDFUSE_OPERATOR_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 
-import { openDelta, sealDelta } from '../../packages/crypto/src/index.ts';
+import { openDelta, sealDelta } from '@fedfuse/crypto';
 import {
   ChunkReassembler,
   MAX_TRANSFER_BYTES,
@@ -15,8 +15,8 @@ import {
   decodeWeights,
   encodeWeights,
   sha256Hex,
-} from '../../packages/protocol/src/index.ts';
-import type { TransferChunk } from '../../packages/protocol/src/index.ts';
+} from '@fedfuse/protocol';
+import type { TransferChunk } from '@fedfuse/protocol';
 import type { Measurement } from './timing.ts';
 import { formatRows, measure } from './timing.ts';
 import { benchParties } from './parties.ts';

@@ -1,5 +1,5 @@
-import { Identity } from '../../packages/crypto/src/index.ts';
-import type { WeightsManifest } from '../../packages/protocol/src/index.ts';
+import { Identity } from '@fedfuse/crypto';
+import type { WeightsManifest } from '@fedfuse/protocol';
 
 /** A fresh site and coordinator identity and the manifest of one flat delta of `params` floats. */
 export function benchParties(params: number): {

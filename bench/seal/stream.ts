@@ -2,8 +2,8 @@
 // encoded delta and one sealed copy whatever the count (10M params × 100 updates would be 8 GB held at once).
 import { performance } from 'node:perf_hooks';
 
-import { openDelta, sealDelta } from '../../packages/crypto/src/index.ts';
-import { encodeWeights, sha256Hex } from '../../packages/protocol/src/index.ts';
+import { openDelta, sealDelta } from '@fedfuse/crypto';
+import { encodeWeights, sha256Hex } from '@fedfuse/protocol';
 import { benchParties } from './parties.ts';
 
 /** Totals for `updates` deltas of `params` floats, sealed and opened one after the other. */

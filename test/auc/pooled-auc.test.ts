@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreHistogram } from '../../apps/client/src/fl/histogram.ts';
+import { scoreHistogram } from '@fedfuse/client/histogram';
 import { histogramAuc, poolEvaluations } from '@fedfuse/strategy';
 import { exactAuc, seededNormal } from './scores.ts';
 

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { Page } from '../../apps/dashboard/testing/browser.ts';
+import type { Page } from '@fedfuse/dashboard/testing/browser';
 
 // In-page helpers, injected as plain JavaScript: this file type-checks without the DOM library, and the
 // browser runs exactly what is written here.

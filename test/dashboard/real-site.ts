@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { runCli } from '../../apps/client/src/cli.ts';
-import { SiteDaemon } from '../../apps/client/src/daemon/site-daemon.ts';
-import { captureIo } from '../../apps/client/src/testing/capture-io.ts';
-import type { MemoryLog } from '../../apps/client/src/testing/memory-log.ts';
-import { memoryLog } from '../../apps/client/src/testing/memory-log.ts';
-import { writeTinySite } from '../../apps/client/src/testing/tiny-site.ts';
+import { runCli, SiteDaemon } from '@fedfuse/client';
+import { captureIo } from '@fedfuse/client/testing/capture-io';
+import type { MemoryLog } from '@fedfuse/client/testing/memory-log';
+import { memoryLog } from '@fedfuse/client/testing/memory-log';
+import { writeTinySite } from '@fedfuse/client/testing/tiny-site';
 
 /** Quick retries, so a site notices the operator's approval within a fraction of a second. */
 const TIMING = {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUSIONS } from '@fedfuse/protocol';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
-import { COORDINATOR_BIN, startProcess, startSiteDaemon } from './processes.ts';
+import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
+import { startProcess, startSiteDaemon } from './processes.ts';
 
 const TOKEN = 'e2e-ehr-only-operator-token-0123456789';
 const SITES = 3;

@@ -2,12 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const COORDINATOR_BIN = fileURLToPath(
-  new URL('../../apps/coordinator/bin/fedfuse-coordinator.js', import.meta.url),
-);
-export const CLIENT_BIN = fileURLToPath(new URL('../../apps/client/bin/fedfuse-client.js', import.meta.url));
+import { CLIENT_BIN } from '@fedfuse/client/bin-path';
 
 /** The bins run compiled output: fail with the fix, not with a child's exit code, when it is missing. */
 export function assertBuilt(bin: string): void {

@@ -3,11 +3,12 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
-import { OpsListener } from '../../apps/coordinator/src/testing/ops-listener.ts';
-import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
-import { LocalCluster } from '../../apps/simulator/src/cluster.ts';
-import { CLIENT_BIN, runProcess } from '../e2e/processes.ts';
+import { tinyModel } from '@fedfuse/coordinator/testing/harness';
+import { OpsListener } from '@fedfuse/coordinator/testing/ops-listener';
+import { TestSite } from '@fedfuse/coordinator/testing/test-site';
+import { LocalCluster } from '@fedfuse/simulator/cluster';
+import { CLIENT_BIN } from '@fedfuse/client/bin-path';
+import { runProcess } from '../e2e/processes.ts';
 import type { CoordinatorProcess } from './coordinator-process.ts';
 import { OPERATOR_TOKEN, privateFile, startCoordinatorProcess } from './coordinator-process.ts';
 import { requestFrom } from './from-address.ts';

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COORDINATOR_BIN, startProcess } from '../e2e/processes.ts';
+import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
+import { startProcess } from '../e2e/processes.ts';
 import type { Started } from '../e2e/processes.ts';
 import type { JsonRouteName, RestCallArgs, RestResult } from '@fedfuse/protocol';
 import { parseRestReply, restRequest } from '@fedfuse/protocol';

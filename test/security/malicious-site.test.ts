@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { Identity } from '@fedfuse/crypto';
 import type { EvaluateIns, EvaluateRes, FitIns, SubmitReceipt } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
-import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
-import { tinyModel } from '../../apps/coordinator/src/testing/harness.ts';
-import { siteSchema } from '../../apps/coordinator/src/testing/site-schemas.ts';
+import { TestSite } from '@fedfuse/coordinator/testing/test-site';
+import { tinyModel } from '@fedfuse/coordinator/testing/harness';
+import { siteSchema } from '@fedfuse/coordinator/testing/site-schemas';
 import type { CoordinatorProcess } from './coordinator-process.ts';
 import { OPERATOR_TOKEN, startCoordinatorProcess } from './coordinator-process.ts';
 

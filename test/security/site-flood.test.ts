@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ack, AuditEntry } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
-import { OpsListener } from '../../apps/coordinator/src/testing/ops-listener.ts';
-import type { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
+import { OpsListener } from '@fedfuse/coordinator/testing/ops-listener';
+import type { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import type { CoordinatorProcess } from './coordinator-process.ts';
 import { OPERATOR_TOKEN, startCoordinatorProcess } from './coordinator-process.ts';
 import { approvedSite } from './stranger-tools.ts';

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { PROTOCOL_VERSION } from '@fedfuse/protocol';
 import { Identity, signEnrollment } from '@fedfuse/crypto';
-import { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
+import { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import type { CoordinatorProcess } from './coordinator-process.ts';
 
 /** A real site enrolled with an auto-approved token and connected; `sites` keeps it for cleanup. */
@@ -51,4 +51,4 @@ export function bogusEnrollment(site: Identity, siteName: string) {
   });
 }
 
-export { rawSocket } from '../../apps/coordinator/src/testing/raw-socket.ts';
+export { rawSocket } from '@fedfuse/coordinator/testing/raw-socket';

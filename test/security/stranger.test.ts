@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '@fedfuse/protocol';
 import { FlRoute } from '@fedfuse/protocol';
-import type { TestSite } from '../../apps/coordinator/src/testing/test-site.ts';
+import type { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import type { CoordinatorProcess } from './coordinator-process.ts';
 import { startCoordinatorProcess } from './coordinator-process.ts';
 import {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DASHBOARD_DIST } from '@fedfuse/dashboard/dist-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, startProcess } from '../e2e/processes.ts';
 import {
@@ -75,20 +76,30 @@ describe('the production install (pnpm deploy --prod)', () => {
     expect(simulator.stdout).toMatch(/^Usage: fedfuse-sim .*\n[^]*\brun \[options\]/);
   });
 
+  it("of the simulator carries the coordinator's and client's bins and the built dashboard it starts", () => {
+    // What the simulator imports to find them, resolved from inside its production install.
+    const found = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '--eval',
+        `import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
+         import { CLIENT_BIN } from '@fedfuse/client/bin-path';
+         import { DASHBOARD_DIST } from '@fedfuse/dashboard/dist-dir';
+         console.log(JSON.stringify([COORDINATOR_BIN, CLIENT_BIN, DASHBOARD_DIST + '/index.html']));`,
+      ],
+      { cwd: deployed('simulator'), encoding: 'utf8', env: { ...process.env, ...plainEnv } },
+    );
+    expect(found.stderr).toBe('');
+    const paths = JSON.parse(found.stdout) as string[];
+    expect(paths.filter((path) => !path.startsWith(deployed('simulator')) || !existsSync(path))).toEqual([]);
+  });
+
   it('starts the coordinator, which answers /healthz, /metrics (injected without @Inject) and serves the dashboard', async () => {
     const dataDir = join(root, 'coordinator-data');
     const started = await startProcess({
       bin: join(deployed('coordinator'), APPS.coordinator.bin),
-      args: [
-        '--data',
-        dataDir,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--dashboard',
-        join(REPO_ROOT, 'apps/dashboard/dist'),
-      ],
+      args: ['--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--dashboard', DASHBOARD_DIST],
       env: { ...plainEnv, FEDFUSE_OPERATOR_TOKEN: OPERATOR_TOKEN },
       ready: 'fedfuse coordinator listening on ',
       timeoutMs: 60_000,

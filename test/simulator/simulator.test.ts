@@ -2,18 +2,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SimulationReport } from '../../apps/simulator/src/report-schema.ts';
+import { SIMULATOR_BIN } from '@fedfuse/simulator/bin-path';
+import { SimulationReport } from '@fedfuse/simulator/report-schema';
 
-const SIM_BIN = fileURLToPath(new URL('../../apps/simulator/bin/fedfuse-sim.js', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'fedfuse-sim-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** Runs the CLI as a user would; resolves with its exit code and output. */
 function fedfuseSim(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SIM_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SIMULATOR_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

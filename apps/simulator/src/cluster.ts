@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLIENT_BIN } from '@fedfuse/client/bin-path';
+import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
 import { CoordinatorApi } from './coordinator-api.ts';
 import { MemorySampler, runNode, spawnNode, stopChild, waitForLine, type Child } from './processes.ts';
 import { TrainingLog } from './training-log.ts';
-
-/** The repository root, where the coordinator's and the site daemon's entry points live. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const COORDINATOR_BIN = join(REPO_ROOT, 'apps/coordinator/bin/fedfuse-coordinator.js');
-const CLIENT_BIN = join(REPO_ROOT, 'apps/client/bin/fedfuse-client.js');
 
 /** The bins run compiled output; a checkout that was never built gets the fix, not a child's exit code. */
 function assertBuilt(role: string, bin: string): void {

@@ -1,35 +1,33 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DASHBOARD_DIST } from '@fedfuse/dashboard/dist-dir';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findDashboard } from './dashboard.ts';
 
 describe(findDashboard.name, () => {
   const roots: string[] = [];
-  const checkout = (folders: string[]): string => {
+  const tempDir = (): string => {
     const root = mkdtempSync(join(tmpdir(), 'fedfuse-sim-dashboard-'));
     roots.push(root);
-    for (const folder of folders) mkdirSync(join(root, folder), { recursive: true });
     return root;
   };
   afterEach(() => roots.splice(0).forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   it('serves the built dist/ without building anything', () => {
-    const root = checkout(['apps/dashboard/dist']);
-    writeFileSync(join(root, 'apps/dashboard/dist/index.html'), '<!doctype html>');
-    expect(findDashboard(root)).toEqual({ dir: join(root, 'apps/dashboard/dist') });
+    const dist = join(tempDir(), 'dist');
+    mkdirSync(dist);
+    writeFileSync(join(dist, 'index.html'), '<!doctype html>');
+    expect(findDashboard(dist)).toEqual({ dir: dist });
   });
 
   it('names the fix when the dashboard was never built', () => {
-    const root = checkout(['apps/dashboard/src']);
-    expect(findDashboard(root)).toEqual({
-      reason: `${join(root, 'apps/dashboard/dist')} is not built: run \`pnpm build\``,
-    });
+    const dist = join(tempDir(), 'dist');
+    expect(findDashboard(dist)).toEqual({ reason: `${dist} is not built: run \`pnpm build\`` });
   });
 
-  it('carries on without one in a checkout that has no dashboard', () => {
-    expect(findDashboard(checkout(['apps/simulator']))).toEqual({
-      reason: 'this checkout has no apps/dashboard',
-    });
+  it('looks by default in the dist/ of the @fedfuse/dashboard package it depends on', () => {
+    expect(DASHBOARD_DIST).toMatch(/[/\\]dashboard[/\\]dist$/);
+    expect(findDashboard().dir ?? findDashboard().reason).toContain(DASHBOARD_DIST);
   });
 });

@@ -43,6 +43,9 @@ export default defineConfig({
           include: END_TO_END,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // What these tests wait for crosses processes and sockets: on a loaded 2-core machine that takes
+          // seconds, not the 1 s default; a poll still ends the moment its condition holds.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

@@ -54,7 +54,7 @@ function sampleReport(): SimulationReport {
       {
         number: 1,
         attempt: 0,
-        phase: 'done',
+        stage: 'committed',
         sites: ['site-1'],
         startedAt: 0,
         finishedAt: 1000,

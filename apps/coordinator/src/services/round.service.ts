@@ -26,7 +26,7 @@ import { SiteFailuresService, describeFailures } from './site-failures.service.t
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 
 /**
- * The round state machine: training → aggregation → (commit) → evaluation → done, or failed. Every phase
+ * The round state machine: fit → aggregating → (commit) → evaluate → committed, or cancelled. Every stage
  * change is written to the database before anything acts on it, so a restarted coordinator picks the run
  * up where the database says it is. Starting, aggregating, evaluating and cancelling are their own services.
  */

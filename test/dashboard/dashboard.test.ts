@@ -130,11 +130,11 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
 
   it('draws both rounds as they complete: AUC and F1 lines, attention, timeline, checkpoints', async () => {
     const rounds = await waitFor(async () => {
-      const list = await h.api<{ roundId: string; number: number; phase: string; finishedAt: number }[]>(
+      const list = await h.api<{ roundId: string; number: number; stage: string; finishedAt: number }[]>(
         'GET',
         `/api/runs/${runId}/rounds`,
       );
-      return list.filter((r) => r.phase === 'done').length === 2 ? list : undefined;
+      return list.filter((r) => r.stage === 'committed').length === 2 ? list : undefined;
     }, 150_000).catch(async (error: unknown) => {
       // Say where the run got stuck: its rounds and what the daemons logged.
       const state = await h.api('GET', `/api/runs/${runId}/rounds`);
@@ -147,7 +147,7 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
         `${String(error)}\nrounds: ${JSON.stringify(state)}\nA:\n${tail(hospitalA).join('\n')}\nB:\n${tail(hospitalB).join('\n')}`,
       );
     });
-    const finished = (n: number) => rounds.find((r) => r.number === n && r.phase === 'done')!.finishedAt;
+    const finished = (n: number) => rounds.find((r) => r.number === n && r.stage === 'committed')!.finishedAt;
     await h.measure('round 1 evaluated → AUC chart', 'round-1', finished(1));
     await h.measure('round 2 evaluated → AUC chart', 'round-2', finished(2));
     await h.measure('run completed → run state', 'completed', (await h.audited('run.completed', runId)).at);
@@ -174,7 +174,7 @@ suite('operator dashboard in headless Chromium, on a real coordinator with real 
     // The daemons evaluate the model with each modality hidden: 2 tasks, a full AUC and one per modality.
     expect(await rows('[data-ablation] tbody tr')).toBe(2);
     expect(await rows('[data-ablation] thead th')).toBe(5);
-    expect(await rows('[data-timeline-round][data-phase=done]')).toBe(2);
+    expect(await rows('[data-timeline-round][data-stage=committed]')).toBe(2);
     await expect.poll(() => rows('[data-checkpoint]')).toBe(2);
     // The run's model is the round the coordinator selected on the sites' validation splits.
     const selected = await h.api<{ selectedRound: { round: number } | null }>('GET', `/api/runs/${runId}`);

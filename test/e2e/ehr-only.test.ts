@@ -151,9 +151,9 @@ describe('three EHR-only sites with one task, a run created without any input di
         throw error;
       }
       const rounds = await api<
-        { phase: string; metrics: { tasks: Record<string, { auc: number }> } | null }[]
+        { stage: string; metrics: { tasks: Record<string, { auc: number }> } | null }[]
       >(`GET /api/runs/${run.runId}/rounds`);
-      expect(rounds.map((r) => r.phase)).toEqual(['done', 'done', 'done']);
+      expect(rounds.map((r) => r.stage)).toEqual(['committed', 'committed', 'committed']);
       // Age and smoking decide the outcome: every fusion learns it well above chance.
       expect(rounds.at(-1)!.metrics!.tasks.outcome!.auc).toBeGreaterThan(0.7);
     },

@@ -141,7 +141,7 @@ async function runRounds(
     for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-4000)}`);
   }
   const history = await api<
-    { number: number; phase: string; metrics: { tasks: Record<string, { auc: number }> } | null }[]
+    { number: number; stage: string; metrics: { tasks: Record<string, { auc: number }> } | null }[]
   >(f.port, `GET /api/runs/${run.runId}/rounds`);
   return { runId: run.runId, state: detail.state, history };
 }
@@ -164,7 +164,7 @@ const AUDITED = [
 async function expectLearnedFederation(f: Federation): Promise<string> {
   const { runId, state, history } = await runRounds(f, 3);
   expect(state).toBe('completed');
-  expect(history.map((r) => r.phase)).toEqual(['done', 'done', 'done']);
+  expect(history.map((r) => r.stage)).toEqual(['committed', 'committed', 'committed']);
   const last = history.at(-1)!.metrics!.tasks;
   expect(Object.keys(last).sort()).toEqual([...f.modelSpec.tasks].sort());
   for (const [task, metrics] of Object.entries(last))
@@ -298,9 +298,9 @@ async function waitForTraining(port: number, runId: string | undefined, sites: n
   const firstRound = async () => {
     const id = runId ?? (await api<{ runId: string }[]>(port, 'GET /api/runs'))[0]?.runId;
     if (!id) return undefined;
-    return (await api<{ phase: string; sites: string[] }[]>(port, `GET /api/runs/${id}/rounds`))[0];
+    return (await api<{ stage: string; sites: string[] }[]>(port, `GET /api/runs/${id}/rounds`))[0];
   };
-  await expect.poll(firstRound, { timeout: 20_000, interval: 100 }).toMatchObject({ phase: 'training' });
+  await expect.poll(firstRound, { timeout: 20_000, interval: 100 }).toMatchObject({ stage: 'fit' });
   expect((await firstRound())?.sites).toHaveLength(sites);
 }
 
@@ -343,11 +343,11 @@ describe('a real federation: coordinator and three site daemons as processes on 
     });
     expect(tolerant.state).toBe('completed');
     const rounds = await api<
-      { sites: string[]; phase: string; failure: string | null; startedAt: number; finishedAt: number }[]
+      { sites: string[]; stage: string; failure: string | null; startedAt: number; finishedAt: number }[]
     >(f.port, `GET /api/runs/${tolerant.runId}/rounds`);
-    expect(rounds.map((r) => [r.phase, r.failure, r.sites.length])).toEqual([
-      ['done', null, 3],
-      ['done', null, 2],
+    expect(rounds.map((r) => [r.stage, r.failure, r.sites.length])).toEqual([
+      ['committed', null, 3],
+      ['committed', null, 2],
     ]);
     // Round 1 waited for the dead site until its deadline, then aggregated the two it had.
     expect(rounds[0]!.finishedAt - rounds[0]!.startedAt).toBeGreaterThanOrEqual(25_000);
@@ -371,11 +371,11 @@ describe('a real federation: coordinator and three site daemons as processes on 
     await waitForTraining(f.port, strict.runId, 2);
     f.daemons[1]!.kill('SIGKILL');
     const failedRound = async () => {
-      const rounds = await api<{ phase: string; failure: string | null }[]>(
+      const rounds = await api<{ stage: string; failure: string | null }[]>(
         f.port,
         `GET /api/runs/${strict.runId}/rounds`,
       );
-      return rounds.find((x) => x.phase === 'failed');
+      return rounds.find((x) => x.stage === 'cancelled');
     };
     await expect.poll(failedRound, { timeout: 60_000, interval: 100 }).toMatchObject({
       failure: expect.stringMatching(/deadline passed with 1 of 2 required updates/) as unknown,

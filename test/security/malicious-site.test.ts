@@ -20,7 +20,7 @@ const schema = siteSchema({
 
 interface RoundView {
   number: number;
-  phase: string;
+  stage: string;
   metrics: { tasks: Record<string, { auc: number; numExamples: number }>; sites: string[] } | null;
   rejections: { siteId: string; code: string; reason: string }[];
 }
@@ -97,7 +97,7 @@ describe('a malicious enrolled site', () => {
     );
     attacker.autoTrain = { delta: (g) => g.map(() => 1e30), numExamples: 40 };
     const runId = await startRun({ rounds: 1, minClients: 4 });
-    await expect.poll(async () => (await roundsOf(runId))[0]?.phase, { timeout: 15_000 }).toBe('done');
+    await expect.poll(async () => (await roundsOf(runId))[0]?.stage, { timeout: 15_000 }).toBe('committed');
 
     const [round] = await roundsOf(runId);
     expect(round!.rejections).toEqual([
@@ -144,7 +144,7 @@ describe('a malicious enrolled site', () => {
       };
     attacker.autoTrain = { delta: (g) => g.map(() => 1e30), numExamples: 40 };
     const runId = await startRun({ rounds: 2, minClients: 2, roundTimeoutSeconds: 3 });
-    await expect.poll(async () => (await roundsOf(runId))[1]?.phase, { timeout: 20_000 }).toBe('done');
+    await expect.poll(async () => (await roundsOf(runId))[1]?.stage, { timeout: 20_000 }).toBe('committed');
     const [first, second] = await roundsOf(runId);
     for (const round of [first!, second!])
       expect(round.rejections).toEqual([
@@ -179,7 +179,7 @@ describe('a malicious enrolled site', () => {
     honest.forEach((site) => (site.autoTrain = { delta: (g) => g.map(() => 0.01), numExamples: 40 }));
     scaled.autoTrain = { delta: (g) => g.map(() => 10), numExamples: 40 };
     const runId = await startRun({ rounds: 1, minClients: 3, updateNormBound: 'off' });
-    await expect.poll(async () => (await roundsOf(runId))[0]?.phase, { timeout: 15_000 }).toBe('done');
+    await expect.poll(async () => (await roundsOf(runId))[0]?.stage, { timeout: 15_000 }).toBe('committed');
     expect((await roundsOf(runId))[0]!.rejections).toEqual([]);
   });
 
@@ -212,7 +212,7 @@ describe('a malicious enrolled site', () => {
       expect(answer.ok).toBe(false);
       expect(!answer.ok && answer.error.message).toMatch(reason);
     }
-    await expect.poll(async () => (await roundsOf(runId))[0]?.phase, { timeout: 15_000 }).toBe('done');
+    await expect.poll(async () => (await roundsOf(runId))[0]?.stage, { timeout: 15_000 }).toBe('committed');
     const [round] = await roundsOf(runId);
     expect(new Set(round!.metrics!.sites)).toEqual(new Set(honest.map((s) => s.siteId)));
     expect(round!.metrics!.tasks.cancer!.numExamples).toBe(16);

@@ -17,7 +17,7 @@ interface RoundView {
   id: string;
   number: number;
   attempt: number;
-  phase: string;
+  stage: string;
 }
 
 const ROUND_TIMEOUT_S = 60;
@@ -68,9 +68,9 @@ describe('the sites are told the real reason a round was cancelled', () => {
     const second = a!.received[1]!.roundId;
     expect(second).not.toBe(first);
     const rounds = await h.api<RoundView[]>('GET', `/api/runs/${runId}/rounds`);
-    expect(rounds.body.map((r) => [r.number, r.attempt, r.phase])).toEqual([
-      [1, 0, 'failed'],
-      [1, 1, 'training'],
+    expect(rounds.body.map((r) => [r.number, r.attempt, r.stage])).toEqual([
+      [1, 0, 'cancelled'],
+      [1, 1, 'fit'],
     ]);
 
     expect((await h.api('POST', `/api/runs/${runId}/stop`)).status).toBe(200);

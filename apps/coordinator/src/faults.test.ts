@@ -91,8 +91,8 @@ describe('the coordinator refuses, logs and stores nothing for', () => {
     });
     expect(storedUpdates(harness.dataDir)).toEqual({ rows: 0, deltaFiles: [] });
 
-    const rounds = await harness.api<{ phase: string }[]>('GET', `/api/runs/${run.body.runId}/rounds`);
-    expect(rounds.body[0]!.phase).toBe('training');
+    const rounds = await harness.api<{ stage: string }[]>('GET', `/api/runs/${run.body.runId}/rounds`);
+    expect(rounds.body[0]!.stage).toBe('fit');
     expect((await rejections(harness)).length).toBeGreaterThanOrEqual(4);
 
     const accepted = await a.submit(ins, { delta, numExamples: 5 });

@@ -31,11 +31,11 @@ describe('coordinator federation over real sockets', () => {
     expect(done.state).toBe('completed');
 
     const rounds = await harness.api<
-      { number: number; phase: string; metrics: { tasks: Record<string, { auc: number }> } }[]
+      { number: number; stage: string; metrics: { tasks: Record<string, { auc: number }> } }[]
     >('GET', `/api/runs/${run.body.runId}/rounds`);
-    expect(rounds.body.map((r) => [r.number, r.phase])).toEqual([
-      [1, 'done'],
-      [2, 'done'],
+    expect(rounds.body.map((r) => [r.number, r.stage])).toEqual([
+      [1, 'committed'],
+      [2, 'committed'],
     ]);
     expect(rounds.body[0]!.metrics.tasks.cancer!.auc).toBeCloseTo(0.875, 10);
 

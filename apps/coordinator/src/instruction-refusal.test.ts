@@ -38,10 +38,10 @@ it("audits a site's refusal of a round with its code and reason, and the round g
     },
   });
   const done = await waitFor(async () => {
-    const rounds = await h.api<{ phase: string }[]>('GET', `/api/runs/${run.body.runId}/rounds`);
-    return rounds.body[0]?.phase === 'done' ? rounds.body[0] : undefined;
+    const rounds = await h.api<{ stage: string }[]>('GET', `/api/runs/${run.body.runId}/rounds`);
+    return rounds.body[0]?.stage === 'committed' ? rounds.body[0] : undefined;
   }, 30_000);
-  expect(done.phase).toBe('done');
+  expect(done.stage).toBe('committed');
   // A willing site's acknowledgement is not audited as a refusal.
   const audit = await h.api<AuditEntry[]>('GET', '/api/audit?action=round.instruction_refused');
   expect(audit.body.map((a) => a.actor.id)).toEqual([refusing.siteId]);

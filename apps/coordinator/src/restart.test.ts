@@ -86,8 +86,8 @@ function killState(options: { dataDir: string; runId: string; round: number }): 
   const db = new SQLite(join(dataDir, 'coordinator.sqlite'), { readonly: true });
   try {
     const row = db
-      .prepare('select id, phase, result_hash from rounds where run_id = ? and number = ? and attempt = 0')
-      .get(runId, round) as { id: string; phase: string; result_hash: string | null } | undefined;
+      .prepare('select id, stage, result_hash from rounds where run_id = ? and number = ? and attempt = 0')
+      .get(runId, round) as { id: string; stage: string; result_hash: string | null } | undefined;
     const updates = row
       ? (
           db.prepare("select count(*) n from updates where round_id = ? and stage = 'fit'").get(row.id) as {
@@ -113,15 +113,15 @@ function killState(options: { dataDir: string; runId: string; round: number }): 
 }
 
 function phaseOf(o: {
-  row: { phase: string; result_hash: string | null } | undefined;
+  row: { stage: string; result_hash: string | null } | undefined;
   updates: number;
   instructed: boolean;
   checkpointWritten: boolean;
 }): KillState['phase'] {
   if (!o.row) return 'not started';
-  if (o.row.phase === 'training' && o.updates === 0) return o.instructed ? 'training' : 'selection';
-  if (o.row.phase === 'training' && o.updates < EXAMPLES.length) return 'collection';
-  if (o.row.phase === 'aggregation' && o.row.result_hash === null)
+  if (o.row.stage === 'fit' && o.updates === 0) return o.instructed ? 'training' : 'selection';
+  if (o.row.stage === 'fit' && o.updates < EXAMPLES.length) return 'collection';
+  if (o.row.stage === 'aggregating' && o.row.result_hash === null)
     return o.checkpointWritten ? 'commit' : 'aggregation';
   return 'past commit';
 }
@@ -186,7 +186,7 @@ function contributions(dataDir: string): { perSiteRound: number[]; perRound: num
       .all() as { n: number }[];
     const perRound = db
       .prepare(
-        "select count(u.id) n from rounds r left join updates u on u.round_id = r.id and u.stage = 'fit' where r.phase = 'done' group by r.id order by r.number",
+        "select count(u.id) n from rounds r left join updates u on u.round_id = r.id and u.stage = 'fit' where r.stage = 'committed' group by r.id order by r.number",
       )
       .all() as { n: number }[];
     return { perSiteRound: perSiteRound.map((r) => r.n), perRound: perRound.map((r) => r.n) };

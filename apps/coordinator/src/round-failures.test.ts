@@ -9,7 +9,7 @@ const fixture = perTestHarness();
 interface RoundView {
   number: number;
   attempt: number;
-  phase: string;
+  stage: string;
   failure: string | null;
   siteFailures: { siteName: string; code: string; message: string; retryable: boolean }[];
 }
@@ -50,7 +50,7 @@ it('ends a round at once when every site fails it, and fails the run without ret
   expect(run.failure).toContain('Crash Hospital (training_error): Argument tensors passed to stack');
   const rounds = await h.api<RoundView[]>('GET', `/api/runs/${runId}/rounds`);
   // No retry: one attempt of round 1, failed with both reasons.
-  expect(rounds.body.map((r) => [r.number, r.attempt, r.phase])).toEqual([[1, 0, 'failed']]);
+  expect(rounds.body.map((r) => [r.number, r.attempt, r.stage])).toEqual([[1, 0, 'cancelled']]);
   expect(rounds.body[0]!.failure).toMatch(/^0 of 2 required updates; 2 of 2 sites failed/);
   expect(rounds.body[0]!.siteFailures.map((f) => [f.siteName, f.code, f.retryable]).sort()).toEqual([
     ['Crash Hospital', 'training_error', false],
@@ -83,7 +83,7 @@ it('retries a round whose sites failed for a reason that may pass, without waiti
     [1, 0],
     [1, 1],
   ]);
-  expect(rounds[0]!.phase).toBe('failed');
+  expect(rounds[0]!.stage).toBe('cancelled');
   expect(rounds[0]!.failure).toContain('Flaky Hospital (data_error): the imaging share is not mounted');
   // After the third attempt the run fails with the last round's reasons.
   const run = await waitFor(async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { newRound } from './repositories/round.ts';
 import { RoundsRepository } from './repositories/rounds.repository.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel } from './testing/harness.ts';
@@ -58,27 +59,18 @@ describe('schedules and idempotent round starts', () => {
         model: tinyModel,
       });
       const rounds = harness.coordinator.app.get(RoundsRepository);
-      const row = {
-        run_id: run.body.runId,
+      const round = {
+        runId: run.body.runId,
         number: 1,
         attempt: 0,
-        phase: 'training' as const,
-        selected_sites: '[]',
-        global_hash: 'a'.repeat(64),
-        result_hash: null,
-        started_at: 1,
-        deadline_at: 2,
-        finished_at: null,
-        metrics: null,
-        failure: null,
-        evaluators: null,
-        evaluation_deadline_at: null,
-        training_loss: null,
-        cancel_reason: null,
+        selectedSites: [],
+        globalHash: 'a'.repeat(64),
+        startedAt: 1,
+        deadlineAt: 2,
       };
       const results = await Promise.all([
-        rounds.insertIfAbsent({ ...row, id: '44444444-4444-4444-8444-444444444444' }),
-        rounds.insertIfAbsent({ ...row, id: '55555555-5555-4555-8555-555555555555' }),
+        rounds.insertIfAbsent(newRound(round)),
+        rounds.insertIfAbsent(newRound(round)),
       ]);
       expect(results.sort()).toEqual([false, true]);
       expect(await rounds.listForRun(run.body.runId)).toHaveLength(1);

@@ -1,4 +1,4 @@
-import type { PooledTask, RoundPhase, RoundView } from '@fedfuse/protocol';
+import type { OpenRoundStage, PooledTask, RoundView } from '@fedfuse/protocol';
 import type { CoordinatorApi } from './coordinator-api.ts';
 import type { Child } from './processes.ts';
 
@@ -12,10 +12,10 @@ export interface FollowOptions {
   pollMs?: number;
 }
 
-const PHASE_WORDS: Partial<Record<RoundPhase, string>> = {
-  training: 'sites training',
-  aggregation: 'aggregating',
-  evaluation: 'federated evaluation',
+const OPEN_STAGE_WORDS: Record<OpenRoundStage, string> = {
+  fit: 'sites training',
+  aggregating: 'aggregating',
+  evaluate: 'federated evaluation',
 };
 
 /** `cancer 0.812  cardiac 0.774 …` from a round's pooled metrics. */
@@ -27,21 +27,21 @@ function formatAucs(tasks: Record<string, PooledTask>): string {
 
 function describe(round: RoundView, total: number): string | undefined {
   const head = `round ${round.number}/${total}`;
-  if (round.phase === 'done' && round.metrics) {
+  if (round.stage === 'committed' && round.metrics) {
     const seconds = round.finishedAt ? ((round.finishedAt - round.startedAt) / 1000).toFixed(1) : '?';
     const excluded = round.rejections?.filter((r) => r.code === 'norm_exceeded').length ?? 0;
     const note =
       excluded > 0 ? ` · ${excluded} update${excluded === 1 ? '' : 's'} excluded (norm bound)` : '';
     return `${head} done in ${seconds} s · pooled AUC ${formatAucs(round.metrics.tasks)}${note}`;
   }
-  if (round.phase === 'failed')
+  if (round.stage === 'cancelled')
     return `${head} attempt ${round.attempt + 1} failed: ${round.failure ?? 'unknown'}`;
-  const words = PHASE_WORDS[round.phase];
-  return words ? `${head} · ${words} (${round.sites.length} sites)` : undefined;
+  if (round.stage === 'committed') return undefined;
+  return `${head} · ${OPEN_STAGE_WORDS[round.stage]} (${round.sites.length} sites)`;
 }
 
 /**
- * Polls the run until it completes, printing each round's phase and, as rounds finish, the pooled AUC
+ * Polls the run until it completes, printing each round's stage and, as rounds finish, the pooled AUC
  * per task. Throws when the run fails or stops, or when a site daemon dies.
  */
 export async function followRun(options: FollowOptions): Promise<RoundView[]> {
@@ -55,7 +55,7 @@ export async function followRun(options: FollowOptions): Promise<RoundView[]> {
     ]);
     for (const round of rounds) {
       const line = describe(round, options.rounds);
-      const key = `${round.roundId}:${round.phase}`;
+      const key = `${round.roundId}:${round.stage}`;
       if (line && !printed.has(key)) {
         printed.add(key);
         options.log(line);

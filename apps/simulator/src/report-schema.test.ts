@@ -54,7 +54,7 @@ function sampleReport(): SimulationReport {
       {
         number: 1,
         attempt: 0,
-        phase: 'done',
+        stage: 'committed',
         sites: ['site-1'],
         startedAt: 0,
         finishedAt: 1000,
@@ -108,6 +108,16 @@ describe('parseReport', () => {
 
   it('refuses a report without rounds', () => {
     expect(() => parseReport({ ...sampleReport(), rounds: [] })).toThrow('rounds');
+  });
+
+  it('reads a report written before the stage words: its rounds were committed ones', () => {
+    const report = sampleReport() as unknown as { rounds: Record<string, unknown>[] };
+    delete report.rounds[0]!.stage;
+    report.rounds[0]!.phase = 'done';
+    expect(parseReport(report).rounds[0]!.stage).toBe('committed');
+    expect(() => parseReport({ ...report, rounds: [{ ...report.rounds[0], stage: 'done' }] })).toThrow(
+      'rounds[0].stage',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LossTerms, formatIssues } from '@fedfuse/protocol';
+import { LossTerms, RoundStage, formatIssues } from '@fedfuse/protocol';
 
 // The contract of `report.json`: written by `fedfuse-sim run`, read by `fedfuse-sim experiment`, the
 // HTML report and anyone's notebook. A metric that is undefined for the data (an AUC with one class
@@ -28,7 +28,8 @@ export type TaskMetrics = z.infer<typeof TaskMetrics>;
 export const RoundReport = z.object({
   number: z.int().min(1),
   attempt: z.int().min(0),
-  phase: z.string(),
+  /** Reports written before the stage words said `phase: "done"`: only committed rounds are reported. */
+  stage: RoundStage.default('committed'),
   /** Names of the sites that trained in this round. */
   sites: z.array(z.string()),
   startedAt: z.int(),

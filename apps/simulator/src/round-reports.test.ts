@@ -7,7 +7,7 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
   roundId: `r${number}-${attempt}`,
   number,
   attempt,
-  phase: 'done',
+  stage: 'committed',
   sites: ['id-a', 'id-b'],
   startedAt: 1_000,
   deadline: 601_000,
@@ -39,7 +39,7 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
 
 describe('roundReports', () => {
   it('keeps committed rounds in order, names the sites and splits the duration into training and overhead', () => {
-    const failed: RoundView = { ...done(1, 0, 0.7), phase: 'failed', metrics: null, finishedAt: 5_000 };
+    const failed: RoundView = { ...done(1, 0, 0.7), stage: 'cancelled', metrics: null, finishedAt: 5_000 };
     const reports = roundReports({
       rounds: [done(2, 0, 0.8), failed, done(1, 1, null)],
       siteNames: new Map([

@@ -22,7 +22,7 @@ export function roundReports(o: {
   longestTraining: (roundId: string) => number | undefined;
 }): RoundReport[] {
   return o.rounds
-    .filter((r) => r.phase === 'done' && r.metrics !== null)
+    .filter((r) => r.stage === 'committed' && r.metrics !== null)
     .sort((a, b) => a.number - b.number)
     .map((r) => {
       const duration = r.finishedAt === null ? undefined : (r.finishedAt - r.startedAt) / 1000;
@@ -49,7 +49,7 @@ export function roundReports(o: {
       return {
         number: r.number,
         attempt: r.attempt,
-        phase: r.phase,
+        stage: r.stage,
         sites: r.sites.map((id) => o.siteNames.get(id) ?? id),
         startedAt: r.startedAt,
         finishedAt: r.finishedAt,

@@ -37,7 +37,7 @@ describe('the operator REST contract', () => {
       rest.call('listTokens', {}),
       rest.call('checkpointModel', { params: { id, round: 'last' } }),
     ]);
-    expect(rounds.map((r) => r.phase)).toEqual(['done']);
+    expect(rounds.map((r) => r.stage)).toEqual(['committed']);
     expect(rounds[0]!.metrics?.tasks.cancer?.auc).toBeTypeOf('number');
     expect(checkpoints.map((c) => c.round)).toEqual([1]);
     expect(sites.map((s) => s.name).sort()).toEqual(['North', 'South']);

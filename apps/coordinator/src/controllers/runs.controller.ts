@@ -1,10 +1,9 @@
 import { ConflictException, Controller, HttpCode, NotFoundException, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RestParams, RestParsedBody, RestReply, RoundRef } from '@fedfuse/protocol';
-import { RoundMetrics, checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
-import { parseColumn } from '../repositories/parse-column.ts';
+import { checkpointFileName, checkpointFiles, decodeWeights } from '@fedfuse/protocol';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { RunService } from '../services/run.service.ts';
@@ -12,7 +11,6 @@ import { toRunSummary } from '../services/run-summaries.service.ts';
 import type { FitRecord } from '../services/training-loss.ts';
 import { roundLossTerms } from '../services/training-loss.ts';
 import { selectedRoundOf } from '../services/round-selection.ts';
-import { selectedSites } from '../services/run-state.ts';
 import type { SiteFailure } from '../services/site-failures.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
 import { RunTransitionError } from '../services/run-transition.error.ts';
@@ -27,26 +25,23 @@ function runView(run: Run): RestReply<'createRun'> {
 }
 
 function roundView(
-  round: RoundRow,
+  round: Round,
   related: { fits: readonly FitRecord[]; siteFailures: SiteFailure[]; rejections: RoundReply['rejections'] },
 ): RoundReply {
   return {
     roundId: round.id,
     number: round.number,
     attempt: round.attempt,
-    phase: round.phase,
-    sites: selectedSites(round),
-    startedAt: round.started_at,
-    deadline: round.deadline_at,
-    finishedAt: round.finished_at,
-    modelHash: round.result_hash,
-    metrics:
-      round.metrics === null
-        ? null
-        : parseColumn({ table: 'rounds', id: round.id, column: 'metrics' }, round.metrics, RoundMetrics),
-    trainingLoss: round.training_loss,
+    stage: round.stage,
+    sites: round.selectedSites,
+    startedAt: round.startedAt,
+    deadline: round.deadlineAt,
+    finishedAt: round.finishedAt,
+    modelHash: round.resultHash,
+    metrics: round.metrics,
+    trainingLoss: round.trainingLoss,
     /** The committed round's training loss in its terms; null before the commit or from older sites. */
-    trainingLossTerms: round.training_loss === null ? null : roundLossTerms(related.fits),
+    trainingLossTerms: round.trainingLoss === null ? null : roundLossTerms(related.fits),
     failure: round.failure,
     siteFailures: related.siteFailures,
     rejections: related.rejections,

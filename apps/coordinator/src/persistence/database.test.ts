@@ -8,7 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freshPostgres, postgresAvailable } from '../testing/postgres.ts';
 import { openDatabase } from './database.ts';
 import { migrationProvider } from './migrations.ts';
-import type { Schema } from './schema.ts';
+import type { RoundsTable, Schema } from './schema.ts';
+
+/** The tables as the first release made them: rounds said `phase`, in the old words. */
+type ReleaseOneSchema = Omit<Schema, 'rounds'> & { rounds: Omit<RoundsTable, 'stage'> & { phase: string } };
 
 describe('openDatabase', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fedfuse-db-'));
@@ -41,7 +44,7 @@ describe('openDatabase', () => {
 
   it('upgrades a database made by the first release: its rounds gain an empty training loss', async () => {
     const path = join(dir, 'release-1.sqlite');
-    const old = new Kysely<Schema>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const old = new Kysely<ReleaseOneSchema>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
     const migrated = await new Migrator({ db: old, provider: migrationProvider('sqlite') }).migrateTo(
       '0001_initial',
     );
@@ -50,7 +53,7 @@ describe('openDatabase', () => {
       .insertInto('runs')
       .values({ id: 'r', name: 'old', config: '{}', state: 'completed', created_at: 1, committed_round: 1 })
       .execute();
-    const round = { id: 'o', run_id: 'r', number: 1, attempt: 0, phase: 'done' as const };
+    const round = { id: 'o', run_id: 'r', number: 1, attempt: 0, phase: 'done' };
     await old
       .insertInto('rounds')
       .values({ ...round, selected_sites: '[]', global_hash: 'g', started_at: 1, deadline_at: 2 })
@@ -59,7 +62,7 @@ describe('openDatabase', () => {
     const upgraded = await openDatabase({ sqlitePath: path });
     closers.push(() => upgraded.close());
     const row = await upgraded.db.selectFrom('rounds').selectAll().executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ id: 'o', training_loss: null });
+    expect(row).toMatchObject({ id: 'o', stage: 'committed', training_loss: null });
     await upgraded.db.updateTable('rounds').set({ training_loss: 0.25 }).where('id', '=', 'o').execute();
     expect(
       (await upgraded.db.selectFrom('rounds').select('training_loss').executeTakeFirst())?.training_loss,

@@ -1,4 +1,5 @@
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -143,6 +144,19 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       // W3: two sites sharing a box key could open each other's sealed instructions. The database refuses
       // a second one (enrollment inserts with ON CONFLICT DO NOTHING), not only the service's lookup.
       await db.schema.createIndex('sites_box_key_unique').on('sites').column('box_key').unique().execute();
+    },
+  },
+  '0006_round_stage_words': {
+    async up(db: Kysely<unknown>) {
+      // One round-state vocabulary from the database to the dashboard: the protocol's RoundStage words.
+      await sql`update rounds set phase = case phase
+        when 'training' then 'fit'
+        when 'aggregation' then 'aggregating'
+        when 'evaluation' then 'evaluate'
+        when 'done' then 'committed'
+        when 'failed' then 'cancelled'
+        else phase end`.execute(db);
+      await db.schema.alterTable('rounds').renameColumn('phase', 'stage').execute();
     },
   },
 });

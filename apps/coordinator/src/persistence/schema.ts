@@ -1,3 +1,4 @@
+import type { RoundStage } from '@fedfuse/protocol';
 import type { Generated } from 'kysely';
 
 /** Timestamps are epoch milliseconds; JSON columns hold text so both dialects store them alike. */
@@ -49,7 +50,8 @@ export interface RoundsTable {
   number: number;
   /** Attempt at this round number: a failed round is retried as attempt + 1. */
   attempt: number;
-  phase: 'training' | 'aggregation' | 'evaluation' | 'done' | 'failed';
+  /** The protocol's RoundStage word (migration 0006 renamed the column and rewrote the old phase words). */
+  stage: RoundStage;
   /** Sites asked to evaluate the committed model (JSON array). */
   evaluators: string | null;
   evaluation_deadline_at: number | null;

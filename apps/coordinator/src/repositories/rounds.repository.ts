@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { OPEN_ROUND_STAGES } from '@fedfuse/protocol';
 import type { Selectable } from 'kysely';
 import type { Database } from '../persistence/database.ts';
-import type { RejectionsTable, RoundsTable, UpdatesTable } from '../persistence/schema.ts';
+import type { RejectionsTable, UpdatesTable } from '../persistence/schema.ts';
 import { DATABASE } from '../tokens.ts';
+import type { Round } from './round.ts';
+import { toRound, toRoundColumns, toRoundRow } from './round.ts';
 
-export type RoundRow = Selectable<RoundsTable>;
 export type RejectionRow = Selectable<RejectionsTable>;
 export type UpdateRow = Selectable<UpdatesTable>;
-export type RoundPhase = RoundsTable['phase'];
-
-const OPEN_PHASES: RoundPhase[] = ['training', 'aggregation', 'evaluation'];
 
 /** Rounds, the contributions accepted for them, and refused ones. */
 @Injectable()
@@ -21,37 +20,41 @@ export class RoundsRepository {
   }
 
   /** Inserts a round unless (run, number, attempt) exists: true when this call created it. */
-  async insertIfAbsent(row: RoundRow): Promise<boolean> {
+  async insertIfAbsent(round: Round): Promise<boolean> {
     const result = await this.db
       .insertInto('rounds')
-      .values(row)
+      .values(toRoundRow(round))
       .onConflict((oc) => oc.columns(['run_id', 'number', 'attempt']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  find(id: string): Promise<RoundRow | undefined> {
-    return this.db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  async find(id: string): Promise<Round | undefined> {
+    const row = await this.db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRound(row);
   }
 
-  findOpen(runId: string): Promise<RoundRow | undefined> {
-    return this.db
+  /** The run's open round (fit, aggregating or evaluate): at most one. */
+  async findOpen(runId: string): Promise<Round | undefined> {
+    const row = await this.db
       .selectFrom('rounds')
       .selectAll()
       .where('run_id', '=', runId)
-      .where('phase', 'in', OPEN_PHASES)
+      .where('stage', 'in', OPEN_ROUND_STAGES)
       .orderBy('number', 'desc')
       .executeTakeFirst();
+    return row && toRound(row);
   }
 
-  listForRun(runId: string): Promise<RoundRow[]> {
-    return this.db
+  async listForRun(runId: string): Promise<Round[]> {
+    const rows = await this.db
       .selectFrom('rounds')
       .selectAll()
       .where('run_id', '=', runId)
       .orderBy('number')
       .orderBy('attempt')
       .execute();
+    return rows.map(toRound);
   }
 
   /** Attempts at this round so far; `retriesOnly` leaves out those the operator's pause or stop cancelled. */
@@ -76,8 +79,9 @@ export class RoundsRepository {
     return Number(row.n);
   }
 
-  async update(id: string, set: Partial<Omit<RoundRow, 'id'>>): Promise<void> {
-    await this.db.updateTable('rounds').set(set).where('id', '=', id).execute();
+  /** Writes the fields `change` names; the others stay as stored. */
+  async update(id: string, change: Partial<Omit<Round, 'id'>>): Promise<void> {
+    await this.db.updateTable('rounds').set(toRoundColumns(change)).where('id', '=', id).execute();
   }
 
   /** The fit updates of every round of a run: what the rounds' training loss was pooled from. */
@@ -197,7 +201,7 @@ export class RoundsRepository {
    * loss) and the run's committed round, in one transaction, so a crash leaves either all of them or none.
    */
   async commit(commit: {
-    round: RoundRow;
+    round: Round;
     checkpoint: { path: string; sha256: string };
     evaluators: string[];
     evaluationDeadline: number;
@@ -211,7 +215,7 @@ export class RoundsRepository {
       await tx
         .insertInto('checkpoints')
         .values({
-          run_id: round.run_id,
+          run_id: round.runId,
           round_number: round.number,
           path: checkpoint.path,
           sha256: checkpoint.sha256,
@@ -220,19 +224,21 @@ export class RoundsRepository {
         .execute();
       await tx
         .updateTable('rounds')
-        .set({
-          phase: 'evaluation',
-          result_hash: checkpoint.sha256,
-          evaluators: JSON.stringify(commit.evaluators),
-          evaluation_deadline_at: commit.evaluationDeadline,
-          training_loss: commit.trainingLoss,
-        })
+        .set(
+          toRoundColumns({
+            stage: 'evaluate',
+            resultHash: checkpoint.sha256,
+            evaluators: commit.evaluators,
+            evaluationDeadlineAt: commit.evaluationDeadline,
+            trainingLoss: commit.trainingLoss,
+          }),
+        )
         .where('id', '=', round.id)
         .execute();
       await tx
         .updateTable('runs')
         .set({ committed_round: round.number })
-        .where('id', '=', round.run_id)
+        .where('id', '=', round.runId)
         .execute();
       const contributors = await tx
         .selectFrom('updates')

@@ -3,7 +3,8 @@ import { decodeWeights } from '@fedfuse/protocol';
 import { isStateful } from '@fedfuse/strategy';
 import type { FitResult, ParameterLayout } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
-import type { RoundRow, UpdateRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
+import type { UpdateRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
@@ -69,10 +70,10 @@ export class RoundAggregationService {
    * Aggregates and commits the round. A failure before the commit (an unreadable update, a checkpoint
    * that cannot be written) cancels the round with reason `error`, so its sites stop and a retry starts.
    */
-  async aggregate(run: Run, round: RoundRow): Promise<void> {
-    if (round.phase === 'training') {
-      await this.rounds.update(round.id, { phase: 'aggregation' });
-      round = { ...round, phase: 'aggregation' };
+  async aggregate(run: Run, round: Round): Promise<void> {
+    if (round.stage === 'fit') {
+      await this.rounds.update(round.id, { stage: 'aggregating' });
+      round = { ...round, stage: 'aggregating' };
       await this.progress.publish(round);
       await this.cancellation.releaseUploads(round);
     }
@@ -87,10 +88,10 @@ export class RoundAggregationService {
     return this.commit(run, round, checkpoint);
   }
 
-  private async writeCheckpoint(run: Run, round: RoundRow): Promise<Checkpoint> {
+  private async writeCheckpoint(run: Run, round: Round): Promise<Checkpoint> {
     const config = run.config;
     const global = await this.weights.atRound(run, round.number - 1);
-    if (global.modelHash !== round.global_hash)
+    if (global.modelHash !== round.globalHash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
     const { submitted, kept, results } = await this.fitResults({ round, config, global: global.values });
     const { layout, manifest } = this.models.describe(config.model);
@@ -114,7 +115,7 @@ export class RoundAggregationService {
   }
 
   /** The round's updates as the strategy sees them (global + delta), by stable key, after the norm screen. */
-  private async fitResults(o: { round: RoundRow; config: ResolvedRunConfig; global: Float32Array }) {
+  private async fitResults(o: { round: Round; config: ResolvedRunConfig; global: Float32Array }) {
     const keys = await this.sites.keys();
     const submitted = byStableKey(await this.rounds.updatesFor(o.round.id, 'fit'), keys);
     const deltas: Float32Array[] = [];
@@ -138,7 +139,7 @@ export class RoundAggregationService {
     return { submitted, kept: keptIndices.map((i) => submitted[i]!), results };
   }
 
-  private async commit(run: Run, round: RoundRow, checkpoint: Checkpoint): Promise<void> {
+  private async commit(run: Run, round: Round, checkpoint: Checkpoint): Promise<void> {
     const { config, submitted, kept, blob, path, sha256 } = checkpoint;
     crashPoint('commit', round.number);
     const plan = await this.sites.plan({
@@ -166,13 +167,13 @@ export class RoundAggregationService {
       subject: run.id,
       details: { round: round.number, updates: kept.length, modelHash: sha256 },
     });
-    const committed: RoundRow = {
+    const committed: Round = {
       ...round,
-      phase: 'evaluation',
-      result_hash: sha256,
-      evaluators: JSON.stringify(evaluatorIds),
-      evaluation_deadline_at: evaluationDeadline,
-      training_loss: trainingLoss,
+      stage: 'evaluate',
+      resultHash: sha256,
+      evaluators: evaluatorIds,
+      evaluationDeadlineAt: evaluationDeadline,
+      trainingLoss,
     };
     this.recordFitMetrics(committed, kept);
     await this.progress.publish(committed);
@@ -183,11 +184,11 @@ export class RoundAggregationService {
   }
 
   /** The committed round's training loss and example count, broadcast to dashboards. */
-  private recordFitMetrics(round: RoundRow, kept: readonly { num_examples: number }[]): void {
+  private recordFitMetrics(round: Round, kept: readonly { num_examples: number }[]): void {
     const examples = kept.reduce((s, r) => s + r.num_examples, 0);
-    const loss = round.training_loss;
+    const loss = round.trainingLoss;
     this.ops.emit('metricsRecorded', {
-      runId: round.run_id,
+      runId: round.runId,
       roundId: round.id,
       roundNumber: round.number,
       stage: 'fit',

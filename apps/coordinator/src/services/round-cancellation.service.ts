@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CancelReason } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
-import { selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -31,18 +30,18 @@ export class RoundCancellationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async cancel(round: RoundRow, cancellation: Cancellation): Promise<void> {
+  async cancel(round: Round, cancellation: Cancellation): Promise<void> {
     const { reason, message } = cancellation;
     await this.rounds.update(round.id, {
-      phase: 'failed',
+      stage: 'cancelled',
       failure: message,
-      cancel_reason: reason,
-      finished_at: this.clock.now(),
+      cancelReason: reason,
+      finishedAt: this.clock.now(),
     });
     await this.releaseUploads(round);
-    for (const siteId of selectedSites(round)) {
+    for (const siteId of round.selectedSites) {
       this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
-        runId: round.run_id,
+        runId: round.runId,
         roundId: round.id,
         reason,
         message: message.slice(0, 500),
@@ -51,15 +50,15 @@ export class RoundCancellationService {
     await this.audit.record({
       actor: SYSTEM,
       action: 'round.failed',
-      subject: round.run_id,
+      subject: round.runId,
       outcome: 'failed',
       details: { round: round.number, attempt: round.attempt, code: reason, reason: message },
     });
-    await this.progress.publish({ ...round, phase: 'failed' });
+    await this.progress.publish({ ...round, stage: 'cancelled' });
   }
 
   /** W7: uploads still open when a round stops training can no longer be submitted; free them. */
-  async releaseUploads(round: RoundRow): Promise<void> {
-    for (const siteId of selectedSites(round)) await this.transfers.abandon(siteId, 'round_closed');
+  async releaseUploads(round: Round): Promise<void> {
+    for (const siteId of round.selectedSites) await this.transfers.abandon(siteId, 'round_closed');
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EvaluateRes } from '@fedfuse/protocol';
 import type { EvaluateResult, PooledTaskMetrics } from '@fedfuse/strategy';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { CLOCK } from '../tokens.ts';
@@ -37,7 +37,7 @@ export class RoundEvaluationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async finish(run: Run, round: RoundRow): Promise<EvaluationOutcome> {
+  async finish(run: Run, round: Round): Promise<EvaluationOutcome> {
     const rows = byStableKey(await this.rounds.updatesFor(round.id, 'evaluate'), await this.sites.keys());
     const config = run.config;
     const strategy = runStrategy(config, this.models.describe(config.model).layout);
@@ -52,12 +52,12 @@ export class RoundEvaluationService {
       sites: rows.map((r) => r.site_id),
     };
     await this.rounds.update(round.id, {
-      phase: 'done',
-      metrics: JSON.stringify(metrics),
-      finished_at: this.clock.now(),
+      stage: 'committed',
+      metrics,
+      finishedAt: this.clock.now(),
     });
     await this.publish(round, metrics);
-    await this.progress.publish({ ...round, phase: 'done' });
+    await this.progress.publish({ ...round, stage: 'committed' });
     const selected = selectedRoundOf(await this.rounds.listForRun(run.id));
     const runComplete =
       round.number >= config.rounds ||
@@ -66,7 +66,7 @@ export class RoundEvaluationService {
   }
 
   /** The pooled metrics, flattened for dashboards and audited with the per-task AUCs. */
-  private async publish(round: RoundRow, metrics: StoredRoundMetrics): Promise<void> {
+  private async publish(round: Round, metrics: StoredRoundMetrics): Promise<void> {
     const flat: Record<string, number> = {};
     for (const [task, values] of Object.entries(metrics.tasks)) {
       for (const [name, value] of Object.entries(values))
@@ -75,7 +75,7 @@ export class RoundEvaluationService {
     for (const [task, values] of Object.entries(metrics.validation ?? {}))
       if (Number.isFinite(values.auc)) flat[`validation.${task}.auc`] = values.auc;
     this.ops.emit('metricsRecorded', {
-      runId: round.run_id,
+      runId: round.runId,
       roundId: round.id,
       roundNumber: round.number,
       stage: 'evaluate',
@@ -85,7 +85,7 @@ export class RoundEvaluationService {
     await this.audit.record({
       actor: SYSTEM,
       action: 'round.evaluated',
-      subject: round.run_id,
+      subject: round.runId,
       details: { round: round.number, sites: metrics.sites.length, ...roundedAucs(metrics.tasks) },
     });
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EvaluateIns, FitIns } from '@fedfuse/protocol';
 import { EmptyAck, FlEvent } from '@fedfuse/protocol';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { AuditService } from './audit.service.ts';
 import { ConnectionsService } from './connections.service.ts';
@@ -33,7 +33,7 @@ export class RoundInstructionsService {
   }
 
   /** Sends a selected site its training instructions (again, after a reconnect); seeded by its stable key. */
-  sendFit(context: { run: Run; round: RoundRow; global: ModelBlob; siteId: string; siteKey: string }): void {
+  sendFit(context: { run: Run; round: Round; global: ModelBlob; siteId: string; siteKey: string }): void {
     const { run, round, global, siteId } = context;
     const socket = this.connections.get(siteId);
     if (!socket) return;
@@ -45,12 +45,12 @@ export class RoundInstructionsService {
       modelSpec: config.model,
       model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
       config: { ...config.local, seed: siteSeed(config.seed, round.number, context.siteKey) },
-      deadline: round.deadline_at,
+      deadline: round.deadlineAt,
     };
     this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
   }
 
-  sendEvaluate(context: { run: Run; round: RoundRow; model: ModelBlob; siteId: string }): void {
+  sendEvaluate(context: { run: Run; round: Round; model: ModelBlob; siteId: string }): void {
     const { run, round, model, siteId } = context;
     const socket = this.connections.get(siteId);
     if (!socket) return;
@@ -62,7 +62,7 @@ export class RoundInstructionsService {
       modelSpec: config.model,
       model: this.models.reference(model, { roundId: round.id, coordinator: this.identity.get() }),
       config: { batchSize: 256, tasks: config.model.tasks, bins: config.histogramBins },
-      deadline: round.evaluation_deadline_at ?? round.deadline_at,
+      deadline: round.evaluationDeadlineAt ?? round.deadlineAt,
     };
     this.instruct({ siteId, event: FlEvent.evaluateStart, payload: ins, round, socket });
   }
@@ -75,7 +75,7 @@ export class RoundInstructionsService {
     siteId: string;
     event: typeof FlEvent.roundStart | typeof FlEvent.evaluateStart;
     payload: FitIns | EvaluateIns;
-    round: RoundRow;
+    round: Round;
     socket: NonNullable<ReturnType<ConnectionsService['get']>>;
   }): void {
     const { siteId, event, round } = o;
@@ -96,7 +96,7 @@ export class RoundInstructionsService {
         await this.audit.record({
           actor: { kind: 'site', id: siteId },
           action: 'round.instruction_refused',
-          subject: round.run_id,
+          subject: round.runId,
           outcome: 'refused',
           details: {
             round: round.number,
@@ -121,7 +121,7 @@ export class RoundInstructionsService {
   private async refusalFails(o: {
     siteId: string;
     event: typeof FlEvent.roundStart | typeof FlEvent.evaluateStart;
-    round: RoundRow;
+    round: Round;
     error: { code: string; message: string };
   }): Promise<void> {
     if (o.error.code === 'busy') return;
@@ -133,6 +133,6 @@ export class RoundInstructionsService {
       retryable: false,
     };
     const stored = await this.failures.record(o.siteId, failure, { audited: true });
-    if (stored) this.failed(o.round.run_id);
+    if (stored) this.failed(o.round.runId);
   }
 }

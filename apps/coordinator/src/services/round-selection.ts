@@ -1,4 +1,6 @@
+import type { RoundMetrics } from '@fedfuse/protocol';
 import type { PooledTaskMetrics } from '@fedfuse/strategy';
+import type { Round } from '../repositories/round.ts';
 
 /** What a done round stored: pooled metrics on the test split and, when sites sent them, on validation. */
 export interface StoredRoundMetrics {
@@ -13,14 +15,14 @@ export interface SelectedRound {
   /** Mean over tasks of the pooled validation AUC: what the round was chosen on. */
   validationAuc: number;
   /** Pooled test AUC per task: the selected model's score, never used to choose it. */
-  testAuc: Record<string, number>;
+  testAuc: Record<string, number | null>;
 }
 
 /** Mean over tasks of the finite pooled validation AUCs; NaN when the round has none. */
-function validationScore(metrics: StoredRoundMetrics | null): number {
+function validationScore(metrics: RoundMetrics | null): number {
   const aucs = Object.values(metrics?.validation ?? {})
     .map((m) => m.auc)
-    .filter(Number.isFinite);
+    .filter((auc): auc is number => Number.isFinite(auc));
   return aucs.length > 0 ? aucs.reduce((a, b) => a + b, 0) / aucs.length : Number.NaN;
 }
 
@@ -29,7 +31,7 @@ function validationScore(metrics: StoredRoundMetrics | null): number {
  * round has a validation score (sites without validation patients).
  */
 export function selectRound(
-  rounds: readonly { number: number; metrics: StoredRoundMetrics | null }[],
+  rounds: readonly { number: number; metrics: RoundMetrics | null }[],
 ): SelectedRound | null {
   let best: SelectedRound | null = null;
   for (const { number, metrics } of rounds) {
@@ -51,13 +53,7 @@ export function patienceRunOut(o: {
   return o.latest - o.selected.round >= o.patience;
 }
 
-/** The selected round among a run's stored rounds (only done ones count). */
-export function selectedRoundOf(
-  rows: readonly { number: number; phase: string; metrics: string | null }[],
-): SelectedRound | null {
-  return selectRound(
-    rows
-      .filter((r) => r.phase === 'done' && r.metrics !== null)
-      .map((r) => ({ number: r.number, metrics: JSON.parse(r.metrics!) as StoredRoundMetrics })),
-  );
+/** The selected round among a run's rounds (only committed ones count). */
+export function selectedRoundOf(rounds: readonly Round[]): SelectedRound | null {
+  return selectRound(rounds.filter((r) => r.stage === 'committed'));
 }

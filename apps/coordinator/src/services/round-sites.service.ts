@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ParameterLayout, RoundPlan } from '@fedfuse/strategy';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import { ConnectionsService } from './connections.service.ts';
-import { runStrategy, selectedSites } from './run-state.ts';
+import { runStrategy } from './run-state.ts';
 import { stableSiteKeys } from './site-keys.ts';
 
 /** A strategy's plan for the sites, as site ids. */
@@ -55,10 +55,10 @@ export class RoundSitesService {
   }
 
   /** Selected sites that are connected and have not answered, plus the updates in: what the round can still get. */
-  async reachable(round: RoundRow, submitted: number): Promise<number> {
+  async reachable(round: Round, submitted: number): Promise<number> {
     const connected = new Set(this.connections.connectedIds());
     let reachable = submitted;
-    for (const siteId of selectedSites(round))
+    for (const siteId of round.selectedSites)
       if (connected.has(siteId) && !(await this.answered(round.id, siteId, 'fit'))) reachable++;
     return reachable;
   }

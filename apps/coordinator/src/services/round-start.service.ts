@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
+import { newRound } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
@@ -20,7 +20,7 @@ const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 
 /** What starting the next round came to. */
 export type StartOutcome =
-  | { kind: 'started'; round: RoundRow }
+  | { kind: 'started'; round: Round }
   /** The strategy found too few sites: try again on the next tick. */
   | { kind: 'waiting'; message: string }
   /** The round failed MAX_ATTEMPTS times: the run fails with this message. */
@@ -70,25 +70,15 @@ export class RoundStartService {
     }
     this.waiting.delete(run.id);
     const now = this.clock.now();
-    const round: RoundRow = {
-      id: randomUUID(),
-      run_id: run.id,
+    const round = newRound({
+      runId: run.id,
       number,
       attempt: await this.rounds.countAttempts(run.id, number),
-      phase: 'training',
-      selected_sites: JSON.stringify(plan.siteIds),
-      global_hash: global.modelHash,
-      result_hash: null,
-      started_at: now,
-      deadline_at: now + config.roundTimeoutSeconds * 1000,
-      finished_at: null,
-      metrics: null,
-      failure: null,
-      evaluators: null,
-      evaluation_deadline_at: null,
-      training_loss: null,
-      cancel_reason: null,
-    };
+      selectedSites: plan.siteIds,
+      globalHash: global.modelHash,
+      startedAt: now,
+      deadlineAt: now + config.roundTimeoutSeconds * 1000,
+    });
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
     if (!(await this.rounds.insertIfAbsent(round))) return { kind: 'raced' };
     await this.audit.record({

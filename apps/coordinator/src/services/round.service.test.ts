@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/require-await -- the fakes keep the services' async signatures over in-memory rows */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RoundRow, UpdateRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
+import { newRound } from '../repositories/round.ts';
+import type { UpdateRow } from '../repositories/rounds.repository.ts';
 import type { Run, RunState } from '../repositories/runs.repository.ts';
 import { systemClock } from './clock.ts';
 import type { Cancellation } from './round-cancellation.service.ts';
@@ -37,7 +39,7 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
       },
     ],
   ]);
-  const rounds: RoundRow[] = [];
+  const rounds: Round[] = [];
   const updates: Pick<UpdateRow, 'round_id' | 'site_id' | 'stage'>[] = [];
   const failures: SiteFailure[] = [];
   const connected = new Set(sites);
@@ -49,7 +51,7 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
     audit: [] as string[],
     startOutcome: undefined as StartOutcome | undefined,
   };
-  const update = (id: string, set: Partial<RoundRow>) => {
+  const update = (id: string, set: Partial<Round>) => {
     const i = rounds.findIndex((r) => r.id === id);
     rounds[i] = { ...rounds[i]!, ...set };
   };
@@ -66,9 +68,7 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
     },
     rounds: {
       findOpen: async (runId: string) =>
-        rounds.findLast(
-          (r) => r.run_id === runId && ['training', 'aggregation', 'evaluation'].includes(r.phase),
-        ),
+        rounds.findLast((r) => r.runId === runId && ['fit', 'aggregating', 'evaluate'].includes(r.stage)),
       updatesFor: async (roundId: string, stage: string) =>
         updates.filter((u) => u.round_id === roundId && u.stage === stage),
     },
@@ -76,42 +76,42 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
   const starts = {
     start: async (run: Run): Promise<StartOutcome> => {
       if (calls.startOutcome) return calls.startOutcome;
-      const round = roundRow({ number: run.committedRound + 1, selected: [...connected] });
+      const round = roundOf({ number: run.committedRound + 1, selected: [...connected] });
       rounds.push(round);
       return { kind: 'started', round };
     },
   };
   const aggregation = {
-    aggregate: async (run: Run, round: RoundRow) => {
+    aggregate: async (run: Run, round: Round) => {
       calls.aggregated.push(round.number);
       update(round.id, {
-        phase: 'evaluation',
-        evaluators: JSON.stringify([...connected]),
-        evaluation_deadline_at: Date.now() + TIMEOUT_MS,
+        stage: 'evaluate',
+        evaluators: [...connected],
+        evaluationDeadlineAt: Date.now() + TIMEOUT_MS,
       });
       runs.set(run.id, { ...run, committedRound: round.number });
     },
   };
   const evaluation = {
-    finish: async (_run: Run, round: RoundRow) => {
+    finish: async (_run: Run, round: Round) => {
       calls.evaluated.push(round.number);
-      update(round.id, { phase: 'done' });
+      update(round.id, { stage: 'committed' });
       return { runComplete: round.number >= config.rounds, selected: null };
     },
   };
   const cancellation = {
-    cancel: async (round: RoundRow, c: Cancellation) => {
+    cancel: async (round: Round, c: Cancellation) => {
       calls.cancelled.push(c);
-      update(round.id, { phase: 'failed', cancel_reason: c.reason });
+      update(round.id, { stage: 'cancelled', cancelReason: c.reason });
     },
   };
   const roundSites = {
     keys: async () => new Map(sites.map((s) => [s, s])),
     answered: async (roundId: string, siteId: string, stage: string) =>
       updates.some((u) => u.round_id === roundId && u.site_id === siteId && u.stage === stage),
-    reachable: async (round: RoundRow, submitted: number) =>
+    reachable: async (round: Round, submitted: number) =>
       submitted +
-      (JSON.parse(round.selected_sites) as string[]).filter(
+      round.selectedSites.filter(
         (s) => connected.has(s) && !updates.some((u) => u.round_id === round.id && u.site_id === s),
       ).length,
   };
@@ -161,26 +161,16 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
   };
 }
 
-function roundRow(o: { number: number; selected: string[] }): RoundRow {
-  return {
-    id: `round-${o.number}-${Math.random()}`,
-    run_id: RUN,
+function roundOf(o: { number: number; selected: string[] }): Round {
+  return newRound({
+    runId: RUN,
     number: o.number,
     attempt: 0,
-    phase: 'training',
-    selected_sites: JSON.stringify(o.selected),
-    global_hash: 'g',
-    result_hash: null,
-    started_at: Date.now(),
-    deadline_at: Date.now() + TIMEOUT_MS,
-    finished_at: null,
-    metrics: null,
-    failure: null,
-    evaluators: null,
-    evaluation_deadline_at: null,
-    training_loss: null,
-    cancel_reason: null,
-  };
+    selectedSites: o.selected,
+    globalHash: 'g',
+    startedAt: Date.now(),
+    deadlineAt: Date.now() + TIMEOUT_MS,
+  });
 }
 
 beforeEach(() => {
@@ -195,7 +185,7 @@ describe(RoundService.name, () => {
   it('starts a round, aggregates once every selected site submitted, evaluates, and completes the run', async () => {
     const w = world({ rounds: 1 });
     await w.service.tick();
-    expect(w.rounds.map((r) => [r.number, r.phase])).toEqual([[1, 'training']]);
+    expect(w.rounds.map((r) => [r.number, r.stage])).toEqual([[1, 'fit']]);
     w.submit('a');
     w.submit('b');
     await w.service.tick();
@@ -232,9 +222,9 @@ describe(RoundService.name, () => {
     expect(w.calls.cancelled.map((c) => c.reason)).toEqual(['deadline']);
     expect(w.calls.cancelled[0]!.message).toMatch(/^deadline passed with 1 of 2 required updates/);
     await w.service.tick();
-    expect(w.rounds.map((r) => [r.number, r.phase])).toEqual([
-      [1, 'failed'],
-      [1, 'training'],
+    expect(w.rounds.map((r) => [r.number, r.stage])).toEqual([
+      [1, 'cancelled'],
+      [1, 'fit'],
     ]);
   });
 
@@ -311,7 +301,7 @@ describe(RoundService.name, () => {
     await restarted.resume('b');
     // a already submitted: only b is sent its instructions again.
     expect(w.calls.sentFit).toEqual(['b']);
-    w.rounds[0] = { ...w.rounds[0]!, phase: 'aggregation' };
+    w.rounds[0] = { ...w.rounds[0]!, stage: 'aggregating' };
     await restarted.tick();
     expect(w.calls.aggregated).toEqual([1]);
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RoundProgress } from '@fedfuse/protocol';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
@@ -19,7 +19,6 @@ import type { SelectedRound } from './round-selection.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 import { RoundStartService } from './round-start.service.ts';
 import { RunLocks } from './run-locks.service.ts';
-import { evaluators, selectedSites } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import type { SiteFailure } from './site-failures.service.ts';
 import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
@@ -27,7 +26,7 @@ import { SiteFailuresService, describeFailures } from './site-failures.service.t
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 
 /**
- * The round state machine: training → aggregation → (commit) → evaluation → done, or failed. Every phase
+ * The round state machine: fit → aggregating → (commit) → evaluate → committed, or cancelled. Every stage
  * change is written to the database before anything acts on it, so a restarted coordinator picks the run
  * up where the database says it is. Starting, aggregating, evaluating and cancelling are their own services.
  */
@@ -95,9 +94,9 @@ export class RoundService {
       if (run.committedRound >= config.rounds) return this.complete(run);
       return this.startRound(run, config);
     }
-    if (open.phase === 'training') return this.collectFit(run, open, config);
-    if (open.phase === 'aggregation') return this.aggregation.aggregate(run, open);
-    if (open.phase === 'evaluation') return this.collectEvaluation(run, open);
+    if (open.stage === 'fit') return this.collectFit(run, open, config);
+    if (open.stage === 'aggregating') return this.aggregation.aggregate(run, open);
+    if (open.stage === 'evaluate') return this.collectEvaluation(run, open);
   }
 
   private async startRound(run: Run, config: ResolvedRunConfig): Promise<void> {
@@ -107,23 +106,23 @@ export class RoundService {
   }
 
   /** Aggregates once every selected site answered, or at the deadline with enough updates; else cancels. */
-  private async collectFit(run: Run, round: RoundRow, config: ResolvedRunConfig): Promise<void> {
+  private async collectFit(run: Run, round: Round, config: ResolvedRunConfig): Promise<void> {
     const submitted = (await this.rounds.updatesFor(round.id, 'fit')).length;
-    const selected = selectedSites(round).length;
+    const selected = round.selectedSites.length;
     if (submitted >= selected) return this.aggregation.aggregate(run, round);
     const failed = await this.failures.of(round.id, 'fit');
     // Every site has answered or said why it cannot: waiting for the deadline changes nothing.
     const allAnswered = submitted + failed.length >= selected;
-    if (!allAnswered && this.clock.now() <= round.deadline_at) return;
+    if (!allAnswered && this.clock.now() <= round.deadlineAt) return;
     if (submitted >= config.minClients) return this.aggregation.aggregate(run, round);
     return this.failTraining({ run, round, config, submitted, failed });
   }
 
-  private async collectEvaluation(run: Run, round: RoundRow): Promise<void> {
+  private async collectEvaluation(run: Run, round: Round): Promise<void> {
     const results = await this.rounds.updatesFor(round.id, 'evaluate');
     const failed = await this.failures.of(round.id, 'evaluate');
-    const answered = results.length + failed.length >= evaluators(round).length;
-    if (!answered && this.clock.now() <= (round.evaluation_deadline_at ?? 0)) return;
+    const answered = results.length + failed.length >= round.evaluators.length;
+    if (!answered && this.clock.now() <= (round.evaluationDeadlineAt ?? 0)) return;
     const outcome = await this.evaluation.finish(run, round);
     if (outcome.runComplete) await this.complete(run, outcome.selected);
   }
@@ -134,13 +133,13 @@ export class RoundService {
    */
   private async failTraining(o: {
     run: Run;
-    round: RoundRow;
+    round: Round;
     config: ResolvedRunConfig;
     submitted: number;
     failed: SiteFailure[];
   }): Promise<void> {
     const { run, round, config, failed } = o;
-    const selected = selectedSites(round).length;
+    const selected = round.selectedSites.length;
     await this.cancellation.cancel(round, await this.trainingCancellation(o));
     const permanent = failed.filter((f) => !f.retryable);
     if (permanent.length === 0 || selected - permanent.length >= config.minClients) return;
@@ -157,13 +156,13 @@ export class RoundService {
    * left), else `deadline` (enough were there, too slow).
    */
   private async trainingCancellation(o: {
-    round: RoundRow;
+    round: Round;
     config: ResolvedRunConfig;
     submitted: number;
     failed: SiteFailure[];
   }): Promise<Cancellation> {
     const { round, config, submitted, failed } = o;
-    const selected = selectedSites(round).length;
+    const selected = round.selectedSites.length;
     const reasons =
       failed.length > 0 ? `; ${failed.length} of ${selected} sites failed: ${describeFailures(failed)}` : '';
     const required = `${submitted} of ${config.minClients} required updates`;
@@ -200,7 +199,7 @@ export class RoundService {
   async cancelOpenRound(runId: string, cancellation: Cancellation): Promise<void> {
     await this.locks.run(runId, async () => {
       const open = await this.rounds.findOpen(runId);
-      if (open && open.phase !== 'evaluation') await this.cancellation.cancel(open, cancellation);
+      if (open && open.stage !== 'evaluate') await this.cancellation.cancel(open, cancellation);
     });
   }
 
@@ -230,8 +229,8 @@ export class RoundService {
         void this.kick(run.id);
         continue;
       }
-      const stage = open.phase === 'training' ? 'fit' : open.phase === 'evaluation' ? 'evaluate' : undefined;
-      const asked = stage === 'fit' ? selectedSites(open) : evaluators(open);
+      const stage = open.stage === 'fit' || open.stage === 'evaluate' ? open.stage : undefined;
+      const asked = stage === 'fit' ? open.selectedSites : open.evaluators;
       if (!stage || !asked.includes(siteId) || (await this.sites.answered(open.id, siteId, stage))) continue;
       if (stage === 'fit') {
         const global = await this.weights.atRound(run, open.number - 1);
@@ -245,12 +244,12 @@ export class RoundService {
   }
 
   /** The round's progress, broadcast to dashboards. */
-  progress(round: RoundRow): Promise<RoundProgress> {
+  progress(round: Round): Promise<RoundProgress> {
     return this.progressService.publish(round);
   }
 
   /** How far a round is: who was asked, who answered. */
-  progressOf(round: RoundRow): Promise<RoundProgress> {
+  progressOf(round: Round): Promise<RoundProgress> {
     return this.progressService.of(round);
   }
 }

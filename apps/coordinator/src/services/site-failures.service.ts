@@ -4,7 +4,6 @@ import type { UpdateRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { AuditService } from './audit.service.ts';
-import { evaluators, selectedSites } from './run-state.ts';
 
 /** A site's failure to train or evaluate a round, as stored and shown to the operator. */
 export interface SiteFailure {
@@ -44,9 +43,8 @@ export class SiteFailuresService {
     options: { audited?: boolean } = {},
   ): Promise<boolean> {
     const round = await this.rounds.find(failure.roundId);
-    const phase = failure.stage === 'fit' ? 'training' : 'evaluation';
-    if (round?.phase !== phase) return false;
-    const asked = failure.stage === 'fit' ? selectedSites(round) : evaluators(round);
+    if (round?.stage !== failure.stage) return false;
+    const asked = failure.stage === 'fit' ? round.selectedSites : round.evaluators;
     if (!asked.includes(siteId)) return false;
     const stage = stageKey(failure.stage);
     const stored = await this.rounds.insertUpdate({
@@ -63,7 +61,7 @@ export class SiteFailuresService {
     await this.audit.record({
       actor: { kind: 'site', id: siteId },
       action: 'round.site_failed',
-      subject: round.run_id,
+      subject: round.runId,
       outcome: 'failed',
       details: {
         round: round.number,

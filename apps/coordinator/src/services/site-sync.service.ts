@@ -18,7 +18,7 @@ export class SiteSyncService {
     const site = await this.sites.find(siteId);
     const run = (await this.runs.listInState('running'))[0] ?? (await this.runs.listInState('paused'))[0];
     const open = run ? await this.rounds.findOpen(run.id) : undefined;
-    const stage = open?.phase === 'evaluation' ? 'evaluate' : 'fit';
+    const stage = open?.stage === 'evaluate' ? 'evaluate' : 'fit';
     const submitted = open
       ? Boolean(await this.rounds.findUpdate({ roundId: open.id, siteId, stage }))
       : false;

@@ -5,7 +5,7 @@ import { messageKeyString, openDelta, sealedNonce, toBase64, toHex } from '@fedf
 import { validateUpdate } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -18,7 +18,6 @@ import { RunLocks } from './run-locks.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import type { SiteRefusal } from '../admission/site-refusals.service.ts';
 import { SiteRefusals } from '../admission/site-refusals.service.ts';
-import { evaluators, selectedSites } from './run-state.ts';
 import { TransfersService } from './transfers.service.ts';
 import { crashPoint } from './crash-points.ts';
 import type { ReportedCounts } from './reported-counts.ts';
@@ -62,25 +61,24 @@ export class SubmissionsService {
     roundId: string;
     siteId: string;
     stage: Stage;
-  }): Promise<Ack<RoundRow>> {
+  }): Promise<Ack<Round>> {
     const round = await this.rounds.find(context.roundId);
-    if (!round || round.run_id !== context.runId)
+    if (!round || round.runId !== context.runId)
       return fail('wrong_round', `round ${context.roundId} is not a round of run ${context.runId}`);
-    const open = await this.rounds.findOpen(round.run_id);
+    const open = await this.rounds.findOpen(round.runId);
     if (open?.id !== round.id)
       return fail(
         'wrong_round',
         `round ${round.number} (attempt ${round.attempt + 1}) is closed; it is not the current round`,
       );
-    const wanted = context.stage === 'fit' ? 'training' : 'evaluation';
-    if (round.phase !== wanted)
+    if (round.stage !== context.stage)
       return fail(
         'too_late',
-        `round ${round.number} is in ${round.phase}, no longer taking ${context.stage} results`,
+        `round ${round.number} is in ${round.stage}, no longer taking ${context.stage} results`,
       );
-    const deadline = context.stage === 'fit' ? round.deadline_at : (round.evaluation_deadline_at ?? 0);
+    const deadline = context.stage === 'fit' ? round.deadlineAt : (round.evaluationDeadlineAt ?? 0);
     if (this.clock.now() > deadline) return fail('too_late', `round ${round.number} closed at its deadline`);
-    const expected = context.stage === 'fit' ? selectedSites(round) : evaluators(round);
+    const expected = context.stage === 'fit' ? round.selectedSites : round.evaluators;
     if (!expected.includes(context.siteId))
       return fail('wrong_round', `this site was not selected for round ${round.number}`);
     return ok(round);
@@ -127,7 +125,7 @@ export class SubmissionsService {
       const opened = openDelta({
         coordinator: this.identity.get(),
         siteBoxKey: session.boxKey,
-        expected: { siteId, roundId: round.id, stage: 'fit', modelHash: round.global_hash },
+        expected: { siteId, roundId: round.id, stage: 'fit', modelHash: round.globalHash },
         sealed: bytes.data,
       });
       if (!opened.ok) return refuse(opened.error.code, opened.error.message);

@@ -4,7 +4,6 @@ import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { AuditService } from './audit.service.ts';
-import { selectedSites } from './run-state.ts';
 
 interface Incoming {
   reassembler: ChunkReassembler;
@@ -115,7 +114,7 @@ export class TransfersService {
   private async training(siteId: string): Promise<boolean> {
     for (const run of await this.runs.listInState('running')) {
       const round = await this.rounds.findOpen(run.id);
-      if (round?.phase === 'training' && selectedSites(round).includes(siteId)) return true;
+      if (round?.stage === 'fit' && round.selectedSites.includes(siteId)) return true;
     }
     return false;
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeWeights } from '@fedfuse/protocol';
 import { ADAPTIVE_NORM_MIN_UPDATES, l2Norm, screenByMedianNorm } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
-import type { RoundRow } from '../repositories/rounds.repository.ts';
+import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
@@ -26,7 +26,7 @@ export class UpdateScreeningService {
 
   /** The indices of `deltas` to aggregate; the others are recorded as excluded. */
   async keep(o: {
-    round: RoundRow;
+    round: Round;
     config: Pick<ResolvedRunConfig, 'updateNormBound'>;
     siteIds: readonly string[];
     deltas: readonly Float32Array[];
@@ -73,9 +73,9 @@ export class UpdateScreeningService {
    * The median delta norm of the latest committed round of this run that had enough updates to trust one
    * (looking back at most 5 rounds), for a round with too few updates of its own.
    */
-  private async earlierMedian(round: RoundRow): Promise<number | undefined> {
-    const earlier = (await this.rounds.listForRun(round.run_id))
-      .filter((r) => r.number < round.number && (r.phase === 'evaluation' || r.phase === 'done'))
+  private async earlierMedian(round: Round): Promise<number | undefined> {
+    const earlier = (await this.rounds.listForRun(round.runId))
+      .filter((r) => r.number < round.number && (r.stage === 'evaluate' || r.stage === 'committed'))
       .sort((a, b) => b.number - a.number)
       .slice(0, 5);
     for (const previous of earlier) {

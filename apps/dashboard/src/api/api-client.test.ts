@@ -76,8 +76,8 @@ describe('the dashboard’s view of the contract', () => {
     const _rounds = () => client.call('runRounds', { params: { id: 'x' } });
     expectTypeOf(getRun).returns.resolves.toEqualTypeOf<RestResult<'getRun'>>();
     expectTypeOf(listSites).returns.resolves.toEqualTypeOf<RestResult<'listSites'>>();
-    type Phase = Awaited<ReturnType<typeof _rounds>>[number]['phase'];
-    expectTypeOf<Phase>().toEqualTypeOf<'training' | 'aggregation' | 'evaluation' | 'done' | 'failed'>();
+    type Stage = Awaited<ReturnType<typeof _rounds>>[number]['stage'];
+    expectTypeOf<Stage>().toEqualTypeOf<'fit' | 'aggregating' | 'evaluate' | 'committed' | 'cancelled'>();
   });
 });
 

@@ -18,13 +18,9 @@ const TONES: Record<string, Tone> = {
   failed: 'bad',
   // rounds
   fit: 'info',
-  training: 'info',
   aggregating: 'info',
-  aggregation: 'info',
   evaluate: 'info',
-  evaluation: 'info',
   committed: 'ok',
-  done: 'ok',
   cancelled: 'bad',
   // audit outcomes and tokens
   ok: 'ok',
@@ -34,7 +30,7 @@ const TONES: Record<string, Tone> = {
   expired: 'muted',
 };
 
-/** A coloured word for a status, state, phase or outcome. */
+/** A coloured word for a status, state, round stage or outcome. */
 export function Badge(props: { value: string; title?: string }) {
   const tone = TONES[props.value] ?? 'muted';
   return (

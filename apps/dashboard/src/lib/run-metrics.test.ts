@@ -17,7 +17,7 @@ function round(options: Partial<ShownRound> & { number: number }): ShownRound {
   return {
     roundId: `r${options.number}-${options.attempt ?? 1}`,
     attempt: 1,
-    phase: 'done',
+    stage: 'committed',
     sites: ['a', 'b'],
     startedAt: 1_000 * options.number,
     deadline: 1_000 * options.number + 900,
@@ -41,7 +41,7 @@ describe('metricSeries', () => {
     const rounds = [
       evaluated(2, 0.8),
       evaluated(1, null),
-      round({ number: 3, phase: 'training', finishedAt: null }),
+      round({ number: 3, stage: 'fit', finishedAt: null }),
     ];
     expect(metricSeries(rounds, 'auc', ['cancer', 'cardiac'])).toEqual({
       rounds: [1, 2],
@@ -54,7 +54,7 @@ describe('metricSeries', () => {
   });
 
   it('counts a retried round once, by the attempt that has metrics', () => {
-    const failed = round({ number: 1, attempt: 1, phase: 'failed', failure: 'too few sites' });
+    const failed = round({ number: 1, attempt: 1, stage: 'cancelled', failure: 'too few sites' });
     const retried = { ...evaluated(1, 0.7), roundId: 'retry', attempt: 2 };
     expect(metricSeries([failed, retried], 'auc', ['cancer']).rounds).toEqual([1]);
     expect(latestEvaluated([retried, failed])?.roundId).toBe('retry');
@@ -105,7 +105,7 @@ describe('live metrics', () => {
   });
 
   it('fills rounds the REST answer has not evaluated yet, and leaves the others alone', () => {
-    const rounds = [evaluated(1, 0.7), round({ number: 2, phase: 'evaluation', finishedAt: null })];
+    const rounds = [evaluated(1, 0.7), round({ number: 2, stage: 'evaluate', finishedAt: null })];
     const live: { roundId: string; stage: string; metrics: Record<string, number> }[] = [
       { roundId: 'r2-1', stage: 'evaluate', metrics: { 'cancer.auc': 0.9 } },
       { roundId: 'r1-1', stage: 'evaluate', metrics: { 'cancer.auc': 0.1 } },
@@ -121,9 +121,9 @@ describe('trainingLossSeries', () => {
   it('gives the committed rounds’ training loss in round order, skipping rounds without one', () => {
     const rounds = [
       round({ number: 2, trainingLoss: 0.4 }),
-      round({ number: 1, attempt: 1, phase: 'failed', trainingLoss: null }),
+      round({ number: 1, attempt: 1, stage: 'cancelled', trainingLoss: null }),
       round({ number: 1, attempt: 2, trainingLoss: 0.7 }),
-      round({ number: 3, phase: 'training', finishedAt: null }),
+      round({ number: 3, stage: 'fit', finishedAt: null }),
     ];
     expect(trainingLossSeries(rounds)).toEqual({ rounds: [1, 2], values: [0.7, 0.4] });
   });

@@ -2,7 +2,7 @@
 // weights, the ablation table and the round timeline. Pure functions, unit-tested without a browser.
 import type { LossTermName, LossTerms } from '@fedfuse/protocol';
 import { LOSS_TERM_NAMES } from '@fedfuse/protocol';
-import type { RoundView } from '@fedfuse/protocol';
+import type { RoundStage, RoundView } from '@fedfuse/protocol';
 
 /** Metrics a chart reads, per task and metric name: a REST round's, or a live broadcast's before it. */
 export interface ShownMetrics {
@@ -187,7 +187,7 @@ export interface TimelineEntry {
   roundId: string;
   number: number;
   attempt: number;
-  phase: string;
+  stage: RoundStage;
   startedAt: number;
   finishedAt: number | null;
   /** Finished rounds: how long they took; open rounds: how long so far. */
@@ -205,7 +205,7 @@ export function roundTimeline(rounds: readonly ShownRound[], now: number): Timel
       roundId: r.roundId,
       number: r.number,
       attempt: r.attempt ?? 1,
-      phase: r.phase,
+      stage: r.stage,
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       durationMs: Math.max(0, (r.finishedAt ?? now) - r.startedAt),

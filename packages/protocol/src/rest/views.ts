@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { LossTerms } from '../loss-terms.ts';
 import { RunSummary, SiteSummary } from '../ops.ts';
-import { Count, EpochMs, Name, Sha256Hex, Uuid } from '../primitives.ts';
+import { Count, EpochMs, Name, RoundStage, Sha256Hex, Uuid } from '../primitives.ts';
 import { SiteFailureCode } from '../round.ts';
 import { SiteDataSchema } from '../site-schema.ts';
 import { StoredRunConfig } from './run-config.ts';
@@ -92,10 +92,6 @@ export const RoundMetrics = z.object({
 });
 export type RoundMetrics = z.infer<typeof RoundMetrics>;
 
-/** Where a round attempt is: training, aggregating, evaluating, done, or failed (then `failure` says why). */
-export const RoundPhase = z.enum(['training', 'aggregation', 'evaluation', 'done', 'failed']);
-export type RoundPhase = z.infer<typeof RoundPhase>;
-
 /** A site that said why it could not train or evaluate a round. */
 export const RoundSiteFailure = z.object({
   siteId: Uuid,
@@ -122,7 +118,8 @@ export const RoundView = z.object({
   roundId: Uuid,
   number: z.int().min(1),
   attempt: Count,
-  phase: RoundPhase,
+  /** Where the attempt is; a cancelled one's `failure` says why. */
+  stage: RoundStage,
   sites: z.array(Uuid),
   startedAt: EpochMs,
   deadline: EpochMs,

@@ -3,7 +3,7 @@ import { useNow } from '../../hooks.tsx';
 import { formatRelative, formatTime } from '../../lib/format.ts';
 import { useSession } from '../../session.tsx';
 
-/** The run the coordinator is on, its rounds, and the open round's phase and answers. */
+/** The run the coordinator is on, its rounds, and the open round's stage and answers. */
 export function CurrentRunCard() {
   const { federation } = useSession();
   const now = useNow();

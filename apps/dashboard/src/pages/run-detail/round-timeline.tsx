@@ -30,13 +30,13 @@ export function RoundTimeline(props: { rounds: ShownRound[] }) {
         </thead>
         <tbody>
           {entries.map((e) => (
-            <tr key={e.roundId} data-timeline-round={e.number} data-phase={e.phase}>
+            <tr key={e.roundId} data-timeline-round={e.number} data-stage={e.stage}>
               <td>
                 {e.number}
                 {e.attempt > 1 && <span className="muted small"> (attempt {e.attempt})</span>}
               </td>
               <td>
-                <Badge value={e.phase} />
+                <Badge value={e.stage} />
               </td>
               <td>{formatTime(e.startedAt)}</td>
               <td className="duration-col">

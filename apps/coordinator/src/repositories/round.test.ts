@@ -40,7 +40,7 @@ describe('Round', () => {
   it('names the corrupt column and round instead of handing on a wrong value', () => {
     expect(() => toRound(row({ selected_sites: '{"a":1}' }))).toThrow(CorruptColumnError);
     expect(() => toRound(row({ selected_sites: '[1]' }))).toThrow(
-      /^rounds\.selected_sites of round-1 is corrupt: 0: /,
+      /^rounds\.selected_sites of round-1 is corrupt: \[0\]: /,
     );
     expect(() => toRound(row({ evaluators: '[' }))).toThrow(
       /^rounds\.evaluators of round-1 is corrupt: not JSON/,

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import type { RunningCoordinator } from '../coordinator.ts';
 import { startCoordinator } from '../coordinator.ts';
 import { loadSettings } from '../env.ts';
@@ -58,16 +59,20 @@ export async function startHarness(
   };
 }
 
-/** Polls `check` every 50 ms until it returns a value, for at most `timeoutMs`. */
-export async function waitFor<T>(
+/**
+ * Polls `check` every 50 ms until it returns a value, for at most `timeoutMs`. Built on `vi.waitFor`, so
+ * under `vi.useFakeTimers()` each poll advances the fake clock instead of waiting on the wall clock.
+ */
+export function waitFor<T>(
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (value === undefined || value === false) throw new Error(`condition not met within ${timeoutMs} ms`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }

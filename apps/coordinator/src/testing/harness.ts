@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 import type { RunningCoordinator } from '../coordinator.ts';
 import { startCoordinator } from '../coordinator.ts';
 import { loadSettings } from '../env.ts';
+import type { Clock } from '../services/clock.ts';
 
 /** A model small enough that tests build and aggregate it in milliseconds. */
 export const tinyModel = {
@@ -28,7 +29,7 @@ export interface Harness {
 
 /** Starts a real coordinator on a free loopback port with its own data directory. */
 export async function startHarness(
-  options: { dataDir?: string; databaseUrl?: string; lastSeenWriteMs?: number } = {},
+  options: { dataDir?: string; databaseUrl?: string; lastSeenWriteMs?: number; clock?: Clock } = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fedfuse-coord-'));
   const settings = loadSettings(
@@ -42,7 +43,7 @@ export async function startHarness(
     },
     {},
   );
-  const coordinator = await startCoordinator(settings, { logger: false });
+  const coordinator = await startCoordinator(settings, { logger: false, clock: options.clock });
   return {
     coordinator,
     dataDir,

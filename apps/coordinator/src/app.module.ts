@@ -42,6 +42,7 @@ import { RoundEvaluationService } from './services/round-evaluation.service.ts';
 import { RoundProgressService } from './services/round-progress.service.ts';
 import { RoundSitesService } from './services/round-sites.service.ts';
 import { RoundStartService } from './services/round-start.service.ts';
+import type { Clock } from './services/clock.ts';
 import { systemClock } from './services/clock.ts';
 import { SiteFailuresService } from './services/site-failures.service.ts';
 import { RunLocks } from './services/run-locks.service.ts';
@@ -68,7 +69,11 @@ class DatabaseCloser implements OnApplicationShutdown {
 /** The coordinator: repositories → services → gateways and controllers, wired for one data directory. */
 @Module({})
 export class AppModule {
-  static forRoot(context: { settings: CoordinatorSettings; database: Database }): DynamicModule {
+  static forRoot(context: {
+    settings: CoordinatorSettings;
+    database: Database;
+    clock?: Clock;
+  }): DynamicModule {
     return {
       module: AppModule,
       imports: [ScheduleModule.forRoot()],
@@ -113,7 +118,7 @@ export class AppModule {
         RunSummariesService,
         RoundInstructionsService,
         SiteFailuresService,
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: context.clock ?? systemClock },
         RoundProgressService,
         RoundSitesService,
         RoundCancellationService,

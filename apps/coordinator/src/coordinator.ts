@@ -18,6 +18,7 @@ import { openDatabase } from './persistence/database.ts';
 import { makeDataDirPrivate } from './private-data-dir.ts';
 import { armCrashPoint } from './services/crash-points.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
+import type { Clock } from './services/clock.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 import { SubmissionsService } from './services/submissions.service.ts';
 
@@ -33,7 +34,8 @@ export interface RunningCoordinator {
 /** Starts a coordinator for `settings`: database and migrations, key pair, REST API and sockets. */
 export async function startCoordinator(
   settings: CoordinatorSettings,
-  options: { logger?: LogLevel[] | false } = {},
+  /** `clock`: tests pass their own; the system clock otherwise. */
+  options: { logger?: LogLevel[] | false; clock?: Clock } = {},
 ): Promise<RunningCoordinator> {
   const madePrivate = makeDataDirPrivate(settings.dataDir);
   armCrashPoint(settings.crashAt);
@@ -42,7 +44,8 @@ export async function startCoordinator(
     url: settings.databaseUrl,
     sqlitePath: `${settings.dataDir}/coordinator.sqlite`,
   });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ settings, database }), {
+  const appModule = AppModule.forRoot({ settings, database, clock: options.clock });
+  const app = await NestFactory.create<NestExpressApplication>(appModule, {
     // Structured lines (W4): a newline in a logged value cannot forge a line.
     logger: options.logger === false ? false : new JsonLogger(options.logger),
     bodyParser: true,

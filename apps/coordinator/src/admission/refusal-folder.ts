@@ -34,6 +34,7 @@ export class RefusalFolder<T> {
       held.count++;
       return Promise.resolve();
     }
+    // A plain timer, not the Clock (it offers only intervals): vi.useFakeTimers() drives it in tests.
     const timer = setTimeout(() => void this.flush(fullKey), this.options.windowMs);
     timer.unref();
     this.held.set(fullKey, { sample: reported, count: 0, timer });

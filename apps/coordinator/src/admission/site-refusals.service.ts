@@ -7,7 +7,8 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { AuditService } from '../services/audit.service.ts';
 import { SiteSummariesService } from '../services/site-summaries.service.ts';
-import { SETTINGS } from '../tokens.ts';
+import type { Clock } from '../services/clock.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
 import { RefusalFolder } from './refusal-folder.ts';
 
 export interface SiteRefusal {
@@ -35,6 +36,7 @@ export class SiteRefusals implements OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly siteSummaries: SiteSummariesService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.folder = new RefusalFolder({
       windowMs: settings.refusalFoldMs,
@@ -60,7 +62,7 @@ export class SiteRefusals implements OnModuleDestroy {
       ? `${refusal.message} (${count} more like it within ${this.settings.refusalFoldMs} ms)`
       : refusal.message;
     await this.rounds.reject({
-      at: Date.now(),
+      at: this.clock.now(),
       siteId: refusal.siteId,
       roundId: refusal.roundId,
       code: refusal.code,

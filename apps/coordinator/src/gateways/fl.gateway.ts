@@ -27,6 +27,7 @@ import {
 } from '@fedfuse/protocol';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { GlobalModelService } from '../services/global-model.service.ts';
+import type { Clock } from '../services/clock.ts';
 import { ConnectionsService } from '../services/connections.service.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { RoundService } from '../services/round.service.ts';
@@ -43,7 +44,7 @@ import { recordInbound } from './inbound-recorder.ts';
 import { SessionMissingFilter, SiteSession } from './site-session.decorator.ts';
 import type { FlNamespace, FlSocket } from './socket-types.ts';
 import type { CoordinatorSettings } from '../env.ts';
-import { SETTINGS } from '../tokens.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
 
 /** A refusal as socket.io delivers it to the site's `connect_error`: the message, and the code in `data`. */
 class ConnectionRefused extends Error {
@@ -81,6 +82,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     private readonly gate: HandshakeGate,
     private readonly messageLimit: SiteMessageLimit,
     private readonly refusals: StrangerRefusals,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   afterInit(namespace: FlNamespace): void {
@@ -117,7 +119,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   async handleConnection(socket: FlSocket): Promise<void> {
-    if (this.settings.recordInbound) recordInbound(socket, this.settings.recordInbound);
+    if (this.settings.recordInbound) recordInbound(socket, this.settings.recordInbound, this.clock);
     const session = socket.data.session!;
     const siteId = session.siteId;
     this.messageLimit.guard(socket, siteId, socket.data.address ?? socket.handshake.address);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AuditEntry } from '@fedfuse/protocol';
 import { AuditRepository, auditDetails } from '../repositories/audit.repository.ts';
+import { CLOCK } from '../tokens.ts';
+import type { Clock } from './clock.ts';
 import { OpsBroadcaster } from './ops-broadcaster.service.ts';
 
 export interface AuditRecord {
@@ -21,12 +23,13 @@ export class AuditService {
   constructor(
     private readonly audit: AuditRepository,
     private readonly ops: OpsBroadcaster,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async record(entry: AuditRecord): Promise<AuditEntry> {
     const auditEntry: AuditEntry = {
       id: randomUUID(),
-      at: Date.now(),
+      at: this.clock.now(),
       actor: entry.actor,
       action: entry.action,
       subject: entry.subject ?? null,

@@ -1,3 +1,5 @@
+import type { Clock } from './clock.ts';
+
 /** Refused operator sign-ins from one address within one limiter window, folded into one audit entry. */
 export interface FailedSignIns {
   address: string;
@@ -18,13 +20,17 @@ export class FailedSignInFolder {
 
   constructor(
     private readonly flush: (tally: FailedSignIns) => Promise<void>,
+    private readonly clock: Pick<Clock, 'now'>,
     /** Past this many addresses in open windows, new ones share one tally: memory stays bounded. */
     private readonly maxAddresses = 10_000,
   ) {}
 
-  /** Records one refusal; returns the tally so far. `windowLeftMs` is when this address's window ends. */
+  /**
+   * Records one refusal; returns the tally so far. `windowLeftMs` is when this address's window ends: a
+   * plain timer (the Clock offers only intervals), which `vi.useFakeTimers()` drives in tests.
+   */
   note(args: { address: string; throttled: boolean; windowLeftMs: number }): FailedSignIns {
-    const now = Date.now();
+    const now = this.clock.now();
     const crowded = this.open.size >= this.maxAddresses && !this.open.has(args.address);
     if (crowded) args = { ...args, address: '(many addresses)' };
     let entry = this.open.get(args.address);

@@ -3,8 +3,9 @@ import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CoordinatorSettings } from '../env.ts';
 import { sameSecret } from '../same-secret.ts';
-import { SETTINGS } from '../tokens.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 import type { FailedSignIns } from './failed-sign-ins.ts';
 import { FailedSignInFolder } from './failed-sign-ins.ts';
 import { OperatorTokenService } from './operator-token.service.ts';
@@ -27,13 +28,15 @@ const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 export class OperatorAuthService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('operator-auth');
   private readonly failures: RateLimiterMemory;
-  private readonly folder = new FailedSignInFolder((tally) => this.audit(tally));
+  private readonly folder: FailedSignInFolder;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
     private readonly token: OperatorTokenService,
     private readonly audits: AuditService,
+    @Inject(CLOCK) clock: Clock,
   ) {
+    this.folder = new FailedSignInFolder((tally) => this.audit(tally), clock);
     this.failures = new RateLimiterMemory({
       points: settings.operatorAuthLimit,
       duration: settings.operatorAuthWindowMs / 1000,

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FederationSnapshot } from '@fedfuse/protocol';
 import { MAX_RUNS, PROTOCOL_VERSION } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
+import { CLOCK } from '../tokens.ts';
+import type { Clock } from './clock.ts';
 import { RoundService } from './round.service.ts';
 import { toRunSummary } from './run-summaries.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
@@ -15,6 +17,7 @@ export class OpsSnapshotService {
     private readonly runs: RunsRepository,
     private readonly rounds: RoundsRepository,
     private readonly roundService: RoundService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async snapshot(): Promise<FederationSnapshot> {
@@ -24,7 +27,7 @@ export class OpsSnapshotService {
     const rounds = run ? await this.rounds.listForRun(run.id) : [];
     const latest = rounds.at(-1);
     return {
-      at: Date.now(),
+      at: this.clock.now(),
       protocolVersion: PROTOCOL_VERSION,
       sites,
       run: run ? toRunSummary(run) : null,

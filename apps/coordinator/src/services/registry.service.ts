@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type {
   Ack,
   CreatedToken,
@@ -22,7 +22,9 @@ import { IdentityRepository } from '../repositories/identity.repository.ts';
 import type { Site, SiteStatus } from '../repositories/sites.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
+import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 
@@ -59,6 +61,7 @@ export class RegistryService {
     private readonly audit: AuditService,
     private readonly summaries: SiteSummariesService,
     private readonly refusals: StrangerRefusals,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** A one-time enrollment token; only its hash is stored, so it is shown this once. */
@@ -68,7 +71,7 @@ export class RegistryService {
     autoApprove: boolean;
   }): Promise<CreatedToken> {
     const token = randomBytes(24).toString('base64url');
-    const now = Date.now();
+    const now = this.clock.now();
     const stored = {
       id: randomUUID(),
       tokenHash: hashToken(token),
@@ -89,7 +92,7 @@ export class RegistryService {
   }
 
   async listTokens(): Promise<TokenInfo[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     return (await this.tokens.list()).map((t): TokenInfo => ({
       id: t.id,
       label: t.label,
@@ -116,7 +119,7 @@ export class RegistryService {
     };
     // The token first: a hash and a lookup; only a live token buys the (costly) signature check.
     const token = await this.tokens.findByHash(hashToken(request.token));
-    const now = Date.now();
+    const now = this.clock.now();
     if (!token) return refuse('unauthenticated', 'unknown enrollment token');
     if (token.usedAt) return refuse('replayed', 'this enrollment token was already used');
     if (token.expiresAt < now)
@@ -191,7 +194,7 @@ export class RegistryService {
       siteId,
       protocolVersion,
       nonces: this.nonces,
-      now: Date.now(),
+      now: this.clock.now(),
     });
     return issued.ok ? ok(issued.data) : fail(issued.error.code, issued.error.message);
   }
@@ -207,7 +210,7 @@ export class RegistryService {
       coordinatorKey: this.identity.get().signingPublicKey,
       protocolVersion: response.protocolVersion,
       nonces: this.nonces,
-      now: Date.now(),
+      now: this.clock.now(),
     });
     if (!verified.ok) return fail(verified.error.code, verified.error.message);
     return ok(site!);

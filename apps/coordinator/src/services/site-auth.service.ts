@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, Challenge, ErrorCode, SiteSession } from '@fedfuse/protocol';
 import {
   ChallengeResponse,
@@ -11,6 +11,8 @@ import {
 } from '@fedfuse/protocol';
 import { fromBase64 } from '@fedfuse/crypto';
 import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
+import { CLOCK } from '../tokens.ts';
+import type { Clock } from './clock.ts';
 import { RegistryService } from './registry.service.ts';
 
 /**
@@ -22,6 +24,7 @@ export class SiteAuthService {
   constructor(
     private readonly registry: RegistryService,
     private readonly refusals: StrangerRefusals,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** A signed challenge for a known site in good standing that speaks a supported protocol version. */
@@ -61,7 +64,7 @@ export class SiteAuthService {
       signingKey: fromBase64(site.signingKey, 32, 'signing key'),
       boxKey: fromBase64(site.boxKey, 32, 'box key'),
       protocolVersion,
-      authenticatedAt: Date.now(),
+      authenticatedAt: this.clock.now(),
     });
   }
 

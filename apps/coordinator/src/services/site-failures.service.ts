@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RoundFailure } from '@fedfuse/protocol';
 import type { UpdateRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
+import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 
 /** A site's failure to train or evaluate a round, as stored and shown to the operator. */
 export interface SiteFailure {
@@ -31,6 +33,7 @@ export class SiteFailuresService {
     private readonly rounds: RoundsRepository,
     private readonly sites: SitesRepository,
     private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -55,7 +58,7 @@ export class SiteFailuresService {
       num_examples: 0,
       payload: JSON.stringify({ code: failure.code, message: failure.message, retryable: failure.retryable }),
       delta_path: null,
-      received_at: Date.now(),
+      received_at: this.clock.now(),
     });
     if (!stored || options.audited) return stored;
     await this.audit.record({

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CoordinatorSettings } from '../env.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
-import { SETTINGS } from '../tokens.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
+import type { Clock } from './clock.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 
 /**
@@ -20,11 +21,12 @@ export class SitePresenceService {
     private readonly sites: SitesRepository,
     private readonly summaries: SiteSummariesService,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Records activity now; `force` writes at once (a handshake is worth telling). Never throws. */
   async seen(siteId: string, options: { force?: boolean } = {}): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const last = this.written.get(siteId);
     if (!options.force && last !== undefined && now - last < this.settings.lastSeenWriteMs) {
       this.heldBack.set(siteId, now);

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { SiteSync } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
+import { CLOCK } from '../tokens.ts';
+import type { Clock } from './clock.ts';
 import { siteRoundView } from './run-state.ts';
 
 /** What a (re)connected site is told: the truth about its standing, the run and the round. */
@@ -12,6 +14,7 @@ export class SiteSyncService {
     private readonly sites: SitesRepository,
     private readonly runs: RunsRepository,
     private readonly rounds: RoundsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async forSite(siteId: string): Promise<SiteSync> {
@@ -25,7 +28,7 @@ export class SiteSyncService {
     return {
       siteId,
       siteStatus: site?.status ?? 'revoked',
-      serverTime: Date.now(),
+      serverTime: this.clock.now(),
       run: run ? { runId: run.id, name: run.name, state: run.state } : null,
       round: open ? siteRoundView(open, { siteId, submitted }) : null,
     };

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, ChunkReceipt, TransferChunk, TransferRef } from '@fedfuse/protocol';
 import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
+import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 
 interface Incoming {
   reassembler: ChunkReassembler;
@@ -31,10 +33,11 @@ export class TransfersService {
     private readonly runs: RunsRepository,
     private readonly rounds: RoundsRepository,
     private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async push(siteId: string, chunk: TransferChunk): Promise<Ack<ChunkReceipt>> {
-    this.prune(Date.now());
+    this.prune(this.clock.now());
     const key = `${siteId}/${chunk.transferId}`;
     let entry = this.incoming.get(key);
     if (!entry) {
@@ -50,7 +53,7 @@ export class TransfersService {
         return fail('wrong_round', 'no round is training with this site selected: nothing to upload');
       entry = {
         reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes }),
-        startedAt: Date.now(),
+        startedAt: this.clock.now(),
       };
     }
     const receipt = entry.reassembler.push(chunk);

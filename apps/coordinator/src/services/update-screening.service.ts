@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { decodeWeights } from '@fedfuse/protocol';
 import { ADAPTIVE_NORM_MIN_UPDATES, l2Norm, screenByMedianNorm } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
@@ -6,7 +6,9 @@ import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
+import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
+import type { Clock } from './clock.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 
 /**
@@ -22,6 +24,7 @@ export class UpdateScreeningService {
     private readonly audit: AuditService,
     private readonly siteSummaries: SiteSummariesService,
     private readonly files: FileStoreRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** The indices of `deltas` to aggregate; the others are recorded as excluded. */
@@ -49,7 +52,7 @@ export class UpdateScreeningService {
           : `update excluded from round ${o.round.number}: its L2 norm ${norms[index]!.toPrecision(4)} exceeds ` +
             `${screen.bound.toPrecision(4)} (5 × ${whose} median ${screen.median!.toPrecision(4)})`;
       await this.rounds.reject({
-        at: Date.now(),
+        at: this.clock.now(),
         siteId,
         roundId: o.round.id,
         code: 'norm_exceeded',

@@ -1,9 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import type { RunningCoordinator } from '../coordinator.ts';
 import { startCoordinator } from '../coordinator.ts';
 import { loadSettings } from '../env.ts';
+import type { Clock } from '../services/clock.ts';
 
 /** A model small enough that tests build and aggregate it in milliseconds. */
 export const tinyModel = {
@@ -27,7 +29,7 @@ export interface Harness {
 
 /** Starts a real coordinator on a free loopback port with its own data directory. */
 export async function startHarness(
-  options: { dataDir?: string; databaseUrl?: string; lastSeenWriteMs?: number } = {},
+  options: { dataDir?: string; databaseUrl?: string; lastSeenWriteMs?: number; clock?: Clock } = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'fedfuse-coord-'));
   const settings = loadSettings(
@@ -41,7 +43,7 @@ export async function startHarness(
     },
     {},
   );
-  const coordinator = await startCoordinator(settings, { logger: false });
+  const coordinator = await startCoordinator(settings, { logger: false, clock: options.clock });
   return {
     coordinator,
     dataDir,
@@ -58,16 +60,20 @@ export async function startHarness(
   };
 }
 
-/** Polls `check` every 50 ms until it returns a value, for at most `timeoutMs`. */
-export async function waitFor<T>(
+/**
+ * Polls `check` every 50 ms until it returns a value, for at most `timeoutMs`. Built on `vi.waitFor`, so
+ * under `vi.useFakeTimers()` each poll advances the fake clock instead of waiting on the wall clock.
+ */
+export function waitFor<T>(
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (value === undefined || value === false) throw new Error(`condition not met within ${timeoutMs} ms`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
 }

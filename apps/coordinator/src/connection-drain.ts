@@ -2,21 +2,24 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** How long a shutdown lets requests in flight and websocket close handshakes finish. */
-export const SHUTDOWN_GRACE_MS = 2_000;
+const SHUTDOWN_GRACE_MS = 2_000;
 
 /**
  * Tracks every socket the server accepts, so a shutdown can end those still open after a grace
  * period. `server.close()` waits for all of them, and a socket that never sent a request (a browser's
  * preconnect) is neither idle nor active: it held the coordinator's shutdown for up to a minute.
  */
-export function drainOnClose(server: Server): (close: () => Promise<void>) => Promise<void> {
+export function drainOnClose(
+  server: Server,
+  graceMs = SHUTDOWN_GRACE_MS,
+): (close: () => Promise<void>) => Promise<void> {
   const open = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
   });
   return async (close) => {
-    const force = setTimeout(() => open.forEach((socket) => socket.destroy()), SHUTDOWN_GRACE_MS);
+    const force = setTimeout(() => open.forEach((socket) => socket.destroy()), graceMs);
     try {
       await close();
     } finally {

@@ -27,6 +27,7 @@ export * from './fl-events.ts';
 export * from './fl-routes.ts';
 export * from './ops-events.ts';
 export * from './wire/sha256.ts';
+export * from './seeded-random.ts';
 export * from './checkpoint-files.ts';
 export * from './wire/weights-codec.ts';
 export * from './wire/chunk-encoder.ts';

@@ -1,3 +1,4 @@
+import { createRng } from '@fedfuse/protocol';
 import type { ClientInfo, RoundSkipReason } from './strategy.ts';
 
 /** How many sites to sample and from which random stream. */
@@ -55,7 +56,7 @@ export function sampleClients(clients: readonly ClientInfo[], options: SampleOpt
   }
   if (size === 0)
     return { ok: false, reason: 'empty_sample', message: 'fraction and minimum select no site' };
-  const random = mulberry32(roundSeed(options));
+  const random = createRng(roundSeed(options));
   // Partial Fisher–Yates: the first `size` slots end up a uniform sample.
   for (let i = 0; i < size; i++) {
     const j = i + Math.floor(random() * (ids.length - i));
@@ -83,15 +84,4 @@ function roundSeed(options: SampleOptions): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** Small, fast, good-enough PRNG for sampling (not for anything secret). */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

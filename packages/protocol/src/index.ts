@@ -32,6 +32,8 @@ export * from './checkpoint-files.ts';
 export * from './wire/weights-codec.ts';
 export * from './wire/chunk-encoder.ts';
 export * from './wire/chunk-reassembler.ts';
+export * from './wire/chunk-digest.ts';
+export * from './wire/send-window.ts';
 export * from './rest/run-config.ts';
 export * from './rest/params.ts';
 export * from './rest/views.ts';

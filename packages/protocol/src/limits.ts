@@ -12,6 +12,15 @@ export const DEFAULT_CHUNK_BYTES = 512 * KiB;
 /** Largest chunk payload a decoder accepts; leaves headroom under MAX_MESSAGE_BYTES for framing. */
 export const MAX_CHUNK_BYTES = 768 * KiB;
 
+/**
+ * Chunks a sender keeps in flight (sent, not yet acknowledged) unless the receiver asks for another
+ * window: 4 × 512 KiB covers a 100 Mbit/s link at 160 ms round trip, and bounds what a sender buffers.
+ */
+export const DEFAULT_CHUNK_WINDOW = 4;
+
+/** Largest window a receiver may ask for; also how far ahead of the first missing chunk one may arrive. */
+export const MAX_CHUNK_WINDOW = 16;
+
 /** Most chunks one transfer may have; stops a tiny chunk size from turning into millions of events. */
 export const MAX_CHUNK_COUNT = 65_536;
 

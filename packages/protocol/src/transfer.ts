@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { MAX_CHUNK_BYTES, MAX_CHUNK_COUNT, MAX_TRANSFER_BYTES } from './limits.ts';
+import { MAX_CHUNK_BYTES, MAX_CHUNK_COUNT, MAX_CHUNK_WINDOW, MAX_TRANSFER_BYTES } from './limits.ts';
 import { Bytes, Count, Sha256Hex, Uuid } from './primitives.ts';
 
 /** Chunks a transfer of `totalBytes` has at `chunkBytes` each; an empty transfer is one empty chunk. */
@@ -33,7 +33,11 @@ const countMessage = {
 export const TransferRef = z.object(transferShape).refine(countMatches, countMessage);
 export type TransferRef = z.infer<typeof TransferRef>;
 
-/** One piece of a transfer; every chunk repeats the transfer header so each can be checked on its own. */
+/**
+ * One piece of a transfer; every chunk repeats the transfer header so each can be checked on its own.
+ * `chunkSha256` (optional: older senders leave it out) lets a receiver refuse a corrupt chunk on arrival
+ * instead of after the whole transfer.
+ */
 export const TransferChunk = z
   .object({
     ...transferShape,
@@ -42,6 +46,7 @@ export const TransferChunk = z
       .min(0)
       .max(MAX_CHUNK_COUNT - 1),
     data: Bytes,
+    chunkSha256: Sha256Hex.optional(),
   })
   .refine(countMatches, countMessage)
   .refine((c) => c.index < c.chunkCount, { path: ['index'], message: 'index must be below chunkCount' })
@@ -51,13 +56,17 @@ export const TransferChunk = z
   });
 export type TransferChunk = z.infer<typeof TransferChunk>;
 
-/** A site asks for (the rest of) a transfer, e.g. after a reconnect: chunks from `fromIndex` are re-sent. */
+/**
+ * A site asks for (the rest of) a transfer, e.g. after a reconnect: chunks from `fromIndex` are re-sent,
+ * at most `window` of them unacknowledged at a time (DEFAULT_CHUNK_WINDOW when left out; 1 is stop-and-wait).
+ */
 export const TransferFetch = z.object({
   transferId: Uuid,
   fromIndex: z
     .int()
     .min(0)
     .max(MAX_CHUNK_COUNT - 1),
+  window: z.int().min(1).max(MAX_CHUNK_WINDOW).optional(),
 });
 export type TransferFetch = z.infer<typeof TransferFetch>;
 

@@ -2,7 +2,9 @@ import { verifyGlobalWeights } from '@fedfuse/crypto';
 import type { Ack, GlobalModelRef, ModelSpec, TransferRef } from '@fedfuse/protocol';
 import {
   ChunkReassembler,
+  DEFAULT_CHUNK_WINDOW,
   FlEvent,
+  checkChunkDigest,
   decodeWeights,
   fail,
   flServerEventSchemas,
@@ -27,14 +29,20 @@ class WeightsError extends Error {
   }
 }
 
+/** Corrupt chunks one download tolerates (each re-fetched) before it fails. */
+const MAX_CORRUPT_CHUNKS = 3;
+
 interface ActiveTransfer {
   reassembler: ChunkReassembler;
-  /** Called on every accepted chunk. */
-  onChunk?: () => void;
+  /** Chunks refused because their bytes did not match their hash, and the last refusal's reason. */
+  corrupt: number;
+  lastCorruption?: string;
+  /** Called on every accepted chunk, and on a corrupt one. */
+  onChunk?: (accepted: boolean) => void;
 }
 
 /** What a download waits for between fetches. */
-type Wake = 'complete' | 'disconnected' | 'stalled' | 'aborted';
+type Wake = 'complete' | 'disconnected' | 'stalled' | 'corrupt' | 'aborted';
 
 /**
  * Global models for rounds: from the local store when present, otherwise fetched as `weights:chunk`s and
@@ -53,11 +61,13 @@ export class WeightsSource {
       log: Logger;
       /** No chunk for this long while connected: ask again from the first missing chunk. */
       stallMs: number;
+      /** Chunks the coordinator may have in flight (default DEFAULT_CHUNK_WINDOW; 1 is stop-and-wait). */
+      window?: number;
     },
   ) {
     deps.connection.socket.on(FlEvent.weightsChunk, (raw: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (a: Ack<unknown>) => void) : () => {};
-      reply(this.onChunk(raw));
+      void this.onChunk(raw).then(reply);
     });
   }
 
@@ -134,7 +144,7 @@ export class WeightsSource {
   }
 
   private async fetchAll(ref: TransferRef, signal: AbortSignal): Promise<Uint8Array> {
-    const transfer: ActiveTransfer = { reassembler: new ChunkReassembler({ expected: ref }) };
+    const transfer: ActiveTransfer = { reassembler: new ChunkReassembler({ expected: ref }), corrupt: 0 };
     this.transfers.set(ref.transferId, transfer);
     const { connection, log } = this.deps;
     try {
@@ -150,6 +160,11 @@ export class WeightsSource {
         await this.requestFrom(ref, transfer.reassembler.nextIndex, signal);
         const why = await wake;
         if (why === 'aborted') throw new WeightsError('aborted', 'the download was cancelled');
+        if (transfer.corrupt >= MAX_CORRUPT_CHUNKS)
+          throw new WeightsError(
+            'hash_mismatch',
+            `${transfer.corrupt} chunks of the global model arrived corrupt; last: ${transfer.lastCorruption}`,
+          );
         if (why !== 'complete')
           log.info('resuming the model download', { reason: why, fromChunk: transfer.reassembler.nextIndex });
       }
@@ -166,6 +181,7 @@ export class WeightsSource {
       const ack = await this.deps.connection.request(FlEvent.weightsFetch, {
         transferId: ref.transferId,
         fromIndex,
+        window: this.deps.window ?? DEFAULT_CHUNK_WINDOW,
       });
       if (ack.ok) return;
       if (ack.error.code === 'not_found' || ack.error.code === 'unknown_transfer') {
@@ -203,19 +219,34 @@ export class WeightsSource {
       const onAbort = (): void => finish('aborted');
       const unsubscribe = this.deps.connection.onLost(() => finish('disconnected'));
       signal.addEventListener('abort', onAbort, { once: true });
-      transfer.onChunk = () => (transfer.reassembler.complete ? finish('complete') : arm());
+      transfer.onChunk = (accepted) => {
+        if (!accepted) finish('corrupt');
+        else if (transfer.reassembler.complete) finish('complete');
+        else arm();
+      };
       arm();
     });
   }
 
-  private onChunk(raw: unknown): Ack<unknown> {
+  private async onChunk(raw: unknown): Promise<Ack<unknown>> {
     const parsed = parseOrError(flServerEventSchemas[FlEvent.weightsChunk].payload, raw);
     if (!parsed.ok) return parsed;
     const transfer = this.transfers.get(parsed.data.transferId);
     if (!transfer)
       return fail('unknown_transfer', `no download of transfer ${parsed.data.transferId} is in progress`);
+    const intact = await checkChunkDigest(parsed.data);
+    if (!intact.ok) {
+      transfer.corrupt += 1;
+      transfer.lastCorruption = intact.error.message;
+      this.deps.log.warn('corrupt model chunk refused', {
+        index: parsed.data.index,
+        reason: intact.error.message,
+      });
+      transfer.onChunk?.(false);
+      return intact;
+    }
     const receipt = transfer.reassembler.push(parsed.data);
-    if (receipt.ok) transfer.onChunk?.();
+    if (receipt.ok) transfer.onChunk?.(true);
     return receipt;
   }
 }

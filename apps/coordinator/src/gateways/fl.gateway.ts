@@ -14,10 +14,10 @@ import type {
   SiteSession as Session,
   SiteSync,
   SubmitReceipt,
-  TransferChunk,
   TransferRef,
 } from '@fedfuse/protocol';
 import {
+  DEFAULT_CHUNK_WINDOW,
   FlEvent,
   Namespace as Namespaces,
   fail,
@@ -43,6 +43,7 @@ import { StrangerRefusals } from '../admission/stranger-refusals.service.ts';
 import { recordInbound } from './inbound-recorder.ts';
 import { SessionMissingFilter, SiteSession } from './site-session.decorator.ts';
 import type { FlNamespace, FlSocket } from './socket-types.ts';
+import { WeightsStreams } from './weights-streams.ts';
 import type { CoordinatorSettings } from '../env.ts';
 import { CLOCK, SETTINGS } from '../tokens.ts';
 
@@ -65,6 +66,7 @@ class ConnectionRefused extends Error {
 export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() private readonly namespace!: FlNamespace;
   private readonly logger = new Logger('fl');
+  private readonly weightsStreams = new WeightsStreams();
 
   constructor(
     private readonly registry: RegistryService,
@@ -198,25 +200,17 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     const request = parseOrError(flClientEventSchemas[FlEvent.weightsFetch].payload, raw);
     if (!request.ok) return request;
     this.seen(session);
-    const blob = this.models.byTransferId(request.data.transferId);
-    if (!blob) return fail('unknown_transfer', `no model transfer ${request.data.transferId}`);
-    if (request.data.fromIndex >= blob.transfer.ref.chunkCount)
+    const { transferId, fromIndex, window = DEFAULT_CHUNK_WINDOW } = request.data;
+    const blob = this.models.byTransferId(transferId);
+    if (!blob) return fail('unknown_transfer', `no model transfer ${transferId}`);
+    if (fromIndex >= blob.transfer.ref.chunkCount)
       return fail('invalid_payload', 'fromIndex is past the last chunk');
-    setImmediate(() => void this.stream(socket, { chunks: blob.transfer.chunks(request.data.fromIndex) }));
+    const stream = { siteId: session.siteId, socket, window, onDelivered: () => this.seen(session) };
+    // After the ack (the TransferRef) has gone out.
+    setImmediate(
+      () => void this.weightsStreams.start({ ...stream, chunks: blob.transfer.chunks(fromIndex) }),
+    );
     return ok(blob.transfer.ref);
-  }
-
-  private async stream(socket: FlSocket, source: { chunks: Iterable<TransferChunk> }): Promise<void> {
-    for (const chunk of source.chunks) {
-      if (!socket.connected) return;
-      try {
-        const receipt = await socket.timeout(30_000).emitWithAck(FlEvent.weightsChunk, chunk);
-        if (!receipt?.ok) return;
-        if (socket.data.session) this.seen(socket.data.session);
-      } catch {
-        return;
-      }
-    }
   }
 
   @SubscribeMessage(FlEvent.deltaChunk)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WeightsManifest, ModelSpec, GlobalModelRef } from '@fedfuse/protocol';
-import { chunkTransfer, decodeWeights, encodeWeights, manifestHash } from '@fedfuse/protocol';
+import { chunkTransfer, decodeWeights, encodeWeights, manifestHash, sha256Hex } from '@fedfuse/protocol';
 import type { ChunkedTransfer } from '@fedfuse/protocol';
 import { createModel, getWeights, layoutOf } from '@fedfuse/model';
 import type { ParameterLayout } from '@fedfuse/strategy';
@@ -82,10 +82,10 @@ export class GlobalModelService {
     bytes: Uint8Array,
     weights: { values: Float32Array; manifest: WeightsManifest },
   ): Promise<ModelBlob> {
-    const probe = await chunkTransfer(bytes);
-    const known = this.blobs.get(probe.ref.sha256);
+    const modelHash = await sha256Hex(bytes);
+    const known = this.blobs.get(modelHash);
     if (known) return known;
-    const transfer = await chunkTransfer(bytes, { transferId: transferIdFor(probe.ref.sha256) });
+    const transfer = await chunkTransfer(bytes, { transferId: transferIdFor(modelHash) });
     const blob: ModelBlob = {
       bytes,
       values: weights.values,

@@ -3,7 +3,7 @@ import type { TransferChunk, TransferRef } from '../transfer.ts';
 import { chunkCountFor, chunkLengthAt } from '../transfer.ts';
 import { sha256Hex } from './sha256.ts';
 
-/** A blob cut into chunks: its reference (for FitIns/FitRes) and a lazy chunk source. */
+/** A blob cut into chunks: its reference (for FitIns/FitRes) and a lazy chunk source, each chunk with its hash. */
 export interface ChunkedTransfer {
   ref: TransferRef;
   /** Chunks from `fromIndex` on, each a fresh copy of at most `chunkBytes` bytes (so memory stays bounded). */
@@ -44,11 +44,16 @@ export async function chunkTransfer(
     chunkCount,
     sha256: await sha256Hex(bytes),
   };
+  const viewAt = (index: number): Uint8Array => {
+    const start = index * chunkBytes;
+    return bytes.subarray(start, start + chunkLengthAt(ref, index));
+  };
+  // Hashed once here, so a sender serving many receivers does not hash every chunk per receiver.
+  const digests: string[] = [];
+  for (let index = 0; index < chunkCount; index++) digests.push(await sha256Hex(viewAt(index)));
   function* chunks(fromIndex = 0): Generator<TransferChunk> {
     for (let index = fromIndex; index < chunkCount; index++) {
-      const start = index * chunkBytes;
-      const data = bytes.slice(start, start + chunkLengthAt(ref, index));
-      yield { ...ref, index, data };
+      yield { ...ref, index, data: viewAt(index).slice(), chunkSha256: digests[index] };
     }
   }
   return { ref, chunks };

@@ -1,6 +1,6 @@
 import type { Ack } from '../errors.ts';
 import { fail } from '../errors.ts';
-import { DEFAULT_MAX_TRANSFER_BYTES } from '../limits.ts';
+import { DEFAULT_MAX_TRANSFER_BYTES, MAX_CHUNK_WINDOW } from '../limits.ts';
 import type { ChunkReceipt, TransferChunk, TransferRef } from '../transfer.ts';
 import { chunkCountFor, chunkLengthAt } from '../transfer.ts';
 import { sha256Hex } from './sha256.ts';
@@ -11,7 +11,7 @@ export interface ReassemblerOptions {
   expected?: TransferRef;
   /** Refuse transfers larger than this (default DEFAULT_MAX_TRANSFER_BYTES). */
   maxTotalBytes?: number;
-  /** How far past the first missing chunk an arriving index may be (default 16). */
+  /** How far past the first missing chunk an arriving index may be (default MAX_CHUNK_WINDOW). */
   reorderWindow?: number;
 }
 
@@ -35,7 +35,7 @@ export class ChunkReassembler {
 
   constructor(private readonly options: ReassemblerOptions = {}) {
     this.maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TRANSFER_BYTES;
-    this.reorderWindow = options.reorderWindow ?? 16;
+    this.reorderWindow = options.reorderWindow ?? MAX_CHUNK_WINDOW;
     this.ref = options.expected;
   }
 

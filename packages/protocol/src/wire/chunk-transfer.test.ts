@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { MAX_CHUNK_BYTES, MAX_MESSAGE_BYTES } from '../limits.ts';
 import { TransferChunk } from '../transfer.ts';
+import { checkChunkDigest } from './chunk-digest.ts';
 import { chunkTransfer } from './chunk-encoder.ts';
 import { ChunkReassembler } from './chunk-reassembler.ts';
 
@@ -162,6 +163,19 @@ describe('chunked transfer', () => {
       /chunkBytes/,
     );
     await expect(chunkTransfer(bytesOf(4), { chunkBytes: 0 })).rejects.toThrow(/chunkBytes/);
+  });
+
+  it('gives every chunk its own hash, so a corrupt chunk is refused on arrival, named', async () => {
+    const { chunks } = await chunksOf(bytesOf(25), 10);
+    for (const c of chunks) expect(await checkChunkDigest(c)).toEqual({ ok: true, data: undefined });
+    const tampered = chunks[1]!.data.slice();
+    tampered[3]! ^= 0x01;
+    const refused = await checkChunkDigest({ ...chunks[1]!, data: tampered });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'hash_mismatch' } });
+    expect(refused.ok || refused.error.message).toMatch(/^chunk 1 of transfer .* hashes to [0-9a-f]{64}/);
+    // A sender that sends no chunk hash is still covered by the whole transfer's hash.
+    const { chunkSha256: _, ...unhashed } = chunks[1]!;
+    expect((await checkChunkDigest({ ...unhashed, data: tampered })).ok).toBe(true);
   });
 
   it('is finished only once', async () => {

@@ -1,7 +1,15 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromBase64, openDelta, toBase64 } from '@fedfuse/crypto';
-import { EvaluateRes, FitRes, FlEvent, decodeWeights, type TransferFetch } from '@fedfuse/protocol';
+import {
+  DEFAULT_CHUNK_WINDOW,
+  EvaluateRes,
+  FitRes,
+  FlEvent,
+  decodeWeights,
+  type TransferChunk,
+  type TransferFetch,
+} from '@fedfuse/protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { globalModel, evaluateIns, fitIns, type GlobalModel } from '../testing/global-model.ts';
@@ -80,6 +88,17 @@ async function openSubmitted(payload: unknown, roundId: string) {
   const delta = decodeWeights(opened.data.payload);
   if (!delta.ok) throw new Error(delta.error.message);
   return { res, delta: delta.data };
+}
+
+/** Emits `chunks` one after another as a coordinator would, collecting the site's receipts. */
+async function sendChunks(
+  socket: ReturnType<EnrolledSite['coordinator']['sockets']>[number],
+  chunks: TransferChunk[],
+): Promise<unknown[]> {
+  const receipts: unknown[] = [];
+  for (const chunk of chunks)
+    receipts.push(await socket.timeout(5000).emitWithAck(FlEvent.weightsChunk, chunk));
+  return receipts;
 }
 
 describe('rounds', () => {
@@ -210,6 +229,71 @@ describe('rounds', () => {
     await env.coordinator.next(FlEvent.roundSubmit);
     expect(fetches).toEqual([0, 3]);
     expect(memory.entries().filter((e) => e.msg === 'resuming the model download')).toHaveLength(1);
+  });
+
+  it('asks for a window of chunks in flight, and refuses a corrupt chunk by name, fetching again from it', async () => {
+    daemon = await startDaemon();
+    const fetches: TransferFetch[] = [];
+    const receipts: unknown[] = [];
+    env.coordinator.respond(FlEvent.weightsFetch, (payload, socket) => {
+      const request = payload as TransferFetch;
+      fetches.push(request);
+      // The first stream flips a bit of chunk 2 on the way (its header keeps the true hash); later ones are whole.
+      setImmediate(() => {
+        if (fetches.length > 1)
+          return void env.coordinator.stream({
+            socket,
+            transfer: model.transfer,
+            fromIndex: request.fromIndex,
+          });
+        const chunks = [...model.transfer.chunks(0)].slice(0, 3);
+        chunks[2]!.data[0]! ^= 0x01;
+        void sendChunks(socket, chunks).then((acks) => receipts.push(...acks));
+      });
+      return { ok: true, data: model.transfer.ref };
+    });
+    await env.coordinator.emitWithAck(
+      FlEvent.roundStart,
+      fitIns({ model, coordinator: env.coordinator.identity }),
+    );
+    await env.coordinator.next(FlEvent.roundSubmit);
+    expect(fetches.map((f) => [f.fromIndex, f.window])).toEqual([
+      [0, DEFAULT_CHUNK_WINDOW],
+      [2, DEFAULT_CHUNK_WINDOW],
+    ]);
+    expect(receipts[2]).toEqual({
+      ok: false,
+      error: {
+        code: 'hash_mismatch',
+        message: expect.stringMatching(
+          /^chunk 2 of transfer .* hashes to [0-9a-f]{64}, but its header says/,
+        ) as string,
+      },
+    });
+    expect(memory.entries().filter((e) => e.msg === 'corrupt model chunk refused')).toHaveLength(1);
+  });
+
+  it('gives up on a model whose chunks keep arriving corrupt, saying so, and stores nothing', async () => {
+    daemon = await startDaemon();
+    env.coordinator.respond(FlEvent.weightsFetch, (payload, socket) => {
+      const { fromIndex } = payload as TransferFetch;
+      setImmediate(() => {
+        const chunk = [...model.transfer.chunks(fromIndex)][0]!;
+        chunk.data[0]! ^= 0x01;
+        void sendChunks(socket, [chunk]);
+      });
+      return { ok: true, data: model.transfer.ref };
+    });
+    await env.coordinator.emitWithAck(
+      FlEvent.roundStart,
+      fitIns({ model, coordinator: env.coordinator.identity }),
+    );
+    const failed = await memory.waitFor('training round failed');
+    expect(JSON.stringify(failed.err)).toMatch(
+      /3 chunks of the global model arrived corrupt; last: chunk 0 of transfer/,
+    );
+    expect(env.coordinator.count(FlEvent.weightsFetch)).toBe(3);
+    expect(await readdir(join(env.dir, 'models')).catch(() => [])).toEqual([]);
   });
 
   it('answers busy to a second round while training, and drops a cancelled round’s result', async () => {

@@ -1,5 +1,5 @@
-import type { ProtocolError } from '@fedfuse/protocol';
-import { FlEvent, chunkTransfer } from '@fedfuse/protocol';
+import type { ProtocolError, TransferChunk } from '@fedfuse/protocol';
+import { DEFAULT_CHUNK_WINDOW, FlEvent, chunkTransfer, sendWindowed } from '@fedfuse/protocol';
 
 import type { Logger } from '../log/logger.ts';
 import type { PendingResult, PendingStore } from '../store/pending-store.ts';
@@ -94,26 +94,35 @@ export class FitUploader {
     }
   }
 
-  /** Send every chunk; a `duplicate` means the coordinator already has it. Returns the first other refusal. */
+  /**
+   * Send every chunk, DEFAULT_CHUNK_WINDOW of them in flight; a `duplicate` means the coordinator already
+   * has it. Returns the first other refusal.
+   */
   private async sendChunks(result: PendingResult): Promise<ProtocolError | undefined> {
     const { transfer } = result.record.fitRes.delta;
     const chunked = await chunkTransfer(result.sealed, {
       transferId: transfer.transferId,
       chunkBytes: transfer.chunkBytes,
     });
-    for (const chunk of chunked.chunks()) {
+    let refusal: ProtocolError | undefined;
+    const send = async (chunk: TransferChunk): Promise<boolean> => {
       const ack = await this.deps.connection.request(FlEvent.deltaChunk, chunk);
-      if (!ack.ok && ack.error.code !== 'duplicate') {
-        this.deps.log.warn('delta chunk refused', {
-          roundId: result.record.roundId,
-          index: chunk.index,
-          code: ack.error.code,
-          reason: ack.error.message,
-        });
-        return ack.error;
-      }
-    }
-    return undefined;
+      if (ack.ok || ack.error.code === 'duplicate') return true;
+      refusal ??= ack.error;
+      this.deps.log.warn('delta chunk refused', {
+        roundId: result.record.roundId,
+        index: chunk.index,
+        code: ack.error.code,
+        reason: ack.error.message,
+      });
+      return false;
+    };
+    // The first chunk alone: it opens the transfer on the coordinator, which the others then join.
+    const chunks = chunked.chunks();
+    const first = chunks.next();
+    if (!first.done && !(await send(first.value))) return refusal;
+    await sendWindowed(chunks, { window: DEFAULT_CHUNK_WINDOW, send });
+    return refusal;
   }
 
   private async drop(roundId: string, error: ProtocolError): Promise<UploadOutcome> {

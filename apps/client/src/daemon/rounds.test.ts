@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromBase64, openDelta, toBase64 } from '@fedfuse/crypto';
 import {
+  ChunkReassembler,
   DEFAULT_CHUNK_WINDOW,
   EvaluateRes,
   FitRes,
@@ -10,7 +11,7 @@ import {
   type TransferChunk,
   type TransferFetch,
 } from '@fedfuse/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { globalModel, evaluateIns, fitIns, type GlobalModel } from '../testing/global-model.ts';
 import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
@@ -59,13 +60,13 @@ afterEach(async () => {
   await cleanup();
 });
 
-async function startDaemon(): Promise<SiteDaemon> {
+async function startDaemon(chunkBytes = 1024): Promise<SiteDaemon> {
   env.coordinator.offer(model.transfer);
   const started = await SiteDaemon.start({
     dir: env.dir,
     log: memory.log,
     timing,
-    chunkBytes: 1024,
+    chunkBytes,
     trainer,
   });
   await env.coordinator.next(FlEvent.siteReport);
@@ -88,6 +89,13 @@ async function openSubmitted(payload: unknown, roundId: string) {
   const delta = decodeWeights(opened.data.payload);
   if (!delta.ok) throw new Error(delta.error.message);
   return { res, delta: delta.data };
+}
+
+/** What the scripted coordinator does with a delta chunk by default: reassemble it per transfer. */
+function collectDelta(chunk: TransferChunk) {
+  const reassembler = env.coordinator.deltas.get(chunk.transferId) ?? new ChunkReassembler();
+  env.coordinator.deltas.set(chunk.transferId, reassembler);
+  return reassembler.push(chunk);
 }
 
 /** Emits `chunks` one after another as a coordinator would, collecting the site's receipts. */
@@ -294,6 +302,36 @@ describe('rounds', () => {
     );
     expect(env.coordinator.count(FlEvent.weightsFetch)).toBe(3);
     expect(await readdir(join(env.dir, 'models')).catch(() => [])).toEqual([]);
+  });
+
+  it('uploads the sealed delta with a window of chunks in flight after the first, and it opens', async () => {
+    daemon = await startDaemon(256); // a dozen chunks or so: more than a window
+    const held: (() => void)[] = [];
+    let mostHeld = 0;
+    env.coordinator.respond(
+      FlEvent.deltaChunk,
+      (payload) =>
+        new Promise((resolve) => {
+          held.push(() => resolve(collectDelta(payload as TransferChunk)));
+          mostHeld = Math.max(mostHeld, held.length);
+        }),
+    );
+    const ins = fitIns({ model, coordinator: env.coordinator.identity });
+    const submitted = env.coordinator.next(FlEvent.roundSubmit);
+    let done = false;
+    void submitted.then(() => (done = true));
+    await env.coordinator.emitWithAck(FlEvent.roundStart, ins);
+    // Training comes first; then the first chunk opens the transfer alone.
+    await expect.poll(() => held.length, { timeout: 15_000 }).toBe(1);
+    held.shift()!();
+    await expect.poll(() => held.length).toBe(DEFAULT_CHUNK_WINDOW);
+    for (let i = 0; i < 10_000 && !done; i++) {
+      await vi.waitFor(() => expect(held.length > 0 || done).toBe(true));
+      held.shift()?.();
+    }
+    const { delta } = await openSubmitted((await submitted).payload, ins.roundId);
+    expect(delta.manifest).toEqual(model.manifest);
+    expect(mostHeld).toBe(DEFAULT_CHUNK_WINDOW);
   });
 
   it('answers busy to a second round while training, and drops a cancelled round’s result', async () => {

@@ -15,9 +15,9 @@ import type { TestSite } from './testing/test-site.ts';
 
 const coordinator = perTestHarness();
 
-// ~1.1M parameters (a 1,500-gene panel into 700 hidden units): the global model is 9 chunks of 512 KiB,
-// so a window has room to matter.
-const MODEL_1M = { ...tinyModel, genomicsDim: 1500, genomicsHidden: 700 };
+// ~1.1M parameters (a 1,500-gene panel, 360 hidden units): the global model is 9 chunks of 512 KiB, so a
+// window has room to matter.
+const MODEL_1M = { ...tinyModel, genomicsDim: 1500, genomicsHidden: 360 };
 
 /** A site's socket that keeps each chunk unacknowledged until the test answers it. */
 class HeldChunks {

@@ -39,7 +39,7 @@ export class WeightsStreams {
       return await sendWindowed(args.chunks, {
         window: args.window,
         signal: stop.signal,
-        send: (chunk) => this.sendOne(args, { chunk, stopped }),
+        send: (chunk) => this.sendOne(args, chunk, stopped),
       });
     } finally {
       args.socket.off('disconnect', onDisconnect);
@@ -49,16 +49,17 @@ export class WeightsStreams {
 
   private async sendOne(
     args: WeightsStreamArgs,
-    o: { chunk: TransferChunk; stopped: Promise<false> },
+    chunk: TransferChunk,
+    stopped: Promise<false>,
   ): Promise<boolean> {
     if (!args.socket.connected) return false;
     const acked = args.socket
       .timeout(CHUNK_ACK_TIMEOUT_MS * args.window)
-      .emitWithAck(FlEvent.weightsChunk, o.chunk)
+      .emitWithAck(FlEvent.weightsChunk, chunk)
       // A duplicate was delivered before (e.g. by a stream this one replaced).
       .then((receipt) => receipt?.ok === true || receipt?.error.code === 'duplicate')
       .catch(() => false);
-    const delivered = await Promise.race([acked, o.stopped]);
+    const delivered = await Promise.race([acked, stopped]);
     if (delivered) args.onDelivered();
     return delivered;
   }

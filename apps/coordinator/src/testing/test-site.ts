@@ -128,12 +128,13 @@ export class TestSite {
       if (this.autoEvaluate) this.once(`evaluate ${ins.roundId}`, () => this.evaluate(ins));
     });
     socket.on(FlEvent.weightsChunk, (chunk: TransferChunk, ack: (a: unknown) => void) => {
-      const assembler = this.downloads.get(chunk.transferId);
-      ack(
-        assembler
-          ? assembler.push(chunk)
-          : { ok: false, error: { code: 'unknown_transfer', message: 'not fetching' } },
-      );
+      const download = this.downloads.get(chunk.transferId);
+      const receipt = download
+        ? download.assembler.push(chunk)
+        : { ok: false, error: { code: 'unknown_transfer', message: 'not fetching' } };
+      // A delay before each ack stands for the latency of a long link (bench:download).
+      if (download?.ackDelayMs) setTimeout(() => ack(receipt), download.ackDelayMs);
+      else ack(receipt);
       this.chunkArrived?.();
     });
   }
@@ -152,7 +153,7 @@ export class TestSite {
       .finally(() => this.inFlight.delete(key));
   }
 
-  private readonly downloads = new Map<string, ChunkReassembler>();
+  private readonly downloads = new Map<string, { assembler: ChunkReassembler; ackDelayMs?: number }>();
   private chunkArrived?: () => void;
 
   async emit<T>(event: string, payload: unknown): Promise<Ack<T>> {
@@ -234,8 +235,14 @@ export class TestSite {
     return this.connectWith(this.respond(challenge.data));
   }
 
-  /** Fetches the round's global weights over chunks and checks the coordinator's signature. */
-  async fetchWeights(ins: { roundId: string; model: FitIns['model'] }): Promise<Float32Array> {
+  /**
+   * Fetches the round's global weights over chunks and checks the coordinator's signature; `window` is
+   * sent with the fetch, and `ackDelayMs` holds back each chunk's ack.
+   */
+  async fetchWeights(
+    ins: { roundId: string; model: FitIns['model'] },
+    options: { window?: number; ackDelayMs?: number } = {},
+  ): Promise<Float32Array> {
     const verified = verifyGlobalWeights({
       coordinatorKey: this.coordinatorSigningKey!,
       signature: ins.model.signature,
@@ -245,13 +252,14 @@ export class TestSite {
     });
     if (!verified.ok) throw new Error(verified.error.message);
     const assembler = new ChunkReassembler({ expected: ins.model.weights });
-    this.downloads.set(ins.model.weights.transferId, assembler);
+    this.downloads.set(ins.model.weights.transferId, { assembler, ackDelayMs: options.ackDelayMs });
     const done = new Promise<void>((resolve) => {
       this.chunkArrived = () => assembler.complete && resolve();
     });
     const ref = await this.emit<TransferRef>(FlEvent.weightsFetch, {
       transferId: ins.model.weights.transferId,
       fromIndex: 0,
+      window: options.window,
     });
     if (!ref.ok) throw new Error(ref.error.message);
     await done;

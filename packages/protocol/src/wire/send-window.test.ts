@@ -70,10 +70,9 @@ describe(sendWindowed.name, () => {
     let calls = 0;
     const run = sendWindowed([1, 2, 3, 4, 5], {
       window: 2,
-      send: async (item) => {
+      send: (item) => {
         calls++;
-        if (item === 2) throw new Error('socket closed');
-        return true;
+        return item === 2 ? Promise.reject(new Error('socket closed')) : Promise.resolve(true);
       },
     });
     await expect(run).rejects.toThrow('socket closed');
@@ -97,7 +96,7 @@ describe(sendWindowed.name, () => {
   });
 
   it('refuses a window that is not a positive integer', async () => {
-    await expect(sendWindowed([1], { window: 0, send: async () => true })).rejects.toThrow(
+    await expect(sendWindowed([1], { window: 0, send: () => Promise.resolve(true) })).rejects.toThrow(
       'window must be a positive integer, got 0',
     );
   });

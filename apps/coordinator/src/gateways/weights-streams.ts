@@ -19,7 +19,8 @@ export interface WeightsStreamArgs {
 /**
  * Global-model downloads in progress, one per site: chunks go out with at most `window` unacknowledged,
  * so a slow site costs the coordinator `window` chunks of memory, not the model. A new fetch by the same
- * site replaces its stream (the site resumes from its first missing chunk); a disconnect ends it.
+ * site replaces its stream (the site resumes from its first missing chunk); a disconnect ends it. The
+ * replaced stream's chunks already on the wire are no longer counted: at most one window more, once.
  */
 export class WeightsStreams {
   private readonly active = new Map<string, AbortController>();

@@ -2,8 +2,10 @@
 // chunks, sealing, upload, opening, validation, persistence, aggregation, atomic checkpoint,
 // database commit). Sites are real protocol peers over real sockets whose "training" is instant.
 // Reports the goal ratios (each configuration × tiny/1 site) and the coordinator's peak RSS (VmHWM).
-// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--cpu-prof DIR]  (--cpu-prof: V8 profiles of the
-// coordinator, written when it exits; open them in Chrome DevTools)
+// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR]
+// --tick-ms: the coordinator's ticker (default: its production default, 500 ms). Nothing inside a round
+// waits for a tick (submissions advance it), but every tick reads the running runs: a 20 ms ticker costs
+// CPU in the round. --cpu-prof: V8 profiles of the coordinator, written when it exits (Chrome DevTools).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
+    'tick-ms': { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -52,7 +55,11 @@ async function measure(options: {
   const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
   const args = [...profile, COORDINATOR_BIN, '--data', dataDir, '--port', String(port)];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, FEDFUSE_TICK_MS: '20', FEDFUSE_OPERATOR_TOKEN: TOKEN },
+    env: {
+      ...process.env,
+      ...(values['tick-ms'] === undefined ? {} : { FEDFUSE_TICK_MS: values['tick-ms'] }),
+      FEDFUSE_OPERATOR_TOKEN: TOKEN,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) =>

@@ -96,7 +96,10 @@ describe(validateUpdate.name, () => {
   it('bounds the norm of the delta when given the global weights', () => {
     const reference = Float32Array.from([3, 4, 0]);
     const far = { ...good, weights: Float32Array.from([3, 4, 6]) };
-    expect(validateUpdate(good, { expectedLength: 3, maxL2Norm: 1, reference })).toEqual({ ok: true, norm: 0 });
+    expect(validateUpdate(good, { expectedLength: 3, maxL2Norm: 1, reference })).toEqual({
+      ok: true,
+      norm: 0,
+    });
     expect(validateUpdate(far, { expectedLength: 3, maxL2Norm: 5, reference })).toMatchObject({
       ok: false,
       reason: 'norm_exceeded',

@@ -2,7 +2,9 @@
 // chunks, sealing, upload, opening, validation, persistence, aggregation, atomic checkpoint,
 // database commit). Sites are real protocol peers over real sockets whose "training" is instant.
 // Reports the goal ratios (each configuration × tiny/1 site) and the coordinator's peak RSS (VmHWM).
-// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR]
+// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR] [--baseline MAIN_JS]
+// --baseline: another coordinator build's dist/main.js (e.g. of the previous commit), measured right before
+// this one for each configuration, so the before/after ratio comes from the same run.
 // --tick-ms: the coordinator's ticker (default: its production default, 500 ms). Nothing inside a round
 // waits for a tick (submissions advance it), but every tick reads the running runs: a 20 ms ticker costs
 // CPU in the round. --cpu-prof: V8 profiles of the coordinator, written when it exits (Chrome DevTools).
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     'tick-ms': { type: 'string' },
+    baseline: { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -49,11 +52,12 @@ interface RoundTiming {
 async function measure(options: {
   clients: number;
   model: object;
+  main: string;
 }): Promise<{ params: number; perRoundMs: number[]; peakRssMiB: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-bench-round-'));
   const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
-  const args = [...profile, COORDINATOR_BIN, '--data', dataDir, '--port', String(port)];
+  const args = [...profile, options.main, '--data', dataDir, '--port', String(port)];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
@@ -120,22 +124,34 @@ const CONFIGURATIONS = [
   ['1M', MODEL_1M, 1],
   ['1M', MODEL_1M, 10],
 ] as const;
-const results: { label: string; ms: number; peakRssMiB: number }[] = [];
+const results: { label: string; ms: number; peakRssMiB: number; baselineMs?: number }[] = [];
 for (const [name, model, clients] of CONFIGURATIONS) {
   if (values.only !== undefined && values.only !== `${name}:${clients}`) continue;
-  const { params, perRoundMs, peakRssMiB } = await measure({ clients, model });
+  const before = values.baseline && (await measure({ clients, model, main: values.baseline }));
+  const { params, perRoundMs, peakRssMiB } = await measure({ clients, model, main: COORDINATOR_BIN });
   const label = `${name} model (${params.toLocaleString('en')} params), ${clients} client(s)`;
-  results.push({ label, ms: median(perRoundMs), peakRssMiB });
+  results.push({
+    label,
+    ms: median(perRoundMs),
+    peakRssMiB,
+    ...(before ? { baselineMs: median(before.perRoundMs) } : {}),
+  });
+  if (before)
+    console.log(
+      `  ${label}, baseline: ${median(before.perRoundMs).toFixed(0)} ms per round (${before.perRoundMs.map((m) => m.toFixed(0)).join(', ')}), coordinator peak RSS ${before.peakRssMiB.toFixed(0)} MiB`,
+    );
   console.log(
     `  ${label}: ${median(perRoundMs).toFixed(0)} ms per round (${perRoundMs.map((m) => m.toFixed(0)).join(', ')}), coordinator peak RSS ${peakRssMiB.toFixed(0)} MiB`,
   );
 }
 const base = results[0]!;
 console.log(
-  `\n| configuration | ms per round | × ${base.label} | coordinator peak RSS (MiB) |\n|---|---|---|---|`,
+  `\n| configuration | ms per round | × ${base.label} | coordinator peak RSS (MiB) |${values.baseline ? ' baseline ms | × baseline |' : ''}\n|---|---|---|---|${values.baseline ? '---|---|' : ''}`,
 );
-for (const { label, ms, peakRssMiB } of results)
-  console.log(`| ${label} | ${ms.toFixed(0)} | ${(ms / base.ms).toFixed(2)} | ${peakRssMiB.toFixed(0)} |`);
+for (const { label, ms, peakRssMiB, baselineMs } of results)
+  console.log(
+    `| ${label} | ${ms.toFixed(0)} | ${(ms / base.ms).toFixed(2)} | ${peakRssMiB.toFixed(0)} |${baselineMs === undefined ? '' : ` ${baselineMs.toFixed(0)} | ${(ms / baselineMs).toFixed(2)} |`}`,
+  );
 const goal = results.find((r) => r.label.startsWith('1M') && r.label.includes(' 10 client'));
 if (goal && results.length === CONFIGURATIONS.length)
   console.log(

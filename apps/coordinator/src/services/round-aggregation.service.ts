@@ -149,6 +149,7 @@ export class RoundAggregationService {
       updates.rows.map((row) => row.message_key),
     );
     if (streamed) return streamed;
+    this.logger.log(`run ${run.id} round ${round.number}: rebuilding the running sum from the stored deltas`);
     const sum = new RunningFedAvg(updates.global.length, updates.layout);
     await this.forEachResult(updates, (result) => sum.add(result));
     return sum;

@@ -21,6 +21,7 @@ import { SiteSummariesService } from './site-summaries.service.ts';
 import type { SiteRefusal } from '../admission/site-refusals.service.ts';
 import { SiteRefusals } from '../admission/site-refusals.service.ts';
 import { TransfersService } from './transfers.service.ts';
+import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { crashPoint } from './crash-points.ts';
 import { openFit } from './fit-opening.ts';
 import { GlobalWeightsService } from './global-weights.service.ts';
@@ -53,6 +54,9 @@ export class SubmissionsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** Two updates opened and written at a time: one decrypts while the other waits for fsync, and no more
+   * than two plaintexts are held however many sites submit together. */
+  private readonly opening = new ConcurrencyLimit(2);
   /** Fit messages being opened and recorded, by message key. */
   private readonly inFlight = new Map<string, Promise<Ack<SubmitReceipt>>>();
 
@@ -148,28 +152,46 @@ export class SubmissionsService {
       this.refuse({ siteId, roundId: res.roundId, code, message });
     const known = await this.alreadyIn({ round, siteId, messageKey });
     if (known) return known.ok ? known : refuse(known.error.code, known.error.message);
+    const stored = await this.opening.run(() => this.openAndStore(o));
+    if (!stored.ok) return refuse(stored.error.code, stored.error.message);
+    const { path, sha256, norm } = stored.data;
+    const outcome = await this.locks.run(run.id, () =>
+      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, norm }),
+    );
+    if (outcome.ok) void this.roundService.kick(run.id);
+    else await this.files.remove(path);
+    return outcome;
+  }
+
+  /** Opens, validates and stores the delta and adds it to the round's running sum; records nothing. */
+  private async openAndStore(o: {
+    run: Run;
+    round: Round;
+    session: SiteSession;
+    res: FitRes;
+    sealed: Uint8Array;
+    messageKey: string;
+    nonceHex: string;
+  }): Promise<Ack<{ path: string; sha256: string; norm: number }>> {
+    const { run, round, res } = o;
     const model = this.models.describe(run.config.model);
     const opened = await openFit({
       coordinator: this.identity.get(),
       siteBoxKey: o.session.boxKey,
-      siteId,
+      siteId: o.session.siteId,
       round,
       res,
       sealed: o.sealed,
       config: run.config,
       model,
     });
-    if (!opened.ok) return refuse(opened.error.code, opened.error.message);
+    if (!opened.ok) return opened;
     // The nonce names the file: two different messages of one site never write the same file.
-    const path = `runs/${run.id}/rounds/${round.number}-${round.attempt}/${siteId}.${o.nonceHex.slice(0, 16)}.delta.ffwt`;
+    const path = `runs/${run.id}/rounds/${round.number}-${round.attempt}/${o.session.siteId}.${o.nonceHex.slice(0, 16)}.delta.ffwt`;
     const sha256 = await this.files.write(path, opened.data.payload);
+    const { messageKey } = o;
     await this.addToSum({ run, round, messageKey, delta: opened.data.delta, layout: model.layout, res });
-    const outcome = await this.locks.run(run.id, () =>
-      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, norm: opened.data.norm }),
-    );
-    if (outcome.ok) void this.roundService.kick(run.id);
-    else await this.files.remove(path);
-    return outcome;
+    return ok({ path, sha256, norm: opened.data.norm });
   }
 
   /** The receipt of this very message when it was accepted already, a refusal when the site's update is in. */

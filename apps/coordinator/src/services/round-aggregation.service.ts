@@ -148,7 +148,10 @@ export class RoundAggregationService {
       round.id,
       updates.rows.map((row) => row.message_key),
     );
-    if (streamed) return streamed;
+    if (streamed) {
+      for (const row of updates.rows) await this.deltas.verify(row);
+      return streamed;
+    }
     this.logger.log(`run ${run.id} round ${round.number}: rebuilding the running sum from the stored deltas`);
     const sum = new RunningFedAvg(updates.global.length, updates.layout);
     await this.forEachResult(updates, (result) => sum.add(result));

@@ -221,9 +221,9 @@ export class SubmissionsService {
     const { run, round } = o;
     if (!streamsFit(runStrategy(run.config, o.layout))) return;
     const base = await this.sums.base(run.id, round.id, async () => {
-      const global = await this.weights.atRound(run, round.number - 1);
-      // Another model than the round's: aggregation refuses the round, there is nothing to add to.
-      return global.modelHash === round.globalHash ? global.values : undefined;
+      // Unreadable, or another model than the round's: aggregation rebuilds or refuses the round itself.
+      const global = await this.weights.atRound(run, round.number - 1).catch(() => undefined);
+      return global?.modelHash === round.globalHash ? global.values : undefined;
     });
     if (!base) return;
     this.sums.add({

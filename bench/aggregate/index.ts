@@ -1,5 +1,4 @@
 import { fedAvg, fedMedian, krum, trimmedMean } from '@fedfuse/strategy';
-import { kernelName, scalarWeightedAverageInto } from '@fedfuse/strategy/weighted-average';
 import { bestSeconds, copyAll, load, machine, makeWorkload, sumAll } from './workload.ts';
 import type { Workload } from './workload.ts';
 
@@ -21,7 +20,6 @@ const cases: Case[] = [
   { name: 'Float32Array.set copy', run: copyInto(), maxFloats: Infinity, reps: 5 },
   { name: 'fedAvg (reused out)', run: fedAvgInto(), maxFloats: Infinity, reps: 5 },
   { name: 'fedAvg (new out)', run: (w) => fedAvg(w.updates), maxFloats: Infinity, reps: 5 },
-  { name: 'scalar JS kernel (fallback)', run: scalarInto(), maxFloats: Infinity, reps: 3 },
   { name: 'fedMedian', run: (w) => fedMedian(w.updates), maxFloats: 100 * MILLION, reps: 1 },
   { name: 'trimmedMean β=0.2', run: (w) => trimmedMean(w.updates, 0.2), maxFloats: 100 * MILLION, reps: 1 },
   { name: 'krum f=2 (MultiKrum m=5)', run: runKrum, maxFloats: 100 * MILLION, reps: 1 },
@@ -42,19 +40,6 @@ function fedAvgInto(): (workload: Workload) => Float32Array {
   return (workload) => {
     if (out.length !== workload.params) out = new Float32Array(workload.params);
     return fedAvg(workload.updates, { out });
-  };
-}
-
-// The pure-JS kernel fedAvg falls back to without WebAssembly SIMD, on the same coefficients.
-function scalarInto(): (workload: Workload) => Float32Array {
-  let out = new Float32Array(0);
-  return (workload) => {
-    if (out.length !== workload.params) out = new Float32Array(workload.params);
-    const total = workload.updates.reduce((sum, u) => sum + u.numExamples, 0);
-    const weights = workload.updates.map((u) => u.weights);
-    const coefficients = workload.updates.map((u) => u.numExamples / total);
-    scalarWeightedAverageInto({ out, weights, coefficients, start: 0, end: workload.params });
-    return out;
   };
 }
 
@@ -106,7 +91,6 @@ function benchSize(params: number, counts: readonly number[]): void {
 const started = Date.now();
 console.log(`bench:aggregate on ${machine()}, ${load()} at start`);
 console.log('GB/s = bytes of update data read per second (N·P·4 / time); best of reps.');
-console.log(`fedAvg kernel: ${kernelName === 'simd' ? 'WebAssembly SIMD' : 'scalar JS (no wasm SIMD here)'}`);
 benchSize(1 * MILLION, [10, 100]);
 benchSize(10 * MILLION, [10, 100]);
 console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s, ${load()} at end`);

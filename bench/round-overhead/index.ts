@@ -1,9 +1,15 @@
 // Round overhead: everything in a round except local training and evaluation (weights out in
 // chunks, sealing, upload, opening, validation, persistence, aggregation, atomic checkpoint,
 // database commit). Sites are real protocol peers over real sockets whose "training" is instant.
-// Usage: pnpm bench:round [--rounds N]
+// Reports the goal ratios (each configuration × tiny/1 site) and the coordinator's peak RSS (VmHWM).
+// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR] [--baseline MAIN_JS]
+// --baseline: another coordinator build's dist/main.js (e.g. of the previous commit), measured right before
+// this one for each configuration, so the before/after ratio comes from the same run.
+// --tick-ms: the coordinator's ticker (default: its production default, 500 ms). Nothing inside a round
+// waits for a tick (submissions advance it), but every tick reads the running runs: a 20 ms ticker costs
+// CPU in the round. --cpu-prof: V8 profiles of the coordinator, written when it exits (Chrome DevTools).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,11 +18,26 @@ import { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import { tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    'tick-ms': { type: 'string' },
+    baseline: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+});
 const ROUNDS = Number(values.rounds);
+const PROFILE_DIR = values['cpu-prof'];
 const TOKEN = 'bench-operator-token-0123456789';
-// ~1M parameters: the default architecture with a 1,500-gene panel.
-const MODEL_1M = { genomicsDim: 1500 };
+// ~1.1M parameters: the default architecture. The data-derived fields are given, as
+// the bench's sites report no data schema to derive them from.
+const MODEL_1M = {
+  genomicsDim: 2000,
+  ehrDim: 32,
+  imageShape: [64, 64, 1],
+  tasks: ['cancer', 'cardiac', 'metabolic'],
+};
 
 function api<T>(port: number, request: string, body?: unknown): Promise<T> {
   return operatorRest(port, TOKEN)<T>(request, body);
@@ -31,11 +52,18 @@ interface RoundTiming {
 async function measure(options: {
   clients: number;
   model: object;
-}): Promise<{ params: number; perRoundMs: number[] }> {
+  main: string;
+}): Promise<{ params: number; perRoundMs: number[]; peakRssMiB: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-bench-round-'));
-  const child = spawn(process.execPath, [COORDINATOR_BIN, '--data', dataDir, '--port', String(port)], {
-    env: { ...process.env, FEDFUSE_TICK_MS: '20', FEDFUSE_OPERATOR_TOKEN: TOKEN },
+  const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
+  const args = [...profile, options.main, '--data', dataDir, '--port', String(port)];
+  const child = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      ...(values['tick-ms'] === undefined ? {} : { FEDFUSE_TICK_MS: values['tick-ms'] }),
+      FEDFUSE_OPERATOR_TOKEN: TOKEN,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) =>
@@ -69,34 +97,63 @@ async function measure(options: {
     }
     const rounds = await api<RoundTiming[]>(port, `GET /api/runs/${run.runId}/rounds`);
     const manifest = (sites[0]!.received[0]!.model.manifest as { numParams: number }).numParams;
-    return { params: manifest, perRoundMs: rounds.map((r) => r.finishedAt - r.startedAt) };
+    const perRoundMs = rounds.map((r) => r.finishedAt - r.startedAt);
+    return { params: manifest, perRoundMs, peakRssMiB: peakRssMiB(child.pid!) };
   } finally {
     sites.forEach((s) => s.close());
-    child.kill('SIGKILL');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // A profiled coordinator must exit cleanly to write its profile.
+    child.kill(PROFILE_DIR === undefined ? 'SIGKILL' : 'SIGTERM');
+    await exited;
   }
+}
+
+/** The process's peak resident set (Linux VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return line ? Number(line[1]) / 1024 : NaN;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
   `round overhead (no training, no evaluation work), ${ROUNDS} rounds each, median per round; coordinator in its own process`,
 );
-const results: [string, number, number][] = [];
-for (const [label, model] of [
-  ['tiny', tinyModel],
-  ['1M', { ...MODEL_1M }],
-] as const) {
-  for (const clients of [1, 10]) {
-    const { params, perRoundMs } = await measure({ clients, model });
-    results.push([
-      `${label} model (${params.toLocaleString('en')} params), ${clients} client(s)`,
-      median(perRoundMs),
-      params,
-    ]);
+const CONFIGURATIONS = [
+  ['tiny', tinyModel, 1],
+  ['tiny', tinyModel, 10],
+  ['1M', MODEL_1M, 1],
+  ['1M', MODEL_1M, 10],
+] as const;
+const results: { label: string; ms: number; peakRssMiB: number; baselineMs?: number }[] = [];
+for (const [name, model, clients] of CONFIGURATIONS) {
+  if (values.only !== undefined && values.only !== `${name}:${clients}`) continue;
+  const before = values.baseline && (await measure({ clients, model, main: values.baseline }));
+  const { params, perRoundMs, peakRssMiB } = await measure({ clients, model, main: COORDINATOR_BIN });
+  const label = `${name} model (${params.toLocaleString('en')} params), ${clients} client(s)`;
+  results.push({
+    label,
+    ms: median(perRoundMs),
+    peakRssMiB,
+    ...(before ? { baselineMs: median(before.perRoundMs) } : {}),
+  });
+  if (before)
     console.log(
-      `  ${results.at(-1)![0]}: ${median(perRoundMs).toFixed(0)} ms per round (${perRoundMs.map((m) => m.toFixed(0)).join(', ')})`,
+      `  ${label}, baseline: ${median(before.perRoundMs).toFixed(0)} ms per round (${before.perRoundMs.map((m) => m.toFixed(0)).join(', ')}), coordinator peak RSS ${before.peakRssMiB.toFixed(0)} MiB`,
     );
-  }
+  console.log(
+    `  ${label}: ${median(perRoundMs).toFixed(0)} ms per round (${perRoundMs.map((m) => m.toFixed(0)).join(', ')}), coordinator peak RSS ${peakRssMiB.toFixed(0)} MiB`,
+  );
 }
-const base = results[0]![1];
-console.log('\n| configuration | ms per round | × tiny/1 client |\n|---|---|---|');
-for (const [label, ms] of results) console.log(`| ${label} | ${ms.toFixed(0)} | ${(ms / base).toFixed(2)} |`);
+const base = results[0]!;
+console.log(
+  `\n| configuration | ms per round | × ${base.label} | coordinator peak RSS (MiB) |${values.baseline ? ' baseline ms | × baseline |' : ''}\n|---|---|---|---|${values.baseline ? '---|---|' : ''}`,
+);
+for (const { label, ms, peakRssMiB, baselineMs } of results)
+  console.log(
+    `| ${label} | ${ms.toFixed(0)} | ${(ms / base.ms).toFixed(2)} | ${peakRssMiB.toFixed(0)} |${baselineMs === undefined ? '' : ` ${baselineMs.toFixed(0)} | ${(ms / baselineMs).toFixed(2)} |`}`,
+  );
+const goal = results.find((r) => r.label.startsWith('1M') && r.label.includes(' 10 client'));
+if (goal && results.length === CONFIGURATIONS.length)
+  console.log(
+    `\ngoal (1M params, 10 sites): ${goal.ms.toFixed(0)} ms per round (target ≤ 500), ${(goal.ms / base.ms).toFixed(2)} × tiny/1 site (target ≤ 5)`,
+  );

@@ -37,6 +37,8 @@ import { RegistryService } from './services/registry.service.ts';
 import { RoundInstructionsService } from './services/round-instructions.service.ts';
 import { RoundService } from './services/round.service.ts';
 import { RoundAggregationService } from './services/round-aggregation.service.ts';
+import { RoundSums } from './services/round-sums.service.ts';
+import { StoredDeltas } from './services/stored-deltas.service.ts';
 import { RoundCancellationService } from './services/round-cancellation.service.ts';
 import { RoundEvaluationService } from './services/round-evaluation.service.ts';
 import { RoundProgressService } from './services/round-progress.service.ts';
@@ -109,6 +111,8 @@ export class AppModule {
         ConnectionsService,
         TransfersService,
         UpdateScreeningService,
+        StoredDeltas,
+        RoundSums,
         GlobalModelService,
         GlobalWeightsService,
         RunLocks,

@@ -2,8 +2,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { fedAvg } from './fed-avg.ts';
+import { RunningFedAvg } from './running-fed-avg.ts';
 import type { ClientUpdate } from './types.ts';
-import { SCALAR_BLOCK_SIZE, scalarWeightedAverageInto } from './weighted-average.ts';
+import { SCALAR_BLOCK_SIZE, weightedAverageInto } from './weighted-average.ts';
 
 // A full GC before each measurement, so garbage from earlier tests is not collected mid-measurement and
 // hidden in the delta. `--expose-gc` set at runtime reaches a new context's global.
@@ -63,13 +64,25 @@ describe('fedAvg memory', () => {
     expect(await arrayBufferGrowth(() => fedAvg(many, { out }))).toBeLessThanOrEqual(SLACK);
   });
 
-  it('keeps the scalar fallback to one block of Float64 scratch', async () => {
+  it('keeps the kernel to its one block of Float64 scratch, allocated once', async () => {
     const out = new Float32Array(P);
     const args = { out, weights: many.map((u) => u.weights), coefficients: many.map(() => 1 / 50) };
     const growth = await arrayBufferGrowth(() => {
-      scalarWeightedAverageInto({ ...args, start: 0, end: P });
+      weightedAverageInto({ ...args, start: 0, end: P });
       return out;
     });
     expect(growth).toBeLessThanOrEqual(SCALAR_BLOCK_SIZE * 8 + SLACK);
+  });
+
+  it('RunningFedAvg holds its two P-double sums, whether 5 or 50 updates were added', async () => {
+    const fed = (updates: ClientUpdate[]) => () => {
+      const sum = new RunningFedAvg(P);
+      for (const update of updates) sum.add(update);
+      return sum;
+    };
+    const growthFew = await arrayBufferGrowth(fed(few));
+    const growthMany = await arrayBufferGrowth(fed(many));
+    expect(growthMany).toBeLessThanOrEqual(2 * P * 8 + SLACK);
+    expect(growthMany - growthFew).toBeLessThanOrEqual(SLACK);
   });
 });

@@ -2,6 +2,7 @@ import { assertSamplingOptions, sampleClients } from './client-sampler.ts';
 import { fedAvg } from './fed-avg.ts';
 import { weightedLoss, weightedMetrics } from './metrics.ts';
 import { poolEvaluations } from './pooled-metrics.ts';
+import type { RunningFedAvg, UpdateSummary } from './running-fed-avg.ts';
 import type { EvaluationAsked } from './pooled-metrics.ts';
 import type {
   ClientInfo,
@@ -13,7 +14,7 @@ import type {
   Metrics,
   RoundFailure,
   RoundPlan,
-  Strategy,
+  StreamingStrategy,
 } from './strategy.ts';
 import type { ParameterLayout } from './types.ts';
 
@@ -42,7 +43,7 @@ export interface FedAvgStrategyOptions {
   onFitConfig?: (round: number) => Config;
   onEvaluateConfig?: (round: number) => Config;
   /** Replaces the default example-weighted mean of the sites' fit metrics. */
-  fitMetricsAggregation?: (results: readonly FitResult[]) => Metrics;
+  fitMetricsAggregation?: (results: readonly UpdateSummary[]) => Metrics;
   /** Replaces the default example-weighted mean of the sites' evaluation metrics. */
   evaluateMetricsAggregation?: (results: readonly EvaluateResult[]) => Metrics;
 }
@@ -54,7 +55,7 @@ type Resolved = Required<Omit<FedAvgStrategyOptions, Optional>> & Pick<FedAvgStr
  * Flower's FedAvg strategy: sample sites, send them the global weights, average their results by examples.
  * @example new FedAvgStrategy({ fractionFit: 0.5, minFitClients: 3, onFitConfig: () => ({ epochs: 1 }) })
  */
-export class FedAvgStrategy implements Strategy {
+export class FedAvgStrategy implements StreamingStrategy {
   protected readonly options: Resolved;
   /** The global weights sent by the last configureFit, i.e. what this round's results start from. */
   protected current: { round: number; weights: Float32Array } | undefined;
@@ -120,6 +121,24 @@ export class FedAvgStrategy implements Strategy {
     };
   }
 
+  /** FedAvg needs only the running weighted sum of the updates; the robust rules override this. */
+  get streamsFit(): boolean {
+    return true;
+  }
+
+  /** aggregateFit over the updates added to `sum` (the same result to float rounding), never holding them. */
+  aggregateStreamed(round: number, sum: RunningFedAvg, failures: readonly RoundFailure[]): FitAggregate {
+    if (!this.streamsFit)
+      throw new Error(`${this.constructor.name} needs every update at once: call aggregateFit instead`);
+    if (sum.added.length === 0) return { metrics: {} };
+    if (!this.options.acceptFailures && failures.length > 0) return { metrics: {} };
+    const current = this.options.layout === undefined ? undefined : this.currentWeights(round);
+    return {
+      weights: this.serverStep(round, sum.mean(current), sum.added),
+      metrics: this.options.fitMetricsAggregation(sum.added),
+    };
+  }
+
   startFrom(round: number, globalWeights: Float32Array): void {
     this.current = { round, weights: globalWeights };
   }
@@ -169,10 +188,16 @@ export class FedAvgStrategy implements Strategy {
     return { ...this.options.onFitConfig?.(round) };
   }
 
-  /** Combines the results' weights; subclasses swap in robust rules or a server optimizer. */
+  /** Combines the results' weights; the robust rules replace this. */
   protected aggregateWeights(round: number, results: readonly FitResult[]): Float32Array {
     const { layout } = this.options;
-    return fedAvg(results, layout === undefined ? {} : { layout, current: this.currentWeights(round) });
+    const mean = fedAvg(results, layout === undefined ? {} : { layout, current: this.currentWeights(round) });
+    return this.serverStep(round, mean, results);
+  }
+
+  /** The next global weights from the (group-weighted) mean; FedOpt's server optimizer steps here. */
+  protected serverStep(_round: number, mean: Float32Array, _updates: readonly UpdateSummary[]): Float32Array {
+    return mean;
   }
 
   /** The weights configureFit sent for `round`; throws when it was not called for that round. */

@@ -1,9 +1,9 @@
 import { FedAvgStrategy } from './fed-avg-strategy.ts';
 import type { FedAvgStrategyOptions } from './fed-avg-strategy.ts';
-import { fedAvg } from './fed-avg.ts';
 import { untrainedRanges } from './layout.ts';
+import type { UpdateSummary } from './running-fed-avg.ts';
 import type { OptimizerSnapshot, ServerOptimizer } from './server-optimizer.ts';
-import type { FitResult, StatefulStrategy } from './strategy.ts';
+import type { StatefulStrategy } from './strategy.ts';
 
 /** Options of {@link FedOptStrategy}: FedAvg's plus the server optimizer. */
 export interface FedOptStrategyOptions extends FedAvgStrategyOptions {
@@ -24,12 +24,14 @@ export class FedOptStrategy extends FedAvgStrategy implements StatefulStrategy {
     this.optimizer = options.optimizer;
   }
 
-  protected override aggregateWeights(round: number, results: readonly FitResult[]): Float32Array {
-    const current = this.currentWeights(round);
+  protected override serverStep(
+    round: number,
+    mean: Float32Array,
+    updates: readonly UpdateSummary[],
+  ): Float32Array {
     const { layout } = this.options;
-    const aggregated = fedAvg(results, layout === undefined ? {} : { layout, current });
-    const frozen = layout === undefined ? [] : untrainedRanges(results, layout);
-    return this.optimizer.step(current, aggregated, { round, frozen });
+    const frozen = layout === undefined ? [] : untrainedRanges(updates, layout);
+    return this.optimizer.step(this.currentWeights(round), mean, { round, frozen });
   }
 
   /** The server optimizer's moments, stored with each checkpoint. */

@@ -1,6 +1,8 @@
 export type { ClientUpdate, IndexRange, LayoutEntry, ParameterLayout } from './types.ts';
 export { fedAvg } from './fed-avg.ts';
 export type { FedAvgOptions } from './fed-avg.ts';
+export { RunningFedAvg } from './running-fed-avg.ts';
+export type { UpdateSummary } from './running-fed-avg.ts';
 export { fedMedian } from './fed-median.ts';
 export { trimmedMean } from './trimmed-mean.ts';
 export { krum, krumScores } from './krum.ts';
@@ -32,8 +34,9 @@ export type {
   RoundSkipReason,
   StatefulStrategy,
   Strategy,
+  StreamingStrategy,
 } from './strategy.ts';
-export { isStateful } from './strategy.ts';
+export { isStateful, streamsFit } from './strategy.ts';
 export { STRATEGY_NAMES, strategyFor } from './strategy-for.ts';
 export type { RunStrategyOptions, StrategySettings } from './strategy-for.ts';
 export { histogramAuc, poolEvaluations } from './pooled-metrics.ts';

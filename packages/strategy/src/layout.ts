@@ -1,6 +1,9 @@
 import { assertExampleCount } from './assert-updates.ts';
 import type { ClientUpdate, IndexRange, ParameterLayout } from './types.ts';
 
+/** An update's example counts, which is all the weighting needs (a streamed update's weights are gone). */
+type ExampleCounts = Omit<ClientUpdate, 'weights'>;
+
 /** A contiguous range owned by one parameter group; `group` is undefined where the layout is silent. */
 export interface LayoutSegment extends IndexRange {
   group: string | undefined;
@@ -35,7 +38,7 @@ export function layoutSegments(layout: ParameterLayout, length: number): LayoutS
 }
 
 /** Examples of `update` that exercised `group`; a group the update does not mention counts as all of them. */
-export function groupExampleCount(update: ClientUpdate, group: string | undefined): number {
+export function groupExampleCount(update: ExampleCounts, group: string | undefined): number {
   if (group === undefined) return update.numExamples;
   const count = update.groupExamples?.[group] ?? update.numExamples;
   assertExampleCount(count, `groupExamples['${group}']`);
@@ -43,7 +46,7 @@ export function groupExampleCount(update: ClientUpdate, group: string | undefine
 }
 
 /** Throws when an update reports examples for a group the layout does not contain (likely a typo). */
-export function assertKnownGroups(updates: readonly ClientUpdate[], layout: ParameterLayout): void {
+export function assertKnownGroups(updates: readonly ExampleCounts[], layout: ParameterLayout): void {
   const known = new Set(layout.map((entry) => entry.group));
   updates.forEach((update, index) => {
     for (const group of Object.keys(update.groupExamples ?? {})) {
@@ -57,7 +60,7 @@ export function assertKnownGroups(updates: readonly ClientUpdate[], layout: Para
 }
 
 /** The layout ranges whose group no update trained (example counts sum to 0): FedOpt freezes these. */
-export function untrainedRanges(updates: readonly ClientUpdate[], layout: ParameterLayout): IndexRange[] {
+export function untrainedRanges(updates: readonly ExampleCounts[], layout: ParameterLayout): IndexRange[] {
   const totals = new Map<string, number>();
   for (const { group } of layout) {
     if (!totals.has(group)) {

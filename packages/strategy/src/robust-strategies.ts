@@ -7,10 +7,15 @@ import type { FitResult } from './strategy.ts';
 import { trimmedMean } from './trimmed-mean.ts';
 
 // Robust rules ignore numExamples and the layout by design: a site cannot buy influence by claiming
-// more examples, and per-group counts would reintroduce exactly that lever.
+// more examples, and per-group counts would reintroduce exactly that lever. They compare every update
+// coordinate by coordinate (or pairwise), so they cannot be fed one update at a time: streamsFit is false.
 
 /** Flower's FedMedian: coordinate-wise median of the sites' weights. */
 export class FedMedianStrategy extends FedAvgStrategy {
+  override get streamsFit(): boolean {
+    return false;
+  }
+
   protected override aggregateWeights(_round: number, results: readonly FitResult[]): Float32Array {
     return fedMedian(results);
   }
@@ -24,6 +29,10 @@ export interface FedTrimmedAvgStrategyOptions extends FedAvgStrategyOptions {
 
 /** Flower's FedTrimmedAvg: coordinate-wise trimmed mean. */
 export class FedTrimmedAvgStrategy extends FedAvgStrategy {
+  override get streamsFit(): boolean {
+    return false;
+  }
+
   readonly beta: number;
 
   constructor(options: FedTrimmedAvgStrategyOptions = {}) {
@@ -43,6 +52,10 @@ export interface KrumStrategyOptions extends FedAvgStrategyOptions, Partial<Krum
 
 /** Flower's Krum (MultiKrum when numToKeep > 1); numMalicious and numToKeep default to 0. */
 export class KrumStrategy extends FedAvgStrategy {
+  override get streamsFit(): boolean {
+    return false;
+  }
+
   readonly krum: Required<KrumOptions>;
 
   constructor(options: KrumStrategyOptions = {}) {

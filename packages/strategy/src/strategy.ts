@@ -1,4 +1,5 @@
 import type { PooledTaskMetrics, TaskEvaluation } from './pooled-metrics.ts';
+import type { RunningFedAvg } from './running-fed-avg.ts';
 import type { OptimizerSnapshot } from './server-optimizer.ts';
 import type { ClientUpdate } from './types.ts';
 
@@ -104,4 +105,20 @@ export interface StatefulStrategy extends Strategy {
 /** Whether the strategy has server state to persist. */
 export function isStateful(strategy: Strategy): strategy is StatefulStrategy {
   return 'snapshotState' in strategy && 'restoreState' in strategy;
+}
+
+/**
+ * A strategy that can aggregate from a running weighted sum ({@link RunningFedAvg}) instead of every update
+ * at once, so a coordinator adds each update as it arrives and holds O(model) memory. `streamsFit` is false
+ * for rules that need all updates together (median, trimmed mean, Krum).
+ */
+export interface StreamingStrategy extends Strategy {
+  readonly streamsFit: boolean;
+  /** aggregateFit over the updates added to `sum`. */
+  aggregateStreamed(round: number, sum: RunningFedAvg, failures: readonly RoundFailure[]): FitAggregate;
+}
+
+/** Whether the strategy can aggregate from a running sum. */
+export function streamsFit(strategy: Strategy): strategy is StreamingStrategy {
+  return 'aggregateStreamed' in strategy && (strategy as StreamingStrategy).streamsFit;
 }

@@ -16,8 +16,8 @@ const expected: UpdateExpectations = {
 };
 
 describe(validateUpdate.name, () => {
-  it('accepts an update that meets every expectation', () => {
-    expect(validateUpdate(good, expected)).toEqual({ ok: true });
+  it('accepts an update that meets every expectation, with the norm it computed', () => {
+    expect(validateUpdate(good, expected)).toEqual({ ok: true, norm: 5 });
   });
 
   it.each<{ name: string; change: Partial<SubmittedUpdate>; reason: UpdateRejection; message: RegExp }>([
@@ -96,7 +96,10 @@ describe(validateUpdate.name, () => {
   it('bounds the norm of the delta when given the global weights', () => {
     const reference = Float32Array.from([3, 4, 0]);
     const far = { ...good, weights: Float32Array.from([3, 4, 6]) };
-    expect(validateUpdate(good, { expectedLength: 3, maxL2Norm: 1, reference })).toEqual({ ok: true });
+    expect(validateUpdate(good, { expectedLength: 3, maxL2Norm: 1, reference })).toEqual({
+      ok: true,
+      norm: 0,
+    });
     expect(validateUpdate(far, { expectedLength: 3, maxL2Norm: 5, reference })).toMatchObject({
       ok: false,
       reason: 'norm_exceeded',
@@ -106,7 +109,7 @@ describe(validateUpdate.name, () => {
 
   it('checks only what it is asked to check', () => {
     const bare = { weights: Float32Array.from([100, 200, 300]), numExamples: 1 };
-    expect(validateUpdate(bare, { expectedLength: 3 })).toEqual({ ok: true });
+    expect(validateUpdate(bare, { expectedLength: 3 })).toEqual({ ok: true, norm: Math.sqrt(140_000) });
   });
 
   it('throws when the reference itself has the wrong length', () => {

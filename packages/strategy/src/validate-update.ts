@@ -8,7 +8,9 @@ export type UpdateRejection =
   | 'norm_exceeded';
 
 /** The outcome of {@link validateUpdate}. */
-export type UpdateValidation = { ok: true } | { ok: false; reason: UpdateRejection; message: string };
+/** A valid update carries the L2 norm validation computed (of the update, or of update − reference). */
+export type UpdateValidation =
+  { ok: true; norm: number } | { ok: false; reason: UpdateRejection; message: string };
 
 /** What a submitted update must satisfy before it may be aggregated. */
 export interface UpdateExpectations {
@@ -51,7 +53,7 @@ export function validateUpdate(update: SubmittedUpdate, expected: UpdateExpectat
       `model manifest hash ${update.manifestHash ?? '(none)'} does not match the round's ${expectedManifestHash}`,
     );
   }
-  return checkGroups(update, expected) ?? checkValues(weights, expected) ?? { ok: true };
+  return checkGroups(update, expected) ?? checkValues(weights, expected);
 }
 
 function checkGroups(update: SubmittedUpdate, expected: UpdateExpectations): UpdateValidation | undefined {
@@ -70,7 +72,7 @@ function checkGroups(update: SubmittedUpdate, expected: UpdateExpectations): Upd
   return undefined;
 }
 
-function checkValues(weights: Float32Array, expected: UpdateExpectations): UpdateValidation | undefined {
+function checkValues(weights: Float32Array, expected: UpdateExpectations): UpdateValidation {
   const { reference, maxL2Norm } = expected;
   if (reference !== undefined && reference.length !== weights.length) {
     throw new Error(`validateUpdate: reference has ${reference.length} weights, expected ${weights.length}`);
@@ -90,7 +92,7 @@ function checkValues(weights: Float32Array, expected: UpdateExpectations): Updat
       `L2 norm of the ${of} is ${norm.toPrecision(6)}, above the bound ${maxL2Norm}`,
     );
   }
-  return undefined;
+  return { ok: true, norm };
 }
 
 function reject(reason: UpdateRejection, message: string): UpdateValidation {

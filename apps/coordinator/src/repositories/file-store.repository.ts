@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoordinatorSettings } from '../env.ts';
@@ -56,6 +56,11 @@ export class FileStoreRepository {
       );
     }
     return bytes;
+  }
+
+  /** Deletes a file that turned out not to be needed (absent already is fine). */
+  async remove(path: string): Promise<void> {
+    await rm(this.resolve(path), { force: true });
   }
 
   async read(path: string): Promise<Uint8Array> {

@@ -27,13 +27,26 @@ export interface Run {
   failure: string | null;
 }
 
+/** Parsed configs by their stored text: every tick and submission reads the run, the schema check is costly. */
+const parsedConfigs = new Map<string, ResolvedRunConfig>();
+const MAX_PARSED_CONFIGS = 64;
+
+/** The stored config, passed through the request schema again (every default is already in it). */
+function parseConfig(row: RunRow): ResolvedRunConfig {
+  const known = parsedConfigs.get(row.config);
+  if (known) return known;
+  const config = parseColumn({ table: 'runs', id: row.id, column: 'config' }, row.config, RunConfig);
+  if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.delete(parsedConfigs.keys().next().value!);
+  parsedConfigs.set(row.config, config as ResolvedRunConfig);
+  return config as ResolvedRunConfig;
+}
+
 function toRun(row: RunRow): Run {
   const where = { table: 'runs', id: row.id };
   return {
     id: row.id,
     name: row.name,
-    // The stored config passes the request schema again (every default is already in it).
-    config: parseColumn({ ...where, column: 'config' }, row.config, RunConfig) as ResolvedRunConfig,
+    config: parseConfig(row),
     state: row.state,
     schedule:
       row.schedule === null ? null : parseColumn({ ...where, column: 'schedule' }, row.schedule, RunSchedule),

@@ -33,6 +33,7 @@ const MAX_CACHED = 8;
 export class GlobalModelService {
   private readonly blobs = new Map<string, ModelBlob>();
   private readonly layouts = new Map<string, { layout: ParameterLayout; manifest: WeightsManifest }>();
+  private readonly initial = new Map<string, Float32Array>();
 
   /** The parameter layout (groups) and wire manifest of a model spec. */
   describe(spec: ModelSpec): { layout: ParameterLayout; manifest: WeightsManifest } {
@@ -55,14 +56,21 @@ export class GlobalModelService {
     }
   }
 
-  /** The seeded initial weights of a run's model. */
+  /** The seeded initial weights of a run's model (a copy: building the model costs a round's worth of time). */
   initialWeights(spec: ModelSpec): Float32Array {
-    const model = createModel(spec);
-    try {
-      return getWeights(model).weights;
-    } finally {
-      model.dispose();
+    const key = JSON.stringify(spec);
+    let weights = this.initial.get(key);
+    if (!weights) {
+      const model = createModel(spec);
+      try {
+        weights = getWeights(model).weights;
+      } finally {
+        model.dispose();
+      }
+      this.initial.set(key, weights);
+      if (this.initial.size > MAX_CACHED) this.initial.delete(this.initial.keys().next().value!);
     }
+    return weights.slice();
   }
 
   /** Encodes weights with their manifest and prepares the chunked transfer. */

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decodeWeights } from '@fedfuse/protocol';
-import { isStateful } from '@fedfuse/strategy';
+import { RunningFedAvg, isStateful, streamsFit } from '@fedfuse/strategy';
 import type { FitResult, ParameterLayout } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { Round } from '../repositories/round.ts';
@@ -20,16 +19,26 @@ import { encodeSnapshot } from './optimizer-snapshot.ts';
 import { RoundCancellationService } from './round-cancellation.service.ts';
 import { RoundInstructionsService } from './round-instructions.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
+import { RoundSums } from './round-sums.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 import { runStrategy } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 import { byStableKey } from './site-keys.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
+import type { FitPayload } from './stored-deltas.service.ts';
+import { StoredDeltas } from './stored-deltas.service.ts';
 import { roundTrainingLoss } from './training-loss.ts';
 import { UpdateScreeningService } from './update-screening.service.ts';
 
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
+
+/** A round's kept updates as stored, and what turns them into the weights the strategy aggregates. */
+interface StoredUpdates {
+  rows: UpdateRow[];
+  global: Float32Array;
+  layout: ParameterLayout;
+}
 
 /** A round's new global model, written as its checkpoint but not yet committed. */
 interface Checkpoint {
@@ -51,6 +60,8 @@ export class RoundAggregationService {
   constructor(
     private readonly rounds: RoundsRepository,
     private readonly files: FileStoreRepository,
+    private readonly deltas: StoredDeltas,
+    private readonly sums: RoundSums,
     private readonly models: GlobalModelService,
     private readonly weights: GlobalWeightsService,
     private readonly screening: UpdateScreeningService,
@@ -93,7 +104,7 @@ export class RoundAggregationService {
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.globalHash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const { submitted, kept, results } = await this.fitResults({ round, config, global: global.values });
+    const { submitted, kept } = await this.screened(round, config);
     const { layout, manifest } = this.models.describe(config.model);
     const strategy = runStrategy(config, layout);
     const state = await this.weights.optimizerAt(run.id, round.number - 1);
@@ -103,8 +114,11 @@ export class RoundAggregationService {
       reason: f.message,
     }));
     strategy.startFrom(round.number, global.values);
+    const updates = { rows: kept, global: global.values, layout };
     // No weights (every update excluded): the round commits the global model unchanged.
-    const aggregated = strategy.aggregateFit(round.number, results, failures);
+    const aggregated = streamsFit(strategy)
+      ? strategy.aggregateStreamed(round.number, await this.runningSum(run, round, updates), failures)
+      : strategy.aggregateFit(round.number, await this.allResults(updates), failures);
     crashPoint('aggregation', round.number);
     const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
     const path = checkpointPath(run.id, round.number);
@@ -114,29 +128,54 @@ export class RoundAggregationService {
     return { config, layout, submitted, kept, blob, path, sha256 };
   }
 
-  /** The round's updates as the strategy sees them (global + delta), by stable key, after the norm screen. */
-  private async fitResults(o: { round: Round; config: ResolvedRunConfig; global: Float32Array }) {
-    const keys = await this.sites.keys();
-    const submitted = byStableKey(await this.rounds.updatesFor(o.round.id, 'fit'), keys);
-    const deltas: Float32Array[] = [];
-    for (const row of submitted) {
-      const payload = JSON.parse(row.payload) as { sha256: string };
-      const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, payload.sha256));
-      if (!decoded.ok)
-        throw new Error(`stored delta of site ${row.site_id} does not decode: ${decoded.error.message}`);
-      deltas.push(decoded.data.values);
-    }
+  /** The round's fit updates by stable key, and the ones the norm screen kept (from their recorded norms). */
+  private async screened(round: Round, config: ResolvedRunConfig) {
+    const submitted = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.sites.keys());
+    const norms: number[] = [];
+    for (const row of submitted) norms.push(await this.deltas.norm(row));
     const siteIds = submitted.map((r) => r.site_id);
-    const keptIndices = await this.screening.keep({ round: o.round, config: o.config, siteIds, deltas });
-    const results: FitResult[] = keptIndices.map((i) => {
-      const row = submitted[i]!;
-      const weights = new Float32Array(o.global.length);
-      for (let j = 0; j < weights.length; j++) weights[j] = o.global[j]! + deltas[i]![j]!;
-      const { groupExamples } = JSON.parse(row.payload) as { groupExamples: Record<string, number> };
+    const keptIndices = await this.screening.keep({ round, config, siteIds, norms });
+    return { submitted, kept: keptIndices.map((i) => submitted[i]!) };
+  }
+
+  /**
+   * The running sum fed as the updates arrived when it holds exactly the kept ones; else (a restart, an
+   * excluded update) rebuilt from the stored deltas one at a time, so memory stays O(model) either way.
+   */
+  private async runningSum(run: Run, round: Round, updates: StoredUpdates): Promise<RunningFedAvg> {
+    const streamed = this.sums.take(
+      run.id,
+      round.id,
+      updates.rows.map((row) => row.message_key),
+    );
+    if (streamed) {
+      for (const row of updates.rows) await this.deltas.verify(row);
+      return streamed;
+    }
+    this.logger.log(`run ${run.id} round ${round.number}: rebuilding the running sum from the stored deltas`);
+    const sum = new RunningFedAvg(updates.global.length, updates.layout);
+    await this.forEachResult(updates, (result) => sum.add(result));
+    return sum;
+  }
+
+  /** Every kept update at once, for the rules that compare them all (median, trimmed mean, Krum). */
+  private async allResults(updates: StoredUpdates): Promise<FitResult[]> {
+    const results: FitResult[] = [];
+    await this.forEachResult(updates, (result) => results.push(result));
+    return results;
+  }
+
+  /** Reads the stored updates back one at a time, as the strategy sees them: global + delta. */
+  private async forEachResult(updates: StoredUpdates, use: (result: FitResult) => void): Promise<void> {
+    const keys = await this.sites.keys();
+    for (const row of updates.rows) {
+      const delta = await this.deltas.read(row);
+      const weights = new Float32Array(updates.global.length);
+      for (let j = 0; j < weights.length; j++) weights[j] = updates.global[j]! + delta[j]!;
+      const { groupExamples } = JSON.parse(row.payload) as FitPayload;
       const clientId = keys.get(row.site_id) ?? row.site_id;
-      return { clientId, weights, numExamples: row.num_examples, groupExamples };
-    });
-    return { submitted, kept: keptIndices.map((i) => submitted[i]!), results };
+      use({ clientId, weights, numExamples: row.num_examples, ...(groupExamples ? { groupExamples } : {}) });
+    }
   }
 
   private async commit(run: Run, round: Round, checkpoint: Checkpoint): Promise<void> {

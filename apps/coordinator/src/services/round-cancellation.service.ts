@@ -8,6 +8,7 @@ import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
+import { RoundSums } from './round-sums.service.ts';
 import { TransfersService } from './transfers.service.ts';
 
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -27,6 +28,7 @@ export class RoundCancellationService {
     private readonly connections: ConnectionsService,
     private readonly audit: AuditService,
     private readonly progress: RoundProgressService,
+    private readonly sums: RoundSums,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -39,6 +41,7 @@ export class RoundCancellationService {
       finishedAt: this.clock.now(),
     });
     await this.releaseUploads(round);
+    this.sums.discard(round.runId);
     for (const siteId of round.selectedSites) {
       this.connections.get(siteId)?.emit(FlEvent.roundCancelled, {
         runId: round.runId,

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, ErrorCode, EvaluateRes, FitRes, SiteSession, SubmitReceipt } from '@fedfuse/protocol';
-import { decodeWeights, fail, manifestHash, ok } from '@fedfuse/protocol';
-import { messageKeyString, openDelta, sealedNonce, toBase64, toHex } from '@fedfuse/crypto';
-import { validateUpdate } from '@fedfuse/strategy';
+import { fail, ok } from '@fedfuse/protocol';
+import { messageKeyString, sealedNonce, toBase64, toHex } from '@fedfuse/crypto';
+import { streamsFit } from '@fedfuse/strategy';
+import type { ParameterLayout } from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
 import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { CLOCK } from '../tokens.ts';
@@ -19,7 +21,13 @@ import { SiteSummariesService } from './site-summaries.service.ts';
 import type { SiteRefusal } from '../admission/site-refusals.service.ts';
 import { SiteRefusals } from '../admission/site-refusals.service.ts';
 import { TransfersService } from './transfers.service.ts';
+import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { crashPoint } from './crash-points.ts';
+import { openFit } from './fit-opening.ts';
+import { GlobalWeightsService } from './global-weights.service.ts';
+import { RoundSums } from './round-sums.service.ts';
+import { runStrategy } from './run-state.ts';
+import type { FitPayload } from './stored-deltas.service.ts';
 import type { ReportedCounts } from './reported-counts.ts';
 import { evaluationProblem, fitExamplesProblem, reportedCounts } from './reported-counts.ts';
 
@@ -41,8 +49,16 @@ export class SubmissionsService {
     private readonly locks: RunLocks,
     private readonly siteSummaries: SiteSummariesService,
     private readonly refusals: SiteRefusals,
+    private readonly weights: GlobalWeightsService,
+    private readonly sums: RoundSums,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Two updates opened and written at a time: one decrypts while the other waits for fsync, and no more
+   * than two plaintexts are held however many sites submit together. */
+  private readonly opening = new ConcurrencyLimit(2);
+  /** Fit messages being opened and recorded, by message key. */
+  private readonly inFlight = new Map<string, Promise<Ack<SubmitReceipt>>>();
 
   /** Records the refusal (folded when it repeats, see SiteRefusals) and returns the site's answer. */
   refuse(context: SiteRefusal): Promise<{ ok: false; error: { code: ErrorCode; message: string } }> {
@@ -84,105 +100,191 @@ export class SubmissionsService {
     return ok(round);
   }
 
+  /**
+   * A fit update: opened, decoded, validated, stored and added into the round's running sum before the run's
+   * lock, so sites' updates are processed side by side; the lock then only re-checks the round and records
+   * the update. One message is processed once at a time: a resend while it is in flight gets its outcome.
+   */
   async submitFit(session: SiteSession, res: FitRes): Promise<Ack<SubmitReceipt>> {
     const siteId = session.siteId;
     const bytes = this.transfers.take(siteId, res.delta.transfer);
+    const refuse = (code: ErrorCode, message: string) =>
+      this.refuse({ siteId, roundId: res.roundId, code, message });
     const run = await this.runs.find(res.runId);
-    if (!run)
-      return this.refuse({
-        siteId,
-        roundId: res.roundId,
-        code: 'wrong_round',
-        message: `no run ${res.runId}`,
-      });
-    const outcome = await this.locks.run(run.id, async (): Promise<Ack<SubmitReceipt>> => {
-      const current = await this.currentRound({
-        runId: res.runId,
-        roundId: res.roundId,
-        siteId,
-        stage: 'fit',
-      });
-      const refuse = (code: ErrorCode, message: string) =>
-        this.refuse({ siteId, roundId: res.roundId, code, message });
-      if (!current.ok) return refuse(current.error.code, current.error.message);
-      const round = current.data;
-      if (!bytes.ok) return refuse(bytes.error.code, bytes.error.message);
-      const overclaimed = fitExamplesProblem(res.numExamples, await this.reported(siteId));
-      if (overclaimed) return refuse('invalid_payload', overclaimed);
-      const nonce = sealedNonce(bytes.data);
-      if (!nonce || toBase64(nonce) !== res.delta.nonce)
-        return refuse(
-          'invalid_payload',
-          'the submission names another box nonce than the sealed delta carries',
-        );
-      const messageKey = messageKeyString({ siteId, roundId: round.id, stage: 'fit', nonce: toHex(nonce) });
-      const previous = await this.rounds.findUpdateByKey(messageKey);
-      if (previous)
-        return ok({ roundId: round.id, messageKey, acceptedAt: previous.received_at, alreadyAccepted: true });
-      if (await this.rounds.findUpdate({ roundId: round.id, siteId, stage: 'fit' })) {
-        return refuse('duplicate', `this site already contributed to round ${round.number}`);
-      }
-      const opened = openDelta({
-        coordinator: this.identity.get(),
-        siteBoxKey: session.boxKey,
-        expected: { siteId, roundId: round.id, stage: 'fit', modelHash: round.globalHash },
-        sealed: bytes.data,
-      });
-      if (!opened.ok) return refuse(opened.error.code, opened.error.message);
-      const decoded = decodeWeights(opened.data.payload);
-      if (!decoded.ok)
-        return refuse('invalid_payload', `the delta does not decode: ${decoded.error.message}`);
-      const config = run.config;
-      const { layout, manifest } = this.models.describe(config.model);
-      const validation = validateUpdate(
-        {
-          weights: decoded.data.values,
-          numExamples: res.numExamples,
-          groupExamples: res.groupExamples,
-          manifestHash: await manifestHash(decoded.data.manifest),
-        },
-        {
-          expectedLength: manifest.numParams,
-          expectedManifestHash: await manifestHash(manifest),
-          maxL2Norm: config.maxUpdateNorm,
-          groups: [...new Set(layout.map((e) => e.group))],
-        },
+    if (!run) return refuse('wrong_round', `no run ${res.runId}`);
+    const current = await this.currentRound({ runId: res.runId, roundId: res.roundId, siteId, stage: 'fit' });
+    if (!current.ok) return refuse(current.error.code, current.error.message);
+    const round = current.data;
+    if (!bytes.ok) return refuse(bytes.error.code, bytes.error.message);
+    const overclaimed = fitExamplesProblem(res.numExamples, await this.reported(siteId));
+    if (overclaimed) return refuse('invalid_payload', overclaimed);
+    const nonce = sealedNonce(bytes.data);
+    if (!nonce || toBase64(nonce) !== res.delta.nonce)
+      return refuse(
+        'invalid_payload',
+        'the submission names another box nonce than the sealed delta carries',
       );
-      if (!validation.ok)
-        return refuse('invalid_payload', `update refused (${validation.reason}): ${validation.message}`);
-      const path = `runs/${run.id}/rounds/${round.number}-${round.attempt}/${siteId}.delta.ffwt`;
-      const sha256 = await this.files.write(path, opened.data.payload);
-      const receivedAt = this.clock.now();
-      const payload = JSON.stringify({
-        sha256,
-        groupExamples: res.groupExamples,
-        metrics: res.metrics,
-        lossPerEpoch: res.lossPerEpoch,
-        lossTerms: res.lossTerms,
-      });
-      const inserted = await this.rounds.insertUpdate({
-        round_id: round.id,
-        site_id: siteId,
-        stage: 'fit',
-        message_key: messageKey,
-        num_examples: res.numExamples,
-        payload,
-        delta_path: path,
-        received_at: receivedAt,
-      });
-      if (!inserted) return refuse('duplicate', `this site already contributed to round ${round.number}`);
-      crashPoint('collection', round.number);
-      await this.audit.record({
-        actor: { kind: 'site', id: siteId },
-        action: 'round.update_accepted',
-        subject: round.id,
-        details: { round: round.number, numExamples: res.numExamples },
-      });
-      await this.roundService.progress(round);
-      return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
-    });
+    const nonceHex = toHex(nonce);
+    const messageKey = messageKeyString({ siteId, roundId: round.id, stage: 'fit', nonce: nonceHex });
+    const inFlight = this.inFlight.get(messageKey);
+    if (inFlight) return inFlight;
+    const accepted = this.acceptFit({ run, round, session, res, sealed: bytes.data, messageKey, nonceHex });
+    this.inFlight.set(messageKey, accepted);
+    try {
+      return await accepted;
+    } finally {
+      this.inFlight.delete(messageKey);
+    }
+  }
+
+  private async acceptFit(o: {
+    run: Run;
+    round: Round;
+    session: SiteSession;
+    res: FitRes;
+    sealed: Uint8Array;
+    messageKey: string;
+    nonceHex: string;
+  }): Promise<Ack<SubmitReceipt>> {
+    const { run, round, res, messageKey } = o;
+    const siteId = o.session.siteId;
+    const refuse = (code: ErrorCode, message: string) =>
+      this.refuse({ siteId, roundId: res.roundId, code, message });
+    const known = await this.alreadyIn({ round, siteId, messageKey });
+    if (known) return known.ok ? known : refuse(known.error.code, known.error.message);
+    const stored = await this.opening.run(() => this.openAndStore(o));
+    if (!stored.ok) return refuse(stored.error.code, stored.error.message);
+    const { path, sha256, norm } = stored.data;
+    const outcome = await this.locks.run(run.id, () =>
+      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, norm }),
+    );
     if (outcome.ok) void this.roundService.kick(run.id);
+    else await this.files.remove(path);
     return outcome;
+  }
+
+  /** Opens, validates and stores the delta and adds it to the round's running sum; records nothing. */
+  private async openAndStore(o: {
+    run: Run;
+    round: Round;
+    session: SiteSession;
+    res: FitRes;
+    sealed: Uint8Array;
+    messageKey: string;
+    nonceHex: string;
+  }): Promise<Ack<{ path: string; sha256: string; norm: number }>> {
+    const { run, round, res } = o;
+    const model = this.models.describe(run.config.model);
+    const opened = await openFit({
+      coordinator: this.identity.get(),
+      siteBoxKey: o.session.boxKey,
+      siteId: o.session.siteId,
+      round,
+      res,
+      sealed: o.sealed,
+      config: run.config,
+      model,
+    });
+    if (!opened.ok) return opened;
+    // The nonce names the file: two different messages of one site never write the same file.
+    const path = `runs/${run.id}/rounds/${round.number}-${round.attempt}/${o.session.siteId}.${o.nonceHex.slice(0, 16)}.delta.ffwt`;
+    const sha256 = await this.files.write(path, opened.data.payload);
+    const { messageKey } = o;
+    await this.addToSum({ run, round, messageKey, delta: opened.data.delta, layout: model.layout, res });
+    return ok({ path, sha256, norm: opened.data.norm });
+  }
+
+  /** The receipt of this very message when it was accepted already, a refusal when the site's update is in. */
+  private async alreadyIn(o: { round: Round; siteId: string; messageKey: string }) {
+    const previous = await this.rounds.findUpdateByKey(o.messageKey);
+    if (previous)
+      return ok({
+        roundId: o.round.id,
+        messageKey: o.messageKey,
+        acceptedAt: previous.received_at,
+        alreadyAccepted: true,
+      });
+    if (await this.rounds.findUpdate({ roundId: o.round.id, siteId: o.siteId, stage: 'fit' }))
+      return fail('duplicate', `this site already contributed to round ${o.round.number}`);
+    return undefined;
+  }
+
+  /** Adds the update into the round's running sum when the run's strategy aggregates from one. */
+  private async addToSum(o: {
+    run: Run;
+    round: Round;
+    messageKey: string;
+    delta: Float32Array;
+    layout: ParameterLayout;
+    res: FitRes;
+  }): Promise<void> {
+    const { run, round } = o;
+    if (!streamsFit(runStrategy(run.config, o.layout))) return;
+    const base = await this.sums.base(run.id, round.id, async () => {
+      // Unreadable, or another model than the round's: aggregation rebuilds or refuses the round itself.
+      const global = await this.weights.atRound(run, round.number - 1).catch(() => undefined);
+      return global?.modelHash === round.globalHash ? global.values : undefined;
+    });
+    if (!base) return;
+    this.sums.add({
+      runId: run.id,
+      roundId: round.id,
+      messageKey: o.messageKey,
+      base,
+      delta: o.delta,
+      layout: o.layout,
+      numExamples: o.res.numExamples,
+      ...(o.res.groupExamples ? { groupExamples: o.res.groupExamples } : {}),
+    });
+  }
+
+  /** Under the run's lock: the round may have moved on while the update was opened. */
+  private async recordFit(o: {
+    run: Run;
+    round: Round;
+    res: FitRes;
+    siteId: string;
+    messageKey: string;
+    path: string;
+    sha256: string;
+    norm: number;
+  }): Promise<Ack<SubmitReceipt>> {
+    const { round, res, siteId, messageKey } = o;
+    const refuse = (code: ErrorCode, message: string) =>
+      this.refuse({ siteId, roundId: res.roundId, code, message });
+    const current = await this.currentRound({ runId: res.runId, roundId: res.roundId, siteId, stage: 'fit' });
+    if (!current.ok) return refuse(current.error.code, current.error.message);
+    const known = await this.alreadyIn({ round, siteId, messageKey });
+    if (known) return known.ok ? known : refuse(known.error.code, known.error.message);
+    const receivedAt = this.clock.now();
+    const payload: FitPayload & Record<string, unknown> = {
+      sha256: o.sha256,
+      groupExamples: res.groupExamples,
+      metrics: res.metrics,
+      lossPerEpoch: res.lossPerEpoch,
+      lossTerms: res.lossTerms,
+      norm: o.norm,
+    };
+    const inserted = await this.rounds.insertUpdate({
+      round_id: round.id,
+      site_id: siteId,
+      stage: 'fit',
+      message_key: messageKey,
+      num_examples: res.numExamples,
+      payload: JSON.stringify(payload),
+      delta_path: o.path,
+      received_at: receivedAt,
+    });
+    if (!inserted) return refuse('duplicate', `this site already contributed to round ${round.number}`);
+    crashPoint('collection', round.number);
+    await this.audit.record({
+      actor: { kind: 'site', id: siteId },
+      action: 'round.update_accepted',
+      subject: round.id,
+      details: { round: round.number, numExamples: res.numExamples },
+    });
+    await this.roundService.progress(round);
+    return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
   }
 
   async submitEvaluation(session: SiteSession, res: EvaluateRes): Promise<Ack<SubmitReceipt>> {

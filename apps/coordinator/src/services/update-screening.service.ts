@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeWeights } from '@fedfuse/protocol';
-import { ADAPTIVE_NORM_MIN_UPDATES, l2Norm, screenByMedianNorm } from '@fedfuse/strategy';
-import { FileStoreRepository } from '../repositories/file-store.repository.ts';
+import { ADAPTIVE_NORM_MIN_UPDATES, screenByMedianNorm } from '@fedfuse/strategy';
 import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -10,6 +8,7 @@ import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
+import { StoredDeltas } from './stored-deltas.service.ts';
 
 /**
  * F3, robust by default: before a round aggregates, every update whose delta norm is far above the
@@ -23,21 +22,21 @@ export class UpdateScreeningService {
     private readonly sites: SitesRepository,
     private readonly audit: AuditService,
     private readonly siteSummaries: SiteSummariesService,
-    private readonly files: FileStoreRepository,
+    private readonly deltas: StoredDeltas,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The indices of `deltas` to aggregate; the others are recorded as excluded. */
+  /** The indices of the updates (by their delta `norms`) to aggregate; the others are recorded as excluded. */
   async keep(o: {
     round: Round;
     config: Pick<ResolvedRunConfig, 'updateNormBound'>;
     siteIds: readonly string[];
-    deltas: readonly Float32Array[];
+    norms: readonly number[];
   }): Promise<number[]> {
-    const all = o.deltas.map((_, i) => i);
+    const { norms } = o;
+    const all = norms.map((_, i) => i);
     // Runs stored before the setting existed get the default too.
     if (o.config.updateNormBound === 'off') return all;
-    const norms = o.deltas.map(l2Norm);
     const earlierMedian =
       norms.length < ADAPTIVE_NORM_MIN_UPDATES ? await this.earlierMedian(o.round) : undefined;
     const screen = screenByMedianNorm(norms, { earlierMedian });
@@ -85,11 +84,7 @@ export class UpdateScreeningService {
       const rows = await this.rounds.updatesFor(previous.id, 'fit');
       if (rows.length < ADAPTIVE_NORM_MIN_UPDATES) continue;
       const norms: number[] = [];
-      for (const row of rows) {
-        const { sha256 } = JSON.parse(row.payload) as { sha256: string };
-        const decoded = decodeWeights(await this.files.readVerified(row.delta_path!, sha256));
-        if (decoded.ok) norms.push(l2Norm(decoded.data.values));
-      }
+      for (const row of rows) norms.push(await this.deltas.norm(row));
       return screenByMedianNorm(norms).median;
     }
     return undefined;

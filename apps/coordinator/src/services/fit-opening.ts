@@ -1,0 +1,59 @@
+import type { Ack, FitRes, WeightsManifest } from '@fedfuse/protocol';
+import { decodeWeights, fail, manifestHash, ok } from '@fedfuse/protocol';
+import type { Identity } from '@fedfuse/crypto';
+import { openDelta } from '@fedfuse/crypto';
+import type { ParameterLayout } from '@fedfuse/strategy';
+import { validateUpdate } from '@fedfuse/strategy';
+import type { Round } from '../repositories/round.ts';
+import type { ResolvedRunConfig } from '../run-config.ts';
+
+/** A sealed fit update opened and checked: the plaintext to store and its decoded delta. */
+export interface OpenedFit {
+  /** The encoded delta, stored as sent. */
+  payload: Uint8Array;
+  delta: Float32Array;
+  norm: number;
+}
+
+/**
+ * Opens a site's sealed delta for `round`, decodes it and validates it against the run's model: the CPU-heavy
+ * part of a submission, which touches no shared state and so runs outside the run's lock.
+ */
+export async function openFit(o: {
+  coordinator: Identity;
+  siteBoxKey: Uint8Array;
+  siteId: string;
+  round: Round;
+  res: FitRes;
+  sealed: Uint8Array;
+  config: ResolvedRunConfig;
+  model: { layout: ParameterLayout; manifest: WeightsManifest };
+}): Promise<Ack<OpenedFit>> {
+  const { round, res, config } = o;
+  const opened = openDelta({
+    coordinator: o.coordinator,
+    siteBoxKey: o.siteBoxKey,
+    expected: { siteId: o.siteId, roundId: round.id, stage: 'fit', modelHash: round.globalHash },
+    sealed: o.sealed,
+  });
+  if (!opened.ok) return fail(opened.error.code, opened.error.message);
+  const decoded = decodeWeights(opened.data.payload);
+  if (!decoded.ok) return fail('invalid_payload', `the delta does not decode: ${decoded.error.message}`);
+  const validation = validateUpdate(
+    {
+      weights: decoded.data.values,
+      numExamples: res.numExamples,
+      groupExamples: res.groupExamples,
+      manifestHash: await manifestHash(decoded.data.manifest),
+    },
+    {
+      expectedLength: o.model.manifest.numParams,
+      expectedManifestHash: await manifestHash(o.model.manifest),
+      maxL2Norm: config.maxUpdateNorm,
+      groups: [...new Set(o.model.layout.map((e) => e.group))],
+    },
+  );
+  if (!validation.ok)
+    return fail('invalid_payload', `update refused (${validation.reason}): ${validation.message}`);
+  return ok({ payload: opened.data.payload, delta: decoded.data.values, norm: validation.norm });
+}

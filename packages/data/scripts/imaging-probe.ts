@@ -1,8 +1,9 @@
 // Quick probe of imaging-encoder variants: FedAvg in-process over the sites of a federation generated as
 // `fedfuse-sim run` generates it, on the images alone (other modalities hidden), with the simulator's
 // training defaults; prints the pooled test AUC per task after each variant's last round.
-// Usage: npx tsx packages/data/scripts/imaging-probe.ts [--family axial] [--seed 1] [--rounds 10]
-//   [--variants flatten,std,std+gn,std+global,std+gn+global] [--patients 600]
+// Usage: npx tsx --conditions=source packages/data/scripts/imaging-probe.ts [--family axial] [--seed 1]
+//   [--rounds 10] [--variants flatten,std,std+gn,std+global,std+gn+global] [--patients 600]
+//   [--pretrain 3 [--pretrain-kind contrast|recon] [--pretrain-noise 0.1]]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +42,8 @@ const seed = Number(args.seed);
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
- * intensity statistics, `nolastgn` no GroupNorm after the last block,
- * `spot` texture with Laplacian energies, `msraw`/`msnorm` multi-scale pooling before/after each block's GroupNorm.
+ * intensity statistics, `nolastgn` no GroupNorm after the last block. (Multi-scale pooling and
+ * Laplacian texture energies were measured at commit b23d017 and removed: docs/results.md, issue 12.)
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -59,9 +60,7 @@ function variant(name: string): Partial<ModelConfig> {
     imageFeatureDropout: num('do', 0),
     imageReconWeight: num('rec', 0),
     imageReconGrid: num('rg', 8),
-    imageTexture: parts.has('tex') || parts.has('spot'),
-    imageTextureSpot: parts.has('spot'),
-    imageMultiScale: parts.has('msraw') ? 'raw' : parts.has('msnorm') ? 'normalised' : 'off',
+    imageTexture: parts.has('tex'),
     imageLastGroupNorm: !parts.has('nolastgn'),
     imageIntensityStats: parts.has('hist'),
     l2: num('l2e', 3e-3),

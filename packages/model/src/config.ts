@@ -43,15 +43,8 @@ export interface ModelConfig {
   imageIntensityStats: boolean;
   /** Dropout rate on the imaging features the projection reads (training only); 0: none. */
   imageFeatureDropout: number;
-  /**
-   * Global mean and max of every block before the last beside the last one's (multi-scale pooling):
-   * `raw` reads each map before its GroupNorm (how much of a pattern), `normalised` after it.
-   */
-  imageMultiScale: 'off' | 'raw' | 'normalised';
   /** Local-contrast (texture) energies of the standardised image, before any GroupNorm, fed to the projection. */
   imageTexture: boolean;
-  /** Beside the gradient energies, the Laplacian's (how fine a texture is); only with imageTexture. */
-  imageTextureSpot: boolean;
   /** Weight of reconstructing the image, average-pooled to imageReconGrid², from its embedding; 0: none. */
   imageReconWeight: number;
   /** Side of the pooled image the imaging reconstruction targets. */
@@ -99,8 +92,6 @@ export const defaultModelConfig: ModelConfig = {
   imageIntensityStats: false,
   imageFeatureDropout: 0,
   imageTexture: true,
-  imageMultiScale: 'off',
-  imageTextureSpot: false,
   imageReconWeight: 0,
   imageReconGrid: 8,
   modalitySoloProb: 0,
@@ -203,8 +194,6 @@ function checkRegularisers(config: ModelConfig, fail: (message: string) => never
     fail(`imageReconGrid must divide imageShape ${imageShape.join('×')}, got ${String(imageReconGrid)}`);
   for (const key of ['imageLastGroupNorm', 'imageIntensityStats'] as const)
     if (typeof config[key] !== 'boolean') fail(`${key} must be true or false, got ${String(config[key])}`);
-  if (!['off', 'raw', 'normalised'].includes(config.imageMultiScale))
-    fail(`imageMultiScale must be off, raw or normalised, got ${String(config.imageMultiScale)}`);
-  for (const key of ['imageTexture', 'imageTextureSpot'] as const)
-    if (typeof config[key] !== 'boolean') fail(`${key} must be true or false, got ${String(config[key])}`);
+  if (typeof config.imageTexture !== 'boolean')
+    fail(`imageTexture must be true or false, got ${String(config.imageTexture)}`);
 }

@@ -63,43 +63,32 @@ function pooled(x: Tensor4D, size: number): Tensor4D {
   return size === 1 ? x : tf.avgPool(x, size, size, 'valid');
 }
 
-/** Per image, the mean, maximum and minimum over 4×4 windows of the log of a local energy map. */
-function windowedLogEnergy(energy: Tensor4D): Tensor2D {
-  const [, h, w] = energy.shape;
-  const window = Math.min(4, h, w);
-  const local = tf.log(tf.add(tf.avgPool(energy, window, window, 'valid'), EPSILON));
-  return tf.concat([tf.mean(local, [1, 2]), tf.max(local, [1, 2]), tf.min(local, [1, 2])], 1) as Tensor2D;
-}
-
-/** The h×w window of an NHWC map whose top-left corner is (dy, dx). */
-function shifted(x: Tensor4D, [dy, dx]: [number, number], [h, w]: [number, number]): Tensor4D {
-  return tf.slice(x, [0, dy, dx, 0], [-1, h, w, -1]);
-}
-
 /**
  * Local-contrast energies, as radiomics texture features: the squared gradient of the image at scales
- * 1 and 2 (and, with `spot`, the squared Laplacian, a band-pass whose ratio to the gradient's energy
- * says how fine a texture is), averaged over 4×4 windows, then per image the log of their mean, maximum
- * and minimum. Read from the standardised image before any GroupNorm, which would scale such energy away.
+ * 1 and 2, averaged over 4×4 windows, then per image the log of their mean, maximum and minimum. Read
+ * from the standardised image before any GroupNorm, which would scale such energy away.
  */
-export function textureFeatures(image: Tensor4D, spot = false): Tensor2D {
+export function textureFeatures(image: Tensor4D): Tensor2D {
   const b = image.shape[0];
   return tf.tidy(() => {
-    const parts = TEXTURE_SCALES.flatMap((scale) => {
+    const parts = TEXTURE_SCALES.map((scale) => {
       const x = pooled(image, scale);
       const [, h, w] = x.shape;
-      const dx = tf.sub(shifted(x, [0, 1], [h - 1, w - 1]), shifted(x, [0, 0], [h - 1, w - 1]));
-      const dy = tf.sub(shifted(x, [1, 0], [h - 1, w - 1]), shifted(x, [0, 0], [h - 1, w - 1]));
-      const gradient = windowedLogEnergy(tf.add(tf.square(dx), tf.square(dy)) as Tensor4D);
-      if (!spot) return [gradient];
-      const neighbours = tf.addN([
-        shifted(x, [0, 1], [h - 2, w - 2]),
-        shifted(x, [2, 1], [h - 2, w - 2]),
-        shifted(x, [1, 0], [h - 2, w - 2]),
-        shifted(x, [1, 2], [h - 2, w - 2]),
-      ]);
-      const laplacian = tf.sub(neighbours, tf.mul(shifted(x, [1, 1], [h - 2, w - 2]), 4));
-      return [gradient, windowedLogEnergy(tf.square(laplacian) as Tensor4D)];
+      const dx = tf.sub(
+        tf.slice(x, [0, 0, 1, 0], [-1, h, w - 1, -1]),
+        tf.slice(x, [0, 0, 0, 0], [-1, h, w - 1, -1]),
+      );
+      const dy = tf.sub(
+        tf.slice(x, [0, 1, 0, 0], [-1, h - 1, w, -1]),
+        tf.slice(x, [0, 0, 0, 0], [-1, h - 1, w, -1]),
+      );
+      const energy = tf.add(
+        tf.square(tf.slice(dx, [0, 0, 0, 0], [-1, h - 1, w - 1, -1])),
+        tf.square(tf.slice(dy, [0, 0, 0, 0], [-1, h - 1, w - 1, -1])),
+      ) as Tensor4D;
+      const window = Math.min(4, h - 1, w - 1);
+      const local = tf.log(tf.add(tf.avgPool(energy, window, window, 'valid'), EPSILON));
+      return tf.concat([tf.mean(local, [1, 2]), tf.max(local, [1, 2]), tf.min(local, [1, 2])], 1);
     });
     return tf.reshape(tf.concat(parts, 1), [b, -1]) as Tensor2D;
   });
@@ -133,11 +122,6 @@ const TEXTURE_SCALES = [1, 2];
 /** Texture features per image channel: mean, max and min log energy at each scale. */
 export const TEXTURE_FEATURES_PER_CHANNEL = 3 * TEXTURE_SCALES.length;
 
-/** Each channel's mean and maximum over the map: how much of a pattern, and its strongest spot. */
-function globalPool(x: Tensor4D): Tensor2D {
-  return tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1) as Tensor2D;
-}
-
 /** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
 export interface ImageEncoding {
   z: Tensor2D;
@@ -158,8 +142,6 @@ export function encodeImage(
   const c = model.config;
   const input = c.imageStandardize ? standardizeImages(image) : image;
   let x = input;
-  const earlier: Tensor2D[] = [];
-  const last = c.convFilters.length - 1;
   c.convFilters.forEach((filters, i) => {
     const name = `imaging.conv${i + 1}`;
     x = convReluPool(
@@ -167,19 +149,21 @@ export function encodeImage(
       { kernel: param(model, `${name}.kernel`), bias: param(model, `${name}.bias`) },
       i > 0,
     );
-    if (c.imageMultiScale === 'raw' && i < last) earlier.push(globalPool(x));
-    if (c.imageGroupNorm > 0 && (c.imageLastGroupNorm || i < last)) {
+    if (c.imageGroupNorm > 0 && (c.imageLastGroupNorm || i < c.convFilters.length - 1)) {
       const norm = {
         scaleDelta: param(model, `imaging.norm${i + 1}.scale`),
         shift: param(model, `imaging.norm${i + 1}.shift`),
       };
       x = groupNorm(x, norm, groupsFor(filters, c.imageGroupNorm));
     }
-    if (c.imageMultiScale === 'normalised' && i < last) earlier.push(globalPool(x));
   });
   const b = x.shape[0];
-  const parts = [c.imagePooling === 'global' ? globalPool(x) : tf.reshape(x, [b, -1]), ...earlier];
-  if (c.imageTexture) parts.push(textureFeatures(input, c.imageTextureSpot));
+  const parts = [
+    c.imagePooling === 'global'
+      ? tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1)
+      : tf.reshape(x, [b, -1]),
+  ];
+  if (c.imageTexture) parts.push(textureFeatures(input));
   if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;
@@ -231,14 +215,12 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
     channels = filters;
   });
   const downscale = 2 ** c.convFilters.length;
-  const earlierChannels = c.convFilters.slice(0, -1).reduce((sum, f) => sum + f, 0);
   const inputs =
-    (c.imageMultiScale === 'off' ? 0 : 2 * earlierChannels) +
     (c.imagePooling === 'global'
       ? 2 * channels
       : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
     c.imageLinearGrid ** 2 * c.imageShape[2] +
-    (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * (c.imageTextureSpot ? 2 : 1) * c.imageShape[2] : 0) +
+    (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0) +
     (c.imageIntensityStats ? INTENSITY_FEATURES_PER_CHANNEL * c.imageShape[2] : 0);
   specs.push(
     { name: 'imaging.project.kernel', shape: [inputs, c.d], group, decay, fanIn: fan(inputs) },

@@ -46,8 +46,6 @@ describe('imaging regularisers: parameters', () => {
     const project = (specs: typeof base) => specs.find((s) => s.name === 'imaging.project.kernel')!.shape;
     expect(project(base)).toEqual([16, 16]); // 2 × 8 channels → d = 16
     expect(project(more)).toEqual([16 + TEXTURE_FEATURES_PER_CHANNEL, 16]);
-    const spot = imagingSpecs(resolveModelConfig({ ...smallConfig, ...GLOBAL, imageTextureSpot: true }));
-    expect(project(spot)).toEqual([16 + 2 * TEXTURE_FEATURES_PER_CHANNEL, 16]);
     expect(more.slice(-2).map((s) => [s.name, s.shape])).toEqual([
       ['imaging.decode.kernel', [16, 16]], // d → 4×4 pooled pixels
       ['imaging.decode.bias', [16]],
@@ -103,22 +101,6 @@ describe('textureFeatures', () => {
     expect(coarse![0]).toBeGreaterThan(smooth![0]! + 3);
     // Stripes one pixel wide average out at scale 2; stripes four wide keep their edges there.
     expect(fine![0]! - fine![3]!).toBeGreaterThan(coarse![0]! - coarse![3]! + 3);
-  });
-});
-
-describe('textureFeatures with Laplacian (spot) energies', () => {
-  it('add a band-pass energy per scale whose excess over the gradient energy grows with finer texture', () => {
-    const size = 16;
-    const stripes = (period: number) =>
-      Array.from({ length: size * size }, (_, p) => Math.sin((2 * Math.PI * (p % size)) / period));
-    const x = tf.tensor4d([...stripes(3), ...stripes(8)], [2, size, size, 1]);
-    const plain = textureFeatures(x).arraySync();
-    const [fine, coarse] = textureFeatures(x, true).arraySync() as number[][];
-    // Per scale: [mean, max, min] log gradient energy, then the same of the Laplacian.
-    expect(fine).toHaveLength(2 * plain[0]!.length);
-    expect(fine!.slice(0, 3)).toEqual(plain[0]!.slice(0, 3));
-    // For a sinusoid of ω rad/pixel the ratio is 4·sin²(ω/2): about 3 at period 3, 0.6 at period 8.
-    expect(fine![3]! - fine![0]!).toBeGreaterThan(coarse![3]! - coarse![0]! + 1);
   });
 });
 

@@ -15,6 +15,9 @@ import {
   initBackend,
   setWeights,
   pretrainImagingRound,
+  rocAuc,
+  setSiteTextureMoments,
+  siteTextureMoments,
   trainLocalRound,
   type ModelConfig,
 } from '@fedfuse/model';
@@ -74,7 +77,7 @@ function variant(name: string): Partial<ModelConfig> {
 
 async function imagingSplits(
   dir: string,
-): Promise<{ train: ModelBatch[]; test: ModelBatch; tasks: string[] }> {
+): Promise<{ train: ModelBatch[]; test: ModelBatch; tests: ModelBatch[]; tasks: string[] }> {
   const { sites } = await simulatorFederation({
     dir,
     seed,
@@ -90,19 +93,50 @@ async function imagingSplits(
     train.push(selectRows(site.train.batch, only).batch);
     test.push(selectRows(site.test.batch, only).batch);
   }
-  return { train, test: concatBatches(test), tasks };
+  return { train, test: concatBatches(test), tests: test, tasks };
+}
+
+type Moments = { mean: Float32Array; std: Float32Array };
+
+/** A site's own mean and SD of each texture energy over its training images (no labels). */
+function textureMoments(batch: ModelBatch): Moments {
+  return siteTextureMoments(batch.image, [batch.n, 32, 32, 1]);
+}
+
+function pooledAucs(model: ReturnType<typeof createModel>, data: { test: ModelBatch; tasks: string[] }) {
+  const evaluation = evaluateModel(model, data.test);
+  return data.tasks.map((t) => evaluation.tasks[t]?.auc ?? Number.NaN);
+}
+
+/** Pooled test AUC per task, each site scored with its own texture moments. */
+function siteNormalisedAucs(model: ReturnType<typeof createModel>, tests: ModelBatch[], moments: Moments[]) {
+  const tasks = model.config.tasks;
+  const scores: number[][] = tasks.map(() => []);
+  const labels: number[][] = tasks.map(() => []);
+  tests.forEach((batch, k) => {
+    setSiteTextureMoments(moments[k]);
+    const { predictions } = evaluateModel(model, batch);
+    for (let r = 0; r < batch.n; r++)
+      tasks.forEach((_, t) => {
+        scores[t]!.push(predictions[r * tasks.length + t]!);
+        labels[t]!.push(batch.labels[r * tasks.length + t]!);
+      });
+  });
+  setSiteTextureMoments(undefined);
+  return tasks.map((_, t) => rocAuc(scores[t]!, labels[t]!));
 }
 
 function fedAvgRound(
   model: ReturnType<typeof createModel>,
   batches: ModelBatch[],
-  round: { seed: number; contrast: boolean },
+  round: { seed: number; contrast: boolean; moments?: Moments[] },
 ): void {
   const global = getWeights(model).weights;
   const sum = new Float32Array(global.length);
   let total = 0;
   batches.forEach((batch, k) => {
     setWeights(model, global);
+    setSiteTextureMoments(round.moments?.[k]);
     const options = { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: round.seed + k };
     if (round.contrast)
       pretrainImagingRound(model, batch, {
@@ -115,6 +149,7 @@ function fedAvgRound(
     for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (local[i] as number) * batch.n;
     total += batch.n;
   });
+  setSiteTextureMoments(undefined);
   setWeights(
     model,
     sum.map((v) => v / total),
@@ -137,6 +172,8 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
   // Probe only: the reconstruction weight is switched off for the supervised rounds.
   const config = model.config as { imageReconWeight: number };
   const reconWeight = config.imageReconWeight;
+  // `sitetex`: texture energies standardised by each site's own moments, in training and scoring.
+  const moments = name.split('+').includes('sitetex') ? data.train.map(textureMoments) : undefined;
   try {
     for (let round = 1; round <= pretrain + Number(args.rounds); round++) {
       const selfSupervised = round <= pretrain;
@@ -145,10 +182,12 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
       fedAvgRound(model, selfSupervised ? unlabelled : data.train, {
         seed: seed * 1000 + round * 10,
         contrast,
+        moments,
       });
     }
-    const evaluation = evaluateModel(model, data.test);
-    const aucs = data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
+    const aucs = (moments ? siteNormalisedAucs(model, data.tests, moments) : pooledAucs(model, data))
+      .map((auc) => auc.toFixed(3))
+      .join(' / ');
     return `${name}: ${aucs} (${((performance.now() - started) / 1000).toFixed(0)} s)`;
   } finally {
     model.dispose();

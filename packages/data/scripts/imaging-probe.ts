@@ -15,9 +15,6 @@ import {
   initBackend,
   setWeights,
   pretrainImagingRound,
-  rocAuc,
-  setSiteTextureMoments,
-  siteTextureMoments,
   trainLocalRound,
   type ModelConfig,
 } from '@fedfuse/model';
@@ -46,7 +43,8 @@ const seed = Number(args.seed);
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
  * intensity statistics, `nolastgn` no GroupNorm after the last block. (Multi-scale pooling and
- * Laplacian texture energies were measured at commit b23d017 and removed: docs/results.md, issue 12.)
+ * Laplacian texture energies were measured at commit b23d017, texture energies standardised per site
+ * (`sitetex`) at 869d448, and removed: docs/results.md, issue 12.)
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -77,7 +75,7 @@ function variant(name: string): Partial<ModelConfig> {
 
 async function imagingSplits(
   dir: string,
-): Promise<{ train: ModelBatch[]; test: ModelBatch; tests: ModelBatch[]; tasks: string[] }> {
+): Promise<{ train: ModelBatch[]; test: ModelBatch; tasks: string[] }> {
   const { sites } = await simulatorFederation({
     dir,
     seed,
@@ -93,50 +91,19 @@ async function imagingSplits(
     train.push(selectRows(site.train.batch, only).batch);
     test.push(selectRows(site.test.batch, only).batch);
   }
-  return { train, test: concatBatches(test), tests: test, tasks };
-}
-
-type Moments = { mean: Float32Array; std: Float32Array };
-
-/** A site's own mean and SD of each texture energy over its training images (no labels). */
-function textureMoments(batch: ModelBatch): Moments {
-  return siteTextureMoments(batch.image, [batch.n, 32, 32, 1]);
-}
-
-function pooledAucs(model: ReturnType<typeof createModel>, data: { test: ModelBatch; tasks: string[] }) {
-  const evaluation = evaluateModel(model, data.test);
-  return data.tasks.map((t) => evaluation.tasks[t]?.auc ?? Number.NaN);
-}
-
-/** Pooled test AUC per task, each site scored with its own texture moments. */
-function siteNormalisedAucs(model: ReturnType<typeof createModel>, tests: ModelBatch[], moments: Moments[]) {
-  const tasks = model.config.tasks;
-  const scores: number[][] = tasks.map(() => []);
-  const labels: number[][] = tasks.map(() => []);
-  tests.forEach((batch, k) => {
-    setSiteTextureMoments(moments[k]);
-    const { predictions } = evaluateModel(model, batch);
-    for (let r = 0; r < batch.n; r++)
-      tasks.forEach((_, t) => {
-        scores[t]!.push(predictions[r * tasks.length + t]!);
-        labels[t]!.push(batch.labels[r * tasks.length + t]!);
-      });
-  });
-  setSiteTextureMoments(undefined);
-  return tasks.map((_, t) => rocAuc(scores[t]!, labels[t]!));
+  return { train, test: concatBatches(test), tasks };
 }
 
 function fedAvgRound(
   model: ReturnType<typeof createModel>,
   batches: ModelBatch[],
-  round: { seed: number; contrast: boolean; moments?: Moments[] },
+  round: { seed: number; contrast: boolean },
 ): void {
   const global = getWeights(model).weights;
   const sum = new Float32Array(global.length);
   let total = 0;
   batches.forEach((batch, k) => {
     setWeights(model, global);
-    setSiteTextureMoments(round.moments?.[k]);
     const options = { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: round.seed + k };
     if (round.contrast)
       pretrainImagingRound(model, batch, {
@@ -149,7 +116,6 @@ function fedAvgRound(
     for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (local[i] as number) * batch.n;
     total += batch.n;
   });
-  setSiteTextureMoments(undefined);
   setWeights(
     model,
     sum.map((v) => v / total),
@@ -172,8 +138,6 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
   // Probe only: the reconstruction weight is switched off for the supervised rounds.
   const config = model.config as { imageReconWeight: number };
   const reconWeight = config.imageReconWeight;
-  // `sitetex`: texture energies standardised by each site's own moments, in training and scoring.
-  const moments = name.split('+').includes('sitetex') ? data.train.map(textureMoments) : undefined;
   try {
     for (let round = 1; round <= pretrain + Number(args.rounds); round++) {
       const selfSupervised = round <= pretrain;
@@ -182,12 +146,10 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
       fedAvgRound(model, selfSupervised ? unlabelled : data.train, {
         seed: seed * 1000 + round * 10,
         contrast,
-        moments,
       });
     }
-    const aucs = (moments ? siteNormalisedAucs(model, data.tests, moments) : pooledAucs(model, data))
-      .map((auc) => auc.toFixed(3))
-      .join(' / ');
+    const evaluation = evaluateModel(model, data.test);
+    const aucs = data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
     return `${name}: ${aucs} (${((performance.now() - started) / 1000).toFixed(0)} s)`;
   } finally {
     model.dispose();

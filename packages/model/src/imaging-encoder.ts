@@ -122,34 +122,6 @@ const TEXTURE_SCALES = [1, 2];
 /** Texture features per image channel: mean, max and min log energy at each scale. */
 export const TEXTURE_FEATURES_PER_CHANNEL = 3 * TEXTURE_SCALES.length;
 
-/** Per-site moments of the texture energies (probe experiment), used while a site trains or scores. */
-let siteTexture: { mean: Float32Array; std: Float32Array } | undefined;
-
-/** Sets (or, undefined, clears) the site moments the texture energies are standardised by. */
-export function setSiteTextureMoments(moments?: { mean: Float32Array; std: Float32Array }): void {
-  siteTexture = moments;
-}
-
-/** A site's own mean and SD of each texture energy over its images (n × h × w × c pixels). */
-export function siteTextureMoments(
-  image: Float32Array,
-  shape: [number, number, number, number],
-): { mean: Float32Array; std: Float32Array } {
-  const features = tf.tidy(() => textureFeatures(standardizeImages(tf.tensor4d(image, shape))));
-  const { mean, variance } = tf.moments(features, 0);
-  const result = {
-    mean: Float32Array.from(mean.dataSync()),
-    std: Float32Array.from(variance.dataSync(), (v) => Math.max(1e-3, Math.sqrt(v))),
-  };
-  tf.dispose([features, mean, variance]);
-  return result;
-}
-
-function siteNormalised(features: Tensor2D): Tensor2D {
-  if (!siteTexture) return features;
-  return tf.div(tf.sub(features, tf.tensor1d(siteTexture.mean)), tf.tensor1d(siteTexture.std)) as Tensor2D;
-}
-
 /** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
 export interface ImageEncoding {
   z: Tensor2D;
@@ -191,7 +163,7 @@ export function encodeImage(
       ? tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1)
       : tf.reshape(x, [b, -1]),
   ];
-  if (c.imageTexture) parts.push(siteNormalised(textureFeatures(input)));
+  if (c.imageTexture) parts.push(textureFeatures(input));
   if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;

@@ -7,7 +7,6 @@ export type { Fusion, ModelConfig } from './config.ts';
 export { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
 export { dropModalities } from './dropout.ts';
 export { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
-export { setSiteTextureMoments, siteTextureMoments } from './imaging-encoder.ts';
 export { pretrainImagingRound } from './imaging-pretrain.ts';
 export type { ImagingPretrainOptions } from './imaging-pretrain.ts';
 export { LOSS_TERMS } from './loss.ts';

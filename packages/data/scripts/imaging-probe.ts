@@ -1,8 +1,9 @@
 // Quick probe of imaging-encoder variants: FedAvg in-process over the sites of a federation generated as
 // `fedfuse-sim run` generates it, on the images alone (other modalities hidden), with the simulator's
 // training defaults; prints the pooled test AUC per task after each variant's last round.
-// Usage: npx tsx packages/data/scripts/imaging-probe.ts [--family axial] [--seed 1] [--rounds 10]
-//   [--variants flatten,std,std+gn,std+global,std+gn+global] [--patients 600]
+// Usage: npx tsx --conditions=source packages/data/scripts/imaging-probe.ts [--family axial] [--seed 1]
+//   [--rounds 10] [--variants flatten,std,std+gn,std+global,std+gn+global] [--patients 600]
+//   [--pretrain 3 [--pretrain-kind contrast|recon] [--pretrain-noise 0.1]]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import {
   getWeights,
   initBackend,
   setWeights,
+  pretrainImagingRound,
   trainLocalRound,
   type ModelConfig,
 } from '@fedfuse/model';
@@ -25,6 +27,12 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '10' },
     patients: { type: 'string', default: '600' },
+    // Self-supervised rounds before the supervised ones, labels hidden: `recon` trains the encoder by
+    // the imaging reconstruction (variant `recW`, its weight; off in the supervised rounds), `contrast`
+    // by the contrastive views of pretrainImagingRound.
+    pretrain: { type: 'string', default: '0' },
+    'pretrain-kind': { type: 'string', default: 'contrast' },
+    'pretrain-noise': { type: 'string', default: '0.1' },
     variants: { type: 'string', default: 'flatten,std,std+gn,std+global,std+gn+global' },
   },
 });
@@ -34,7 +42,9 @@ const seed = Number(args.seed);
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
- * intensity statistics, `nolastgn` no GroupNorm after the last block.
+ * intensity statistics, `nolastgn` no GroupNorm after the last block. (Multi-scale pooling and
+ * Laplacian texture energies were measured at commit b23d017, texture energies standardised per site
+ * (`sitetex`) at 869d448, and removed: docs/results.md, issue 12.)
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -84,6 +94,34 @@ async function imagingSplits(
   return { train, test: concatBatches(test), tasks };
 }
 
+function fedAvgRound(
+  model: ReturnType<typeof createModel>,
+  batches: ModelBatch[],
+  round: { seed: number; contrast: boolean },
+): void {
+  const global = getWeights(model).weights;
+  const sum = new Float32Array(global.length);
+  let total = 0;
+  batches.forEach((batch, k) => {
+    setWeights(model, global);
+    const options = { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: round.seed + k };
+    if (round.contrast)
+      pretrainImagingRound(model, batch, {
+        ...options,
+        batchSize: 64,
+        noise: Number(args['pretrain-noise']),
+      });
+    else trainLocalRound(model, batch, options);
+    const local = getWeights(model).weights;
+    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (local[i] as number) * batch.n;
+    total += batch.n;
+  });
+  setWeights(
+    model,
+    sum.map((v) => v / total),
+  );
+}
+
 function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>): string {
   const first = data.train[0] as ModelBatch;
   const model = createModel({
@@ -95,23 +133,20 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
     ...variant(name),
   });
   const started = performance.now();
+  const pretrain = Number(args.pretrain);
+  const unlabelled = data.train.map((batch) => ({ ...batch, labels: batch.labels.map(() => Number.NaN) }));
+  // Probe only: the reconstruction weight is switched off for the supervised rounds.
+  const config = model.config as { imageReconWeight: number };
+  const reconWeight = config.imageReconWeight;
   try {
-    for (let round = 1; round <= Number(args.rounds); round++) {
-      const global = getWeights(model).weights;
-      const sum = new Float32Array(global.length);
-      let total = 0;
-      data.train.forEach((batch, k) => {
-        setWeights(model, global);
-        const options = { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: seed * 1000 + round * 10 + k };
-        trainLocalRound(model, batch, options);
-        const local = getWeights(model).weights;
-        for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (local[i] as number) * batch.n;
-        total += batch.n;
+    for (let round = 1; round <= pretrain + Number(args.rounds); round++) {
+      const selfSupervised = round <= pretrain;
+      config.imageReconWeight = selfSupervised ? reconWeight : pretrain > 0 ? 0 : reconWeight;
+      const contrast = selfSupervised && args['pretrain-kind'] === 'contrast';
+      fedAvgRound(model, selfSupervised ? unlabelled : data.train, {
+        seed: seed * 1000 + round * 10,
+        contrast,
       });
-      setWeights(
-        model,
-        sum.map((v) => v / total),
-      );
     }
     const evaluation = evaluateModel(model, data.test);
     const aucs = data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');

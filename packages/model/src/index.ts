@@ -7,6 +7,8 @@ export type { Fusion, ModelConfig } from './config.ts';
 export { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
 export { dropModalities } from './dropout.ts';
 export { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
+export { pretrainImagingRound } from './imaging-pretrain.ts';
+export type { ImagingPretrainOptions } from './imaging-pretrain.ts';
 export { LOSS_TERMS } from './loss.ts';
 export type { LossTerm } from './loss.ts';
 export type { EvaluateOptions, Evaluation, TaskEvaluation } from './evaluate.ts';

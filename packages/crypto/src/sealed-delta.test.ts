@@ -55,6 +55,24 @@ describe('sealed deltas', () => {
     expect(Buffer.from(view).equals(Buffer.from(sealed))).toBe(true);
   });
 
+  it('opens in place when asked: the payload is a view into the handed-over buffer, zeroed on failure', () => {
+    const mine = sealed.slice();
+    const res = open({ sealed: mine, inPlace: true });
+    expect(res.ok && res.data.payload.buffer).toBe(mine.buffer);
+    expect(res.ok && Buffer.from(res.data.payload).equals(Buffer.from(payload))).toBe(true);
+    const tampered = sealed.slice();
+    tampered[500] = tampered[500]! ^ 1;
+    expect(open({ sealed: tampered, inPlace: true })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_signature' },
+    });
+    expect(tampered.every((b) => b === 0)).toBe(true);
+    const otherRound = sealed.slice();
+    const expected = { ...context, roundId: 'r2' };
+    expect(open({ sealed: otherRound, expected, inPlace: true })).toMatchObject({ ok: false });
+    expect(otherRound.every((b) => b === 0)).toBe(true);
+  });
+
   it('does not open with another coordinator key or another site key', () => {
     const otherCoordinator = Identity.generate({ role: 'coordinator', id: 'other' });
     const otherSite = Identity.generate({ role: 'site', id: context.siteId });

@@ -80,16 +80,18 @@ export function sealedNonce(sealed: Uint8Array): Uint8Array | undefined {
 /**
  * Coordinator: open a sealed delta from the site whose box key is `siteBoxKey`, and check it was sealed by
  * that site, for this coordinator, for exactly the expected site, round, stage and model. `sealed` is only
- * read: a Buffer or a subarray of a bigger one opens without a copy, and the payload is a view of the
- * decrypted bytes.
+ * read, so a Buffer or a subarray of a bigger one opens without a copy; the payload is a view of the
+ * decrypted bytes. With `inPlace` (version 2) the caller hands `sealed` over: it is decrypted where it lies
+ * (no delta-sized allocation), the payload is a view into it, and it is zeroed if opening fails.
  */
 export function openDelta(options: {
   coordinator: Identity;
   siteBoxKey: Uint8Array;
   expected: SealContext;
   sealed: Uint8Array;
+  inPlace?: boolean;
 }): CryptoResult<{ payload: Uint8Array; key: MessageKey }> {
-  const { coordinator, siteBoxKey, expected } = options;
+  const { coordinator, siteBoxKey, expected, inPlace = false } = options;
   const parsed = readHeader(options.sealed);
   if (typeof parsed === 'string')
     return failure(
@@ -112,10 +114,21 @@ export function openDelta(options: {
     opened =
       parsed.version === SEALED_V1
         ? openV1({ boxKey: secret, ...parties, parsed })
-        : openV2({ shared: secret, ...parties }, parsed);
+        : openV2({ shared: secret, ...parties }, { ...parsed, inPlace });
   } finally {
     secret.fill(0);
   }
+  const result = checkOpened(expected, opened, parsed.nonce);
+  // A failure after decryption in place would leave plaintext in the caller's buffer.
+  if (!result.ok && inPlace) options.sealed.fill(0);
+  return result;
+}
+
+function checkOpened(
+  expected: SealContext,
+  opened: ReturnType<typeof openV2>,
+  nonce: Uint8Array,
+): CryptoResult<{ payload: Uint8Array; key: MessageKey }> {
   if (!opened.ok) return opened;
   const [siteId, roundId, stage, modelHash] = opened.data.fields as [
     Uint8Array,
@@ -129,7 +142,7 @@ export function openDelta(options: {
     siteId: expected.siteId,
     roundId: expected.roundId,
     stage: expected.stage,
-    nonce: toHex(parsed.nonce),
+    nonce: toHex(nonce),
   };
   return success({ payload: opened.data.payload, key });
 }

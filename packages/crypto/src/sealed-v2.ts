@@ -9,7 +9,6 @@
 // GCM is not key-committing: context, sender and recipient are in the key derivation and the AAD, and the
 // round binding sits inside the ciphertext, so a message opens only for who, what and where it was sealed.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import type { Cipheriv } from 'node:crypto';
 
 import { frame, unframePrefix } from './bytes.ts';
 import type { CryptoResult } from './result.ts';
@@ -21,9 +20,10 @@ const CONTEXT = 'fedfuse/sealed-delta/v2';
 const CIPHER = 'aes-256-gcm';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
-// Encrypt in slices so each output lands in the sealed buffer while it is still in cache, and the
-// temporary output stays this small whatever the delta size.
-const SLICE_BYTES = 256 * 1024;
+// Encrypt in slices so each output is copied into the sealed buffer while still in cache, and the
+// temporary output stays small whatever the delta size (under glibc's 128 KiB mmap threshold, so it is
+// recycled heap, not fresh pages).
+const SLICE_BYTES = 64 * 1024;
 /** Number of bound fields framed at the start of the plaintext. */
 export const V2_BOUND_FIELDS = 4;
 
@@ -55,8 +55,12 @@ function messageKey(parties: V2Parties, header: Uint8Array, nonce: Uint8Array): 
   };
 }
 
-/** Encrypt `input` into `out` from `out.at`, advancing it. */
-function encryptInto(cipher: Cipheriv, input: Uint8Array, out: { bytes: Uint8Array; at: number }): void {
+/** Run `input` through `cipher` into `out` from `out.at`, advancing it (`out` may be `input` itself). */
+function updateInto(
+  cipher: { update(data: Uint8Array): Buffer },
+  input: Uint8Array,
+  out: { bytes: Uint8Array; at: number },
+): void {
   for (let from = 0; from < input.length; from += SLICE_BYTES) {
     const part = cipher.update(input.subarray(from, from + SLICE_BYTES));
     out.bytes.set(part, out.at);
@@ -79,8 +83,8 @@ export function sealV2(options: { parties: V2Parties; bound: Uint8Array; payload
     const cipher = createCipheriv(CIPHER, k.key, k.iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(k.aad);
     const out = { bytes: sealed, at: HEADER_BYTES };
-    encryptInto(cipher, bound, out);
-    encryptInto(cipher, payload, out);
+    updateInto(cipher, bound, out);
+    updateInto(cipher, payload, out);
     const rest = cipher.final();
     sealed.set(rest, out.at);
     sealed.set(cipher.getAuthTag(), out.at + rest.length);
@@ -91,21 +95,28 @@ export function sealV2(options: { parties: V2Parties; bound: Uint8Array; payload
 }
 
 /**
- * Open a version-2 message: authenticate and decrypt (one output allocation; the input is only read, so a
- * Buffer or a subarray of a bigger one works), then split the bound fields from the payload (views).
+ * Open a version-2 message: authenticate and decrypt, then split the bound fields from the payload (views).
+ * The input is only read unless `inPlace`, so a Buffer or a subarray of a bigger one opens without a copy;
+ * with `inPlace` the plaintext overwrites the ciphertext in `body` and nothing delta-sized is allocated.
  */
 export function openV2(
   parties: V2Parties,
-  parsed: SealedHeader,
+  parsed: SealedHeader & { inPlace: boolean },
 ): CryptoResult<{ fields: Uint8Array[]; payload: Uint8Array }> {
-  const { body } = parsed;
+  const ciphertext = parsed.body.subarray(0, parsed.body.length - TAG_BYTES);
   const k = messageKey(parties, parsed.header, parsed.nonce);
-  let plain: Buffer;
+  let plain: Uint8Array;
   try {
     const decipher = createDecipheriv(CIPHER, k.key, k.iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(k.aad);
-    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-    plain = decipher.update(body.subarray(0, body.length - TAG_BYTES));
+    decipher.setAuthTag(parsed.body.subarray(ciphertext.length));
+    if (parsed.inPlace) {
+      updateInto(decipher, ciphertext, { bytes: ciphertext, at: 0 });
+      plain = ciphertext;
+    } else {
+      const out = decipher.update(ciphertext);
+      plain = new Uint8Array(out.buffer, out.byteOffset, out.length);
+    }
     try {
       decipher.final();
     } catch {
@@ -118,7 +129,7 @@ export function openV2(
   } finally {
     k.wipe();
   }
-  const split = unframePrefix(new Uint8Array(plain.buffer, plain.byteOffset, plain.length), V2_BOUND_FIELDS);
+  const split = unframePrefix(plain, V2_BOUND_FIELDS);
   if (!split) return failure('invalid_payload', 'sealed delta plaintext is malformed');
   return success({ fields: split.fields, payload: split.rest });
 }

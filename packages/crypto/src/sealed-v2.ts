@@ -25,7 +25,7 @@ const IV_BYTES = 12;
 // recycled heap, not fresh pages).
 const SLICE_BYTES = 64 * 1024;
 /** Number of bound fields framed at the start of the plaintext. */
-export const V2_BOUND_FIELDS = 4;
+const V2_BOUND_FIELDS = 4;
 
 /** The two parties' X25519 shared secret and box keys: what a message key is derived from. */
 export interface V2Parties {

@@ -149,7 +149,7 @@ async function benchSize(params: number): Promise<string[]> {
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
-    `FedFuse seal bench — Node ${process.version}, ${cpus().length} CPU(s), median of ${SIZES.map(repsFor).join('/')} runs, MB = 10^6 bytes, ` +
+    `FedFuse seal bench — Node ${process.version}, ${cpus().length} CPU(s), median and best of ${SIZES.map(repsFor).join('/')} runs, MB = 10^6 bytes, ` +
       `load average ${loadavg()[0]!.toFixed(2)}`,
   );
   const streamOnly = process.argv.includes('--stream-only');

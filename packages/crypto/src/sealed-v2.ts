@@ -34,14 +34,14 @@ export interface V2Parties {
   recipient: Uint8Array;
 }
 
-interface MessageKey {
+interface DerivedKey {
   key: Uint8Array;
   iv: Uint8Array;
   aad: Uint8Array;
   wipe: () => void;
 }
 
-function messageKey(parties: V2Parties, header: Uint8Array, nonce: Uint8Array): MessageKey {
+function messageKey(parties: V2Parties, header: Uint8Array, nonce: Uint8Array): DerivedKey {
   const info = frame([CONTEXT, parties.sender, parties.recipient]);
   const okm = new Uint8Array(hkdfSync('sha256', parties.shared, nonce, info, KEY_BYTES + IV_BYTES));
   const aad = new Uint8Array(header.length + info.length);

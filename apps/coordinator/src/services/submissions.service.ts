@@ -127,6 +127,7 @@ export class SubmissionsService {
         siteBoxKey: session.boxKey,
         expected: { siteId, roundId: round.id, stage: 'fit', modelHash: round.globalHash },
         sealed: bytes.data,
+        inPlace: true, // the transfer's bytes are ours alone (take() removed them): decrypt without a copy
       });
       if (!opened.ok) return refuse(opened.error.code, opened.error.message);
       const decoded = decodeWeights(opened.data.payload);

@@ -74,7 +74,7 @@ export function sealDelta(options: {
 /** The header nonce of a sealed message (unauthenticated until opened), or undefined if it is not one. */
 export function sealedNonce(sealed: Uint8Array): Uint8Array | undefined {
   const parsed = readHeader(sealed);
-  return typeof parsed === 'string' ? undefined : parsed.nonce.slice();
+  return 'error' in parsed ? undefined : parsed.nonce.slice();
 }
 
 /**
@@ -93,11 +93,7 @@ export function openDelta(options: {
 }): CryptoResult<{ payload: Uint8Array; key: MessageKey }> {
   const { coordinator, siteBoxKey, expected, inPlace = false } = options;
   const parsed = readHeader(options.sealed);
-  if (typeof parsed === 'string')
-    return failure(
-      parsed.startsWith('sealed delta version') ? 'version_mismatch' : 'invalid_payload',
-      parsed,
-    );
+  if ('error' in parsed) return parsed;
   let secret: Uint8Array;
   try {
     checkContext(expected);

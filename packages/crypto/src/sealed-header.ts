@@ -1,5 +1,7 @@
 // The header every sealed-delta version starts with: "FFSD" | u8 version | 3 zero bytes | 24-byte random
 // nonce. The nonce names the message (the message key for idempotent handling), whatever the version.
+import { failure } from './result.ts';
+
 const MAGIC = [0x46, 0x46, 0x53, 0x44]; // "FFSD"
 /** Nonce length: 192 random bits, so nonces never repeat in practice (see sealed-v2.ts). */
 export const NONCE_BYTES = 24;
@@ -29,16 +31,23 @@ export function writeHeader(out: Uint8Array, version: number, nonce: Uint8Array)
   out.set(nonce, 8);
 }
 
-/** The header of a sealed delta, or why `sealed` is not one (unauthenticated: only the AEAD check trusts it). */
-export function readHeader(sealed: Uint8Array): SealedHeader | string {
+/** The header of a sealed delta, or a failure saying why `sealed` is not one (only the AEAD check trusts it). */
+export function readHeader(sealed: Uint8Array): SealedHeader | ReturnType<typeof failure> {
   if (sealed.length < HEADER_BYTES + TAG_BYTES)
-    return `not a sealed delta: ${sealed.length} bytes, shorter than the ${HEADER_BYTES + TAG_BYTES}-byte minimum`;
-  if (MAGIC.some((m, i) => sealed[i] !== m)) return 'not a sealed delta: it does not start with "FFSD"';
+    return failure(
+      'invalid_payload',
+      `not a sealed delta: ${sealed.length} bytes, shorter than the ${HEADER_BYTES + TAG_BYTES}-byte minimum`,
+    );
+  if (MAGIC.some((m, i) => sealed[i] !== m))
+    return failure('invalid_payload', 'not a sealed delta: it does not start with "FFSD"');
   const version = sealed[4];
   if (version !== SEALED_V1 && version !== SEALED_V2)
-    return `sealed delta version ${version} is not supported (this build opens versions 1 and 2)`;
+    return failure(
+      'version_mismatch',
+      `sealed delta version ${version} is not supported (this build opens versions 1 and 2)`,
+    );
   if (sealed[5] !== 0 || sealed[6] !== 0 || sealed[7] !== 0)
-    return 'not a sealed delta: reserved header bytes are not zero';
+    return failure('invalid_payload', 'not a sealed delta: reserved header bytes are not zero');
   return {
     version,
     header: sealed.subarray(0, HEADER_BYTES),

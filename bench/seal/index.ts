@@ -1,5 +1,6 @@
 // pnpm bench:seal — throughput of sealing/opening weight deltas and of chunked transfer, against SHA-256
-// (node:crypto) over the same bytes in the same process, for 1M and 10M float32 parameters; then sealing and
+// (node:crypto) over the same bytes in the same process, for 1.1M (the default model's delta, ~4.4 MB) and
+// 10M float32 parameters: both sealing candidates (candidates.ts) and today's format; then sealing and
 // opening 10 and 100 updates of each size, streamed one at a time (stream.ts). `--stream-only` runs just that
 // table, `--no-stream` skips it (10M × 100 seals and opens 4 GB: minutes on a small machine).
 //
@@ -8,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 
 import { openDelta, sealDelta } from '@fedfuse/crypto';
+import { candidateRows, v2FixedCostMs } from './candidates.ts';
 import {
   ChunkReassembler,
   MAX_TRANSFER_BYTES,
@@ -23,9 +25,10 @@ import { benchParties } from './parties.ts';
 import type { StreamResult } from './stream.ts';
 import { formatStream, streamSealOpen } from './stream.ts';
 
-const SIZES = [1_000_000, 10_000_000];
+const SIZES = [1_100_000, 10_000_000];
 const UPDATE_COUNTS = [10, 100];
-const REPS = 3;
+// More repetitions for the small size: on a loaded machine single runs vary by 10×.
+const repsFor = (params: number) => (params < 5_000_000 ? 9 : 3);
 
 /** Deterministic pseudo-random weights (xorshift), so runs are comparable. */
 function syntheticDelta(n: number): Float32Array {
@@ -45,7 +48,7 @@ function fail(message: string): never {
 }
 
 async function benchSize(params: number): Promise<string[]> {
-  const { site, coordinator, manifest } = benchParties(params);
+  const { site, siteBoxSecret, coordinator, manifest } = benchParties(params);
   const values = syntheticDelta(params);
   const encoded = encodeWeights({ manifest, values });
   const context = {
@@ -55,12 +58,13 @@ async function benchSize(params: number): Promise<string[]> {
     modelHash: await sha256Hex(encoded),
   };
   const bytes = encoded.byteLength;
+  const reps = repsFor(params);
 
   const rows: Measurement[] = [];
   const baseline = await measure({
     label: 'SHA-256 (node:crypto, baseline)',
     bytes,
-    reps: REPS,
+    reps,
     fn: () => createHash('sha256').update(encoded).digest(),
   });
   rows.push(baseline);
@@ -68,7 +72,7 @@ async function benchSize(params: number): Promise<string[]> {
     await measure({
       label: 'encode weights (wire format)',
       bytes,
-      reps: REPS,
+      reps,
       fn: () => encodeWeights({ manifest, values }),
     }),
   );
@@ -76,24 +80,27 @@ async function benchSize(params: number): Promise<string[]> {
     await measure({
       label: 'decode weights (wire format)',
       bytes,
-      reps: REPS,
+      reps,
       fn: () => decodeWeights(encoded),
     }),
   );
 
-  const seal = () =>
-    sealDelta({ site, coordinatorBoxKey: coordinator.boxPublicKey, context, payload: encoded });
-  rows.push(await measure({ label: 'seal (nacl.box to coordinator)', bytes, reps: REPS, fn: seal }));
-  const { sealed } = seal();
-  const open = () => openDelta({ coordinator, siteBoxKey: site.boxPublicKey, expected: context, sealed });
-  rows.push(await measure({ label: 'open (check + nacl.box.open)', bytes, reps: REPS, fn: open }));
+  const candidates = { site, siteBoxSecret, coordinator, context, payload: encoded, reps };
+  rows.push(...(await candidateRows(candidates)));
+  const fixedMs = await v2FixedCostMs(candidates);
+  const { sealed } = sealDelta({
+    site,
+    coordinatorBoxKey: coordinator.boxPublicKey,
+    context,
+    payload: encoded,
+  });
 
   let chunks: TransferChunk[] = [];
   rows.push(
     await measure({
       label: 'chunk encode (hash + 512 KiB slices)',
       bytes: sealed.byteLength,
-      reps: REPS,
+      reps,
       fn: async () => {
         chunks = [...(await chunkTransfer(sealed)).chunks()];
       },
@@ -104,7 +111,7 @@ async function benchSize(params: number): Promise<string[]> {
     await measure({
       label: 'chunk reassemble (checks + hash)',
       bytes: sealed.byteLength,
-      reps: REPS,
+      reps,
       fn: async () => {
         const r = new ChunkReassembler({ maxTotalBytes: MAX_TRANSFER_BYTES });
         for (const c of chunks) if (!r.push(c).ok) fail('chunk refused');
@@ -130,14 +137,19 @@ async function benchSize(params: number): Promise<string[]> {
   site.close();
   coordinator.close();
 
-  const title = `${(params / 1e6).toFixed(0)}M parameters (${(bytes / 1e6).toFixed(1)} MB encoded, ${chunks.length} chunks)`;
-  return formatRows(title, rows, baseline);
+  const title = `${(params / 1e6).toFixed(1)}M parameters (${(bytes / 1e6).toFixed(1)} MB encoded, ${chunks.length} chunks)`;
+  const seal = rows.find((m) => m.label.startsWith('(b) v2 seal'))!;
+  return [
+    ...formatRows(title, rows, baseline),
+    `  v2 fixed cost per message (X25519 + HKDF + header, empty payload): ${fixedMs.toFixed(3)} ms, ` +
+      `${((100 * fixedMs) / seal.ms).toFixed(1)}% of the v2 seal above`,
+  ];
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(
-    `FedFuse seal bench — Node ${process.version}, ${cpus().length} CPU(s), median of ${REPS} runs, MB = 10^6 bytes, ` +
+    `FedFuse seal bench — Node ${process.version}, ${cpus().length} CPU(s), median and best of ${SIZES.map(repsFor).join('/')} runs, MB = 10^6 bytes, ` +
       `load average ${loadavg()[0]!.toFixed(2)}`,
   );
   const streamOnly = process.argv.includes('--stream-only');

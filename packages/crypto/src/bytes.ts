@@ -63,15 +63,27 @@ export function frame(fields: readonly (Uint8Array | string | number)[]): Uint8A
 
 /** Split a framed message back into exactly `count` fields, or undefined when it is not well formed. */
 export function unframe(bytes: Uint8Array, count: number): Uint8Array[] | undefined {
+  const split = unframePrefix(bytes, count);
+  return split && split.rest.length === 0 ? split.fields : undefined;
+}
+
+/**
+ * Read `count` framed fields from the start of `bytes` and return them with the unframed rest, all as views
+ * (no copies), or undefined when the fields are not well formed.
+ */
+export function unframePrefix(
+  bytes: Uint8Array,
+  count: number,
+): { fields: Uint8Array[]; rest: Uint8Array } | undefined {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fields: Uint8Array[] = [];
   let at = 0;
-  while (at < bytes.length && fields.length < count) {
+  while (fields.length < count) {
     if (at + 4 > bytes.length) return undefined;
     const len = dv.getUint32(at, true);
     if (at + 4 + len > bytes.length) return undefined;
     fields.push(bytes.subarray(at + 4, at + 4 + len));
     at += 4 + len;
   }
-  return fields.length === count && at === bytes.length ? fields : undefined;
+  return { fields, rest: bytes.subarray(at) };
 }

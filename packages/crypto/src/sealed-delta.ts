@@ -1,33 +1,18 @@
-import nacl from 'tweetnacl';
-
-import { equalBytes, frame, fromHex, toHex, unframe } from './bytes.ts';
+import { equalBytes, frame, fromHex, toHex } from './bytes.ts';
 import { isSha256Hex } from './hash.ts';
 import type { Identity } from './identity.ts';
 import { boxSecretOf } from './identity.ts';
 import type { CryptoResult } from './result.ts';
 import { failure, success } from './result.ts';
-import { boxSharedKey } from './x25519.ts';
+import { SEALED_V1, readHeader } from './sealed-header.ts';
+import { openV1 } from './sealed-v1.ts';
+import { openV2, sealV2 } from './sealed-v2.ts';
+import { boxSharedKey, x25519 } from './x25519.ts';
 
-// Sealed layout: "FFSD" | u8 version | 3 zero bytes | 24-byte nonce | nacl.box ciphertext of
-// frame(context, sender box key, recipient box key, siteId, roundId, stage, model hash, payload).
-// nacl.box is not key-committing, so who sealed it, for whom, and for which round/stage/model all sit
-// inside the authenticated plaintext and are checked on open.
-const MAGIC = [0x46, 0x46, 0x53, 0x44]; // "FFSD"
-const VERSION = 1;
-const HEADER = 8 + nacl.box.nonceLength;
-const CONTEXT = 'fedfuse/sealed-delta/v1';
-const FIELDS = 8;
+// A sealed delta is bound to who sealed it, for whom, and for which site, round, stage and model; opening
+// checks each and names the one that differs. New seals are version 2 (sealed-v2.ts: X25519 → HKDF-SHA256
+// → AES-256-GCM through OpenSSL); version 1 (sealed-v1.ts: tweetnacl's nacl.box) still opens for one release.
 const utf8 = new TextEncoder();
-type SealedFields = [
-  Uint8Array,
-  Uint8Array,
-  Uint8Array,
-  Uint8Array,
-  Uint8Array,
-  Uint8Array,
-  Uint8Array,
-  Uint8Array,
-];
 
 /** What a sealed message is bound to; opening checks every field. */
 export interface SealContext {
@@ -44,7 +29,7 @@ export interface MessageKey {
   siteId: string;
   roundId: string;
   stage: string;
-  /** Hex of the 24-byte box nonce. */
+  /** Hex of the 24-byte header nonce (random per seal, in every version). */
   nonce: string;
 }
 
@@ -61,6 +46,10 @@ function checkContext(c: SealContext): void {
   }
 }
 
+function boundFields(c: SealContext): Uint8Array {
+  return frame([c.siteId, c.roundId, c.stage, fromHex(c.modelHash)]);
+}
+
 /** Site: seal `payload` (an encoded weights delta) to the coordinator's X25519 key, bound to `context`. */
 export function sealDelta(options: {
   site: Identity;
@@ -70,73 +59,79 @@ export function sealDelta(options: {
 }): { sealed: Uint8Array; key: MessageKey } {
   const { site, coordinatorBoxKey, context } = options;
   checkContext(context);
-  const plain = frame([
-    CONTEXT,
-    site.boxPublicKey,
-    coordinatorBoxKey,
-    context.siteId,
-    context.roundId,
-    context.stage,
-    fromHex(context.modelHash),
-    options.payload,
-  ]);
-  const shared = boxSharedKey(boxSecretOf(site), coordinatorBoxKey);
-  const nonce = nacl.randomBytes(nacl.box.nonceLength);
-  const box = nacl.box.after(plain, nonce, shared);
-  shared.fill(0);
-  plain.fill(0);
-  const sealed = new Uint8Array(HEADER + box.length);
-  sealed.set(MAGIC, 0);
-  sealed[4] = VERSION;
-  sealed.set(nonce, 8);
-  sealed.set(box, HEADER);
-  const key = { siteId: context.siteId, roundId: context.roundId, stage: context.stage, nonce: toHex(nonce) };
-  return { sealed, key };
+  const shared = x25519(boxSecretOf(site), coordinatorBoxKey);
+  const parties = { shared, sender: site.boxPublicKey, recipient: coordinatorBoxKey };
+  let sealed: ReturnType<typeof sealV2>;
+  try {
+    sealed = sealV2({ parties, bound: boundFields(context), payload: options.payload });
+  } finally {
+    shared.fill(0);
+  }
+  const { siteId, roundId, stage } = context;
+  return { sealed: sealed.sealed, key: { siteId, roundId, stage, nonce: toHex(sealed.nonce) } };
 }
 
-/** The box nonce of a sealed message (unauthenticated until opened), or undefined if it is not one. */
+/** The header nonce of a sealed message (unauthenticated until opened), or undefined if it is not one. */
 export function sealedNonce(sealed: Uint8Array): Uint8Array | undefined {
-  if (sealed.length < HEADER + nacl.box.overheadLength) return undefined;
-  if (MAGIC.some((m, i) => sealed[i] !== m) || sealed[4] !== VERSION) return undefined;
-  if (sealed[5] !== 0 || sealed[6] !== 0 || sealed[7] !== 0) return undefined;
-  return sealed.slice(8, HEADER);
+  const parsed = readHeader(sealed);
+  return 'error' in parsed ? undefined : parsed.nonce.slice();
 }
 
 /**
  * Coordinator: open a sealed delta from the site whose box key is `siteBoxKey`, and check it was sealed by
- * that site, for this coordinator, for exactly the expected site, round, stage and model.
+ * that site, for this coordinator, for exactly the expected site, round, stage and model. `sealed` is only
+ * read, so a Buffer or a subarray of a bigger one opens without a copy; the payload is a view of the
+ * decrypted bytes. With `inPlace` (version 2) the caller hands `sealed` over: it is decrypted where it lies
+ * (no delta-sized allocation), the payload is a view into it, and it is zeroed if opening fails.
  */
 export function openDelta(options: {
   coordinator: Identity;
   siteBoxKey: Uint8Array;
   expected: SealContext;
   sealed: Uint8Array;
+  inPlace?: boolean;
 }): CryptoResult<{ payload: Uint8Array; key: MessageKey }> {
-  const { coordinator, siteBoxKey, expected, sealed } = options;
-  const nonce = sealedNonce(sealed);
-  if (!nonce) return failure('invalid_payload', 'not a sealed delta (bad header, version or length)');
-  let shared: Uint8Array;
+  const { coordinator, siteBoxKey, expected, inPlace = false } = options;
+  const parsed = readHeader(options.sealed);
+  if ('error' in parsed) return parsed;
+  let secret: Uint8Array;
   try {
     checkContext(expected);
-    shared = boxSharedKey(boxSecretOf(coordinator), siteBoxKey);
+    secret =
+      parsed.version === SEALED_V1
+        ? boxSharedKey(boxSecretOf(coordinator), siteBoxKey)
+        : x25519(boxSecretOf(coordinator), siteBoxKey);
   } catch (err) {
     return failure('invalid_payload', (err as Error).message);
   }
-  const plain = nacl.box.open.after(sealed.subarray(HEADER), nonce, shared);
-  shared.fill(0);
-  if (!plain)
-    return failure(
-      'bad_signature',
-      'sealed delta does not open with these keys (wrong site or coordinator key, or tampered)',
-    );
-  const f = unframe(plain, FIELDS);
-  if (!f) return failure('invalid_payload', 'sealed delta plaintext is malformed');
-  const [context, sender, recipient, siteId, roundId, stage, modelHash, payload] = f as SealedFields;
-  if (!equalBytes(context, utf8.encode(CONTEXT)))
-    return failure('invalid_payload', 'sealed delta has an unknown context');
-  if (!equalBytes(sender, siteBoxKey) || !equalBytes(recipient, coordinator.boxPublicKey)) {
-    return failure('bad_signature', 'sealed delta names another sender or recipient key');
+  const parties = { sender: siteBoxKey, recipient: coordinator.boxPublicKey };
+  let opened: ReturnType<typeof openV2>;
+  try {
+    opened =
+      parsed.version === SEALED_V1
+        ? openV1({ boxKey: secret, ...parties, parsed })
+        : openV2({ shared: secret, ...parties }, { ...parsed, inPlace });
+  } finally {
+    secret.fill(0);
   }
+  const result = checkOpened(expected, opened, parsed.nonce);
+  // A failure after decryption in place would leave plaintext in the caller's buffer.
+  if (!result.ok && inPlace) options.sealed.fill(0);
+  return result;
+}
+
+function checkOpened(
+  expected: SealContext,
+  opened: ReturnType<typeof openV2>,
+  nonce: Uint8Array,
+): CryptoResult<{ payload: Uint8Array; key: MessageKey }> {
+  if (!opened.ok) return opened;
+  const [siteId, roundId, stage, modelHash] = opened.data.fields as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
   const mismatch = compare(expected, { siteId, roundId, stage, modelHash });
   if (mismatch) return mismatch;
   const key = {
@@ -145,7 +140,7 @@ export function openDelta(options: {
     stage: expected.stage,
     nonce: toHex(nonce),
   };
-  return success({ payload, key });
+  return success({ payload: opened.data.payload, key });
 }
 
 function compare(

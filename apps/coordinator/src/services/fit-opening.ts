@@ -35,6 +35,7 @@ export async function openFit(o: {
     siteBoxKey: o.siteBoxKey,
     expected: { siteId: o.siteId, roundId: round.id, stage: 'fit', modelHash: round.globalHash },
     sealed: o.sealed,
+    inPlace: true, // the transfer's bytes are the submission's alone (take() removed them): no copy
   });
   if (!opened.ok) return fail(opened.error.code, opened.error.message);
   const decoded = decodeWeights(opened.data.payload);

@@ -51,4 +51,19 @@ describe(TrainingPool.name, () => {
     single.dispose();
     parallel.dispose();
   });
+
+  it("fails a round with the replicas' own error, and trains the next one", async () => {
+    const model = createModel(config);
+    const batch = separableBatch(model.config, { n: 16, seed: 5 });
+    const before = getWeights(model).weights;
+    // A step far too large: every replica reads the same summed loss and stops at the same step.
+    await expect(pool.train(model, batch, { ...options, learningRate: 1e30 })).rejects.toThrow(
+      /^Training diverged: loss is (NaN|Infinity) at epoch 1$/,
+    );
+    expect(getWeights(model).weights).toEqual(before);
+    const result = await pool.train(model, batch, options);
+    expect(result.steps).toBe(4);
+    expect(maxDifference(getWeights(model).weights, before)).toBeGreaterThan(0);
+    model.dispose();
+  });
 });

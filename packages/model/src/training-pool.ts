@@ -108,19 +108,24 @@ export class TrainingPool {
         reject,
       };
     });
-    this.workers.forEach((worker, index) => {
-      const seat = { buffer, replicas: this.threads, index, size, waitLimitMs: this.stepWaitLimitMs };
-      const request: ReplicaTrainRequest = {
-        type: 'train',
-        id,
-        config: model.config,
-        weights,
-        batch: shared,
-        options: rest,
-        seat,
-      };
-      worker.postMessage(request);
-    });
+    try {
+      this.workers.forEach((worker, index) => {
+        const seat = { buffer, replicas: this.threads, index, size, waitLimitMs: this.stepWaitLimitMs };
+        const request: ReplicaTrainRequest = {
+          type: 'train',
+          id,
+          config: model.config,
+          weights,
+          batch: shared,
+          options: rest,
+          seat,
+        };
+        worker.postMessage(request);
+      });
+    } catch (err) {
+      // A request that cannot be cloned: the replicas that got theirs are released by the abort.
+      this.failRound(err instanceof Error ? err : new Error(String(err)));
+    }
     return trained.then(({ weights: after, result }) => {
       setWeights(model, after);
       return result;

@@ -173,26 +173,22 @@ export class TrainingPool {
   }
 }
 
-async function replicaReady(worker: Worker): Promise<void> {
-  let listeners: { message: (reply: ReplicaReply) => void; exit: (code: number) => void } | undefined;
-  let failed: ((err: Error) => void) | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      failed = reject;
-      listeners = {
-        message: (reply) => {
-          if (reply.type === 'ready') resolve();
-          if (reply.type === 'fatal')
-            reject(new Error(`a training replica has no backend: ${reply.message}`));
-        },
-        exit: (code) => reject(new Error(`a training replica exited during start-up (code ${code})`)),
-      };
-      worker.on('message', listeners.message).on('error', reject).on('exit', listeners.exit);
-    });
-  } finally {
+function replicaReady(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     // Only these listeners go: removing all would take the worker's own, which carry its messages.
-    worker.off('message', listeners!.message).off('error', failed!).off('exit', listeners!.exit);
-  }
+    const settle = (err?: Error): void => {
+      worker.off('message', onMessage).off('error', settle).off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onMessage = (reply: ReplicaReply): void => {
+      if (reply.type === 'ready') settle();
+      if (reply.type === 'fatal') settle(new Error(`a training replica has no backend: ${reply.message}`));
+    };
+    const onExit = (code: number): void =>
+      settle(new Error(`a training replica exited during start-up (code ${code})`));
+    worker.on('message', onMessage).on('error', settle).on('exit', onExit);
+  });
 }
 
 /** The batch over shared memory: every replica reads the same rows without its own copy. */

@@ -231,7 +231,8 @@ function replicaGradients(context: StepContext, plan: StepPlan, exchange: Gradie
       denominators: lossDenominators(model.config, plan),
       // The penalties do not depend on rows: replica 0 alone adds them, once.
       penalties: exchange.index === 0,
-      noiseOffset: exchange.index,
+      // Far apart, so no part's noise seed is another's (the imaging dropout seeds from noiseSeed + 1).
+      noiseOffset: exchange.index * 7_919,
     });
     let offset = 0;
     for (const variable of model.variables) {

@@ -67,6 +67,14 @@ describe('fedfuse-client arguments', () => {
       /^fedfuse-client start: option '--reconnect-delay <MS>' argument '0' is invalid\. Expected an integer/,
     ],
     [
+      ['start', '--threads', '0'],
+      /^fedfuse-client start: option '--threads <N\|auto>' argument '0' is invalid\. It must be auto or a whole number of threads ≥ 1, got 0\.\n$/,
+    ],
+    [
+      ['start', '--threads', '1.5'],
+      /argument '1\.5' is invalid\. It must be auto or a whole number of threads ≥ 1, got "1\.5"/,
+    ],
+    [
       ['evaluate', '--bins', '1'],
       /^fedfuse-client evaluate: option '--bins <N>' argument '1' is invalid\. Expected an integer in 2\.\.1000\.\n$/,
     ],

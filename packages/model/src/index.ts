@@ -18,5 +18,7 @@ export { createModel, parameterGroups } from './model.ts';
 export type { TriModalModel } from './model.ts';
 export { countGroupExamples, trainLocalRound } from './train.ts';
 export type { TrainOptions, TrainResult } from './train.ts';
+export { TrainingPool } from './training-pool.ts';
+export type { TrainingPoolOptions } from './training-pool.ts';
 export { getWeights, hashWeights, layoutOf, setWeights } from './weights.ts';
 export type { ManifestEntry, WeightManifest } from './weights.ts';

@@ -23,19 +23,34 @@ export interface LossOptions {
   trainable: number[];
   /** FedProx: ρ and the global weights per variable (same order as model.variables). */
   proximal?: { mu: number; reference: Tensor[] };
+  /**
+   * The counts each mean divides by, when they are the whole batch's and this is one part of it
+   * (data-parallel training: the parts' gradients then add up to the whole batch's).
+   */
+  denominators?: LossDenominators;
+}
+
+/** The counts the loss averages over: labelled entries, those times present modalities, rows, rows per input. */
+export interface LossDenominators {
+  labels: number;
+  auxiliary: number;
+  rows: number;
+  genomics: number;
+  imaging: number;
 }
 
 /** Σ mask·BCE(logits, y) / Σ mask, written the numerically stable way. */
-function maskedBce(logits: Tensor, labels: Tensor, mask: Tensor): Scalar {
+function maskedBce(logits: Tensor, target: { labels: Tensor; mask: Tensor; denominator?: number }): Scalar {
+  const { labels, mask, denominator } = target;
   const perEntry = tf.add(
     tf.sub(tf.relu(logits), tf.mul(logits, labels)),
     tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
   );
-  return tf.div(tf.sum(tf.mul(perEntry, mask)), tf.maximum(tf.sum(mask), 1)) as Scalar;
+  return tf.div(tf.sum(tf.mul(perEntry, mask)), denominator ?? tf.maximum(tf.sum(mask), 1)) as Scalar;
 }
 
 /** Σ_{i<j} p_i p_j ‖Z_i − Z_j‖², averaged over the batch. */
-function alignment(embeddings: tf.Tensor3D, present: Tensor2D): Scalar {
+function alignment(embeddings: tf.Tensor3D, present: Tensor2D, rows?: number): Scalar {
   const [b, m] = embeddings.shape;
   const z = slicesAlongAxis1<Tensor2D>(embeddings);
   const p = slicesAlongAxis1<tf.Tensor1D>(present);
@@ -46,35 +61,47 @@ function alignment(embeddings: tf.Tensor3D, present: Tensor2D): Scalar {
       total = tf.add(total, tf.sum(tf.mul(distance, tf.mul(p[i]!, p[j]!))));
     }
   }
-  return tf.div(total, b);
+  return tf.div(total, rows ?? b);
 }
 
 /** The mean over rows whose flag in `column` of `present` is 1 of each row's mean squared error. */
 function presentMse(
   pair: { predicted: Tensor2D; target: Tensor2D },
-  present: { flags: Tensor2D; column: number },
+  present: { flags: Tensor2D; column: number; denominator?: number },
 ): Scalar {
   const [b] = pair.target.shape;
   const has = tf.slice(present.flags, [0, present.column], [b, 1]);
   const perRow = tf.mean(tf.square(tf.sub(pair.predicted, pair.target)), 1, true);
-  return tf.div(tf.sum(tf.mul(perRow, has)), tf.maximum(tf.sum(has), 1)) as Scalar;
+  return tf.div(tf.sum(tf.mul(perRow, has)), present.denominator ?? tf.maximum(tf.sum(has), 1)) as Scalar;
 }
 
 /** The imaging encoder's reconstruction of its pooled input, over rows with an image. */
-function imageReconstruction(model: TriModalModel, outputs: ForwardOutputs, targets: LossTargets): Scalar {
+function imageReconstruction(
+  model: TriModalModel,
+  outputs: ForwardOutputs,
+  context: { targets: LossTargets; denominator?: number },
+): Scalar {
   const column = model.config.modalities.indexOf('imaging');
   const recon = outputs.imageReconstruction;
   if (!recon || column < 0) return tf.scalar(0);
-  return presentMse(recon, { flags: targets.present, column });
+  return presentMse(recon, { flags: context.targets.present, column, denominator: context.denominator });
 }
 
-function reconstruction(model: TriModalModel, outputs: ForwardOutputs, targets: LossTargets): Scalar {
+function reconstruction(
+  model: TriModalModel,
+  outputs: ForwardOutputs,
+  context: { targets: LossTargets; denominator?: number },
+): Scalar {
+  const { targets, denominator } = context;
   const column = model.config.modalities.indexOf('genomics');
   if (!outputs.reconstruction || !targets.genomics || column < 0) return tf.scalar(0);
   const [b] = targets.genomics.shape;
   const hasGenomics = tf.slice(targets.present, [0, column], [b, 1]);
   const perRow = tf.mean(tf.square(tf.sub(outputs.reconstruction, targets.genomics)), 1, true);
-  return tf.div(tf.sum(tf.mul(perRow, hasGenomics)), tf.maximum(tf.sum(hasGenomics), 1)) as Scalar;
+  return tf.div(
+    tf.sum(tf.mul(perRow, hasGenomics)),
+    denominator ?? tf.maximum(tf.sum(hasGenomics), 1),
+  ) as Scalar;
 }
 
 /** λ‖W‖² and ρ/2‖w − w_global‖² over the variables this batch trains. */
@@ -108,25 +135,40 @@ export function lossTerms(
   context: { targets: LossTargets; options: LossOptions },
 ): Record<LossTerm, Scalar> {
   const { targets, options } = context;
+  const counts = options.denominators;
   const c = model.config;
   const zero = () => tf.scalar(0);
   let auxiliary = zero();
   if (outputs.auxiliary && c.auxWeight > 0) {
     const mask = tf.mul(tf.expandDims(targets.labelMask, 1), tf.expandDims(targets.present, 2));
-    auxiliary = tf.mul(maskedBce(outputs.auxiliary, tf.expandDims(targets.labels, 1), mask), c.auxWeight);
+    const bce = maskedBce(outputs.auxiliary, {
+      labels: tf.expandDims(targets.labels, 1),
+      mask,
+      denominator: counts?.auxiliary,
+    });
+    auxiliary = tf.mul(bce, c.auxWeight);
   }
   return {
-    task: maskedBce(outputs.logits, targets.labels, targets.labelMask),
+    task: maskedBce(outputs.logits, {
+      labels: targets.labels,
+      mask: targets.labelMask,
+      denominator: counts?.labels,
+    }),
     auxiliary,
     alignment:
       outputs.embeddings && c.alignWeight > 0
-        ? tf.mul(alignment(outputs.embeddings, targets.present), c.alignWeight)
+        ? tf.mul(alignment(outputs.embeddings, targets.present, counts?.rows), c.alignWeight)
         : zero(),
     // Both encoders' reconstructions, each times its weight: one term, as the reports show it.
     reconstruction: tf.add(
-      c.reconWeight > 0 ? tf.mul(reconstruction(model, outputs, targets), c.reconWeight) : zero(),
+      c.reconWeight > 0
+        ? tf.mul(reconstruction(model, outputs, { targets, denominator: counts?.genomics }), c.reconWeight)
+        : zero(),
       c.imageReconWeight > 0
-        ? tf.mul(imageReconstruction(model, outputs, targets), c.imageReconWeight)
+        ? tf.mul(
+            imageReconstruction(model, outputs, { targets, denominator: counts?.imaging }),
+            c.imageReconWeight,
+          )
         : zero(),
     ),
     ...penalties(model, options),

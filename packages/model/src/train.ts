@@ -5,10 +5,12 @@ import { validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
 import { dropModalities, soloModalities } from './dropout.ts';
 import { forward } from './forward.ts';
-import type { LossTerm } from './loss.ts';
+import type { LossDenominators, LossTerm } from './loss.ts';
 import { LOSS_TERMS, lossTerms } from './loss.ts';
 import type { TriModalModel } from './model.ts';
 import { createRng, shuffledIndices } from './rng.ts';
+import type { GradientExchange } from './gradient-exchange.ts';
+import { lossDenominators, shardRange } from './shard.ts';
 import { unflatten } from './weights.ts';
 
 export interface TrainOptions {
@@ -85,15 +87,54 @@ function checkOptions(options: TrainOptions): void {
  * epoch and the examples behind each parameter group.
  */
 export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options: TrainOptions): TrainResult {
+  return trainReplica(model, batch, { options });
+}
+
+/** What every step needs: the model, its optimizer, and where the gradient comes from. */
+interface StepContext {
+  model: TriModalModel;
+  batch: ModelBatch;
+  optimizer: tf.Optimizer;
+  proximal?: { mu: number; reference: Tensor[] };
+  /** Data-parallel: this replica's part of each step, its gradient summed with the others'. */
+  exchange?: GradientExchange;
+}
+
+/** One step's rows and the random choices drawn for it, the same in every replica. */
+interface StepPlan {
+  rows: Int32Array;
+  present: Uint8Array;
+  labels: Float32Array;
+  trainable: number[];
+  noiseSeed: number;
+}
+
+/**
+ * trainLocalRound as one replica of a data-parallel group when `exchange` is given: every replica draws
+ * the same shuffles and dropout, computes the gradient of its part of each mini-batch (averaged over the
+ * whole mini-batch), and applies the summed gradient, so each ends with the weights one thread would.
+ */
+export function trainReplica(
+  model: TriModalModel,
+  batch: ModelBatch,
+  run: { options: TrainOptions; exchange?: GradientExchange },
+): TrainResult {
+  const { options } = run;
   checkOptions(options);
   validateBatch(batch, model.config);
   if (batch.n === 0) throw new Error('Training: the site has no examples');
   const started = performance.now();
   const random = createRng(options.seed);
-  const optimizer = tf.train.adam(options.learningRate);
   const reference: Tensor[] | undefined = options.proximal
     ? unflatten(model, options.proximal.reference)
     : undefined;
+  const context: StepContext = {
+    model,
+    batch,
+    optimizer: tf.train.adam(options.learningRate),
+    proximal: reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined,
+    exchange: run.exchange,
+  };
   const lossPerEpoch: number[] = [];
   let termSums = new Float64Array(LOSS_TERMS.length);
   let steps = 0;
@@ -103,41 +144,7 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
       termSums = new Float64Array(LOSS_TERMS.length);
       for (let start = 0; start < batch.n; start += options.batchSize) {
         const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
-        const present = soloModalities(
-          dropModalities(
-            presentRows(batch, rows, model.config.modalities),
-            options.modalityKeepProb ?? 1,
-            random,
-          ),
-          model.config.modalitySoloProb,
-          random,
-        );
-        const trainable = trainableIndices(model, present, labelRows(batch, rows, model.config.tasks.length));
-        const noiseSeed = Math.floor(random() * 2 ** 31);
-        const terms = tf.tidy(() => {
-          const { inputs, targets } = batchTensors(model.config, batch, { rows, present });
-          const varList = trainable.map((i) => model.variables[i]!);
-          const proximal = reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined;
-          const kept: { terms?: Tensor } = {};
-          const { grads } = tf.variableGrads(() => {
-            const outputs = forward(model, inputs, { training: true, noiseSeed });
-            const parts = lossTerms(model, outputs, { targets, options: { trainable, proximal } });
-            // The terms apart leave the gradient's scope as one kept vector, read once below.
-            kept.terms = tf.keep(tf.stack(LOSS_TERMS.map((term) => parts[term])));
-            return tf.addN(Object.values(parts));
-          }, varList);
-          // tfjs' Adam keeps its moments by position in the gradient map, so every step passes every
-          // variable in the same order; one this batch did not train gets a zero gradient (a variable
-          // never trained keeps zero moments and so stays exactly as it was).
-          const all = model.variables.map((variable) => ({
-            name: variable.name,
-            tensor: grads[variable.name] ?? tf.zerosLike(variable),
-          }));
-          optimizer.applyGradients(all);
-          const values = Float32Array.from(kept.terms!.dataSync());
-          kept.terms!.dispose();
-          return values;
-        });
+        const terms = step(context, planStep(model, batch, { rows, options, random }));
         const loss = terms.reduce((sum, term) => sum + term, 0);
         if (!Number.isFinite(loss))
           throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);
@@ -149,7 +156,7 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
       options.onEpoch?.(epoch + 1, epochLoss);
     }
   } finally {
-    optimizer.dispose();
+    context.optimizer.dispose();
     reference?.forEach((t) => t.dispose());
   }
   return {
@@ -163,4 +170,112 @@ export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options
     steps,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function planStep(
+  model: TriModalModel,
+  batch: ModelBatch,
+  draw: { rows: Int32Array; options: TrainOptions; random: () => number },
+): StepPlan {
+  const { rows, options, random } = draw;
+  const present = soloModalities(
+    dropModalities(presentRows(batch, rows, model.config.modalities), options.modalityKeepProb ?? 1, random),
+    model.config.modalitySoloProb,
+    random,
+  );
+  const labels = labelRows(batch, rows, model.config.tasks.length);
+  const trainable = trainableIndices(model, present, labels);
+  return { rows, present, labels, trainable, noiseSeed: Math.floor(random() * 2 ** 31) };
+}
+
+/** One optimizer step; returns the objective's terms over the whole mini-batch. */
+function step(context: StepContext, plan: StepPlan): Float32Array {
+  const { model, optimizer, exchange } = context;
+  if (!exchange) {
+    return tf.tidy(() => {
+      const { grads, terms } = partGradients(context, { plan, rows: plan.rows, present: plan.present });
+      // tfjs' Adam keeps its moments by position in the gradient map, so every step passes every
+      // variable in the same order; one this batch did not train gets a zero gradient (a variable
+      // never trained keeps zero moments and so stays exactly as it was).
+      optimizer.applyGradients(
+        model.variables.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })),
+      );
+      return terms;
+    });
+  }
+  const summed = exchange.allReduce(replicaGradients(context, plan, exchange));
+  let offset = 0;
+  tf.tidy(() => {
+    const all = model.variables.map((v) => {
+      const tensor = tf.tensor(summed.subarray(offset, offset + v.size), v.shape, 'float32');
+      offset += v.size;
+      return { name: v.name, tensor };
+    });
+    optimizer.applyGradients(all);
+  });
+  return summed.slice(offset);
+}
+
+/** This replica's gradient of its part of the step, flat in variable order, then its loss terms. */
+function replicaGradients(context: StepContext, plan: StepPlan, exchange: GradientExchange): Float32Array {
+  const { model } = context;
+  const size = model.variables.reduce((sum, v) => sum + v.size, 0);
+  const flat = new Float32Array(size + LOSS_TERMS.length);
+  const part = shardRange(plan.rows.length, { index: exchange.index, count: exchange.replicas });
+  if (part.end === part.start) return flat;
+  tf.tidy(() => {
+    const { grads, terms } = partGradients(context, {
+      plan,
+      rows: plan.rows.subarray(part.start, part.end),
+      present: plan.present.subarray(part.start * 3, part.end * 3),
+      denominators: lossDenominators(model.config, plan),
+      // The penalties do not depend on rows: replica 0 alone adds them, once.
+      penalties: exchange.index === 0,
+      // Far apart, so no part's noise seed is another's (the imaging dropout seeds from noiseSeed + 1).
+      noiseOffset: exchange.index * 7_919,
+    });
+    let offset = 0;
+    for (const variable of model.variables) {
+      const grad = grads[variable.name];
+      if (grad) flat.set(grad.dataSync() as Float32Array, offset);
+      offset += variable.size;
+    }
+    flat.set(terms, size);
+  });
+  return flat;
+}
+
+/** Gradients of the trainable variables over some rows of a step, and the loss terms read once. */
+function partGradients(
+  context: StepContext,
+  part: {
+    plan: StepPlan;
+    rows: Int32Array;
+    present: Uint8Array;
+    denominators?: LossDenominators;
+    penalties?: boolean;
+    noiseOffset?: number;
+  },
+): { grads: tf.NamedTensorMap; terms: Float32Array } {
+  const { model, batch, proximal } = context;
+  const { plan } = part;
+  const { inputs, targets } = batchTensors(model.config, batch, { rows: part.rows, present: part.present });
+  const varList = plan.trainable.map((i) => model.variables[i]!);
+  const options = { trainable: plan.trainable, proximal, denominators: part.denominators };
+  const kept: { terms?: Tensor } = {};
+  const { grads } = tf.variableGrads(() => {
+    const noiseSeed = plan.noiseSeed + (part.noiseOffset ?? 0);
+    const outputs = forward(model, inputs, { training: true, noiseSeed });
+    const parts = lossTerms(model, outputs, { targets, options });
+    if (part.penalties === false) {
+      parts.l2 = tf.mul(parts.l2, 0);
+      parts.proximal = tf.mul(parts.proximal, 0);
+    }
+    // The terms apart leave the gradient's scope as one kept vector, read once below.
+    kept.terms = tf.keep(tf.stack(LOSS_TERMS.map((term) => parts[term])));
+    return tf.addN(Object.values(parts));
+  }, varList);
+  const terms = Float32Array.from(kept.terms!.dataSync());
+  kept.terms!.dispose();
+  return { grads, terms };
 }

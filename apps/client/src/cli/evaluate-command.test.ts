@@ -26,6 +26,7 @@ beforeEach(async () => {
     siteName: 'tiny',
     data,
     backend: 'wasm',
+    threads: 1,
     coordinatorUrl: '',
   });
   await new ModelStore(paths.models).write(model.blob, {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 import { usageError } from '../errors.ts';
+import { parseThreads } from '../trainer/threads.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** A flag taking a value (`'--dir <DIR>'`); an empty value is refused. */
@@ -20,6 +21,17 @@ export function intFlag(flags: string, help: string, range: { min: number; max: 
 }
 
 /** A flag taking one of `choices`; commander lists them in the help and in the error. */
+/** `--threads <N|auto>`: a bad value is reported as commander reports other flags'. */
+export function threadsFlag(help: string): Option {
+  return new Option('--threads <N|auto>', help).argParser((value: string) => {
+    try {
+      return parseThreads(value);
+    } catch (err) {
+      throw new InvalidArgumentError(`It ${(err as Error).message}.`);
+    }
+  });
+}
+
 export function choiceFlag(flags: string, help: string, choices: readonly string[]): Option {
   return new Option(flags, help).choices(choices);
 }

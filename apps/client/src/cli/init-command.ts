@@ -32,6 +32,7 @@ export async function initCommand(flags: InitFlags, io: CliIo): Promise<ExitCode
       siteName: name,
       data,
       backend: 'auto',
+      threads: 'auto',
       coordinatorUrl: '',
     });
   print(

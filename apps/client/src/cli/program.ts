@@ -5,7 +5,7 @@ import type { LogFormat } from '../log/logger.ts';
 import { BACKEND_CHOICES } from '../store/client-config.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 import type { CliIo } from './cli-io.ts';
-import { choiceFlag, intFlag, refuseFlagsAsValues, textFlag } from './flags.ts';
+import { choiceFlag, intFlag, refuseFlagsAsValues, textFlag, threadsFlag } from './flags.ts';
 
 /** A command's implementation, given the flags commander parsed. */
 export type CommandImpl = (flags: never, io: CliIo) => Promise<ExitCode>;
@@ -82,6 +82,7 @@ const COMMANDS: readonly CommandDeclaration[] = [
     flags: () => [
       dirFlag(),
       choiceFlag('--backend <NAME>', "tfjs backend (default: client.yaml's, normally auto)", BACKEND_CHOICES),
+      threadsFlag("training threads, auto = one per core (default: client.yaml's, normally auto)"),
       choiceFlag('--log <FORMAT>', 'log format (default: pretty on a terminal, json otherwise)', LOG_FORMATS),
       intFlag(
         '--reconnect-delay <MS>',

@@ -2,6 +2,7 @@ import { SiteDaemon } from '../daemon/site-daemon.ts';
 import type { ExitCode } from '../errors.ts';
 import { createLogger, type LogFormat } from '../log/logger.ts';
 import type { BackendChoice } from '../store/client-config.ts';
+import type { ThreadsSetting } from '../trainer/threads.ts';
 import { siteDir } from './flags.ts';
 import type { CliIo } from './cli-io.ts';
 
@@ -9,6 +10,7 @@ import type { CliIo } from './cli-io.ts';
 export interface StartFlags {
   dir?: string;
   backend?: BackendChoice;
+  threads?: ThreadsSetting;
   log?: LogFormat;
   reconnectDelay?: number;
   reconnectDelayMax?: number;
@@ -29,6 +31,7 @@ export async function startCommand(flags: StartFlags, io: CliIo): Promise<ExitCo
   const daemon = await SiteDaemon.start({
     dir: siteDir(flags.dir, io),
     backend: flags.backend,
+    threads: flags.threads,
     log,
     timing,
     poison: env.FEDFUSE_SIMULATED_POISON,

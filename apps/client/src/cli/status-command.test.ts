@@ -26,6 +26,7 @@ async function enrolledFolder() {
     siteName: 'Hospital A',
     data: 'data/site.yaml',
     backend: 'auto',
+    threads: 1,
     coordinatorUrl: '',
   });
   const coordinator = Identity.generate({ role: 'coordinator', id: 'c' });

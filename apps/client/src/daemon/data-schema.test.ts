@@ -97,6 +97,7 @@ describe('fedfuse-client check', () => {
       siteName: 'tiny',
       data,
       backend: 'wasm',
+      threads: 1,
       coordinatorUrl: '',
     });
     const io = captureIo(dir);

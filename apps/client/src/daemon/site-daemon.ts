@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Identity } from '@fedfuse/crypto';
 import type { Ack, ErrorCode, SiteReport, SiteSync } from '@fedfuse/protocol';
 import { FlEvent, flServerEventSchemas, parseOrError } from '@fedfuse/protocol';
@@ -13,6 +14,7 @@ import { PendingStore } from '../store/pending-store.ts';
 import type { SitePaths } from '../store/site-paths.ts';
 import { StateFile } from '../store/state-file.ts';
 import type { DataSummary } from '../trainer/messages.ts';
+import { resolveThreads, type ThreadsSetting } from '../trainer/threads.ts';
 import { Trainer } from '../trainer/trainer.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 import { Connection, type ConnectionTiming } from './connection.ts';
@@ -31,6 +33,8 @@ export interface DaemonOptions {
   dir: string;
   /** Overrides client.yaml's backend. */
   backend?: BackendChoice;
+  /** Overrides client.yaml's threads. */
+  threads?: ThreadsSetting;
   log: Logger;
   /** Where progress bars are drawn (only when it is a TTY). */
   progressStream?: ProgressStream;
@@ -160,7 +164,11 @@ export class SiteDaemon {
         log.info('results waiting to be sent', { rounds: pending.all().map((p) => p.record.roundId) });
       const trainer =
         options.trainer ??
-        (started = await Trainer.start({ backend: options.backend ?? files.config.backend, log }));
+        (started = await Trainer.start({
+          backend: options.backend ?? files.config.backend,
+          threads: trainingThreads(options.threads ?? files.config.threads, log),
+          log,
+        }));
       const data = await loadData({ trainer, path: dataPath, options });
       const url = files.config.coordinatorUrl.trim() || enrollment.coordinatorUrl;
       const parts = {
@@ -281,4 +289,12 @@ async function loadData(o: { trainer: Trainer; path: string; options: DaemonOpti
     log.warn(`${report.rejected.length - 20} more rejected rows; run "fedfuse-client check" for all`);
   for (const warning of report.warnings) log.warn(warning);
   return data;
+}
+
+/** The threads a setting asks for; more than the cores here is allowed (a quota may lift) but said. */
+function trainingThreads(setting: ThreadsSetting, log: Logger): number {
+  const threads = resolveThreads(setting);
+  const cores = availableParallelism();
+  if (threads > cores) log.warn('more training threads than cores: they will share them', { threads, cores });
+  return threads;
 }

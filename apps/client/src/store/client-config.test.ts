@@ -17,6 +17,7 @@ describe('client.yaml', () => {
       siteName: 'Hospital A',
       data: 'data/site.yaml',
       backend: 'wasm',
+      threads: 4,
       coordinatorUrl: '',
     });
     const config = await readClientConfig(path);
@@ -24,6 +25,7 @@ describe('client.yaml', () => {
       siteName: 'Hospital A',
       data: 'data/site.yaml',
       backend: 'wasm',
+      threads: 4,
       coordinatorUrl: '',
     });
     expect(dataConfigPath(config, dir)).toBe(join(dir, 'data/site.yaml'));
@@ -33,5 +35,25 @@ describe('client.yaml', () => {
     const path = join(dir, 'client.yaml');
     await writeFile(path, 'siteName: A\nbackend: gpu\n');
     await expect(readClientConfig(path)).rejects.toThrow(`${path}: backend:`);
+  });
+
+  it('trains on one thread per core unless told otherwise', async () => {
+    const path = join(dir, 'client.yaml');
+    await writeFile(path, 'siteName: A\n');
+    expect((await readClientConfig(path)).threads).toBe('auto');
+  });
+
+  it.each([
+    ['0', 'got 0'],
+    ['-1', 'got -1'],
+    ['1.5', 'got 1.5'],
+    ['"4"', 'got "4"'],
+    ['all', 'got "all"'],
+  ])('refuses threads: %s, naming the field and the value', async (value, got) => {
+    const path = join(dir, 'client.yaml');
+    await writeFile(path, `siteName: A\nthreads: ${value}\n`);
+    await expect(readClientConfig(path)).rejects.toThrow(
+      `${path}: threads: must be auto or a whole number of threads ≥ 1, ${got}`,
+    );
   });
 });

@@ -5,6 +5,7 @@ import { formatIssues, label } from '@fedfuse/protocol';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 
+import { ThreadsSetting } from '../trainer/threads.ts';
 import { isNotFound, writeFileAtomic } from './atomic-file.ts';
 
 /** Backends a site may ask for: `auto` walks the model package's preference order. */
@@ -18,6 +19,8 @@ export const ClientConfig = z.object({
   /** Path of the site data config (YAML read by @fedfuse/data); relative paths are relative to the site folder. */
   data: z.string().default(''),
   backend: z.enum(BACKEND_CHOICES).default('auto'),
+  /** Training threads (data-parallel on the wasm and cpu backends): `auto` is one per core. */
+  threads: ThreadsSetting.default('auto'),
   /** Overrides the URL saved at enrollment when set (e.g. the coordinator moved behind a new host name). */
   coordinatorUrl: z.string().default(''),
 });
@@ -38,6 +41,7 @@ const HEADER = [
   '# FedFuse site daemon settings (fedfuse-client).',
   '# data: path of the site data config (see docs/site-admin-guide.md); relative to this folder.',
   '# backend: auto | tensorflow-gpu | tensorflow | wasm | cpu',
+  '# threads: auto (one per core) | N: training threads on the wasm and cpu backends',
   '# coordinatorUrl: leave empty to use the URL saved by `fedfuse-client enroll`.',
   '',
 ].join('\n');

@@ -26,6 +26,7 @@ export async function enrolledSite(dir: string): Promise<EnrolledSite> {
     siteName: 'tiny',
     data,
     backend: 'wasm',
+    threads: 1,
     coordinatorUrl: '',
   });
   const identity = Identity.generate({ role: 'coordinator', id: 'coordinator' });

@@ -8,6 +8,7 @@ import {
   layoutOf,
   setWeights,
   trainLocalRound,
+  type TrainingPool,
 } from '@fedfuse/model';
 import type { ModelSpec, WeightsManifest } from '@fedfuse/protocol';
 
@@ -35,6 +36,9 @@ export class LocalModel {
   private resized: { key: string; site: SiteData } | undefined;
   private model: { key: string; model: TriModalModel } | undefined;
 
+  /** `pool`: replica threads to train on (data-parallel); without one, training runs in this thread. */
+  constructor(private readonly pool?: TrainingPool) {}
+
   /** Load (or reload) the site data and describe it. */
   async load(configPath: string): Promise<DataSummary> {
     const site = await loadSite({ config: configPath });
@@ -51,7 +55,7 @@ export class LocalModel {
     const model = this.modelFor(req.spec, req.manifest);
     setWeights(model, req.global);
     const { config } = req;
-    const result = trainLocalRound(model, batch, {
+    const options = {
       epochs: config.epochs,
       batchSize: config.batchSize,
       learningRate: config.learningRate,
@@ -59,7 +63,10 @@ export class LocalModel {
       modalityKeepProb: config.modalityKeepProb,
       proximal: config.proximalMu > 0 ? { mu: config.proximalMu, reference: req.global } : undefined,
       onEpoch,
-    });
+    };
+    const result = this.pool
+      ? await this.pool.train(model, batch, options)
+      : trainLocalRound(model, batch, options);
     const trained = getWeights(model).weights;
     const delta = new Float32Array(trained.length);
     for (let i = 0; i < trained.length; i++) delta[i] = trained[i]! - req.global[i]!;

@@ -79,4 +79,6 @@ export type WorkerReply =
 /** Data the worker starts with. */
 export interface WorkerStartData {
   backend: string;
+  /** Training threads: more than one trains data-parallel on replica threads (wasm and cpu backends). */
+  threads: number;
 }

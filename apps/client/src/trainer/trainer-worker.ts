@@ -1,5 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { initBackend, type BackendName } from '@fedfuse/model';
+import { initBackend, TrainingPool, type BackendName } from '@fedfuse/model';
 
 import { LocalModel } from './local-model.ts';
 import type { WorkerReply, WorkerRequest, WorkerStartData } from './messages.ts';
@@ -15,10 +15,9 @@ function requirePort(): MessagePort {
 const port = requirePort();
 
 const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(reply, transfer);
-const local = new LocalModel();
 let queue: Promise<void> = Promise.resolve();
 
-async function handle(req: WorkerRequest): Promise<void> {
+async function handle(local: LocalModel, req: WorkerRequest): Promise<void> {
   try {
     if (req.type === 'load') {
       post({ type: 'done', id: req.id, result: await local.load(req.configPath) });
@@ -35,20 +34,42 @@ async function handle(req: WorkerRequest): Promise<void> {
   }
 }
 
+// Native TensorFlow spreads each operation over the cores itself; replicas only help the others.
+const REPLICATED_BACKENDS: readonly BackendName[] = ['wasm', 'cpu'];
+
+/** Replica threads for `threads` > 1 on a backend that runs one thread; a dead replica ends this worker. */
+async function startPool(backend: BackendName, threads: number): Promise<TrainingPool | undefined> {
+  if (threads <= 1) return undefined;
+  if (!REPLICATED_BACKENDS.includes(backend)) {
+    post({ type: 'log', level: 'info', msg: `threads: ${threads} left to the ${backend} backend itself` });
+    return undefined;
+  }
+  const pool = await TrainingPool.start({ threads, backend });
+  pool.onCrash((err) => {
+    post({ type: 'log', level: 'error', msg: 'a training thread crashed', fields: { error: err.message } });
+    // The trainer's owner sees this worker exit, as for any crash of training.
+    process.exit(1);
+  });
+  post({ type: 'log', level: 'info', msg: `training on ${threads} threads (data-parallel)` });
+  return pool;
+}
+
 async function main(): Promise<void> {
-  const { backend } = workerData as WorkerStartData;
+  const { backend, threads } = workerData as WorkerStartData;
+  let local: LocalModel;
   try {
     const info = await initBackend({
       backend: backend as BackendName | 'auto',
       log: (line) => post({ type: 'log', level: 'info', msg: line }),
     });
+    local = new LocalModel(await startPool(info.name, threads));
     post({ type: 'ready', backend: info.name });
   } catch (err) {
     post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
     return;
   }
   port.on('message', (req: WorkerRequest) => {
-    queue = queue.then(() => handle(req));
+    queue = queue.then(() => handle(local, req));
   });
 }
 

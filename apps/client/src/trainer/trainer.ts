@@ -27,6 +27,8 @@ interface Waiter {
 export interface TrainerOptions {
   /** Backend to ask the model package for (`auto` walks its preference order). */
   backend: string;
+  /** Training threads (default 1): more than one trains data-parallel on the wasm and cpu backends. */
+  threads?: number;
   log: Logger;
 }
 
@@ -54,7 +56,10 @@ export class Trainer {
 
   /** Start the worker and wait until its backend is ready. */
   static async start(options: TrainerOptions): Promise<Trainer> {
-    const workerData: WorkerStartData = { backend: options.backend };
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`Trainer: threads must be a whole number ≥ 1, got ${threads}`);
+    const workerData: WorkerStartData = { backend: options.backend, threads };
     const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), { workerData });
     const backend = await new Promise<string>((resolve, reject) => {
       const onMessage = (reply: WorkerReply): void => {
@@ -101,7 +106,7 @@ export class Trainer {
     return this.call<EvaluateOutcome>({ type: 'evaluate', ...req, weights }, { transfer: [weights.buffer] });
   }
 
-  /** Stop the worker; pending requests fail. */
+  /** Stop the worker and its replica threads; pending requests fail. */
   async close(): Promise<void> {
     this.closing = true;
     await this.worker.terminate();

@@ -36,7 +36,7 @@ export const Signature64 = base64Bytes(64, 'a 64-byte Ed25519 signature');
 /** Handshake challenge nonce. */
 export const ChallengeNonce = base64Bytes(32, 'a 32-byte nonce');
 
-/** nacl.box nonce. */
+/** The sealed delta's 24-byte header nonce (the HKDF salt in version 2, the box nonce in version 1). */
 export const BoxNonce = base64Bytes(24, 'a 24-byte box nonce');
 
 /**

@@ -13,6 +13,7 @@ import { PendingStore } from '../store/pending-store.ts';
 import type { SitePaths } from '../store/site-paths.ts';
 import { StateFile } from '../store/state-file.ts';
 import type { DataSummary } from '../trainer/messages.ts';
+import type { SiteTrainer } from '../trainer/site-trainer.ts';
 import { Trainer } from '../trainer/trainer.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 import { Connection, type ConnectionTiming } from './connection.ts';
@@ -41,9 +42,9 @@ export interface DaemonOptions {
   poison?: PoisonKind;
   /**
    * An already started trainer to use instead of starting one (tests, embedding); the daemon loads its
-   * data into it and leaves it running on stop.
+   * data into it and leaves it running on stop. A site's slot in a SharedTrainer is one.
    */
-  trainer?: Trainer;
+  trainer?: SiteTrainer;
 }
 
 interface Parts {
@@ -51,7 +52,7 @@ interface Parts {
   url: string;
   enrollment: Enrollment;
   site: Identity;
-  trainer: Trainer;
+  trainer: SiteTrainer;
   data: DataSummary;
   pending: PendingStore;
   ownsTrainer: boolean;
@@ -256,7 +257,11 @@ export class SiteDaemon {
   }
 }
 
-async function loadData(o: { trainer: Trainer; path: string; options: DaemonOptions }): Promise<DataSummary> {
+async function loadData(o: {
+  trainer: SiteTrainer;
+  path: string;
+  options: DaemonOptions;
+}): Promise<DataSummary> {
   const { log } = o.options;
   const spinner = new RoundProgress(o.options.progressStream).start('loading site data');
   let data: DataSummary;

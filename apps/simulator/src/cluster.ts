@@ -76,6 +76,11 @@ export class LocalCluster {
     return this.coordinator?.pid;
   }
 
+  /** Site host processes a start with enough sites uses. */
+  get hostCount(): number {
+    return this.options.concurrency;
+  }
+
   /** Starts the coordinator on a free loopback port and waits until it listens. */
   async startCoordinator(): Promise<CoordinatorApi> {
     assertBuilt('coordinator', COORDINATOR_BIN);
@@ -124,7 +129,7 @@ export class LocalCluster {
       hosts: this.options.concurrency,
       perHostConcurrency: SITES_STARTING_PER_HOST,
       env: CLIENT_ENV,
-      onEvent: (event) => this.onHostEvent(event, failure!),
+      onEvent: (event, host) => this.onHostEvent(event, host, failure!),
     });
     this.hosts.push(...hosts);
     this.children.push(...hosts);
@@ -159,12 +164,12 @@ export class LocalCluster {
     return planned;
   }
 
-  private onHostEvent(event: HostEvent, fail: (err: Error) => void): void {
+  private onHostEvent(event: HostEvent, host: string, fail: (err: Error) => void): void {
     if (event.kind === 'ready') this.onReady(event.site);
-    else if (event.kind === 'log') this.trainingLog.record(event.site, event.line);
+    else if (event.kind === 'log') this.trainingLog.record(event.site, event.line, host);
     else if (event.kind === 'failed') fail(new Error(`site ${event.site} could not start: ${event.message}`));
     else {
-      this.exitedSites.push(event);
+      this.exitedSites.push({ site: event.site, code: event.code });
       if (!this.stopping)
         this.options.log(`site ${event.site} stopped (exit code ${event.code}); the other sites carry on`);
     }

@@ -15,7 +15,8 @@ export interface HostsOptions {
   /** Sites enrolling and loading data at once within a host. */
   perHostConcurrency: number;
   env: Record<string, string>;
-  onEvent: (event: HostEvent) => void;
+  /** An event of a site, with the role of the host process it runs in. */
+  onEvent: (event: HostEvent, host: string) => void;
 }
 
 /** Splits `sites` into `count` nearly equal contiguous groups (none empty). */
@@ -45,7 +46,7 @@ export function startHosts(sites: readonly PlannedSite[], options: HostsOptions)
     });
     host.onLine((line) => {
       const event = parseHostEvent(line);
-      if (event) options.onEvent(event);
+      if (event) options.onEvent(event, host.role);
     });
     return host;
   });

@@ -31,7 +31,8 @@ export class TrainingLog {
     }
     const done = TrainingDone.safeParse(raw);
     if (done.success) {
-      const round = this.seconds.get(done.data.roundId) ?? new Map();
+      const round =
+        this.seconds.get(done.data.roundId) ?? new Map<string, { host: string; seconds: number }>();
       round.set(site, { host, seconds: done.data.seconds });
       this.seconds.set(done.data.roundId, round);
       return;

@@ -57,16 +57,6 @@ export class SiteHost {
     return new SiteHost(trainer, options);
   }
 
-  /** Backend of the shared worker. */
-  get backend(): string {
-    return this.trainer.backend;
-  }
-
-  /** The sites whose daemon is running. */
-  running(): string[] {
-    return [...this.daemons.keys()];
-  }
-
   /**
    * Enrolls (where needed) and starts every site, `concurrency` at a time. Resolves with the sites that
    * could not start and why; the others are running.
@@ -84,11 +74,6 @@ export class SiteHost {
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, worker));
     return failed;
-  }
-
-  /** Stops one site's daemon; the others keep running. */
-  async stopSite(name: string): Promise<void> {
-    await this.daemons.get(name)?.stop();
   }
 
   /** Stops every daemon, then the shared worker. */

@@ -94,11 +94,6 @@ export class SharedTrainer {
     };
   }
 
-  /** The sites that hold a trainer here. */
-  get sites(): number {
-    return this.crashListeners.size;
-  }
-
   /** Stop the worker; every site's pending request fails. */
   async close(): Promise<void> {
     this.closed = true;

@@ -140,7 +140,7 @@ export class LocalCluster {
       });
     await withTimeout(
       allReady,
-      60_000 + sites.length * 3_000,
+      300_000 + sites.length * 3_000,
       () => `sites still not connected: ${[...waiting].slice(0, 5).join(', ')}`,
     );
   }

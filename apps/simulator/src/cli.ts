@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 
 import { experimentCommand } from './experiment-command.ts';
 import { runCommand } from './run-command.ts';
+import { siteHostCommand } from './site-host-command.ts';
 
 // Usage errors a person must fix (no command, an unknown one, a missing or refused required flag) exit 2.
 const USAGE_ERRORS = new Set([
@@ -21,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (text, write) => write(`fedfuse-sim: ${text.replace(/^error: /, '')}`) });
   for (const command of [runCommand(exit), experimentCommand(exit)])
     program.addCommand(command.copyInheritedSettings(program));
+  // The simulator starts its site hosts through its own executable; not a command for people.
+  program.addCommand(siteHostCommand(exit), { hidden: true });
   if (argv.length === 0) {
     process.stdout.write(program.helpInformation());
     return 2;

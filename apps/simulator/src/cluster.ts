@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { CLIENT_BIN } from '@fedfuse/client/bin-path';
 import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
 import { CoordinatorApi } from './coordinator-api.ts';
-import { MemorySampler, runNode, spawnNode, stopChild, waitForLine, type Child } from './processes.ts';
+import type { HostEvent } from './host-events.ts';
+import { MemorySampler, spawnNode, stopChild, waitForLine, type Child } from './processes.ts';
+import { startHosts, type PlannedSite } from './site-hosts.ts';
 import { TrainingLog } from './training-log.ts';
 
 /** The bins run compiled output; a checkout that was never built gets the fix, not a child's exit code. */
@@ -32,14 +34,14 @@ export interface ClusterOptions {
   logsDir: string;
   /** Built dashboard to serve, if any. */
   dashboardDir?: string;
-  /** How many site daemons start at once (their start-up is CPU-bound). */
+  /** Site host processes: each runs its share of the sites on one shared training worker. */
   concurrency: number;
   log: (line: string) => void;
 }
 
 /**
- * A real federation on loopback: the coordinator and one site daemon per site as child processes,
- * each site enrolled with its own one-time token exactly as an operator and a site administrator would.
+ * A real federation on loopback: the coordinator and a few site host processes as children, each host
+ * running many real site daemons (own folder, keys, enrollment token and socket) on one training worker.
  */
 export class LocalCluster {
   readonly operatorToken = randomBytes(24).toString('hex');
@@ -48,6 +50,11 @@ export class LocalCluster {
   private readonly children: Child[] = [];
   private coordinator: Child | undefined;
   private apiClient: CoordinatorApi | undefined;
+  private readonly hosts: Child[] = [];
+  private onReady: (site: string) => void = () => {};
+  private stopping = false;
+  /** Sites whose daemon stopped inside a host that kept running. */
+  readonly exitedSites: { site: string; code: number }[] = [];
   /** If the simulator exits without stopping them, the processes it started go with it. */
   private readonly killAll = () => this.children.forEach((c) => c.process.kill('SIGKILL'));
 
@@ -67,6 +74,11 @@ export class LocalCluster {
   /** The coordinator's process id, e.g. to read its command line. */
   coordinatorPid(): number | undefined {
     return this.coordinator?.pid;
+  }
+
+  /** Site host processes a start with enough sites uses. */
+  get hostCount(): number {
+    return this.options.concurrency;
   }
 
   /** Starts the coordinator on a free loopback port and waits until it listens. */
@@ -90,56 +102,88 @@ export class LocalCluster {
     return this.apiClient;
   }
 
-  /** Enrolls and starts every site's daemon, `concurrency` at a time, each until its handshake succeeds. */
+  /**
+   * Enrolls and starts every site in `concurrency` site host processes (one shared training worker each),
+   * and resolves once every site's handshake was accepted. Each site still enrolls itself with its own
+   * one-time token and keys and keeps its own socket.
+   */
   async startSites(sites: readonly SiteToStart[]): Promise<void> {
     assertBuilt('site daemon', CLIENT_BIN);
-    let next = 0;
-    let started = 0;
-    const worker = async (): Promise<void> => {
-      while (next < sites.length) {
-        const site = sites[next++]!;
-        await this.startSite(site);
-        started++;
-        if (sites.length > 5 && (started % 10 === 0 || started === sites.length)) {
-          this.options.log(`  ${started}/${sites.length} site daemons connected`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, sites.length) }, worker));
+    const planned = await this.withTokens(sites);
+    const waiting = new Set(sites.map((s) => s.name));
+    let failure: ((err: Error) => void) | undefined;
+    const allReady = new Promise<void>((resolve, reject) => {
+      failure = reject;
+      if (waiting.size === 0) resolve();
+      this.onReady = (site) => {
+        waiting.delete(site);
+        const done = sites.length - waiting.size;
+        if (sites.length > 5 && (done % 10 === 0 || waiting.size === 0))
+          this.options.log(`  ${done}/${sites.length} sites connected`);
+        if (waiting.size === 0) resolve();
+      };
+    });
+    const hosts = startHosts(planned, {
+      coordinatorUrl: this.api.url,
+      logsDir: this.options.logsDir,
+      hosts: this.options.concurrency,
+      perHostConcurrency: SITES_STARTING_PER_HOST,
+      env: CLIENT_ENV,
+      onEvent: (event, host) => this.onHostEvent(event, host, failure!),
+    });
+    this.hosts.push(...hosts);
+    this.children.push(...hosts);
+    for (const host of hosts)
+      void host.exited.then((code) => {
+        if (waiting.size > 0)
+          failure!(new Error(`${host.role} exited (${code}) before its sites connected:\n${host.tail()}`));
+      });
+    await withTimeout(
+      allReady,
+      300_000 + sites.length * 3_000,
+      () => `sites still not connected: ${[...waiting].slice(0, 5).join(', ')}`,
+    );
   }
 
-  private async startSite(site: SiteToStart): Promise<void> {
-    const dir = join(this.options.clientsDir, site.name);
-    const logFile = join(this.options.logsDir, `${site.name}.log`);
-    const token = await this.api.createToken(site.name);
-    const env = site.poison ? { ...CLIENT_ENV, FEDFUSE_SIMULATED_POISON: site.poison } : CLIENT_ENV;
-    const common = { script: CLIENT_BIN, logFile, env };
-    await runNode({
-      ...common,
-      role: `${site.name} init`,
-      args: ['init', '--dir', dir, '--name', site.name, '--data', site.config],
-    });
-    await runNode({
-      ...common,
-      role: `${site.name} enroll`,
-      args: ['enroll', '--coordinator', this.api.url, '--dir', dir],
-      // W9: the token travels in the environment, not on a command line every local user can read.
-      env: { ...CLIENT_ENV, FEDFUSE_ENROLLMENT_TOKEN: token },
-    });
-    const daemon = spawnNode({ ...common, role: site.name, args: ['start', '--dir', dir, '--log', 'json'] });
-    this.children.push(daemon);
-    daemon.onLine((line) => this.trainingLog.record(site.name, line));
-    await waitForLine(daemon, { pattern: /handshake accepted/, timeoutMs: 180_000 });
+  /** One token per site from the operator API, a few requests at a time. */
+  private async withTokens(sites: readonly SiteToStart[]): Promise<PlannedSite[]> {
+    const planned: PlannedSite[] = [];
+    for (let i = 0; i < sites.length; i += TOKENS_AT_ONCE) {
+      const batch = sites.slice(i, i + TOKENS_AT_ONCE);
+      const tokens = await Promise.all(batch.map((s) => this.api.createToken(s.name)));
+      batch.forEach((site, k) =>
+        planned.push({
+          name: site.name,
+          dir: join(this.options.clientsDir, site.name),
+          data: site.config,
+          token: tokens[k]!,
+          ...(site.poison ? { poison: site.poison } : {}),
+        }),
+      );
+    }
+    return planned;
   }
 
-  /** The site daemons still running (a daemon that exits mid-run is reported by the caller). */
+  private onHostEvent(event: HostEvent, host: string, fail: (err: Error) => void): void {
+    if (event.kind === 'ready') this.onReady(event.site);
+    else if (event.kind === 'log') this.trainingLog.record(event.site, event.line, host);
+    else if (event.kind === 'failed') fail(new Error(`site ${event.site} could not start: ${event.message}`));
+    else {
+      this.exitedSites.push({ site: event.site, code: event.code });
+      if (!this.stopping)
+        this.options.log(`site ${event.site} stopped (exit code ${event.code}); the other sites carry on`);
+    }
+  }
+
+  /** The site host processes still running (a host that exits mid-run is reported by the caller). */
   daemons(): Child[] {
-    return this.children.filter((c) => c !== this.coordinator);
+    return [...this.hosts];
   }
 
-  /** Stops the site daemons (the coordinator keeps serving). */
+  /** Stops the site hosts (the coordinator keeps serving). */
   async stopDaemons(): Promise<void> {
-    await Promise.all(this.daemons().map((c) => stopChild(c)));
+    this.stopping = true;
+    await Promise.all(this.hosts.map((c) => stopChild(c, 15_000)));
   }
 
   /** Samples peak memory one last time, then stops the daemons and the coordinator. */
@@ -153,3 +197,20 @@ export class LocalCluster {
 
 /** The daemons share two cores with everything else: give acknowledgements time. */
 const CLIENT_ENV = { FEDFUSE_ACK_TIMEOUT_MS: '120000' };
+/** Sites of one host enrolling and loading their data at once (the loading is queued in its worker). */
+const SITES_STARTING_PER_HOST = 8;
+/** Enrollment tokens asked of the coordinator at once. */
+const TOKENS_AT_ONCE = 16;
+
+/** `promise`, or a rejection naming what is still missing once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, missing: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${missing()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

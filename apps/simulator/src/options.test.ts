@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
 import { RUN_FLAGS, resolveSimulationOptions } from './options.ts';
+import { trainingSites } from './run-config.ts';
 import { commanderOption, flagValues } from './run-flags.ts';
 
 describe(resolveSimulationOptions.name, () => {
@@ -18,6 +19,16 @@ describe(resolveSimulationOptions.name, () => {
     expect(() => resolveSimulationOptions({ out: 'x', poisonSite: 1, poison: 'loud' as never })).toThrow(
       /--poison:/,
     );
+  });
+});
+
+describe(trainingSites.name, () => {
+  it('samples a fraction of the sites each round, at least one, and every site by default', () => {
+    expect(resolveSimulationOptions({ out: 'x' }).fraction).toBe(1);
+    expect(trainingSites(resolveSimulationOptions({ out: 'x', sites: 200, fraction: 0.1 }))).toBe(20);
+    expect(trainingSites({ sites: 3, fraction: 0.1 })).toBe(1);
+    expect(() => resolveSimulationOptions({ out: 'x', fraction: 0 })).toThrow(/^--fraction: /);
+    expect(() => resolveSimulationOptions({ out: 'x', fraction: 1.5 })).toThrow(/^--fraction: /);
   });
 });
 

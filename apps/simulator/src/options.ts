@@ -19,6 +19,7 @@ const DEFAULTS = {
   patientsPerSite: 600,
   labelSkew: 20,
   epochs: RUN_DEFAULTS.epochs,
+  fraction: RUN_DEFAULTS.fraction,
   batchSize: RUN_DEFAULTS.batchSize,
   learningRate: RUN_DEFAULTS.learningRate,
   modalityKeepProb: RUN_DEFAULTS.modalityKeepProb,
@@ -117,6 +118,13 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: `local epochs per round (${DEFAULTS.epochs})`,
   },
   {
+    flag: 'fraction',
+    key: 'fraction',
+    value: 'F',
+    kind: 'number',
+    help: `fraction of the sites that train each round, sampled by the run's seed; all evaluate (${DEFAULTS.fraction})`,
+  },
+  {
     flag: 'batch-size',
     key: 'batchSize',
     value: 'B',
@@ -212,7 +220,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     key: 'concurrency',
     value: 'C',
     kind: 'number',
-    help: 'site daemons started at once (the number of cores)',
+    help: 'site host processes, each running its share of the sites on one training worker (the number of cores)',
   },
   {
     flag: 'poison-site',
@@ -266,6 +274,8 @@ export const SimulationOptions = z.object({
   iid: z.boolean(),
   labelSkew: z.number().positive(),
   epochs: z.int().min(1).max(1000),
+  /** Fraction of the sites sampled to train each round (every site still evaluates every model). */
+  fraction: z.number().gt(0).max(1),
   batchSize: z.int().min(1),
   learningRate: z.number().positive(),
   modalityKeepProb: z.number().gt(0).max(1),
@@ -286,7 +296,7 @@ export const SimulationOptions = z.object({
   /** Factor on λ for the genomics branch (model spec genomicsDecayFactor). */
   genomicsDecay: z.number().min(0).max(1000),
   dashboard: z.boolean(),
-  /** Site daemons started at once; also the parallelism the CPU offers. */
+  /** Site host processes (each trains its sites in turn on one worker): the parallelism the CPU offers. */
   concurrency: z.int().min(1),
   /** Reuse an already generated federation (experiments train several models on the same sites). */
   sitesDir: z.string().optional(),

@@ -22,18 +22,21 @@ export interface SpawnOptions {
   /** File receiving the child's stdout and stderr. */
   logFile: string;
   env?: Record<string, string>;
-  /** V8 heap cap in MiB (keeps 50 site daemons on one machine bounded). */
+  /** V8 heap cap in MiB. */
   maxOldSpaceMb?: number;
+  /** Written to the child's stdin, which is then closed (secrets stay off the command line). */
+  input?: string;
 }
 
 /** Starts `node script args…` with its output captured line by line. */
 export function spawnNode(options: SpawnOptions): Child {
   const nodeArgs = options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, options.script, ...options.args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env, NO_COLOR: '1' },
   });
   if (child.pid === undefined) throw new Error(`could not start ${options.role}`);
+  child.stdin.end(options.input ?? '');
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   const lines: string[] = [];
   const listeners: ((line: string) => void)[] = [];
@@ -59,15 +62,6 @@ export function spawnNode(options: SpawnOptions): Child {
     tail: () => lines.slice(-15).join('\n'),
     onLine: (listener) => void listeners.push(listener),
   };
-}
-
-/** Runs a short-lived node command to completion; rejects with its output when it fails. */
-export async function runNode(options: SpawnOptions): Promise<void> {
-  const child = spawnNode(options);
-  const code = await child.exited;
-  if (code !== 0) {
-    throw new Error(`${options.role} exited with ${code}:\n${child.tail()}`);
-  }
 }
 
 /** Resolves with the first line matching `pattern`; rejects if the child exits first or time runs out. */

@@ -31,6 +31,7 @@ function sampleReport(): SimulationReport {
       nonIid: 20,
       iid: false,
       epochs: 1,
+      fraction: 1,
       batchSize: 32,
       learningRate: 0.001,
       modalityKeepProb: 0.85,
@@ -108,6 +109,15 @@ describe('parseReport', () => {
 
   it('refuses a report without rounds', () => {
     expect(() => parseReport({ ...sampleReport(), rounds: [] })).toThrow('rounds');
+  });
+
+  it('reads a report written before site sampling: every site trained each round', () => {
+    const report = sampleReport() as unknown as { config: Record<string, unknown> };
+    delete report.config.fraction;
+    expect(parseReport(report).config.fraction).toBe(1);
+    expect(() => parseReport({ ...report, config: { ...report.config, fraction: 0 } })).toThrow(
+      'config.fraction',
+    );
   });
 
   it('reads a report written before the stage words: its rounds were committed ones', () => {

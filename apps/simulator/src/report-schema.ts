@@ -35,7 +35,7 @@ export const RoundReport = z.object({
   startedAt: z.int(),
   finishedAt: z.int().nullable(),
   durationSeconds: Metric,
-  /** Longest local training of the round (the sites train in parallel), from the sites' logs. */
+  /** Local training of the round from the sites' logs: the longest sum over one site host's sites. */
   trainingSeconds: Metric,
   /** Everything in the round that is not local training: transfers, sealing, aggregation, evaluation. */
   overheadSeconds: Metric,
@@ -92,6 +92,8 @@ export const SimulationConfig = z.object({
   nonIid: z.number().nullable(),
   iid: z.boolean(),
   epochs: z.int().min(1),
+  /** Fraction of the sites that trained each round (reports before it: every site, 1). */
+  fraction: z.number().gt(0).max(1).default(1),
   batchSize: z.int().min(1),
   learningRate: z.number().positive(),
   modalityKeepProb: z.number(),
@@ -145,13 +147,15 @@ export const SimulationReport = z.object({
     totalSeconds: z.number().min(0),
     /** Generating and loading the data, starting and enrolling the processes. */
     setupSeconds: z.number().min(0),
+    /** Of the setup: enrolling and starting every site until its handshake (reports before it: absent). */
+    startSitesSeconds: z.number().min(0).optional(),
     /** Sum over rounds of each round's longest local training. */
     trainingSeconds: z.number().min(0),
     /** Sum over rounds of everything else in the round. */
     roundOverheadSeconds: z.number().min(0),
     finalEvaluationSeconds: z.number().min(0),
   }),
-  /** Sum of the peak resident memory of the coordinator and every site daemon. */
+  /** Sum of the peak resident memory of the coordinator and every site host process. */
   peakMemoryBytes: z.int().min(0),
   memory: z.object({
     processes: z.array(ProcessMemory),

@@ -19,8 +19,23 @@ function summarize(report: SimulationReport): string {
     `${modelLine(report)} on the pooled test splits of all ${report.config.sites} sites (${report.final.numExamples} patients):`,
     markdownTable(FINAL_HEADERS, finalTableRows(report)),
     `mean AUC ${num(report.final.meanAuc)}`,
-    `time ${num(t.totalSeconds, 1)} s (setup ${num(t.setupSeconds, 1)} s, training ${num(t.trainingSeconds, 1)} s, round overhead ${num(t.roundOverheadSeconds, 1)} s); peak memory of coordinator + ${report.config.sites} sites ${bytes(report.peakMemoryBytes)}`,
+    `time ${num(t.totalSeconds, 1)} s (setup ${num(t.setupSeconds, 1)} s${t.startSitesSeconds === undefined ? '' : ` of which enrolling and starting the sites ${num(t.startSitesSeconds, 1)} s`}, training ${num(t.trainingSeconds, 1)} s, round overhead ${num(t.roundOverheadSeconds, 1)} s)`,
+    memoryLine(report),
   ].join('\n');
+}
+
+/** The summed peak memory, split into the coordinator and the site hosts, and per site. */
+function memoryLine(report: SimulationReport): string {
+  const { processes } = report.memory;
+  const sum = (role: (r: string) => boolean) =>
+    processes.filter((p) => role(p.role)).reduce((s, p) => s + p.peakBytes, 0);
+  const hosts = processes.filter((p) => p.role !== 'coordinator').length;
+  const sitesBytes = sum((r) => r !== 'coordinator');
+  const { sites } = report.config;
+  return (
+    `peak memory (sum of each process's peak RSS) ${bytes(report.peakMemoryBytes)}: coordinator ${bytes(sum((r) => r === 'coordinator'))}, ` +
+    `${sites} sites in ${hosts} process${hosts === 1 ? '' : 'es'} ${bytes(sitesBytes)} (${bytes(sitesBytes / sites)} a site); the simulator itself ${bytes(report.memory.simulatorPeakBytes)}`
+  );
 }
 
 /** `fedfuse-sim run`: every flag from RUN_FLAGS; `exit` receives the command's exit code. */

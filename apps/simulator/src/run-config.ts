@@ -26,14 +26,14 @@ export function modelConfigFor(options: ModelChoices, loaded: LoadedFederation) 
 
 /**
  * The run the simulator asks the coordinator for (`POST /api/runs`), as an operator would: the model's
- * input widths come from the generated data, every site takes part in every round.
+ * input widths come from the generated data; `fraction` of the sites (all by default) train each round.
  */
 export function runConfigFor(options: SimulationOptions, loaded: LoadedFederation): RunConfigInput {
   return {
     name: `fedfuse-sim ${options.fusion} ${options.strategy} seed ${options.seed}`,
     rounds: options.rounds,
-    minClients: options.sites,
-    fraction: 1,
+    minClients: trainingSites(options),
+    fraction: options.fraction,
     seed: options.seed,
     model: modelConfigFor(options, loaded),
     strategy: {
@@ -53,8 +53,13 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
   };
 }
 
+/** The sites sampled each round: the coordinator's sampler takes max(⌊sites × fraction⌋, minClients). */
+export function trainingSites(options: Pick<SimulationOptions, 'sites' | 'fraction'>): number {
+  return Math.max(1, Math.floor(options.sites * options.fraction));
+}
+
 /** Generous deadlines: the sites share a few cores, so a round's wall time grows with their number. */
 function roundTimeout(options: SimulationOptions): number {
-  const work = options.sites * options.patientsPerSite * options.epochs;
+  const work = trainingSites(options) * options.patientsPerSite * options.epochs;
   return Math.min(86_400, Math.max(600, Math.ceil(work / 10)));
 }

@@ -19,7 +19,7 @@ import {
   type SimulationReport,
 } from './report-schema.ts';
 import { roundReports } from './round-reports.ts';
-import { runConfigFor } from './run-config.ts';
+import { runConfigFor, trainingSites } from './run-config.ts';
 
 /** Where the simulation's output and messages go, and data an experiment already prepared. */
 export interface SimulationContext {
@@ -73,7 +73,11 @@ export async function runSimulation(
     const api = await cluster.startCoordinator();
     log(`coordinator listening on ${api.url} (data in ${paths.coordinator})`);
     if (dashboardDir) context.onDashboard?.({ url: api.url, operatorToken: cluster.operatorToken });
-    log(`enrolling and starting ${options.sites} site daemons (logs in ${paths.logs})`);
+    const hosts = Math.min(options.sites, cluster.hostCount);
+    log(
+      `enrolling and starting ${options.sites} site daemons in ${hosts} site host process${hosts === 1 ? '' : 'es'} (logs in ${paths.logs})`,
+    );
+    const sitesStarted = performance.now();
     await cluster.startSites(
       federation.sites.map((s, i) => ({
         name: s.name,
@@ -84,9 +88,13 @@ export async function runSimulation(
     if (options.poisonSite)
       log(`site ${options.poisonSite} is an attacker: it sends ${options.poison} updates every round`);
     const setupSeconds = seconds(started);
+    const startSitesSeconds = seconds(sitesStarted);
+    log(`${options.sites} sites enrolled and connected in ${startSitesSeconds.toFixed(1)} s`);
     const runId = await api.createRun(runConfigFor(options, loaded));
     await api.startRun(runId);
-    log(`run ${runId}: ${options.rounds} rounds of ${options.strategy}, ${options.fusion} fusion`);
+    const sampled =
+      options.fraction < 1 ? `, ${trainingSites(options)} of ${options.sites} sites train each round` : '';
+    log(`run ${runId}: ${options.rounds} rounds of ${options.strategy}, ${options.fusion} fusion${sampled}`);
     const views = await followRun({
       api,
       runId,
@@ -120,7 +128,7 @@ export async function runSimulation(
       loaded,
       model,
       choice,
-      partial: { runId, rounds, started, setupSeconds, cluster },
+      partial: { runId, rounds, started, setupSeconds, startSitesSeconds, cluster },
     });
     writeFileSync(paths.reportJson, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(paths.reportHtml, renderReportHtml(report));
@@ -145,6 +153,7 @@ function finalReport(o: {
     rounds: RoundReport[];
     started: number;
     setupSeconds: number;
+    startSitesSeconds: number;
     cluster: LocalCluster;
   };
 }): SimulationReport {
@@ -174,6 +183,7 @@ function finalReport(o: {
       rounds: partial.rounds,
       totalSeconds: seconds(partial.started),
       setupSeconds: partial.setupSeconds,
+      startSitesSeconds: partial.startSitesSeconds,
       finalEvaluationSeconds: seconds(evaluationStarted),
     }),
     peakMemoryBytes: partial.cluster.memory.total(),
@@ -209,6 +219,7 @@ function reportConfig(options: SimulationOptions, loaded: LoadedFederation): Sim
     nonIid: options.iid ? null : options.labelSkew,
     iid: options.iid,
     epochs: options.epochs,
+    fraction: options.fraction,
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     modalityKeepProb: options.modalityKeepProb,
@@ -230,6 +241,7 @@ function timings(o: {
   rounds: SimulationReport['rounds'];
   totalSeconds: number;
   setupSeconds: number;
+  startSitesSeconds: number;
   finalEvaluationSeconds: number;
 }): SimulationReport['timings'] {
   const training = o.rounds.reduce((s, r) => s + (r.trainingSeconds ?? 0), 0);
@@ -237,6 +249,7 @@ function timings(o: {
   return {
     totalSeconds: o.totalSeconds,
     setupSeconds: o.setupSeconds,
+    startSitesSeconds: o.startSitesSeconds,
     trainingSeconds: training,
     roundOverheadSeconds: overhead,
     finalEvaluationSeconds: o.finalEvaluationSeconds,

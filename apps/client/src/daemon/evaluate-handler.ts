@@ -12,7 +12,7 @@ import {
 import { checkEvaluateTasks, checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DataSummary } from '../trainer/messages.ts';
-import type { Trainer } from '../trainer/trainer.ts';
+import type { SiteTrainer } from '../trainer/site-trainer.ts';
 import type { EvaluationOutbox } from './evaluation-outbox.ts';
 import type { FailureReporter } from './failure-reporter.ts';
 import { errorMessage } from './failure-reporter.ts';
@@ -28,7 +28,7 @@ export class EvaluateHandler {
   constructor(
     private readonly deps: {
       data: DataSummary;
-      trainer: Trainer;
+      trainer: SiteTrainer;
       weights: WeightsSource;
       outbox: EvaluationOutbox;
       failures: FailureReporter;

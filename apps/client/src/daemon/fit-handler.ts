@@ -9,7 +9,7 @@ import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PendingStore } from '../store/pending-store.ts';
 import type { DataSummary } from '../trainer/messages.ts';
-import type { Trainer } from '../trainer/trainer.ts';
+import type { SiteTrainer } from '../trainer/site-trainer.ts';
 import type { FailureReporter } from './failure-reporter.ts';
 import { errorMessage } from './failure-reporter.ts';
 import type { FitUploader } from './fit-uploader.ts';
@@ -29,7 +29,7 @@ export interface FitHandlerDeps {
   siteId: string;
   coordinatorBoxKey: Uint8Array;
   data: DataSummary;
-  trainer: Trainer;
+  trainer: SiteTrainer;
   weights: WeightsSource;
   pending: PendingStore;
   uploader: FitUploader;

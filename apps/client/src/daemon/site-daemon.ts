@@ -15,6 +15,7 @@ import type { SitePaths } from '../store/site-paths.ts';
 import { StateFile } from '../store/state-file.ts';
 import type { DataSummary } from '../trainer/messages.ts';
 import { resolveThreads, type ThreadsSetting } from '../trainer/threads.ts';
+import type { SiteTrainer } from '../trainer/site-trainer.ts';
 import { Trainer } from '../trainer/trainer.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 import { Connection, type ConnectionTiming } from './connection.ts';
@@ -45,9 +46,9 @@ export interface DaemonOptions {
   poison?: PoisonKind;
   /**
    * An already started trainer to use instead of starting one (tests, embedding); the daemon loads its
-   * data into it and leaves it running on stop.
+   * data into it and leaves it running on stop. A site's slot in a SharedTrainer is one.
    */
-  trainer?: Trainer;
+  trainer?: SiteTrainer;
 }
 
 interface Parts {
@@ -55,7 +56,7 @@ interface Parts {
   url: string;
   enrollment: Enrollment;
   site: Identity;
-  trainer: Trainer;
+  trainer: SiteTrainer;
   data: DataSummary;
   pending: PendingStore;
   ownsTrainer: boolean;
@@ -264,7 +265,11 @@ export class SiteDaemon {
   }
 }
 
-async function loadData(o: { trainer: Trainer; path: string; options: DaemonOptions }): Promise<DataSummary> {
+async function loadData(o: {
+  trainer: SiteTrainer;
+  path: string;
+  options: DaemonOptions;
+}): Promise<DataSummary> {
   const { log } = o.options;
   const spinner = new RoundProgress(o.options.progressStream).start('loading site data');
   let data: DataSummary;

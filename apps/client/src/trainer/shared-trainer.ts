@@ -1,0 +1,138 @@
+import { Worker } from 'node:worker_threads';
+
+import type { Logger } from '../log/logger.ts';
+import type {
+  DataSummary,
+  EvaluateOutcome,
+  EvaluateRequest,
+  TrainOutcome,
+  TrainRequest,
+  WorkerStartData,
+} from './messages.ts';
+import type { SharedReply, SharedRequest } from './shared-messages.ts';
+import type { SiteTrainer } from './site-trainer.ts';
+
+const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+  ? './shared-trainer-worker.dev.js'
+  : './shared-trainer-worker.js';
+
+type Progress = (epoch: number, epochs: number, loss: number) => void;
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: Progress };
+type RequestBody = SharedRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/**
+ * One training worker (one tfjs/wasm runtime) for many sites in one process: each site gets a handle that
+ * looks like its own Trainer, its data and model stay apart in the worker, and the worker trains the sites
+ * in turn. A failed request fails for its site only; the worker dying fails every site.
+ */
+export class SharedTrainer {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly crashListeners = new Map<string, (err: Error) => void>();
+  private closed = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly backend: string,
+    private readonly log: Logger,
+  ) {
+    worker.on('message', (reply: SharedReply) => this.onReply(reply));
+    worker.on('error', (err: unknown) => this.crashed(err instanceof Error ? err : new Error(String(err))));
+    worker.on('exit', (code) => this.crashed(new Error(`the shared training worker exited (code ${code})`)));
+  }
+
+  /** Start the worker; resolves once its backend is ready. */
+  static async start(options: { backend: string; log: Logger }): Promise<SharedTrainer> {
+    const workerData: WorkerStartData = { backend: options.backend };
+    const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), { workerData });
+    let onStartup: ((reply: SharedReply) => void) | undefined;
+    try {
+      const backend = await new Promise<string>((resolve, reject) => {
+        onStartup = (reply: SharedReply) => {
+          if (reply.type === 'log') options.log[reply.level](reply.msg, reply.fields);
+          else if (reply.type === 'ready') resolve(reply.backend);
+          else if (reply.type === 'fatal') reject(new Error(`no model backend: ${reply.message}`));
+        };
+        worker.on('message', onStartup);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`the shared training worker exited (code ${code})`)));
+      });
+      // Only the start-up listeners: removing every listener would also detach the worker's message port.
+      worker.off('message', onStartup!).removeAllListeners('error').removeAllListeners('exit');
+      return new SharedTrainer(worker, backend, options.log);
+    } catch (err) {
+      await worker.terminate();
+      throw err;
+    }
+  }
+
+  /** The trainer of one site; closing it frees the site's data and model in the worker, nothing else. */
+  forSite(site: string): SiteTrainer {
+    if (this.crashListeners.has(site)) throw new Error(`site ${site} already has a trainer in this worker`);
+    this.crashListeners.set(site, () => {});
+    let closed = false;
+    const call = <T>(body: RequestBody, transfer: ArrayBuffer[] = [], onProgress?: Progress): Promise<T> =>
+      closed ? Promise.reject(new Error('the trainer is closed')) : this.call<T>(body, transfer, onProgress);
+    return {
+      backend: this.backend,
+      loadData: (configPath: string) => call<DataSummary>({ type: 'load', site, configPath }),
+      train: (req: TrainRequest, onProgress?: Progress) => {
+        const global = ownBuffer(req.global);
+        return call<TrainOutcome>({ type: 'train', site, ...req, global }, [global.buffer], onProgress);
+      },
+      evaluate: (req: EvaluateRequest) => {
+        const weights = ownBuffer(req.weights);
+        return call<EvaluateOutcome>({ type: 'evaluate', site, ...req, weights }, [weights.buffer]);
+      },
+      onCrash: (listener: (err: Error) => void) => void this.crashListeners.set(site, listener),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        this.crashListeners.delete(site);
+        if (!this.closed) await this.call({ type: 'unload', site }).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Stop the worker; every site's pending request fails. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.terminate();
+  }
+
+  private call<T>(body: RequestBody, transfer: ArrayBuffer[] = [], onProgress?: Progress): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the shared trainer is closed'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+      this.worker.postMessage({ ...body, id }, transfer);
+    });
+  }
+
+  private onReply(reply: SharedReply): void {
+    if (reply.type === 'log') return this.log[reply.level](reply.msg, reply.fields);
+    if (reply.type === 'ready' || reply.type === 'fatal') return;
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    if (reply.type === 'progress') return waiting.onProgress?.(reply.epoch, reply.epochs, reply.loss);
+    this.pending.delete(reply.id);
+    if (reply.type === 'done') waiting.resolve(reply.result);
+    else waiting.reject(new Error(reply.message));
+  }
+
+  private crashed(err: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(err);
+    this.pending.clear();
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.crashListeners.values()) listener(err);
+  }
+}
+
+/** `values` over a buffer of its own, so transferring it detaches nothing else. */
+function ownBuffer(values: Float32Array): Float32Array<ArrayBuffer> {
+  const whole = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength;
+  return whole && values.buffer instanceof ArrayBuffer
+    ? (values as Float32Array<ArrayBuffer>)
+    : values.slice();
+}

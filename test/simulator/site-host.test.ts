@@ -74,7 +74,8 @@ describe('a site host running several sites in one process', () => {
     // One opened delta per site, each from its own sealed upload, and no two alike.
     const roundDir = join(root, 'coordinator', 'runs', runId, 'rounds', `1-${round!.attempt}`);
     const deltas = readdirSync(roundDir).filter((f) => f.endsWith('.delta.ffwt'));
-    expect(deltas.map((f) => f.replace('.delta.ffwt', '')).sort()).toEqual([...trained].sort());
+    // Files are named `<site id>.<nonce prefix>.delta.ffwt`.
+    expect(deltas.map((f) => f.split('.')[0]).sort()).toEqual([...trained].sort());
     const hashes = deltas.map((f) =>
       createHash('sha256')
         .update(readFileSync(join(roundDir, f)))

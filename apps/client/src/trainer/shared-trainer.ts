@@ -43,7 +43,8 @@ export class SharedTrainer {
 
   /** Start the worker; resolves once its backend is ready. */
   static async start(options: { backend: string; log: Logger }): Promise<SharedTrainer> {
-    const workerData: WorkerStartData = { backend: options.backend };
+    // One thread: a host's sites train in turn, and the simulator runs one host per core.
+    const workerData: WorkerStartData = { backend: options.backend, threads: 1 };
     const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), { workerData });
     let onStartup: ((reply: SharedReply) => void) | undefined;
     try {

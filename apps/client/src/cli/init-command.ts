@@ -32,7 +32,7 @@ export async function initCommand(flags: InitFlags, io: CliIo): Promise<ExitCode
       siteName: name,
       data,
       backend: 'auto',
-      threads: 'auto',
+      threads: 1,
       coordinatorUrl: '',
     });
   print(

@@ -37,10 +37,10 @@ describe('client.yaml', () => {
     await expect(readClientConfig(path)).rejects.toThrow(`${path}: backend:`);
   });
 
-  it('trains on one thread per core unless told otherwise', async () => {
+  it('trains on one thread unless told otherwise', async () => {
     const path = join(dir, 'client.yaml');
     await writeFile(path, 'siteName: A\n');
-    expect((await readClientConfig(path)).threads).toBe('auto');
+    expect((await readClientConfig(path)).threads).toBe(1);
   });
 
   it.each([

@@ -11,13 +11,12 @@ import type {
 } from './messages.ts';
 import type { SharedReply, SharedRequest } from './shared-messages.ts';
 import type { SiteTrainer } from './site-trainer.ts';
+import { ownBuffer, type Progress, WorkerCalls } from './worker-calls.ts';
 
 const WORKER_ENTRY = import.meta.url.endsWith('.ts')
   ? './shared-trainer-worker.dev.js'
   : './shared-trainer-worker.js';
 
-type Progress = (epoch: number, epochs: number, loss: number) => void;
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: Progress };
 type RequestBody = SharedRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /**
@@ -26,17 +25,17 @@ type RequestBody = SharedRequest extends infer R ? (R extends unknown ? Omit<R, 
  * in turn. A failed request fails for its site only; the worker dying fails every site.
  */
 export class SharedTrainer {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly calls: WorkerCalls;
   private readonly crashListeners = new Map<string, (err: Error) => void>();
   private closed = false;
 
   private constructor(
     private readonly worker: Worker,
     readonly backend: string,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    worker.on('message', (reply: SharedReply) => this.onReply(reply));
+    this.calls = new WorkerCalls(worker, log);
+    worker.on('message', (reply: SharedReply) => this.calls.onReply(reply));
     worker.on('error', (err: unknown) => this.crashed(err instanceof Error ? err : new Error(String(err))));
     worker.on('exit', (code) => this.crashed(new Error(`the shared training worker exited (code ${code})`)));
   }
@@ -103,37 +102,13 @@ export class SharedTrainer {
 
   private call<T>(body: RequestBody, transfer: ArrayBuffer[] = [], onProgress?: Progress): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the shared trainer is closed'));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
-      this.worker.postMessage({ ...body, id }, transfer);
-    });
-  }
-
-  private onReply(reply: SharedReply): void {
-    if (reply.type === 'log') return this.log[reply.level](reply.msg, reply.fields);
-    if (reply.type === 'ready' || reply.type === 'fatal') return;
-    const waiting = this.pending.get(reply.id);
-    if (!waiting) return;
-    if (reply.type === 'progress') return waiting.onProgress?.(reply.epoch, reply.epochs, reply.loss);
-    this.pending.delete(reply.id);
-    if (reply.type === 'done') waiting.resolve(reply.result);
-    else waiting.reject(new Error(reply.message));
+    return this.calls.send<T>(body, transfer, onProgress);
   }
 
   private crashed(err: Error): void {
-    for (const waiting of this.pending.values()) waiting.reject(err);
-    this.pending.clear();
+    this.calls.failAll(err);
     if (this.closed) return;
     this.closed = true;
     for (const listener of this.crashListeners.values()) listener(err);
   }
-}
-
-/** `values` over a buffer of its own, so transferring it detaches nothing else. */
-function ownBuffer(values: Float32Array): Float32Array<ArrayBuffer> {
-  const whole = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength;
-  return whole && values.buffer instanceof ArrayBuffer
-    ? (values as Float32Array<ArrayBuffer>)
-    : values.slice();
 }

@@ -11,17 +11,12 @@ import type {
   WorkerRequest,
   WorkerStartData,
 } from './messages.ts';
+import { ownBuffer, type Progress, WorkerCalls } from './worker-calls.ts';
 
 // Compiled, the worker is plain JavaScript beside this file; run from the sources it needs the dev shim.
 const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? './trainer-worker.dev.js' : './trainer-worker.js';
 
 type Request = { type: WorkerRequest['type']; id: number } & Record<string, unknown>;
-
-interface Waiter {
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  onProgress?: (epoch: number, epochs: number, loss: number) => void;
-}
 
 /** Options of Trainer.start. */
 export interface TrainerOptions {
@@ -37,8 +32,7 @@ export interface TrainerOptions {
  * passes weight vectors by transferring their buffers (no copies through structured clone).
  */
 export class Trainer {
-  private nextId = 1;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly calls: WorkerCalls;
   private closing = false;
   private crashListener: ((err: Error) => void) | undefined;
 
@@ -46,9 +40,10 @@ export class Trainer {
     private readonly worker: Worker,
     /** The tfjs backend the worker runs on. */
     readonly backend: string,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    this.calls = new WorkerCalls(worker, log);
+    worker.on('message', (reply: WorkerReply) => this.calls.onReply(reply));
     // A worker may throw any value; @types/node 24 types it `any`.
     worker.on('error', (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
     worker.on('exit', (code) => this.fail(new Error(`the training worker exited (code ${code})`)));
@@ -92,7 +87,7 @@ export class Trainer {
   }
 
   /** Train one local round; `global` is transferred to the worker (unusable here afterwards). */
-  train(req: TrainRequest, onProgress?: Waiter['onProgress']): Promise<TrainOutcome> {
+  train(req: TrainRequest, onProgress?: Progress): Promise<TrainOutcome> {
     const global = ownBuffer(req.global);
     return this.call<TrainOutcome>(
       { type: 'train', ...req, global },
@@ -114,49 +109,17 @@ export class Trainer {
 
   private call<T>(
     body: Omit<Request, 'id'>,
-    options: { transfer?: ArrayBuffer[]; onProgress?: Waiter['onProgress'] } = {},
+    options: { transfer?: ArrayBuffer[]; onProgress?: Progress } = {},
   ): Promise<T> {
     if (this.closing) return Promise.reject(new Error('the trainer is closed'));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiters.set(id, {
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        onProgress: options.onProgress,
-      });
-      this.worker.postMessage({ ...body, id }, options.transfer ?? []);
-    });
-  }
-
-  private onReply(reply: WorkerReply): void {
-    if (reply.type === 'log') return this.log[reply.level](reply.msg, reply.fields);
-    if (reply.type === 'ready' || reply.type === 'fatal') return;
-    const waiter = this.waiters.get(reply.id);
-    if (!waiter) return;
-    if (reply.type === 'progress') return waiter.onProgress?.(reply.epoch, reply.epochs, reply.loss);
-    this.waiters.delete(reply.id);
-    if (reply.type === 'done') waiter.resolve(reply.result);
-    else waiter.reject(new Error(reply.message));
+    return this.calls.send<T>(body, options.transfer, options.onProgress);
   }
 
   private fail(err: Error): void {
-    for (const waiter of this.waiters.values()) waiter.reject(err);
-    this.waiters.clear();
+    this.calls.failAll(err);
     if (!this.closing) {
       this.closing = true;
       this.crashListener?.(err);
     }
   }
-}
-
-/** `values` over a buffer of its own, so transferring it detaches nothing else. */
-function ownBuffer(values: Float32Array): Float32Array<ArrayBuffer> {
-  if (
-    values.byteOffset === 0 &&
-    values.byteLength === values.buffer.byteLength &&
-    values.buffer instanceof ArrayBuffer
-  ) {
-    return values as Float32Array<ArrayBuffer>;
-  }
-  return values.slice();
 }

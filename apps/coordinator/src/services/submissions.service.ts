@@ -34,6 +34,17 @@ import { evaluationProblem, fitExamplesProblem, reportedCounts } from './reporte
 type Stage = 'fit' | 'evaluate';
 
 /** Accepts or refuses what sites send back; a refusal is logged with its reason and stores nothing. */
+/** One fit submission on its way in: the sealed delta and what it was checked against so far. */
+interface FitSubmission {
+  run: Run;
+  round: Round;
+  session: SiteSession;
+  res: FitRes;
+  sealed: Uint8Array;
+  messageKey: string;
+  nonceHex: string;
+}
+
 @Injectable()
 export class SubmissionsService {
   constructor(
@@ -137,15 +148,7 @@ export class SubmissionsService {
     }
   }
 
-  private async acceptFit(o: {
-    run: Run;
-    round: Round;
-    session: SiteSession;
-    res: FitRes;
-    sealed: Uint8Array;
-    messageKey: string;
-    nonceHex: string;
-  }): Promise<Ack<SubmitReceipt>> {
+  private async acceptFit(o: FitSubmission): Promise<Ack<SubmitReceipt>> {
     const { run, round, res, messageKey } = o;
     const siteId = o.session.siteId;
     const refuse = (code: ErrorCode, message: string) =>
@@ -164,15 +167,7 @@ export class SubmissionsService {
   }
 
   /** Opens, validates and stores the delta and adds it to the round's running sum; records nothing. */
-  private async openAndStore(o: {
-    run: Run;
-    round: Round;
-    session: SiteSession;
-    res: FitRes;
-    sealed: Uint8Array;
-    messageKey: string;
-    nonceHex: string;
-  }): Promise<Ack<{ path: string; sha256: string; norm: number }>> {
+  private async openAndStore(o: FitSubmission): Promise<Ack<{ path: string; sha256: string; norm: number }>> {
     const { run, round, res } = o;
     const model = this.models.describe(run.config.model);
     const opened = await openFit({

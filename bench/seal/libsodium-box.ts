@@ -4,27 +4,13 @@
 import { randomBytes } from 'node:crypto';
 
 import sodium from 'libsodium-wrappers';
-import { fromHex } from '@fedfuse/crypto';
+import { frame, fromHex } from '@fedfuse/crypto';
 import type { SealContext } from '@fedfuse/crypto';
 
 await sodium.ready;
 
 const V1_CONTEXT = 'fedfuse/sealed-delta/v1';
 const HEADER = 32;
-const utf8 = new TextEncoder();
-
-/** The version-1 plaintext: each field as a u32 little-endian length and its bytes. */
-function v1Plaintext(fields: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(fields.reduce((n, field) => n + 4 + field.length, 0));
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (const field of fields) {
-    view.setUint32(at, field.length, true);
-    out.set(field, at + 4);
-    at += 4 + field.length;
-  }
-  return out;
-}
 
 /** Seals version-1 messages from one site to one coordinator with libsodium (precomputed box key). */
 export class SodiumBoxV1 {
@@ -43,11 +29,13 @@ export class SodiumBoxV1 {
   /** Header | crypto_box_easy(frame(context, sender, recipient, site, round, stage, model, payload)). */
   seal(context: SealContext, payload: Uint8Array): Uint8Array {
     const { siteId, roundId, stage, modelHash } = context;
-    const plain = v1Plaintext([
-      utf8.encode(V1_CONTEXT),
+    const plain = frame([
+      V1_CONTEXT,
       this.keys.siteBoxKey,
       this.keys.coordinatorBoxKey,
-      ...[siteId, roundId, stage].map((text) => utf8.encode(text)),
+      siteId,
+      roundId,
+      stage,
       fromHex(modelHash),
       payload,
     ]);

@@ -8,6 +8,13 @@ if (!existsSync(entry)) {
   process.stderr.write(`fedfuse-client: ${fileURLToPath(entry)} is missing: run \`pnpm build\` first\n`);
   process.exit(1);
 }
+// Refuse an old Node with a message before loading native modules built for a newer one.
+const { unsupportedNodeMessage } = await import('@fedfuse/log/supported-node');
+const oldNode = unsupportedNodeMessage('fedfuse-client', process.versions.node);
+if (oldNode) {
+  process.stderr.write(`${oldNode}\n`);
+  process.exit(1);
+}
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

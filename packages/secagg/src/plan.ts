@@ -20,7 +20,7 @@ export interface PlanSecAggArgs {
   degree?: number;
   /** Inputs are clipped to ±clip before quantising (default 8, as Flower). */
   clip?: number;
-  /** log2 of the quantisation levels per site (default: 22, lowered until n·levels < 2^32). */
+  /** log2 of the quantisation levels per site (default 22, as Flower); n·2^levelsLog2 must stay below 2^32. */
   levelsLog2?: number;
   /** The most examples one site may weight its update by (default 2^20). */
   maxExamples?: number;
@@ -109,9 +109,9 @@ function quantisation(args: PlanSecAggArgs): Pick<SecAggPlan, 'clip' | 'levelsLo
   checkCount(maxExamples, 'maxExamples', 1);
   if (args.sites * maxExamples >= TWO_32)
     refuse(`${args.sites} sites × maxExamples ${maxExamples} ≥ 2^32: the summed example counts would overflow`);
-  let levelsLog2 = args.levelsLog2 ?? DEFAULT_LEVELS_LOG2;
+  // The default fits every allowed federation: 255 sites × 2^22 < 2^32.
+  const levelsLog2 = args.levelsLog2 ?? DEFAULT_LEVELS_LOG2;
   checkCount(levelsLog2, 'levelsLog2', 1);
-  if (args.levelsLog2 === undefined) while (args.sites * 2 ** levelsLog2 >= TWO_32) levelsLog2--;
   if (args.sites * 2 ** levelsLog2 >= TWO_32)
     refuse(`${args.sites} sites × 2^${levelsLog2} levels ≥ 2^32: the masked sum would overflow (use levelsLog2 ≤ ${Math.floor(Math.log2((TWO_32 - 1) / args.sites))})`);
   return { clip, levelsLog2, maxExamples };

@@ -1,4 +1,4 @@
-import { check } from './errors.ts';
+import { SecAggError, check } from './errors.ts';
 import type { RandomBytes } from './keys.ts';
 import type { SecAggPlan } from './plan.ts';
 
@@ -86,7 +86,7 @@ export function encodeUpdate(args: { plan: SecAggPlan; layout: SecAggLayout; upd
     for (const { offset, length } of group.ranges) {
       for (let i = offset; i < offset + length; i++) {
         const w = update.weights[i]!;
-        check(Number.isFinite(w), 'invalid_payload', () => `weights[${i}] is ${w}`);
+        if (!Number.isFinite(w)) throw new SecAggError('invalid_payload', `weights[${i}] is ${w}`);
         const v = Math.min(plan.clip, Math.max(-plan.clip, w)) * factor;
         const low = Math.floor(v);
         out[i] = low + (noise[i]! < (v - low) * 2 ** 32 ? 1 : 0); // stored mod 2^32

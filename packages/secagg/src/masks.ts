@@ -7,7 +7,7 @@ const SELF_MASK = 'fedfuse/secagg/self-mask/v1';
 const SELF_COMMIT = 'fedfuse/secagg/self-mask-commitment/v1';
 
 /** +1 for the site whose id sorts first in a pair, −1 for the other: the pair's two masks cancel in the sum. */
-export function pairSign(site: string, neighbour: string): 1 | -1 {
+function pairSign(site: string, neighbour: string): 1 | -1 {
   return site < neighbour ? 1 : -1;
 }
 

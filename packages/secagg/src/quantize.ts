@@ -51,6 +51,8 @@ export function maskedLength(layout: SecAggLayout): number {
   return layout.length + layout.groups.length;
 }
 
+const TWO_32 = 2 ** 32;
+
 /** Fixed-point units per unit of weight·(examples / maxExamples). */
 function scaleOf(plan: SecAggPlan): number {
   return (2 ** (plan.levelsLog2 - 1) - 1) / plan.clip;
@@ -82,20 +84,28 @@ export function encodeUpdate(args: { plan: SecAggPlan; layout: SecAggLayout; upd
   const scale = scaleOf(plan);
   layout.groups.forEach((group, g) => {
     const factor = (counts[g]! / plan.maxExamples) * scale;
-    if (factor === 0) return; // an untrained group adds nothing, and its NaN weights stay out
-    for (const { offset, length } of group.ranges) {
-      for (let i = offset; i < offset + length; i++) {
-        const w = update.weights[i]!;
-        if (!Number.isFinite(w)) throw new SecAggError('invalid_payload', `weights[${i}] is ${w}`);
-        const v = Math.min(plan.clip, Math.max(-plan.clip, w)) * factor;
-        const low = Math.floor(v);
-        out[i] = low + (noise[i]! < (v - low) * 2 ** 32 ? 1 : 0); // stored mod 2^32
-      }
-    }
+    // An untrained group adds nothing, and its NaN weights stay out.
+    if (factor > 0) for (const range of group.ranges) quantiseRange({ out, weights: update.weights, noise, range, clip: plan.clip, factor });
     out[layout.length + g] = counts[g]!;
   });
   noise.fill(0);
   return out;
+}
+
+/** The hot loop of encodeUpdate, with everything it reads in locals. */
+function quantiseRange(args: { out: Uint32Array; weights: Float32Array; noise: Uint32Array; range: IndexRange; clip: number; factor: number }): void {
+  const { out, weights, noise, clip, factor } = args;
+  const end = args.range.offset + args.range.length;
+  for (let i = args.range.offset; i < end; i++) {
+    let w = weights[i]!;
+    if (!(w >= -clip && w <= clip)) {
+      if (!Number.isFinite(w)) throw new SecAggError('invalid_payload', `weights[${i}] is ${w}`);
+      w = w > 0 ? clip : -clip;
+    }
+    const v = w * factor;
+    const low = Math.floor(v);
+    out[i] = (low + (noise[i]! < (v - low) * TWO_32 ? 1 : 0)) >>> 0; // two's complement, mod 2^32
+  }
 }
 
 /** The unmasked aggregate: the example-weighted mean per group, and how far quantisation can move it. */

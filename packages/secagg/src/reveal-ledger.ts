@@ -19,9 +19,4 @@ export class RevealLedger {
     }
     for (const [neighbour, reveal] of requests) this.revealed.set(neighbour, reveal);
   }
-
-  /** What was revealed about `neighbour`, if anything. */
-  revealedFor(neighbour: string): Reveal | undefined {
-    return this.revealed.get(neighbour);
-  }
 }

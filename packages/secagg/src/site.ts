@@ -21,7 +21,7 @@ import { RevealLedger } from './reveal-ledger.ts';
 import type { SecAggRound } from './round.ts';
 import { checkDistinct, checkRound, checkRoundId, checkSession } from './round.ts';
 import { openShareBundle, sealShareBundle } from './share-box.ts';
-import type { ShareBundle } from './share-box.ts';
+import type { ShareBoxParties, ShareBundle } from './share-box.ts';
 import { checkSurvivorList, planReveals, revealShares } from './site-unmask.ts';
 
 type SiteStage = 'new' | 'advertised' | 'sharing' | 'shared' | 'masked' | 'signed';
@@ -106,7 +106,7 @@ export class SecAggSite {
       this.ownShares = { maskKeyShare: maskShares[0]!, selfMaskShare: seedShares[0]! };
       const shares = holders.slice(1).map((to, i) => ({
         to,
-        ciphertext: sealShareBundle(this.parties(to, true), { maskKeyShare: maskShares[i + 1]!, selfMaskShare: seedShares[i + 1]! }),
+        ciphertext: this.withParties(to, 'send', (p) => sealShareBundle(p, { maskKeyShare: maskShares[i + 1]!, selfMaskShare: seedShares[i + 1]! })),
       }));
       this.stage = 'shared';
       const commitment = selfMaskCommitment(this.selfMaskSeed, id, this.id);
@@ -118,11 +118,16 @@ export class SecAggSite {
     }
   }
 
-  private parties(neighbour: string, sending: boolean): Parameters<typeof sealShareBundle>[0] {
+  /** Run `fn` with the share-box parties for `neighbour`, wiping the X25519 secret afterwards. */
+  private withParties<T>(neighbour: string, direction: 'send' | 'receive', fn: (parties: ShareBoxParties) => T): T {
     const session = this.session!;
     const shared = x25519(this.shareKeyPair.secretKey, session.keys.get(neighbour)!.shareKey);
-    const [from, to] = sending ? [this.id, neighbour] : [neighbour, this.id];
-    return { shared, sessionId: session.id, runId: this.round.runId, roundId: this.round.roundId, from, to };
+    const [from, to] = direction === 'send' ? [this.id, neighbour] : [neighbour, this.id];
+    try {
+      return fn({ shared, sessionId: session.id, runId: this.round.runId, roundId: this.round.roundId, from, to });
+    } finally {
+      shared.fill(0);
+    }
   }
 
   /**
@@ -138,7 +143,7 @@ export class SecAggSite {
     checkDistinct(message.shares.map((s) => s.from), 'forwarded shares');
     for (const { from } of message.shares)
       check(session.neighbours.has(from), 'inconsistent_lists', () => `forwarded shares include a bundle from ${from}, not a neighbour of ${this.id}`);
-    const held = new Map(message.shares.map(({ from, ciphertext }) => [from, openShareBundle(this.parties(from, false), ciphertext)]));
+    const held = new Map(message.shares.map(({ from, ciphertext }) => [from, this.withParties(from, 'receive', (p) => openShareBundle(p, ciphertext))]));
     const { threshold } = this.round.plan;
     check(held.size + 1 >= threshold, 'below_threshold', () => `${held.size} neighbours of ${this.id} shared keys; the threshold needs ${threshold - 1}`);
     const target = encodeUpdate({ plan: this.round.plan, layout: this.round.layout, update, random: this.random });

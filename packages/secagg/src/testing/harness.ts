@@ -20,7 +20,7 @@ export interface Federation {
 }
 
 /** `sites` fresh identities (site-0 …), a plan and a round over `layout`. */
-export function federation(args: { plan: Omit<PlanSecAggArgs, 'sites'> & { sites: number }; layout: SecAggLayout; roundId?: string }): Federation {
+export function federation(args: { plan: PlanSecAggArgs; layout: SecAggLayout; roundId?: string }): Federation {
   const identities = Array.from({ length: args.plan.sites }, (_, i) => Identity.generate({ role: 'site', id: `site-${i}` }));
   const round: SecAggRound = {
     runId: 'run-1',

@@ -17,7 +17,10 @@ const PARAMS = 1_000_000;
 const REPS = 5;
 // SecAgg+ row: a Harary graph of degree 4 (t = 4 of each 5-site neighbourhood), 4 pair masks per site.
 const SPARSE_DEGREE = 4;
-const LAYOUT: SecAggLayout = { length: PARAMS, groups: [{ name: 'all', ranges: [{ offset: 0, length: PARAMS }] }] };
+const LAYOUT: SecAggLayout = {
+  length: PARAMS,
+  groups: [{ name: 'all', ranges: [{ offset: 0, length: PARAMS }] }],
+};
 
 /** Deterministic pseudo-random weights in ±0.5 (xorshift), different per site. */
 function syntheticUpdate(site: number): SiteUpdate {
@@ -58,14 +61,26 @@ async function timedAsync<T>(totals: { ms: number }, fn: () => Promise<T>): Prom
 }
 
 /** One secure-aggregation round; `drop` names a site that goes silent after sharing keys. */
-async function secureRound(identities: Identity[], updates: SiteUpdate[], options: { drop?: string; sparse?: boolean } = {}): Promise<RoundTimes> {
+async function secureRound(
+  identities: Identity[],
+  updates: SiteUpdate[],
+  options: { drop?: string; sparse?: boolean } = {},
+): Promise<RoundTimes> {
   const { drop } = options;
-  const graph = options.sparse ? { graph: 'sparse' as const, degree: SPARSE_DEGREE } : { graph: 'complete' as const };
+  const graph = options.sparse
+    ? { graph: 'sparse' as const, degree: SPARSE_DEGREE }
+    : { graph: 'complete' as const };
   const round: SecAggRound = {
     runId: 'bench',
     roundId: `round-${performance.now()}`,
     modelHash: 'ab'.repeat(32),
-    plan: planSecAgg({ sites: SITES, toleratedDropouts: 1, toleratedColluders: 1, maxExamples: 1024, ...graph }),
+    plan: planSecAgg({
+      sites: SITES,
+      toleratedDropouts: 1,
+      toleratedColluders: 1,
+      maxExamples: 1024,
+      ...graph,
+    }),
     layout: LAYOUT,
     roster: new Map(identities.map((id) => [id.id, id.signingPublicKey])),
   };
@@ -82,7 +97,9 @@ async function secureRound(identities: Identity[], updates: SiteUpdate[], option
   }
   const forwarded = timed(setup, () => server.closeShareKeys());
   const live = sites.filter((s) => s.id !== drop);
-  const inputs = live.map((site) => timed(mask, () => site.maskInput(forwarded.get(site.id), updates[sites.indexOf(site)]!)));
+  const inputs = live.map((site) =>
+    timed(mask, () => site.maskInput(forwarded.get(site.id), updates[sites.indexOf(site)]!)),
+  );
   for (const input of inputs) timed(unmask, () => server.receiveMaskedInput(input));
   const check = timed(unmask, () => server.closeMaskedInput());
   for (const site of live) {
@@ -99,7 +116,11 @@ async function secureRound(identities: Identity[], updates: SiteUpdate[], option
 }
 
 /** A plain sealed round: each site seals its vector, the coordinator opens all and averages them. */
-function plainRound(identities: Identity[], coordinator: Identity, updates: SiteUpdate[]): { sealMs: number; openMs: number; aggregateMs: number; mean: Float32Array } {
+function plainRound(
+  identities: Identity[],
+  coordinator: Identity,
+  updates: SiteUpdate[],
+): { sealMs: number; openMs: number; aggregateMs: number; mean: Float32Array } {
   const context = { siteId: '', roundId: 'round-1', stage: 'fit', modelHash: 'ab'.repeat(32) };
   const seal = { ms: 0 };
   const open = { ms: 0 };
@@ -107,12 +128,29 @@ function plainRound(identities: Identity[], coordinator: Identity, updates: Site
   const sealed = identities.map((site, k) => {
     const w = updates[k]!.weights;
     const payload = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-    return timed(seal, () => sealDelta({ site, coordinatorBoxKey: coordinator.boxPublicKey, context: { ...context, siteId: site.id }, payload }).sealed);
+    return timed(
+      seal,
+      () =>
+        sealDelta({
+          site,
+          coordinatorBoxKey: coordinator.boxPublicKey,
+          context: { ...context, siteId: site.id },
+          payload,
+        }).sealed,
+    );
   });
   const sum = new RunningFedAvg(PARAMS);
   sealed.forEach((bytes, k) => {
     const site = identities[k]!;
-    const opened = timed(open, () => openDelta({ coordinator, siteBoxKey: site.boxPublicKey, expected: { ...context, siteId: site.id }, sealed: bytes, inPlace: true }));
+    const opened = timed(open, () =>
+      openDelta({
+        coordinator,
+        siteBoxKey: site.boxPublicKey,
+        expected: { ...context, siteId: site.id },
+        sealed: bytes,
+        inPlace: true,
+      }),
+    );
     if (!opened.ok) throw new Error(`bench self-check failed: ${opened.error.message}`);
     const p = opened.data.payload;
     const weights = new Float32Array(p.buffer, p.byteOffset, PARAMS);
@@ -130,15 +168,28 @@ function stats(values: number[]): { median: number; best: number } {
 function selfCheck(result: SecAggAggregate, mean: Float32Array, what: string): void {
   const bound = result.errorBound.all!;
   for (let i = 0; i < PARAMS; i += 997) {
-    if (Math.abs(result.mean[i]! - mean[i]!) > bound + 1e-6) throw new Error(`bench self-check failed (${what}): weight ${i} off by more than ${bound}`);
+    if (Math.abs(result.mean[i]! - mean[i]!) > bound + 1e-6)
+      throw new Error(`bench self-check failed (${what}): weight ${i} off by more than ${bound}`);
   }
 }
 
 async function main(): Promise<void> {
-  const identities = Array.from({ length: SITES }, (_, i) => Identity.generate({ role: 'site', id: `site-${i}` }));
+  const identities = Array.from({ length: SITES }, (_, i) =>
+    Identity.generate({ role: 'site', id: `site-${i}` }),
+  );
   const coordinator = Identity.generate({ role: 'coordinator', id: 'coordinator' });
   const updates = identities.map((_, k) => syntheticUpdate(k));
-  const rows = { seal: [] as number[], open: [] as number[], plainServer: [] as number[], mask: [] as number[], unmask: [] as number[], unmaskDrop: [] as number[], maskSparse: [] as number[], unmaskSparse: [] as number[], setup: [] as number[] };
+  const rows = {
+    seal: [] as number[],
+    open: [] as number[],
+    plainServer: [] as number[],
+    mask: [] as number[],
+    unmask: [] as number[],
+    unmaskDrop: [] as number[],
+    maskSparse: [] as number[],
+    unmaskSparse: [] as number[],
+    setup: [] as number[],
+  };
   const plainDrop = plainRound(identities.slice(1), coordinator, updates.slice(1));
   for (let rep = 0; rep <= REPS; rep++) {
     const plain = plainRound(identities, coordinator, updates);
@@ -159,13 +210,24 @@ async function main(): Promise<void> {
     rows.unmaskSparse.push(sparse.unmaskMs);
     rows.setup.push(secure.setupMs);
   }
-  const s = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, stats(v)])) as Record<keyof typeof rows, { median: number; best: number }>;
-  const line = (label: string, m: { median: number; best: number }, base?: { median: number; best: number }): string =>
+  const s = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, stats(v)])) as Record<
+    keyof typeof rows,
+    { median: number; best: number }
+  >;
+  const line = (
+    label: string,
+    m: { median: number; best: number },
+    base?: { median: number; best: number },
+  ): string =>
     `  ${label.padEnd(52)}${m.median.toFixed(1).padStart(9)}${m.best.toFixed(1).padStart(9)}` +
-    (base ? `${(m.median / base.median).toFixed(2).padStart(9)}${(m.best / base.best).toFixed(2).padStart(9)}` : '');
+    (base
+      ? `${(m.median / base.median).toFixed(2).padStart(9)}${(m.best / base.best).toFixed(2).padStart(9)}`
+      : '');
   const out = [
     `secure aggregation, ${SITES} sites × ${PARAMS} params (complete graph, t = ${planSecAgg({ sites: SITES, toleratedDropouts: 1, toleratedColluders: 1, graph: 'complete' }).threshold}), ${REPS} rounds`,
-    `node ${process.version}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `node ${process.version}, ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     `  ${'operation'.padEnd(52)}${'ms'.padStart(9)}${'best'.padStart(9)}${'× plain'.padStart(9)}${'(best)'.padStart(9)}`,
     line('site: sealDelta of its vector (plain, baseline)', s.seal),
     line('site: maskInput (quantise + self + 9 pair masks)', s.mask, s.seal),

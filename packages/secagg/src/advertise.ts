@@ -16,16 +16,33 @@ export interface SiteKeys {
   maskKey: Uint8Array;
 }
 
-function signedBytes(a: Pick<Advertisement, 'siteId' | 'runId' | 'roundId' | 'modelHash'>, keys: SiteKeys): Uint8Array {
+function signedBytes(
+  a: Pick<Advertisement, 'siteId' | 'runId' | 'roundId' | 'modelHash'>,
+  keys: SiteKeys,
+): Uint8Array {
   return frame([ADVERTISE, a.runId, a.roundId, fromHex(a.modelHash), a.siteId, keys.shareKey, keys.maskKey]);
 }
 
 /** Site: its advertisement of this round's keys, signed with its identity key. */
-export function signAdvertisement(args: { round: SecAggRound; identity: Identity; keys: SiteKeys }): Advertisement {
+export function signAdvertisement(args: {
+  round: SecAggRound;
+  identity: Identity;
+  keys: SiteKeys;
+}): Advertisement {
   const { round, identity, keys } = args;
-  const fields = { siteId: identity.id, runId: round.runId, roundId: round.roundId, modelHash: round.modelHash };
+  const fields = {
+    siteId: identity.id,
+    runId: round.runId,
+    roundId: round.roundId,
+    modelHash: round.modelHash,
+  };
   const signature = identity.sign(signedBytes(fields, keys));
-  return { ...fields, shareKey: toBase64(keys.shareKey), maskKey: toBase64(keys.maskKey), signature: toBase64(signature) };
+  return {
+    ...fields,
+    shareKey: toBase64(keys.shareKey),
+    maskKey: toBase64(keys.maskKey),
+    signature: toBase64(signature),
+  };
 }
 
 /**
@@ -34,13 +51,32 @@ export function signAdvertisement(args: { round: SecAggRound; identity: Identity
  */
 export function verifyAdvertisement(round: SecAggRound, a: Advertisement): SiteKeys {
   const signingKey = round.roster.get(a.siteId);
-  check(signingKey !== undefined, 'unknown_site', () => `advertisement from ${a.siteId}, which is not in the roster`);
-  const keys = { shareKey: decodeBase64(a.shareKey, 32, `${a.siteId}'s shareKey`), maskKey: decodeBase64(a.maskKey, 32, `${a.siteId}'s maskKey`) };
+  check(
+    signingKey !== undefined,
+    'unknown_site',
+    () => `advertisement from ${a.siteId}, which is not in the roster`,
+  );
+  const keys = {
+    shareKey: decodeBase64(a.shareKey, 32, `${a.siteId}'s shareKey`),
+    maskKey: decodeBase64(a.maskKey, 32, `${a.siteId}'s maskKey`),
+  };
   const signature = decodeBase64(a.signature, 64, `${a.siteId}'s signature`);
-  check(verifyEd25519(signedBytes(a, keys), signature, signingKey), 'bad_signature', () => `advertisement of ${a.siteId} is not signed by its identity key`);
-  check(a.runId === round.runId, 'wrong_run', () => `advertisement of ${a.siteId} is for run ${a.runId}, not ${round.runId}`);
+  check(
+    verifyEd25519(signedBytes(a, keys), signature, signingKey),
+    'bad_signature',
+    () => `advertisement of ${a.siteId} is not signed by its identity key`,
+  );
+  check(
+    a.runId === round.runId,
+    'wrong_run',
+    () => `advertisement of ${a.siteId} is for run ${a.runId}, not ${round.runId}`,
+  );
   checkRoundId(round, a.roundId, `advertisement of ${a.siteId}`);
-  check(a.modelHash === round.modelHash, 'wrong_model', () => `advertisement of ${a.siteId} names model ${a.modelHash}, not ${round.modelHash}`);
+  check(
+    a.modelHash === round.modelHash,
+    'wrong_model',
+    () => `advertisement of ${a.siteId} names model ${a.modelHash}, not ${round.modelHash}`,
+  );
   for (const [name, key] of Object.entries(keys))
     check(!isLowOrderPoint(key), 'low_order_key', () => `${a.siteId}'s ${name} is a low-order X25519 point`);
   return keys;
@@ -50,18 +86,34 @@ export function verifyAdvertisement(round: SecAggRound, a: Advertisement): SiteK
  * Site: check every forwarded advertisement (each as verifyAdvertisement, no site or key twice, at least
  * `threshold` of them, its own among them unchanged). Returns the keys by site id, sorted.
  */
-export function verifyAdvertisedKeys(args: { round: SecAggRound; message: AdvertisedKeys; own: Advertisement; threshold: number }): Map<string, SiteKeys> {
+export function verifyAdvertisedKeys(args: {
+  round: SecAggRound;
+  message: AdvertisedKeys;
+  own: Advertisement;
+  threshold: number;
+}): Map<string, SiteKeys> {
   const { round, message } = args;
   checkRoundId(round, message.roundId, 'advertised keys');
   const ads = [...message.advertisements].sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
-  checkDistinct(ads.map((a) => a.siteId), 'advertised keys');
+  checkDistinct(
+    ads.map((a) => a.siteId),
+    'advertised keys',
+  );
   const keys = new Map(ads.map((a) => [a.siteId, verifyAdvertisement(round, a)]));
   const all = [...keys.values()].flatMap((k) => [toHex(k.shareKey), toHex(k.maskKey)]);
   checkDistinct(all, 'advertised keys (a key)');
-  check(keys.size >= args.threshold, 'below_threshold', () => `${keys.size} sites advertised keys, fewer than the threshold ${args.threshold}`);
+  check(
+    keys.size >= args.threshold,
+    'below_threshold',
+    () => `${keys.size} sites advertised keys, fewer than the threshold ${args.threshold}`,
+  );
   const mine = ads.find((a) => a.siteId === args.own.siteId);
   const same = mine !== undefined && mine.shareKey === args.own.shareKey && mine.maskKey === args.own.maskKey;
-  check(same, 'inconsistent_lists', () => `advertised keys ${mine ? 'change' : 'leave out'} this site's own keys`);
+  check(
+    same,
+    'inconsistent_lists',
+    () => `advertised keys ${mine ? 'change' : 'leave out'} this site's own keys`,
+  );
   return keys;
 }
 

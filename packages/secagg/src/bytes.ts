@@ -18,6 +18,9 @@ export function wordsToBytes(words: Uint32Array<ArrayBuffer>): Uint8Array<ArrayB
 
 /** Little-endian bytes back to words (copied when unaligned), or `invalid_payload` when the length is wrong. */
 export function bytesToWords(bytes: Uint8Array, words: number, what: string): Uint32Array {
-  if (bytes.length !== words * 4) throw new SecAggError('invalid_payload', `${what} has ${bytes.length} bytes, expected ${words * 4}`);
-  return bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, words) : new Uint32Array(bytes.slice().buffer);
+  if (bytes.length !== words * 4)
+    throw new SecAggError('invalid_payload', `${what} has ${bytes.length} bytes, expected ${words * 4}`);
+  return bytes.byteOffset % 4 === 0
+    ? new Uint32Array(bytes.buffer, bytes.byteOffset, words)
+    : new Uint32Array(bytes.slice().buffer);
 }

@@ -14,7 +14,12 @@ function signedBytes(round: SecAggRound, sessionId: Uint8Array, survivors: reado
 }
 
 /** Site: its signature over the survivor list. */
-export function signSurvivors(args: { round: SecAggRound; identity: Identity; sessionId: Uint8Array; survivors: readonly string[] }): string {
+export function signSurvivors(args: {
+  round: SecAggRound;
+  identity: Identity;
+  sessionId: Uint8Array;
+  survivors: readonly string[];
+}): string {
   return toBase64(args.identity.sign(signedBytes(args.round, args.sessionId, args.survivors)));
 }
 
@@ -34,12 +39,24 @@ export function verifySurvivorSignatures(args: {
   const signers = new Set<string>();
   for (const { siteId, signature } of args.signatures) {
     check(!signers.has(siteId), 'replayed', () => `survivor list signed twice by ${siteId}`);
-    check(members.has(siteId), 'unknown_site', () => `survivor list signed by ${siteId}, which is not a survivor`);
+    check(
+      members.has(siteId),
+      'unknown_site',
+      () => `survivor list signed by ${siteId}, which is not a survivor`,
+    );
     const key = args.round.roster.get(siteId);
-    check(key !== undefined, 'unknown_site', () => `survivor list signed by ${siteId}, which is not in the roster`);
+    check(
+      key !== undefined,
+      'unknown_site',
+      () => `survivor list signed by ${siteId}, which is not in the roster`,
+    );
     const valid = verifyEd25519(message, decodeBase64(signature, 64, `${siteId}'s survivor signature`), key);
     check(valid, 'bad_signature', () => `${siteId}'s signature is not over this survivor list`);
     signers.add(siteId);
   }
-  check(signers.size >= args.threshold, 'below_threshold', () => `${signers.size} survivors signed the list, fewer than the threshold ${args.threshold}`);
+  check(
+    signers.size >= args.threshold,
+    'below_threshold',
+    () => `${signers.size} survivors signed the list, fewer than the threshold ${args.threshold}`,
+  );
 }

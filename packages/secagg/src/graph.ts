@@ -6,13 +6,19 @@ import { createHash } from 'node:crypto';
  * SHA-256(session id ‖ site id), so neither the server nor a site picks who neighbours whom, each joined to
  * the degree/2 nearest on either side.
  */
-export function neighbourhoods(siteIds: readonly string[], degree: number, sessionId: Uint8Array): Map<string, Set<string>> {
+export function neighbourhoods(
+  siteIds: readonly string[],
+  degree: number,
+  sessionId: Uint8Array,
+): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   if (degree >= siteIds.length - 1) {
     for (const id of siteIds) out.set(id, new Set(siteIds.filter((other) => other !== id)));
     return out;
   }
-  const rank = new Map(siteIds.map((id) => [id, createHash('sha256').update(sessionId).update(id).digest('hex')]));
+  const rank = new Map(
+    siteIds.map((id) => [id, createHash('sha256').update(sessionId).update(id).digest('hex')]),
+  );
   const ring = [...siteIds].sort((a, b) => (rank.get(a)! < rank.get(b)! ? -1 : 1));
   const n = ring.length;
   ring.forEach((id, at) => {

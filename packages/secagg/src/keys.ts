@@ -11,7 +11,8 @@ const SPKI_BYTES = 44;
 
 /** The X25519 public key of a 32-byte secret key (through OpenSSL, which clamps it as RFC 7748 says). */
 export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
-  if (secretKey.length !== 32) throw new RangeError(`X25519 secret key must be 32 bytes, got ${secretKey.length}`);
+  if (secretKey.length !== 32)
+    throw new RangeError(`X25519 secret key must be 32 bytes, got ${secretKey.length}`);
   const der = Buffer.concat([PKCS8_PREFIX, secretKey]);
   try {
     const spki = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({

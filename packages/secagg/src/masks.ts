@@ -15,7 +15,15 @@ function pairSign(site: string, neighbour: string): 1 | -1 {
  * Add `site`'s share of the pair mask with `neighbour` (sign by pairSign) to `target`; the key is
  * HKDF(X25519(site's mask secret, neighbour's mask key), session id, pair), the same from either end.
  */
-export function addPairMask(args: { target: Uint32Array; secretKey: Uint8Array; peerKey: Uint8Array; sessionId: Uint8Array; site: string; neighbour: string; negate?: boolean }): void {
+export function addPairMask(args: {
+  target: Uint32Array;
+  secretKey: Uint8Array;
+  peerKey: Uint8Array;
+  sessionId: Uint8Array;
+  site: string;
+  neighbour: string;
+  negate?: boolean;
+}): void {
   const { site, neighbour } = args;
   const shared = x25519(args.secretKey, args.peerKey);
   const [first, second] = site < neighbour ? [site, neighbour] : [neighbour, site];
@@ -27,7 +35,13 @@ export function addPairMask(args: { target: Uint32Array; secretKey: Uint8Array; 
 }
 
 /** Add (or with `negate` remove) `site`'s self mask PRG(seed) to `target`. */
-export function addSelfMask(args: { target: Uint32Array; seed: Uint8Array; sessionId: Uint8Array; site: string; negate?: boolean }): void {
+export function addSelfMask(args: {
+  target: Uint32Array;
+  seed: Uint8Array;
+  sessionId: Uint8Array;
+  site: string;
+  negate?: boolean;
+}): void {
   const key = deriveMaskKey(args.seed, args.sessionId, [SELF_MASK, args.site]);
   addMask(args.target, key, args.negate ? -1 : 1);
   key.fill(0);

@@ -26,7 +26,10 @@ export const Advertisement = z.strictObject({
 export type Advertisement = z.infer<typeof Advertisement>;
 
 /** Stage 0 closed, server → sites: every advertisement it accepted. */
-export const AdvertisedKeys = z.strictObject({ roundId: Id, advertisements: z.array(Advertisement).max(MAX_SITES) });
+export const AdvertisedKeys = z.strictObject({
+  roundId: Id,
+  advertisements: z.array(Advertisement).max(MAX_SITES),
+});
 export type AdvertisedKeys = z.infer<typeof AdvertisedKeys>;
 
 /** Stage 1, site → server: one encrypted share bundle per neighbour, and a commitment to the self-mask seed. */
@@ -61,7 +64,12 @@ export const ConsistencyCheck = z.strictObject({ roundId: Id, sessionId: Sha256H
 export type ConsistencyCheck = z.infer<typeof ConsistencyCheck>;
 
 /** Stage 3a, site → server: its signature over that list. */
-export const ConsistencySignature = z.strictObject({ siteId: Id, roundId: Id, sessionId: Sha256Hex, signature: Base64 });
+export const ConsistencySignature = z.strictObject({
+  siteId: Id,
+  roundId: Id,
+  sessionId: Sha256Hex,
+  signature: Base64,
+});
 export type ConsistencySignature = z.infer<typeof ConsistencySignature>;
 
 /** Stage 3b, server → one site: the signed survivor list, and which of its neighbours to treat as alive or dropped. */
@@ -88,7 +96,11 @@ export const UnmaskResponse = z.strictObject({
 export type UnmaskResponse = z.infer<typeof UnmaskResponse>;
 
 /** Parse `raw` or throw `invalid_payload` naming the message and the offending field path. */
-export function parseMessage<TSchema extends z.ZodType>(schema: TSchema, raw: unknown, what: string): z.output<TSchema> {
+export function parseMessage<TSchema extends z.ZodType>(
+  schema: TSchema,
+  raw: unknown,
+  what: string,
+): z.output<TSchema> {
   const res = schema.safeParse(raw);
   if (!res.success) throw new SecAggError('invalid_payload', `${what}: ${formatIssues(res.error.issues)}`);
   return res.data;

@@ -51,7 +51,8 @@ function refuse(message: string): never {
 }
 
 function checkCount(value: number, what: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) refuse(`${what} must be an integer ≥ ${min}, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    refuse(`${what} must be an integer ≥ ${min}, got ${value}`);
 }
 
 /** Conservative SecAgg+ degree: the smallest even k ≥ 3·⌈log2 n⌉, and at most n − 1. */
@@ -67,7 +68,10 @@ function sparseDegree(sites: number, requested: number | undefined): number {
 }
 
 /** The smallest threshold the threat model allows among `shares` shares. */
-function minimumThreshold(shares: number, args: Pick<PlanSecAggArgs, 'toleratedColluders'> & { malicious: boolean }): number {
+function minimumThreshold(
+  shares: number,
+  args: Pick<PlanSecAggArgs, 'toleratedColluders'> & { malicious: boolean },
+): number {
   const colluders = args.toleratedColluders + 1;
   return args.malicious ? Math.max(Math.floor((2 * shares) / 3) + 1, colluders) : Math.max(colluders, 2);
 }
@@ -83,7 +87,8 @@ export function planSecAgg(args: PlanSecAggArgs): SecAggPlan {
   const { sites, toleratedDropouts, toleratedColluders } = args;
   const malicious = args.maliciousServer ?? true;
   checkCount(sites, 'sites', 3);
-  if (sites > MAX_SHARES) refuse(`at most ${MAX_SHARES} sites can share secrets (GF(2^8) Shamir), got ${sites}`);
+  if (sites > MAX_SHARES)
+    refuse(`at most ${MAX_SHARES} sites can share secrets (GF(2^8) Shamir), got ${sites}`);
   checkCount(toleratedDropouts, 'toleratedDropouts', 0);
   checkCount(toleratedColluders, 'toleratedColluders', 0);
   const degree = args.graph === 'complete' ? sites - 1 : sparseDegree(sites, args.degree);
@@ -91,15 +96,31 @@ export function planSecAgg(args: PlanSecAggArgs): SecAggPlan {
   const floor = minimumThreshold(shares, { toleratedColluders, malicious });
   const threshold = args.threshold ?? floor;
   checkCount(threshold, 'threshold', 2);
-  const group = args.graph === 'complete' ? `n = ${shares}` : `a neighbourhood of ${shares} (degree ${degree} + 1)`;
+  const group =
+    args.graph === 'complete' ? `n = ${shares}` : `a neighbourhood of ${shares} (degree ${degree} + 1)`;
   if (threshold > shares) refuse(`threshold ${threshold} exceeds the ${shares} shares of ${group}`);
   if (malicious && 3 * threshold <= 2 * shares)
-    refuse(`threshold ${threshold} ≤ 2/3 of ${group}: a server lying about dropouts could unmask a site (need t > ${(2 * shares) / 3})`);
+    refuse(
+      `threshold ${threshold} ≤ 2/3 of ${group}: a server lying about dropouts could unmask a site (need t > ${(2 * shares) / 3})`,
+    );
   if (threshold <= toleratedColluders)
-    refuse(`threshold ${threshold} ≤ ${toleratedColluders} tolerated colluders: they could rebuild a secret alone`);
+    refuse(
+      `threshold ${threshold} ≤ ${toleratedColluders} tolerated colluders: they could rebuild a secret alone`,
+    );
   if (shares - threshold < toleratedDropouts)
-    refuse(`${group} − threshold ${threshold} = ${shares - threshold} < ${toleratedDropouts} tolerated dropouts`);
-  return { sites, graph: args.graph, degree, threshold, toleratedDropouts, toleratedColluders, maliciousServer: malicious, ...quantisation(args) };
+    refuse(
+      `${group} − threshold ${threshold} = ${shares - threshold} < ${toleratedDropouts} tolerated dropouts`,
+    );
+  return {
+    sites,
+    graph: args.graph,
+    degree,
+    threshold,
+    toleratedDropouts,
+    toleratedColluders,
+    maliciousServer: malicious,
+    ...quantisation(args),
+  };
 }
 
 function quantisation(args: PlanSecAggArgs): Pick<SecAggPlan, 'clip' | 'levelsLog2' | 'maxExamples'> {
@@ -108,11 +129,15 @@ function quantisation(args: PlanSecAggArgs): Pick<SecAggPlan, 'clip' | 'levelsLo
   const maxExamples = args.maxExamples ?? 2 ** 20;
   checkCount(maxExamples, 'maxExamples', 1);
   if (args.sites * maxExamples >= TWO_32)
-    refuse(`${args.sites} sites × maxExamples ${maxExamples} ≥ 2^32: the summed example counts would overflow`);
+    refuse(
+      `${args.sites} sites × maxExamples ${maxExamples} ≥ 2^32: the summed example counts would overflow`,
+    );
   // The default fits every allowed federation: 255 sites × 2^22 < 2^32.
   const levelsLog2 = args.levelsLog2 ?? DEFAULT_LEVELS_LOG2;
   checkCount(levelsLog2, 'levelsLog2', 1);
   if (args.sites * 2 ** levelsLog2 >= TWO_32)
-    refuse(`${args.sites} sites × 2^${levelsLog2} levels ≥ 2^32: the masked sum would overflow (use levelsLog2 ≤ ${Math.floor(Math.log2((TWO_32 - 1) / args.sites))})`);
+    refuse(
+      `${args.sites} sites × 2^${levelsLog2} levels ≥ 2^32: the masked sum would overflow (use levelsLog2 ≤ ${Math.floor(Math.log2((TWO_32 - 1) / args.sites))})`,
+    );
   return { clip, levelsLog2, maxExamples };
 }

@@ -30,7 +30,11 @@ export interface SiteUpdate {
 
 /** Throws `invalid_config` unless the groups cover `[0, length)` exactly once with distinct names. */
 export function checkLayout(layout: SecAggLayout): void {
-  check(Number.isSafeInteger(layout.length) && layout.length > 0, 'invalid_config', () => `layout.length must be a positive integer, got ${layout.length}`);
+  check(
+    Number.isSafeInteger(layout.length) && layout.length > 0,
+    'invalid_config',
+    () => `layout.length must be a positive integer, got ${layout.length}`,
+  );
   check(layout.groups.length > 0, 'invalid_config', () => 'layout.groups is empty');
   const names = new Set(layout.groups.map((g) => g.name));
   check(names.size === layout.groups.length, 'invalid_config', () => 'layout.groups has a repeated name');
@@ -39,11 +43,24 @@ export function checkLayout(layout: SecAggLayout): void {
   let cursor = 0;
   for (const r of ranges) {
     const ok = Number.isSafeInteger(r.offset) && Number.isSafeInteger(r.length) && r.length > 0;
-    check(ok, 'invalid_config', () => `group '${r.group}': range offsets and lengths must be integers, lengths > 0`);
-    check(r.offset === cursor, 'invalid_config', () => `group '${r.group}': index ${Math.min(r.offset, cursor)} is ${r.offset > cursor ? 'in no group' : 'in two groups'}`);
+    check(
+      ok,
+      'invalid_config',
+      () => `group '${r.group}': range offsets and lengths must be integers, lengths > 0`,
+    );
+    check(
+      r.offset === cursor,
+      'invalid_config',
+      () =>
+        `group '${r.group}': index ${Math.min(r.offset, cursor)} is ${r.offset > cursor ? 'in no group' : 'in two groups'}`,
+    );
     cursor += r.length;
   }
-  check(cursor === layout.length, 'invalid_config', () => `layout groups cover ${cursor} of ${layout.length} weights`);
+  check(
+    cursor === layout.length,
+    'invalid_config',
+    () => `layout groups cover ${cursor} of ${layout.length} weights`,
+  );
 }
 
 /** Words in a masked vector: the weights, then one example count per group. */
@@ -61,11 +78,19 @@ function scaleOf(plan: SecAggPlan): number {
 function groupCounts(update: SiteUpdate, layout: SecAggLayout, plan: SecAggPlan): number[] {
   const known = new Set(layout.groups.map((g) => g.name));
   for (const name of Object.keys(update.groupExamples ?? {}))
-    check(known.has(name), 'invalid_payload', () => `groupExamples names '${name}', which the layout does not contain`);
+    check(
+      known.has(name),
+      'invalid_payload',
+      () => `groupExamples names '${name}', which the layout does not contain`,
+    );
   return layout.groups.map((g) => {
     const count = update.groupExamples?.[g.name] ?? update.numExamples;
     const ok = Number.isSafeInteger(count) && count >= 0 && count <= plan.maxExamples;
-    check(ok, 'invalid_payload', () => `examples for group '${g.name}' must be an integer in [0, ${plan.maxExamples}], got ${count}`);
+    check(
+      ok,
+      'invalid_payload',
+      () => `examples for group '${g.name}' must be an integer in [0, ${plan.maxExamples}], got ${count}`,
+    );
     return count;
   });
 }
@@ -75,9 +100,18 @@ function groupCounts(update: SiteUpdate, layout: SecAggLayout, plan: SecAggPlan)
  * examples / maxExamples, scaled to the plan's levels and rounded stochastically (unbiased) with `random`;
  * then each group's example count, exactly. The masked sum thus holds Σ n·w and Σ n per group.
  */
-export function encodeUpdate(args: { plan: SecAggPlan; layout: SecAggLayout; update: SiteUpdate; random: RandomBytes }): Uint32Array<ArrayBuffer> {
+export function encodeUpdate(args: {
+  plan: SecAggPlan;
+  layout: SecAggLayout;
+  update: SiteUpdate;
+  random: RandomBytes;
+}): Uint32Array<ArrayBuffer> {
   const { plan, layout, update } = args;
-  check(update.weights.length === layout.length, 'invalid_payload', () => `update has ${update.weights.length} weights, the layout ${layout.length}`);
+  check(
+    update.weights.length === layout.length,
+    'invalid_payload',
+    () => `update has ${update.weights.length} weights, the layout ${layout.length}`,
+  );
   const counts = groupCounts(update, layout, plan);
   const out = new Uint32Array(maskedLength(layout));
   const noise = new Uint32Array(args.random(4 * layout.length).slice().buffer, 0, layout.length);
@@ -85,7 +119,9 @@ export function encodeUpdate(args: { plan: SecAggPlan; layout: SecAggLayout; upd
   layout.groups.forEach((group, g) => {
     const factor = (counts[g]! / plan.maxExamples) * scale;
     // An untrained group adds nothing, and its NaN weights stay out.
-    if (factor > 0) for (const range of group.ranges) quantiseRange({ out, weights: update.weights, noise, range, clip: plan.clip, factor });
+    if (factor > 0)
+      for (const range of group.ranges)
+        quantiseRange({ out, weights: update.weights, noise, range, clip: plan.clip, factor });
     out[layout.length + g] = counts[g]!;
   });
   noise.fill(0);
@@ -93,7 +129,14 @@ export function encodeUpdate(args: { plan: SecAggPlan; layout: SecAggLayout; upd
 }
 
 /** The hot loop of encodeUpdate, with everything it reads in locals. */
-function quantiseRange(args: { out: Uint32Array; weights: Float32Array; noise: Uint32Array; range: IndexRange; clip: number; factor: number }): void {
+function quantiseRange(args: {
+  out: Uint32Array;
+  weights: Float32Array;
+  noise: Uint32Array;
+  range: IndexRange;
+  clip: number;
+  factor: number;
+}): void {
   const { out, weights, noise, clip, factor } = args;
   const end = args.range.offset + args.range.length;
   for (let i = args.range.offset; i < end; i++) {
@@ -121,7 +164,13 @@ export interface DecodedAggregate {
  * Turn an unmasked sum of `sites` encoded updates back into the weighted mean; a group no site trained keeps
  * `current`'s values (or throws `below_threshold` when there is none to keep).
  */
-export function decodeSum(args: { plan: SecAggPlan; layout: SecAggLayout; sum: Uint32Array; sites: number; current?: Float32Array }): DecodedAggregate {
+export function decodeSum(args: {
+  plan: SecAggPlan;
+  layout: SecAggLayout;
+  sum: Uint32Array;
+  sites: number;
+  current?: Float32Array;
+}): DecodedAggregate {
   const { plan, layout, sum } = args;
   const scale = scaleOf(plan);
   const mean = new Float32Array(layout.length);
@@ -131,11 +180,15 @@ export function decodeSum(args: { plan: SecAggPlan; layout: SecAggLayout; sum: U
     const total = sum[layout.length + g]!;
     groupExamples[group.name] = total;
     errorBound[group.name] = total > 0 ? (args.sites * plan.maxExamples) / (scale * total) : 0;
-    const factor = (plan.maxExamples / scale) / total;
+    const factor = plan.maxExamples / scale / total;
     for (const { offset, length } of group.ranges) {
       if (total > 0) for (let i = offset; i < offset + length; i++) mean[i] = (sum[i]! | 0) * factor;
       else {
-        check(args.current !== undefined, 'below_threshold', () => `no site trained group '${group.name}' and no current weights were given to keep`);
+        check(
+          args.current !== undefined,
+          'below_threshold',
+          () => `no site trained group '${group.name}' and no current weights were given to keep`,
+        );
         mean.set(args.current.subarray(offset, offset + length), offset);
       }
     }

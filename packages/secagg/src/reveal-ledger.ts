@@ -15,7 +15,11 @@ export class RevealLedger {
   commit(requests: ReadonlyMap<string, Reveal>): void {
     for (const [neighbour, reveal] of requests) {
       const earlier = this.revealed.get(neighbour);
-      check(earlier === undefined || earlier === reveal, 'inconsistent_lists', () => `${neighbour}'s ${earlier} share was already revealed; refusing its ${reveal} share too`);
+      check(
+        earlier === undefined || earlier === reveal,
+        'inconsistent_lists',
+        () => `${neighbour}'s ${earlier} share was already revealed; refusing its ${reveal} share too`,
+      );
     }
     for (const [neighbour, reveal] of requests) this.revealed.set(neighbour, reveal);
   }

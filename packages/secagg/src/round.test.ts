@@ -9,7 +9,13 @@ import { federation, runRound } from './testing/harness.ts';
 const LAYOUT: SecAggLayout = {
   length: 100,
   groups: [
-    { name: 'tabular', ranges: [{ offset: 0, length: 40 }, { offset: 70, length: 30 }] },
+    {
+      name: 'tabular',
+      ranges: [
+        { offset: 0, length: 40 },
+        { offset: 70, length: 30 },
+      ],
+    },
     { name: 'imaging', ranges: [{ offset: 40, length: 30 }] },
   ],
 };
@@ -21,7 +27,10 @@ const STRATEGY_LAYOUT: ParameterLayout = [
 
 function updates(count: number): SiteUpdate[] {
   return Array.from({ length: count }, (_, k) => ({
-    weights: Float32Array.from({ length: LAYOUT.length }, (_, i) => Math.sin(k * 7.3 + i * 0.37) * (1 + k / 3)),
+    weights: Float32Array.from(
+      { length: LAYOUT.length },
+      (_, i) => Math.sin(k * 7.3 + i * 0.37) * (1 + k / 3),
+    ),
     numExamples: 100 + 37 * k,
     groupExamples: k === 1 ? { imaging: 0 } : { imaging: 50 + 11 * k },
   }));
@@ -29,7 +38,8 @@ function updates(count: number): SiteUpdate[] {
 
 function plainFedAvg(ups: readonly SiteUpdate[]): Float32Array {
   const sum = new RunningFedAvg(LAYOUT.length, STRATEGY_LAYOUT);
-  for (const u of ups) sum.add({ weights: u.weights, numExamples: u.numExamples, groupExamples: u.groupExamples });
+  for (const u of ups)
+    sum.add({ weights: u.weights, numExamples: u.numExamples, groupExamples: u.groupExamples });
   return sum.mean();
 }
 
@@ -40,12 +50,20 @@ function expectWithinBound(result: Awaited<ReturnType<typeof runRound>>, expecte
     expect(bound).toBeLessThan(1e-3); // the bound itself is tight enough to mean something
     for (const { offset, length } of group.ranges)
       for (let i = offset; i < offset + length; i++)
-        expect(Math.abs(result.mean[i]! - expected[i]!)).toBeLessThanOrEqual(bound + 1e-6 * Math.abs(expected[i]!));
+        expect(Math.abs(result.mean[i]! - expected[i]!)).toBeLessThanOrEqual(
+          bound + 1e-6 * Math.abs(expected[i]!),
+        );
   }
 }
 
 describe('secure aggregation round', () => {
-  const plan = { sites: 5, toleratedDropouts: 1, toleratedColluders: 1, graph: 'complete' as const, maxExamples: 1024 };
+  const plan = {
+    sites: 5,
+    toleratedDropouts: 1,
+    toleratedColluders: 1,
+    graph: 'complete' as const,
+    maxExamples: 1024,
+  };
 
   it('5 sites: the unmasked aggregate is plain modality-aware FedAvg within the quantisation bound', async () => {
     // Prepare
@@ -56,7 +74,10 @@ describe('secure aggregation round', () => {
     // Assert
     expect(result.survivors).toEqual(['site-0', 'site-1', 'site-2', 'site-3', 'site-4']);
     expect(result.dropped).toEqual([]);
-    expect(result.groupExamples).toEqual({ tabular: 100 + 137 + 174 + 211 + 248, imaging: 50 + 72 + 83 + 94 });
+    expect(result.groupExamples).toEqual({
+      tabular: 100 + 137 + 174 + 211 + 248,
+      imaging: 50 + 72 + 83 + 94,
+    });
     expectWithinBound(result, plainFedAvg(ups));
   });
 
@@ -78,19 +99,34 @@ describe('secure aggregation round', () => {
   });
 
   it('SecAgg+ sparse graph: 12 sites, two dropped after sharing keys', async () => {
-    const sparse = { sites: 12, toleratedDropouts: 2, toleratedColluders: 1, graph: 'sparse' as const, degree: 8, maxExamples: 1024 };
+    const sparse = {
+      sites: 12,
+      toleratedDropouts: 2,
+      toleratedColluders: 1,
+      graph: 'sparse' as const,
+      degree: 8,
+      maxExamples: 1024,
+    };
     const fed = federation({ plan: sparse, layout: LAYOUT });
     const ups = Array.from({ length: 12 }, (_, k) => updates(12)[k]!);
-    const drops = new Map([['site-2', 'share-keys'], ['site-9', 'share-keys']] as const);
+    const drops = new Map([
+      ['site-2', 'share-keys'],
+      ['site-9', 'share-keys'],
+    ] as const);
     const result = await runRound({ fed, updates: ups, drops });
     expect(result.dropped).toEqual(['site-2', 'site-9']);
     expectWithinBound(result, plainFedAvg(ups.filter((_, k) => k !== 2 && k !== 9)));
-  });
+  }, 60_000); // 12 sites' Ed25519 checks (tweetnacl) on a loaded machine
 
   it('below the threshold the server aborts before asking anyone to unmask', async () => {
     const fed = federation({ plan, layout: LAYOUT });
-    const drops = new Map([['site-1', 'share-keys'], ['site-2', 'share-keys']] as const);
-    await expect(runRound({ fed, updates: updates(5), drops })).rejects.toMatchObject({ code: 'below_threshold' });
+    const drops = new Map([
+      ['site-1', 'share-keys'],
+      ['site-2', 'share-keys'],
+    ] as const);
+    await expect(runRound({ fed, updates: updates(5), drops })).rejects.toMatchObject({
+      code: 'below_threshold',
+    });
     // Aborted: nothing more is accepted or produced, so no share was ever requested.
     expect(() => fed.server.closeConsistency()).toThrow(expect.objectContaining({ code: 'wrong_stage' }));
     await expect(fed.server.finish()).rejects.toMatchObject({ code: 'wrong_stage' });

@@ -19,19 +19,35 @@ export interface SecAggRound {
 
 /** Throws `invalid_config` unless the round is usable: a hex model hash, a roster of the plan's size, a valid layout. */
 export function checkRound(round: SecAggRound): void {
-  check(/^[0-9a-f]{64}$/.test(round.modelHash), 'invalid_config', () => 'modelHash must be a lower-case hex SHA-256 digest');
-  check(round.roster.size === round.plan.sites, 'invalid_config', () => `the roster has ${round.roster.size} sites, the plan ${round.plan.sites}`);
+  check(
+    /^[0-9a-f]{64}$/.test(round.modelHash),
+    'invalid_config',
+    () => 'modelHash must be a lower-case hex SHA-256 digest',
+  );
+  check(
+    round.roster.size === round.plan.sites,
+    'invalid_config',
+    () => `the roster has ${round.roster.size} sites, the plan ${round.plan.sites}`,
+  );
   checkLayout(round.layout);
 }
 
 /** Throws `wrong_round` unless a message names this round. */
 export function checkRoundId(round: SecAggRound, roundId: string, what: string): void {
-  check(roundId === round.roundId, 'wrong_round', () => `${what} is for round ${roundId}, not ${round.roundId}`);
+  check(
+    roundId === round.roundId,
+    'wrong_round',
+    () => `${what} is for round ${roundId}, not ${round.roundId}`,
+  );
 }
 
 /** Throws `wrong_session` unless a message names this session. */
 export function checkSession(sessionHex: string, found: string, what: string): void {
-  check(found === sessionHex, 'wrong_session', () => `${what} is for session ${found.slice(0, 16)}…, not ${sessionHex.slice(0, 16)}…`);
+  check(
+    found === sessionHex,
+    'wrong_session',
+    () => `${what} is for session ${found.slice(0, 16)}…, not ${sessionHex.slice(0, 16)}…`,
+  );
 }
 
 /** Throws `replayed` when `ids` repeats a name. */

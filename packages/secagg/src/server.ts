@@ -6,7 +6,14 @@ import { bytesToWords } from './bytes.ts';
 import { verifySurvivorSignatures } from './consistency.ts';
 import { SecAggError, check } from './errors.ts';
 import { neighbourhoods } from './graph.ts';
-import { Advertisement, ConsistencySignature, MaskedInput, ShareKeys, UnmaskResponse, parseMessage } from './messages.ts';
+import {
+  Advertisement,
+  ConsistencySignature,
+  MaskedInput,
+  ShareKeys,
+  UnmaskResponse,
+  parseMessage,
+} from './messages.ts';
 import type { AdvertisedKeys, ConsistencyCheck, ForwardedShares, UnmaskRequest } from './messages.ts';
 import type { DecodedAggregate } from './quantize.ts';
 import { maskedLength } from './quantize.ts';
@@ -14,7 +21,8 @@ import type { SecAggRound } from './round.ts';
 import { checkDistinct, checkRound, checkRoundId, checkSession } from './round.ts';
 import { checkRevealed, unmaskSum } from './server-unmask.ts';
 
-type ServerStage = 'advertise' | 'share-keys' | 'masked-input' | 'consistency' | 'unmask' | 'done' | 'aborted';
+type ServerStage =
+  'advertise' | 'share-keys' | 'masked-input' | 'consistency' | 'unmask' | 'done' | 'aborted';
 
 /** The aggregate of a completed round and who is in it. */
 export interface SecAggAggregate extends DecodedAggregate {
@@ -59,14 +67,21 @@ export class SecAggServer {
   }
 
   private expect(stage: ServerStage, what: string): void {
-    check(this.stage === stage, 'wrong_stage', () => `${what} arrived while the round is at stage '${this.stage}'`);
+    check(
+      this.stage === stage,
+      'wrong_stage',
+      () => `${what} arrived while the round is at stage '${this.stage}'`,
+    );
   }
 
   /** Abort unless `count` reaches the threshold; an aborted round answers nothing more. */
   private requireThreshold(count: number, what: string): void {
     if (count >= this.round.plan.threshold) return;
     this.stage = 'aborted';
-    throw new SecAggError('below_threshold', `${count} ${what}, fewer than the threshold ${this.round.plan.threshold}: round aborted`);
+    throw new SecAggError(
+      'below_threshold',
+      `${count} ${what}, fewer than the threshold ${this.round.plan.threshold}: round aborted`,
+    );
   }
 
   /** Stage 0: accept one site's signed advertisement. */
@@ -74,9 +89,17 @@ export class SecAggServer {
     this.expect('advertise', 'an advertisement');
     const message = parseMessage(Advertisement, raw, 'advertisement');
     const keys = verifyAdvertisement(this.round, message);
-    check(!this.adverts.has(message.siteId), 'replayed', () => `${message.siteId} already advertised keys this round`);
+    check(
+      !this.adverts.has(message.siteId),
+      'replayed',
+      () => `${message.siteId} already advertised keys this round`,
+    );
     const used = new Set([...this.adverts.values()].flatMap((a) => [a.message.shareKey, a.message.maskKey]));
-    check(!used.has(message.shareKey) && !used.has(message.maskKey), 'replayed', () => `${message.siteId} advertises a key another site already advertised`);
+    check(
+      !used.has(message.shareKey) && !used.has(message.maskKey),
+      'replayed',
+      () => `${message.siteId} advertises a key another site already advertised`,
+    );
     this.adverts.set(message.siteId, { message, keys });
   }
 
@@ -86,7 +109,11 @@ export class SecAggServer {
     this.requireThreshold(this.adverts.size, 'sites advertised keys');
     const keys = new Map([...this.adverts].map(([id, a]) => [id, a.keys]));
     const id = sessionIdOf(this.round, keys);
-    this.session = { id, hex: toHex(id), neighbours: neighbourhoods([...keys.keys()].sort(), this.round.plan.degree, id) };
+    this.session = {
+      id,
+      hex: toHex(id),
+      neighbours: neighbourhoods([...keys.keys()].sort(), this.round.plan.degree, id),
+    };
     this.stage = 'share-keys';
     return { roundId: this.round.roundId, advertisements: [...this.adverts.values()].map((a) => a.message) };
   }
@@ -109,7 +136,11 @@ export class SecAggServer {
     checkDistinct(to, `share keys of ${from}`);
     const neighbours = session.neighbours.get(from)!;
     const exact = to.length === neighbours.size && to.every((id) => neighbours.has(id));
-    check(exact, 'inconsistent_lists', () => `share keys of ${from} are not addressed to exactly its ${neighbours.size} neighbours`);
+    check(
+      exact,
+      'inconsistent_lists',
+      () => `share keys of ${from} are not addressed to exactly its ${neighbours.size} neighbours`,
+    );
     this.shared.set(from, message);
   }
 
@@ -119,7 +150,9 @@ export class SecAggServer {
     this.requireThreshold(this.shared.size, 'sites shared keys');
     const out = new Map<string, ForwardedShares>();
     for (const to of this.shared.keys()) {
-      const shares = [...this.shared.values()].flatMap((m) => m.shares.filter((s) => s.to === to).map((s) => ({ from: m.siteId, ciphertext: s.ciphertext })));
+      const shares = [...this.shared.values()].flatMap((m) =>
+        m.shares.filter((s) => s.to === to).map((s) => ({ from: m.siteId, ciphertext: s.ciphertext })),
+      );
       this.forwarded.set(to, new Set(shares.map((s) => s.from)));
       out.set(to, { roundId: this.round.roundId, sessionId: this.session!.hex, shares });
     }
@@ -135,7 +168,10 @@ export class SecAggServer {
     check(this.shared.has(from), 'unknown_site', () => `masked input from ${from}, which shared no keys`);
     this.checkBound(message, `masked input of ${from}`);
     check(!this.masked.has(from), 'replayed', () => `${from} already sent its masked input`);
-    this.masked.set(from, bytesToWords(message.masked, maskedLength(this.round.layout), `masked input of ${from}`).slice());
+    this.masked.set(
+      from,
+      bytesToWords(message.masked, maskedLength(this.round.layout), `masked input of ${from}`).slice(),
+    );
   }
 
   /** Close stage 2: the survivor list every survivor signs. */
@@ -152,10 +188,20 @@ export class SecAggServer {
     this.expect('consistency', 'a survivor signature');
     const message = parseMessage(ConsistencySignature, raw, 'survivor signature');
     const from = message.siteId;
-    check(this.masked.has(from), 'unknown_site', () => `survivor signature from ${from}, which is not a survivor`);
+    check(
+      this.masked.has(from),
+      'unknown_site',
+      () => `survivor signature from ${from}, which is not a survivor`,
+    );
     const session = this.checkBound(message, `survivor signature of ${from}`);
     check(!this.signatures.has(from), 'replayed', () => `${from} already signed the survivor list`);
-    verifySurvivorSignatures({ round: this.round, sessionId: session.id, survivors: this.survivors, signatures: [message], threshold: 1 });
+    verifySurvivorSignatures({
+      round: this.round,
+      sessionId: session.id,
+      survivors: this.survivors,
+      signatures: [message],
+      threshold: 1,
+    });
     this.signatures.set(from, message.signature);
   }
 
@@ -185,9 +231,17 @@ export class SecAggServer {
     this.expect('unmask', 'an unmask response');
     const message = parseMessage(UnmaskResponse, raw, 'unmask response');
     const request = this.requests.get(message.siteId);
-    check(request !== undefined, 'unknown_site', () => `unmask response from ${message.siteId}, which was not asked`);
+    check(
+      request !== undefined,
+      'unknown_site',
+      () => `unmask response from ${message.siteId}, which was not asked`,
+    );
     this.checkBound(message, `unmask response of ${message.siteId}`);
-    check(!this.responses.has(message.siteId), 'replayed', () => `${message.siteId} already answered the unmask request`);
+    check(
+      !this.responses.has(message.siteId),
+      'replayed',
+      () => `${message.siteId} already answered the unmask request`,
+    );
     checkRevealed(message, request);
     this.responses.set(message.siteId, message);
   }

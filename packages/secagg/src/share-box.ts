@@ -68,13 +68,22 @@ export function openShareBundle(p: ShareBoxParties, ciphertext: string): ShareBu
     decipher.final();
   } catch {
     plain.fill(0);
-    throw new SecAggError('bad_signature', `share bundle from ${p.from} does not open for ${p.to} in this session (wrong keys, tampered, or from another round)`);
+    throw new SecAggError(
+      'bad_signature',
+      `share bundle from ${p.from} does not open for ${p.to} in this session (wrong keys, tampered, or from another round)`,
+    );
   } finally {
     key.fill(0);
   }
   const fields = unframe(new Uint8Array(plain), 8);
   check(fields !== undefined, 'invalid_payload', () => `share bundle from ${p.from} is malformed`);
   const expected = bound(p);
-  expected.forEach((field, i) => check(equalBytes(field, fields[i]!), 'wrong_stage', () => `share bundle from ${p.from} is bound to other parties, round or stage`));
+  expected.forEach((field, i) =>
+    check(
+      equalBytes(field, fields[i]!),
+      'wrong_stage',
+      () => `share bundle from ${p.from} is bound to other parties, round or stage`,
+    ),
+  );
   return { maskKeyShare: fields[6]!, selfMaskShare: fields[7]! };
 }

@@ -13,8 +13,20 @@ import { neighbourhoods } from './graph.ts';
 import type { RandomBytes, RoundKeyPair } from './keys.ts';
 import { generateKeyPair } from './keys.ts';
 import { addPairMask, addSelfMask, selfMaskCommitment } from './masks.ts';
-import { AdvertisedKeys, ConsistencyCheck, ForwardedShares, UnmaskRequest, parseMessage } from './messages.ts';
-import type { Advertisement, ConsistencySignature, MaskedInput, ShareKeys, UnmaskResponse } from './messages.ts';
+import {
+  AdvertisedKeys,
+  ConsistencyCheck,
+  ForwardedShares,
+  UnmaskRequest,
+  parseMessage,
+} from './messages.ts';
+import type {
+  Advertisement,
+  ConsistencySignature,
+  MaskedInput,
+  ShareKeys,
+  UnmaskResponse,
+} from './messages.ts';
 import { encodeUpdate } from './quantize.ts';
 import type { SiteUpdate } from './quantize.ts';
 import { RevealLedger } from './reveal-ledger.ts';
@@ -56,7 +68,11 @@ export class SecAggSite {
 
   constructor(private readonly args: { round: SecAggRound; identity: Identity; random?: RandomBytes }) {
     checkRound(args.round);
-    check(args.round.roster.has(args.identity.id), 'unknown_site', () => `site ${args.identity.id} is not in the roster`);
+    check(
+      args.round.roster.has(args.identity.id),
+      'unknown_site',
+      () => `site ${args.identity.id} is not in the roster`,
+    );
     this.random = args.random ?? ((size) => new Uint8Array(randomBytes(size)));
     this.shareKeyPair = generateKeyPair(this.random);
     this.maskKeyPair = generateKeyPair(this.random);
@@ -73,7 +89,11 @@ export class SecAggSite {
   }
 
   private expect(stage: SiteStage, what: string): void {
-    check(this.stage === stage, 'wrong_stage', () => `${what} arrived while site ${this.id} is at stage '${this.stage}'`);
+    check(
+      this.stage === stage,
+      'wrong_stage',
+      () => `${what} arrived while site ${this.id} is at stage '${this.stage}'`,
+    );
   }
 
   /** Stage 0: this round's two X25519 key pairs, advertised under the site's identity key. */
@@ -93,11 +113,20 @@ export class SecAggSite {
     this.expect('advertised', 'advertised keys');
     const message = parseMessage(AdvertisedKeys, raw, 'advertised keys');
     const { threshold, degree } = this.round.plan;
-    const keys = verifyAdvertisedKeys({ round: this.round, message, own: this.ownAdvertisement(), threshold });
+    const keys = verifyAdvertisedKeys({
+      round: this.round,
+      message,
+      own: this.ownAdvertisement(),
+      threshold,
+    });
     const id = sessionIdOf(this.round, keys);
     const neighbours = neighbourhoods([...keys.keys()], degree, id).get(this.id)!;
     const holders = [this.id, ...[...neighbours].sort()];
-    check(holders.length >= threshold, 'below_threshold', () => `site ${this.id} has ${holders.length - 1} neighbours; ${threshold} shares are needed`);
+    check(
+      holders.length >= threshold,
+      'below_threshold',
+      () => `site ${this.id} has ${holders.length - 1} neighbours; ${threshold} shares are needed`,
+    );
     this.stage = 'sharing';
     try {
       const maskShares = await split(this.maskKeyPair.secretKey, holders.length, threshold);
@@ -106,11 +135,19 @@ export class SecAggSite {
       this.ownShares = { maskKeyShare: maskShares[0]!, selfMaskShare: seedShares[0]! };
       const shares = holders.slice(1).map((to, i) => ({
         to,
-        ciphertext: this.withParties(to, 'send', (p) => sealShareBundle(p, { maskKeyShare: maskShares[i + 1]!, selfMaskShare: seedShares[i + 1]! })),
+        ciphertext: this.withParties(to, 'send', (p) =>
+          sealShareBundle(p, { maskKeyShare: maskShares[i + 1]!, selfMaskShare: seedShares[i + 1]! }),
+        ),
       }));
       this.stage = 'shared';
       const commitment = selfMaskCommitment(this.selfMaskSeed, id, this.id);
-      return { siteId: this.id, roundId: this.round.roundId, sessionId: this.session.hex, selfMaskCommitment: commitment, shares };
+      return {
+        siteId: this.id,
+        roundId: this.round.roundId,
+        sessionId: this.session.hex,
+        selfMaskCommitment: commitment,
+        shares,
+      };
     } catch (err) {
       this.stage = 'advertised';
       this.session = undefined;
@@ -119,12 +156,23 @@ export class SecAggSite {
   }
 
   /** Run `fn` with the share-box parties for `neighbour`, wiping the X25519 secret afterwards. */
-  private withParties<T>(neighbour: string, direction: 'send' | 'receive', fn: (parties: ShareBoxParties) => T): T {
+  private withParties<T>(
+    neighbour: string,
+    direction: 'send' | 'receive',
+    fn: (parties: ShareBoxParties) => T,
+  ): T {
     const session = this.session!;
     const shared = x25519(this.shareKeyPair.secretKey, session.keys.get(neighbour)!.shareKey);
     const [from, to] = direction === 'send' ? [this.id, neighbour] : [neighbour, this.id];
     try {
-      return fn({ shared, sessionId: session.id, runId: this.round.runId, roundId: this.round.roundId, from, to });
+      return fn({
+        shared,
+        sessionId: session.id,
+        runId: this.round.runId,
+        roundId: this.round.roundId,
+        from,
+        to,
+      });
     } finally {
       shared.fill(0);
     }
@@ -140,42 +188,98 @@ export class SecAggSite {
     const message = parseMessage(ForwardedShares, raw, 'forwarded shares');
     checkRoundId(this.round, message.roundId, 'forwarded shares');
     checkSession(session.hex, message.sessionId, 'forwarded shares');
-    checkDistinct(message.shares.map((s) => s.from), 'forwarded shares');
+    checkDistinct(
+      message.shares.map((s) => s.from),
+      'forwarded shares',
+    );
     for (const { from } of message.shares)
-      check(session.neighbours.has(from), 'inconsistent_lists', () => `forwarded shares include a bundle from ${from}, not a neighbour of ${this.id}`);
-    const held = new Map(message.shares.map(({ from, ciphertext }) => [from, this.withParties(from, 'receive', (p) => openShareBundle(p, ciphertext))]));
+      check(
+        session.neighbours.has(from),
+        'inconsistent_lists',
+        () => `forwarded shares include a bundle from ${from}, not a neighbour of ${this.id}`,
+      );
+    const held = new Map(
+      message.shares.map(({ from, ciphertext }) => [
+        from,
+        this.withParties(from, 'receive', (p) => openShareBundle(p, ciphertext)),
+      ]),
+    );
     const { threshold } = this.round.plan;
-    check(held.size + 1 >= threshold, 'below_threshold', () => `${held.size} neighbours of ${this.id} shared keys; the threshold needs ${threshold - 1}`);
-    const target = encodeUpdate({ plan: this.round.plan, layout: this.round.layout, update, random: this.random });
+    check(
+      held.size + 1 >= threshold,
+      'below_threshold',
+      () => `${held.size} neighbours of ${this.id} shared keys; the threshold needs ${threshold - 1}`,
+    );
+    const target = encodeUpdate({
+      plan: this.round.plan,
+      layout: this.round.layout,
+      update,
+      random: this.random,
+    });
     addSelfMask({ target, seed: this.selfMaskSeed, sessionId: session.id, site: this.id });
     for (const neighbour of held.keys()) {
       const peerKey = session.keys.get(neighbour)!.maskKey;
-      addPairMask({ target, secretKey: this.maskKeyPair.secretKey, peerKey, sessionId: session.id, site: this.id, neighbour });
+      addPairMask({
+        target,
+        secretKey: this.maskKeyPair.secretKey,
+        peerKey,
+        sessionId: session.id,
+        site: this.id,
+        neighbour,
+      });
     }
     held.set(this.id, this.ownShares!);
     session.held = held;
     this.stage = 'masked';
-    return { siteId: this.id, roundId: this.round.roundId, sessionId: session.hex, masked: wordsToBytes(target) };
+    return {
+      siteId: this.id,
+      roundId: this.round.roundId,
+      sessionId: session.hex,
+      masked: wordsToBytes(target),
+    };
   }
 
   /** Stage 3a: sign the server's survivor list (once; the same list again gets the same signature). */
   signSurvivors(raw: unknown): ConsistencySignature {
     const session = this.session;
-    check(this.stage === 'masked' || this.stage === 'signed', 'wrong_stage', () => `survivor list arrived while site ${this.id} is at stage '${this.stage}'`);
+    check(
+      this.stage === 'masked' || this.stage === 'signed',
+      'wrong_stage',
+      () => `survivor list arrived while site ${this.id} is at stage '${this.stage}'`,
+    );
     const message = parseMessage(ConsistencyCheck, raw, 'survivor list');
     checkRoundId(this.round, message.roundId, 'survivor list');
     checkSession(session!.hex, message.sessionId, 'survivor list');
     const survivors = [...message.survivors].sort();
-    checkSurvivorList({ survivors, site: this.id, advertised: session!.keys, threshold: this.round.plan.threshold });
+    checkSurvivorList({
+      survivors,
+      site: this.id,
+      advertised: session!.keys,
+      threshold: this.round.plan.threshold,
+    });
     if (session!.signed) {
       const same = session!.signed.survivors.join('\n') === survivors.join('\n');
-      check(same, 'inconsistent_lists', () => `site ${this.id} already signed another survivor list this round`);
+      check(
+        same,
+        'inconsistent_lists',
+        () => `site ${this.id} already signed another survivor list this round`,
+      );
     } else {
-      const signature = signSurvivors({ round: this.round, identity: this.args.identity, sessionId: session!.id, survivors });
+      const signature = signSurvivors({
+        round: this.round,
+        identity: this.args.identity,
+        sessionId: session!.id,
+        survivors,
+      });
       session!.signed = { survivors, signature };
     }
     this.stage = 'signed';
-    return { siteId: this.id, roundId: this.round.roundId, sessionId: session!.hex, signature: session!.signed.signature };
+    return {
+      siteId: this.id,
+      roundId: this.round.roundId,
+      sessionId: session!.hex,
+      signature: session!.signed.signature,
+    };
   }
 
   /**
@@ -189,8 +293,18 @@ export class SecAggSite {
     const message = parseMessage(UnmaskRequest, raw, 'unmask request');
     checkRoundId(this.round, message.roundId, 'unmask request');
     checkSession(session.hex, message.sessionId, 'unmask request');
-    const reveals = planReveals({ round: this.round, site: this.id, session: { ...session, signed: session.signed! }, message });
+    const reveals = planReveals({
+      round: this.round,
+      site: this.id,
+      session: { ...session, signed: session.signed! },
+      message,
+    });
     this.ledger.commit(reveals);
-    return { siteId: this.id, roundId: this.round.roundId, sessionId: session.hex, ...revealShares(reveals, session.held) };
+    return {
+      siteId: this.id,
+      roundId: this.round.roundId,
+      sessionId: session.hex,
+      ...revealShares(reveals, session.held),
+    };
   }
 }

@@ -20,8 +20,14 @@ export interface Federation {
 }
 
 /** `sites` fresh identities (site-0 …), a plan and a round over `layout`. */
-export function federation(args: { plan: PlanSecAggArgs; layout: SecAggLayout; roundId?: string }): Federation {
-  const identities = Array.from({ length: args.plan.sites }, (_, i) => Identity.generate({ role: 'site', id: `site-${i}` }));
+export function federation(args: {
+  plan: PlanSecAggArgs;
+  layout: SecAggLayout;
+  roundId?: string;
+}): Federation {
+  const identities = Array.from({ length: args.plan.sites }, (_, i) =>
+    Identity.generate({ role: 'site', id: `site-${i}` }),
+  );
   const round: SecAggRound = {
     runId: 'run-1',
     roundId: args.roundId ?? 'round-1',
@@ -38,15 +44,22 @@ export function federation(args: { plan: PlanSecAggArgs; layout: SecAggLayout; r
  * Drive a whole round in process, as a coordinator would, with `drops` naming the sites that go silent after
  * a stage. Returns the server's aggregate (or throws what the server or a site threw).
  */
-export async function runRound(args: { fed: Federation; updates: SiteUpdate[]; drops?: ReadonlyMap<string, DropPoint>; current?: Float32Array }): Promise<SecAggAggregate> {
+export async function runRound(args: {
+  fed: Federation;
+  updates: SiteUpdate[];
+  drops?: ReadonlyMap<string, DropPoint>;
+  current?: Float32Array;
+}): Promise<SecAggAggregate> {
   const { fed, updates } = args;
   const { server } = fed;
-  const live = (stage: DropPoint): SecAggSite[] => fed.sites.filter((s) => !isDroppedBy(args.drops, s.id, stage));
+  const live = (stage: DropPoint): SecAggSite[] =>
+    fed.sites.filter((s) => !isDroppedBy(args.drops, s.id, stage));
   for (const site of fed.sites) server.receiveAdvertisement(site.advertise());
   const keys = server.closeAdvertise();
   for (const site of live('advertise')) server.receiveShareKeys(await site.shareKeys(keys));
   const forwarded = server.closeShareKeys();
-  for (const site of live('share-keys')) server.receiveMaskedInput(site.maskInput(forwarded.get(site.id), updates[fed.sites.indexOf(site)]!));
+  for (const site of live('share-keys'))
+    server.receiveMaskedInput(site.maskInput(forwarded.get(site.id), updates[fed.sites.indexOf(site)]!));
   const check = server.closeMaskedInput();
   for (const site of live('masked-input')) server.receiveConsistencySignature(site.signSurvivors(check));
   const requests = server.closeConsistency();
@@ -56,7 +69,11 @@ export async function runRound(args: { fed: Federation; updates: SiteUpdate[]; d
 
 const ORDER: DropPoint[] = ['advertise', 'share-keys', 'masked-input', 'consistency'];
 
-function isDroppedBy(drops: ReadonlyMap<string, DropPoint> | undefined, id: string, stage: DropPoint): boolean {
+function isDroppedBy(
+  drops: ReadonlyMap<string, DropPoint> | undefined,
+  id: string,
+  stage: DropPoint,
+): boolean {
   const after = drops?.get(id);
   return after !== undefined && ORDER.indexOf(after) <= ORDER.indexOf(stage);
 }

@@ -7,7 +7,7 @@ import { SecAggError, check } from './errors.ts';
 import { x25519PublicKey } from './keys.ts';
 import { addPairMask, addSelfMask, selfMaskCommitment } from './masks.ts';
 import type { UnmaskRequest, UnmaskResponse } from './messages.ts';
-import { decodeSum, maskedLength } from './quantize.ts';
+import { decodeSum } from './quantize.ts';
 import type { DecodedAggregate } from './quantize.ts';
 import type { SecAggRound } from './round.ts';
 import { SHARE_BYTES } from './share-box.ts';
@@ -34,7 +34,9 @@ export function checkRevealed(message: UnmaskResponse, request: UnmaskRequest): 
 interface UnmaskArgs {
   round: SecAggRound;
   sessionId: Uint8Array;
-  masked: ReadonlyMap<string, Uint32Array>;
+  survivors: readonly string[];
+  /** Σ masked inputs of the survivors; unmasked in place. */
+  sum: Uint32Array;
   responses: readonly UnmaskResponse[];
   dropped: readonly string[];
   forwarded: ReadonlyMap<string, ReadonlySet<string>>;
@@ -75,13 +77,12 @@ function sharesFor(
 }
 
 /**
- * Rebuild and verify the secrets, then Σ masked inputs − self masks of the survivors − the pair masks the
+ * Rebuild and verify the secrets, then Σ masked inputs (in place) − self masks of the survivors − the pair masks the
  * survivors added with dropped sites, de-quantised.
  */
 export async function unmaskSum(args: UnmaskArgs): Promise<DecodedAggregate> {
-  const { round, sessionId, masked } = args;
+  const { round, sessionId, survivors, sum } = args;
   const { threshold } = round.plan;
-  const survivors = [...masked.keys()];
   const maskedWith = (dropped: string): string[] =>
     survivors.filter((s) => args.forwarded.get(s)!.has(dropped));
   const droppedNeeded = args.dropped.filter((id) => maskedWith(id).length > 0);
@@ -93,8 +94,6 @@ export async function unmaskSum(args: UnmaskArgs): Promise<DecodedAggregate> {
     threshold,
     what: 'mask key',
   });
-  const sum = new Uint32Array(maskedLength(round.layout));
-  for (const words of masked.values()) for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + words[i]!;
   for (const [site, shares] of seedShares) {
     const seed = await combine(shares);
     check(

@@ -52,7 +52,9 @@ export class SecAggServer {
   private readonly shared = new Map<string, ShareKeys>();
   /** Per site, the neighbours whose bundles it was forwarded: the pair masks it added. */
   private readonly forwarded = new Map<string, Set<string>>();
-  private readonly masked = new Map<string, Uint32Array>();
+  /** Sites whose masked input is in `sum`: the server keeps only the running sum, never one site's vector. */
+  private readonly masked = new Set<string>();
+  private sum: Uint32Array | undefined;
   private survivors: string[] = [];
   private readonly signatures = new Map<string, string>();
   private readonly requests = new Map<string, UnmaskRequest>();
@@ -168,17 +170,17 @@ export class SecAggServer {
     check(this.shared.has(from), 'unknown_site', () => `masked input from ${from}, which shared no keys`);
     this.checkBound(message, `masked input of ${from}`);
     check(!this.masked.has(from), 'replayed', () => `${from} already sent its masked input`);
-    this.masked.set(
-      from,
-      bytesToWords(message.masked, maskedLength(this.round.layout), `masked input of ${from}`).slice(),
-    );
+    const words = bytesToWords(message.masked, maskedLength(this.round.layout), `masked input of ${from}`);
+    const sum = (this.sum ??= new Uint32Array(words.length));
+    for (let k = 0; k < sum.length; k++) sum[k] = sum[k]! + words[k]!;
+    this.masked.add(from);
   }
 
   /** Close stage 2: the survivor list every survivor signs. */
   closeMaskedInput(): ConsistencyCheck {
     this.expect('masked-input', 'closing the masked inputs');
     this.requireThreshold(this.masked.size, 'masked inputs arrived');
-    this.survivors = [...this.masked.keys()].sort();
+    this.survivors = [...this.masked].sort();
     this.stage = 'consistency';
     return { roundId: this.round.roundId, sessionId: this.session!.hex, survivors: this.survivors };
   }
@@ -259,7 +261,8 @@ export class SecAggServer {
       const decoded = await unmaskSum({
         round: this.round,
         sessionId: this.session!.id,
-        masked: this.masked,
+        survivors: this.survivors,
+        sum: this.sum!,
         responses: [...this.responses.values()],
         dropped,
         forwarded: this.forwarded,

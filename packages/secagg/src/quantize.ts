@@ -114,40 +114,51 @@ export function encodeUpdate(args: {
   );
   const counts = groupCounts(update, layout, plan);
   const out = new Uint32Array(maskedLength(layout));
-  const noise = new Uint32Array(args.random(4 * layout.length).slice().buffer, 0, layout.length);
   const scale = scaleOf(plan);
   layout.groups.forEach((group, g) => {
     const factor = (counts[g]! / plan.maxExamples) * scale;
     // An untrained group adds nothing, and its NaN weights stay out.
     if (factor > 0)
       for (const range of group.ranges)
-        quantiseRange({ out, weights: update.weights, noise, range, clip: plan.clip, factor });
+        quantiseRange({ out, weights: update.weights, random: args.random, range, clip: plan.clip, factor });
     out[layout.length + g] = counts[g]!;
   });
-  noise.fill(0);
   return out;
 }
 
-/** The hot loop of encodeUpdate, with everything it reads in locals. */
+/** Random words drawn per block: small enough to stay in cache, never a model-sized allocation. */
+const NOISE_WORDS = 16 * 1024;
+
+/** The hot loop of encodeUpdate, with everything it reads in locals; uniform noise drawn block by block. */
 function quantiseRange(args: {
   out: Uint32Array;
   weights: Float32Array;
-  noise: Uint32Array;
+  random: RandomBytes;
   range: IndexRange;
   clip: number;
   factor: number;
 }): void {
-  const { out, weights, noise, clip, factor } = args;
+  const { out, weights, clip, factor } = args;
   const end = args.range.offset + args.range.length;
-  for (let i = args.range.offset; i < end; i++) {
-    let w = weights[i]!;
-    if (!(w >= -clip && w <= clip)) {
-      if (!Number.isFinite(w)) throw new SecAggError('invalid_payload', `weights[${i}] is ${w}`);
-      w = w > 0 ? clip : -clip;
+  for (let block = args.range.offset; block < end; block += NOISE_WORDS) {
+    const count = Math.min(NOISE_WORDS, end - block);
+    const bytes = args.random(4 * count);
+    const noise =
+      bytes.byteOffset % 4 === 0
+        ? new Uint32Array(bytes.buffer, bytes.byteOffset, count)
+        : new Uint32Array(bytes.slice().buffer);
+    for (let j = 0; j < count; j++) {
+      const i = block + j;
+      let w = weights[i]!;
+      if (!(w >= -clip && w <= clip)) {
+        if (!Number.isFinite(w)) throw new SecAggError('invalid_payload', `weights[${i}] is ${w}`);
+        w = w > 0 ? clip : -clip;
+      }
+      const v = w * factor;
+      const low = Math.floor(v);
+      out[i] = (low + (noise[j]! < (v - low) * TWO_32 ? 1 : 0)) >>> 0; // two's complement, mod 2^32
     }
-    const v = w * factor;
-    const low = Math.floor(v);
-    out[i] = (low + (noise[i]! < (v - low) * TWO_32 ? 1 : 0)) >>> 0; // two's complement, mod 2^32
+    noise.fill(0);
   }
 }
 

@@ -118,6 +118,19 @@ describe('secure aggregation round', () => {
     expectWithinBound(result, plainFedAvg(ups.filter((_, k) => k !== 2 && k !== 9)));
   }, 60_000); // 12 sites' Ed25519 checks (tweetnacl) on a loaded machine
 
+  it('fewer than the threshold answering the unmask request: the server aborts and returns no sum', async () => {
+    const fed = federation({ plan, layout: LAYOUT });
+    const drops = new Map([
+      ['site-1', 'consistency'],
+      ['site-2', 'consistency'],
+    ] as const);
+    await expect(runRound({ fed, updates: updates(5), drops })).rejects.toMatchObject({
+      code: 'below_threshold',
+      message: '3 sites answered the unmask request, fewer than the threshold 4: round aborted',
+    });
+    await expect(fed.server.finish()).rejects.toMatchObject({ code: 'wrong_stage' });
+  });
+
   it('below the threshold the server aborts before asking anyone to unmask', async () => {
     const fed = federation({ plan, layout: LAYOUT });
     const drops = new Map([

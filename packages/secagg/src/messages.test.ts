@@ -77,6 +77,14 @@ describe('refused messages', () => {
       identity: fed.identities[2]!,
     });
     expect(() => fed.server.receiveAdvertisement(otherRun.advertise())).toThrow(refusedWith('wrong_run'));
+    const sameKeys = signAdvertisement({
+      round: fed.round,
+      identity: fed.identities[3]!,
+      keys: { shareKey: Buffer.from(ad.maskKey, 'base64'), maskKey: Buffer.from(ad.maskKey, 'base64') },
+    });
+    expect(() => fed.server.receiveAdvertisement(sameKeys)).toThrow(
+      refusedWith('replayed', 'already advertised'),
+    );
     fed.server.receiveAdvertisement(ad);
     expect(() => fed.server.receiveAdvertisement(ad)).toThrow(refusedWith('replayed'));
   });

@@ -97,11 +97,9 @@ export class SecAggServer {
       () => `${message.siteId} already advertised keys this round`,
     );
     const used = new Set([...this.adverts.values()].flatMap((a) => [a.message.shareKey, a.message.maskKey]));
-    check(
-      !used.has(message.shareKey) && !used.has(message.maskKey),
-      'replayed',
-      () => `${message.siteId} advertises a key another site already advertised`,
-    );
+    const fresh =
+      message.shareKey !== message.maskKey && !used.has(message.shareKey) && !used.has(message.maskKey);
+    check(fresh, 'replayed', () => `${message.siteId} advertises a key that is already advertised`);
     this.adverts.set(message.siteId, { message, keys });
   }
 

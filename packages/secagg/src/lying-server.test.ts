@@ -64,6 +64,22 @@ describe('a server lying about dropouts', () => {
         message: expect.stringContaining('on the signed survivor list') as unknown,
       }),
     );
+    const refusals: [Partial<UnmaskRequest>, string, string][] = [
+      [{ dropped: [VICTIM] }, 'inconsistent_lists', 'listed twice'], // overlap
+      [{ alive: [...honest.alive, 'site-1'] }, 'inconsistent_lists', 'listed twice'], // repeat
+      [{ alive: [...honest.alive, 'site-9'] }, 'inconsistent_lists', 'not a neighbour'],
+      [{ alive: honest.alive.slice(1) }, 'inconsistent_lists', 'leaves out'],
+      [{ signatures: honest.signatures.slice(0, 3) }, 'below_threshold', '3 survivors signed'],
+      [
+        { signatures: honest.signatures.map((x, i) => (i === 0 ? { ...x, siteId: 'site-9' } : x)) },
+        'unknown_site',
+        'site-9',
+      ],
+    ];
+    for (const [change, code, text] of refusals)
+      expect(() => fed.sites[0]!.unmask({ ...honest, ...change })).toThrow(
+        expect.objectContaining({ code, message: expect.stringContaining(text) as unknown }),
+      );
     // Refused without effect: the honest request is still answered, with the victim's self-mask share only.
     const answer = fed.sites[0]!.unmask(honest);
     expect(answer.maskKeyShares).toEqual([]);

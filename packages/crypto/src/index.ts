@@ -1,6 +1,6 @@
 // Public surface of @fedfuse/crypto, the only package that imports tweetnacl.
 export * from './result.ts';
-export { toBase64, fromBase64, toHex, fromHex, equalBytes, frame } from './bytes.ts';
+export { toBase64, fromBase64, toHex, fromHex, equalBytes, frame, unframe } from './bytes.ts';
 export { sha256 } from './hash.ts';
 export { LOW_ORDER_POINTS, isLowOrderPoint, boxKeyProblem, x25519 } from './x25519.ts';
 export { verifyEd25519, hasCanonicalS } from './ed25519.ts';

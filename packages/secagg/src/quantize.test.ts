@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+
+import { planSecAgg } from './plan.ts';
+import { checkLayout, decodeSum, encodeUpdate } from './quantize.ts';
+import type { SecAggLayout } from './quantize.ts';
+
+const plan = planSecAgg({
+  sites: 3,
+  toleratedDropouts: 0,
+  toleratedColluders: 0,
+  graph: 'complete',
+  maxExamples: 100,
+});
+const layout: SecAggLayout = {
+  length: 4,
+  groups: [
+    { name: 'a', ranges: [{ offset: 0, length: 2 }] },
+    { name: 'b', ranges: [{ offset: 2, length: 2 }] },
+  ],
+};
+const zeros = (size: number): Uint8Array => new Uint8Array(size);
+
+describe('quantisation', () => {
+  it('refuses layouts that leave an index out or put it in two groups', () => {
+    const gap = {
+      length: 4,
+      groups: [
+        { name: 'a', ranges: [{ offset: 0, length: 1 }] },
+        { name: 'b', ranges: [{ offset: 2, length: 2 }] },
+      ],
+    };
+    expect(() => checkLayout(gap)).toThrow(
+      expect.objectContaining({ code: 'invalid_config', message: "group 'b': index 1 is in no group" }),
+    );
+    const overlap = {
+      length: 4,
+      groups: [
+        { name: 'a', ranges: [{ offset: 0, length: 3 }] },
+        { name: 'b', ranges: [{ offset: 2, length: 2 }] },
+      ],
+    };
+    expect(() => checkLayout(overlap)).toThrow(
+      expect.objectContaining({ message: "group 'b': index 2 is in two groups" }),
+    );
+  });
+
+  it('clips to ±clip, weights by examples, and decodes the weighted mean per group', () => {
+    const one = encodeUpdate({
+      plan,
+      layout,
+      update: { weights: Float32Array.of(20, -1, 0.5, 0.25), numExamples: 100, groupExamples: { b: 0 } },
+      random: zeros,
+    });
+    const two = encodeUpdate({
+      plan,
+      layout,
+      update: { weights: Float32Array.of(0, 1, 0.5, 0.75), numExamples: 50 },
+      random: zeros,
+    });
+    const sum = one.map((w, i) => w + two[i]!);
+    const { mean, groupExamples } = decodeSum({ plan, layout, sum, sites: 2 });
+    expect(groupExamples).toEqual({ a: 150, b: 50 });
+    expect(mean[0]).toBeCloseTo((8 * 100) / 150, 5); // 20 clipped to 8
+    expect(mean[1]).toBeCloseTo((-100 + 50) / 150, 5);
+    expect(mean[3]).toBeCloseTo(0.75, 5); // only the second site trained group b
+  });
+
+  it('refuses non-finite weights and counts above maxExamples, naming them', () => {
+    const update = { weights: Float32Array.of(0, NaN, 0, 0), numExamples: 10 };
+    expect(() => encodeUpdate({ plan, layout, update, random: zeros })).toThrow(
+      expect.objectContaining({ code: 'invalid_payload', message: 'weights[1] is NaN' }),
+    );
+    const many = { weights: new Float32Array(4), numExamples: 101 };
+    expect(() => encodeUpdate({ plan, layout, update: many, random: zeros })).toThrow(
+      expect.objectContaining({ message: "examples for group 'a' must be an integer in [0, 100], got 101" }),
+    );
+  });
+});

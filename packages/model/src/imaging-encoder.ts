@@ -4,6 +4,7 @@ import type { ModelConfig } from './config.ts';
 import { convReluPool, dense } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 import type { ParamSpec } from './params.ts';
+import { scannerJitter } from './scanner-jitter.ts';
 
 /** Keeps the division finite on a constant (or absent, all-zero) image. */
 const EPSILON = 1e-5;
@@ -140,7 +141,11 @@ export function encodeImage(
   options: { training: boolean; noiseSeed?: number } = { training: false },
 ): ImageEncoding {
   const c = model.config;
-  const input = c.imageStandardize ? standardizeImages(image) : image;
+  const seen =
+    options.training && c.imageScannerJitter > 0 && options.noiseSeed !== undefined
+      ? scannerJitter(image, { strength: c.imageScannerJitter, seed: options.noiseSeed + 11 })
+      : image;
+  const input = c.imageStandardize ? standardizeImages(seen) : seen;
   let x = input;
   c.convFilters.forEach((filters, i) => {
     const name = `imaging.conv${i + 1}`;

@@ -40,7 +40,7 @@ const seed = Number(args.seed);
 
 /**
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
- * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout, `jit1` scanner jitter,
+ * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
  * intensity statistics, `nolastgn` no GroupNorm after the last block. (Multi-scale pooling and
  * Laplacian texture energies were measured at commit b23d017, texture energies standardised per site
@@ -59,7 +59,6 @@ function variant(name: string): Partial<ModelConfig> {
     ...(filters ? { convFilters: filters.slice(1).split('-').map(Number) } : {}),
     imageDecayFactor: num('dk', 1),
     imageFeatureDropout: num('do', 0),
-    imageScannerJitter: num('jit', 0),
     imageReconWeight: num('rec', 0),
     imageReconGrid: num('rg', 8),
     imageTexture: parts.has('tex'),

@@ -45,8 +45,6 @@ export interface ModelConfig {
   imageFeatureDropout: number;
   /** Local-contrast (texture) energies of the standardised image, before any GroupNorm, fed to the projection. */
   imageTexture: boolean;
-  /** Strength (0–1) of random per-image blur, noise and bias field while training; 0: none. */
-  imageScannerJitter: number;
   /** Weight of reconstructing the image, average-pooled to imageReconGrid², from its embedding; 0: none. */
   imageReconWeight: number;
   /** Side of the pooled image the imaging reconstruction targets. */
@@ -94,7 +92,6 @@ export const defaultModelConfig: ModelConfig = {
   imageIntensityStats: false,
   imageFeatureDropout: 0,
   imageTexture: true,
-  imageScannerJitter: 0,
   imageReconWeight: 0,
   imageReconGrid: 8,
   modalitySoloProb: 0,
@@ -191,8 +188,6 @@ function checkRegularisers(config: ModelConfig, fail: (message: string) => never
   if (!(imageDecayFactor >= 0)) fail(`imageDecayFactor must be ≥ 0, got ${String(imageDecayFactor)}`);
   if (!(imageFeatureDropout >= 0 && imageFeatureDropout < 1))
     fail(`imageFeatureDropout must be in [0, 1), got ${String(imageFeatureDropout)}`);
-  if (!(config.imageScannerJitter >= 0 && config.imageScannerJitter <= 1))
-    fail(`imageScannerJitter must be in [0, 1], got ${String(config.imageScannerJitter)}`);
   if (!(imageReconWeight >= 0)) fail(`imageReconWeight must be ≥ 0, got ${String(imageReconWeight)}`);
   const divides = imageShape[0] % imageReconGrid === 0 && imageShape[1] % imageReconGrid === 0;
   if (!Number.isInteger(imageReconGrid) || imageReconGrid < 1 || !divides)

@@ -4,7 +4,6 @@ import type { ModelConfig } from './config.ts';
 import { convReluPool, dense } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 import type { ParamSpec } from './params.ts';
-import { scannerJitter } from './scanner-jitter.ts';
 
 /** Keeps the division finite on a constant (or absent, all-zero) image. */
 const EPSILON = 1e-5;
@@ -141,11 +140,7 @@ export function encodeImage(
   options: { training: boolean; noiseSeed?: number } = { training: false },
 ): ImageEncoding {
   const c = model.config;
-  const seen =
-    options.training && c.imageScannerJitter > 0 && options.noiseSeed !== undefined
-      ? scannerJitter(image, { strength: c.imageScannerJitter, seed: options.noiseSeed + 11 })
-      : image;
-  const input = c.imageStandardize ? standardizeImages(seen) : seen;
+  const input = c.imageStandardize ? standardizeImages(image) : image;
   let x = input;
   c.convFilters.forEach((filters, i) => {
     const name = `imaging.conv${i + 1}`;

@@ -51,7 +51,6 @@ export const ModelSpec = z.object({
   imageTexture: z.boolean().optional(),
   imageLastGroupNorm: z.boolean().optional(),
   imageIntensityStats: z.boolean().optional(),
-  imageScannerJitter: z.number().min(0).max(1).optional(),
   imageReconWeight: z.number().min(0).max(100).optional(),
   imageReconGrid: z.int().min(1).max(256).optional(),
   /** Probability that a training row keeps only one of its modalities (@fedfuse/model ModelConfig). */

@@ -13,7 +13,6 @@ import {
   evaluateModel,
   getWeights,
   initBackend,
-  linearColumnStats,
   setWeights,
   pretrainImagingRound,
   trainLocalRound,
@@ -123,40 +122,7 @@ function fedAvgRound(
   );
 }
 
-/**
- * Per position of the grid-pooled, per-image standardised training images, the mean and SD over every
- * site's images: what the sites' sums and sums of squares, added up by the federation, would give.
- */
-function columnStats(batches: ModelBatch[], grid: number): { mean: Float32Array; sd: Float32Array } {
-  const side = 32;
-  const cell = side / grid;
-  const sum = new Float64Array(grid * grid);
-  const squares = new Float64Array(grid * grid);
-  let n = 0;
-  for (const batch of batches)
-    for (let i = 0; i < batch.n; i++) {
-      const pixels = batch.image.subarray(i * side * side, (i + 1) * side * side);
-      const mean = pixels.reduce((a, v) => a + v, 0) / pixels.length;
-      const sd = Math.sqrt(pixels.reduce((a, v) => a + (v - mean) ** 2, 0) / pixels.length + 1e-5);
-      const pooled = new Float64Array(grid * grid);
-      pixels.forEach((v, p) => {
-        const k = Math.floor(Math.floor(p / side) / cell) * grid + Math.floor((p % side) / cell);
-        pooled[k] = (pooled[k] as number) + (v - mean) / sd / (cell * cell);
-      });
-      pooled.forEach((v, k) => {
-        sum[k] = (sum[k] as number) + v;
-        squares[k] = (squares[k] as number) + v * v;
-      });
-      n++;
-    }
-  const mean = Array.from(sum, (v) => v / n);
-  const sd = Array.from(squares, (v, k) => Math.sqrt(Math.max(v / n - (mean[k] as number) ** 2, 1e-6)));
-  return { mean: Float32Array.from(mean), sd: Float32Array.from(sd) };
-}
-
 function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>): string {
-  const grid = Number([...name.split('+')].find((p) => p.startsWith('lin'))?.slice(3) ?? 0);
-  linearColumnStats.current = name.split('+').includes('colstd') ? columnStats(data.train, grid) : undefined;
   const first = data.train[0] as ModelBatch;
   const model = createModel({
     ehrDim: first.ehr.length / first.n,

@@ -122,9 +122,6 @@ const TEXTURE_SCALES = [1, 2];
 /** Texture features per image channel: mean, max and min log energy at each scale. */
 export const TEXTURE_FEATURES_PER_CHANNEL = 3 * TEXTURE_SCALES.length;
 
-/** Probe-only hook: per-column mean and SD the linear path's pixels are standardised by. */
-export const linearColumnStats: { current?: { mean: Float32Array; sd: Float32Array } } = {};
-
 /** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
 export interface ImageEncoding {
   z: Tensor2D;
@@ -170,9 +167,7 @@ export function encodeImage(
   if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;
-    const coarse = tf.reshape(tf.avgPool(input, size, size, 'valid'), [b, -1]);
-    const stats = linearColumnStats.current;
-    parts.push(stats ? tf.div(tf.sub(coarse, tf.tensor1d(stats.mean)), tf.tensor1d(stats.sd)) : coarse);
+    parts.push(tf.reshape(tf.avgPool(input, size, size, 'valid'), [b, -1]));
   }
   let features = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as Tensor2D;
   if (options.training && c.imageFeatureDropout > 0) {

@@ -8,7 +8,6 @@ export { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
 export { dropModalities } from './dropout.ts';
 export { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';
 export { pretrainImagingRound } from './imaging-pretrain.ts';
-export { linearColumnStats } from './imaging-encoder.ts';
 export type { ImagingPretrainOptions } from './imaging-pretrain.ts';
 export { LOSS_TERMS } from './loss.ts';
 export type { LossTerm } from './loss.ts';

@@ -42,6 +42,14 @@ describe('a run\'s privacy settings', () => {
     expect(privacyConflict(config)).toBeUndefined();
   });
 
+  it('refuses count noise too small to leave the update any of z', () => {
+    const config = RunConfig.parse({
+      name: 'r',
+      privacy: { dp: { clip: 1, noiseMultiplier: 2, adaptive: { countNoiseStd: 1 } } },
+    });
+    expect(privacyConflict(config)).toMatch(/countNoiseStd \(1\) must exceed noiseMultiplier \/ 2 \(1\)/);
+  });
+
   it('lets a run without dp use any strategy', () => {
     expect(privacyConflict(RunConfig.parse({ name: 'r', strategy: { name: 'krum' } }))).toBeUndefined();
   });

@@ -118,6 +118,11 @@ const NEEDS_INDIVIDUAL_UPDATES: readonly string[] = ['fedmedian', 'trimmedmean',
  * updates, so one site's change moves the result by more than S/m and the noise would not cover it.
  */
 export function privacyConflict(config: Pick<RunConfig, 'strategy' | 'privacy'>): string | undefined {
-  if (config.privacy.dp === undefined || !NEEDS_INDIVIDUAL_UPDATES.includes(config.strategy.name)) return;
+  const dp = config.privacy.dp;
+  if (dp === undefined) return;
+  // Andrew et al.'s split of z between the update and the count needs 2σ_b > z.
+  if (dp.adaptive && dp.adaptive.countNoiseStd <= dp.noiseMultiplier / 2)
+    return `privacy.dp.adaptive.countNoiseStd (${dp.adaptive.countNoiseStd}) must exceed noiseMultiplier / 2 (${dp.noiseMultiplier / 2}): the count of unclipped updates would spend the whole budget`;
+  if (!NEEDS_INDIVIDUAL_UPDATES.includes(config.strategy.name)) return;
   return `privacy.dp cannot be used with strategy ${config.strategy.name}: it selects or drops individual updates, so one site's influence is not bounded by clip/sites and the noise would not cover it; use fedavg, fedprox or a server optimizer (fedadam, fedyogi, fedadagrad, fedavgm)`;
 }

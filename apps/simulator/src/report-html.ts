@@ -40,7 +40,8 @@ export function modelLine(report: SimulationReport): string {
 /** The run's privacy guarantee in words: (ε, δ) and the mechanism, or that there is none beyond sealing. */
 export function privacyLine(report: SimulationReport): string {
   const p = report.privacy;
-  if (p.mechanism === null) return 'privacy: not differentially private (updates sealed to the coordinator only)';
+  if (p.mechanism === null)
+    return 'privacy: not differentially private (updates sealed to the coordinator only)';
   const epsilon = p.epsilon === null ? '—' : p.epsilon.toFixed(3);
   return `privacy: ${p.mechanism}, ε = ${epsilon}, δ = ${p.delta ?? '—'}, secure aggregation ${p.secureAggregation ? 'on' : 'off'}`;
 }

@@ -83,7 +83,7 @@ export class FitHandler {
     fit.warnings.forEach((w) => log.warn(w, { roundId: ins.roundId }));
     const refusal = this.checkPrivacy(ins);
     if (refusal) {
-      log.error('this site\'s privacy policy refuses the round', {
+      log.error("this site's privacy policy refuses the round", {
         roundId: ins.roundId,
         code: refusal.code,
         reason: refusal.message,
@@ -205,7 +205,8 @@ export class FitHandler {
       poisonDelta(outcome.delta, deps.poison);
     }
     const privacy = clipForRound(outcome.delta, ins);
-    if (privacy) deps.log.info('delta clipped for differential privacy', { roundId: ins.roundId, ...privacy });
+    if (privacy)
+      deps.log.info('delta clipped for differential privacy', { roundId: ins.roundId, ...privacy });
     const result = await buildFitResult({
       site: deps.site,
       siteId: deps.siteId,

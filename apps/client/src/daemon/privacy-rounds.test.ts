@@ -107,7 +107,13 @@ describe('a differentially private round at the site', () => {
     expect(submitted.privacy).toEqual({ clipped: true });
     const status = await gatherStatus(env.dir);
     expect(status.privacy.runs).toEqual([
-      { runId: ins.runId, epsilon: expect.closeTo(TWO_ROUNDS, 9) as unknown, delta: 1e-5, rounds: 2, maxEpsilon: TWO_ROUNDS + 0.01 },
+      {
+        runId: ins.runId,
+        epsilon: expect.closeTo(TWO_ROUNDS, 9) as unknown,
+        delta: 1e-5,
+        rounds: 2,
+        maxEpsilon: TWO_ROUNDS + 0.01,
+      },
     ]);
     const ledger = JSON.parse(await readFile(join(env.dir, 'privacy.json'), 'utf8')) as { version: number };
     expect(ledger.version).toBe(1);
@@ -117,11 +123,16 @@ describe('a differentially private round at the site', () => {
     [{ maxEpsilon: TWO_ROUNDS - 0.01 }, 'privacy_budget_exceeded', /past this site's maxEpsilon/],
     [{ requireSecureAggregation: true }, 'secure_aggregation_required', /refuses every round/],
     [{ minSites: 4 }, 'too_few_sites', /as few as 3/],
-  ] as const)('refuses a round its policy %j forbids with %s, and trains nothing', async (policy, code, message) => {
-    daemon = await startDaemon(policy);
-    const acks = await env.coordinator.emitWithAck(FlEvent.roundStart, dpIns());
-    expect(acks).toEqual([{ ok: false, error: { code, message: expect.stringMatching(message) as unknown } }]);
-    expect(memory.entries().some((e) => e.msg === 'round started')).toBe(false);
-    expect((await gatherStatus(env.dir)).privacy.runs).toEqual([]);
-  });
+  ] as const)(
+    'refuses a round its policy %j forbids with %s, and trains nothing',
+    async (policy, code, message) => {
+      daemon = await startDaemon(policy);
+      const acks = await env.coordinator.emitWithAck(FlEvent.roundStart, dpIns());
+      expect(acks).toEqual([
+        { ok: false, error: { code, message: expect.stringMatching(message) as unknown } },
+      ]);
+      expect(memory.entries().some((e) => e.msg === 'round started')).toBe(false);
+      expect((await gatherStatus(env.dir)).privacy.runs).toEqual([]);
+    },
+  );
 });

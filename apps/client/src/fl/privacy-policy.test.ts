@@ -88,12 +88,16 @@ describe(policyRefusal.name, () => {
     expect(refusal?.message).toContain('as few as 3');
     const fewSelected = { ...DP_ROUND, selectedSites: 2, minSites: 2 };
     expect(policyRefusal({ policy: { minSites: 2 }, privacy: fewSelected, cost })).toBeUndefined();
-    expect(policyRefusal({ policy: { minSites: 3 }, privacy: fewSelected, cost })?.code).toBe('too_few_sites');
+    expect(policyRefusal({ policy: { minSites: 3 }, privacy: fewSelected, cost })?.code).toBe(
+      'too_few_sites',
+    );
   });
 
   it('refuses when an older coordinator states nothing about the round', () => {
     const none = roundCost({ privacy: undefined, roundNumber: 1, recorded: [] });
-    expect(policyRefusal({ policy: { minSites: 2 }, privacy: undefined, cost: none })?.code).toBe('too_few_sites');
+    expect(policyRefusal({ policy: { minSites: 2 }, privacy: undefined, cost: none })?.code).toBe(
+      'too_few_sites',
+    );
     expect(policyRefusal({ policy: {}, privacy: undefined, cost: none })).toBeUndefined();
   });
 });

@@ -64,7 +64,7 @@ const HEADER = [
   '# backend: auto | tensorflow-gpu | tensorflow | wasm | cpu',
   '# threads: 1 | N | auto (one per core): training threads on the wasm and cpu backends',
   '# coordinatorUrl: leave empty to use the URL saved by `fedfuse-client enroll`.',
-  '# privacy: this site\'s own policy, e.g. { maxEpsilon: 8, requireSecureAggregation: false, minSites: 3 }',
+  "# privacy: this site's own policy, e.g. { maxEpsilon: 8, requireSecureAggregation: false, minSites: 3 }",
   '',
 ].join('\n');
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DpConfig } from '@fedfuse/protocol';
 import { computeEpsilon } from '@fedfuse/privacy';
-import { DpFedAvgSum, accountantSteps, defaultDelta, planRoundPrivacy, settleRoundPrivacy } from './dp-round.ts';
+import {
+  DpFedAvgSum,
+  accountantSteps,
+  defaultDelta,
+  planRoundPrivacy,
+  settleRoundPrivacy,
+} from './dp-round.ts';
 
 const FIXED: DpConfig = { clip: 2, noiseMultiplier: 1.1 };
 const ADAPTIVE: DpConfig = {
@@ -56,7 +62,12 @@ describe(DpFedAvgSum.name, () => {
 describe(planRoundPrivacy.name, () => {
   it('starts from the configured clip, q = selected / approved and δ = 1/n^1.1', () => {
     const plan = planRoundPrivacy({ dp: FIXED, selected: 5, approved: 10, past: [] });
-    expect(plan).toMatchObject({ clip: 2, noiseMultiplier: 1.1, accountedNoiseMultiplier: 1.1, sampleRate: 0.5 });
+    expect(plan).toMatchObject({
+      clip: 2,
+      noiseMultiplier: 1.1,
+      accountedNoiseMultiplier: 1.1,
+      sampleRate: 0.5,
+    });
     expect(plan.delta).toBeCloseTo(1 / 10 ** 1.1, 12);
     expect(plan.pastRounds).toEqual([]);
     expect(plan.epsilon).toBeNull();
@@ -70,7 +81,12 @@ describe(planRoundPrivacy.name, () => {
       contributors: ['a', 'b', 'c'],
       clipped: [true, true, false],
     });
-    const second = planRoundPrivacy({ dp: FIXED, selected: 3, approved: 7, past: [{ number: 1, privacy: first }] });
+    const second = planRoundPrivacy({
+      dp: FIXED,
+      selected: 3,
+      approved: 7,
+      past: [{ number: 1, privacy: first }],
+    });
     expect(second.delta).toBe(1e-5);
     expect(second.clip).toBe(first.nextClip);
     expect(second.pastRounds).toEqual([{ round: 1, sampleRate: 1, noiseMultiplier: 1.1 }]);
@@ -93,8 +109,17 @@ describe(settleRoundPrivacy.name, () => {
   it('reports the accountant ε over every committed round so far', () => {
     const privacy = planRoundPrivacy({ dp: { ...FIXED, delta: 1e-5 }, selected: 2, approved: 4, past: [] });
     const withHistory = { ...privacy, pastRounds: [{ round: 1, sampleRate: 0.5, noiseMultiplier: 1.1 }] };
-    const settled = settleRoundPrivacy({ privacy: withHistory, dp: FIXED, number: 2, contributors: ['a', 'b'], clipped: [true, true] });
-    const expected = computeEpsilon({ steps: [{ sampleRate: 0.5, noiseMultiplier: 1.1, count: 2 }], delta: 1e-5 });
+    const settled = settleRoundPrivacy({
+      privacy: withHistory,
+      dp: FIXED,
+      number: 2,
+      contributors: ['a', 'b'],
+      clipped: [true, true],
+    });
+    const expected = computeEpsilon({
+      steps: [{ sampleRate: 0.5, noiseMultiplier: 1.1, count: 2 }],
+      delta: 1e-5,
+    });
     expect(settled.epsilon).toBeCloseTo(expected.epsilon, 12);
     expect(settled.contributors).toEqual(['a', 'b']);
     // A fixed clip stays.
@@ -106,7 +131,13 @@ describe(settleRoundPrivacy.name, () => {
     const privacy = planRoundPrivacy({ dp: ADAPTIVE, selected: 200, approved: 200, past: [] });
     const sites = Array.from({ length: 200 }, (_, i) => `s${i}`);
     const settle = (clipped: boolean) =>
-      settleRoundPrivacy({ privacy, dp: ADAPTIVE, number: 1, contributors: sites, clipped: sites.map(() => clipped) });
+      settleRoundPrivacy({
+        privacy,
+        dp: ADAPTIVE,
+        number: 1,
+        contributors: sites,
+        clipped: sites.map(() => clipped),
+      });
     const allClipped = settle(true);
     const noneClipped = settle(false);
     // b̃ = 0 or 1, ± 5/200 of count noise (4σ = 0.1): C·exp(−0.2·(b̃ − 0.5)).

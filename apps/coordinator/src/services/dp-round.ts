@@ -34,7 +34,10 @@ export function planRoundPrivacy(args: {
   const { dp, past } = args;
   const last = past.at(-1)?.privacy;
   const noiseMultiplier = dp.adaptive
-    ? adaptiveNoiseMultiplier({ noiseMultiplier: dp.noiseMultiplier, countNoiseStd: dp.adaptive.countNoiseStd })
+    ? adaptiveNoiseMultiplier({
+        noiseMultiplier: dp.noiseMultiplier,
+        countNoiseStd: dp.adaptive.countNoiseStd,
+      })
     : dp.noiseMultiplier;
   return {
     mechanism: DP_MECHANISM,
@@ -122,7 +125,11 @@ export class DpFedAvgSum {
     if (this.count === 0) throw new Error('DP-FedAvg: no update to average');
     if (args.base.length !== this.length)
       throw new Error(`DP-FedAvg: the base has ${args.base.length} weights, expected ${this.length}`);
-    const sigma = dpFedAvgNoiseStd({ clip: args.clip, noiseMultiplier: args.noiseMultiplier, sites: this.count });
+    const sigma = dpFedAvgNoiseStd({
+      clip: args.clip,
+      noiseMultiplier: args.noiseMultiplier,
+      sites: this.count,
+    });
     const noise = gaussianNoise(this.length, sigma);
     const out = new Float32Array(this.length);
     for (let i = 0; i < this.length; i++) out[i] = args.base[i]! + this.sum[i]! / this.count + noise[i]!;

@@ -123,7 +123,11 @@ export class RoundAggregationService {
     const dp = round.privacy && (await this.dpMean(run, round, updates));
     // No weights (every update excluded): the round commits the global model unchanged.
     const aggregated = dp
-      ? strategy.aggregateFit(round.number, [{ clientId: DP_MEAN, weights: dp.mean, numExamples: 1 }], failures)
+      ? strategy.aggregateFit(
+          round.number,
+          [{ clientId: DP_MEAN, weights: dp.mean, numExamples: 1 }],
+          failures,
+        )
       : streamsFit(strategy)
         ? strategy.aggregateStreamed(round.number, await this.runningSum(run, round, updates), failures)
         : strategy.aggregateFit(round.number, await this.allResults(updates), failures);

@@ -28,7 +28,8 @@ export class RoundPrivacyService {
     const rounds = await this.rounds.listForRun(runId);
     const committed: CommittedPrivacy[] = [];
     // ε is set in the commit's transaction: a round with one was committed, whatever its stage since.
-    for (const r of rounds) if (r.privacy && r.privacy.epsilon !== null) committed.push({ number: r.number, privacy: r.privacy });
+    for (const r of rounds)
+      if (r.privacy && r.privacy.epsilon !== null) committed.push({ number: r.number, privacy: r.privacy });
     return committed.sort((a, b) => a.number - b.number);
   }
 }

@@ -8,7 +8,10 @@ import { accountantSteps } from './dp-round.ts';
  * A DP run's guarantee over its committed rounds: the last one's ε (the accountant counts every round before
  * it) and, per site, the ε of the rounds its update was averaged into (same accountant and δ).
  */
-export function runPrivacyView(committed: readonly CommittedPrivacy[], siteNames: ReadonlyMap<string, string>): RunPrivacy {
+export function runPrivacyView(
+  committed: readonly CommittedPrivacy[],
+  siteNames: ReadonlyMap<string, string>,
+): RunPrivacy {
   const last = committed.at(-1)?.privacy;
   const delta = committed[0]?.privacy.delta ?? null;
   const bySite = new Map<string, { sampleRate: number; noiseMultiplier: number }[]>();

@@ -75,7 +75,12 @@ export const RunView = RunSummary.extend({ config: StoredRunConfig });
 export type RunView = z.infer<typeof RunView>;
 
 /** One site's share of a DP run: the ε of the committed rounds its update was averaged into. */
-export const SitePrivacy = z.object({ siteId: Uuid, siteName: z.string(), epsilon: z.number(), rounds: Count });
+export const SitePrivacy = z.object({
+  siteId: Uuid,
+  siteName: z.string(),
+  epsilon: z.number(),
+  rounds: Count,
+});
 export type SitePrivacy = z.infer<typeof SitePrivacy>;
 
 /** A DP run's guarantee so far: (ε, δ) over its committed rounds (ε 0 and δ null before the first). */

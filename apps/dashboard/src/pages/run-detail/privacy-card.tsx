@@ -11,8 +11,11 @@ export function PrivacyCard(props: { run: RunDetail }) {
     <Card title="Differential privacy">
       <p data-privacy-summary>
         ε <strong data-privacy-epsilon>{formatMetric(privacy.epsilon)}</strong>, δ{' '}
-        <span data-privacy-delta>{privacy.delta === null ? 'set by round 1' : privacy.delta.toExponential(2)}</span>{' '}
-        after {privacy.rounds} rounds · <span data-privacy-mechanism>{privacy.mechanism}</span> (clip {dp.clip}
+        <span data-privacy-delta>
+          {privacy.delta === null ? 'set by round 1' : privacy.delta.toExponential(2)}
+        </span>{' '}
+        after {privacy.rounds} rounds · <span data-privacy-mechanism>{privacy.mechanism}</span> (clip{' '}
+        {dp.clip}
         {dp.adaptive ? ', adaptive' : ''}, z {dp.noiseMultiplier}) · secure aggregation{' '}
         {privacy.secureAggregation ? 'on' : 'off'}
       </p>

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CLIENT_BIN } from '@fedfuse/client/bin-path';
 
@@ -78,6 +78,8 @@ export async function startSiteDaemon(options: {
   data: string;
   coordinatorUrl: string;
   token: string;
+  /** Lines added to client.yaml after `init` (e.g. the site's privacy policy). */
+  clientYaml?: string;
 }): Promise<Started> {
   const { dir } = options;
   const steps = [
@@ -93,6 +95,7 @@ export async function startSiteDaemon(options: {
     });
     if (step.code !== 0) throw new Error(`fedfuse-client ${args[0]} exited ${step.code}:\n${step.output}`);
   }
+  if (options.clientYaml) appendFileSync(join(dir, 'client.yaml'), `${options.clientYaml}\n`);
   return startProcess({
     bin: CLIENT_BIN,
     args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],

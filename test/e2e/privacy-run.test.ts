@@ -39,7 +39,10 @@ beforeAll(async () => {
   children.push(coordinator.child);
   outputs.push({ name: 'coordinator', output: coordinator.output });
   for (let k = 0; k < SITES; k++) {
-    const token = await api<{ token: string }>('POST /api/tokens', { label: `Cohort ${k}`, autoApprove: true });
+    const token = await api<{ token: string }>('POST /api/tokens', {
+      label: `Cohort ${k}`,
+      autoApprove: true,
+    });
     const daemon = await startSiteDaemon({
       dir: join(root, `daemon-${k}`),
       name: `Cohort ${k}`,
@@ -47,18 +50,23 @@ beforeAll(async () => {
       coordinatorUrl: `http://127.0.0.1:${port}`,
       token: token.token,
       // The last hospital's own budget, enforced by its daemon.
-      ...(k === SITES - 1 ? { clientYaml: `privacy:\n  maxEpsilon: ${MAX_EPSILON}` } : {}),
+      ...(k === SITES - 1 ? { privacyYaml: `  maxEpsilon: ${MAX_EPSILON}` } : {}),
     });
     children.push(daemon.child);
     outputs.push({ name: `daemon ${k}`, output: daemon.output });
   }
-  await vi.waitFor(
-    async () => {
-      const spec = await api<{ sites: unknown[] }>('GET /api/federation/model-spec');
-      if (spec.sites.length < SITES) throw new Error(`${spec.sites.length} of ${SITES} sites reported`);
-    },
-    { timeout: 60_000, interval: 200 },
-  );
+  await vi
+    .waitFor(
+      async () => {
+        const spec = await api<{ sites: unknown[] }>('GET /api/federation/model-spec');
+        if (spec.sites.length < SITES) throw new Error(`${spec.sites.length} of ${SITES} sites reported`);
+      },
+      { timeout: 90_000, interval: 200 },
+    )
+    .catch((error: unknown) => {
+      for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-3000)}`);
+      throw error;
+    });
 }, 180_000);
 
 afterAll(() => {
@@ -87,7 +95,11 @@ describe('a DP-FedAvg run across three real site daemons, one with a privacy bud
       throw error;
     }
     const detail = await api<RunDetail>(`GET /api/runs/${run.runId}`);
-    expect(detail.privacy).toMatchObject({ mechanism: 'dp-fedavg-gaussian', secureAggregation: false, rounds: 2 });
+    expect(detail.privacy).toMatchObject({
+      mechanism: 'dp-fedavg-gaussian',
+      secureAggregation: false,
+      rounds: 2,
+    });
     expect(detail.privacy!.epsilon).toBeGreaterThan(0);
     expect(detail.privacy!.epsilon).toBeCloseTo(epsilonAfter(2), 9);
     expect(detail.privacy!.delta).toBeCloseTo(DELTA, 12);
@@ -110,11 +122,20 @@ describe('a DP-FedAvg run across three real site daemons, one with a privacy bud
     ]);
 
     // The careful site's own account, from its state file (`fedfuse-client status`).
-    const status = await runProcess({ bin: CLIENT_BIN, args: ['status', '--dir', join(root, 'daemon-2'), '--json'] });
+    const status = await runProcess({
+      bin: CLIENT_BIN,
+      args: ['status', '--dir', join(root, 'daemon-2'), '--json'],
+    });
     expect(status.code).toBe(0);
-    const report = JSON.parse(status.output) as { privacy: { runs: { runId: string; epsilon: number; maxEpsilon: number }[] } };
+    const report = JSON.parse(status.output) as {
+      privacy: { runs: { runId: string; epsilon: number; maxEpsilon: number }[] };
+    };
     expect(report.privacy.runs).toEqual([
-      expect.objectContaining({ runId: run.runId, epsilon: expect.closeTo(epsilonAfter(1), 9) as unknown, maxEpsilon: MAX_EPSILON }),
+      expect.objectContaining({
+        runId: run.runId,
+        epsilon: expect.closeTo(epsilonAfter(1), 9) as unknown,
+        maxEpsilon: MAX_EPSILON,
+      }),
     ]);
   }, 200_000);
 });

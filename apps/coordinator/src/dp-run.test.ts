@@ -107,7 +107,7 @@ describe('a differentially private run', () => {
       privacy: { dp: { clip: CLIP, noiseMultiplier: Z } },
     });
     await h.api('POST', `/api/runs/${run.body.runId}/start`);
-    const ins = await waitFor(async () => site.received[0], 20_000);
+    const ins = await waitFor(() => site.received[0], 20_000);
     const global = await site.fetchWeights(ins);
     const tooLarge = await site.submit(ins, {
       delta: flat(global.length, 2 * CLIP),

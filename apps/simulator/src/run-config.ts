@@ -58,7 +58,7 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
  * The run's DP settings from the --dp-* flags. Adaptive clipping's count noise is Andrew et al.'s m/20,
  * raised to z where that is too small for the update's share of the noise to exist (2σ_b must exceed z).
  */
-export function privacyFor(options: SimulationOptions): NonNullable<RunConfigInput['privacy']> {
+function privacyFor(options: SimulationOptions): NonNullable<RunConfigInput['privacy']> {
   const { dpClip: clip, dpNoiseMultiplier: noiseMultiplier } = options;
   if (clip === undefined || noiseMultiplier === undefined) return {};
   const sites = trainingSites(options);

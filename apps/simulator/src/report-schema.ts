@@ -125,7 +125,7 @@ const SiteSummary = z.object({
 const ProcessMemory = z.object({ role: z.string(), pid: z.int(), peakBytes: z.int().min(0) });
 
 /** The run's privacy guarantee (null fields: the run was not differentially private). */
-const ReportPrivacy = z.object({
+export const ReportPrivacy = z.object({
   secureAggregation: z.boolean(),
   epsilon: z.number().nullable(),
   delta: z.number().nullable(),

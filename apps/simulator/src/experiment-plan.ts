@@ -32,7 +32,7 @@ export const PAPER_RUNS: PlannedRun[] = [
  * The clip of the privacy preset: about the median honest delta norm of its setup (3 sites × 300 patients,
  * 1 local epoch: 1.9–4.5, median 3.4, measured without DP), so about half the updates are clipped.
  */
-export const PRIVACY_CLIP = 3;
+const PRIVACY_CLIP = 3;
 
 /**
  * The `privacy` preset: DP-FedAvg's privacy–utility trade-off on one federation, the same run without DP

@@ -33,18 +33,26 @@ describe(privacyMarkdown.name, () => {
       totalSeconds: 600,
       failed: [],
       runs: [
-        run('no-dp', 0.81, { secureAggregation: false, epsilon: null, delta: null, mechanism: null }),
+        run('no-dp', 0.81, {
+          secureAggregation: false,
+          epsilon: null,
+          delta: null,
+          mechanism: null,
+          sites: [],
+        }),
         run('z-1', 0.62, {
           secureAggregation: false,
           epsilon: 12.345,
           delta: 1e-5,
           mechanism: 'dp-fedavg-gaussian',
+          sites: [],
         }),
         run('z-0.01', 0.7, {
           secureAggregation: false,
           epsilon: 123456,
           delta: 1e-5,
           mechanism: 'dp-fedavg-gaussian',
+          sites: [],
         }),
       ],
     } as unknown as ExperimentReport;

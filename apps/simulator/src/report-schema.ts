@@ -130,6 +130,8 @@ export const ReportPrivacy = z.object({
   epsilon: z.number().nullable(),
   delta: z.number().nullable(),
   mechanism: z.string().nullable(),
+  /** Per site (by name): the rounds its update was averaged into and their ε; empty without DP. */
+  sites: z.array(z.object({ name: z.string(), rounds: z.int().min(0), epsilon: z.number() })).default([]),
 });
 export type ReportPrivacy = z.infer<typeof ReportPrivacy>;
 

@@ -187,6 +187,11 @@ function finalReport(o: {
       epsilon: partial.privacy?.epsilon ?? null,
       delta: partial.privacy?.delta ?? null,
       mechanism: partial.privacy?.mechanism ?? null,
+      sites: (partial.privacy?.sites ?? []).map((s) => ({
+        name: s.siteName,
+        rounds: s.rounds,
+        epsilon: s.epsilon,
+      })),
     },
     timings: timings({
       rounds: partial.rounds,

@@ -36,7 +36,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/strategy/**', 'packages/protocol/**'],
+    files: ['packages/strategy/**', 'packages/protocol/**', 'packages/privacy/**'],
     rules: {
       'no-restricted-imports': [
         'error',

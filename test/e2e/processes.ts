@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CLIENT_BIN } from '@fedfuse/client/bin-path';
 
@@ -78,6 +78,8 @@ export async function startSiteDaemon(options: {
   data: string;
   coordinatorUrl: string;
   token: string;
+  /** The site's privacy policy, as client.yaml's `privacy:` block (YAML lines under it). */
+  privacyYaml?: string;
 }): Promise<Started> {
   const { dir } = options;
   const steps = [
@@ -93,9 +95,18 @@ export async function startSiteDaemon(options: {
     });
     if (step.code !== 0) throw new Error(`fedfuse-client ${args[0]} exited ${step.code}:\n${step.output}`);
   }
+  if (options.privacyYaml) setPrivacyPolicy(join(dir, 'client.yaml'), options.privacyYaml);
   return startProcess({
     bin: CLIENT_BIN,
     args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
     env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
   });
+}
+
+/** Replaces the `privacy: {}` that init and enroll write with the administrator's policy. */
+function setPrivacyPolicy(path: string, block: string): void {
+  const text = readFileSync(path, 'utf8');
+  if (!/^privacy: \{\}$/m.test(text))
+    throw new Error(`${path} has no empty privacy policy to replace:\n${text}`);
+  writeFileSync(path, text.replace(/^privacy: \{\}$/m, `privacy:\n${block}`));
 }

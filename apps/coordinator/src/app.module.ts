@@ -43,6 +43,7 @@ import { RoundCancellationService } from './services/round-cancellation.service.
 import { RoundEvaluationService } from './services/round-evaluation.service.ts';
 import { RoundProgressService } from './services/round-progress.service.ts';
 import { RoundSitesService } from './services/round-sites.service.ts';
+import { RoundPrivacyService } from './services/round-privacy.service.ts';
 import { RoundStartService } from './services/round-start.service.ts';
 import type { Clock } from './services/clock.ts';
 import { systemClock } from './services/clock.ts';
@@ -127,6 +128,7 @@ export class AppModule {
         RoundSitesService,
         RoundCancellationService,
         RoundStartService,
+        RoundPrivacyService,
         RoundAggregationService,
         RoundEvaluationService,
         RoundService,

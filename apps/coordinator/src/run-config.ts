@@ -1,4 +1,4 @@
-import { ModelSpec, RUN_DEFAULTS, RunConfig, formatIssues } from '@fedfuse/protocol';
+import { ModelSpec, RUN_DEFAULTS, RunConfig, formatIssues, privacyConflict } from '@fedfuse/protocol';
 import { defaultModelConfig } from '@fedfuse/model';
 import { DERIVABLE_FIELDS, type DerivableField, type ModelInputs } from './spec-derivation.ts';
 
@@ -56,5 +56,7 @@ export function resolveRunConfig(
   if (rest.minAvailableClients !== undefined && rest.minAvailableClients < rest.minClients) {
     return { ok: false, message: 'minAvailableClients must be at least minClients' };
   }
+  const conflict = privacyConflict(rest);
+  if (conflict) return { ok: false, message: conflict };
   return { ok: true, config: { ...rest, model: draft } };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FinalTaskReport, Metric, SimulationConfig } from './report-schema.ts';
+import { FinalTaskReport, Metric, ReportPrivacy, SimulationConfig } from './report-schema.ts';
 
 /** Classification metrics of one task, as the comparison tables need them. */
 const TaskScores = z.object({
@@ -22,6 +22,8 @@ export const RunSummary = z.object({
   rounds: z.array(z.object({ number: z.int(), tasks: z.record(z.string(), Metric) })),
   seconds: z.number(),
   peakMemoryBytes: z.int(),
+  /** The run's (ε, δ) and mechanism; absent from results written before issue 16. */
+  privacy: ReportPrivacy.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -4,18 +4,21 @@ import type { GeneratedFederation } from '@fedfuse/data';
 import { initBackend } from '@fedfuse/model';
 import { trainCentralized, trainLocalOnly, type BaselineOptions } from './baselines.ts';
 import { ExperimentReport, type RunSummary } from './experiment-schema.ts';
-import { PAPER_RUNS, STRONG_SKEW, type PlannedRun } from './experiment-plan.ts';
+import { PAPER_RUNS, PRIVACY_RUNS, STRONG_SKEW, type PlannedRun } from './experiment-plan.ts';
 import { renderExperimentHtml } from './experiment-html.ts';
 import { experimentMarkdown } from './experiment-tables.ts';
 import { finite, type FinalEvaluation } from './final-evaluation.ts';
 import { generateFederation, loadFederation, type LoadedFederation } from './federation.ts';
 import { resolveSimulationOptions, type SimulationInput, type SimulationOptions } from './options.ts';
 import { prepareOutDir } from './out-dir.ts';
+import { privacyMarkdown } from './privacy-tables.ts';
 import type { SimulationReport } from './report-schema.ts';
 import { runSimulation } from './simulation.ts';
 
 /** What to run: the preset's runs on top of `base` (the `run` defaults unless overridden). */
 export interface ExperimentOptions {
+  /** `paper` (the seed paper's study) or `privacy` (DP-FedAvg's privacy–utility table). */
+  preset: ExperimentPreset;
   out: string;
   base: Partial<SimulationInput>;
   /** Only these runs (by name); the baselines run when `hybrid` does. */
@@ -36,6 +39,10 @@ export interface ExperimentResult {
 
 type DataKey = PlannedRun['data'];
 
+/** The studies `fedfuse-sim experiment --preset` runs. */
+export const EXPERIMENT_PRESETS = ['paper', 'privacy'] as const;
+export type ExperimentPreset = (typeof EXPERIMENT_PRESETS)[number];
+
 function summarize(name: string, report: SimulationReport): RunSummary {
   return {
     name,
@@ -48,6 +55,7 @@ function summarize(name: string, report: SimulationReport): RunSummary {
     })),
     seconds: report.timings.totalSeconds,
     peakMemoryBytes: report.peakMemoryBytes,
+    privacy: report.privacy,
   };
 }
 
@@ -142,7 +150,7 @@ function runBaselines(loaded: LoadedFederation, base: SimulationOptions, log: (l
 }
 
 /**
- * `fedfuse-sim experiment --preset paper`: every planned federated run (real coordinator and daemons,
+ * `fedfuse-sim experiment --preset paper|privacy`: every planned federated run (real coordinator and daemons,
  * as `run` does), then the centralized and local-only baselines on the default federation, then the
  * tables (markdown and JSON) and an HTML report with the figures.
  */
@@ -152,7 +160,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   prepareOutDir(options.out);
   const base = resolveSimulationOptions({ ...options.base, out: options.out });
   const federations = new Federations(options.out, base);
-  const planned = PAPER_RUNS.filter((r) => !options.only || options.only.includes(r.name));
+  const paper = options.preset === 'paper';
+  const planned = (paper ? PAPER_RUNS : PRIVACY_RUNS).filter(
+    (r) => !options.only || options.only.includes(r.name),
+  );
   const runs: RunSummary[] = [];
   const failed: { name: string; error: string }[] = [];
   for (const [index, run] of planned.entries()) {
@@ -174,7 +185,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     }
   }
   let baselines: ReturnType<typeof runBaselines> | undefined;
-  if (!options.only || options.only.includes('hybrid')) {
+  if (paper && (!options.only || options.only.includes('hybrid'))) {
     log('\nbaselines');
     await initBackend({ backend: 'auto', log: () => {} });
     const { loaded } = await federations.get('default', log);
@@ -183,7 +194,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const report = ExperimentReport.parse({
     schema: 'fedfuse-sim/experiment/1',
     generatedAt: new Date().toISOString(),
-    preset: 'paper',
+    preset: options.preset,
     command: options.command,
     runs,
     failed,
@@ -191,7 +202,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     localOnly: baselines?.localOnly ?? null,
     totalSeconds: (performance.now() - started) / 1000,
   } satisfies ExperimentReport);
-  const markdown = experimentMarkdown(report);
+  const markdown = paper ? experimentMarkdown(report) : privacyMarkdown(report);
   const paths = {
     resultsJson: join(options.out, 'results.json'),
     resultsMd: join(options.out, 'results.md'),

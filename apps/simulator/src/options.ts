@@ -244,6 +244,33 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: "adaptive | off: the run's adaptive norm bound (the coordinator's default: adaptive)",
   },
   {
+    flag: 'dp-clip',
+    key: 'dpClip',
+    value: 'C',
+    kind: 'number',
+    help: 'differential privacy (DP-FedAvg): each site clips its delta to L2 norm C (with --dp-noise-multiplier)',
+  },
+  {
+    flag: 'dp-noise-multiplier',
+    key: 'dpNoiseMultiplier',
+    value: 'Z',
+    kind: 'number',
+    help: 'DP-FedAvg: the coordinator adds N(0, (Z·C/m)²) to the mean of m clipped deltas (with --dp-clip)',
+  },
+  {
+    flag: 'dp-adaptive',
+    key: 'dpAdaptive',
+    kind: 'switch',
+    help: 'DP-FedAvg: adapt the clip each round to the median delta norm (Andrew et al. 2021)',
+  },
+  {
+    flag: 'dp-delta',
+    key: 'dpDelta',
+    value: 'D',
+    kind: 'number',
+    help: "DP-FedAvg: δ of the (ε, δ) guarantee (the coordinator's default: 1/sites^1.1)",
+  },
+  {
     flag: 'dashboard',
     key: 'dashboard',
     kind: 'switch',
@@ -307,6 +334,12 @@ export const SimulationOptions = z.object({
   poison: z.enum(POISONS).optional(),
   /** The run's adaptive norm bound (`off` shows what an attack does without it); the coordinator's default when unset. */
   updateNormBound: z.enum(['adaptive', 'off']).optional(),
+  /** DP-FedAvg's clip S (both dpClip and dpNoiseMultiplier, or neither). */
+  dpClip: z.number().positive().optional(),
+  /** DP-FedAvg's noise multiplier z. */
+  dpNoiseMultiplier: z.number().positive().optional(),
+  dpAdaptive: z.boolean().optional(),
+  dpDelta: z.number().gt(0).lt(1).optional(),
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;
@@ -339,6 +372,11 @@ export function resolveSimulationOptions(
     throw new Error('--poison and --poison-site: give both (which site attacks, and how) or neither');
   if (poisonSite !== undefined && poisonSite > sites)
     throw new Error(`--poison-site: ${poisonSite} is not one of the ${sites} sites`);
+  const { dpClip, dpNoiseMultiplier, dpAdaptive, dpDelta } = parsed.data;
+  if ((dpClip === undefined) !== (dpNoiseMultiplier === undefined))
+    throw new Error('--dp-clip and --dp-noise-multiplier: give both (the clip and the noise) or neither');
+  if (dpClip === undefined && (dpAdaptive || dpDelta !== undefined))
+    throw new Error('--dp-adaptive and --dp-delta need --dp-clip and --dp-noise-multiplier');
   return parsed.data;
 }
 

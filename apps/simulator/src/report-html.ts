@@ -37,6 +37,15 @@ export function modelLine(report: SimulationReport): string {
     : `Final model (round ${f.round}; no validation split to select on)`;
 }
 
+/** The run's privacy guarantee in words: (ε, δ) and the mechanism, or that there is none beyond sealing. */
+export function privacyLine(report: SimulationReport): string {
+  const p = report.privacy;
+  if (p.mechanism === null)
+    return 'privacy: not differentially private (updates sealed to the coordinator only)';
+  const epsilon = p.epsilon === null ? '—' : p.epsilon.toFixed(3);
+  return `privacy: ${p.mechanism}, ε = ${epsilon}, δ = ${p.delta ?? '—'}, secure aggregation ${p.secureAggregation ? 'on' : 'off'}`;
+}
+
 function roundsSection(report: SimulationReport, tasks: string[]): string {
   const chart = lineChart({
     title: 'Pooled AUC per round (federated evaluation)',
@@ -158,7 +167,7 @@ export function renderReportHtml(report: SimulationReport): string {
   const t = report.timings;
   const header = `<h1>FedFuse simulation: ${esc(c.fusion)} fusion, ${esc(c.strategy)}, ${c.sites} sites</h1>
 <p class="note">${c.rounds} rounds × ${c.epochs} local epochs, ${c.patientsPerSite} patients per site on average, ${c.iid ? 'IID sites' : `label skew α = ${c.nonIid}`}, ${c.imageSize}×${c.imageSize} images, ${c.genes} genes, seed ${c.seed}, backend ${esc(c.backend)}. Generated ${esc(report.generatedAt)}.</p>`;
-  const final = `<h2>${esc(modelLine(report))} on the pooled test splits (${report.final.numExamples} patients)</h2>${htmlTable(FINAL_HEADERS, finalTableRows(report), esc)}<p>Mean AUC over tasks: <b>${num(report.final.meanAuc)}</b></p>`;
+  const final = `<h2>${esc(modelLine(report))} on the pooled test splits (${report.final.numExamples} patients)</h2>${htmlTable(FINAL_HEADERS, finalTableRows(report), esc)}<p>Mean AUC over tasks: <b>${num(report.final.meanAuc)}</b></p><p data-privacy>${esc(privacyLine(report))}</p>`;
   const cost = `<h2>Cost</h2>${htmlTable(
     [
       'total s',

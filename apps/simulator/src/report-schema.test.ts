@@ -85,6 +85,7 @@ function sampleReport(): SimulationReport {
         labels: { cancer: [0, 1] },
       },
     },
+    privacy: { secureAggregation: false, epsilon: null, delta: null, mechanism: null, sites: [] },
     timings: {
       totalSeconds: 10,
       setupSeconds: 5,

@@ -124,6 +124,17 @@ const SiteSummary = z.object({
 /** Peak resident memory of a process, from /proc/<pid>/status VmHWM. */
 const ProcessMemory = z.object({ role: z.string(), pid: z.int(), peakBytes: z.int().min(0) });
 
+/** The run's privacy guarantee (null fields: the run was not differentially private). */
+export const ReportPrivacy = z.object({
+  secureAggregation: z.boolean(),
+  epsilon: z.number().nullable(),
+  delta: z.number().nullable(),
+  mechanism: z.string().nullable(),
+  /** Per site (by name): the rounds its update was averaged into and their ε; empty without DP. */
+  sites: z.array(z.object({ name: z.string(), rounds: z.int().min(0), epsilon: z.number() })).default([]),
+});
+export type ReportPrivacy = z.infer<typeof ReportPrivacy>;
+
 /** Everything `fedfuse-sim run` writes to `report.json`. */
 export const SimulationReport = z.object({
   schema: z.literal('fedfuse-sim/report/1'),
@@ -143,6 +154,7 @@ export const SimulationReport = z.object({
     tasks: z.record(z.string(), FinalTaskReport),
     embedding: EmbeddingReport,
   }),
+  privacy: ReportPrivacy,
   timings: z.object({
     totalSeconds: z.number().min(0),
     /** Generating and loading the data, starting and enrolling the processes. */

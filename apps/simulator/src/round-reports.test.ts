@@ -9,6 +9,7 @@ const done = (number: number, attempt: number, auc: number | null): RoundView =>
   attempt,
   stage: 'committed',
   sites: ['id-a', 'id-b'],
+  privacy: null,
   startedAt: 1_000,
   deadline: 601_000,
   finishedAt: 11_000,

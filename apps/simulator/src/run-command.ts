@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { progressLog } from './log/progress-log.ts';
 import { RUN_FLAGS, resolveSimulationOptions, type SimulationInput } from './options.ts';
 import { commanderOption, flagValues } from './run-flags.ts';
-import { FINAL_HEADERS, finalTableRows, modelLine } from './report-html.ts';
+import { FINAL_HEADERS, finalTableRows, modelLine, privacyLine } from './report-html.ts';
 import type { SimulationReport } from './report-schema.ts';
 import { runSimulation } from './simulation.ts';
 import { bytes, markdownTable, num } from './tables.ts';
@@ -19,6 +19,7 @@ function summarize(report: SimulationReport): string {
     `${modelLine(report)} on the pooled test splits of all ${report.config.sites} sites (${report.final.numExamples} patients):`,
     markdownTable(FINAL_HEADERS, finalTableRows(report)),
     `mean AUC ${num(report.final.meanAuc)}`,
+    privacyLine(report),
     `time ${num(t.totalSeconds, 1)} s (setup ${num(t.setupSeconds, 1)} s${t.startSitesSeconds === undefined ? '' : ` of which enrolling and starting the sites ${num(t.startSitesSeconds, 1)} s`}, training ${num(t.trainingSeconds, 1)} s, round overhead ${num(t.roundOverheadSeconds, 1)} s)`,
     memoryLine(report),
   ].join('\n');

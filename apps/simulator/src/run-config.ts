@@ -50,6 +50,25 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
     roundTimeoutSeconds: options.roundTimeoutSeconds ?? roundTimeout(options),
     evaluationTimeoutSeconds: 1800,
     ...(options.updateNormBound ? { updateNormBound: options.updateNormBound } : {}),
+    privacy: privacyFor(options),
+  };
+}
+
+/**
+ * The run's DP settings from the --dp-* flags. Adaptive clipping's count noise is Andrew et al.'s m/20,
+ * raised to z where that is too small for the update's share of the noise to exist (2σ_b must exceed z).
+ */
+function privacyFor(options: SimulationOptions): NonNullable<RunConfigInput['privacy']> {
+  const { dpClip: clip, dpNoiseMultiplier: noiseMultiplier } = options;
+  if (clip === undefined || noiseMultiplier === undefined) return {};
+  const sites = trainingSites(options);
+  return {
+    dp: {
+      clip,
+      noiseMultiplier,
+      ...(options.dpAdaptive ? { adaptive: { countNoiseStd: Math.max(sites / 20, noiseMultiplier) } } : {}),
+      ...(options.dpDelta !== undefined ? { delta: options.dpDelta } : {}),
+    },
   };
 }
 

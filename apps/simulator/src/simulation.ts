@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { activeBackend, initBackend, type TriModalModel } from '@fedfuse/model';
 import type { GeneratedFederation } from '@fedfuse/data';
+import type { RunDetail } from '@fedfuse/protocol';
 import { loadCheckpointModel } from './checkpoint-model.ts';
 import { LocalCluster } from './cluster.ts';
 import { findDashboard } from './dashboard.ts';
@@ -110,7 +111,8 @@ export async function runSimulation(
     });
     await initBackend({ backend: 'auto', log: () => {} });
     // The model is the round the coordinator selected on the sites' validation splits, not the last one.
-    const selected = (await api.run(runId)).selectedRound;
+    const detail = await api.run(runId);
+    const selected = detail.selectedRound;
     const choice = selected
       ? { round: selected.round, selectedBy: 'validation' as const }
       : { round: options.rounds, selectedBy: 'last' as const };
@@ -128,7 +130,7 @@ export async function runSimulation(
       loaded,
       model,
       choice,
-      partial: { runId, rounds, started, setupSeconds, startSitesSeconds, cluster },
+      partial: { runId, rounds, started, setupSeconds, startSitesSeconds, cluster, privacy: detail.privacy },
     });
     writeFileSync(paths.reportJson, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(paths.reportHtml, renderReportHtml(report));
@@ -155,6 +157,7 @@ function finalReport(o: {
     setupSeconds: number;
     startSitesSeconds: number;
     cluster: LocalCluster;
+    privacy: RunDetail['privacy'];
   };
 }): SimulationReport {
   const { options, partial } = o;
@@ -179,6 +182,17 @@ function finalReport(o: {
     })),
     rounds: partial.rounds,
     final: { ...o.choice, lastRound: options.rounds, ...final },
+    privacy: {
+      secureAggregation: partial.privacy?.secureAggregation ?? false,
+      epsilon: partial.privacy?.epsilon ?? null,
+      delta: partial.privacy?.delta ?? null,
+      mechanism: partial.privacy?.mechanism ?? null,
+      sites: (partial.privacy?.sites ?? []).map((s) => ({
+        name: s.siteName,
+        rounds: s.rounds,
+        epsilon: s.epsilon,
+      })),
+    },
     timings: timings({
       rounds: partial.rounds,
       totalSeconds: seconds(partial.started),

@@ -105,7 +105,7 @@ function reconstruction(
 }
 
 /** λ‖W‖² and ρ/2‖w − w_global‖² over the variables this batch trains. */
-function penalties(model: TriModalModel, options: LossOptions): { l2: Scalar; proximal: Scalar } {
+export function penalties(model: TriModalModel, options: LossOptions): { l2: Scalar; proximal: Scalar } {
   let l2: Scalar = tf.scalar(0);
   let proximal: Scalar = tf.scalar(0);
   for (const index of options.trainable) {

@@ -2,12 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { ModelBatch } from './batch.ts';
 import { validateBatch } from './batch.ts';
-import { batchTensors, presentRows } from './batch-tensors.ts';
+import { presentRows } from './batch-tensors.ts';
+import type { DpSgdOptions } from './dp-sgd.ts';
+import { checkDpSgd, DP_SGD_ONE_THREAD, privateGradients } from './dp-sgd.ts';
 import { dropModalities, soloModalities } from './dropout.ts';
-import { forward } from './forward.ts';
-import type { LossDenominators, LossTerm } from './loss.ts';
-import { LOSS_TERMS, lossTerms } from './loss.ts';
+import type { LossTerm } from './loss.ts';
+import { LOSS_TERMS } from './loss.ts';
 import type { TriModalModel } from './model.ts';
+import type { StepContext, StepPlan } from './part-gradients.ts';
+import { partGradients } from './part-gradients.ts';
 import { createRng, shuffledIndices } from './rng.ts';
 import type { GradientExchange } from './gradient-exchange.ts';
 import { lossDenominators, shardRange } from './shard.ts';
@@ -22,6 +25,8 @@ export interface TrainOptions {
   modalityKeepProb?: number;
   /** FedProx: ρ and the global weights of the round as one flat vector. */
   proximal?: { mu: number; reference: Float32Array };
+  /** Record-level DP-SGD: per-example clipping to `clip`, Gaussian noise z·clip on the batch's sum. */
+  dpSgd?: DpSgdOptions;
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
@@ -80,6 +85,7 @@ function checkOptions(options: TrainOptions): void {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`Training: batchSize must be ≥ 1, got ${batchSize}`);
   if (!(learningRate > 0)) throw new Error(`Training: learningRate must be > 0, got ${learningRate}`);
+  if (options.dpSgd) checkDpSgd(options.dpSgd);
 }
 
 /**
@@ -88,25 +94,6 @@ function checkOptions(options: TrainOptions): void {
  */
 export function trainLocalRound(model: TriModalModel, batch: ModelBatch, options: TrainOptions): TrainResult {
   return trainReplica(model, batch, { options });
-}
-
-/** What every step needs: the model, its optimizer, and where the gradient comes from. */
-interface StepContext {
-  model: TriModalModel;
-  batch: ModelBatch;
-  optimizer: tf.Optimizer;
-  proximal?: { mu: number; reference: Tensor[] };
-  /** Data-parallel: this replica's part of each step, its gradient summed with the others'. */
-  exchange?: GradientExchange;
-}
-
-/** One step's rows and the random choices drawn for it, the same in every replica. */
-interface StepPlan {
-  rows: Int32Array;
-  present: Uint8Array;
-  labels: Float32Array;
-  trainable: number[];
-  noiseSeed: number;
 }
 
 /**
@@ -121,6 +108,9 @@ export function trainReplica(
 ): TrainResult {
   const { options } = run;
   checkOptions(options);
+  if (options.dpSgd && run.exchange) {
+    throw new Error(DP_SGD_ONE_THREAD);
+  }
   validateBatch(batch, model.config);
   if (batch.n === 0) throw new Error('Training: the site has no examples');
   const started = performance.now();
@@ -144,7 +134,8 @@ export function trainReplica(
       termSums = new Float64Array(LOSS_TERMS.length);
       for (let start = 0; start < batch.n; start += options.batchSize) {
         const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
-        const terms = step(context, planStep(model, batch, { rows, options, random }));
+        const plan = planStep(model, batch, { rows, options, random });
+        const terms = options.dpSgd ? privateStep(context, plan, options.dpSgd) : step(context, plan);
         const loss = terms.reduce((sum, term) => sum + term, 0);
         if (!Number.isFinite(loss))
           throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);
@@ -216,6 +207,17 @@ function step(context: StepContext, plan: StepPlan): Float32Array {
   return summed.slice(offset);
 }
 
+/** One DP-SGD step: the privatised gradient of every variable, applied by the same Adam. */
+function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Float32Array {
+  return tf.tidy(() => {
+    const { grads, terms } = privateGradients(context, plan, dp);
+    context.optimizer.applyGradients(
+      context.model.variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })),
+    );
+    return terms;
+  });
+}
+
 /** This replica's gradient of its part of the step, flat in variable order, then its loss terms. */
 function replicaGradients(context: StepContext, plan: StepPlan, exchange: GradientExchange): Float32Array {
   const { model } = context;
@@ -243,39 +245,4 @@ function replicaGradients(context: StepContext, plan: StepPlan, exchange: Gradie
     flat.set(terms, size);
   });
   return flat;
-}
-
-/** Gradients of the trainable variables over some rows of a step, and the loss terms read once. */
-function partGradients(
-  context: StepContext,
-  part: {
-    plan: StepPlan;
-    rows: Int32Array;
-    present: Uint8Array;
-    denominators?: LossDenominators;
-    penalties?: boolean;
-    noiseOffset?: number;
-  },
-): { grads: tf.NamedTensorMap; terms: Float32Array } {
-  const { model, batch, proximal } = context;
-  const { plan } = part;
-  const { inputs, targets } = batchTensors(model.config, batch, { rows: part.rows, present: part.present });
-  const varList = plan.trainable.map((i) => model.variables[i]!);
-  const options = { trainable: plan.trainable, proximal, denominators: part.denominators };
-  const kept: { terms?: Tensor } = {};
-  const { grads } = tf.variableGrads(() => {
-    const noiseSeed = plan.noiseSeed + (part.noiseOffset ?? 0);
-    const outputs = forward(model, inputs, { training: true, noiseSeed });
-    const parts = lossTerms(model, outputs, { targets, options });
-    if (part.penalties === false) {
-      parts.l2 = tf.mul(parts.l2, 0);
-      parts.proximal = tf.mul(parts.proximal, 0);
-    }
-    // The terms apart leave the gradient's scope as one kept vector, read once below.
-    kept.terms = tf.keep(tf.stack(LOSS_TERMS.map((term) => parts[term])));
-    return tf.addN(Object.values(parts));
-  }, varList);
-  const terms = Float32Array.from(kept.terms!.dataSync());
-  kept.terms!.dispose();
-  return { grads, terms };
 }

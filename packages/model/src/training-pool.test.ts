@@ -66,4 +66,15 @@ describe(TrainingPool.name, () => {
     expect(maxDifference(getWeights(model).weights, before)).toBeGreaterThan(0);
     model.dispose();
   });
+
+  it('refuses DP-SGD, whose per-example clipping runs on one thread, and changes nothing', async () => {
+    const model = createModel(config);
+    const before = getWeights(model).weights;
+    const batch = separableBatch(model.config, { n: 8, seed: 1 });
+    await expect(
+      pool.train(model, batch, { ...options, dpSgd: { clip: 1, noiseMultiplier: 1 } }),
+    ).rejects.toThrow(/dpSgd runs on one thread/);
+    expect(getWeights(model).weights).toEqual(before);
+    model.dispose();
+  });
 });

@@ -28,6 +28,10 @@ export const ErrorCode = z.enum([
   'busy',
   'schema_mismatch',
   'internal',
+  // A site's privacy policy refuses the round (the same words as the matching SiteFailureCode).
+  'privacy_budget_exceeded',
+  'secure_aggregation_required',
+  'too_few_sites',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

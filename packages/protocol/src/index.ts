@@ -17,6 +17,7 @@ export * from './run-defaults.ts';
 export * from './handshake.ts';
 export * from './enrollment.ts';
 export * from './loss-terms.ts';
+export * from './privacy.ts';
 export * from './round.ts';
 export * from './evaluate.ts';
 export * from './audit.ts';

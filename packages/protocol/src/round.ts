@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LossTerms } from './loss-terms.ts';
 import { GlobalModelRef } from './model-ref.ts';
 import { ModelSpec } from './model-spec.ts';
+import { FitPrivacy, RoundPrivacyIns } from './privacy.ts';
 import { BoxNonce, EpochMs, MetricRecord, Uuid, namedRecord, text } from './primitives.ts';
 import { TransferRef } from './transfer.ts';
 
@@ -32,6 +33,8 @@ export const FitIns = z.object({
   model: GlobalModelRef,
   config: FitConfig,
   deadline: EpochMs,
+  /** What the site needs to hold the round to its privacy policy; absent from coordinators older than it. */
+  privacy: RoundPrivacyIns.optional(),
 });
 export type FitIns = z.infer<typeof FitIns>;
 
@@ -52,6 +55,8 @@ export const FitRes = z
     lossPerEpoch: z.array(z.number()).min(1).max(1000),
     /** The last epoch's loss split into its terms; absent from sites older than this field. */
     lossTerms: LossTerms.optional(),
+    /** DP rounds only: whether the site's clipping shrank its delta. */
+    privacy: FitPrivacy.optional(),
   })
   .superRefine((res, ctx) => {
     for (const [group, n] of Object.entries(res.groupExamples)) {
@@ -67,7 +72,16 @@ export const FitRes = z
 export type FitRes = z.infer<typeof FitRes>;
 
 /** What went wrong at a site that cannot take part in a round. */
-export const SiteFailureCode = z.enum(['spec_mismatch', 'training_error', 'evaluation_error', 'data_error']);
+export const SiteFailureCode = z.enum([
+  'spec_mismatch',
+  'training_error',
+  'evaluation_error',
+  'data_error',
+  // A site's own privacy policy (client.yaml `privacy`) refused the round.
+  'privacy_budget_exceeded',
+  'secure_aggregation_required',
+  'too_few_sites',
+]);
 export type SiteFailureCode = z.infer<typeof SiteFailureCode>;
 
 /**

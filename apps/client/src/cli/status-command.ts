@@ -2,11 +2,12 @@ import { access } from 'node:fs/promises';
 import { readKeyFile } from '@fedfuse/crypto';
 
 import type { ExitCode } from '../errors.ts';
-import { dataConfigPath } from '../store/client-config.ts';
+import { dataConfigPath, type PrivacyPolicy } from '../store/client-config.ts';
 import type { Enrollment } from '../store/enrollment-file.ts';
 import { ModelStore } from '../store/model-store.ts';
 import { openEnrollment, openSite } from '../store/open-site.ts';
 import { PendingStore } from '../store/pending-store.ts';
+import { PrivacyLedger } from '../store/privacy-ledger.ts';
 import { StateFile, type SiteState } from '../store/state-file.ts';
 import { siteDir } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
@@ -24,6 +25,11 @@ export interface SiteStatusReport {
   models: { modelHash: string; bytes: number; storedAt: number; roundId?: string }[];
   pending: { roundId: string; roundNumber: number; createdAt: number }[];
   state: SiteState;
+  /** client.yaml's privacy rules and the ε each run spent, as this site accounted it (privacy.json). */
+  privacy: {
+    policy: PrivacyPolicy;
+    runs: { runId: string; epsilon: number; delta: number; rounds: number; maxEpsilon: number | null }[];
+  };
 }
 
 /** Flags of `status` (declared in program.ts). */
@@ -75,6 +81,16 @@ export async function gatherStatus(dir: string): Promise<SiteStatusReport> {
       createdAt: p.record.createdAt,
     })),
     state: await new StateFile(paths.state).read(),
+    privacy: {
+      policy: config.privacy,
+      runs: (await PrivacyLedger.open(paths.privacy)).all().map(([runId, b]) => ({
+        runId,
+        epsilon: b.epsilon,
+        delta: b.delta,
+        rounds: b.rounds.length,
+        maxEpsilon: b.maxEpsilon,
+      })),
+    },
   };
 }
 
@@ -130,6 +146,8 @@ export function formatStatus(r: SiteStatusReport): string[] {
     ],
     ['Last trained', formatTrained(r.state)],
     ['Last evaluated', formatEvaluated(r.state)],
+    ['Privacy policy', formatPolicy(r.privacy.policy)],
+    ['Privacy budget', formatBudget(r.privacy.runs)],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
@@ -149,4 +167,23 @@ function formatEvaluated(state: SiteState): string {
     .map(([task, v]) => `${task} ${v.toFixed(3)}`)
     .join(', ');
   return `round ${e.roundNumber} (${e.roundId}), ${e.numExamples} examples${auc ? `, AUC ${auc}` : ''}, accepted ${when(e.acceptedAt)}`;
+}
+
+function formatPolicy(policy: PrivacyPolicy): string {
+  const rules = [
+    policy.maxEpsilon === undefined ? undefined : `maxEpsilon ${policy.maxEpsilon}`,
+    policy.requireSecureAggregation ? 'requires secure aggregation' : undefined,
+    policy.minSites === undefined ? undefined : `minSites ${policy.minSites}`,
+  ].filter((rule) => rule !== undefined);
+  return rules.length === 0 ? 'none (client.yaml privacy)' : rules.join(', ');
+}
+
+function formatBudget(runs: SiteStatusReport['privacy']['runs']): string {
+  if (runs.length === 0) return 'no differentially private round taken';
+  return runs
+    .map((run) => {
+      const limit = run.maxEpsilon === null ? 'no limit' : String(run.maxEpsilon);
+      return `run ${run.runId}: ε ${run.epsilon.toFixed(3)} / ${limit} (δ ${run.delta}, ${run.rounds} rounds)`;
+    })
+    .join('; ');
 }

@@ -2,12 +2,16 @@ import type { Identity } from '@fedfuse/crypto';
 import type { Ack, FitIns } from '@fedfuse/protocol';
 import { FlEvent, fail, flServerEventSchemas, ok, parseOrError } from '@fedfuse/protocol';
 
+import { clipForRound } from '../fl/dp-clip.ts';
 import { buildFitResult } from '../fl/fit-result.ts';
 import type { PoisonKind } from '../fl/poison.ts';
 import { poisonDelta } from '../fl/poison.ts';
+import { policyRefusal, roundCost } from '../fl/privacy-policy.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
+import type { PrivacyPolicy } from '../store/client-config.ts';
 import type { PendingStore } from '../store/pending-store.ts';
+import type { PrivacyLedger } from '../store/privacy-ledger.ts';
 import type { DataSummary } from '../trainer/messages.ts';
 import type { SiteTrainer } from '../trainer/site-trainer.ts';
 import type { FailureReporter } from './failure-reporter.ts';
@@ -36,6 +40,8 @@ export interface FitHandlerDeps {
   failures: FailureReporter;
   progress: RoundProgress;
   log: Logger;
+  /** client.yaml's privacy rules, and the site's own account of what each run spent. */
+  privacy: { policy: PrivacyPolicy; ledger: PrivacyLedger };
   chunkBytes?: number;
   /** A simulated attack (FEDFUSE_SIMULATED_POISON): every delta is poisoned before it is sealed. */
   poison?: PoisonKind;
@@ -75,8 +81,41 @@ export class FitHandler {
       return fail('invalid_payload', fit.error);
     }
     fit.warnings.forEach((w) => log.warn(w, { roundId: ins.roundId }));
+    const refusal = this.checkPrivacy(ins);
+    if (refusal) {
+      log.error("this site's privacy policy refuses the round", {
+        roundId: ins.roundId,
+        code: refusal.code,
+        reason: refusal.message,
+      });
+      return fail(refusal.code, refusal.message);
+    }
     this.start(ins);
     return ok(undefined);
+  }
+
+  /** Holds the round to client.yaml's privacy policy; an accepted DP round is recorded in the ledger first. */
+  private checkPrivacy(ins: FitIns) {
+    const { policy, ledger } = this.deps.privacy;
+    const recorded = ledger.get(ins.runId);
+    const cost = roundCost({
+      privacy: ins.privacy,
+      roundNumber: ins.roundNumber,
+      recorded: recorded?.rounds ?? [],
+      recordedDelta: recorded?.delta,
+    });
+    const refusal = policyRefusal({ policy, privacy: ins.privacy, cost });
+    if (refusal || cost.epsilon === null || cost.delta === null) return refusal;
+    void ledger
+      .record(ins.runId, {
+        delta: cost.delta,
+        rounds: cost.rounds,
+        epsilon: cost.epsilon,
+        maxEpsilon: policy.maxEpsilon ?? null,
+        updatedAt: Date.now(),
+      })
+      .catch((err: unknown) => this.deps.log.warn('could not write the privacy ledger', { err }));
+    return undefined;
   }
 
   /** Stop work on a cancelled round and discard its result. */
@@ -165,12 +204,16 @@ export class FitHandler {
       deps.log.warn('SIMULATED ATTACK: poisoning this delta', { roundId: ins.roundId, poison: deps.poison });
       poisonDelta(outcome.delta, deps.poison);
     }
+    const privacy = clipForRound(outcome.delta, ins);
+    if (privacy)
+      deps.log.info('delta clipped for differential privacy', { roundId: ins.roundId, ...privacy });
     const result = await buildFitResult({
       site: deps.site,
       siteId: deps.siteId,
       coordinatorBoxKey: deps.coordinatorBoxKey,
       ins,
       training: outcome,
+      ...(privacy ? { privacy: { clipped: privacy.clipped } } : {}),
       chunkBytes: deps.chunkBytes,
     });
     await deps.pending.save(result);

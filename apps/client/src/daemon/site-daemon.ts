@@ -10,7 +10,9 @@ import type { BackendChoice } from '../store/client-config.ts';
 import { pinnedKeys, type Enrollment } from '../store/enrollment-file.ts';
 import { ModelStore } from '../store/model-store.ts';
 import { openEnrollment, openIdentity, openSite, requireDataConfig } from '../store/open-site.ts';
+import type { PrivacyPolicy } from '../store/client-config.ts';
 import { PendingStore } from '../store/pending-store.ts';
+import { PrivacyLedger } from '../store/privacy-ledger.ts';
 import type { SitePaths } from '../store/site-paths.ts';
 import { StateFile } from '../store/state-file.ts';
 import type { DataSummary } from '../trainer/messages.ts';
@@ -59,6 +61,7 @@ interface Parts {
   trainer: SiteTrainer;
   data: DataSummary;
   pending: PendingStore;
+  privacy: { policy: PrivacyPolicy; ledger: PrivacyLedger };
   ownsTrainer: boolean;
 }
 
@@ -144,6 +147,7 @@ export class SiteDaemon {
       failures: o.failures,
       progress: new RoundProgress(options.progressStream),
       log: options.log,
+      privacy: parts.privacy,
       chunkBytes: options.chunkBytes,
       poison: options.poison,
     });
@@ -155,6 +159,7 @@ export class SiteDaemon {
     const files = await openSite(options.dir);
     const enrollment = await openEnrollment(files.paths);
     const dataPath = await requireDataConfig(files);
+    const privacy = { policy: files.config.privacy, ledger: await PrivacyLedger.open(files.paths.privacy) };
     const site = await openIdentity(files.paths);
     let started: Trainer | undefined;
     try {
@@ -180,6 +185,7 @@ export class SiteDaemon {
         trainer,
         data,
         pending,
+        privacy,
         ownsTrainer: !options.trainer,
       };
       return new SiteDaemon(parts, options);

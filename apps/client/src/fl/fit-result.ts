@@ -1,6 +1,6 @@
 import type { Identity } from '@fedfuse/crypto';
 import { sealDelta, sealedNonce, toBase64 } from '@fedfuse/crypto';
-import type { FitIns, LossTerms } from '@fedfuse/protocol';
+import type { FitIns, FitPrivacy, LossTerms } from '@fedfuse/protocol';
 import { FitRes, chunkTransfer, encodeWeights, formatIssues } from '@fedfuse/protocol';
 
 import type { PendingResult } from '../store/pending-store.ts';
@@ -27,6 +27,8 @@ export async function buildFitResult(options: {
   coordinatorBoxKey: Uint8Array;
   ins: FitIns;
   training: TrainingSummary;
+  /** DP rounds: whether the site's clipping shrank the delta. */
+  privacy?: FitPrivacy;
   chunkBytes?: number;
   now?: number;
 }): Promise<PendingResult> {
@@ -53,6 +55,7 @@ export async function buildFitResult(options: {
     metrics: { loss: training.lossPerEpoch.at(-1), trainSeconds: training.seconds },
     lossPerEpoch: training.lossPerEpoch,
     lossTerms: training.lossTerms,
+    privacy: options.privacy,
   });
   if (!fitRes.success)
     throw new Error(`the training result is not a valid FitRes: ${formatIssues(fitRes.error.issues)}`);

@@ -19,6 +19,7 @@ describe('client.yaml', () => {
       backend: 'wasm',
       threads: 4,
       coordinatorUrl: '',
+      privacy: { maxEpsilon: 8, minSites: 3 },
     });
     const config = await readClientConfig(path);
     expect(config).toEqual({
@@ -27,6 +28,7 @@ describe('client.yaml', () => {
       backend: 'wasm',
       threads: 4,
       coordinatorUrl: '',
+      privacy: { maxEpsilon: 8, minSites: 3 },
     });
     expect(dataConfigPath(config, dir)).toBe(join(dir, 'data/site.yaml'));
   });
@@ -55,5 +57,23 @@ describe('client.yaml', () => {
     await expect(readClientConfig(path)).rejects.toThrow(
       `${path}: threads: must be auto or a whole number of threads ≥ 1, ${got}`,
     );
+  });
+
+  it.each([
+    ['privacy: { maxEpsilon: 0 }', 'privacy.maxEpsilon'],
+    ['privacy: { maxEpsilon: -1 }', 'privacy.maxEpsilon'],
+    ['privacy: { minSites: 1.5 }', 'privacy.minSites'],
+    ['privacy: { requireSecureAggregation: "yes" }', 'privacy.requireSecureAggregation'],
+    ['privacy: { maxEpsilom: 8 }', 'maxEpsilom'],
+  ])('refuses %s, naming the field', async (line, field) => {
+    const path = join(dir, 'client.yaml');
+    await writeFile(path, `siteName: A\n${line}\n`);
+    await expect(readClientConfig(path)).rejects.toThrow(field);
+  });
+
+  it('has no privacy rules unless given', async () => {
+    const path = join(dir, 'client.yaml');
+    await writeFile(path, 'siteName: A\n');
+    expect((await readClientConfig(path)).privacy).toEqual({});
   });
 });

@@ -12,6 +12,21 @@ import { isNotFound, writeFileAtomic } from './atomic-file.ts';
 export const BACKEND_CHOICES = ['auto', ...BACKEND_PREFERENCE] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
+/**
+ * The hospital's own privacy policy: the daemon refuses a round that would break it, whatever the
+ * coordinator says (docs/privacy.md, "Each hospital's policy"). Strict: a misspelt rule is an error, not
+ * a rule silently not enforced.
+ */
+export const PrivacyPolicy = z.strictObject({
+  /** The largest ε of the run's (ε, δ) guarantee this site accepts, computed here from the rounds' parameters. */
+  maxEpsilon: z.number().positive().optional(),
+  /** Take part only in securely aggregated rounds (not offered by runs yet: every round is refused). */
+  requireSecureAggregation: z.boolean().optional(),
+  /** The fewest sites this site's update may be averaged with. */
+  minSites: z.int().min(1).optional(),
+});
+export type PrivacyPolicy = z.infer<typeof PrivacyPolicy>;
+
 /** `client.yaml`: what the daemon needs besides keys and enrollment. Empty strings mean "not set yet". */
 export const ClientConfig = z.object({
   /** The enrollment request's rule, so `init` refuses a name the coordinator would. */
@@ -26,8 +41,11 @@ export const ClientConfig = z.object({
   threads: ThreadsSetting.default(1),
   /** Overrides the URL saved at enrollment when set (e.g. the coordinator moved behind a new host name). */
   coordinatorUrl: z.string().default(''),
+  privacy: PrivacyPolicy.default({}),
 });
 export type ClientConfig = z.infer<typeof ClientConfig>;
+/** client.yaml as written: the defaulted keys may be left out. */
+export type ClientConfigInput = z.input<typeof ClientConfig>;
 
 /** A client.yaml that is missing or invalid; the message names the file and what to do. */
 export class ClientConfigError extends Error {
@@ -46,11 +64,12 @@ const HEADER = [
   '# backend: auto | tensorflow-gpu | tensorflow | wasm | cpu',
   '# threads: 1 | N | auto (one per core): training threads on the wasm and cpu backends',
   '# coordinatorUrl: leave empty to use the URL saved by `fedfuse-client enroll`.',
+  "# privacy: this site's own policy, e.g. { maxEpsilon: 8, requireSecureAggregation: false, minSites: 3 }",
   '',
 ].join('\n');
 
 /** Write client.yaml atomically, with a comment header explaining each key. */
-export async function writeClientConfig(path: string, config: ClientConfig): Promise<void> {
+export async function writeClientConfig(path: string, config: ClientConfigInput): Promise<void> {
   await writeFileAtomic(path, HEADER + stringifyYaml(config));
 }
 

@@ -11,6 +11,8 @@ export interface SitePaths {
   enrollment: string;
   /** Last round trained and evaluated, for `status`. */
   state: string;
+  /** The privacy each run spent, as this site accounts it (`privacy.json`). */
+  privacy: string;
   /** Global models received, by model hash. */
   models: string;
   /** Finished training results not yet accepted by the coordinator. */
@@ -26,6 +28,7 @@ export function sitePaths(dir: string): SitePaths {
     clientConfig: join(root, 'client.yaml'),
     enrollment: join(root, 'enrollment.json'),
     state: join(root, 'state.json'),
+    privacy: join(root, 'privacy.json'),
     models: join(root, 'models'),
     pending: join(root, 'pending'),
   };

@@ -6,6 +6,9 @@ import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
+import { RoundPrivacyService } from '../services/round-privacy.service.ts';
+import { runPrivacyView } from '../services/run-privacy.ts';
 import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
 import type { FitRecord } from '../services/training-loss.ts';
@@ -43,9 +46,15 @@ function roundView(
     /** The committed round's training loss in its terms; null before the commit or from older sites. */
     trainingLossTerms: round.trainingLoss === null ? null : roundLossTerms(related.fits),
     failure: round.failure,
+    privacy: round.privacy && withoutHistory(round.privacy),
     siteFailures: related.siteFailures,
     rejections: related.rejections,
   };
+}
+
+/** A round's privacy without the run's earlier rounds (each round's own entry has them). */
+function withoutHistory({ pastRounds: _past, ...privacy }: NonNullable<Round['privacy']>) {
+  return privacy;
 }
 
 function noRun(id: string): NotFoundException {
@@ -61,6 +70,8 @@ export class RunsController {
     private readonly rounds: RoundsRepository,
     private readonly files: FileStoreRepository,
     private readonly failures: SiteFailuresService,
+    private readonly privacy: RoundPrivacyService,
+    private readonly sites: SitesRepository,
   ) {}
 
   @RestRoute('listRuns')
@@ -78,7 +89,17 @@ export class RunsController {
     const run = await this.requireRun(id);
     // The model to use: the round with the best pooled validation AUC, scored on the test split.
     const selected = selectedRoundOf(await this.rounds.listForRun(id));
-    return { ...runView(run), selectedRound: selected, lastRound: run.committedRound };
+    return {
+      ...runView(run),
+      selectedRound: selected,
+      lastRound: run.committedRound,
+      privacy: run.config.privacy.dp ? await this.runPrivacy(id) : null,
+    };
+  }
+
+  private async runPrivacy(runId: string) {
+    const names = new Map((await this.sites.list()).map((s) => [s.id, s.name]));
+    return runPrivacyView(await this.privacy.committed(runId), names);
   }
 
   @RestRoute('actOnRun')

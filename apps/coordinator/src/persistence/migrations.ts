@@ -159,6 +159,12 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.alterTable('rounds').renameColumn('phase', 'stage').execute();
     },
   },
+  '0007_round_privacy': {
+    async up(db: Kysely<unknown>) {
+      // A DP round's clip, noise multiplier, sample rate, δ and (at commit) ε, as JSON; null when not private.
+      await db.schema.alterTable('rounds').addColumn('privacy', 'text').execute();
+    },
+  },
 });
 
 /** The coordinator's migrations, in code so they ship inside the package. */

@@ -67,6 +67,8 @@ export interface RoundsTable {
   cancel_reason: string | null;
   /** Example-weighted mean of the contributors' final-epoch training loss (set at commit). */
   training_loss: number | null;
+  /** A DP round's parameters and ε (the protocol's RoundPrivacy, JSON); null when the run is not private. */
+  privacy: string | null;
 }
 
 export interface UpdatesTable {

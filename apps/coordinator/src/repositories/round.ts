@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CancelReason, RoundMetrics, RoundStage } from '@fedfuse/protocol';
+import { CancelReason, RoundMetrics, RoundPrivacy, RoundStage } from '@fedfuse/protocol';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { z } from 'zod';
 import type { RoundsTable } from '../persistence/schema.ts';
@@ -33,6 +33,8 @@ export interface Round {
   cancelReason: CancelReason | null;
   /** Example-weighted mean of the contributors' final-epoch training loss (set at commit). */
   trainingLoss: number | null;
+  /** A DP round's parameters, and its ε once committed; null when the run is not private. */
+  privacy: RoundPrivacy | null;
 }
 
 /** What a caller says about a new round; the rest starts empty (no result, metrics or evaluators yet). */
@@ -55,6 +57,7 @@ export function newRound(args: NewRoundArgs): Round {
     failure: null,
     cancelReason: null,
     trainingLoss: null,
+    privacy: null,
     ...args,
   };
 }
@@ -98,6 +101,8 @@ export function toRound(row: Selectable<RoundsTable>): Round {
         ? null
         : word({ ...where, column: 'cancel_reason' }, row.cancel_reason, CancelReason),
     trainingLoss: row.training_loss,
+    privacy:
+      row.privacy === null ? null : parseColumn({ ...where, column: 'privacy' }, row.privacy, RoundPrivacy),
   };
 }
 
@@ -121,6 +126,7 @@ export function toRoundRow(round: Round): Insertable<RoundsTable> {
     failure: round.failure,
     cancel_reason: round.cancelReason,
     training_loss: round.trainingLoss,
+    privacy: round.privacy && JSON.stringify(round.privacy),
   };
 }
 
@@ -143,6 +149,7 @@ export function toRoundColumns(change: Partial<Omit<Round, 'id'>>): Updateable<R
     failure: change.failure,
     cancel_reason: change.cancelReason,
     training_loss: change.trainingLoss,
+    privacy: change.privacy === undefined ? undefined : change.privacy && JSON.stringify(change.privacy),
   };
   // Kysely would write an explicit undefined as NULL in some dialects: leave unnamed columns out.
   return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));

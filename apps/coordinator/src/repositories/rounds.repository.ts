@@ -206,6 +206,8 @@ export class RoundsRepository {
     evaluators: string[];
     evaluationDeadline: number;
     trainingLoss: number | null;
+    /** A DP round's parameters with its ε and next clip filled in (committed with the round). */
+    privacy?: Round['privacy'];
     at: number;
     /** Sites whose update the norm bound excluded: they did not join the round. */
     excluded?: readonly string[];
@@ -231,6 +233,7 @@ export class RoundsRepository {
             evaluators: commit.evaluators,
             evaluationDeadlineAt: commit.evaluationDeadline,
             trainingLoss: commit.trainingLoss,
+            privacy: commit.privacy,
           }),
         )
         .where('id', '=', round.id)

@@ -50,11 +50,26 @@ export async function openFit(o: {
     {
       expectedLength: o.model.manifest.numParams,
       expectedManifestHash: await manifestHash(o.model.manifest),
-      maxL2Norm: config.maxUpdateNorm,
+      maxL2Norm: normBound(config, round),
       groups: [...new Set(o.model.layout.map((e) => e.group))],
     },
   );
   if (!validation.ok)
     return fail('invalid_payload', `update refused (${validation.reason}): ${validation.message}`);
+  if (round.privacy && res.privacy === undefined)
+    return fail('invalid_payload', 'a differentially private round needs privacy.clipped in the submission');
   return ok({ payload: opened.data.payload, delta: decoded.data.values, norm: validation.norm });
+}
+
+/** Float32 clipping at the site may land a hair above the clip: this much relative slack is allowed. */
+const CLIP_SLACK = 1e-5;
+
+/**
+ * The bound a delta's L2 norm must keep: the run's maxUpdateNorm and, in a DP round, the round's clip, so a
+ * site that did not clip is refused instead of breaking the noise's guarantee.
+ */
+function normBound(config: ResolvedRunConfig, round: Round): number | undefined {
+  const clip = round.privacy ? round.privacy.clip * (1 + CLIP_SLACK) : undefined;
+  if (clip === undefined) return config.maxUpdateNorm;
+  return config.maxUpdateNorm === undefined ? clip : Math.min(clip, config.maxUpdateNorm);
 }

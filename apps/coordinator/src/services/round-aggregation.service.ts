@@ -11,6 +11,7 @@ import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { crashPoint } from './crash-points.ts';
+import { DpFedAvgSum, settleRoundPrivacy } from './dp-round.ts';
 import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
@@ -32,6 +33,8 @@ import { roundTrainingLoss } from './training-loss.ts';
 import { UpdateScreeningService } from './update-screening.service.ts';
 
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
+/** The client id the noisy DP mean goes to the strategy under (it is no single site's update). */
+const DP_MEAN = 'dp-fedavg-mean';
 
 /** A round's kept updates as stored, and what turns them into the weights the strategy aggregates. */
 interface StoredUpdates {
@@ -50,6 +53,8 @@ interface Checkpoint {
   blob: ModelBlob;
   path: string;
   sha256: string;
+  /** A DP round's parameters with its ε and next clip, committed with the round. */
+  privacy: Round['privacy'];
 }
 
 /** Fit collection's end: the strategy aggregates the updates, the checkpoint is committed, evaluation asked. */
@@ -115,22 +120,62 @@ export class RoundAggregationService {
     }));
     strategy.startFrom(round.number, global.values);
     const updates = { rows: kept, global: global.values, layout };
+    const dp = round.privacy && (await this.dpMean(run, round, updates));
     // No weights (every update excluded): the round commits the global model unchanged.
-    const aggregated = streamsFit(strategy)
-      ? strategy.aggregateStreamed(round.number, await this.runningSum(run, round, updates), failures)
-      : strategy.aggregateFit(round.number, await this.allResults(updates), failures);
+    const aggregated = dp
+      ? strategy.aggregateFit(
+          round.number,
+          [{ clientId: DP_MEAN, weights: dp.mean, numExamples: 1 }],
+          failures,
+        )
+      : streamsFit(strategy)
+        ? strategy.aggregateStreamed(round.number, await this.runningSum(run, round, updates), failures)
+        : strategy.aggregateFit(round.number, await this.allResults(updates), failures);
     crashPoint('aggregation', round.number);
     const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
     const path = checkpointPath(run.id, round.number);
     const sha256 = await this.files.write(path, blob.bytes);
     if (isStateful(strategy))
       await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(strategy.snapshotState()));
-    return { config, layout, submitted, kept, blob, path, sha256 };
+    return { config, layout, submitted, kept, blob, path, sha256, privacy: dp?.privacy ?? null };
+  }
+
+  /**
+   * DP-FedAvg: the noisy uniform mean of the kept (clipped) deltas, handed to the strategy as the round's one
+   * average (its server step, e.g. FedAdam's, is post-processing and keeps the guarantee), and the round's ε.
+   */
+  private async dpMean(run: Run, round: Round, updates: StoredUpdates) {
+    const privacy = round.privacy!;
+    const dp = run.config.privacy.dp;
+    if (!dp) throw new Error(`round ${round.number} is private but the run has no privacy.dp settings`);
+    const sum = new DpFedAvgSum(updates.global.length);
+    const clipped: boolean[] = [];
+    for (const row of updates.rows) {
+      sum.add(await this.deltas.read(row));
+      clipped.push((JSON.parse(row.payload) as FitPayload).clipped ?? true);
+    }
+    if (updates.rows.length === 0) return undefined;
+    const mean = sum.noisyMean({
+      base: updates.global,
+      clip: privacy.clip,
+      noiseMultiplier: privacy.noiseMultiplier,
+    });
+    const settled = settleRoundPrivacy({
+      privacy,
+      dp,
+      number: round.number,
+      contributors: updates.rows.map((row) => row.site_id),
+      clipped,
+    });
+    return { mean, privacy: settled };
   }
 
   /** The round's fit updates by stable key, and the ones the norm screen kept (from their recorded norms). */
   private async screened(round: Round, config: ResolvedRunConfig) {
     const submitted = byStableKey(await this.rounds.updatesFor(round.id, 'fit'), await this.sites.keys());
+    // A DP round keeps every clipped update: the clip already bounds each, and excluding by norm would
+    // make who is averaged depend on the data, outside what the accountant counts.
+    if (round.privacy) return { submitted, kept: submitted };
     const norms: number[] = [];
     for (const row of submitted) norms.push(await this.deltas.norm(row));
     const siteIds = submitted.map((r) => r.site_id);
@@ -179,7 +224,7 @@ export class RoundAggregationService {
   }
 
   private async commit(run: Run, round: Round, checkpoint: Checkpoint): Promise<void> {
-    const { config, submitted, kept, blob, path, sha256 } = checkpoint;
+    const { config, submitted, kept, blob, path, sha256, privacy } = checkpoint;
     crashPoint('commit', round.number);
     const plan = await this.sites.plan({
       stage: 'evaluate',
@@ -197,6 +242,7 @@ export class RoundAggregationService {
       evaluators: evaluatorIds,
       evaluationDeadline,
       trainingLoss,
+      privacy,
       at: this.clock.now(),
       excluded: submitted.filter((row) => !kept.includes(row)).map((row) => row.site_id),
     });
@@ -204,7 +250,12 @@ export class RoundAggregationService {
       actor: SYSTEM,
       action: 'round.committed',
       subject: run.id,
-      details: { round: round.number, updates: kept.length, modelHash: sha256 },
+      details: {
+        round: round.number,
+        updates: kept.length,
+        modelHash: sha256,
+        ...(privacy ? { epsilon: privacy.epsilon, delta: privacy.delta, clip: privacy.clip } : {}),
+      },
     });
     const committed: Round = {
       ...round,
@@ -213,6 +264,7 @@ export class RoundAggregationService {
       evaluators: evaluatorIds,
       evaluationDeadlineAt: evaluationDeadline,
       trainingLoss,
+      privacy,
     };
     this.recordFitMetrics(committed, kept);
     await this.progress.publish(committed);

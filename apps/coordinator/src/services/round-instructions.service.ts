@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EvaluateIns, FitIns } from '@fedfuse/protocol';
+import type { EvaluateIns, FitIns, SiteFailureCode } from '@fedfuse/protocol';
 import { EmptyAck, FlEvent } from '@fedfuse/protocol';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
 import type { Round } from '../repositories/round.ts';
@@ -9,6 +9,7 @@ import { ConnectionsService } from './connections.service.ts';
 import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { crashPoint } from './crash-points.ts';
+import { privacyInstruction } from './round-privacy.service.ts';
 import { siteSeed } from './run-state.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 
@@ -46,6 +47,7 @@ export class RoundInstructionsService {
       model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
       config: { ...config.local, seed: siteSeed(config.seed, round.number, context.siteKey) },
       deadline: round.deadlineAt,
+      privacy: privacyInstruction(run, round),
     };
     this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
   }
@@ -128,11 +130,18 @@ export class RoundInstructionsService {
     const failure = {
       roundId: o.round.id,
       stage: o.event === FlEvent.roundStart ? ('fit' as const) : ('evaluate' as const),
-      code: 'spec_mismatch' as const,
+      code: failureCode(o.error.code),
       message: `${o.error.code}: ${o.error.message}`.slice(0, 500),
       retryable: false,
     };
     const stored = await this.failures.record(o.siteId, failure, { audited: true });
     if (stored) this.failed(o.round.runId);
   }
+}
+
+const POLICY_CODES = ['privacy_budget_exceeded', 'secure_aggregation_required', 'too_few_sites'] as const;
+
+/** A privacy-policy refusal keeps its own code (the operator sees which rule); any other is a spec mismatch. */
+function failureCode(ackCode: string): SiteFailureCode {
+  return POLICY_CODES.find((code) => code === ackCode) ?? 'spec_mismatch';
 }

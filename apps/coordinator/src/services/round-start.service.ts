@@ -11,6 +11,7 @@ import { crashPoint } from './crash-points.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService } from './global-weights.service.ts';
 import { RoundInstructionsService } from './round-instructions.service.ts';
+import { RoundPrivacyService } from './round-privacy.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 
@@ -41,6 +42,7 @@ export class RoundStartService {
     private readonly sites: RoundSitesService,
     private readonly instructions: RoundInstructionsService,
     private readonly progress: RoundProgressService,
+    private readonly privacy: RoundPrivacyService,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -78,6 +80,7 @@ export class RoundStartService {
       globalHash: global.modelHash,
       startedAt: now,
       deadlineAt: now + config.roundTimeoutSeconds * 1000,
+      privacy: await this.privacy.plan(run, plan.siteIds.length),
     });
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
     if (!(await this.rounds.insertIfAbsent(round))) return { kind: 'raced' };

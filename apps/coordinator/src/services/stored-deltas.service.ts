@@ -10,6 +10,8 @@ export interface FitPayload {
   groupExamples?: Record<string, number>;
   /** The delta's L2 norm, computed when it was accepted (absent on updates stored before it was). */
   norm?: number;
+  /** DP rounds: whether the site's clipping shrank the delta (adaptive clipping counts the unclipped). */
+  clipped?: boolean;
 }
 
 /** Reads stored fit deltas back, one at a time, checksum-verified. */

@@ -214,7 +214,8 @@ export class SubmissionsService {
     res: FitRes;
   }): Promise<void> {
     const { run, round } = o;
-    if (!streamsFit(runStrategy(run.config, o.layout))) return;
+    // A DP round averages the clipped deltas uniformly, rebuilt from the stored ones at aggregation.
+    if (round.privacy || !streamsFit(runStrategy(run.config, o.layout))) return;
     const base = await this.sums.base(run.id, round.id, async () => {
       // Unreadable, or another model than the round's: aggregation rebuilds or refuses the round itself.
       const global = await this.weights.atRound(run, round.number - 1).catch(() => undefined);
@@ -259,6 +260,7 @@ export class SubmissionsService {
       lossPerEpoch: res.lossPerEpoch,
       lossTerms: res.lossTerms,
       norm: o.norm,
+      ...(res.privacy ? { clipped: res.privacy.clipped } : {}),
     };
     const inserted = await this.rounds.insertUpdate({
       round_id: round.id,

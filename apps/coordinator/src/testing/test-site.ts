@@ -6,6 +6,7 @@ import type {
   EvaluateIns,
   EvaluateRes,
   FitIns,
+  FitPrivacy,
   LossTerms,
   RoundCancelled,
   RoundFailure,
@@ -46,6 +47,8 @@ export interface FitBehaviour {
   lossPerEpoch?: number[];
   /** The last epoch's loss in its terms, as a daemon reports it; left out when not given. */
   lossTerms?: LossTerms;
+  /** DP rounds: what the site reports about its clipping. */
+  privacy?: FitPrivacy;
 }
 
 /** What a socket presents as `auth`: an object, or socket.io's callback form (asked again on every reconnect). */
@@ -280,6 +283,7 @@ export class TestSite {
       groupExamples?: Record<string, number>;
       lossPerEpoch?: number[];
       lossTerms?: LossTerms;
+      privacy?: FitPrivacy;
       tamper?: boolean;
       roundId?: string;
     },
@@ -307,6 +311,7 @@ export class TestSite {
       metrics: { loss: options.lossPerEpoch?.at(-1) ?? 0.5 },
       lossPerEpoch: options.lossPerEpoch ?? [0.5],
       lossTerms: options.lossTerms,
+      privacy: options.privacy,
     });
   }
 
@@ -318,6 +323,7 @@ export class TestSite {
       groupExamples: behaviour.groupExamples,
       lossPerEpoch: behaviour.lossPerEpoch,
       lossTerms: behaviour.lossTerms,
+      privacy: behaviour.privacy,
     });
   }
 

@@ -93,4 +93,28 @@ describe('buildRunRequest', () => {
       cron: 'required',
     });
   });
+
+  it('sends differential privacy when the clip and noise multiplier are filled in, δ only when given', () => {
+    const dp = buildRunRequest({ ...defaultRunForm, name: 'dp', dpClip: '0.5', dpNoiseMultiplier: '1.1' });
+    expect(dp.ok && dp.body.privacy).toEqual({ dp: { clip: 0.5, noiseMultiplier: 1.1 } });
+    const withDelta = buildRunRequest({
+      ...defaultRunForm,
+      name: 'dp',
+      dpClip: '0.5',
+      dpNoiseMultiplier: '1.1',
+      dpDelta: '1e-5',
+    });
+    expect(withDelta.ok && withDelta.body.privacy).toEqual({
+      dp: { clip: 0.5, noiseMultiplier: 1.1, delta: 1e-5 },
+    });
+    const plain = buildRunRequest({ ...defaultRunForm, name: 'plain' });
+    expect(plain.ok && 'privacy' in plain.body).toBe(false);
+  });
+
+  it('asks for the noise multiplier when only the clip is given', () => {
+    const result = buildRunRequest({ ...defaultRunForm, name: 'dp', dpClip: '0.5' });
+    expect(result.ok ? {} : result.errors).toEqual({
+      dpNoiseMultiplier: 'required with differential privacy',
+    });
+  });
 });

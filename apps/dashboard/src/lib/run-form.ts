@@ -68,6 +68,11 @@ export interface RunFormValues {
   scheduleKind: 'none' | 'cron' | 'interval';
   cron: string;
   intervalSeconds: string;
+  /** DP-FedAvg's clip and noise multiplier: both empty is a run without differential privacy. */
+  dpClip: string;
+  dpNoiseMultiplier: string;
+  /** δ; empty: the coordinator's default (1/sites^1.1). */
+  dpDelta: string;
 }
 
 /** RunConfig's own defaults: what the coordinator fills in for a field the request leaves out. */
@@ -97,6 +102,9 @@ export const defaultRunForm: RunFormValues = {
   scheduleKind: 'none',
   cron: '0 2 * * *',
   intervalSeconds: '86400',
+  dpClip: '',
+  dpNoiseMultiplier: '',
+  dpDelta: '',
 };
 
 export type RunFormErrors = Partial<Record<keyof RunFormValues | StrategyParam, string>>;
@@ -115,6 +123,9 @@ type NumberField = Exclude<
   | 'params'
   | 'scheduleKind'
   | 'cron'
+  | 'dpClip'
+  | 'dpNoiseMultiplier'
+  | 'dpDelta'
 >;
 
 const INTEGER_FIELDS = new Set<NumberField>([
@@ -219,6 +230,8 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
       proximalMu: number('proximalMu'),
     },
   };
+  const privacy = privacySettings(form, errors);
+  if (privacy) body.privacy = privacy;
   if (form.scheduleKind === 'cron') {
     if (!form.cron.trim()) errors.cron = 'required';
     body.schedule = { cron: form.cron.trim() };
@@ -226,4 +239,22 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
     body.schedule = { intervalSeconds: number('intervalSeconds') };
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body: body as RunConfigInput };
+}
+
+/** `privacy.dp` from the form: clip and noise multiplier together (both empty: no DP), δ optional. */
+function privacySettings(
+  form: RunFormValues,
+  errors: RunFormErrors,
+): { dp: Record<string, number> } | undefined {
+  const given = (text: string) => text.trim() !== '';
+  if (!given(form.dpClip) && !given(form.dpNoiseMultiplier) && !given(form.dpDelta)) return undefined;
+  const dp: Record<string, number> = {};
+  for (const field of ['dpClip', 'dpNoiseMultiplier', 'dpDelta'] as const) {
+    if (field === 'dpDelta' && !given(form.dpDelta)) continue;
+    const value = parseNumber(form[field], false);
+    if (typeof value === 'string')
+      errors[field] = field === 'dpDelta' ? value : `${value} with differential privacy`;
+    else dp[{ dpClip: 'clip', dpNoiseMultiplier: 'noiseMultiplier', dpDelta: 'delta' }[field]] = value;
+  }
+  return { dp };
 }

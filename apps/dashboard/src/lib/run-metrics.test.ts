@@ -27,6 +27,7 @@ function round(options: Partial<ShownRound> & { number: number }): ShownRound {
     trainingLoss: null,
     trainingLossTerms: null,
     failure: null,
+    privacy: null,
     siteFailures: [],
     rejections: [],
     ...options,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { label } from '../display-text.ts';
 import { ModelSpec, STRATEGIES } from '../model-spec.ts';
+import { PrivacyConfig } from '../privacy.ts';
 import { RUN_DEFAULTS } from '../run-defaults.ts';
 
 /** Strategy and its hyper-parameters; unset ones take Flower's defaults. */
@@ -73,6 +74,8 @@ export const RunConfig = z.object({
     .max(2 ** 31 - 1)
     .default(RUN_DEFAULTS.seed),
   schedule: RunSchedule.optional(),
+  /** Differential privacy (docs/privacy.md); left out, the run is not private beyond sealing. */
+  privacy: PrivacyConfig.default({}),
 });
 /** A run request as sent: every defaulted field may be left out. */
 export type RunConfigInput = z.input<typeof RunConfig>;
@@ -98,9 +101,28 @@ export const StoredRunConfig = RunConfig.required({
   updateNormBound: true,
   histogramBins: true,
   seed: true,
+  privacy: true,
 }).extend({
   model: ModelDraftView,
   strategy: StrategyConfig.required({ name: true }),
   local: LocalTraining.required(),
 });
 export type StoredRunConfig = z.output<typeof StoredRunConfig>;
+
+/** Strategies that aggregate the sites' individual updates, which DP-FedAvg's bounded mean cannot noise. */
+const NEEDS_INDIVIDUAL_UPDATES: readonly string[] = ['fedmedian', 'trimmedmean', 'krum'];
+
+/**
+ * Why a run's privacy settings cannot go with its strategy, or undefined. DP-FedAvg bounds each site's share
+ * of a uniform mean (S/m) and noises that mean; median, trimmed mean and Krum pick or drop individual
+ * updates, so one site's change moves the result by more than S/m and the noise would not cover it.
+ */
+export function privacyConflict(config: Pick<RunConfig, 'strategy' | 'privacy'>): string | undefined {
+  const dp = config.privacy.dp;
+  if (dp === undefined) return;
+  // Andrew et al.'s split of z between the update and the count needs 2σ_b > z.
+  if (dp.adaptive && dp.adaptive.countNoiseStd <= dp.noiseMultiplier / 2)
+    return `privacy.dp.adaptive.countNoiseStd (${dp.adaptive.countNoiseStd}) must exceed noiseMultiplier / 2 (${dp.noiseMultiplier / 2}): the count of unclipped updates would spend the whole budget`;
+  if (!NEEDS_INDIVIDUAL_UPDATES.includes(config.strategy.name)) return;
+  return `privacy.dp cannot be used with strategy ${config.strategy.name}: it selects or drops individual updates, so one site's influence is not bounded by clip/sites and the noise would not cover it; use fedavg, fedprox or a server optimizer (fedadam, fedyogi, fedadagrad, fedavgm)`;
+}

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { LossTerms } from '../loss-terms.ts';
 import { RunSummary, SiteSummary } from '../ops.ts';
 import { Count, EpochMs, Name, RoundStage, Sha256Hex, Uuid } from '../primitives.ts';
+import { DP_MECHANISM, RoundPrivacy } from '../privacy.ts';
 import { SiteFailureCode } from '../round.ts';
 import { SiteDataSchema } from '../site-schema.ts';
 import { StoredRunConfig } from './run-config.ts';
@@ -73,8 +74,35 @@ export type SelectedRound = z.infer<typeof SelectedRound>;
 export const RunView = RunSummary.extend({ config: StoredRunConfig });
 export type RunView = z.infer<typeof RunView>;
 
-/** GET /api/runs/:id: the run, the model to use (null before a round has a validation AUC), its last round. */
-export const RunDetail = RunView.extend({ selectedRound: SelectedRound.nullable(), lastRound: Count });
+/** One site's share of a DP run: the ε of the committed rounds its update was averaged into. */
+export const SitePrivacy = z.object({
+  siteId: Uuid,
+  siteName: z.string(),
+  epsilon: z.number(),
+  rounds: Count,
+});
+export type SitePrivacy = z.infer<typeof SitePrivacy>;
+
+/** A DP run's guarantee so far: (ε, δ) over its committed rounds (ε 0 and δ null before the first). */
+export const RunPrivacy = z.object({
+  mechanism: z.literal(DP_MECHANISM),
+  secureAggregation: z.boolean(),
+  epsilon: z.number().nonnegative(),
+  delta: z.number().nullable(),
+  rounds: Count,
+  sites: z.array(SitePrivacy),
+});
+export type RunPrivacy = z.infer<typeof RunPrivacy>;
+
+/**
+ * GET /api/runs/:id: the run, the model to use (null before a round has a validation AUC), its last round,
+ * and its privacy guarantee (null when the run is not differentially private).
+ */
+export const RunDetail = RunView.extend({
+  selectedRound: SelectedRound.nullable(),
+  lastRound: Count,
+  privacy: RunPrivacy.nullable(),
+});
 export type RunDetail = z.infer<typeof RunDetail>;
 
 /** Pooled metrics of one task in a round: the pooled AUC, examples, and means of the sites' metrics. */
@@ -131,6 +159,8 @@ export const RoundView = z.object({
   /** The same loss in its terms (task loss, then the regularisers); null from sites older than the terms. */
   trainingLossTerms: LossTerms.nullable(),
   failure: z.string().nullable(),
+  /** A DP round's clip, noise multiplier, sample rate, δ and (once committed) the run's ε; null otherwise. */
+  privacy: RoundPrivacy.omit({ pastRounds: true }).nullable(),
   siteFailures: z.array(RoundSiteFailure),
   rejections: z.array(RoundRejection),
 });

@@ -8,6 +8,7 @@ import { useSession } from '../../session.tsx';
 import { RunControls } from '../run-controls.tsx';
 import { CheckpointsCard } from './checkpoints-card.tsx';
 import { AblationCard, AttentionCard, MetricChartCard, TrainingLossCard } from './metric-cards.tsx';
+import { PrivacyCard } from './privacy-card.tsx';
 import { ProgressCard } from './progress-card.tsx';
 import { RoundTimeline } from './round-timeline.tsx';
 import { SelectedRoundNote } from './selected-round-note.tsx';
@@ -85,6 +86,7 @@ function RunBody(props: { run: RunDetail; rounds: ShownRound[] }) {
       <AttentionCard run={run} latest={latest} />
       <AblationCard latest={latest} />
       <CheckpointsCard run={run} />
+      <PrivacyCard run={run} />
       <Card title="Round timeline" className="span-all">
         <RoundTimeline rounds={rounds} />
       </Card>

@@ -176,6 +176,32 @@ export function LocalFieldset(props: { binding: FormBinding }) {
   );
 }
 
+export function PrivacyFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Differential privacy</legend>
+      <Field
+        binding={b}
+        name="dpClip"
+        label="Clip S"
+        type="number"
+        step="any"
+        hint="DP-FedAvg: sites clip their delta to this L2 norm; empty = off"
+      />
+      <Field
+        binding={b}
+        name="dpNoiseMultiplier"
+        label="Noise multiplier z"
+        type="number"
+        step="any"
+        hint="noise std on the mean: z·S/sites"
+      />
+      <Field binding={b} name="dpDelta" label="δ" type="number" step="any" hint="empty = 1/sites^1.1" />
+    </fieldset>
+  );
+}
+
 const SCHEDULES = [
   { kind: 'none', label: 'start by hand' },
   { kind: 'cron', label: 'cron' },

@@ -8,6 +8,7 @@ import { useSession } from '../../session.tsx';
 import {
   LocalFieldset,
   ModelFieldset,
+  PrivacyFieldset,
   RunFieldset,
   ScheduleFieldset,
   StrategyFieldset,
@@ -43,6 +44,7 @@ export function NewRunForm(props: { onCreated: (run: RunView) => void }) {
         <ModelFieldset binding={binding} derived={derived.data} />
         <StrategyFieldset binding={binding} />
         <LocalFieldset binding={binding} />
+        <PrivacyFieldset binding={binding} />
         <ScheduleFieldset binding={binding} />
         <ErrorNote error={serverError} context="The coordinator refused the run" />
         <div className="form-actions">

@@ -1,0 +1,81 @@
+import type { AccountedRound, RoundPrivacyIns } from '@fedfuse/protocol';
+import { computeEpsilon } from '@fedfuse/privacy';
+
+import type { PrivacyPolicy } from '../store/client-config.ts';
+
+/** Why the site's policy refuses a round: the protocol's refusal code and a message for the operator. */
+export interface PolicyRefusal {
+  code: 'privacy_budget_exceeded' | 'secure_aggregation_required' | 'too_few_sites';
+  message: string;
+}
+
+/** What a round would cost: the run's ε after it, and the rounds counted (null ε: the round is not private). */
+export interface RoundCost {
+  epsilon: number | null;
+  delta: number | null;
+  rounds: AccountedRound[];
+}
+
+/**
+ * The run's ε after this round, from the instruction's parameters and the rounds this site recorded itself
+ * (a round in either counts; the site's own record wins). The coordinator's ε is never used.
+ */
+export function roundCost(args: {
+  privacy: RoundPrivacyIns | undefined;
+  roundNumber: number;
+  recorded: readonly AccountedRound[];
+  recordedDelta?: number;
+}): RoundCost {
+  const dp = args.privacy?.dp;
+  if (!dp) return { epsilon: null, delta: null, rounds: [] };
+  const byRound = new Map<number, AccountedRound>();
+  for (const r of dp.pastRounds) if (r.round < args.roundNumber) byRound.set(r.round, r);
+  for (const r of args.recorded) if (r.round < args.roundNumber) byRound.set(r.round, r);
+  // The accountant counts the total z; the update's own noise must be at least that much.
+  const z = Math.min(dp.accountedNoiseMultiplier, dp.noiseMultiplier);
+  byRound.set(args.roundNumber, { round: args.roundNumber, sampleRate: dp.sampleRate, noiseMultiplier: z });
+  const rounds = [...byRound.values()].sort((a, b) => a.round - b.round);
+  const delta = args.recordedDelta ?? dp.delta;
+  const steps = rounds.map(({ sampleRate, noiseMultiplier }) => ({ sampleRate, noiseMultiplier, count: 1 }));
+  return { epsilon: computeEpsilon({ steps, delta }).epsilon, delta, rounds };
+}
+
+/** The first rule of the site's policy the round breaks, or undefined when it may train. */
+export function policyRefusal(args: {
+  policy: PrivacyPolicy;
+  privacy: RoundPrivacyIns | undefined;
+  cost: RoundCost;
+}): PolicyRefusal | undefined {
+  const { policy, privacy, cost } = args;
+  if (policy.requireSecureAggregation && !privacy?.secureAggregation)
+    return {
+      code: 'secure_aggregation_required',
+      message:
+        'this site requires secure aggregation (client.yaml privacy.requireSecureAggregation) and the round is not securely aggregated; FedFuse runs do not offer secure aggregation yet, so this site refuses every round',
+    };
+  if (policy.minSites !== undefined) {
+    if (!privacy)
+      return {
+        code: 'too_few_sites',
+        message: `this site requires at least ${policy.minSites} sites per round (client.yaml privacy.minSites) and the coordinator does not say how many it aggregates`,
+      };
+    if (privacy.minSites < policy.minSites || privacy.selectedSites < policy.minSites)
+      return {
+        code: 'too_few_sites',
+        message: `this site requires at least ${policy.minSites} sites per round (client.yaml privacy.minSites); the round selected ${privacy.selectedSites} and may be aggregated with as few as ${privacy.minSites} (the run's minClients)`,
+      };
+  }
+  if (policy.maxEpsilon !== undefined) {
+    if (cost.epsilon === null)
+      return {
+        code: 'privacy_budget_exceeded',
+        message: `this site accepts at most ε = ${policy.maxEpsilon} per run (client.yaml privacy.maxEpsilon) and the run is not differentially private (ε unbounded)`,
+      };
+    if (cost.epsilon > policy.maxEpsilon)
+      return {
+        code: 'privacy_budget_exceeded',
+        message: `this round would take the run to ε = ${cost.epsilon.toFixed(3)} (δ = ${cost.delta}, ${cost.rounds.length} rounds), past this site's maxEpsilon ${policy.maxEpsilon} (client.yaml privacy.maxEpsilon)`,
+      };
+  }
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import type { ExperimentReport } from './experiment-schema.ts';
+import { markdownTable, num } from './tables.ts';
+
+/**
+ * The `privacy` preset's result: pooled test AUC per task against the run's ε (DP-FedAvg, central noise,
+ * no secure aggregation), one row per noise multiplier, the run without DP first.
+ */
+export function privacyMarkdown(report: ExperimentReport): string {
+  const tasks = [...new Set(report.runs.flatMap((r) => Object.keys(r.final.tasks)))];
+  const c = report.runs[0]?.config;
+  const setup = c
+    ? `${c.sites} sites × ~${c.patientsPerSite} patients, ${c.imageSize}×${c.imageSize} images, ${c.genes} genes; ${c.rounds} rounds × ${c.epochs} local epochs, ${c.strategy}; seed ${c.seed}; backend ${c.backend}.`
+    : '';
+  const rows = report.runs.map((run) => {
+    const p = run.privacy;
+    const z = run.name.startsWith('z-') ? run.name.slice(2) : '—';
+    return [
+      run.name,
+      z,
+      p?.epsilon === null || p?.epsilon === undefined ? '∞ (no DP)' : formatEpsilon(p.epsilon),
+      p?.delta === null || p?.delta === undefined ? '—' : formatDelta(p.delta),
+      ...tasks.map((t) => num(run.final.tasks[t]?.auc)),
+      num(run.final.meanAuc),
+      num(run.seconds, 0),
+    ];
+  });
+  const failed = report.failed.length
+    ? `\n\nFailed runs: ${report.failed.map((f) => `${f.name} (${f.error.split('\n')[0]})`).join('; ')}.`
+    : '';
+  return `${[
+    `Command: \`${report.command}\` (${num(report.totalSeconds / 60, 1)} minutes).`,
+    `Setup: ${setup} DP-FedAvg with the clip and δ in the run names' options, noise added by the coordinator, no secure aggregation. Every AUC is the selected round's global model on the pooled held-out splits of all sites.${failed}`,
+    markdownTable(['run', 'z', 'ε', 'δ', ...tasks.map((t) => `${t} AUC`), 'mean AUC', 'seconds'], rows),
+  ].join('\n\n')}\n`;
+}
+
+/** ε spans orders of magnitude across noise multipliers: three significant digits. */
+function formatEpsilon(epsilon: number): string {
+  return epsilon >= 1000 ? epsilon.toExponential(2) : epsilon.toPrecision(3);
+}
+
+function formatDelta(delta: number): string {
+  return delta < 1e-3 ? delta.toExponential() : delta.toPrecision(3);
+}

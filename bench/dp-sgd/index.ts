@@ -1,0 +1,76 @@
+// The cost of record-level DP-SGD at a site: samples/s of the default model on wasm with ordinary
+// training, with per-example clipping alone (z = 0) and with clipping and noise, in the same run, as
+// ratios to ordinary training. Usage: pnpm bench:dp-sgd [--steps N] [--batch-size B] [--repeats R]
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { ModelBatch, ModelConfig, TrainOptions } from '@fedfuse/model';
+import { createModel, defaultModelConfig, initBackend, trainLocalRound } from '@fedfuse/model';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '4' },
+    'batch-size': { type: 'string', default: '32' },
+    repeats: { type: 'string', default: '3' },
+  },
+});
+const steps = Number(args.steps);
+const batchSize = Number(args['batch-size']);
+const repeats = Number(args.repeats);
+
+const modes: { name: string; options: TrainOptions }[] = [
+  { name: 'ordinary', options: { epochs: 1, batchSize, learningRate: 1e-3, seed: 1 } },
+  {
+    name: 'DP-SGD clip only (C=1, z=0)',
+    options: { epochs: 1, batchSize, learningRate: 1e-3, seed: 1, dpSgd: { clip: 1, noiseMultiplier: 0 } },
+  },
+  {
+    name: 'DP-SGD (C=1, z=1.1)',
+    options: { epochs: 1, batchSize, learningRate: 1e-3, seed: 1, dpSgd: { clip: 1, noiseMultiplier: 1.1 } },
+  },
+];
+
+function randomBatch(config: ModelConfig, n: number, seed: number): ModelBatch {
+  let state = seed;
+  const next = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const fill = (length: number) => Float32Array.from({ length }, next);
+  const [h, w, c] = config.imageShape;
+  return {
+    n,
+    ehr: fill(n * config.ehrDim),
+    image: fill(n * h * w * c).map((v) => (v + 1) / 2),
+    genomics: fill(n * config.genomicsDim),
+    present: new Uint8Array(n * 3).fill(1),
+    labels: fill(n * config.tasks.length).map((v) => (v > 0 ? 1 : 0)),
+  };
+}
+
+await initBackend({ backend: 'wasm', log: () => {} });
+const model = createModel(defaultModelConfig);
+const parameters = model.variables.reduce((sum, v) => sum + v.size, 0);
+const warmup = randomBatch(model.config, batchSize, 1);
+const batch = randomBatch(model.config, steps * batchSize, 2);
+for (const mode of modes) trainLocalRound(model, warmup, mode.options);
+
+// Modes interleave within each repeat, so a change in machine load touches all of them alike.
+const best = modes.map(() => 0);
+for (let r = 0; r < repeats; r++) {
+  modes.forEach((mode, i) => {
+    const started = performance.now();
+    trainLocalRound(model, batch, mode.options);
+    const perSecond = batch.n / ((performance.now() - started) / 1000);
+    best[i] = Math.max(best[i] ?? 0, perSecond);
+  });
+}
+model.dispose();
+
+console.log(
+  `default model (${parameters.toLocaleString('en')} parameters), wasm, batch ${batchSize}, ` +
+    `${steps} steps × best of ${repeats}; load average ${loadavg()[0]?.toFixed(2)}`,
+);
+const baseline = best[0] ?? NaN;
+modes.forEach((mode, i) => {
+  const perSecond = best[i] ?? NaN;
+  console.log(
+    `${mode.name.padEnd(30)} ${perSecond.toFixed(1).padStart(8)} samples/s   ${(perSecond / baseline).toFixed(3)}× ordinary`,
+  );
+});

@@ -1,0 +1,147 @@
+// Record-level DP-SGD (Abadi et al. 2016) at a site: each example's gradient clipped to C, Gaussian
+// noise of σ = z·C added to the sum, the sum divided by the batch size. tfjs has no per-example
+// gradient (no vmap), so each example is a microbatch of one.
+import * as tf from '@tensorflow/tfjs-core';
+import { computeEpsilon, gaussianNoise } from '@fedfuse/privacy';
+import { LOSS_TERMS, penalties } from './loss.ts';
+import type { StepContext, StepPlan } from './part-gradients.ts';
+import { partGradients } from './part-gradients.ts';
+
+export interface DpSgdOptions {
+  /** C: the L2 bound on each example's gradient (Infinity only with noiseMultiplier 0). */
+  clip: number;
+  /** z: the noise standard deviation as a multiple of C. */
+  noiseMultiplier: number;
+}
+
+export const DP_SGD_ONE_THREAD =
+  'Training: dpSgd runs on one thread (threads: 1); data-parallel replicas do not clip per example';
+
+/** Refuses DP-SGD options that cannot be honoured, naming the field. */
+export function checkDpSgd(dp: DpSgdOptions): void {
+  if (!(dp.clip > 0)) throw new Error(`Training: dpSgd.clip must be > 0, got ${dp.clip}`);
+  if (!(Number.isFinite(dp.noiseMultiplier) && dp.noiseMultiplier >= 0)) {
+    throw new Error(`Training: dpSgd.noiseMultiplier must be a finite number ≥ 0, got ${dp.noiseMultiplier}`);
+  }
+  if (dp.noiseMultiplier > 0 && !Number.isFinite(dp.clip)) {
+    throw new Error('Training: dpSgd.clip must be finite when dpSgd.noiseMultiplier > 0 (noise is z·C)');
+  }
+}
+
+const L2 = LOSS_TERMS.indexOf('l2');
+const PROXIMAL = LOSS_TERMS.indexOf('proximal');
+
+/**
+ * The privatised gradient of one step, one tensor per model variable in order, and the step's loss
+ * terms. Every variable gets noise, trained by this batch or not: which ones moved would otherwise
+ * tell whether any example in the batch had, say, an image. L2 and FedProx do not read the data and
+ * are added unclipped and without noise, over every variable for the same reason.
+ */
+export function privateGradients(
+  context: StepContext,
+  plan: StepPlan,
+  dp: DpSgdOptions,
+): { grads: tf.Tensor[]; terms: Float32Array } {
+  const { sums, terms } = clippedSum(context, plan, dp.clip);
+  const batchSize = plan.rows.length;
+  const sigma = dp.noiseMultiplier * dp.clip;
+  const grads = tf.tidy(() =>
+    sums.map((sum) => {
+      const noisy =
+        sigma > 0
+          ? tf.add(sum, tf.tensor(Float32Array.from(gaussianNoise(sum.size, sigma)), sum.shape))
+          : sum;
+      return tf.div(noisy, batchSize);
+    }),
+  );
+  sums.forEach((t) => t.dispose());
+  terms.forEach((term, i) => (terms[i] = term / batchSize));
+  const penalty = penaltyGradients(context);
+  if (!penalty) return { grads, terms };
+  terms[L2] = penalty.l2;
+  terms[PROXIMAL] = penalty.proximal;
+  const total = grads.map((g, i) => tf.add(g, penalty.grads[i]!));
+  [...grads, ...penalty.grads].forEach((t) => t.dispose());
+  return { grads: total, terms };
+}
+
+/** Σ_i clip(∇ℓ_i, C) per variable, each example's loss its own (no other row in its means). */
+function clippedSum(context: StepContext, plan: StepPlan, clip: number) {
+  const { model } = context;
+  const everyVariable = { ...plan, trainable: model.variables.map((_, i) => i) };
+  let sums = model.variables.map((v) => tf.zerosLike(v) as tf.Tensor);
+  const terms = new Float32Array(LOSS_TERMS.length);
+  for (let i = 0; i < plan.rows.length; i++) {
+    const next = tf.tidy(() => {
+      const example = partGradients(context, {
+        plan: everyVariable,
+        rows: plan.rows.subarray(i, i + 1),
+        present: plan.present.subarray(i * 3, i * 3 + 3),
+        penalties: false,
+        // Two seeds apart: each example's genomics noise and imaging dropout seeds stay distinct.
+        noiseOffset: 2 * i,
+      });
+      example.terms.forEach((term, k) => (terms[k] = (terms[k] ?? 0) + term));
+      const grads = model.variables.map((v) => example.grads[v.name]);
+      const squares = grads.flatMap((g) => (g ? [tf.sum(tf.square(g))] : []));
+      const norm = tf.sqrt(squares.length > 0 ? tf.addN(squares) : tf.scalar(0));
+      // min(1, C / ‖g‖): C = Infinity leaves the gradient whole, a zero gradient stays zero.
+      const scale = tf.minimum(1, tf.div(clip, tf.maximum(norm, 1e-30)));
+      return sums.map((sum, j) => {
+        const grad = grads[j];
+        return grad ? tf.add(sum, tf.mul(grad, scale)) : tf.clone(sum);
+      });
+    });
+    sums.forEach((t) => t.dispose());
+    sums = next;
+  }
+  return { sums, terms };
+}
+
+/** ∇(λ‖W‖² + ρ/2‖w − w_global‖²) over every variable, or undefined when neither term is on. */
+function penaltyGradients(context: StepContext) {
+  const { model, proximal } = context;
+  const decays = model.config.l2 > 0 && model.specs.some((s) => s.decay > 0);
+  if (!decays && !(proximal && proximal.mu > 0)) return undefined;
+  const trainable = model.variables.map((_, i) => i);
+  const kept: { l2?: tf.Scalar; proximal?: tf.Scalar } = {};
+  const { grads } = tf.variableGrads(() => {
+    const parts = penalties(model, { trainable, proximal });
+    kept.l2 = tf.keep(parts.l2);
+    kept.proximal = tf.keep(parts.proximal);
+    return tf.add(parts.l2, parts.proximal);
+  }, [...model.variables]);
+  const values = { l2: kept.l2!.dataSync()[0] ?? 0, proximal: kept.proximal!.dataSync()[0] ?? 0 };
+  kept.l2!.dispose();
+  kept.proximal!.dispose();
+  return { ...values, grads: model.variables.map((v) => grads[v.name] ?? tf.zerosLike(v)) };
+}
+
+export interface DpSgdEpsilonArgs {
+  batchSize: number;
+  datasetSize: number;
+  epochs: number;
+  noiseMultiplier: number;
+  delta: number;
+}
+
+/**
+ * ε spent by DP-SGD at a site: ⌈n / B⌉ steps per epoch, each treated as sampling records with
+ * probability B / n. The RDP analysis assumes Poisson sampling; the trainer's shuffled fixed-size
+ * batches are the usual stand-in (TF-Privacy's and Opacus's tutorials account for them the same way).
+ * @example dpSgdEpsilon({ batchSize: 32, datasetSize: 2000, epochs: 5, noiseMultiplier: 1.1, delta: 1e-5 })
+ */
+export function dpSgdEpsilon(args: DpSgdEpsilonArgs): { epsilon: number; order: number } {
+  const { batchSize, datasetSize, epochs } = args;
+  for (const [field, value] of Object.entries({ batchSize, datasetSize, epochs })) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`${field} must be an integer ≥ 1, got ${value}`);
+    }
+  }
+  const step = {
+    sampleRate: Math.min(1, batchSize / datasetSize),
+    noiseMultiplier: args.noiseMultiplier,
+    count: epochs * Math.ceil(datasetSize / batchSize),
+  };
+  return computeEpsilon({ steps: [step], delta: args.delta });
+}

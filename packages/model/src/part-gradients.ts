@@ -1,0 +1,62 @@
+// The gradient of one part of a training step: some of its rows, or (DP-SGD) a single example.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { ModelBatch } from './batch.ts';
+import { batchTensors } from './batch-tensors.ts';
+import { forward } from './forward.ts';
+import type { GradientExchange } from './gradient-exchange.ts';
+import type { LossDenominators } from './loss.ts';
+import { LOSS_TERMS, lossTerms } from './loss.ts';
+import type { TriModalModel } from './model.ts';
+
+/** What every step needs: the model, its optimizer, and where the gradient comes from. */
+export interface StepContext {
+  model: TriModalModel;
+  batch: ModelBatch;
+  optimizer: tf.Optimizer;
+  proximal?: { mu: number; reference: Tensor[] };
+  /** Data-parallel: this replica's part of each step, its gradient summed with the others'. */
+  exchange?: GradientExchange;
+}
+
+/** One step's rows and the random choices drawn for it, the same in every replica. */
+export interface StepPlan {
+  rows: Int32Array;
+  present: Uint8Array;
+  labels: Float32Array;
+  trainable: number[];
+  noiseSeed: number;
+}
+
+/** Gradients of the trainable variables over some rows of a step, and the loss terms read once. */
+export function partGradients(
+  context: StepContext,
+  part: {
+    plan: StepPlan;
+    rows: Int32Array;
+    present: Uint8Array;
+    denominators?: LossDenominators;
+    penalties?: boolean;
+    noiseOffset?: number;
+  },
+): { grads: tf.NamedTensorMap; terms: Float32Array } {
+  const { model, batch, proximal } = context;
+  const { plan } = part;
+  const { inputs, targets } = batchTensors(model.config, batch, { rows: part.rows, present: part.present });
+  const varList = plan.trainable.map((i) => model.variables[i]!);
+  // Without penalties the loss leaves out L2 and FedProx entirely: they do not depend on the rows.
+  const penaltyIndices = part.penalties === false ? [] : plan.trainable;
+  const options = { trainable: penaltyIndices, proximal, denominators: part.denominators };
+  const kept: { terms?: Tensor } = {};
+  const { grads } = tf.variableGrads(() => {
+    const noiseSeed = plan.noiseSeed + (part.noiseOffset ?? 0);
+    const outputs = forward(model, inputs, { training: true, noiseSeed });
+    const parts = lossTerms(model, outputs, { targets, options });
+    // The terms apart leave the gradient's scope as one kept vector, read once below.
+    kept.terms = tf.keep(tf.stack(LOSS_TERMS.map((term) => parts[term])));
+    return tf.addN(Object.values(parts));
+  }, varList);
+  const terms = Float32Array.from(kept.terms!.dataSync());
+  kept.terms!.dispose();
+  return { grads, terms };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** The one differentially private mechanism a run offers: DP-FedAvg with Gaussian noise added by the coordinator. */
+export const DP_MECHANISM = 'dp-fedavg-gaussian';
+
+/** What adaptive clipping defaults to (Andrew et al. 2021: the median norm, learning rate 0.2). */
+export const ADAPTIVE_CLIP_DEFAULTS = { targetQuantile: 0.5, learningRate: 0.2 } as const;
+
+/** Andrew et al. 2021's adaptive clipping: the clip follows a quantile of the sites' update norms. */
+export const AdaptiveClipConfig = z.object({
+  /** The fraction of sites whose update should fit under the clip unclipped. */
+  targetQuantile: z.number().gt(0).lt(1).default(ADAPTIVE_CLIP_DEFAULTS.targetQuantile),
+  /** η of the geometric update C ← C·exp(−η(b̃ − γ)). */
+  learningRate: z.number().positive().max(10).default(ADAPTIVE_CLIP_DEFAULTS.learningRate),
+  /** σ_b of the Gaussian noise on the count of unclipped updates; it costs privacy too (Theorem 1). */
+  countNoiseStd: z.number().positive(),
+});
+export type AdaptiveClipConfig = z.output<typeof AdaptiveClipConfig>;
+
+/** Client-level DP-FedAvg (McMahan et al. 2018): sites clip their delta to `clip`, the coordinator adds noise. */
+export const DpConfig = z.object({
+  /** S: the bound on the L2 norm of a site's whole delta (the first round's, with adaptive clipping). */
+  clip: z.number().positive().max(1e6),
+  /** z: the noise on the mean of m clipped updates has σ = z·S/m. */
+  noiseMultiplier: z.number().positive().max(1000),
+  adaptive: AdaptiveClipConfig.optional(),
+  /** δ of the (ε, δ) guarantee; unset: 1/(approved sites)^1.1 when the run starts. */
+  delta: z.number().gt(0).lt(1).optional(),
+});
+export type DpConfig = z.output<typeof DpConfig>;
+
+/** A run's privacy settings; an empty object is the plain (non-private) run. */
+export const PrivacyConfig = z.object({ dp: DpConfig.optional() });
+export type PrivacyConfig = z.output<typeof PrivacyConfig>;
+
+/** One committed round as the accountant counts it: one step of the sampled Gaussian mechanism. */
+export const AccountedRound = z.object({
+  round: z.int().min(1),
+  /** q: sites selected / approved sites. */
+  sampleRate: z.number().gt(0).max(1),
+  /** The effective z (with adaptive clipping, what is left after the count's share). */
+  noiseMultiplier: z.number().positive(),
+});
+export type AccountedRound = z.infer<typeof AccountedRound>;
+
+/** This round's DP parameters, and the run's past rounds, so a site computes ε itself. */
+export const RoundDp = z.object({
+  clip: z.number().positive(),
+  /** The z the noise is drawn with (what the sites' clipped updates are protected by). */
+  noiseMultiplier: z.number().positive(),
+  /** The effective z the accountant uses (equals noiseMultiplier without adaptive clipping). */
+  accountedNoiseMultiplier: z.number().positive(),
+  sampleRate: z.number().gt(0).max(1),
+  delta: z.number().gt(0).lt(1),
+  /** The run's committed rounds before this one. */
+  pastRounds: z.array(AccountedRound).max(10_000),
+});
+export type RoundDp = z.infer<typeof RoundDp>;
+
+/** What a site is told about a round's privacy, to hold it to its own policy before training. */
+export const RoundPrivacyIns = z.object({
+  /** Whether the round is securely aggregated (not available in a run yet: always false). */
+  secureAggregation: z.boolean(),
+  /** Sites selected for the round. */
+  selectedSites: z.int().min(1),
+  /** The fewest updates the coordinator aggregates a round with (the run's minClients). */
+  minSites: z.int().min(1),
+  dp: RoundDp.optional(),
+});
+export type RoundPrivacyIns = z.infer<typeof RoundPrivacyIns>;
+
+/** What a site reports about its own update in a DP round: whether clipping shrank it (adaptive clipping's bit). */
+export const FitPrivacy = z.object({ clipped: z.boolean() });
+export type FitPrivacy = z.infer<typeof FitPrivacy>;
+
+/** A DP round's parameters as the coordinator stores and reports them; the commit fills in the rest. */
+export const RoundPrivacy = z.object({
+  mechanism: z.literal(DP_MECHANISM),
+  clip: z.number().positive(),
+  noiseMultiplier: z.number().positive(),
+  accountedNoiseMultiplier: z.number().positive(),
+  sampleRate: z.number().gt(0).max(1),
+  delta: z.number().gt(0).lt(1),
+  pastRounds: z.array(AccountedRound).max(10_000),
+  /** The sites whose clipped updates were averaged (m); empty before the commit. */
+  contributors: z.array(z.string()),
+  /** The noisy fraction of contributors whose update was not clipped (adaptive clipping); null otherwise. */
+  unclippedFraction: z.number().nullable(),
+  /** The clip the next round uses. */
+  nextClip: z.number().positive().nullable(),
+  /** The run's ε after this round (every committed round up to it); null before the commit. */
+  epsilon: z.number().nonnegative().nullable(),
+});
+export type RoundPrivacy = z.infer<typeof RoundPrivacy>;

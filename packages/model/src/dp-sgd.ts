@@ -189,7 +189,7 @@ export interface DpSgdEpsilonArgs {
 /**
  * ε spent by DP-SGD at a site: ⌈n / B⌉ steps per epoch, each treated as sampling records with
  * probability B / n. The RDP analysis assumes Poisson sampling; the trainer's shuffled fixed-size
- * batches are the usual stand-in (TF-Privacy's and Opacus's tutorials account for them the same way).
+ * batches are the usual stand-in (TF-Privacy's MNIST tutorial accounts for them the same way).
  * @example dpSgdEpsilon({ batchSize: 32, datasetSize: 2000, epochs: 5, noiseMultiplier: 1.1, delta: 1e-5 })
  */
 export function dpSgdEpsilon(args: DpSgdEpsilonArgs): { epsilon: number; order: number } {

@@ -163,7 +163,9 @@ describe(replicaPrivateSum.name, () => {
       return Float64Array.from(shares[0]!.subarray(0, size), (v, i) => v + (shares[1]![i] ?? NaN));
     };
     const dp = { clip: 0.5, noiseMultiplier: 3 };
+    const tensors = tf.memory().numTensors;
     const clean = summed({ ...dp, noiseMultiplier: 0 });
+    expect(tf.memory().numTensors).toBe(tensors);
     const whole = stepGradient(m, batch, { ...dp, noiseMultiplier: 0 });
     clean.forEach((v, i) => expect(v / batch.n).toBeCloseTo(whole[i] ?? NaN, 5));
     const noise = summed(dp).map((v, i) => v - (clean[i] ?? NaN));

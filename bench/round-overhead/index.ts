@@ -43,6 +43,13 @@ function api<T>(port: number, request: string, body?: unknown): Promise<T> {
   return operatorRest(port, TOKEN)<T>(request, body);
 }
 
+/** The sites' instant "training": a plain loop (Float32Array#map with a callback took 10–38 ms per 1.1M values here, 2–4× the loop). */
+function scaled(global: Float32Array): Float32Array {
+  const delta = new Float32Array(global.length);
+  for (let i = 0; i < global.length; i++) delta[i] = global[i]! * 1e-3;
+  return delta;
+}
+
 interface RoundTiming {
   number: number;
   startedAt: number;
@@ -80,7 +87,7 @@ async function measure(options: {
       sites.push(site);
       await site.enroll(token.token);
       site.close();
-      site.autoTrain = { delta: (g) => g.map((w) => w * 1e-3), numExamples: 10 + k };
+      site.autoTrain = { delta: scaled, numExamples: 10 + k };
       site.keepAlive({ retryMs: 50 });
     }
     const run = await api<{ runId: string; config: { model: unknown } }>(port, 'POST /api/runs', {

@@ -106,6 +106,34 @@ describe('chunked transfer', () => {
     expect(r.nextIndex).toBe(3);
   });
 
+  it('copies a chunk that is a view into a larger packet, so changing the packet later changes nothing', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref });
+    const packet = new Uint8Array(200);
+    for (const c of chunks) {
+      packet.set(c.data, 50);
+      expect(r.push({ ...c, data: packet.subarray(50, 50 + c.data.byteLength) }).ok).toBe(true);
+      packet.fill(0);
+    }
+    expect(await finished(r)).toEqual(bytes);
+  });
+
+  it('keeps a chunk that owns its whole buffer as it is and still checks the whole hash', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref });
+    const owned = chunks.map((c) => ({ ...c, data: c.data.slice() }));
+    for (const c of owned) expect(r.push(c).ok).toBe(true);
+    expect(await finished(r)).toEqual(bytes);
+    const tampered = new ChunkReassembler({ expected: ref });
+    for (const c of chunks.map((c) => ({ ...c, data: c.data.slice() }))) {
+      expect(tampered.push(c).ok).toBe(true);
+      c.data[0] = c.data[0]! ^ 1; // changed after it was accepted: the hash at finish still sees it
+    }
+    expect((await tampered.finish()).ok).toBe(false);
+  });
+
   it('refuses a chunk whose payload is longer than its slot', async () => {
     const { chunks } = await chunksOf(bytesOf(25), 10);
     const r = new ChunkReassembler();

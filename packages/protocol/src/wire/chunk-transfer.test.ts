@@ -186,6 +186,16 @@ describe('chunked transfer', () => {
     expect(await finished(r)).toEqual(bytes);
   });
 
+  it('yields chunks as views of the blob, not copies', async () => {
+    const bytes = bytesOf(25);
+    const { chunks } = await chunksOf(bytes, 10);
+    expect(chunks.map((c) => [c.data.buffer === bytes.buffer, c.data.byteOffset])).toEqual([
+      [true, 0],
+      [true, 10],
+      [true, 20],
+    ]);
+  });
+
   it('refuses bad chunk sizes when encoding', async () => {
     await expect(chunkTransfer(bytesOf(4), { chunkBytes: MAX_CHUNK_BYTES + 1 })).rejects.toThrow(
       /chunkBytes/,

@@ -57,8 +57,15 @@ export async function chunkTransfer(
   for (let index = 0; index < chunkCount; index++) digests.push(await sha256Hex(viewAt(index)));
   function* chunks(fromIndex = 0): Generator<TransferChunk> {
     for (let index = fromIndex; index < chunkCount; index++) {
-      yield { ...ref, index, data: viewAt(index), chunkSha256: digests[index] };
+      const view = viewAt(index);
+      // A view of shared memory is copied: another thread may change it while the chunk is out.
+      const data = isShared(view) ? view.slice() : (view as Uint8Array<ArrayBuffer>);
+      yield { ...ref, index, data, chunkSha256: digests[index] };
     }
   }
   return { ref, chunks };
+}
+
+function isShared(bytes: Uint8Array): boolean {
+  return !(bytes.buffer instanceof ArrayBuffer);
 }

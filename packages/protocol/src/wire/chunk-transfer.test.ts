@@ -196,6 +196,20 @@ describe('chunked transfer', () => {
     ]);
   });
 
+  it('leaves chunk hashes out when asked (uploads), and the whole hash still refuses a corrupt chunk', async () => {
+    const bytes = bytesOf(25);
+    const t = await chunkTransfer(bytes, { chunkBytes: 10, chunkDigests: false });
+    const chunks = [...t.chunks()];
+    expect(chunks.map((c) => c.chunkSha256)).toEqual([undefined, undefined, undefined]);
+    expect(t.ref.sha256).toBe((await chunkTransfer(bytes, { chunkBytes: 10 })).ref.sha256);
+    const r = new ChunkReassembler({ expected: t.ref });
+    const tampered = chunks[1]!.data.slice();
+    tampered[0]! ^= 0x01;
+    for (const c of [chunks[0]!, { ...chunks[1]!, data: tampered }, chunks[2]!])
+      expect(r.push(c).ok).toBe(true);
+    expect(await r.finish()).toMatchObject({ ok: false, error: { code: 'hash_mismatch' } });
+  });
+
   it('refuses bad chunk sizes when encoding', async () => {
     await expect(chunkTransfer(bytesOf(4), { chunkBytes: MAX_CHUNK_BYTES + 1 })).rejects.toThrow(
       /chunkBytes/,

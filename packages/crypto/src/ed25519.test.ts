@@ -70,14 +70,18 @@ describe('Ed25519 known answers (RFC 8032 §7.1)', () => {
 describe('Ed25519 through OpenSSL matches tweetnacl byte for byte', () => {
   it('gives the same public key and signature for any seed and message', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 300 }), (seed, message) => {
-        const pair = nacl.sign.keyPair.fromSeed(seed);
-        expect(toHex(ed25519PublicKey(seed))).toBe(toHex(pair.publicKey));
-        const signature = signEd25519(message, seed);
-        expect(toHex(signature)).toBe(toHex(nacl.sign.detached(message, pair.secretKey)));
-        expect(nacl.sign.detached.verify(message, signature, pair.publicKey)).toBe(true);
-        expect(verifyEd25519(message, signature, pair.publicKey)).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (seed, message) => {
+          const pair = nacl.sign.keyPair.fromSeed(seed);
+          expect(toHex(ed25519PublicKey(seed))).toBe(toHex(pair.publicKey));
+          const signature = signEd25519(message, seed);
+          expect(toHex(signature)).toBe(toHex(nacl.sign.detached(message, pair.secretKey)));
+          expect(nacl.sign.detached.verify(message, signature, pair.publicKey)).toBe(true);
+          expect(verifyEd25519(message, signature, pair.publicKey)).toBe(true);
+        },
+      ),
       { numRuns: 100 },
     );
   });

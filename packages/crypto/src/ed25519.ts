@@ -56,7 +56,11 @@ export function verifyEd25519(message: Uint8Array, signature: Uint8Array, public
   if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
   if (!hasCanonicalS(signature)) return false;
   try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    const key = createPublicKey({
+      key: Buffer.concat([SPKI_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
     return verify(null, message, key, signature);
   } catch {
     // OpenSSL refuses to import some invalid encodings of A; such a key verifies nothing.

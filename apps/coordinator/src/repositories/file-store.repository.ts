@@ -65,7 +65,8 @@ export class FileStoreRepository {
       () => undefined,
     );
     if (size === undefined) throw new Error(`${path} is missing`);
-    if (size !== expectedBytes) throw new Error(`${path} is corrupt: ${size} bytes, expected ${expectedBytes}`);
+    if (size !== expectedBytes)
+      throw new Error(`${path} is corrupt: ${size} bytes, expected ${expectedBytes}`);
   }
 
   /** Deletes a file that turned out not to be needed (absent already is fine). */

@@ -19,6 +19,7 @@ import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
 import { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import { tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
+import { passCosts } from './passes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -194,6 +195,11 @@ for (const { label, now, before } of rows) {
     `| ${label} | ${ms.toFixed(0)} | ${(ms / base).toFixed(2)} | ${now.coordinatorCpuMs.toFixed(0)} + ${now.sitesCpuMs.toFixed(0)} | ${now.peakRssMiB.toFixed(0)} |${versus}`,
   );
 }
+// A 1.1M delta as encoded: 4 bytes a parameter plus its manifest header.
+const passes = passCosts(4 * 1_123_324 + 128);
+console.log(
+  `\none pass over a 1.1M-parameter delta (4.49 MB), ms: SHA-256 ${passes.sha256.toFixed(2)}, copy into a fresh buffer ${passes.freshCopy.toFixed(2)}, into a reused one ${passes.reusedCopy.toFixed(2)}`,
+);
 const goal = rows.find((r) => r.label.startsWith('1M') && r.label.includes(' 10 client'));
 if (goal && rows.length === CONFIGURATIONS.length)
   console.log(

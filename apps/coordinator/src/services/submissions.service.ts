@@ -157,9 +157,9 @@ export class SubmissionsService {
     if (known) return known.ok ? known : refuse(known.error.code, known.error.message);
     const stored = await this.opening.run(() => this.openAndStore(o));
     if (!stored.ok) return refuse(stored.error.code, stored.error.message);
-    const { path, sha256, norm } = stored.data;
+    const { path, sha256, bytes, norm } = stored.data;
     const outcome = await this.locks.run(run.id, () =>
-      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, norm }),
+      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, bytes, norm }),
     );
     if (outcome.ok) void this.roundService.kick(run.id);
     else await this.files.remove(path);
@@ -167,7 +167,9 @@ export class SubmissionsService {
   }
 
   /** Opens, validates and stores the delta and adds it to the round's running sum; records nothing. */
-  private async openAndStore(o: FitSubmission): Promise<Ack<{ path: string; sha256: string; norm: number }>> {
+  private async openAndStore(
+    o: FitSubmission,
+  ): Promise<Ack<{ path: string; sha256: string; bytes: number; norm: number }>> {
     const { run, round, res } = o;
     const model = this.models.describe(run.config.model);
     const opened = await openFit({
@@ -186,7 +188,7 @@ export class SubmissionsService {
     const sha256 = await this.files.write(path, opened.data.payload);
     const { messageKey } = o;
     await this.addToSum({ run, round, messageKey, delta: opened.data.delta, layout: model.layout, res });
-    return ok({ path, sha256, norm: opened.data.norm });
+    return ok({ path, sha256, bytes: opened.data.payload.byteLength, norm: opened.data.norm });
   }
 
   /** The receipt of this very message when it was accepted already, a refusal when the site's update is in. */
@@ -243,6 +245,7 @@ export class SubmissionsService {
     messageKey: string;
     path: string;
     sha256: string;
+    bytes: number;
     norm: number;
   }): Promise<Ack<SubmitReceipt>> {
     const { round, res, siteId, messageKey } = o;
@@ -255,6 +258,7 @@ export class SubmissionsService {
     const receivedAt = this.clock.now();
     const payload: FitPayload & Record<string, unknown> = {
       sha256: o.sha256,
+      bytes: o.bytes,
       groupExamples: res.groupExamples,
       metrics: res.metrics,
       lossPerEpoch: res.lossPerEpoch,

@@ -7,6 +7,7 @@
 // Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR] [--baseline MAIN_JS]
 // --baseline: another coordinator build's dist/main.js (e.g. of the previous commit), measured right before
 // this one for each configuration, so the before/after ratio comes from the same run.
+// SQLite commits per round (each waits for an fsync) come from the coordinator's `fedfuse_sqlite_commits` metric.
 // --tick-ms: the coordinator's ticker (default: its production default, 500 ms). Nothing inside a round
 // waits for a tick (submissions advance it), but every tick reads the running runs: a 20 ms ticker costs
 // CPU in the round. --cpu-prof: V8 profiles of the coordinator, written when it exits (Chrome DevTools).
@@ -19,6 +20,7 @@ import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
 import { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import { tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
+import { commitsPerRound, sqliteCommits } from './commits.ts';
 import { passCosts } from './passes.ts';
 
 const { values } = parseArgs({
@@ -66,6 +68,8 @@ interface Measured {
   /** CPU milliseconds per round, user + system, from the run's start to its completion. */
   coordinatorCpuMs: number;
   sitesCpuMs: number;
+  /** SQLite commits per round (each waits for an fsync), by tables written; undefined for a build that does not count them. */
+  commits: ReturnType<typeof commitsPerRound>;
 }
 
 async function measure(options: { clients: number; model: object; main: string }): Promise<Measured> {
@@ -104,6 +108,7 @@ async function measure(options: { clients: number; model: object; main: string }
       minClients: options.clients,
       model: options.model,
     });
+    const commitsBefore = await sqliteCommits(port, TOKEN);
     const cpuBefore = { coordinator: processCpuMs(child.pid!), sites: ownCpuMs() };
     await api(port, `POST /api/runs/${run.runId}/start`);
     for (let i = 0; i < 6000; i++) {
@@ -113,6 +118,7 @@ async function measure(options: { clients: number; model: object; main: string }
     }
     const coordinatorCpuMs = (processCpuMs(child.pid!) - cpuBefore.coordinator) / ROUNDS;
     const sitesCpuMs = (ownCpuMs() - cpuBefore.sites) / ROUNDS;
+    const commits = commitsPerRound(commitsBefore, await sqliteCommits(port, TOKEN), ROUNDS);
     const rounds = await api<RoundTiming[]>(port, `GET /api/runs/${run.runId}/rounds`);
     const manifest = (sites[0]!.received[0]!.model.manifest as { numParams: number }).numParams;
     const perRoundMs = rounds.map((r) => r.finishedAt - r.startedAt);
@@ -122,6 +128,7 @@ async function measure(options: { clients: number; model: object; main: string }
       peakRssMiB: peakRssMiB(child.pid!),
       coordinatorCpuMs,
       sitesCpuMs,
+      commits,
     };
   } finally {
     sites.forEach((s) => s.close());
@@ -170,8 +177,12 @@ interface Row {
   before?: Measured;
 }
 const rows: Row[] = [];
+const describeCommits = (m: Measured) =>
+  m.commits
+    ? `; SQLite commits per round ${m.commits.total.toFixed(1)} (${m.commits.byTables.map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', ')})`
+    : '';
 const describe = (m: Measured) =>
-  `${median(m.perRoundMs).toFixed(0)} ms per round (${m.perRoundMs.map((x) => x.toFixed(0)).join(', ')}), CPU per round: coordinator ${m.coordinatorCpuMs.toFixed(0)} ms, sites ${m.sitesCpuMs.toFixed(0)} ms; coordinator peak RSS ${m.peakRssMiB.toFixed(0)} MiB`;
+  `${median(m.perRoundMs).toFixed(0)} ms per round (${m.perRoundMs.map((x) => x.toFixed(0)).join(', ')}), CPU per round: coordinator ${m.coordinatorCpuMs.toFixed(0)} ms, sites ${m.sitesCpuMs.toFixed(0)} ms; coordinator peak RSS ${m.peakRssMiB.toFixed(0)} MiB${describeCommits(m)}`;
 for (const [name, model, clients] of CONFIGURATIONS) {
   if (values.only !== undefined && values.only !== `${name}:${clients}`) continue;
   const before = values.baseline ? await measure({ clients, model, main: values.baseline }) : undefined;

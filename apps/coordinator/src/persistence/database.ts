@@ -6,6 +6,7 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Dialect } from './migrations.ts';
 import { migrationProvider } from './migrations.ts';
+import { CommitCounts } from './commit-counts.ts';
 import { withStatementCache } from './statement-cache.ts';
 import type { Schema } from './schema.ts';
 
@@ -23,6 +24,8 @@ export interface Database {
   dialect: Dialect;
   /** Human-readable location, for logs (never the password). */
   where: string;
+  /** SQLite only: its commits so far, by the tables each wrote (each one waits for an fsync). */
+  commits?: CommitCounts;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dialect: Dialect = options.url ? 'postgres' : 'sqlite';
   let db: Kysely<Schema>;
   let where: string;
+  let commits: CommitCounts | undefined;
   if (options.url) {
     const url = new URL(options.url);
     where = `postgresql://${url.hostname}:${url.port || 5432}${url.pathname}`;
@@ -48,7 +52,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     where = options.sqlitePath;
-    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const cached = withStatementCache(sqlite);
+    const counts = new CommitCounts();
+    commits = counts;
+    const database = {
+      close: () => cached.close(),
+      prepare(text: string) {
+        counts.observe(text);
+        return cached.prepare(text);
+      },
+    };
+    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
   }
   const { error, results } = await new Migrator({
     db,
@@ -62,7 +76,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       error instanceof Error ? error.message : error === undefined ? 'unknown error' : JSON.stringify(error);
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed on ${where}: ${reason}`);
   }
-  return { db, dialect, where, close: () => db.destroy() };
+  return { db, dialect, where, ...(commits ? { commits } : {}), close: () => db.destroy() };
 }
 
 /**

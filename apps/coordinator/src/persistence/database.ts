@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -20,7 +21,13 @@ export interface DatabaseOptions {
 }
 
 export interface Database {
-  db: Kysely<Schema>;
+  /** The open transaction of `transaction` when called inside one, else the database. */
+  readonly db: Kysely<Schema>;
+  /**
+   * Runs `work` in one transaction: every repository call inside it (through `db`) commits together, one
+   * fsync for a logical step. Nested calls join the outer transaction.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
   dialect: Dialect;
   /** Human-readable location, for logs (never the password). */
   where: string;
@@ -76,7 +83,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       error instanceof Error ? error.message : error === undefined ? 'unknown error' : JSON.stringify(error);
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed on ${where}: ${reason}`);
   }
-  return { db, dialect, where, ...(commits ? { commits } : {}), close: () => db.destroy() };
+  const root = db;
+  const ambient = new AsyncLocalStorage<Kysely<Schema>>();
+  return {
+    get db() {
+      return ambient.getStore() ?? root;
+    },
+    transaction<T>(work: () => Promise<T>): Promise<T> {
+      if (ambient.getStore()) return work();
+      return root.transaction().execute((trx) => ambient.run(trx, work));
+    },
+    dialect,
+    where,
+    ...(commits ? { commits } : {}),
+    close: () => root.destroy(),
+  };
 }
 
 /**

@@ -11,7 +11,8 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
-import { CLOCK } from '../tokens.ts';
+import type { Database } from '../persistence/database.ts';
+import { CLOCK, DATABASE } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
@@ -63,6 +64,7 @@ export class SubmissionsService {
     private readonly weights: GlobalWeightsService,
     private readonly sums: RoundSums,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   /** Two updates opened and written at a time: one decrypts while the other waits for fsync, and no more
@@ -266,24 +268,29 @@ export class SubmissionsService {
       norm: o.norm,
       ...(res.privacy ? { clipped: res.privacy.clipped } : {}),
     };
-    const inserted = await this.rounds.insertUpdate({
-      round_id: round.id,
-      site_id: siteId,
-      stage: 'fit',
-      message_key: messageKey,
-      num_examples: res.numExamples,
-      payload: JSON.stringify(payload),
-      delta_path: o.path,
-      received_at: receivedAt,
+    // The update and its audit entry commit together: one fsync per accepted update.
+    const inserted = await this.database.transaction(async () => {
+      const stored = await this.rounds.insertUpdate({
+        round_id: round.id,
+        site_id: siteId,
+        stage: 'fit',
+        message_key: messageKey,
+        num_examples: res.numExamples,
+        payload: JSON.stringify(payload),
+        delta_path: o.path,
+        received_at: receivedAt,
+      });
+      if (stored)
+        await this.audit.record({
+          actor: { kind: 'site', id: siteId },
+          action: 'round.update_accepted',
+          subject: round.id,
+          details: { round: round.number, numExamples: res.numExamples },
+        });
+      return stored;
     });
     if (!inserted) return refuse('duplicate', `this site already contributed to round ${round.number}`);
     crashPoint('collection', round.number);
-    await this.audit.record({
-      actor: { kind: 'site', id: siteId },
-      action: 'round.update_accepted',
-      subject: round.id,
-      details: { round: round.number, numExamples: res.numExamples },
-    });
     await this.roundService.progress(round);
     return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
   }

@@ -223,7 +223,10 @@ describe('live /ops updates from a real coordinator', () => {
     now = atHandshake + interval + 5;
     expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
     site.close();
-    const gone = await ops.next('site:updated', (s) => !s.connected && (s.lastSeenAt ?? 0) > atHandshake + 1_000);
+    const gone = await ops.next(
+      'site:updated',
+      (s) => !s.connected && (s.lastSeenAt ?? 0) > atHandshake + 1_000,
+    );
     expect(gone.lastSeenAt).toBe(atHandshake + interval + 5);
     expect(ops.invalid).toEqual([]);
   });

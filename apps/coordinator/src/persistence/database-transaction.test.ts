@@ -11,7 +11,16 @@ async function sqlite() {
   const token = (id: string) =>
     database.db
       .insertInto('enrollment_tokens')
-      .values({ id, label: id, token_hash: `hash-${id}`, created_at: 1, expires_at: 2, used_at: null, used_by_site: null, auto_approve: 0 })
+      .values({
+        id,
+        label: id,
+        token_hash: `hash-${id}`,
+        created_at: 1,
+        expires_at: 2,
+        used_at: null,
+        used_by_site: null,
+        auto_approve: 0,
+      })
       .execute();
   const ids = async () =>
     (await database.db.selectFrom('enrollment_tokens').select('id').orderBy('id').execute()).map((r) => r.id);

@@ -5,6 +5,9 @@ import { defaultModelConfig } from '@fedfuse/model/spec';
 import { IMAGE_FAMILIES } from '@fedfuse/data';
 import { FUSIONS, RUN_DEFAULTS, STRATEGIES, formatIssues } from '@fedfuse/protocol';
 
+/** `--dp-record-level` without its own clip and z: Opacus' usual C = 1 and z = 1.1 (Abadi et al.'s range). */
+export const RECORD_LEVEL_DEFAULTS = { clip: 1, noiseMultiplier: 1.1 } as const;
+
 /**
  * Defaults of `fedfuse-sim run`. The training settings are the federation's run defaults (RUN_DEFAULTS,
  * tuned here: the 3-site demo trains in about two minutes on 2 cores, docs/results.md); sites, patients,
@@ -271,6 +274,26 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: "DP-FedAvg: δ of the (ε, δ) guarantee (the coordinator's default: 1/sites^1.1)",
   },
   {
+    flag: 'dp-record-level',
+    key: 'dpRecordLevel',
+    kind: 'switch',
+    help: 'record-level DP-SGD at every site: per-patient clipping and noise (ε per patient, per site; with or without DP-FedAvg)',
+  },
+  {
+    flag: 'dp-record-clip',
+    key: 'dpRecordClip',
+    value: 'C',
+    kind: 'number',
+    help: `DP-SGD: the L2 bound on each patient's gradient (with --dp-record-level; default ${RECORD_LEVEL_DEFAULTS.clip})`,
+  },
+  {
+    flag: 'dp-record-noise',
+    key: 'dpRecordNoise',
+    value: 'Z',
+    kind: 'number',
+    help: `DP-SGD: noise N(0, (Z·C)²) on each batch's sum of clipped gradients (with --dp-record-level; default ${RECORD_LEVEL_DEFAULTS.noiseMultiplier})`,
+  },
+  {
     flag: 'dashboard',
     key: 'dashboard',
     kind: 'switch',
@@ -340,6 +363,10 @@ export const SimulationOptions = z.object({
   dpNoiseMultiplier: z.number().positive().optional(),
   dpAdaptive: z.boolean().optional(),
   dpDelta: z.number().gt(0).lt(1).optional(),
+  /** Record-level DP-SGD at every site (its clip and z below, or RECORD_LEVEL_DEFAULTS). */
+  dpRecordLevel: z.boolean().optional(),
+  dpRecordClip: z.number().positive().optional(),
+  dpRecordNoise: z.number().positive().optional(),
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;
@@ -377,6 +404,9 @@ export function resolveSimulationOptions(
     throw new Error('--dp-clip and --dp-noise-multiplier: give both (the clip and the noise) or neither');
   if (dpClip === undefined && (dpAdaptive || dpDelta !== undefined))
     throw new Error('--dp-adaptive and --dp-delta need --dp-clip and --dp-noise-multiplier');
+  const { dpRecordLevel, dpRecordClip, dpRecordNoise } = parsed.data;
+  if (!dpRecordLevel && (dpRecordClip !== undefined || dpRecordNoise !== undefined))
+    throw new Error('--dp-record-clip and --dp-record-noise need --dp-record-level');
   return parsed.data;
 }
 

@@ -46,7 +46,9 @@ export function privacyLine(report: SimulationReport): string {
   const line = `privacy: ${p.mechanism}, ε = ${epsilon}, δ = ${p.delta ?? '—'}, secure aggregation ${p.secureAggregation ? 'on' : 'off'}`;
   const perPatient = p.sites.flatMap((s) => (s.recordLevel ? [s.recordLevel.epsilon] : []));
   // Each site's patients have their own guarantee; the largest is the one every patient gets.
-  return perPatient.length === 0 ? line : `${line}, record-level ε ≤ ${Math.max(...perPatient).toFixed(3)} per patient`;
+  return perPatient.length === 0
+    ? line
+    : `${line}, record-level ε ≤ ${Math.max(...perPatient).toFixed(3)} per patient`;
 }
 
 function roundsSection(report: SimulationReport, tasks: string[]): string {

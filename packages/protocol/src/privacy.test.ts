@@ -45,8 +45,14 @@ describe("a run's privacy settings", () => {
 
   it('takes record-level DP-SGD alone, or next to client-level DP-FedAvg, with any strategy', () => {
     const recordLevel = { clip: 1, noiseMultiplier: 1.1 };
-    expect(parseRun({ recordLevel }, 'krum')).toMatchObject({ success: true, data: { privacy: { recordLevel } } });
-    const both = RunConfig.parse({ name: 'r', privacy: { recordLevel, dp: { clip: 1, noiseMultiplier: 1 } } });
+    expect(parseRun({ recordLevel }, 'krum')).toMatchObject({
+      success: true,
+      data: { privacy: { recordLevel } },
+    });
+    const both = RunConfig.parse({
+      name: 'r',
+      privacy: { recordLevel, dp: { clip: 1, noiseMultiplier: 1 } },
+    });
     expect(both.privacy).toEqual({ recordLevel, dp: { clip: 1, noiseMultiplier: 1 } });
     expect(privacyConflict(both)).toBeUndefined();
   });

@@ -44,7 +44,11 @@ export type RecordLevelConfig = z.output<typeof RecordLevelConfig>;
 export const DP_SGD_MECHANISM = 'dp-sgd-gaussian';
 
 /** What a run's privacy guarantee is made of: client-level, record-level, or both (each accounted apart). */
-export const PRIVACY_MECHANISMS = [DP_MECHANISM, DP_SGD_MECHANISM, `${DP_MECHANISM}+${DP_SGD_MECHANISM}`] as const;
+export const PRIVACY_MECHANISMS = [
+  DP_MECHANISM,
+  DP_SGD_MECHANISM,
+  `${DP_MECHANISM}+${DP_SGD_MECHANISM}`,
+] as const;
 export type PrivacyMechanism = (typeof PRIVACY_MECHANISMS)[number];
 
 /**

@@ -30,7 +30,13 @@ export interface SiteStatusReport {
     policy: PrivacyPolicy;
     runs: { runId: string; epsilon: number; delta: number; rounds: number; maxEpsilon: number | null }[];
     /** Record-level DP-SGD: each run's per-patient ε at this site, accounted apart. */
-    recordLevel: { runId: string; epsilon: number; delta: number; epochs: number; maxEpsilon: number | null }[];
+    recordLevel: {
+      runId: string;
+      epsilon: number;
+      delta: number;
+      epochs: number;
+      maxEpsilon: number | null;
+    }[];
   };
 }
 

@@ -67,8 +67,8 @@ function insWith(config: Partial<FitConfig>, roundNumber = 1): FitIns {
 /** Starts the round, waits for the submission and opens the sealed delta as the coordinator would. */
 async function trainRound(ins: FitIns): Promise<{ res: FitRes; delta: Float32Array }> {
   // The previous round's job ends just after its upload: the site answers busy until then.
-  await vi.waitFor(async () =>
-    expect(await env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]),
+  await vi.waitFor(
+    async () => expect(await env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]),
     { timeout: 30_000, interval: 50 },
   );
   const res = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit)).payload);

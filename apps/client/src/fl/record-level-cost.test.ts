@@ -33,9 +33,14 @@ describe(recordLevelCost.name, () => {
     );
   });
 
-  it('counts a retried round once and keeps the δ recorded at the run\'s first round', () => {
+  it("counts a retried round once and keeps the δ recorded at the run's first round", () => {
     const noDelta = { ...CONFIG, dpSgd: { clip: 1, noiseMultiplier: 1.1 } };
-    const first = recordLevelCost({ config: noDelta, roundNumber: 1, datasetSize: 200, recorded: undefined })!;
+    const first = recordLevelCost({
+      config: noDelta,
+      roundNumber: 1,
+      datasetSize: 200,
+      recorded: undefined,
+    })!;
     expect(first.delta).toBeCloseTo(1 / 200 ** 1.1, 15);
     const recorded = { ...first, maxEpsilon: null, updatedAt: 0 };
     const retried = recordLevelCost({ config: noDelta, roundNumber: 1, datasetSize: 150, recorded })!;
@@ -46,7 +51,9 @@ describe(recordLevelCost.name, () => {
 
   it('is null for a round without DP-SGD', () => {
     const { dpSgd: _, ...plain } = CONFIG;
-    expect(recordLevelCost({ config: plain, roundNumber: 1, datasetSize: 200, recorded: undefined })).toBeNull();
+    expect(
+      recordLevelCost({ config: plain, roundNumber: 1, datasetSize: 200, recorded: undefined }),
+    ).toBeNull();
   });
 });
 
@@ -70,7 +77,12 @@ describe('maxEpsilon with record-level DP-SGD', () => {
   });
 
   it('still refuses a run with neither mechanism when maxEpsilon is set', () => {
-    const refusal = policyRefusal({ policy: { maxEpsilon: 5 }, privacy: undefined, cost: NO_DP, recordLevel: null });
+    const refusal = policyRefusal({
+      policy: { maxEpsilon: 5 },
+      privacy: undefined,
+      cost: NO_DP,
+      recordLevel: null,
+    });
     expect(refusal?.message).toMatch(/not differentially private/);
   });
 });

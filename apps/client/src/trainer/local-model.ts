@@ -63,7 +63,9 @@ export class LocalModel {
       modalityKeepProb: config.modalityKeepProb,
       proximal: config.proximalMu > 0 ? { mu: config.proximalMu, reference: req.global } : undefined,
       // δ is the accountant's, not training's.
-      dpSgd: config.dpSgd ? { clip: config.dpSgd.clip, noiseMultiplier: config.dpSgd.noiseMultiplier } : undefined,
+      dpSgd: config.dpSgd
+        ? { clip: config.dpSgd.clip, noiseMultiplier: config.dpSgd.noiseMultiplier }
+        : undefined,
       onEpoch,
     };
     const result = this.pool

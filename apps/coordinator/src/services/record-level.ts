@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { ResolvedRunConfig } from '../run-config.ts';
 
 /** Why a fit result cannot be accepted in a record-level run (it does not state the site's ε), or undefined. */
-export function recordLevelProblem(config: Pick<ResolvedRunConfig, 'privacy'>, res: FitRes): string | undefined {
+export function recordLevelProblem(
+  config: Pick<ResolvedRunConfig, 'privacy'>,
+  res: FitRes,
+): string | undefined {
   if (!config.privacy.recordLevel || res.recordLevel) return undefined;
   return "a record-level DP-SGD run needs recordLevel (the site's ε) in the submission";
 }

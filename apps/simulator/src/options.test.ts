@@ -64,18 +64,19 @@ describe(privacyFor.name, () => {
       dpRecordLevel: true,
       dpRecordClip: 0.5,
       dpRecordNoise: 2,
+      dpRecordDelta: 1e-5,
       dpClip: 0.1,
       dpNoiseMultiplier: 1,
     });
     expect(privacyFor(both)).toEqual({
-      recordLevel: { clip: 0.5, noiseMultiplier: 2 },
+      recordLevel: { clip: 0.5, noiseMultiplier: 2, delta: 1e-5 },
       dp: { clip: 0.1, noiseMultiplier: 1 },
     });
   });
 
   it('refuses a record-level clip or noise without --dp-record-level, naming the flags', () => {
     expect(() => resolveSimulationOptions({ out: 'x', dpRecordNoise: 1 })).toThrow(
-      /--dp-record-clip and --dp-record-noise need --dp-record-level/,
+      /--dp-record-clip, --dp-record-noise and --dp-record-delta need --dp-record-level/,
     );
     expect(() => resolveSimulationOptions({ out: 'x', dpRecordLevel: true, dpRecordClip: -1 })).toThrow(
       /^--dp-record-clip: /,

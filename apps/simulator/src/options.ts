@@ -294,6 +294,13 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: `DP-SGD: noise N(0, (Z·C)²) on each batch's sum of clipped gradients (with --dp-record-level; default ${RECORD_LEVEL_DEFAULTS.noiseMultiplier})`,
   },
   {
+    flag: 'dp-record-delta',
+    key: 'dpRecordDelta',
+    value: 'D',
+    kind: 'number',
+    help: "DP-SGD: δ of each site's per-patient (ε, δ) (with --dp-record-level; default 1/n^1.1 for a site's n training patients)",
+  },
+  {
     flag: 'dashboard',
     key: 'dashboard',
     kind: 'switch',
@@ -367,6 +374,7 @@ export const SimulationOptions = z.object({
   dpRecordLevel: z.boolean().optional(),
   dpRecordClip: z.number().positive().optional(),
   dpRecordNoise: z.number().positive().optional(),
+  dpRecordDelta: z.number().gt(0).lt(1).optional(),
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;
@@ -404,9 +412,9 @@ export function resolveSimulationOptions(
     throw new Error('--dp-clip and --dp-noise-multiplier: give both (the clip and the noise) or neither');
   if (dpClip === undefined && (dpAdaptive || dpDelta !== undefined))
     throw new Error('--dp-adaptive and --dp-delta need --dp-clip and --dp-noise-multiplier');
-  const { dpRecordLevel, dpRecordClip, dpRecordNoise } = parsed.data;
-  if (!dpRecordLevel && (dpRecordClip !== undefined || dpRecordNoise !== undefined))
-    throw new Error('--dp-record-clip and --dp-record-noise need --dp-record-level');
+  const { dpRecordLevel, dpRecordClip, dpRecordNoise, dpRecordDelta } = parsed.data;
+  if (!dpRecordLevel && [dpRecordClip, dpRecordNoise, dpRecordDelta].some((v) => v !== undefined))
+    throw new Error('--dp-record-clip, --dp-record-noise and --dp-record-delta need --dp-record-level');
   return parsed.data;
 }
 

@@ -65,6 +65,7 @@ export function privacyFor(options: SimulationOptions): NonNullable<RunConfigInp
         recordLevel: {
           clip: options.dpRecordClip ?? RECORD_LEVEL_DEFAULTS.clip,
           noiseMultiplier: options.dpRecordNoise ?? RECORD_LEVEL_DEFAULTS.noiseMultiplier,
+          ...(options.dpRecordDelta !== undefined ? { delta: options.dpRecordDelta } : {}),
         },
       }
     : {};

@@ -11,7 +11,8 @@ const EXPERIMENT_DESCRIPTION =
   'and Shapley values per task, and beyond the paper federated vs centralized vs local-only training, IID ' +
   'vs non-IID sites, FedAvg vs FedProx vs FedAdam. Writes DIR/results.md, DIR/results.json, ' +
   "DIR/report.html and each run's own report under DIR/runs/. --preset privacy instead runs DP-FedAvg with " +
-  'a few noise multipliers and writes the privacy–utility table (ε against pooled AUC per task).';
+  'a few noise multipliers and record-level DP-SGD once, and writes the privacy–utility table (ε against ' +
+  'pooled AUC per task).';
 
 type ExperimentBase = Partial<SimulationInput>;
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
 import { RUN_FLAGS, resolveSimulationOptions } from './options.ts';
-import { trainingSites } from './run-config.ts';
+import { privacyFor, trainingSites } from './run-config.ts';
 import { commanderOption, flagValues } from './run-flags.ts';
 
 describe(resolveSimulationOptions.name, () => {
@@ -51,5 +51,35 @@ describe('RUN_FLAGS', () => {
       modalityKeepProb: 0.5,
       fusion: 'late',
     });
+  });
+});
+
+describe(privacyFor.name, () => {
+  it('turns --dp-record-level into privacy.recordLevel, with its defaults or its own clip and z', () => {
+    expect(privacyFor(resolveSimulationOptions({ out: 'x', dpRecordLevel: true }))).toEqual({
+      recordLevel: { clip: 1, noiseMultiplier: 1.1 },
+    });
+    const both = resolveSimulationOptions({
+      out: 'x',
+      dpRecordLevel: true,
+      dpRecordClip: 0.5,
+      dpRecordNoise: 2,
+      dpRecordDelta: 1e-5,
+      dpClip: 0.1,
+      dpNoiseMultiplier: 1,
+    });
+    expect(privacyFor(both)).toEqual({
+      recordLevel: { clip: 0.5, noiseMultiplier: 2, delta: 1e-5 },
+      dp: { clip: 0.1, noiseMultiplier: 1 },
+    });
+  });
+
+  it('refuses a record-level clip or noise without --dp-record-level, naming the flags', () => {
+    expect(() => resolveSimulationOptions({ out: 'x', dpRecordNoise: 1 })).toThrow(
+      /--dp-record-clip, --dp-record-noise and --dp-record-delta need --dp-record-level/,
+    );
+    expect(() => resolveSimulationOptions({ out: 'x', dpRecordLevel: true, dpRecordClip: -1 })).toThrow(
+      /^--dp-record-clip: /,
+    );
   });
 });

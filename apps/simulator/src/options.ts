@@ -5,6 +5,9 @@ import { defaultModelConfig } from '@fedfuse/model/spec';
 import { IMAGE_FAMILIES } from '@fedfuse/data';
 import { FUSIONS, RUN_DEFAULTS, STRATEGIES, formatIssues } from '@fedfuse/protocol';
 
+/** `--dp-record-level` without its own clip and z: Opacus' usual C = 1 and z = 1.1 (Abadi et al.'s range). */
+export const RECORD_LEVEL_DEFAULTS = { clip: 1, noiseMultiplier: 1.1 } as const;
+
 /**
  * Defaults of `fedfuse-sim run`. The training settings are the federation's run defaults (RUN_DEFAULTS,
  * tuned here: the 3-site demo trains in about two minutes on 2 cores, docs/results.md); sites, patients,
@@ -271,6 +274,33 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: "DP-FedAvg: δ of the (ε, δ) guarantee (the coordinator's default: 1/sites^1.1)",
   },
   {
+    flag: 'dp-record-level',
+    key: 'dpRecordLevel',
+    kind: 'switch',
+    help: 'record-level DP-SGD at every site: per-patient clipping and noise (ε per patient, per site; with or without DP-FedAvg)',
+  },
+  {
+    flag: 'dp-record-clip',
+    key: 'dpRecordClip',
+    value: 'C',
+    kind: 'number',
+    help: `DP-SGD: the L2 bound on each patient's gradient (with --dp-record-level; default ${RECORD_LEVEL_DEFAULTS.clip})`,
+  },
+  {
+    flag: 'dp-record-noise',
+    key: 'dpRecordNoise',
+    value: 'Z',
+    kind: 'number',
+    help: `DP-SGD: noise N(0, (Z·C)²) on each batch's sum of clipped gradients (with --dp-record-level; default ${RECORD_LEVEL_DEFAULTS.noiseMultiplier})`,
+  },
+  {
+    flag: 'dp-record-delta',
+    key: 'dpRecordDelta',
+    value: 'D',
+    kind: 'number',
+    help: "DP-SGD: δ of each site's per-patient (ε, δ) (with --dp-record-level; default 1/n^1.1 for a site's n training patients)",
+  },
+  {
     flag: 'dashboard',
     key: 'dashboard',
     kind: 'switch',
@@ -340,6 +370,11 @@ export const SimulationOptions = z.object({
   dpNoiseMultiplier: z.number().positive().optional(),
   dpAdaptive: z.boolean().optional(),
   dpDelta: z.number().gt(0).lt(1).optional(),
+  /** Record-level DP-SGD at every site (its clip and z below, or RECORD_LEVEL_DEFAULTS). */
+  dpRecordLevel: z.boolean().optional(),
+  dpRecordClip: z.number().positive().optional(),
+  dpRecordNoise: z.number().positive().optional(),
+  dpRecordDelta: z.number().gt(0).lt(1).optional(),
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;
@@ -377,6 +412,9 @@ export function resolveSimulationOptions(
     throw new Error('--dp-clip and --dp-noise-multiplier: give both (the clip and the noise) or neither');
   if (dpClip === undefined && (dpAdaptive || dpDelta !== undefined))
     throw new Error('--dp-adaptive and --dp-delta need --dp-clip and --dp-noise-multiplier');
+  const { dpRecordLevel, dpRecordClip, dpRecordNoise, dpRecordDelta } = parsed.data;
+  if (!dpRecordLevel && [dpRecordClip, dpRecordNoise, dpRecordDelta].some((v) => v !== undefined))
+    throw new Error('--dp-record-clip, --dp-record-noise and --dp-record-delta need --dp-record-level');
   return parsed.data;
 }
 

@@ -54,6 +54,16 @@ describe(privacyMarkdown.name, () => {
           mechanism: 'dp-fedavg-gaussian',
           sites: [],
         }),
+        run('dp-sgd-z-1.1', 0.55, {
+          secureAggregation: false,
+          epsilon: null,
+          delta: null,
+          mechanism: 'dp-sgd-gaussian',
+          sites: [
+            { name: 'a', rounds: 0, epsilon: null, recordLevel: { epsilon: 2.5, delta: 1e-5, epochs: 4 } },
+            { name: 'b', rounds: 0, epsilon: null, recordLevel: { epsilon: 3.25, delta: 1e-5, epochs: 4 } },
+          ],
+        }),
       ],
     } as unknown as ExperimentReport;
     const rows = privacyMarkdown(report)
@@ -70,6 +80,7 @@ describe(privacyMarkdown.name, () => {
       ['no-dp', '—', '∞ (no DP)', '—', '0.810', '0.810', '61'],
       ['z-1', '1', '12.3', '1e-5', '0.620', '0.620', '61'],
       ['z-0.01', '0.01', '1.23e+5', '1e-5', '0.700', '0.700', '61'],
+      ['dp-sgd-z-1.1', '1.1', '3.25 per patient', '1e-5', '0.550', '0.550', '61'],
     ]);
   });
 });

@@ -3,7 +3,8 @@ import { markdownTable, num } from './tables.ts';
 
 /**
  * The `privacy` preset's result: pooled test AUC per task against the run's ε (DP-FedAvg, central noise,
- * no secure aggregation), one row per noise multiplier, the run without DP first.
+ * no secure aggregation), one row per noise multiplier, the run without DP first; a record-level DP-SGD
+ * run shows the largest site's per-patient ε instead.
  */
 export function privacyMarkdown(report: ExperimentReport): string {
   const tasks = [...new Set(report.runs.flatMap((r) => Object.keys(r.final.tasks)))];
@@ -13,12 +14,25 @@ export function privacyMarkdown(report: ExperimentReport): string {
     : '';
   const rows = report.runs.map((run) => {
     const p = run.privacy;
-    const z = run.name.startsWith('z-') ? run.name.slice(2) : '—';
+    const z = /(?:^|-)z-(.+)$/.exec(run.name)?.[1] ?? '—';
+    const perPatient = (p?.sites ?? []).flatMap((s) => (s.recordLevel ? [s.recordLevel] : []));
+    // Record-level runs: the largest site's per-patient ε, the one every patient gets.
+    const worst = perPatient.reduce<(typeof perPatient)[number] | undefined>(
+      (max, s) => (max && max.epsilon >= s.epsilon ? max : s),
+      undefined,
+    );
+    const epsilon =
+      p?.epsilon !== null && p?.epsilon !== undefined
+        ? formatEpsilon(p.epsilon)
+        : worst
+          ? `${formatEpsilon(worst.epsilon)} per patient`
+          : '∞ (no DP)';
+    const delta = p?.delta ?? worst?.delta ?? null;
     return [
       run.name,
       z,
-      p?.epsilon === null || p?.epsilon === undefined ? '∞ (no DP)' : formatEpsilon(p.epsilon),
-      p?.delta === null || p?.delta === undefined ? '—' : formatDelta(p.delta),
+      epsilon,
+      delta === null ? '—' : formatDelta(delta),
       ...tasks.map((t) => num(run.final.tasks[t]?.auc)),
       num(run.final.meanAuc),
       num(run.seconds, 0),
@@ -29,7 +43,7 @@ export function privacyMarkdown(report: ExperimentReport): string {
     : '';
   return `${[
     `Command: \`${report.command}\` (${num(report.totalSeconds / 60, 1)} minutes).`,
-    `Setup: ${setup} DP-FedAvg with the clip and δ in the run names' options, noise added by the coordinator, no secure aggregation. Every AUC is the selected round's global model on the pooled held-out splits of all sites.${failed}`,
+    `Setup: ${setup} DP-FedAvg with the clip and δ in the run names' options, noise added by the coordinator, no secure aggregation; \`dp-sgd-*\`: record-level DP-SGD at every site instead (C = 1, δ = 1e-5; ε per patient, the largest site's). Every AUC is the selected round's global model on the pooled held-out splits of all sites.${failed}`,
     markdownTable(['run', 'z', 'ε', 'δ', ...tasks.map((t) => `${t} AUC`), 'mean AUC', 'seconds'], rows),
   ].join('\n\n')}\n`;
 }

@@ -43,7 +43,12 @@ export function privacyLine(report: SimulationReport): string {
   if (p.mechanism === null)
     return 'privacy: not differentially private (updates sealed to the coordinator only)';
   const epsilon = p.epsilon === null ? '—' : p.epsilon.toFixed(3);
-  return `privacy: ${p.mechanism}, ε = ${epsilon}, δ = ${p.delta ?? '—'}, secure aggregation ${p.secureAggregation ? 'on' : 'off'}`;
+  const line = `privacy: ${p.mechanism}, ε = ${epsilon}, δ = ${p.delta ?? '—'}, secure aggregation ${p.secureAggregation ? 'on' : 'off'}`;
+  const perPatient = p.sites.flatMap((s) => (s.recordLevel ? [s.recordLevel.epsilon] : []));
+  // Each site's patients have their own guarantee; the largest is the one every patient gets.
+  return perPatient.length === 0
+    ? line
+    : `${line}, record-level ε ≤ ${Math.max(...perPatient).toFixed(3)} per patient`;
 }
 
 function roundsSection(report: SimulationReport, tasks: string[]): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LossTerms, RoundStage, formatIssues } from '@fedfuse/protocol';
+import { FitRecordLevel, LossTerms, RoundStage, formatIssues } from '@fedfuse/protocol';
 
 // The contract of `report.json`: written by `fedfuse-sim run`, read by `fedfuse-sim experiment`, the
 // HTML report and anyone's notebook. A metric that is undefined for the data (an AUC with one class
@@ -130,8 +130,20 @@ export const ReportPrivacy = z.object({
   epsilon: z.number().nullable(),
   delta: z.number().nullable(),
   mechanism: z.string().nullable(),
-  /** Per site (by name): the rounds its update was averaged into and their ε; empty without DP. */
-  sites: z.array(z.object({ name: z.string(), rounds: z.int().min(0), epsilon: z.number() })).default([]),
+  /**
+   * Per site (by name): the rounds its update was averaged into and their client-level ε (null without
+   * `dp`), and its own per-patient ε under record-level DP-SGD (null without it); empty without DP.
+   */
+  sites: z
+    .array(
+      z.object({
+        name: z.string(),
+        rounds: z.int().min(0),
+        epsilon: z.number().nullable(),
+        recordLevel: FitRecordLevel.nullable().default(null),
+      }),
+    )
+    .default([]),
 });
 export type ReportPrivacy = z.infer<typeof ReportPrivacy>;
 

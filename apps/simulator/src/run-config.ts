@@ -1,6 +1,7 @@
 import type { RunConfigInput } from '@fedfuse/protocol';
 import type { LoadedFederation } from './federation.ts';
 import type { SimulationOptions } from './options.ts';
+import { RECORD_LEVEL_DEFAULTS } from './options.ts';
 
 /** The model settings a simulation chooses; the rest are the model's defaults. */
 export type ModelChoices = Pick<
@@ -58,11 +59,21 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
  * The run's DP settings from the --dp-* flags. Adaptive clipping's count noise is Andrew et al.'s m/20,
  * raised to z where that is too small for the update's share of the noise to exist (2σ_b must exceed z).
  */
-function privacyFor(options: SimulationOptions): NonNullable<RunConfigInput['privacy']> {
+export function privacyFor(options: SimulationOptions): NonNullable<RunConfigInput['privacy']> {
+  const recordLevel = options.dpRecordLevel
+    ? {
+        recordLevel: {
+          clip: options.dpRecordClip ?? RECORD_LEVEL_DEFAULTS.clip,
+          noiseMultiplier: options.dpRecordNoise ?? RECORD_LEVEL_DEFAULTS.noiseMultiplier,
+          ...(options.dpRecordDelta !== undefined ? { delta: options.dpRecordDelta } : {}),
+        },
+      }
+    : {};
   const { dpClip: clip, dpNoiseMultiplier: noiseMultiplier } = options;
-  if (clip === undefined || noiseMultiplier === undefined) return {};
+  if (clip === undefined || noiseMultiplier === undefined) return recordLevel;
   const sites = trainingSites(options);
   return {
+    ...recordLevel,
     dp: {
       clip,
       noiseMultiplier,

@@ -191,6 +191,7 @@ function finalReport(o: {
         name: s.siteName,
         rounds: s.rounds,
         epsilon: s.epsilon,
+        recordLevel: s.recordLevel,
       })),
     },
     timings: timings({

@@ -187,22 +187,33 @@ export interface DpSgdEpsilonArgs {
 }
 
 /**
- * ε spent by DP-SGD at a site: ⌈n / B⌉ steps per epoch, each treated as sampling records with
- * probability B / n. The RDP analysis assumes Poisson sampling; the trainer's shuffled fixed-size
- * batches are the usual stand-in (TF-Privacy's MNIST tutorial accounts for them the same way).
- * @example dpSgdEpsilon({ batchSize: 32, datasetSize: 2000, epochs: 5, noiseMultiplier: 1.1, delta: 1e-5 })
+ * The accountant's steps of DP-SGD at a site: ⌈n / B⌉ steps per epoch, each treated as sampling records
+ * with probability B / n. Steps of several rounds compose by passing them to `computeEpsilon` together.
  */
-export function dpSgdEpsilon(args: DpSgdEpsilonArgs): { epsilon: number; order: number } {
+export function dpSgdSteps(args: Omit<DpSgdEpsilonArgs, 'delta'>): {
+  sampleRate: number;
+  noiseMultiplier: number;
+  count: number;
+} {
   const { batchSize, datasetSize, epochs } = args;
   for (const [field, value] of Object.entries({ batchSize, datasetSize, epochs })) {
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`${field} must be an integer ≥ 1, got ${value}`);
     }
   }
-  const step = {
+  return {
     sampleRate: Math.min(1, batchSize / datasetSize),
     noiseMultiplier: args.noiseMultiplier,
     count: epochs * Math.ceil(datasetSize / batchSize),
   };
-  return computeEpsilon({ steps: [step], delta: args.delta });
+}
+
+/**
+ * ε spent by DP-SGD at a site (the steps of `dpSgdSteps`). The RDP analysis assumes Poisson sampling; the
+ * trainer's shuffled fixed-size batches are the usual stand-in (TF-Privacy's MNIST tutorial accounts for
+ * them the same way).
+ * @example dpSgdEpsilon({ batchSize: 32, datasetSize: 2000, epochs: 5, noiseMultiplier: 1.1, delta: 1e-5 })
+ */
+export function dpSgdEpsilon(args: DpSgdEpsilonArgs): { epsilon: number; order: number } {
+  return computeEpsilon({ steps: [dpSgdSteps(args)], delta: args.delta });
 }

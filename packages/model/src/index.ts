@@ -5,7 +5,7 @@ export type { BackendInfo, BackendName, BackendOptions } from './backend.ts';
 export { DEFAULT_TASKS, FUSIONS, defaultModelConfig, resolveModelConfig } from './config.ts';
 export type { Fusion, ModelConfig } from './config.ts';
 export { conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
-export { dpSgdEpsilon } from './dp-sgd.ts';
+export { dpSgdEpsilon, dpSgdSteps } from './dp-sgd.ts';
 export type { DpSgdEpsilonArgs, DpSgdOptions } from './dp-sgd.ts';
 export { dropModalities } from './dropout.ts';
 export { evaluateModalityRemoval, evaluateModel } from './evaluate.ts';

@@ -33,10 +33,28 @@ describe("a run's privacy settings", () => {
       { dp: { clip: 1, noiseMultiplier: 1, adaptive: { countNoiseStd: 1, targetQuantile: 1 } } },
       'privacy.dp.adaptive.targetQuantile',
     ],
+    [{ recordLevel: { clip: 0, noiseMultiplier: 1 } }, 'privacy.recordLevel.clip'],
+    [{ recordLevel: { clip: 1 } }, 'privacy.recordLevel.noiseMultiplier'],
+    [{ recordLevel: { clip: 1, noiseMultiplier: 1, delta: 0 } }, 'privacy.recordLevel.delta'],
+    [{ recordLevel: { clip: 1, noiseMultiplier: 1, perPatient: true } }, 'privacy.recordLevel'],
   ])('refuses %j, naming %s', (privacy, field) => {
     const parsed = parseRun(privacy);
     expect(parsed.success).toBe(false);
     if (!parsed.success) expect(formatIssues(parsed.error.issues)).toContain(field);
+  });
+
+  it('takes record-level DP-SGD alone, or next to client-level DP-FedAvg, with any strategy', () => {
+    const recordLevel = { clip: 1, noiseMultiplier: 1.1 };
+    expect(parseRun({ recordLevel }, 'krum')).toMatchObject({
+      success: true,
+      data: { privacy: { recordLevel } },
+    });
+    const both = RunConfig.parse({
+      name: 'r',
+      privacy: { recordLevel, dp: { clip: 1, noiseMultiplier: 1 } },
+    });
+    expect(both.privacy).toEqual({ recordLevel, dp: { clip: 1, noiseMultiplier: 1 } });
+    expect(privacyConflict(both)).toBeUndefined();
   });
 
   it.each(['fedmedian', 'trimmedmean', 'krum'])('cannot go with %s, and says why', (strategy) => {

@@ -29,8 +29,33 @@ export const DpConfig = z.object({
 });
 export type DpConfig = z.output<typeof DpConfig>;
 
-/** A run's privacy settings; an empty object is the plain (non-private) run. */
-export const PrivacyConfig = z.object({ dp: DpConfig.optional() });
+/** Record-level DP-SGD at each site (Abadi et al. 2016), as a run option: every site trains with it. */
+export const RecordLevelConfig = z.strictObject({
+  /** C: the bound on the L2 norm of each patient's gradient. */
+  clip: z.number().positive().max(1e6),
+  /** z: the noise on the sum of a batch's clipped gradients has σ = z·C. */
+  noiseMultiplier: z.number().positive().max(1000),
+  /** δ of each site's per-patient (ε, δ); unset: 1/(the site's training patients)^1.1, fixed at its first round. */
+  delta: z.number().gt(0).lt(1).optional(),
+});
+export type RecordLevelConfig = z.output<typeof RecordLevelConfig>;
+
+/** The mechanism of record-level DP-SGD, as reports name it. */
+export const DP_SGD_MECHANISM = 'dp-sgd-gaussian';
+
+/** What a run's privacy guarantee is made of: client-level, record-level, or both (each accounted apart). */
+export const PRIVACY_MECHANISMS = [
+  DP_MECHANISM,
+  DP_SGD_MECHANISM,
+  `${DP_MECHANISM}+${DP_SGD_MECHANISM}`,
+] as const;
+export type PrivacyMechanism = (typeof PRIVACY_MECHANISMS)[number];
+
+/**
+ * A run's privacy settings; an empty object is the plain (non-private) run. `dp` (per hospital) and
+ * `recordLevel` (per patient at a site) may be combined: each is accounted separately.
+ */
+export const PrivacyConfig = z.object({ dp: DpConfig.optional(), recordLevel: RecordLevelConfig.optional() });
 export type PrivacyConfig = z.output<typeof PrivacyConfig>;
 
 /** One committed round as the accountant counts it: one step of the sampled Gaussian mechanism. */
@@ -68,6 +93,18 @@ export const RoundPrivacyIns = z.object({
   dp: RoundDp.optional(),
 });
 export type RoundPrivacyIns = z.infer<typeof RoundPrivacyIns>;
+
+/**
+ * A record-level run: the site's own per-patient ε after this round, from the public parameters, its own
+ * training-set size and the epochs it trained in the run (`privacy.json`). The coordinator cannot check it.
+ */
+export const FitRecordLevel = z.object({
+  epsilon: z.number().nonnegative(),
+  delta: z.number().gt(0).lt(1),
+  /** Epochs of DP-SGD this site trained in the run, this round's included. */
+  epochs: z.int().min(1),
+});
+export type FitRecordLevel = z.infer<typeof FitRecordLevel>;
 
 /** What a site reports about its own update in a DP round: whether clipping shrank it (adaptive clipping's bit). */
 export const FitPrivacy = z.object({ clipped: z.boolean() });

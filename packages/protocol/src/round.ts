@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LossTerms } from './loss-terms.ts';
 import { GlobalModelRef } from './model-ref.ts';
 import { ModelSpec } from './model-spec.ts';
-import { FitPrivacy, RoundPrivacyIns } from './privacy.ts';
+import { FitPrivacy, FitRecordLevel, RecordLevelConfig, RoundPrivacyIns } from './privacy.ts';
 import { BoxNonce, EpochMs, MetricRecord, Uuid, namedRecord, text } from './primitives.ts';
 import { TransferRef } from './transfer.ts';
 
@@ -21,6 +21,8 @@ export const FitConfig = z.object({
     .int()
     .min(0)
     .max(2 ** 31 - 1),
+  /** Record-level DP-SGD (the run's privacy.recordLevel); absent: ordinary training. */
+  dpSgd: RecordLevelConfig.optional(),
 });
 export type FitConfig = z.infer<typeof FitConfig>;
 
@@ -57,6 +59,8 @@ export const FitRes = z
     lossTerms: LossTerms.optional(),
     /** DP rounds only: whether the site's clipping shrank its delta. */
     privacy: FitPrivacy.optional(),
+    /** Record-level runs only: the site's per-patient ε so far. */
+    recordLevel: FitRecordLevel.optional(),
   })
   .superRefine((res, ctx) => {
     for (const [group, n] of Object.entries(res.groupExamples)) {

@@ -29,6 +29,34 @@ export interface SiteStatusReport {
   privacy: {
     policy: PrivacyPolicy;
     runs: { runId: string; epsilon: number; delta: number; rounds: number; maxEpsilon: number | null }[];
+    /** Record-level DP-SGD: each run's per-patient ε at this site, accounted apart. */
+    recordLevel: {
+      runId: string;
+      epsilon: number;
+      delta: number;
+      epochs: number;
+      maxEpsilon: number | null;
+    }[];
+  };
+}
+
+function privacyStatus(policy: PrivacyPolicy, ledger: PrivacyLedger): SiteStatusReport['privacy'] {
+  return {
+    policy,
+    runs: ledger.all().map(([runId, b]) => ({
+      runId,
+      epsilon: b.epsilon,
+      delta: b.delta,
+      rounds: b.rounds.length,
+      maxEpsilon: b.maxEpsilon,
+    })),
+    recordLevel: ledger.allRecordLevel().map(([runId, b]) => ({
+      runId,
+      epsilon: b.epsilon,
+      delta: b.delta,
+      epochs: b.rounds.reduce((sum, r) => sum + r.epochs, 0),
+      maxEpsilon: b.maxEpsilon,
+    })),
   };
 }
 
@@ -81,16 +109,7 @@ export async function gatherStatus(dir: string): Promise<SiteStatusReport> {
       createdAt: p.record.createdAt,
     })),
     state: await new StateFile(paths.state).read(),
-    privacy: {
-      policy: config.privacy,
-      runs: (await PrivacyLedger.open(paths.privacy)).all().map(([runId, b]) => ({
-        runId,
-        epsilon: b.epsilon,
-        delta: b.delta,
-        rounds: b.rounds.length,
-        maxEpsilon: b.maxEpsilon,
-      })),
-    },
+    privacy: privacyStatus(config.privacy, await PrivacyLedger.open(paths.privacy)),
   };
 }
 
@@ -148,6 +167,7 @@ export function formatStatus(r: SiteStatusReport): string[] {
     ['Last evaluated', formatEvaluated(r.state)],
     ['Privacy policy', formatPolicy(r.privacy.policy)],
     ['Privacy budget', formatBudget(r.privacy.runs)],
+    ['Record-level ε', formatRecordLevel(r.privacy.recordLevel)],
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
@@ -184,6 +204,16 @@ function formatBudget(runs: SiteStatusReport['privacy']['runs']): string {
     .map((run) => {
       const limit = run.maxEpsilon === null ? 'no limit' : String(run.maxEpsilon);
       return `run ${run.runId}: ε ${run.epsilon.toFixed(3)} / ${limit} (δ ${run.delta}, ${run.rounds} rounds)`;
+    })
+    .join('; ');
+}
+
+function formatRecordLevel(runs: SiteStatusReport['privacy']['recordLevel']): string {
+  if (runs.length === 0) return 'no record-level DP-SGD round taken';
+  return runs
+    .map((run) => {
+      const limit = run.maxEpsilon === null ? 'no limit' : String(run.maxEpsilon);
+      return `run ${run.runId}: ε ${run.epsilon.toFixed(3)} / ${limit} per patient (δ ${run.delta.toExponential(2)}, ${run.epochs} epochs)`;
     })
     .join('; ');
 }

@@ -1,5 +1,5 @@
 import type { Identity } from '@fedfuse/crypto';
-import type { Ack, FitIns } from '@fedfuse/protocol';
+import type { Ack, FitIns, FitRecordLevel } from '@fedfuse/protocol';
 import { FlEvent, fail, flServerEventSchemas, ok, parseOrError } from '@fedfuse/protocol';
 
 import { clipForRound } from '../fl/dp-clip.ts';
@@ -7,6 +7,8 @@ import { buildFitResult } from '../fl/fit-result.ts';
 import type { PoisonKind } from '../fl/poison.ts';
 import { poisonDelta } from '../fl/poison.ts';
 import { policyRefusal, roundCost } from '../fl/privacy-policy.ts';
+import type { RecordLevelCost } from '../fl/record-level-cost.ts';
+import { recordLevelCost } from '../fl/record-level-cost.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PrivacyPolicy } from '../store/client-config.ts';
@@ -25,6 +27,8 @@ interface FitJob {
   roundNumber: number;
   modelHash: string;
   abort: AbortController;
+  /** Record-level DP-SGD rounds: the site's per-patient ε with this round, reported in FitRes. */
+  recordLevel: RecordLevelCost | null;
 }
 
 /** Everything a FitHandler works with. */
@@ -81,7 +85,7 @@ export class FitHandler {
       return fail('invalid_payload', fit.error);
     }
     fit.warnings.forEach((w) => log.warn(w, { roundId: ins.roundId }));
-    const refusal = this.checkPrivacy(ins);
+    const { refusal, recordLevel } = this.checkPrivacy(ins);
     if (refusal) {
       log.error("this site's privacy policy refuses the round", {
         roundId: ins.roundId,
@@ -90,7 +94,7 @@ export class FitHandler {
       });
       return fail(refusal.code, refusal.message);
     }
-    this.start(ins);
+    this.start(ins, recordLevel);
     return ok(undefined);
   }
 
@@ -104,8 +108,16 @@ export class FitHandler {
       recorded: recorded?.rounds ?? [],
       recordedDelta: recorded?.delta,
     });
-    const refusal = policyRefusal({ policy, privacy: ins.privacy, cost });
-    if (refusal || cost.epsilon === null || cost.delta === null) return refusal;
+    const recordLevel = recordLevelCost({
+      config: ins.config,
+      roundNumber: ins.roundNumber,
+      datasetSize: this.deps.data.trainPatients,
+      recorded: ledger.getRecordLevel(ins.runId),
+    });
+    const refusal = policyRefusal({ policy, privacy: ins.privacy, cost, recordLevel });
+    if (refusal) return { refusal, recordLevel };
+    if (recordLevel) this.recordRecordLevel(ins.runId, recordLevel);
+    if (cost.epsilon === null || cost.delta === null) return { refusal, recordLevel };
     void ledger
       .record(ins.runId, {
         delta: cost.delta,
@@ -115,7 +127,21 @@ export class FitHandler {
         updatedAt: Date.now(),
       })
       .catch((err: unknown) => this.deps.log.warn('could not write the privacy ledger', { err }));
-    return undefined;
+    return { refusal, recordLevel };
+  }
+
+  private recordRecordLevel(runId: string, cost: RecordLevelCost): void {
+    const { policy, ledger } = this.deps.privacy;
+    const budget = {
+      delta: cost.delta,
+      rounds: cost.rounds,
+      epsilon: cost.epsilon,
+      maxEpsilon: policy.maxEpsilon ?? null,
+      updatedAt: Date.now(),
+    };
+    void ledger
+      .recordRecordLevel(runId, budget)
+      .catch((err: unknown) => this.deps.log.warn('could not write the privacy ledger', { err }));
   }
 
   /** Stop work on a cancelled round and discard its result. */
@@ -135,12 +161,13 @@ export class FitHandler {
     this.current?.abort.abort();
   }
 
-  private start(ins: FitIns): void {
+  private start(ins: FitIns, recordLevel: RecordLevelCost | null): void {
     const job: FitJob = {
       roundId: ins.roundId,
       roundNumber: ins.roundNumber,
       modelHash: ins.model.modelHash,
       abort: new AbortController(),
+      recordLevel,
     };
     this.current = job;
     void this.run(ins, job)
@@ -214,10 +241,16 @@ export class FitHandler {
       ins,
       training: outcome,
       ...(privacy ? { privacy: { clipped: privacy.clipped } } : {}),
+      ...(job.recordLevel ? { recordLevel: recordLevelReport(job.recordLevel) } : {}),
       chunkBytes: deps.chunkBytes,
     });
     await deps.pending.save(result);
     if (signal.aborted) return deps.uploader.discard(ins.roundId);
     await deps.uploader.upload(result);
   }
+}
+
+/** What FitRes says of the site's record-level ε (the rounds behind it stay in its own ledger). */
+function recordLevelReport(cost: RecordLevelCost): FitRecordLevel {
+  return { epsilon: cost.epsilon, delta: cost.delta, epochs: cost.epochs };
 }

@@ -1,6 +1,6 @@
 import type { Identity } from '@fedfuse/crypto';
 import { sealDelta, sealedNonce, toBase64 } from '@fedfuse/crypto';
-import type { FitIns, FitPrivacy, LossTerms } from '@fedfuse/protocol';
+import type { FitIns, FitPrivacy, FitRecordLevel, LossTerms } from '@fedfuse/protocol';
 import { FitRes, chunkTransfer, encodeWeights, formatIssues } from '@fedfuse/protocol';
 
 import type { PendingResult } from '../store/pending-store.ts';
@@ -29,6 +29,8 @@ export async function buildFitResult(options: {
   training: TrainingSummary;
   /** DP rounds: whether the site's clipping shrank the delta. */
   privacy?: FitPrivacy;
+  /** Record-level DP-SGD rounds: the site's per-patient ε so far. */
+  recordLevel?: FitRecordLevel;
   chunkBytes?: number;
   now?: number;
 }): Promise<PendingResult> {
@@ -56,6 +58,7 @@ export async function buildFitResult(options: {
     lossPerEpoch: training.lossPerEpoch,
     lossTerms: training.lossTerms,
     privacy: options.privacy,
+    recordLevel: options.recordLevel,
   });
   if (!fitRes.success)
     throw new Error(`the training result is not a valid FitRes: ${formatIssues(fitRes.error.issues)}`);

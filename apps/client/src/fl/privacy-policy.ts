@@ -2,6 +2,7 @@ import type { AccountedRound, RoundPrivacyIns } from '@fedfuse/protocol';
 import { computeEpsilon } from '@fedfuse/privacy';
 
 import type { PrivacyPolicy } from '../store/client-config.ts';
+import type { RecordLevelCost } from './record-level-cost.ts';
 
 /** Why the site's policy refuses a round: the protocol's refusal code and a message for the operator. */
 export interface PolicyRefusal {
@@ -40,13 +41,18 @@ export function roundCost(args: {
   return { epsilon: computeEpsilon({ steps, delta }).epsilon, delta, rounds };
 }
 
-/** The first rule of the site's policy the round breaks, or undefined when it may train. */
+/**
+ * The first rule of the site's policy the round breaks, or undefined when it may train. `maxEpsilon` holds
+ * each ε the round has on its own: the client-level one (per hospital) and the record-level one (per patient).
+ */
 export function policyRefusal(args: {
   policy: PrivacyPolicy;
   privacy: RoundPrivacyIns | undefined;
   cost: RoundCost;
+  recordLevel?: RecordLevelCost | null;
 }): PolicyRefusal | undefined {
   const { policy, privacy, cost } = args;
+  const record = args.recordLevel ?? null;
   if (policy.requireSecureAggregation && !privacy?.secureAggregation)
     return {
       code: 'secure_aggregation_required',
@@ -66,15 +72,20 @@ export function policyRefusal(args: {
       };
   }
   if (policy.maxEpsilon !== undefined) {
-    if (cost.epsilon === null)
+    if (cost.epsilon === null && record === null)
       return {
         code: 'privacy_budget_exceeded',
         message: `this site accepts at most ε = ${policy.maxEpsilon} per run (client.yaml privacy.maxEpsilon) and the run is not differentially private (ε unbounded)`,
       };
-    if (cost.epsilon > policy.maxEpsilon)
+    if (cost.epsilon !== null && cost.epsilon > policy.maxEpsilon)
       return {
         code: 'privacy_budget_exceeded',
         message: `this round would take the run to ε = ${cost.epsilon.toFixed(3)} (δ = ${cost.delta}, ${cost.rounds.length} rounds), past this site's maxEpsilon ${policy.maxEpsilon} (client.yaml privacy.maxEpsilon)`,
+      };
+    if (record !== null && record.epsilon > policy.maxEpsilon)
+      return {
+        code: 'privacy_budget_exceeded',
+        message: `this round's record-level DP-SGD would take this site's patients to ε = ${record.epsilon.toFixed(3)} (δ = ${record.delta.toExponential(2)}, ${record.epochs} epochs in the run), past this site's maxEpsilon ${policy.maxEpsilon} (client.yaml privacy.maxEpsilon)`,
       };
   }
   return undefined;

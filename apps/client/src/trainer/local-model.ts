@@ -62,6 +62,10 @@ export class LocalModel {
       seed: config.seed,
       modalityKeepProb: config.modalityKeepProb,
       proximal: config.proximalMu > 0 ? { mu: config.proximalMu, reference: req.global } : undefined,
+      // δ is the accountant's, not training's.
+      dpSgd: config.dpSgd
+        ? { clip: config.dpSgd.clip, noiseMultiplier: config.dpSgd.noiseMultiplier }
+        : undefined,
       onEpoch,
     };
     const result = this.pool

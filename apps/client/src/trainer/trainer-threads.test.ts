@@ -70,6 +70,39 @@ describe(`${Trainer.name} on two threads`, () => {
     // Three threads load tsx and tfjs each: on a loaded 2-core machine that takes a while.
   }, 90_000);
 
+  it("trains a record-level round's DP-SGD on the replicas as one thread does", async () => {
+    // z 0 (a run needs z > 0): without noise two threads must reach one thread's clipped weights exactly.
+    const dpSgd = { clip: 0.05, noiseMultiplier: 0 };
+    const trainer = await Trainer.start({ backend: 'wasm', threads: 2, log: silentLogger });
+    await trainer.loadData(siteYaml);
+    const [h, w, c] = spec.imageShape;
+    const model = createModel({ ...spec, imageShape: [h, w, c] });
+    const { weights } = getWeights(model);
+    const manifest = toWireManifest(layoutOf(model).entries);
+    const dpConfig = { ...config, epochs: 1, dpSgd };
+    const outcome = await trainer.train({ spec, manifest, global: weights.slice(), config: dpConfig });
+    await trainer.close();
+
+    const site = await loadSite({ config: siteYaml });
+    const batch = fitBatch(site.train.batch, {
+      widths: { tasks: site.tasks, ehrDim: 4, genomicsDim: 8, imageSize: 64 },
+      spec,
+    });
+    const deltaOf = (options: { dpSgd?: typeof dpSgd }) => {
+      setWeights(model, weights);
+      trainLocalRound(model, batch, { ...dpConfig, ...options, proximal: { mu: 0.1, reference: weights } });
+      return getWeights(model).weights.map((v, i) => v - weights[i]!);
+    };
+    const clipped = deltaOf({ dpSgd });
+    const plain = deltaOf({ dpSgd: undefined });
+    model.dispose();
+
+    const gap = (other: Float32Array) =>
+      outcome.delta.reduce((max, v, i) => Math.max(max, Math.abs(v - other[i]!)), 0);
+    expect(gap(clipped)).toBeLessThan(1e-5);
+    expect(gap(plain)).toBeGreaterThan(1e-4);
+  }, 90_000);
+
   it('refuses a thread count that is not a whole number ≥ 1 before starting anything', async () => {
     await expect(Trainer.start({ backend: 'wasm', threads: 0, log: silentLogger })).rejects.toThrow(
       'threads must be a whole number ≥ 1, got 0',

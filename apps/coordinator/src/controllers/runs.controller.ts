@@ -8,6 +8,7 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
 import { RoundPrivacyService } from '../services/round-privacy.service.ts';
+import { recordLevelBySite } from '../services/record-level.ts';
 import { runPrivacyView } from '../services/run-privacy.ts';
 import { RunService } from '../services/run.service.ts';
 import { toRunSummary } from '../services/run-summaries.service.ts';
@@ -93,13 +94,22 @@ export class RunsController {
       ...runView(run),
       selectedRound: selected,
       lastRound: run.committedRound,
-      privacy: run.config.privacy.dp ? await this.runPrivacy(id) : null,
+      privacy: await this.runPrivacy(run),
     };
   }
 
-  private async runPrivacy(runId: string) {
+  private async runPrivacy(run: Run) {
+    const mechanisms = {
+      clientLevel: run.config.privacy.dp !== undefined,
+      recordLevel: run.config.privacy.recordLevel !== undefined,
+    };
+    if (!mechanisms.clientLevel && !mechanisms.recordLevel) return null;
     const names = new Map((await this.sites.list()).map((s) => [s.id, s.name]));
-    return runPrivacyView(await this.privacy.committed(runId), names);
+    const [committed, fits] = await Promise.all([
+      this.privacy.committed(run.id),
+      mechanisms.recordLevel ? this.rounds.fitUpdatesOfRun(run.id) : [],
+    ]);
+    return runPrivacyView({ mechanisms, committed, recordLevel: recordLevelBySite(fits), siteNames: names });
   }
 
   @RestRoute('actOnRun')

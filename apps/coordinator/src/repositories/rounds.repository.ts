@@ -84,12 +84,14 @@ export class RoundsRepository {
     await this.db.updateTable('rounds').set(toRoundColumns(change)).where('id', '=', id).execute();
   }
 
-  /** The fit updates of every round of a run: what the rounds' training loss was pooled from. */
-  fitUpdatesOfRun(runId: string): Promise<Pick<UpdateRow, 'round_id' | 'num_examples' | 'payload'>[]> {
+  /** The fit updates of every round of a run: the rounds' training loss and the sites' record-level ε. */
+  fitUpdatesOfRun(
+    runId: string,
+  ): Promise<Pick<UpdateRow, 'round_id' | 'site_id' | 'num_examples' | 'payload'>[]> {
     return this.db
       .selectFrom('updates')
       .innerJoin('rounds', 'rounds.id', 'updates.round_id')
-      .select(['updates.round_id', 'updates.num_examples', 'updates.payload'])
+      .select(['updates.round_id', 'updates.site_id', 'updates.num_examples', 'updates.payload'])
       .where('rounds.run_id', '=', runId)
       .where('updates.stage', '=', 'fit')
       .execute();

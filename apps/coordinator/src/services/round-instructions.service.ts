@@ -45,7 +45,11 @@ export class RoundInstructionsService {
       roundNumber: round.number,
       modelSpec: config.model,
       model: this.models.reference(global, { roundId: round.id, coordinator: this.identity.get() }),
-      config: { ...config.local, seed: siteSeed(config.seed, round.number, context.siteKey) },
+      config: {
+        ...config.local,
+        seed: siteSeed(config.seed, round.number, context.siteKey),
+        ...(config.privacy.recordLevel ? { dpSgd: config.privacy.recordLevel } : {}),
+      },
       deadline: round.deadlineAt,
       privacy: privacyInstruction(run, round),
     };

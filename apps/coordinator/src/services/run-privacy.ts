@@ -1,20 +1,31 @@
-import type { RunPrivacy } from '@fedfuse/protocol';
-import { DP_MECHANISM } from '@fedfuse/protocol';
+import type { FitRecordLevel, PrivacyMechanism, RunPrivacy } from '@fedfuse/protocol';
+import { DP_MECHANISM, DP_SGD_MECHANISM } from '@fedfuse/protocol';
 import { computeEpsilon } from '@fedfuse/privacy';
 import type { CommittedPrivacy } from './dp-round.ts';
 import { accountantSteps } from './dp-round.ts';
 
+/** What a DP run's guarantee is computed from. */
+export interface RunPrivacyArgs {
+  /** The run's privacy settings: which mechanisms it uses. */
+  mechanisms: { clientLevel: boolean; recordLevel: boolean };
+  /** Its committed DP-FedAvg rounds (empty without client-level DP). */
+  committed: readonly CommittedPrivacy[];
+  /** Each site's record-level ε as it reported it (empty without record-level DP). */
+  recordLevel: ReadonlyMap<string, FitRecordLevel>;
+  siteNames: ReadonlyMap<string, string>;
+}
+
 /**
  * A DP run's guarantee over its committed rounds: the last one's ε (the accountant counts every round before
- * it) and, per site, the ε of the rounds its update was averaged into (same accountant and δ).
+ * it) and, per site, the ε of the rounds its update was averaged into (same accountant and δ), next to the
+ * site's own record-level ε. The two are never combined: one is per hospital, the other per patient.
  */
-export function runPrivacyView(
-  committed: readonly CommittedPrivacy[],
-  siteNames: ReadonlyMap<string, string>,
-): RunPrivacy {
+export function runPrivacyView(args: RunPrivacyArgs): RunPrivacy {
+  const { committed, mechanisms } = args;
   const last = committed.at(-1)?.privacy;
   const delta = committed[0]?.privacy.delta ?? null;
   const bySite = new Map<string, { sampleRate: number; noiseMultiplier: number }[]>();
+  for (const siteId of args.recordLevel.keys()) bySite.set(siteId, []);
   for (const { privacy } of committed)
     for (const siteId of privacy.contributors) {
       const rounds = bySite.get(siteId) ?? [];
@@ -23,16 +34,26 @@ export function runPrivacyView(
     }
   const sites = [...bySite.entries()].map(([siteId, rounds]) => ({
     siteId,
-    siteName: siteNames.get(siteId) ?? siteId,
-    epsilon: delta === null ? 0 : computeEpsilon({ steps: accountantSteps(rounds), delta }).epsilon,
+    siteName: args.siteNames.get(siteId) ?? siteId,
+    epsilon: !mechanisms.clientLevel
+      ? null
+      : delta === null || rounds.length === 0
+        ? 0
+        : computeEpsilon({ steps: accountantSteps(rounds), delta }).epsilon,
     rounds: rounds.length,
+    recordLevel: args.recordLevel.get(siteId) ?? null,
   }));
   return {
-    mechanism: DP_MECHANISM,
+    mechanism: mechanismOf(mechanisms),
     secureAggregation: false,
-    epsilon: last?.epsilon ?? 0,
+    epsilon: mechanisms.clientLevel ? (last?.epsilon ?? 0) : null,
     delta,
     rounds: committed.length,
     sites: sites.sort((a, b) => a.siteName.localeCompare(b.siteName)),
   };
+}
+
+function mechanismOf(mechanisms: RunPrivacyArgs['mechanisms']): PrivacyMechanism {
+  if (!mechanisms.recordLevel) return DP_MECHANISM;
+  return mechanisms.clientLevel ? `${DP_MECHANISM}+${DP_SGD_MECHANISM}` : DP_SGD_MECHANISM;
 }

@@ -26,6 +26,7 @@ import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { crashPoint } from './crash-points.ts';
 import { openFit } from './fit-opening.ts';
 import { GlobalWeightsService } from './global-weights.service.ts';
+import { recordLevelProblem } from './record-level.ts';
 import { RoundSums } from './round-sums.service.ts';
 import { runStrategy } from './run-state.ts';
 import type { FitPayload } from './stored-deltas.service.ts';
@@ -131,6 +132,8 @@ export class SubmissionsService {
     if (!bytes.ok) return refuse(bytes.error.code, bytes.error.message);
     const overclaimed = fitExamplesProblem(res.numExamples, await this.reported(siteId));
     if (overclaimed) return refuse('invalid_payload', overclaimed);
+    const unaccounted = recordLevelProblem(run.config, res);
+    if (unaccounted) return refuse('invalid_payload', unaccounted);
     const nonce = sealedNonce(bytes.data);
     if (!nonce || toBase64(nonce) !== res.delta.nonce)
       return refuse(
@@ -267,6 +270,7 @@ export class SubmissionsService {
       lossTerms: res.lossTerms,
       norm: o.norm,
       ...(res.privacy ? { clipped: res.privacy.clipped } : {}),
+      ...(res.recordLevel ? { recordLevel: res.recordLevel } : {}),
     };
     // The update and its audit entry commit together: one fsync per accepted update.
     const inserted = await this.database.transaction(async () => {

@@ -7,6 +7,7 @@ import type {
   EvaluateRes,
   FitIns,
   FitPrivacy,
+  FitRecordLevel,
   LossTerms,
   RoundCancelled,
   RoundFailure,
@@ -49,6 +50,8 @@ export interface FitBehaviour {
   lossTerms?: LossTerms;
   /** DP rounds: what the site reports about its clipping. */
   privacy?: FitPrivacy;
+  /** Record-level DP-SGD runs: the per-patient ε the site reports. */
+  recordLevel?: FitRecordLevel;
 }
 
 /** What a socket presents as `auth`: an object, or socket.io's callback form (asked again on every reconnect). */
@@ -284,6 +287,7 @@ export class TestSite {
       lossPerEpoch?: number[];
       lossTerms?: LossTerms;
       privacy?: FitPrivacy;
+      recordLevel?: FitRecordLevel;
       tamper?: boolean;
       roundId?: string;
     },
@@ -312,6 +316,7 @@ export class TestSite {
       lossPerEpoch: options.lossPerEpoch ?? [0.5],
       lossTerms: options.lossTerms,
       privacy: options.privacy,
+      recordLevel: options.recordLevel,
     });
   }
 
@@ -324,6 +329,7 @@ export class TestSite {
       lossPerEpoch: behaviour.lossPerEpoch,
       lossTerms: behaviour.lossTerms,
       privacy: behaviour.privacy,
+      recordLevel: behaviour.recordLevel,
     });
   }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LossTerms } from '../loss-terms.ts';
 import { RunSummary, SiteSummary } from '../ops.ts';
 import { Count, EpochMs, Name, RoundStage, Sha256Hex, Uuid } from '../primitives.ts';
-import { DP_MECHANISM, RoundPrivacy } from '../privacy.ts';
+import { FitRecordLevel, PRIVACY_MECHANISMS, RoundPrivacy } from '../privacy.ts';
 import { SiteFailureCode } from '../round.ts';
 import { SiteDataSchema } from '../site-schema.ts';
 import { StoredRunConfig } from './run-config.ts';
@@ -74,20 +74,28 @@ export type SelectedRound = z.infer<typeof SelectedRound>;
 export const RunView = RunSummary.extend({ config: StoredRunConfig });
 export type RunView = z.infer<typeof RunView>;
 
-/** One site's share of a DP run: the ε of the committed rounds its update was averaged into. */
+/**
+ * One site's share of a DP run: the client-level ε of the committed rounds its update was averaged into
+ * (null without `dp`), and its own per-patient ε under record-level DP-SGD (null without `recordLevel`).
+ */
 export const SitePrivacy = z.object({
   siteId: Uuid,
   siteName: z.string(),
-  epsilon: z.number(),
+  epsilon: z.number().nullable(),
   rounds: Count,
+  /** The largest ε this site reported in the run's fit results (each is its run total so far). */
+  recordLevel: FitRecordLevel.nullable(),
 });
 export type SitePrivacy = z.infer<typeof SitePrivacy>;
 
-/** A DP run's guarantee so far: (ε, δ) over its committed rounds (ε 0 and δ null before the first). */
+/**
+ * A DP run's guarantee so far: the client-level (ε, δ) over its committed rounds (ε 0 and δ null before the
+ * first; both null without `dp`); record-level ε is per site, in `sites`.
+ */
 export const RunPrivacy = z.object({
-  mechanism: z.literal(DP_MECHANISM),
+  mechanism: z.enum(PRIVACY_MECHANISMS),
   secureAggregation: z.boolean(),
-  epsilon: z.number().nonnegative(),
+  epsilon: z.number().nonnegative().nullable(),
   delta: z.number().nullable(),
   rounds: Count,
   sites: z.array(SitePrivacy),

@@ -2,22 +2,32 @@ import type { RunDetail } from '@fedfuse/protocol';
 import { Card, Empty } from '../../components/ui.tsx';
 import { formatMetric } from '../../lib/format.ts';
 
-/** A DP run's guarantee: ε after the committed rounds, δ and the mechanism, and each site's share. */
+/**
+ * A DP run's guarantee: the client-level ε after the committed rounds, δ and the mechanism, each site's
+ * share, and with record-level DP-SGD each site's own per-patient ε and δ.
+ */
 export function PrivacyCard(props: { run: RunDetail }) {
   const privacy = props.run.privacy;
-  const dp = props.run.config.privacy.dp;
-  if (!privacy || !dp) return null;
+  const { dp, recordLevel } = props.run.config.privacy;
+  if (!privacy || (!dp && !recordLevel)) return null;
   return (
     <Card title="Differential privacy">
       <p data-privacy-summary>
-        ε <strong data-privacy-epsilon>{formatMetric(privacy.epsilon)}</strong>, δ{' '}
-        <span data-privacy-delta>
-          {privacy.delta === null ? 'set by round 1' : privacy.delta.toExponential(2)}
-        </span>{' '}
-        after {privacy.rounds} rounds · <span data-privacy-mechanism>{privacy.mechanism}</span> (clip{' '}
-        {dp.clip}
-        {dp.adaptive ? ', adaptive' : ''}, z {dp.noiseMultiplier}) · secure aggregation{' '}
-        {privacy.secureAggregation ? 'on' : 'off'}
+        {dp ? (
+          <>
+            ε <strong data-privacy-epsilon>{formatMetric(privacy.epsilon)}</strong>, δ{' '}
+            <span data-privacy-delta>
+              {privacy.delta === null ? 'set by round 1' : privacy.delta.toExponential(2)}
+            </span>{' '}
+            after {privacy.rounds} rounds ·{' '}
+          </>
+        ) : null}
+        <span data-privacy-mechanism>{privacy.mechanism}</span>
+        {dp ? ` (clip ${dp.clip}${dp.adaptive ? ', adaptive' : ''}, z ${dp.noiseMultiplier})` : ''}
+        {recordLevel
+          ? ` · record-level DP-SGD (per-patient clip ${recordLevel.clip}, z ${recordLevel.noiseMultiplier})`
+          : ''}{' '}
+        · secure aggregation {privacy.secureAggregation ? 'on' : 'off'}
       </p>
       {privacy.sites.length === 0 ? (
         <Empty>No round committed yet.</Empty>
@@ -26,16 +36,24 @@ export function PrivacyCard(props: { run: RunDetail }) {
           <thead>
             <tr>
               <th>Site</th>
-              <th>Rounds taken part in</th>
-              <th>ε of those rounds</th>
+              {dp ? <th>Rounds taken part in</th> : null}
+              {dp ? <th>ε of those rounds</th> : null}
+              {recordLevel ? <th>Record-level ε (δ, epochs)</th> : null}
             </tr>
           </thead>
           <tbody>
             {privacy.sites.map((site) => (
               <tr key={site.siteId} data-privacy-site={site.siteName}>
                 <td>{site.siteName}</td>
-                <td>{site.rounds}</td>
-                <td>{formatMetric(site.epsilon)}</td>
+                {dp ? <td>{site.rounds}</td> : null}
+                {dp ? <td>{formatMetric(site.epsilon)}</td> : null}
+                {recordLevel ? (
+                  <td data-privacy-record-level>
+                    {site.recordLevel
+                      ? `${formatMetric(site.recordLevel.epsilon)} (${site.recordLevel.delta.toExponential(2)}, ${site.recordLevel.epochs})`
+                      : '—'}
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>

@@ -39,3 +39,23 @@ export function secureAggregationConflict(config: SecureAggregationRun): string 
     return `secureAggregation cannot be used with privacy.dp.adaptive: adaptive clipping needs each site's "was my update clipped" bit, which would reveal a fact about one update; use a fixed privacy.dp.clip`;
   return undefined;
 }
+
+/**
+ * The stages a site answers in a securely aggregated round (docs/secure-aggregation.md): advertise keys,
+ * share keys, masked input, consistency signature, unmask.
+ */
+export const SECAGG_STAGES = ['advertise', 'share-keys', 'masked-input', 'consistency', 'unmask'] as const;
+export const SecAggStage = z.enum(SECAGG_STAGES);
+export type SecAggStage = z.infer<typeof SecAggStage>;
+
+/**
+ * One secure-aggregation message on `/fl`, in either direction. `message` is left opaque here: its schema is
+ * `@fedfuse/secagg`'s for the stage (which depends on this package), and the receiver parses it with that.
+ */
+export const SecAggEnvelope = z.strictObject({
+  roundId: z.uuid(),
+  /** site → coordinator: the stage it answers; coordinator → site: the stage it asks the site to answer. */
+  stage: SecAggStage,
+  message: z.unknown(),
+});
+export type SecAggEnvelope = z.infer<typeof SecAggEnvelope>;

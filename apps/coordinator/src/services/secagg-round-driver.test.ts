@@ -4,7 +4,9 @@ import { SecAggSite, planSecAgg } from '@fedfuse/secagg';
 import { RunningFedAvg } from '@fedfuse/strategy';
 import { describe, expect, it } from 'vitest';
 
-import type { SecAggOutbound, SecAggStage } from './secagg-round-driver.ts';
+import type { SecAggStage } from '@fedfuse/protocol';
+
+import type { SecAggOutbound } from './secagg-round-driver.ts';
 import { SecAggRoundDriver } from './secagg-round-driver.ts';
 
 const LENGTH = 24;

@@ -8,10 +8,7 @@ import type {
   UnmaskRequest,
 } from '@fedfuse/secagg';
 import { SecAggError, SecAggServer } from '@fedfuse/secagg';
-
-/** The stages a site answers, in order; each is closed by its last expected answer or by its deadline. */
-export const SECAGG_STAGES = ['advertise', 'share-keys', 'masked-input', 'consistency', 'unmask'] as const;
-export type SecAggStage = (typeof SECAGG_STAGES)[number];
+import type { SecAggStage } from '@fedfuse/protocol';
 
 /** What the driver sends one site when a stage closes: the input to that site's next stage. */
 export type SecAggOutbound =

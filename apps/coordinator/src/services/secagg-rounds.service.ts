@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Ack, ErrorCode, SecAggEnvelope } from '@fedfuse/protocol';
+import { FlEvent, fail, ok } from '@fedfuse/protocol';
+import type { SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
+import { CLOCK } from '../tokens.ts';
+import type { Clock } from './clock.ts';
+import { ConnectionsService } from './connections.service.ts';
+import type { SecAggDriverArgs, SecAggOutbound, SecAggOutcome } from './secagg-round-driver.ts';
+import { SecAggRoundDriver } from './secagg-round-driver.ts';
+
+/** The wire code a site sees for each protocol refusal; the message keeps the precise one. */
+const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
+  invalid_payload: 'invalid_payload',
+  invalid_config: 'internal',
+  unknown_site: 'unknown_site',
+  bad_signature: 'bad_signature',
+  wrong_run: 'wrong_round',
+  wrong_round: 'wrong_round',
+  wrong_model: 'wrong_model',
+  wrong_session: 'wrong_round',
+  wrong_stage: 'wrong_stage',
+  replayed: 'replayed',
+  low_order_key: 'invalid_payload',
+  below_threshold: 'too_few_sites',
+  inconsistent_lists: 'invalid_payload',
+  reconstruction_failed: 'internal',
+};
+
+/**
+ * The coordinator's secure-aggregation rounds in progress, by round id: starts a driver per round, routes
+ * each site's `secagg:submit` to it and sends its stage outputs as `secagg:request`. Drivers live in memory
+ * only, so a coordinator restart ends them: such a round is aborted and redone with a new round id.
+ */
+@Injectable()
+export class SecAggRoundsService {
+  private readonly drivers = new Map<string, SecAggRoundDriver>();
+
+  constructor(
+    private readonly connections: ConnectionsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Starts driving `round`; resolves with its aggregate, or why it was aborted. */
+  start(
+    args: Pick<SecAggDriverArgs, 'stageMs' | 'current'> & { round: SecAggRound },
+  ): Promise<SecAggOutcome> {
+    const { roundId } = args.round;
+    const driver = new SecAggRoundDriver({
+      ...args,
+      now: () => this.clock.now(),
+      send: (message) => this.send(roundId, message),
+    });
+    this.drivers.set(roundId, driver);
+    return driver.outcome.finally(() => this.drivers.delete(roundId));
+  }
+
+  /** One site's answer to a stage, from its authenticated connection. */
+  async receive(siteId: string, envelope: SecAggEnvelope): Promise<Ack> {
+    const driver = this.drivers.get(envelope.roundId);
+    if (!driver)
+      return fail('wrong_round', `round ${envelope.roundId} has no secure aggregation in progress`);
+    const answer = await driver.receive({ siteId, stage: envelope.stage, raw: envelope.message });
+    return answer.ok ? ok() : fail(WIRE_CODE[answer.code], `${answer.code}: ${answer.message}`);
+  }
+
+  /** Closes every stage whose deadline has passed (from the coordinator's tick). */
+  async tick(): Promise<void> {
+    await Promise.all([...this.drivers.values()].map((driver) => driver.tick()));
+  }
+
+  /** Ends a round's secure aggregation without an aggregate (the round was cancelled). */
+  cancel(roundId: string, reason: string): void {
+    this.drivers.get(roundId)?.abort(reason);
+  }
+
+  private send(roundId: string, message: SecAggOutbound): void {
+    const envelope: SecAggEnvelope = { roundId, stage: message.stage, message: message.payload };
+    this.connections.get(message.siteId)?.emit(FlEvent.secaggRequest, envelope);
+  }
+}

@@ -36,7 +36,7 @@ function update(k: number): SiteUpdate {
 }
 
 /** Every answer a site sent and the coordinator's acknowledgement of it. */
-const answered: { siteId: string; stage: string; ack: Ack }[] = [];
+const answered: { siteId: string; stage: string; ack: Ack<unknown> }[] = [];
 
 /** A site answering every `secagg:request` with its SecAggSite over its real socket, unless it has dropped. */
 function answerRequests(args: {

@@ -14,6 +14,52 @@ export const SecureAggregationConfig = z.strictObject({
 });
 export type SecureAggregationConfig = z.output<typeof SecureAggregationConfig>;
 
+const SiteId = z.string().min(1).max(200);
+const MAX_SECAGG_SITES = 255; // GF(2^8) Shamir: one share per non-zero byte
+
+/** One enrolled site of a securely aggregated round and the Ed25519 identity key its messages are signed with. */
+export const SecAggRosterEntry = z.strictObject({ siteId: SiteId, signingKey: z.base64().length(44) });
+export type SecAggRosterEntry = z.infer<typeof SecAggRosterEntry>;
+
+/** A half-open range of the flat weight vector. */
+const IndexRange = z.strictObject({ offset: z.int().min(0), length: z.int().min(1) });
+
+/** The parameter groups (e.g. one per modality encoder) each averaged over its own example count. */
+export const SecAggLayoutIns = z.strictObject({
+  length: z.int().min(1),
+  groups: z
+    .array(
+      z.strictObject({ name: z.string().min(1).max(200), ranges: z.array(IndexRange).min(1).max(10_000) }),
+    )
+    .min(1)
+    .max(100),
+});
+
+/**
+ * What a selected site needs to take part in a securely aggregated round (FitIns.privacy.secAgg): the plan's
+ * numbers, which the site checks again with planSecAgg (so a coordinator cannot hand it an unsafe threshold),
+ * the roster, and the layout its masked delta is quantised with.
+ */
+export const RoundSecAgg = z.strictObject({
+  toleratedDropouts: z.int().min(0).max(254),
+  toleratedColluders: z.int().min(0).max(254),
+  graph: z.enum(['complete', 'sparse']),
+  threshold: z.int().min(2).max(MAX_SECAGG_SITES),
+  degree: z
+    .int()
+    .min(2)
+    .max(MAX_SECAGG_SITES - 1),
+  clip: z.number().positive().max(1e6),
+  levelsLog2: z.int().min(1).max(31),
+  maxExamples: z
+    .int()
+    .min(1)
+    .max(2 ** 31),
+  roster: z.array(SecAggRosterEntry).min(3).max(MAX_SECAGG_SITES),
+  layout: SecAggLayoutIns,
+});
+export type RoundSecAgg = z.infer<typeof RoundSecAgg>;
+
 /** Strategies that pick, sort or drop individual updates: under secure aggregation only the sum exists. */
 const NEEDS_INDIVIDUAL_UPDATES: readonly string[] = ['fedmedian', 'trimmedmean', 'krum'];
 

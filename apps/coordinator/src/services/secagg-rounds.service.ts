@@ -1,12 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Ack, ErrorCode, SecAggEnvelope } from '@fedfuse/protocol';
 import { FlEvent, fail, ok } from '@fedfuse/protocol';
 import type { SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
-import { CLOCK } from '../tokens.ts';
+import type { CoordinatorSettings } from '../env.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
 import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
 import type { SecAggDriverArgs, SecAggOutbound, SecAggOutcome } from './secagg-round-driver.ts';
 import { SecAggRoundDriver } from './secagg-round-driver.ts';
+
+const TICKER = 'secagg-ticker';
 
 /** The wire code a site sees for each protocol refusal; the message keeps the precise one. */
 const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
@@ -32,13 +37,29 @@ const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
  * only, so a coordinator restart ends them: such a round is aborted and redone with a new round id.
  */
 @Injectable()
-export class SecAggRoundsService {
+export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly drivers = new Map<string, SecAggRoundDriver>();
 
   constructor(
     private readonly connections: ConnectionsService,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Stage deadlines are checked on the round ticker's period, from the injected clock. */
+  onApplicationBootstrap(): void {
+    this.scheduler.addInterval(
+      TICKER,
+      this.clock.every(this.settings.tickMs, () => void this.tick()),
+    );
+  }
+
+  /** A coordinator that stops ends its secure-aggregation rounds: none is resumed after a restart. */
+  onModuleDestroy(): void {
+    if (this.scheduler.doesExist('interval', TICKER)) this.scheduler.deleteInterval(TICKER);
+    for (const driver of this.drivers.values()) driver.abort('the coordinator is stopping');
+  }
 
   /** Starts driving `round`; resolves with its aggregate, or why it was aborted. */
   start(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
-import type { Ack, SecAggEnvelope } from '@fedfuse/protocol';
+import type { Ack, SecAggRequest, SecAggStage } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggSite, planSecAgg } from '@fedfuse/secagg';
@@ -43,10 +43,10 @@ function answerRequests(args: {
   site: TestSite;
   peer: SecAggSite;
   own: SiteUpdate;
-  dropAt?: SecAggEnvelope['stage'];
+  dropAt?: SecAggStage;
 }): void {
   const { site, peer, own, dropAt } = args;
-  site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggEnvelope) => {
+  site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
     if (envelope.stage === dropAt) return site.close();
     void respond(peer, envelope, own)
       .then((message) =>
@@ -66,7 +66,7 @@ function answerRequests(args: {
 
 const acceptedAt = (stage: string) => answered.filter((a) => a.stage === stage && a.ack.ok).length;
 
-async function respond(peer: SecAggSite, envelope: SecAggEnvelope, own: SiteUpdate): Promise<unknown> {
+async function respond(peer: SecAggSite, envelope: SecAggRequest, own: SiteUpdate): Promise<unknown> {
   switch (envelope.stage) {
     case 'share-keys':
       return peer.shareKeys(envelope.message);
@@ -76,8 +76,6 @@ async function respond(peer: SecAggSite, envelope: SecAggEnvelope, own: SiteUpda
       return peer.signSurvivors(envelope.message);
     case 'unmask':
       return peer.unmask(envelope.message);
-    case 'advertise':
-      throw new Error('the coordinator never asks for an advertisement');
   }
 }
 
@@ -143,13 +141,36 @@ it("drives a secure-aggregation round over real sockets: a site dropping after k
     expect(Math.abs(result.aggregate.mean[i]! - expected[i]!)).toBeLessThanOrEqual(bound + 1e-6);
 });
 
-it('refuses an answer for a round with no secure aggregation in progress', async () => {
+it('refuses a malformed answer naming the field, and one for a round with no secure aggregation in progress', async () => {
   const h = (harness = await startHarness());
   const site = await enrolledSite(h, 'A', sites);
-  const answer = await site.emit(FlEvent.secaggSubmit, {
+  const malformed = await site.emit(FlEvent.secaggSubmit, {
     roundId: randomUUID(),
     stage: 'advertise',
-    message: {},
+    message: { siteId: site.siteId },
   });
-  expect(answer).toMatchObject({ ok: false, error: { code: 'wrong_round' } });
+  expect(malformed).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  expect(!malformed.ok && malformed.error.message).toContain('message.runId');
+  const round: SecAggRound = {
+    runId: randomUUID(),
+    roundId: randomUUID(),
+    modelHash: 'ef'.repeat(32),
+    plan: planSecAgg({ sites: 3, toleratedDropouts: 0, toleratedColluders: 0, graph: 'complete' }),
+    layout: { length: LENGTH, groups: [{ name: 'all', ranges: [{ offset: 0, length: LENGTH }] }] },
+    roster: new Map([
+      [site.siteId!, site.identity.signingPublicKey],
+      ['b', new Uint8Array(32).fill(1)],
+      ['c', new Uint8Array(32).fill(2)],
+    ]),
+  };
+  const message = new SecAggSite({ round, identity: site.identityAs(site.siteId!) }).advertise();
+  const answer = await site.emit(FlEvent.secaggSubmit, {
+    roundId: round.roundId,
+    stage: 'advertise',
+    message,
+  });
+  expect(answer).toMatchObject({
+    ok: false,
+    error: { code: 'wrong_round', message: `round ${round.roundId} has no secure aggregation in progress` },
+  });
 });

@@ -42,9 +42,9 @@ export const FlEvent = {
   evaluateStart: 'evaluate:start',
   /** site → coordinator (EvaluateRes), ack SubmitReceipt */
   evaluateSubmit: 'evaluate:submit',
-  /** site → coordinator (SecAggEnvelope): its answer to a secure-aggregation stage, ack without data */
+  /** site → coordinator (SecAggSubmission): its answer to a secure-aggregation stage, ack without data */
   secaggSubmit: 'secagg:submit',
-  /** coordinator → site (SecAggEnvelope): a closed stage's output, the input to the site's next stage */
+  /** coordinator → site (SecAggRequest): a closed stage's output, the input to the site's next stage */
   secaggRequest: 'secagg:request',
 } as const;
 export type FlEventName = (typeof FlEvent)[keyof typeof FlEvent];

@@ -19,6 +19,7 @@ export * from './enrollment.ts';
 export * from './loss-terms.ts';
 export * from './privacy.ts';
 export * from './secure-aggregation.ts';
+export * from './secagg-messages.ts';
 export * from './round.ts';
 export * from './evaluate.ts';
 export * from './audit.ts';

@@ -91,17 +91,4 @@ export function secureAggregationConflict(config: SecureAggregationRun): string 
  * share keys, masked input, consistency signature, unmask.
  */
 export const SECAGG_STAGES = ['advertise', 'share-keys', 'masked-input', 'consistency', 'unmask'] as const;
-export const SecAggStage = z.enum(SECAGG_STAGES);
-export type SecAggStage = z.infer<typeof SecAggStage>;
-
-/**
- * One secure-aggregation message on `/fl`, in either direction. `message` is left opaque here: its schema is
- * `@fedfuse/secagg`'s for the stage (which depends on this package), and the receiver parses it with that.
- */
-export const SecAggEnvelope = z.strictObject({
-  roundId: z.uuid(),
-  /** site → coordinator: the stage it answers; coordinator → site: the stage it asks the site to answer. */
-  stage: SecAggStage,
-  message: z.unknown(),
-});
-export type SecAggEnvelope = z.infer<typeof SecAggEnvelope>;
+export type SecAggStage = (typeof SECAGG_STAGES)[number];

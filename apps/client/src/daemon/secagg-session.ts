@@ -1,10 +1,10 @@
 import type { Identity } from '@fedfuse/crypto';
-import type { Ack, SecAggEnvelope } from '@fedfuse/protocol';
+import type { Ack, SecAggRequest, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggError, SecAggSite } from '@fedfuse/secagg';
 
 /** Sends one answer as `secagg:submit` and resolves with the coordinator's acknowledgement. */
-export type SecAggSend = (envelope: SecAggEnvelope) => Promise<Ack<unknown>>;
+export type SecAggSend = (submission: SecAggSubmission) => Promise<Ack<unknown>>;
 
 /** What a session is built from. */
 export interface SecAggSessionArgs {
@@ -43,7 +43,7 @@ export class SecAggSession {
   }
 
   /** One `secagg:request` for this round: the input to the stage it names. */
-  async onRequest(envelope: SecAggEnvelope): Promise<void> {
+  async onRequest(envelope: SecAggRequest): Promise<void> {
     if (envelope.roundId !== this.args.round.roundId || this.stopped) return;
     switch (envelope.stage) {
       case 'share-keys':
@@ -55,8 +55,6 @@ export class SecAggSession {
         return this.answer('consistency', () => this.site.signSurvivors(envelope.message));
       case 'unmask':
         return this.answer('unmask', () => this.site.unmask(envelope.message));
-      case 'advertise':
-        return this.stop('the coordinator asked for an advertisement, which a site only sends once');
     }
   }
 
@@ -67,7 +65,7 @@ export class SecAggSession {
     return this.answer('masked-input', () => this.site.maskInput(forwarded, update));
   }
 
-  private async answer(stage: SecAggEnvelope['stage'], work: () => unknown): Promise<void> {
+  private async answer(stage: SecAggStage, work: () => unknown): Promise<void> {
     let message: unknown;
     try {
       message = await work();
@@ -75,7 +73,9 @@ export class SecAggSession {
       if (!(error instanceof SecAggError)) throw error;
       return this.stop(`${stage}: ${error.code}: ${error.message}`);
     }
-    const ack = await this.args.send({ roundId: this.args.round.roundId, stage, message });
+    // SecAggSite's reply for a stage is that stage's message; the union cannot see the pairing.
+    const submission = { roundId: this.args.round.roundId, stage, message } as SecAggSubmission;
+    const ack = await this.args.send(submission);
     if (!ack.ok) this.stop(`${stage} refused: ${ack.error.code}: ${ack.error.message}`);
   }
 

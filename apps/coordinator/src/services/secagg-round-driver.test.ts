@@ -58,7 +58,7 @@ function federation(sites = 5) {
     send: (m) => inbox.push(m),
   });
   const peers = identities.map((identity) => new SecAggSite({ round, identity }));
-  const take = (stage: SecAggStage) => inbox.splice(0).filter((m) => m.stage === stage);
+  const take = (stage: SecAggStage) => inbox.splice(0).filter((m) => m.request.stage === stage);
   return { round, clock, driver, peers, take };
 }
 
@@ -76,7 +76,7 @@ describe(SecAggRoundDriver.name, () => {
     for (const site of peers) expect(await send(site, 'advertise', site.advertise())).toEqual({ ok: true });
     for (const m of take('share-keys')) {
       const site = peers.find((p) => p.id === m.siteId)!;
-      expect(await send(site, 'share-keys', await site.shareKeys(m.payload))).toEqual({ ok: true });
+      expect(await send(site, 'share-keys', await site.shareKeys(m.request.message))).toEqual({ ok: true });
     }
     const dropped = peers[2]!;
     const forwarded = take('masked-input');
@@ -84,7 +84,9 @@ describe(SecAggRoundDriver.name, () => {
     for (const m of forwarded) {
       if (m.siteId === dropped.id) continue;
       const k = peers.findIndex((p) => p.id === m.siteId);
-      expect(await send(peers[k]!, 'masked-input', peers[k]!.maskInput(m.payload, update(k)))).toEqual({
+      expect(
+        await send(peers[k]!, 'masked-input', peers[k]!.maskInput(m.request.message, update(k))),
+      ).toEqual({
         ok: true,
       });
     }
@@ -93,11 +95,11 @@ describe(SecAggRoundDriver.name, () => {
     await driver.tick();
     for (const m of take('consistency')) {
       const site = peers.find((p) => p.id === m.siteId)!;
-      await send(site, 'consistency', site.signSurvivors(m.payload));
+      await send(site, 'consistency', site.signSurvivors(m.request.message));
     }
     for (const m of take('unmask')) {
       const site = peers.find((p) => p.id === m.siteId)!;
-      await send(site, 'unmask', site.unmask(m.payload));
+      await send(site, 'unmask', site.unmask(m.request.message));
     }
     const outcome = await driver.outcome;
     if (!outcome.ok) throw new Error(outcome.message);

@@ -1,21 +1,12 @@
-import type {
-  AdvertisedKeys,
-  ConsistencyCheck,
-  ForwardedShares,
-  SecAggAggregate,
-  SecAggErrorCode,
-  SecAggRound,
-  UnmaskRequest,
-} from '@fedfuse/secagg';
+import type { SecAggRequest, SecAggStage } from '@fedfuse/protocol';
+import type { SecAggAggregate, SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
 import { SecAggError, SecAggServer } from '@fedfuse/secagg';
-import type { SecAggStage } from '@fedfuse/protocol';
 
 /** What the driver sends one site when a stage closes: the input to that site's next stage. */
-export type SecAggOutbound =
-  | { stage: 'share-keys'; siteId: string; payload: AdvertisedKeys }
-  | { stage: 'masked-input'; siteId: string; payload: ForwardedShares }
-  | { stage: 'consistency'; siteId: string; payload: ConsistencyCheck }
-  | { stage: 'unmask'; siteId: string; payload: UnmaskRequest };
+export interface SecAggOutbound {
+  siteId: string;
+  request: SecAggRequest;
+}
 
 /** How a round ended: the unmasked aggregate, or why it was aborted (nothing was revealed then). */
 export type SecAggOutcome =
@@ -133,34 +124,35 @@ export class SecAggRoundDriver {
   }
 
   private async closeStage(stage: SecAggStage): Promise<void> {
+    const { roundId } = this.args.round;
     switch (stage) {
       case 'advertise': {
         const keys = this.server.closeAdvertise();
         const sites = keys.advertisements.map((a) => a.siteId);
-        return this.open('share-keys', sites, (siteId) => ({ stage: 'share-keys', siteId, payload: keys }));
+        return this.open('share-keys', sites, () => ({ roundId, stage: 'share-keys', message: keys }));
       }
       case 'share-keys': {
         const forwarded = this.server.closeShareKeys();
         return this.open('masked-input', [...forwarded.keys()], (siteId) => ({
+          roundId,
           stage: 'masked-input',
-          siteId,
-          payload: forwarded.get(siteId)!,
+          message: forwarded.get(siteId)!,
         }));
       }
       case 'masked-input': {
         const check = this.server.closeMaskedInput();
-        return this.open('consistency', check.survivors, (siteId) => ({
+        return this.open('consistency', check.survivors, () => ({
+          roundId,
           stage: 'consistency',
-          siteId,
-          payload: check,
+          message: check,
         }));
       }
       case 'consistency': {
         const requests = this.server.closeConsistency();
         return this.open('unmask', [...requests.keys()], (siteId) => ({
+          roundId,
           stage: 'unmask',
-          siteId,
-          payload: requests.get(siteId)!,
+          message: requests.get(siteId)!,
         }));
       }
       case 'unmask': {
@@ -175,12 +167,12 @@ export class SecAggRoundDriver {
   private open(
     stage: SecAggStage,
     sites: readonly string[],
-    message: (siteId: string) => SecAggOutbound,
+    request: (siteId: string) => SecAggRequest,
   ): void {
     this.stage = stage;
     this.deadline = this.args.now() + this.args.stageMs[stage];
     this.waitingFor = new Set(sites);
-    for (const siteId of sites) this.args.send(message(siteId));
+    for (const siteId of sites) this.args.send({ siteId, request: request(siteId) });
   }
 }
 

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { Ack, ErrorCode, SecAggEnvelope } from '@fedfuse/protocol';
+import type { Ack, ErrorCode, SecAggSubmission } from '@fedfuse/protocol';
 import { FlEvent, fail, ok } from '@fedfuse/protocol';
 import type { SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
 import type { CoordinatorSettings } from '../env.ts';
 import { CLOCK, SETTINGS } from '../tokens.ts';
 import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
-import type { SecAggDriverArgs, SecAggOutbound, SecAggOutcome } from './secagg-round-driver.ts';
+import type { SecAggDriverArgs, SecAggOutcome } from './secagg-round-driver.ts';
 import { SecAggRoundDriver } from './secagg-round-driver.ts';
 
 const TICKER = 'secagg-ticker';
@@ -69,14 +69,14 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
     const driver = new SecAggRoundDriver({
       ...args,
       now: () => this.clock.now(),
-      send: (message) => this.send(roundId, message),
+      send: ({ siteId, request }) => this.connections.get(siteId)?.emit(FlEvent.secaggRequest, request),
     });
     this.drivers.set(roundId, driver);
     return driver.outcome.finally(() => this.drivers.delete(roundId));
   }
 
   /** One site's answer to a stage, from its authenticated connection. */
-  async receive(siteId: string, envelope: SecAggEnvelope): Promise<Ack> {
+  async receive(siteId: string, envelope: SecAggSubmission): Promise<Ack> {
     const driver = this.drivers.get(envelope.roundId);
     if (!driver)
       return fail('wrong_round', `round ${envelope.roundId} has no secure aggregation in progress`);
@@ -92,10 +92,5 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
   /** Ends a round's secure aggregation without an aggregate (the round was cancelled). */
   cancel(roundId: string, reason: string): void {
     this.drivers.get(roundId)?.abort(reason);
-  }
-
-  private send(roundId: string, message: SecAggOutbound): void {
-    const envelope: SecAggEnvelope = { roundId, stage: message.stage, message: message.payload };
-    this.connections.get(message.siteId)?.emit(FlEvent.secaggRequest, envelope);
   }
 }

@@ -8,7 +8,7 @@ import { RunningFedAvg } from '@fedfuse/strategy';
 import { SecAggRoundsService } from './services/secagg-rounds.service.ts';
 import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
-import { startHarness } from './testing/harness.ts';
+import { startHarness, tinyModel } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
 import type { TestSite } from './testing/test-site.ts';
 
@@ -174,3 +174,24 @@ it('refuses a malformed answer naming the field, and one for a round with no sec
     error: { code: 'wrong_round', message: `round ${round.roundId} has no secure aggregation in progress` },
   });
 });
+
+it.each([
+  [{ toleratedDropouts: 2 }, 'fedavg', '5 sites per round: n = 5 − threshold 4 = 1 < 2 tolerated dropouts'],
+  [{ toleratedDropouts: 1 }, 'krum', "strategy krum: it needs the sites' individual updates"],
+  [{ toleratedDropouts: 1 }, 'fedavg', 'cannot run securely aggregated rounds yet'],
+])(
+  'refuses creating a run with secureAggregation %j and %s, saying why, and stores nothing',
+  async (option, strategy, why) => {
+    const h = (harness = await startHarness());
+    const created = await h.api('POST', '/api/runs', {
+      name: 'secure',
+      minClients: 5,
+      model: tinyModel,
+      strategy: { name: strategy },
+      secureAggregation: option,
+    });
+    expect(created.status).toBe(400);
+    expect(JSON.stringify(created.body)).toContain(why);
+    expect((await h.api<unknown[]>('GET', '/api/runs')).body).toEqual([]);
+  },
+);

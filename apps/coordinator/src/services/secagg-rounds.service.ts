@@ -88,9 +88,4 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
   async tick(): Promise<void> {
     await Promise.all([...this.drivers.values()].map((driver) => driver.tick()));
   }
-
-  /** Ends a round's secure aggregation without an aggregate (the round was cancelled). */
-  cancel(roundId: string, reason: string): void {
-    this.drivers.get(roundId)?.abort(reason);
-  }
 }

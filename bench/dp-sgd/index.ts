@@ -1,23 +1,26 @@
 // The cost of record-level DP-SGD at a site: samples/s of the default model on wasm with ordinary
 // training, with per-example clipping alone (z = 0) and with clipping and noise, in the same run, as
-// ratios to ordinary training. Usage: pnpm bench:dp-sgd [--steps N] [--batch-size B] [--repeats R]
+// ratios to ordinary training; with --threads T > 1 also noised DP-SGD on a T-thread training pool.
+// Usage: pnpm bench:dp-sgd [--steps N] [--batch-size B] [--repeats R] [--threads T]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ModelBatch, ModelConfig, TrainOptions } from '@fedfuse/model';
-import { createModel, defaultModelConfig, initBackend, trainLocalRound } from '@fedfuse/model';
+import { createModel, defaultModelConfig, initBackend, trainLocalRound, TrainingPool } from '@fedfuse/model';
 
 const { values: args } = parseArgs({
   options: {
     steps: { type: 'string', default: '4' },
     'batch-size': { type: 'string', default: '32' },
     repeats: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1' },
   },
 });
 const steps = Number(args.steps);
 const batchSize = Number(args['batch-size']);
 const repeats = Number(args.repeats);
+const threads = Number(args.threads);
 
-const modes: { name: string; options: TrainOptions }[] = [
+const modes: { name: string; options: TrainOptions; pool?: TrainingPool }[] = [
   { name: 'ordinary', options: { epochs: 1, batchSize, learningRate: 1e-3, seed: 1 } },
   {
     name: 'DP-SGD clip only (C=1, z=0)',
@@ -45,23 +48,31 @@ function randomBatch(config: ModelConfig, n: number, seed: number): ModelBatch {
 }
 
 await initBackend({ backend: 'wasm', log: () => {} });
+if (threads > 1) {
+  const pool = await TrainingPool.start({ threads });
+  const noised = modes.at(-1)!;
+  modes.push({ name: `${noised.name}, ${threads} threads`, options: noised.options, pool });
+}
 const model = createModel(defaultModelConfig);
 const parameters = model.variables.reduce((sum, v) => sum + v.size, 0);
 const warmup = randomBatch(model.config, batchSize, 1);
 const batch = randomBatch(model.config, steps * batchSize, 2);
-for (const mode of modes) trainLocalRound(model, warmup, mode.options);
+const train = (mode: (typeof modes)[number], data: ModelBatch) =>
+  mode.pool ? mode.pool.train(model, data, mode.options) : trainLocalRound(model, data, mode.options);
+for (const mode of modes) await train(mode, warmup);
 
 // Modes interleave within each repeat, so a change in machine load touches all of them alike.
 const best = modes.map(() => 0);
 for (let r = 0; r < repeats; r++) {
-  modes.forEach((mode, i) => {
+  for (const [i, mode] of modes.entries()) {
     const started = performance.now();
-    trainLocalRound(model, batch, mode.options);
+    await train(mode, batch);
     const perSecond = batch.n / ((performance.now() - started) / 1000);
     best[i] = Math.max(best[i] ?? 0, perSecond);
-  });
+  }
 }
 model.dispose();
+await modes.at(-1)?.pool?.close();
 
 console.log(
   `default model (${parameters.toLocaleString('en')} parameters), wasm, batch ${batchSize}, ` +

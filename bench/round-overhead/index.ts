@@ -1,10 +1,13 @@
 // Round overhead: everything in a round except local training and evaluation (weights out in
 // chunks, sealing, upload, opening, validation, persistence, aggregation, atomic checkpoint,
 // database commit). Sites are real protocol peers over real sockets whose "training" is instant.
-// Reports the goal ratios (each configuration × tiny/1 site) and the coordinator's peak RSS (VmHWM).
+// Reports the goal ratios (each configuration × tiny/1 site), the coordinator's peak RSS (VmHWM), and the CPU
+// time per round of the coordinator and of the sites (this process), from the run's start to its end: on a
+// shared machine CPU time swings far less than wall time, so it is the steadier before/after figure.
 // Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR] [--baseline MAIN_JS]
 // --baseline: another coordinator build's dist/main.js (e.g. of the previous commit), measured right before
 // this one for each configuration, so the before/after ratio comes from the same run.
+// SQLite commits per round (each waits for an fsync) come from the coordinator's `fedfuse_sqlite_commits` metric.
 // --tick-ms: the coordinator's ticker (default: its production default, 500 ms). Nothing inside a round
 // waits for a tick (submissions advance it), but every tick reads the running runs: a 20 ms ticker costs
 // CPU in the round. --cpu-prof: V8 profiles of the coordinator, written when it exits (Chrome DevTools).
@@ -17,6 +20,8 @@ import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
 import { TestSite } from '@fedfuse/coordinator/testing/test-site';
 import { tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
+import { commitsPerRound, sqliteCommits } from './commits.ts';
+import { passCosts } from './passes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,17 +48,31 @@ function api<T>(port: number, request: string, body?: unknown): Promise<T> {
   return operatorRest(port, TOKEN)<T>(request, body);
 }
 
+/** The sites' instant "training": a plain loop (Float32Array#map with a callback took 10–38 ms per 1.1M values here, 2–4× the loop). */
+function scaled(global: Float32Array): Float32Array {
+  const delta = new Float32Array(global.length);
+  for (let i = 0; i < global.length; i++) delta[i] = global[i]! * 1e-3;
+  return delta;
+}
+
 interface RoundTiming {
   number: number;
   startedAt: number;
   finishedAt: number;
 }
 
-async function measure(options: {
-  clients: number;
-  model: object;
-  main: string;
-}): Promise<{ params: number; perRoundMs: number[]; peakRssMiB: number }> {
+interface Measured {
+  params: number;
+  perRoundMs: number[];
+  peakRssMiB: number;
+  /** CPU milliseconds per round, user + system, from the run's start to its completion. */
+  coordinatorCpuMs: number;
+  sitesCpuMs: number;
+  /** SQLite commits per round (each waits for an fsync), by tables written; undefined for a build that does not count them. */
+  commits: ReturnType<typeof commitsPerRound>;
+}
+
+async function measure(options: { clients: number; model: object; main: string }): Promise<Measured> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-bench-round-'));
   const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
@@ -80,7 +99,7 @@ async function measure(options: {
       sites.push(site);
       await site.enroll(token.token);
       site.close();
-      site.autoTrain = { delta: (g) => g.map((w) => w * 1e-3), numExamples: 10 + k };
+      site.autoTrain = { delta: scaled, numExamples: 10 + k };
       site.keepAlive({ retryMs: 50 });
     }
     const run = await api<{ runId: string; config: { model: unknown } }>(port, 'POST /api/runs', {
@@ -89,16 +108,28 @@ async function measure(options: {
       minClients: options.clients,
       model: options.model,
     });
+    const commitsBefore = await sqliteCommits(port, TOKEN);
+    const cpuBefore = { coordinator: processCpuMs(child.pid!), sites: ownCpuMs() };
     await api(port, `POST /api/runs/${run.runId}/start`);
     for (let i = 0; i < 6000; i++) {
       const state = (await api<{ state: string }>(port, `GET /api/runs/${run.runId}`)).state;
       if (state === 'completed') break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    const coordinatorCpuMs = (processCpuMs(child.pid!) - cpuBefore.coordinator) / ROUNDS;
+    const sitesCpuMs = (ownCpuMs() - cpuBefore.sites) / ROUNDS;
+    const commits = commitsPerRound(commitsBefore, await sqliteCommits(port, TOKEN), ROUNDS);
     const rounds = await api<RoundTiming[]>(port, `GET /api/runs/${run.runId}/rounds`);
     const manifest = (sites[0]!.received[0]!.model.manifest as { numParams: number }).numParams;
     const perRoundMs = rounds.map((r) => r.finishedAt - r.startedAt);
-    return { params: manifest, perRoundMs, peakRssMiB: peakRssMiB(child.pid!) };
+    return {
+      params: manifest,
+      perRoundMs,
+      peakRssMiB: peakRssMiB(child.pid!),
+      coordinatorCpuMs,
+      sitesCpuMs,
+      commits,
+    };
   } finally {
     sites.forEach((s) => s.close());
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -106,6 +137,22 @@ async function measure(options: {
     child.kill(PROFILE_DIR === undefined ? 'SIGKILL' : 'SIGTERM');
     await exited;
   }
+}
+
+// Linux /proc/PID/stat counts CPU time in clock ticks, 100 a second on every mainstream kernel build.
+const TICK_MS = 10;
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc/PID/stat, 10 ms resolution). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime (fields 14 and 15)
+}
+
+/** CPU time (user + system) this process (the sites) has used so far, in ms. */
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 /** The process's peak resident set (Linux VmHWM), in MiB. */
@@ -124,36 +171,48 @@ const CONFIGURATIONS = [
   ['1M', MODEL_1M, 1],
   ['1M', MODEL_1M, 10],
 ] as const;
-const results: { label: string; ms: number; peakRssMiB: number; baselineMs?: number }[] = [];
+interface Row {
+  label: string;
+  now: Measured;
+  before?: Measured;
+}
+const rows: Row[] = [];
+const describeCommits = (m: Measured) =>
+  m.commits
+    ? `; SQLite commits per round ${m.commits.total.toFixed(1)} (${m.commits.byTables.map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', ')})`
+    : '';
+const describe = (m: Measured) =>
+  `${median(m.perRoundMs).toFixed(0)} ms per round (${m.perRoundMs.map((x) => x.toFixed(0)).join(', ')}), CPU per round: coordinator ${m.coordinatorCpuMs.toFixed(0)} ms, sites ${m.sitesCpuMs.toFixed(0)} ms; coordinator peak RSS ${m.peakRssMiB.toFixed(0)} MiB${describeCommits(m)}`;
 for (const [name, model, clients] of CONFIGURATIONS) {
   if (values.only !== undefined && values.only !== `${name}:${clients}`) continue;
-  const before = values.baseline && (await measure({ clients, model, main: values.baseline }));
-  const { params, perRoundMs, peakRssMiB } = await measure({ clients, model, main: COORDINATOR_BIN });
-  const label = `${name} model (${params.toLocaleString('en')} params), ${clients} client(s)`;
-  results.push({
-    label,
-    ms: median(perRoundMs),
-    peakRssMiB,
-    ...(before ? { baselineMs: median(before.perRoundMs) } : {}),
-  });
-  if (before)
-    console.log(
-      `  ${label}, baseline: ${median(before.perRoundMs).toFixed(0)} ms per round (${before.perRoundMs.map((m) => m.toFixed(0)).join(', ')}), coordinator peak RSS ${before.peakRssMiB.toFixed(0)} MiB`,
-    );
+  const before = values.baseline ? await measure({ clients, model, main: values.baseline }) : undefined;
+  const now = await measure({ clients, model, main: COORDINATOR_BIN });
+  const label = `${name} model (${now.params.toLocaleString('en')} params), ${clients} client(s)`;
+  rows.push({ label, now, ...(before ? { before } : {}) });
+  if (before) console.log(`  ${label}, baseline: ${describe(before)}`);
+  console.log(`  ${label}: ${describe(now)}`);
+}
+const base = median(rows[0]!.now.perRoundMs);
+const cpu = (m: Measured) => m.coordinatorCpuMs + m.sitesCpuMs;
+console.log(
+  `\n| configuration | ms per round | × ${rows[0]!.label} | CPU ms per round, coordinator + sites | coordinator peak RSS (MiB) |${values.baseline ? ' baseline ms | × baseline | baseline CPU ms | CPU × baseline |' : ''}\n|---|---|---|---|---|${values.baseline ? '---|---|---|---|' : ''}`,
+);
+for (const { label, now, before } of rows) {
+  const ms = median(now.perRoundMs);
+  const versus = before
+    ? ` ${median(before.perRoundMs).toFixed(0)} | ${(ms / median(before.perRoundMs)).toFixed(2)} | ${before.coordinatorCpuMs.toFixed(0)} + ${before.sitesCpuMs.toFixed(0)} | ${(cpu(now) / cpu(before)).toFixed(2)} |`
+    : '';
   console.log(
-    `  ${label}: ${median(perRoundMs).toFixed(0)} ms per round (${perRoundMs.map((m) => m.toFixed(0)).join(', ')}), coordinator peak RSS ${peakRssMiB.toFixed(0)} MiB`,
+    `| ${label} | ${ms.toFixed(0)} | ${(ms / base).toFixed(2)} | ${now.coordinatorCpuMs.toFixed(0)} + ${now.sitesCpuMs.toFixed(0)} | ${now.peakRssMiB.toFixed(0)} |${versus}`,
   );
 }
-const base = results[0]!;
+// A 1.1M delta as encoded: 4 bytes a parameter plus its manifest header.
+const passes = passCosts(4 * 1_123_324 + 128);
 console.log(
-  `\n| configuration | ms per round | × ${base.label} | coordinator peak RSS (MiB) |${values.baseline ? ' baseline ms | × baseline |' : ''}\n|---|---|---|---|${values.baseline ? '---|---|' : ''}`,
+  `\none pass over a 1.1M-parameter delta (4.49 MB), ms: SHA-256 ${passes.sha256.toFixed(2)}, copy into a fresh buffer ${passes.freshCopy.toFixed(2)}, into a reused one ${passes.reusedCopy.toFixed(2)}`,
 );
-for (const { label, ms, peakRssMiB, baselineMs } of results)
+const goal = rows.find((r) => r.label.startsWith('1M') && r.label.includes(' 10 client'));
+if (goal && rows.length === CONFIGURATIONS.length)
   console.log(
-    `| ${label} | ${ms.toFixed(0)} | ${(ms / base.ms).toFixed(2)} | ${peakRssMiB.toFixed(0)} |${baselineMs === undefined ? '' : ` ${baselineMs.toFixed(0)} | ${(ms / baselineMs).toFixed(2)} |`}`,
-  );
-const goal = results.find((r) => r.label.startsWith('1M') && r.label.includes(' 10 client'));
-if (goal && results.length === CONFIGURATIONS.length)
-  console.log(
-    `\ngoal (1M params, 10 sites): ${goal.ms.toFixed(0)} ms per round (target ≤ 500), ${(goal.ms / base.ms).toFixed(2)} × tiny/1 site (target ≤ 5)`,
+    `\ngoal (1M params, 10 sites): ${median(goal.now.perRoundMs).toFixed(0)} ms per round (target ≤ 500), ${(median(goal.now.perRoundMs) / base).toFixed(2)} × tiny/1 site (target ≤ 5)`,
   );

@@ -95,6 +95,48 @@ describe('a differentially private run', () => {
     expect(std(noise)).toBeLessThan(1.25 * sigma);
   });
 
+  it('adapts the clip to the unclipped fraction and accounts the total z, drawing z_Δ for the update', async () => {
+    const h = await fixture.start();
+    const sites: TestSite[] = [];
+    for (const name of ['A', 'B', 'C']) {
+      const site = await fixture.site(h, name);
+      // Every update well inside the clip: b̃ ≈ 1 ± σ_b/3, so the clip shrinks by about exp(−0.2·0.5).
+      site.autoTrain = {
+        delta: (g) => flat(g.length, CLIP / 10),
+        numExamples: 10,
+        privacy: { clipped: false },
+      };
+      sites.push(site);
+    }
+    const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+      name: 'dp adaptive',
+      rounds: 2,
+      minClients: 3,
+      model: tinyModel,
+      privacy: { dp: { clip: CLIP, noiseMultiplier: Z, delta: 1e-5, adaptive: { countNoiseStd: 0.3 } } },
+    });
+    await h.api('POST', `/api/runs/${run.body.runId}/start`);
+    await waitFor(async () => {
+      const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
+      return got.body.state === 'completed' ? got.body : undefined;
+    }, 30_000);
+    const rounds = (await h.api<RoundView[]>('GET', `/api/runs/${run.body.runId}/rounds`)).body;
+    const [first, second] = rounds.map((r) => r.privacy!);
+    // σ_b = 0.3 on a count of 3: b̃ within 1 ± 0.5 (5σ), so the next clip within C·exp(−0.2·(1 ± 0.5 − 0.5)).
+    expect(first!.unclippedFraction!).toBeGreaterThan(0.5);
+    expect(first!.nextClip!).toBeLessThan(CLIP);
+    expect(first!.nextClip!).toBeGreaterThan(CLIP * Math.exp(-0.2));
+    expect(second!.clip).toBe(first!.nextClip);
+    expect(sites[0]!.received[1]!.privacy!.dp!.clip).toBe(first!.nextClip);
+    expect(first!.noiseMultiplier).toBeCloseTo((Z ** -2 - 0.6 ** -2) ** -0.5, 9);
+    expect(first!.accountedNoiseMultiplier).toBe(Z);
+    const expected = computeEpsilon({
+      steps: [{ sampleRate: 1, noiseMultiplier: Z, count: 2 }],
+      delta: 1e-5,
+    });
+    expect(second!.epsilon).toBeCloseTo(expected.epsilon, 9);
+  });
+
   it('refuses an update larger than the round clip, and one that does not say whether it clipped', async () => {
     const h = await fixture.start();
     const site = await fixture.site(h, 'Unclipped');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FitIns } from '@fedfuse/protocol';
 import { FlEvent } from '@fedfuse/protocol';
+import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel } from './testing/harness.ts';
 import { OpsListener } from './testing/ops-listener.ts';
@@ -20,8 +21,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(options: { lastSeenWriteMs?: number } = {}) {
-  harness = await startHarness(options);
+async function start() {
+  harness = await startHarness();
   ops = await OpsListener.connect(harness.coordinator.url, harness.coordinator.operatorToken);
   return { h: harness, ops };
 }
@@ -180,37 +181,52 @@ describe('live /ops updates from a real coordinator', () => {
     expect(ops.invalid).toEqual([]);
   });
 
-  it('moves last seen with every accepted message, writing at most once per site per interval', async () => {
+  it('moves last seen with every accepted message, writing all sites at once on the interval of the injected clock', async () => {
     const interval = 2_500;
-    const { h, ops } = await start({ lastSeenWriteMs: interval });
-    // Only Date is faked: sockets and the database run on real timers, and the interval passes when we say.
-    vi.useFakeTimers({ toFake: ['Date'] });
+    // Near the wall clock: the site checks the coordinator's challenge against its own.
+    let now = Date.now();
+    // The presence interval fires when the test says so; the round ticker keeps a real one.
+    const flushes: (() => void)[] = [];
+    const clock: Clock = {
+      now: () => now,
+      every: (ms, tick) => {
+        if (ms === interval) flushes.push(tick);
+        return setInterval(ms === interval ? () => undefined : tick, ms);
+      },
+    };
+    harness = await startHarness({ lastSeenWriteMs: interval, clock });
+    ops = await OpsListener.connect(harness.coordinator.url, harness.coordinator.operatorToken);
+    const h = harness;
+    expect(flushes).toHaveLength(1);
     const site = await enrolledSite(h, 'Busy');
     const atHandshake = (await siteRow(h, site.siteId!)).lastSeenAt;
-    expect(atHandshake).toBe(Date.now());
+    expect(atHandshake).toBe(now);
 
-    // A burst inside one interval: the handshake's write stands, nothing more is written or broadcast.
-    for (let i = 0; i < 10; i++) {
-      vi.setSystemTime(atHandshake + i * 100);
+    // A burst: the handshake's write stands, nothing more is written or broadcast until the interval fires.
+    for (let i = 1; i <= 10; i++) {
+      now = atHandshake + i * 100;
       expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
     }
+    // A refused message is no sign of life.
+    now = atHandshake + interval;
+    expect((await site.emit(FlEvent.statusResync, 'not an object')).ok).toBe(false);
     expect((await siteRow(h, site.siteId!)).lastSeenAt).toBe(atHandshake);
     const written = new Set(ops.all('site:updated').map((s) => s.lastSeenAt));
     expect([...written].filter((at) => at !== null)).toEqual([atHandshake]);
-    // Once the interval has passed, a refused message still changes nothing...
-    vi.setSystemTime(atHandshake + interval);
-    expect((await site.emit(FlEvent.statusResync, 'not an object')).ok).toBe(false);
-    expect((await siteRow(h, site.siteId!)).lastSeenAt).toBe(atHandshake);
-    // ...and the next accepted one is written and broadcast at once.
-    expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
-    const moved = await ops.next('site:updated', (s) => s.lastSeenAt === atHandshake + interval);
+    // The interval writes the latest accepted message's time and broadcasts it.
+    flushes[0]!();
+    const moved = await ops.next('site:updated', (s) => s.lastSeenAt === atHandshake + 1_000);
     expect(moved.connected).toBe(true);
+    expect((await siteRow(h, site.siteId!)).lastSeenAt).toBe(atHandshake + 1_000);
 
-    // Activity held back by the interval is written when the site disconnects.
-    vi.setSystemTime(atHandshake + interval + 5);
+    // Activity not yet written is written when the site disconnects.
+    now = atHandshake + interval + 5;
     expect((await site.emit(FlEvent.statusResync, RESYNC)).ok).toBe(true);
     site.close();
-    const gone = await ops.next('site:updated', (s) => !s.connected && (s.lastSeenAt ?? 0) > atHandshake);
+    const gone = await ops.next(
+      'site:updated',
+      (s) => !s.connected && (s.lastSeenAt ?? 0) > atHandshake + 1_000,
+    );
     expect(gone.lastSeenAt).toBe(atHandshake + interval + 5);
     expect(ops.invalid).toEqual([]);
   });

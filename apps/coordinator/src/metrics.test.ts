@@ -61,6 +61,10 @@ describe('GET /metrics', () => {
       rejections: [],
     });
 
+    // The accepted update and its audit entry were one SQLite commit; before the run, there was none.
+    expect(sample(empty, 'fedfuse_sqlite_commits{tables="audit+updates"}')).toBeUndefined();
+    expect(sample(committed, 'fedfuse_sqlite_commits{tables="audit+updates"}')).toBe(1);
+
     // A malformed chunk is a refusal the gauge counts.
     expect(await site.emit(FlEvent.deltaChunk, { index: -1 })).toMatchObject({ ok: false });
     expect(sample(await scrape(harness), 'fedfuse_updates_rejected')).toBe(1);

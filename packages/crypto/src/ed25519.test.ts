@@ -3,7 +3,7 @@ import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 
 import { fromHex, toHex } from './bytes.ts';
-import { hasCanonicalS, verifyEd25519 } from './ed25519.ts';
+import { ed25519PublicKey, hasCanonicalS, signEd25519, verifyEd25519 } from './ed25519.ts';
 import { RFC8032_ED25519 } from './fixtures/rfc8032.ts';
 
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
@@ -27,6 +27,8 @@ describe('Ed25519 known answers (RFC 8032 §7.1)', () => {
     expect(toHex(pair.publicKey)).toBe(v.publicKey);
     const signature = nacl.sign.detached(fromHex(v.message), pair.secretKey);
     expect(toHex(signature)).toBe(v.signature);
+    expect(toHex(ed25519PublicKey(fromHex(v.secretKey)))).toBe(v.publicKey);
+    expect(toHex(signEd25519(fromHex(v.message), fromHex(v.secretKey)))).toBe(v.signature);
     expect(verifyEd25519(fromHex(v.message), fromHex(v.signature), fromHex(v.publicKey))).toBe(true);
   });
 
@@ -62,5 +64,30 @@ describe('Ed25519 known answers (RFC 8032 §7.1)', () => {
       false,
     );
     expect(verifyEd25519(fromHex(v.message), fromHex(v.signature), new Uint8Array(31))).toBe(false);
+  });
+});
+
+describe('Ed25519 through OpenSSL matches tweetnacl byte for byte', () => {
+  it('gives the same public key and signature for any seed and message', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (seed, message) => {
+          const pair = nacl.sign.keyPair.fromSeed(seed);
+          expect(toHex(ed25519PublicKey(seed))).toBe(toHex(pair.publicKey));
+          const signature = signEd25519(message, seed);
+          expect(toHex(signature)).toBe(toHex(nacl.sign.detached(message, pair.secretKey)));
+          expect(nacl.sign.detached.verify(message, signature, pair.publicKey)).toBe(true);
+          expect(verifyEd25519(message, signature, pair.publicKey)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses a seed of the wrong length with an error naming it', () => {
+    expect(() => signEd25519(new Uint8Array(1), new Uint8Array(31))).toThrow(/seed must be 32 bytes, got 31/);
+    expect(() => ed25519PublicKey(new Uint8Array(64))).toThrow(/seed must be 32 bytes, got 64/);
   });
 });

@@ -1,6 +1,7 @@
 import nacl from 'tweetnacl';
 
 import { toBase64 } from './bytes.ts';
+import { ed25519PublicKey, signEd25519 } from './ed25519.ts';
 import { fingerprint } from './fingerprint.ts';
 
 /** Who holds an identity. */
@@ -21,7 +22,7 @@ export interface IdentitySeeds {
 }
 
 // Layout of the single secret buffer, so close() has exactly one thing to wipe.
-const SIGN_SECRET = 64; // tweetnacl's Ed25519 secret key: seed ‖ public key
+const SIGN_SECRET = 64; // Ed25519 seed ‖ public key
 const BOX_SECRET = 32;
 
 // Secret buffers by identity. Kept out of the class so no property, getter or JSON.stringify exposes them;
@@ -67,9 +68,8 @@ export class Identity {
     if (boxSecretKey.length !== BOX_SECRET)
       throw new RangeError(`X25519 secret key must be 32 bytes, got ${boxSecretKey.length}`);
     const secret = new Uint8Array(SIGN_SECRET + BOX_SECRET);
-    const pair = nacl.sign.keyPair.fromSeed(signingSeed);
-    secret.set(pair.secretKey, 0);
-    pair.secretKey.fill(0);
+    secret.set(signingSeed, 0);
+    secret.set(ed25519PublicKey(signingSeed), 32);
     secret.set(boxSecretKey, SIGN_SECRET);
     return new Identity(options.role, options.id, secret);
   }
@@ -105,7 +105,7 @@ export class Identity {
 
   /** Detached Ed25519 signature over `message`. */
   sign(message: Uint8Array): Uint8Array {
-    return nacl.sign.detached(message, secretsOf(this).subarray(0, SIGN_SECRET));
+    return signEd25519(message, secretsOf(this).subarray(0, 32));
   }
 
   /** Overwrite the secret keys with zeros. Idempotent; every later use of the identity throws. */

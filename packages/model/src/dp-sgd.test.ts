@@ -5,7 +5,8 @@ import { initBackend } from './backend.ts';
 import type { ModelBatch } from './batch.ts';
 import { presentRows } from './batch-tensors.ts';
 import type { DpSgdOptions } from './dp-sgd.ts';
-import { dpSgdEpsilon, privateGradients } from './dp-sgd.ts';
+import { dpSgdEpsilon, privateGradients, replicaPrivateSum } from './dp-sgd.ts';
+import { GradientExchange } from './gradient-exchange.ts';
 import type { TriModalModel } from './model.ts';
 import { createModel } from './model.ts';
 import { separableBatch, smallConfig } from './testing/fixtures.ts';
@@ -134,6 +135,44 @@ describe(privateGradients.name, () => {
     const expected = (1.5 * 0.8) / batch.n;
     // Thousands of coordinates: the sample sd is within 5 standard errors of σ.
     expect(Math.abs(sd / expected - 1)).toBeLessThan(5 / Math.sqrt(2 * noise.length));
+  });
+});
+
+describe(replicaPrivateSum.name, () => {
+  it("splits a step's examples between replicas and adds the noise once, in replica 0", () => {
+    const m = model({ l2: 0 });
+    const batch = separableBatch(m.config, { n: 6, seed: 11 });
+    const rows = Int32Array.from({ length: batch.n }, (_, i) => i);
+    const optimizer = tf.train.adam(1e-3);
+    const context = { model: m, batch, optimizer };
+    const plan = {
+      rows,
+      present: presentRows(batch, rows),
+      labels: batch.labels,
+      trainable: [],
+      noiseSeed: 1,
+    };
+    const size = m.variables.reduce((sum, v) => sum + v.size, 0);
+    const buffer = GradientExchange.allocate(2, size + 6);
+    // Each replica's share, summed here as the all-reduce would.
+    const summed = (dp: DpSgdOptions) => {
+      const shares = [0, 1].map((index) => {
+        const exchange = new GradientExchange({ buffer, replicas: 2, index, size: size + 6, waitLimitMs: 1 });
+        return replicaPrivateSum(context, plan, { exchange, dp });
+      });
+      return Float64Array.from(shares[0]!.subarray(0, size), (v, i) => v + (shares[1]![i] ?? NaN));
+    };
+    const dp = { clip: 0.5, noiseMultiplier: 3 };
+    const tensors = tf.memory().numTensors;
+    const clean = summed({ ...dp, noiseMultiplier: 0 });
+    expect(tf.memory().numTensors).toBe(tensors);
+    const whole = stepGradient(m, batch, { ...dp, noiseMultiplier: 0 });
+    clean.forEach((v, i) => expect(v / batch.n).toBeCloseTo(whole[i] ?? NaN, 5));
+    const noise = summed(dp).map((v, i) => v - (clean[i] ?? NaN));
+    const sd = norm(noise) / Math.sqrt(noise.length);
+    // σ = z·C on the sum once; twice would be √2 times that.
+    expect(Math.abs(sd / (3 * 0.5) - 1)).toBeLessThan(5 / Math.sqrt(2 * noise.length));
+    optimizer.dispose();
   });
 });
 

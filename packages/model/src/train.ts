@@ -4,7 +4,7 @@ import type { ModelBatch } from './batch.ts';
 import { validateBatch } from './batch.ts';
 import { presentRows } from './batch-tensors.ts';
 import type { DpSgdOptions } from './dp-sgd.ts';
-import { checkDpSgd, DP_SGD_ONE_THREAD, privateGradients } from './dp-sgd.ts';
+import { checkDpSgd, finishReplicaSum, privateGradients, replicaPrivateSum } from './dp-sgd.ts';
 import { dropModalities, soloModalities } from './dropout.ts';
 import type { LossTerm } from './loss.ts';
 import { LOSS_TERMS } from './loss.ts';
@@ -108,9 +108,6 @@ export function trainReplica(
 ): TrainResult {
   const { options } = run;
   checkOptions(options);
-  if (options.dpSgd && run.exchange) {
-    throw new Error(DP_SGD_ONE_THREAD);
-  }
   validateBatch(batch, model.config);
   if (batch.n === 0) throw new Error('Training: the site has no examples');
   const started = performance.now();
@@ -209,11 +206,15 @@ function step(context: StepContext, plan: StepPlan): Float32Array {
 
 /** One DP-SGD step: the privatised gradient of every variable, applied by the same Adam. */
 function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Float32Array {
+  const { model, optimizer, exchange } = context;
+  const summed = exchange
+    ? exchange.allReduce(replicaPrivateSum(context, plan, { exchange, dp }))
+    : undefined;
   return tf.tidy(() => {
-    const { grads, terms } = privateGradients(context, plan, dp);
-    context.optimizer.applyGradients(
-      context.model.variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })),
-    );
+    const { grads, terms } = summed
+      ? finishReplicaSum(context, summed, plan.rows.length)
+      : privateGradients(context, plan, dp);
+    optimizer.applyGradients(model.variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })));
     return terms;
   });
 }

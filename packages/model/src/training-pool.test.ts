@@ -67,14 +67,18 @@ describe(TrainingPool.name, () => {
     model.dispose();
   });
 
-  it('refuses DP-SGD, whose per-example clipping runs on one thread, and changes nothing', async () => {
-    const model = createModel(config);
-    const before = getWeights(model).weights;
-    const batch = separableBatch(model.config, { n: 8, seed: 1 });
-    await expect(
-      pool.train(model, batch, { ...options, dpSgd: { clip: 1, noiseMultiplier: 1 } }),
-    ).rejects.toThrow(/dpSgd runs on one thread/);
-    expect(getWeights(model).weights).toEqual(before);
-    model.dispose();
+  it('runs DP-SGD across the replicas with the weights of one thread', async () => {
+    const single = createModel(config);
+    const parallel = createModel(config);
+    // 20 rows in batches of 13: the replicas split 13 and 7 examples, then 4 and 3.
+    const batch = separableBatch(single.config, { n: 20, seed: 2 });
+    const clipped = { ...options, dpSgd: { clip: 0.5, noiseMultiplier: 0 } };
+    const start = getWeights(single).weights;
+    const one = trainLocalRound(single, batch, clipped);
+    const two = await pool.train(parallel, batch, clipped);
+    expect(maxDifference(getWeights(single).weights, start)).toBeGreaterThan(1e-3);
+    expect(maxDifference(getWeights(single).weights, getWeights(parallel).weights)).toBeLessThan(1e-5);
+    two.lossPerEpoch.forEach((loss, i) => expect(loss).toBeCloseTo(one.lossPerEpoch[i]!, 4));
+    [single, parallel].forEach((m) => m.dispose());
   });
 });

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from './backend-names.ts';
 import type { ModelBatch } from './batch.ts';
-import { DP_SGD_ONE_THREAD } from './dp-sgd.ts';
 import { ANOTHER_REPLICA_FAILED, GradientExchange } from './gradient-exchange.ts';
 import { LOSS_TERMS } from './loss.ts';
 import type { TriModalModel } from './model.ts';
@@ -92,7 +91,6 @@ export class TrainingPool {
   train(model: TriModalModel, batch: ModelBatch, options: TrainOptions): Promise<TrainResult> {
     if (this.closed) return Promise.reject(new Error('the training pool is closed'));
     if (this.round) return Promise.reject(new Error('the training pool trains one round at a time'));
-    if (options.dpSgd) return Promise.reject(new Error(DP_SGD_ONE_THREAD));
     const { onEpoch, ...rest } = options;
     const size = model.variables.reduce((sum, v) => sum + v.size, 0) + LOSS_TERMS.length;
     const buffer = GradientExchange.allocate(this.threads, size);

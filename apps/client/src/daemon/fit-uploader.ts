@@ -103,6 +103,7 @@ export class FitUploader {
     const chunked = await chunkTransfer(result.sealed, {
       transferId: transfer.transferId,
       chunkBytes: transfer.chunkBytes,
+      chunkDigests: false,
     });
     let refusal: ProtocolError | undefined;
     const send = async (chunk: TransferChunk): Promise<boolean> => {

@@ -255,7 +255,8 @@ describe('rounds', () => {
             fromIndex: request.fromIndex,
           });
         const chunks = [...model.transfer.chunks(0)].slice(0, 3);
-        chunks[2]!.data[0]! ^= 0x01;
+        chunks[2] = { ...chunks[2]!, data: chunks[2]!.data.slice() }; // chunks are views of the model
+        chunks[2].data[0]! ^= 0x01;
         void sendChunks(socket, chunks).then((acks) => receipts.push(...acks));
       });
       return { ok: true, data: model.transfer.ref };
@@ -286,7 +287,8 @@ describe('rounds', () => {
     env.coordinator.respond(FlEvent.weightsFetch, (payload, socket) => {
       const { fromIndex } = payload as TransferFetch;
       setImmediate(() => {
-        const chunk = [...model.transfer.chunks(fromIndex)][0]!;
+        const view = [...model.transfer.chunks(fromIndex)][0]!;
+        const chunk = { ...view, data: view.data.slice() }; // chunks are views of the model
         chunk.data[0]! ^= 0x01;
         void sendChunks(socket, [chunk]);
       });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -6,6 +7,8 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Dialect } from './migrations.ts';
 import { migrationProvider } from './migrations.ts';
+import { CommitCounts } from './commit-counts.ts';
+import { withStatementCache } from './statement-cache.ts';
 import type { Schema } from './schema.ts';
 
 // bigint columns hold epoch milliseconds, well inside Number's exact range.
@@ -18,10 +21,18 @@ export interface DatabaseOptions {
 }
 
 export interface Database {
-  db: Kysely<Schema>;
+  /** The open transaction of `transaction` when called inside one, else the database. */
+  readonly db: Kysely<Schema>;
+  /**
+   * Runs `work` in one transaction: every repository call inside it (through `db`) commits together, one
+   * fsync for a logical step. Nested calls join the outer transaction.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
   dialect: Dialect;
   /** Human-readable location, for logs (never the password). */
   where: string;
+  /** SQLite only: its commits so far, by the tables each wrote (each one waits for an fsync). */
+  commits?: CommitCounts;
   close(): Promise<void>;
 }
 
@@ -30,6 +41,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const dialect: Dialect = options.url ? 'postgres' : 'sqlite';
   let db: Kysely<Schema>;
   let where: string;
+  let commits: CommitCounts | undefined;
   if (options.url) {
     const url = new URL(options.url);
     where = `postgresql://${url.hostname}:${url.port || 5432}${url.pathname}`;
@@ -47,7 +59,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     where = options.sqlitePath;
-    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const cached = withStatementCache(sqlite);
+    const counts = new CommitCounts();
+    commits = counts;
+    const database = {
+      close: () => cached.close(),
+      prepare(text: string) {
+        counts.observe(text);
+        return cached.prepare(text);
+      },
+    };
+    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
   }
   const { error, results } = await new Migrator({
     db,
@@ -61,7 +83,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       error instanceof Error ? error.message : error === undefined ? 'unknown error' : JSON.stringify(error);
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed on ${where}: ${reason}`);
   }
-  return { db, dialect, where, close: () => db.destroy() };
+  const root = db;
+  const ambient = new AsyncLocalStorage<Kysely<Schema>>();
+  return {
+    get db() {
+      return ambient.getStore() ?? root;
+    },
+    transaction<T>(work: () => Promise<T>): Promise<T> {
+      if (ambient.getStore()) return work();
+      return root.transaction().execute((trx) => ambient.run(trx, work));
+    },
+    dialect,
+    where,
+    ...(commits ? { commits } : {}),
+    close: () => root.destroy(),
+  };
 }
 
 /**

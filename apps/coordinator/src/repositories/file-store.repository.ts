@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoordinatorSettings } from '../env.ts';
@@ -56,6 +56,17 @@ export class FileStoreRepository {
       );
     }
     return bytes;
+  }
+
+  /** Throws unless the file is there with exactly `expectedBytes` bytes (a cheap check: no read, no hash). */
+  async assertSize(path: string, expectedBytes: number): Promise<void> {
+    const size = await stat(this.resolve(path)).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    if (size === undefined) throw new Error(`${path} is missing`);
+    if (size !== expectedBytes)
+      throw new Error(`${path} is corrupt: ${size} bytes, expected ${expectedBytes}`);
   }
 
   /** Deletes a file that turned out not to be needed (absent already is fine). */

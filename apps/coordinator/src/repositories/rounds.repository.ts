@@ -213,7 +213,9 @@ export class RoundsRepository {
     excluded?: readonly string[];
   }): Promise<void> {
     const { round, checkpoint, at } = commit;
-    await this.db.transaction().execute(async (tx) => {
+    // Joins the caller's transaction when there is one (the commit's audit entry goes with it).
+    await this.database.transaction(async () => {
+      const tx = this.db;
       await tx
         .insertInto('checkpoints')
         .values({

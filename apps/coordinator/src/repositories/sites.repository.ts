@@ -131,14 +131,20 @@ export class SitesRepository {
     await this.db.updateTable('sites').set({ status }).where('id', '=', id).execute();
   }
 
-  /** Moves last-seen forward only: a held-back write arriving late never turns the clock back. */
-  async touch(id: string, at: number): Promise<void> {
-    await this.db
-      .updateTable('sites')
-      .set({ last_seen_at: at })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', at)]))
-      .execute();
+  /**
+   * Moves each site's last-seen forward, all in one transaction (one commit): a write arriving late never
+   * turns a clock back.
+   */
+  async touchAll(entries: readonly (readonly [id: string, at: number])[]): Promise<void> {
+    await this.database.transaction(async () => {
+      for (const [id, at] of entries)
+        await this.db
+          .updateTable('sites')
+          .set({ last_seen_at: at })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', at)]))
+          .execute();
+    });
   }
 
   async report(

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Database } from '../persistence/database.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
+import { DATABASE } from '../tokens.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { TransfersService } from './transfers.service.ts';
 
@@ -15,6 +17,7 @@ export class MetricsService {
     runs: RunsRepository,
     connections: ConnectionsService,
     transfers: TransfersService,
+    @Inject(DATABASE) database: Database,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fedfuse_coordinator_' });
     new Gauge({
@@ -60,6 +63,21 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.set(transfers.bytesHeld());
+      },
+    });
+    this.sqliteCommits(database);
+  }
+
+  private sqliteCommits(database: Database): void {
+    const commits = database.commits;
+    if (!commits) return;
+    new Gauge({
+      name: 'fedfuse_sqlite_commits',
+      help: 'SQLite commits since start (each waits for an fsync), by the tables each one wrote',
+      labelNames: ['tables'],
+      registers: [this.registry],
+      collect() {
+        for (const [tables, count] of commits.snapshot()) this.set({ tables }, count);
       },
     });
   }

@@ -7,7 +7,8 @@ import type { UpdateRow } from '../repositories/rounds.repository.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
-import { CLOCK } from '../tokens.ts';
+import type { Database } from '../persistence/database.ts';
+import { CLOCK, DATABASE } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { crashPoint } from './crash-points.ts';
@@ -80,6 +81,7 @@ export class RoundAggregationService {
     private readonly runSummaries: RunSummariesService,
     private readonly siteSummaries: SiteSummariesService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   /**
@@ -236,26 +238,29 @@ export class RoundAggregationService {
     const evaluatorIds = plan.ok ? plan.siteIds : [];
     const evaluationDeadline = this.clock.now() + config.evaluationTimeoutSeconds * 1000;
     const trainingLoss = roundTrainingLoss(kept);
-    await this.rounds.commit({
-      round,
-      checkpoint: { path, sha256 },
-      evaluators: evaluatorIds,
-      evaluationDeadline,
-      trainingLoss,
-      privacy,
-      at: this.clock.now(),
-      excluded: submitted.filter((row) => !kept.includes(row)).map((row) => row.site_id),
-    });
-    await this.audit.record({
-      actor: SYSTEM,
-      action: 'round.committed',
-      subject: run.id,
-      details: {
-        round: round.number,
-        updates: kept.length,
-        modelHash: sha256,
-        ...(privacy ? { epsilon: privacy.epsilon, delta: privacy.delta, clip: privacy.clip } : {}),
-      },
+    // The commit point and its audit entry commit together (one fsync).
+    await this.database.transaction(async () => {
+      await this.rounds.commit({
+        round,
+        checkpoint: { path, sha256 },
+        evaluators: evaluatorIds,
+        evaluationDeadline,
+        trainingLoss,
+        privacy,
+        at: this.clock.now(),
+        excluded: submitted.filter((row) => !kept.includes(row)).map((row) => row.site_id),
+      });
+      await this.audit.record({
+        actor: SYSTEM,
+        action: 'round.committed',
+        subject: run.id,
+        details: {
+          round: round.number,
+          updates: kept.length,
+          modelHash: sha256,
+          ...(privacy ? { epsilon: privacy.epsilon, delta: privacy.delta, clip: privacy.clip } : {}),
+        },
+      });
     });
     const committed: Round = {
       ...round,

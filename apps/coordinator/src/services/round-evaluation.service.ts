@@ -4,7 +4,8 @@ import type { EvaluateResult, PooledTaskMetrics } from '@fedfuse/strategy';
 import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
-import { CLOCK } from '../tokens.ts';
+import type { Database } from '../persistence/database.ts';
+import { CLOCK, DATABASE } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
@@ -35,6 +36,7 @@ export class RoundEvaluationService {
     private readonly audit: AuditService,
     private readonly ops: OpsBroadcaster,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   async finish(run: Run, round: Round): Promise<EvaluationOutcome> {
@@ -51,12 +53,11 @@ export class RoundEvaluationService {
       ...(validated.length > 0 ? { validation: pool(validated) } : {}),
       sites: rows.map((r) => r.site_id),
     };
-    await this.rounds.update(round.id, {
-      stage: 'committed',
-      metrics,
-      finishedAt: this.clock.now(),
+    // The round's end and its audit entry commit together (one fsync).
+    await this.database.transaction(async () => {
+      await this.rounds.update(round.id, { stage: 'committed', metrics, finishedAt: this.clock.now() });
+      await this.publish(round, metrics);
     });
-    await this.publish(round, metrics);
     await this.progress.publish({ ...round, stage: 'committed' });
     const selected = selectedRoundOf(await this.rounds.listForRun(run.id));
     const runComplete =

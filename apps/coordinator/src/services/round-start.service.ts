@@ -4,7 +4,8 @@ import { newRound } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
-import { CLOCK } from '../tokens.ts';
+import type { Database } from '../persistence/database.ts';
+import { CLOCK, DATABASE } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { crashPoint } from './crash-points.ts';
@@ -45,6 +46,7 @@ export class RoundStartService {
     private readonly privacy: RoundPrivacyService,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   async start(run: Run, config: ResolvedRunConfig): Promise<StartOutcome> {
@@ -83,13 +85,18 @@ export class RoundStartService {
       privacy: await this.privacy.plan(run, plan.siteIds.length),
     });
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
-    if (!(await this.rounds.insertIfAbsent(round))) return { kind: 'raced' };
-    await this.audit.record({
-      actor: SYSTEM,
-      action: 'round.started',
-      subject: run.id,
-      details: { round: number, attempt: round.attempt, sites: plan.siteIds.length },
+    // The round and its audit entry commit together (one fsync).
+    const created = await this.database.transaction(async () => {
+      if (!(await this.rounds.insertIfAbsent(round))) return false;
+      await this.audit.record({
+        actor: SYSTEM,
+        action: 'round.started',
+        subject: run.id,
+        details: { round: number, attempt: round.attempt, sites: plan.siteIds.length },
+      });
+      return true;
     });
+    if (!created) return { kind: 'raced' };
     crashPoint('selection', number);
     await this.progress.publish(round);
     const keys = await this.sites.keys();

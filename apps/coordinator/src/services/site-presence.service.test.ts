@@ -10,59 +10,85 @@ import type { SiteSummariesService } from './site-summaries.service.ts';
 const T0 = Date.UTC(2001, 0, 1);
 const WRITE_MS = 30_000;
 
-/** A clock that moves only when the test says so. */
+/** A clock that moves only when the test says so; its one interval fires when the test says so. */
 function manualClock(start: number) {
   let now = start;
+  const intervals: { ms: number; tick: () => void }[] = [];
   const clock: Clock = {
     now: () => now,
-    every: () => {
-      throw new Error('presence sets no intervals');
+    every: (ms, tick) => {
+      intervals.push({ ms, tick });
+      return setInterval(() => undefined, 2 ** 31 - 1).unref();
     },
   };
-  return { clock, advance: (ms: number) => void (now += ms) };
+  return { clock, intervals, advance: (ms: number) => void (now += ms) };
 }
 
 function presence() {
-  const touched: { siteId: string; at: number }[] = [];
+  /** One entry per transaction: the sites and times it wrote. */
+  const commits: [string, number][][] = [];
   const published: string[] = [];
-  const sites = { touch: async (siteId: string, at: number) => void touched.push({ siteId, at }) };
+  const sites = { touchAll: async (entries: [string, number][]) => void commits.push([...entries]) };
   const summaries = { publish: async (siteId: string) => void published.push(siteId) };
-  const { clock, advance } = manualClock(T0);
+  const { clock, intervals, advance } = manualClock(T0);
   const service = new SitePresenceService(
     sites as unknown as SitesRepository,
     summaries as unknown as SiteSummariesService,
     { lastSeenWriteMs: WRITE_MS } as CoordinatorSettings,
     clock,
   );
-  return { service, touched, published, advance };
+  service.onApplicationBootstrap();
+  const fire = async () => {
+    intervals[0]!.tick();
+    await service.flush(); // the tick's flush started first: this one waits for nothing new
+  };
+  return { service, commits, published, advance, intervals, fire };
 }
 
 describe(SitePresenceService.name, () => {
-  it('stamps "last seen" with the injected clock, not the wall clock', async () => {
-    const { service, touched, published } = presence();
-    await service.seen('a');
-    expect(touched).toEqual([{ siteId: 'a', at: T0 }]);
+  it('writes a handshake at once, stamped with the injected clock, not the wall clock', async () => {
+    const { service, commits, published } = presence();
+    await service.seen('a', { force: true });
+    expect(commits).toEqual([[['a', T0]]]);
     expect(published).toEqual(['a']);
   });
 
-  it('throttles writes by the injected clock: held back until lastSeenWriteMs has passed on it', async () => {
-    const { service, touched, advance } = presence();
+  it("keeps activity in memory and writes every site's latest in one commit on the clock's interval", async () => {
+    const { service, commits, published, advance, intervals, fire } = presence();
+    expect(intervals.map((i) => i.ms)).toEqual([WRITE_MS]);
     await service.seen('a');
-    advance(WRITE_MS - 1);
+    advance(1_000);
+    await service.seen('b');
+    advance(1_000);
     await service.seen('a');
-    expect(touched).toHaveLength(1);
-    advance(1);
-    await service.seen('a');
-    expect(touched.map((t) => t.at)).toEqual([T0, T0 + WRITE_MS]);
+    expect(commits).toEqual([]);
+    await fire();
+    expect(commits).toEqual([
+      [
+        ['a', T0 + 2_000],
+        ['b', T0 + 1_000],
+      ],
+    ]);
+    expect(published.sort()).toEqual(['a', 'b']);
+    await fire();
+    expect(commits).toHaveLength(1);
   });
 
-  it('writes the held-back time, by the injected clock, when the site goes away', async () => {
-    const { service, touched, published, advance } = presence();
-    await service.seen('a');
+  it('writes the pending time, by the injected clock, when the site goes away, without publishing', async () => {
+    const { service, commits, published, advance } = presence();
+    await service.seen('a', { force: true });
     advance(5_000);
     await service.seen('a');
     await service.gone('a');
-    expect(touched.map((t) => t.at)).toEqual([T0, T0 + 5_000]);
+    expect(commits).toEqual([[['a', T0]], [['a', T0 + 5_000]]]);
     expect(published).toEqual(['a']);
+  });
+
+  it('writes what is pending when the coordinator shuts down', async () => {
+    const { service, commits, advance } = presence();
+    advance(7);
+    await service.seen('a');
+    await service.onModuleDestroy();
+    expect(commits).toEqual([[['a', T0 + 7]]]);
   });
 });

@@ -1,3 +1,4 @@
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CoordinatorSettings } from '../env.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
@@ -6,16 +7,17 @@ import type { Clock } from './clock.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 
 /**
- * A site's "last seen": every accepted message (and transport heartbeat) counts, but the database is
- * written, and dashboards told, at most once per site per `lastSeenWriteMs`; busy sites send many chunks.
+ * A site's "last seen": every accepted message (and transport heartbeat) counts. It is kept in memory and
+ * written for all sites at once every `lastSeenWriteMs` (one commit, not one per site: busy sites send many
+ * chunks), at a disconnect and at shutdown; a handshake is written at once. It is no record that must
+ * survive a power loss: losing the last interval's stamps only makes a site look idle a little earlier.
  */
 @Injectable()
-export class SitePresenceService {
+export class SitePresenceService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('presence');
-  /** When each site's last-seen was last written. */
-  private readonly written = new Map<string, number>();
-  /** Activity the throttle held back, written when the site disconnects. */
-  private readonly heldBack = new Map<string, number>();
+  /** Activity not yet written, by site. */
+  private readonly pending = new Map<string, number>();
+  private timer: ReturnType<Clock['every']> | undefined;
 
   constructor(
     private readonly sites: SitesRepository,
@@ -24,33 +26,48 @@ export class SitePresenceService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Records activity now; `force` writes at once (a handshake is worth telling). Never throws. */
+  onApplicationBootstrap(): void {
+    if (this.settings.lastSeenWriteMs > 0)
+      this.timer = this.clock.every(this.settings.lastSeenWriteMs, () => void this.flush());
+  }
+
+  /** Stops the timer and writes what is pending: the database closes only after this. */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** Records activity now; `force` (a handshake, worth telling at once) or a zero interval writes it now. Never throws. */
   async seen(siteId: string, options: { force?: boolean } = {}): Promise<void> {
     const now = this.clock.now();
-    const last = this.written.get(siteId);
-    if (!options.force && last !== undefined && now - last < this.settings.lastSeenWriteMs) {
-      this.heldBack.set(siteId, now);
-      return;
-    }
-    this.written.set(siteId, now);
-    this.heldBack.delete(siteId);
-    await this.write(siteId, now);
+    if (options.force || this.settings.lastSeenWriteMs === 0) {
+      this.pending.delete(siteId);
+      await this.write([[siteId, now]]);
+    } else this.pending.set(siteId, now);
   }
 
-  /** The site went away: its held-back activity is its last sign of life (the caller publishes the site). */
+  /** The site went away: its pending activity is its last sign of life (the caller publishes the site). */
   async gone(siteId: string): Promise<void> {
-    const at = this.heldBack.get(siteId);
-    this.heldBack.delete(siteId);
-    this.written.delete(siteId);
-    if (at !== undefined) await this.write(siteId, at, { publish: false });
+    const at = this.pending.get(siteId);
+    this.pending.delete(siteId);
+    if (at !== undefined) await this.write([[siteId, at]], { publish: false });
   }
 
-  private async write(siteId: string, at: number, options = { publish: true }): Promise<void> {
+  /** Writes every site's pending activity in one transaction, then tells dashboards. Never throws. */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const entries = [...this.pending];
+    this.pending.clear();
+    await this.write(entries);
+  }
+
+  private async write(entries: [string, number][], options = { publish: true }): Promise<void> {
     try {
-      await this.sites.touch(siteId, at);
-      if (options.publish) await this.summaries.publish(siteId);
+      await this.sites.touchAll(entries);
+      if (options.publish) for (const [siteId] of entries) await this.summaries.publish(siteId);
     } catch (error) {
-      this.logger.warn(`last-seen of site ${siteId} not recorded: ${(error as Error).message}`);
+      const ids = entries.map(([siteId]) => siteId).join(', ');
+      this.logger.warn(`last-seen of site(s) ${ids} not recorded: ${(error as Error).message}`);
     }
   }
 }

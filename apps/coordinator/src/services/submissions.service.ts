@@ -11,7 +11,8 @@ import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import { RunsRepository } from '../repositories/runs.repository.ts';
 import { SitesRepository } from '../repositories/sites.repository.ts';
-import { CLOCK } from '../tokens.ts';
+import type { Database } from '../persistence/database.ts';
+import { CLOCK, DATABASE } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { GlobalModelService } from './global-model.service.ts';
@@ -63,6 +64,7 @@ export class SubmissionsService {
     private readonly weights: GlobalWeightsService,
     private readonly sums: RoundSums,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   /** Two updates opened and written at a time: one decrypts while the other waits for fsync, and no more
@@ -157,9 +159,9 @@ export class SubmissionsService {
     if (known) return known.ok ? known : refuse(known.error.code, known.error.message);
     const stored = await this.opening.run(() => this.openAndStore(o));
     if (!stored.ok) return refuse(stored.error.code, stored.error.message);
-    const { path, sha256, norm } = stored.data;
+    const { path, sha256, bytes, norm } = stored.data;
     const outcome = await this.locks.run(run.id, () =>
-      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, norm }),
+      this.recordFit({ run, round, res, siteId, messageKey, path, sha256, bytes, norm }),
     );
     if (outcome.ok) void this.roundService.kick(run.id);
     else await this.files.remove(path);
@@ -167,7 +169,9 @@ export class SubmissionsService {
   }
 
   /** Opens, validates and stores the delta and adds it to the round's running sum; records nothing. */
-  private async openAndStore(o: FitSubmission): Promise<Ack<{ path: string; sha256: string; norm: number }>> {
+  private async openAndStore(
+    o: FitSubmission,
+  ): Promise<Ack<{ path: string; sha256: string; bytes: number; norm: number }>> {
     const { run, round, res } = o;
     const model = this.models.describe(run.config.model);
     const opened = await openFit({
@@ -186,7 +190,7 @@ export class SubmissionsService {
     const sha256 = await this.files.write(path, opened.data.payload);
     const { messageKey } = o;
     await this.addToSum({ run, round, messageKey, delta: opened.data.delta, layout: model.layout, res });
-    return ok({ path, sha256, norm: opened.data.norm });
+    return ok({ path, sha256, bytes: opened.data.payload.byteLength, norm: opened.data.norm });
   }
 
   /** The receipt of this very message when it was accepted already, a refusal when the site's update is in. */
@@ -243,6 +247,7 @@ export class SubmissionsService {
     messageKey: string;
     path: string;
     sha256: string;
+    bytes: number;
     norm: number;
   }): Promise<Ack<SubmitReceipt>> {
     const { round, res, siteId, messageKey } = o;
@@ -255,6 +260,7 @@ export class SubmissionsService {
     const receivedAt = this.clock.now();
     const payload: FitPayload & Record<string, unknown> = {
       sha256: o.sha256,
+      bytes: o.bytes,
       groupExamples: res.groupExamples,
       metrics: res.metrics,
       lossPerEpoch: res.lossPerEpoch,
@@ -262,24 +268,29 @@ export class SubmissionsService {
       norm: o.norm,
       ...(res.privacy ? { clipped: res.privacy.clipped } : {}),
     };
-    const inserted = await this.rounds.insertUpdate({
-      round_id: round.id,
-      site_id: siteId,
-      stage: 'fit',
-      message_key: messageKey,
-      num_examples: res.numExamples,
-      payload: JSON.stringify(payload),
-      delta_path: o.path,
-      received_at: receivedAt,
+    // The update and its audit entry commit together: one fsync per accepted update.
+    const inserted = await this.database.transaction(async () => {
+      const stored = await this.rounds.insertUpdate({
+        round_id: round.id,
+        site_id: siteId,
+        stage: 'fit',
+        message_key: messageKey,
+        num_examples: res.numExamples,
+        payload: JSON.stringify(payload),
+        delta_path: o.path,
+        received_at: receivedAt,
+      });
+      if (stored)
+        await this.audit.record({
+          actor: { kind: 'site', id: siteId },
+          action: 'round.update_accepted',
+          subject: round.id,
+          details: { round: round.number, numExamples: res.numExamples },
+        });
+      return stored;
     });
     if (!inserted) return refuse('duplicate', `this site already contributed to round ${round.number}`);
     crashPoint('collection', round.number);
-    await this.audit.record({
-      actor: { kind: 'site', id: siteId },
-      action: 'round.update_accepted',
-      subject: round.id,
-      details: { round: round.number, numExamples: res.numExamples },
-    });
     await this.roundService.progress(round);
     return ok({ roundId: round.id, messageKey, acceptedAt: receivedAt, alreadyAccepted: false });
   }

@@ -305,7 +305,7 @@ export class TestSite {
       payload,
     });
     if (options.tamper) sealed[sealed.length - 5]! ^= 0x01;
-    const transfer = await chunkTransfer(sealed);
+    const transfer = await chunkTransfer(sealed, { chunkDigests: false });
     for (const chunk of transfer.chunks()) {
       const receipt = await this.emit(FlEvent.deltaChunk, chunk);
       if (!receipt.ok) return receipt;

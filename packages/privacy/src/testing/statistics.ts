@@ -14,48 +14,31 @@ export function variance(values: ArrayLike<number>): number {
   return sum / (values.length - 1);
 }
 
-/** Pearson's χ² of integer draws against a pmf; values whose expected count is under 5 are pooled
- *  into one bin per tail. Returns the statistic and its degrees of freedom. */
+/** Pearson's χ² of integer draws against a pmf on `support`. Values whose expected count is under 5
+ *  are folded into the outermost bin on their side (draws beyond the support too), so every bin
+ *  expects at least 5. Returns the statistic and its degrees of freedom. */
 export function chiSquare(
   draws: ArrayLike<number>,
   pmf: (x: number) => number,
   support: [number, number],
 ): { statistic: number; df: number } {
   const n = draws.length;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < n; i++) counts.set(draws[i] ?? 0, (counts.get(draws[i] ?? 0) ?? 0) + 1);
   const [low, high] = support;
   let first = low;
   let last = high;
-  while (pmf(first) * n < 5) first++;
-  while (pmf(last) * n < 5) last--;
-  const bins: { observed: number; expected: number }[] = [];
-  let lowerTail = { observed: 0, expected: 0 };
-  let upperTail = { observed: 0, expected: 0 };
-  for (let x = low; x <= high; x++) {
-    const bin = { observed: counts.get(x) ?? 0, expected: pmf(x) * n };
-    if (x < first) lowerTail = add(lowerTail, bin);
-    else if (x > last) upperTail = add(upperTail, bin);
-    else bins.push(bin);
-  }
-  // Draws outside the support land in the tails: a sampler that strays there must raise χ².
-  for (const [x, count] of counts) {
-    if (x < low) lowerTail.observed += count;
-    if (x > high) upperTail.observed += count;
-  }
-  for (const tail of [lowerTail, upperTail]) if (tail.expected > 0 || tail.observed > 0) bins.push(tail);
-  const statistic = bins.reduce(
-    (sum, b) => sum + (b.observed - b.expected) ** 2 / Math.max(b.expected, 1e-12),
-    0,
-  );
+  while (pmf(first) * n < 5 && first < high) first++;
+  while (pmf(last) * n < 5 && last > first) last--;
+  const bins = Array.from({ length: last - first + 1 }, () => ({ observed: 0, expected: 0 }));
+  const binOf = (x: number) => bins[Math.min(Math.max(x, first), last) - first]!;
+  for (let x = low; x <= high; x++) binOf(x).expected += pmf(x) * n;
+  for (let i = 0; i < n; i++) binOf(draws[i] ?? 0).observed += 1;
+  const statistic = bins.reduce((sum, b) => sum + (b.observed - b.expected) ** 2 / b.expected, 0);
   return { statistic, df: bins.length - 1 };
 }
 
-/** A χ² bound exceeded with probability ≲ 1e-6 for df between 5 and 100: mean + 7 standard deviations. */
+/** The χ² value a correct sampler exceeds with probability ≤ 1e-6: the Wilson–Hilferty quantile, a
+ *  little above the exact one (tail 4e-7 to 9e-7 for df from 4 to 80, checked against scipy). */
 export function chiSquareBound(df: number): number {
-  return df + 7 * Math.sqrt(2 * df);
-}
-
-function add(a: { observed: number; expected: number }, b: { observed: number; expected: number }) {
-  return { observed: a.observed + b.observed, expected: a.expected + b.expected };
+  const z = 4.753424; // the standard normal's 1 − 1e-6 quantile
+  return df * (1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
 }

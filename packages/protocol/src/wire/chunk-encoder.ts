@@ -6,7 +6,11 @@ import { sha256Hex } from './sha256.ts';
 /** A blob cut into chunks: its reference (for FitIns/FitRes) and a lazy chunk source, each chunk with its hash. */
 export interface ChunkedTransfer {
   ref: TransferRef;
-  /** Chunks from `fromIndex` on, each a fresh copy of at most `chunkBytes` bytes (so memory stays bounded). */
+  /**
+   * Chunks from `fromIndex` on, each a view of at most `chunkBytes` bytes into the blob, not a copy (a
+   * coordinator serving 10 sites copied 90 MB a round of a 1.1M model): the blob must not change while chunks
+   * are out, and whoever wants to change a chunk's bytes copies them first.
+   */
   chunks(fromIndex?: number): Generator<TransferChunk>;
 }
 
@@ -16,6 +20,12 @@ export interface ChunkTransferOptions {
   transferId?: string;
   /** Defaults to DEFAULT_CHUNK_BYTES; at most MAX_CHUNK_BYTES. */
   chunkBytes?: number;
+  /**
+   * Give every chunk its own SHA-256 (default true), so a receiver can refuse a corrupt chunk on arrival and
+   * fetch again from it (model downloads). Uploads of sealed deltas pass false: the coordinator checks them by
+   * the whole transfer's hash and the sealed box's tag, and hashing each delta once more costs ≈ 7 ms per 4.5 MB here.
+   */
+  chunkDigests?: boolean;
 }
 
 /**
@@ -49,12 +59,21 @@ export async function chunkTransfer(
     return bytes.subarray(start, start + chunkLengthAt(ref, index));
   };
   // Hashed once here, so a sender serving many receivers does not hash every chunk per receiver.
-  const digests: string[] = [];
-  for (let index = 0; index < chunkCount; index++) digests.push(await sha256Hex(viewAt(index)));
+  const digests: (string | undefined)[] = [];
+  if (options.chunkDigests ?? true)
+    for (let index = 0; index < chunkCount; index++) digests.push(await sha256Hex(viewAt(index)));
   function* chunks(fromIndex = 0): Generator<TransferChunk> {
     for (let index = fromIndex; index < chunkCount; index++) {
-      yield { ...ref, index, data: viewAt(index).slice(), chunkSha256: digests[index] };
+      const view = viewAt(index);
+      // A view of shared memory is copied: another thread may change it while the chunk is out.
+      const data = isShared(view) ? view.slice() : (view as Uint8Array<ArrayBuffer>);
+      const digest = digests[index];
+      yield { ...ref, index, data, ...(digest === undefined ? {} : { chunkSha256: digest }) };
     }
   }
   return { ref, chunks };
+}
+
+function isShared(bytes: Uint8Array): boolean {
+  return !(bytes.buffer instanceof ArrayBuffer);
 }

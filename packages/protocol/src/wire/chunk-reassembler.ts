@@ -87,7 +87,7 @@ export class ChunkReassembler {
     // Only now, with the chunk accepted, does any state change.
     this.ref = ref;
     const received = (this.received ??= new Uint8Array(ref.chunkCount));
-    this.chunks.set(chunk.index, new Uint8Array(chunk.data)); // a copy: no view pins a larger packet
+    this.chunks.set(chunk.index, ownBytes(chunk.data));
     this.heldBytes += chunk.data.byteLength;
     received[chunk.index] = 1;
     this.receivedCount += 1;
@@ -156,4 +156,14 @@ export class ChunkReassembler {
     }
     return { ok: true, data: ref };
   }
+}
+
+/**
+ * The chunk's bytes as a buffer of their own: a view into a larger packet is copied (so it does not pin the
+ * packet), a view that is its whole buffer is kept as is, as the socket layer hands every binary message a
+ * buffer of its own and never touches it again (a 512 KiB copy per chunk was measurable in bench:round).
+ */
+function ownBytes(data: Uint8Array): Uint8Array {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  return whole ? data : new Uint8Array(data);
 }

@@ -106,6 +106,34 @@ describe('chunked transfer', () => {
     expect(r.nextIndex).toBe(3);
   });
 
+  it('copies a chunk that is a view into a larger packet, so changing the packet later changes nothing', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref });
+    const packet = new Uint8Array(200);
+    for (const c of chunks) {
+      packet.set(c.data, 50);
+      expect(r.push({ ...c, data: packet.subarray(50, 50 + c.data.byteLength) }).ok).toBe(true);
+      packet.fill(0);
+    }
+    expect(await finished(r)).toEqual(bytes);
+  });
+
+  it('keeps a chunk that owns its whole buffer as it is and still checks the whole hash', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref });
+    const owned = chunks.map((c) => ({ ...c, data: c.data.slice() }));
+    for (const c of owned) expect(r.push(c).ok).toBe(true);
+    expect(await finished(r)).toEqual(bytes);
+    const tampered = new ChunkReassembler({ expected: ref });
+    for (const c of chunks.map((c) => ({ ...c, data: c.data.slice() }))) {
+      expect(tampered.push(c).ok).toBe(true);
+      c.data[0] = c.data[0]! ^ 1; // changed after it was accepted: the hash at finish still sees it
+    }
+    expect((await tampered.finish()).ok).toBe(false);
+  });
+
   it('refuses a chunk whose payload is longer than its slot', async () => {
     const { chunks } = await chunksOf(bytesOf(25), 10);
     const r = new ChunkReassembler();
@@ -156,6 +184,30 @@ describe('chunked transfer', () => {
     for (const c of t.chunks()) if (c.index < 4) r.push(c);
     for (const c of t.chunks(r.nextIndex)) expect(r.push(c).ok).toBe(true);
     expect(await finished(r)).toEqual(bytes);
+  });
+
+  it('yields chunks as views of the blob, not copies', async () => {
+    const bytes = bytesOf(25);
+    const { chunks } = await chunksOf(bytes, 10);
+    expect(chunks.map((c) => [c.data.buffer === bytes.buffer, c.data.byteOffset])).toEqual([
+      [true, 0],
+      [true, 10],
+      [true, 20],
+    ]);
+  });
+
+  it('leaves chunk hashes out when asked (uploads), and the whole hash still refuses a corrupt chunk', async () => {
+    const bytes = bytesOf(25);
+    const t = await chunkTransfer(bytes, { chunkBytes: 10, chunkDigests: false });
+    const chunks = [...t.chunks()];
+    expect(chunks.map((c) => c.chunkSha256)).toEqual([undefined, undefined, undefined]);
+    expect(t.ref.sha256).toBe((await chunkTransfer(bytes, { chunkBytes: 10 })).ref.sha256);
+    const r = new ChunkReassembler({ expected: t.ref });
+    const tampered = chunks[1]!.data.slice();
+    tampered[0]! ^= 0x01;
+    for (const c of [chunks[0]!, { ...chunks[1]!, data: tampered }, chunks[2]!])
+      expect(r.push(c).ok).toBe(true);
+    expect(await r.finish()).toMatchObject({ ok: false, error: { code: 'hash_mismatch' } });
   });
 
   it('refuses bad chunk sizes when encoding', async () => {

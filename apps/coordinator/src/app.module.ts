@@ -35,6 +35,7 @@ import { OpsBroadcaster } from './services/ops-broadcaster.service.ts';
 import { OpsSnapshotService } from './services/ops-snapshot.service.ts';
 import { RegistryService } from './services/registry.service.ts';
 import { RoundInstructionsService } from './services/round-instructions.service.ts';
+import { SecAggRoundsService } from './services/secagg-rounds.service.ts';
 import { RoundService } from './services/round.service.ts';
 import { RoundAggregationService } from './services/round-aggregation.service.ts';
 import { RoundSums } from './services/round-sums.service.ts';
@@ -132,6 +133,7 @@ export class AppModule {
         RoundAggregationService,
         RoundEvaluationService,
         RoundService,
+        SecAggRoundsService,
         SubmissionsService,
         SiteSyncService,
         RegistryService,

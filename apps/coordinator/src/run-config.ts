@@ -1,5 +1,13 @@
-import { ModelSpec, RUN_DEFAULTS, RunConfig, formatIssues, privacyConflict } from '@fedfuse/protocol';
+import {
+  ModelSpec,
+  RUN_DEFAULTS,
+  RunConfig,
+  formatIssues,
+  privacyConflict,
+  secureAggregationConflict,
+} from '@fedfuse/protocol';
 import { defaultModelConfig } from '@fedfuse/model';
+import { planRoundSecAgg } from './secure-aggregation-plan.ts';
 import { DERIVABLE_FIELDS, type DerivableField, type ModelInputs } from './spec-derivation.ts';
 
 // The request schema and its defaults are the protocol's (RunConfig); this file fills in the model.
@@ -12,6 +20,10 @@ export type ModelDraft = Omit<ModelSpec, DerivableField> & Partial<ModelInputs>;
 
 /** A created run's configuration: defaults filled in, the model's inputs possibly still to be derived. */
 export type DraftRunConfig = Omit<ResolvedRunConfig, 'model'> & { model: ModelDraft };
+
+/** Why a valid secureAggregation option is still refused: rounds cannot run the protocol yet. */
+export const SECURE_AGGREGATION_NOT_WIRED =
+  'secureAggregation: the plan is valid, but this coordinator cannot run securely aggregated rounds yet (docs/secure-aggregation.md, open integration work); refused rather than aggregating plain updates';
 
 /** The model's architecture defaults: the model package's, with the run defaults' L2. */
 const MODEL_DEFAULTS: ModelSpec = { ...defaultModelConfig, l2: RUN_DEFAULTS.l2 };
@@ -56,7 +68,13 @@ export function resolveRunConfig(
   if (rest.minAvailableClients !== undefined && rest.minAvailableClients < rest.minClients) {
     return { ok: false, message: 'minAvailableClients must be at least minClients' };
   }
-  const conflict = privacyConflict(rest);
+  const conflict = privacyConflict(rest) ?? secureAggregationConflict(rest);
   if (conflict) return { ok: false, message: conflict };
+  if (rest.secureAggregation) {
+    const plan = planRoundSecAgg(rest.secureAggregation, rest.minClients);
+    if (!plan.ok) return { ok: false, message: plan.message };
+    // Until the coordinator drives the stages, a valid plan must not fall back to plain uploads.
+    return { ok: false, message: SECURE_AGGREGATION_NOT_WIRED };
+  }
   return { ok: true, config: { ...rest, model: draft } };
 }

@@ -109,6 +109,7 @@ describe('event maps', () => {
         FlEvent.roundSubmit,
         FlEvent.evaluateSubmit,
         FlEvent.roundFailed,
+        FlEvent.secaggSubmit,
       ].sort(),
     );
     const all = [...names(flClientEventSchemas), ...names(flServerEventSchemas)];

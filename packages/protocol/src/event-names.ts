@@ -42,6 +42,10 @@ export const FlEvent = {
   evaluateStart: 'evaluate:start',
   /** site → coordinator (EvaluateRes), ack SubmitReceipt */
   evaluateSubmit: 'evaluate:submit',
+  /** site → coordinator (SecAggSubmission): its answer to a secure-aggregation stage, ack without data */
+  secaggSubmit: 'secagg:submit',
+  /** coordinator → site (SecAggRequest): a closed stage's output, the input to the site's next stage */
+  secaggRequest: 'secagg:request',
 } as const;
 export type FlEventName = (typeof FlEvent)[keyof typeof FlEvent];
 

@@ -3,6 +3,7 @@ import type { AckFn, EventSchemas } from './event-schema.ts';
 import { EvaluateIns, EvaluateRes } from './evaluate.ts';
 import { FitIns, FitRes, RoundCancelled, RoundFailure, SubmitReceipt } from './round.ts';
 import { SiteReport } from './site-report.ts';
+import { SecAggRequest, SecAggSubmission } from './secagg-messages.ts';
 import { ResyncRequest, SiteSync } from './status.ts';
 import { ChunkReceipt, TransferChunk, TransferFetch, TransferRef } from './transfer.ts';
 
@@ -18,6 +19,7 @@ export interface FlClientToServerEvents {
   [FlEvent.roundSubmit]: (res: FitRes, ack: AckFn<SubmitReceipt>) => void;
   [FlEvent.evaluateSubmit]: (res: EvaluateRes, ack: AckFn<SubmitReceipt>) => void;
   [FlEvent.roundFailed]: (failure: RoundFailure, ack: AckFn<void>) => void;
+  [FlEvent.secaggSubmit]: (submission: SecAggSubmission, ack: AckFn<void>) => void;
 }
 
 /** Events the coordinator emits on `/fl` (the site validates them too). */
@@ -27,6 +29,7 @@ export interface FlServerToClientEvents {
   [FlEvent.roundStart]: (ins: FitIns, ack: AckFn<void>) => void;
   [FlEvent.roundCancelled]: (cancelled: RoundCancelled) => void;
   [FlEvent.evaluateStart]: (ins: EvaluateIns, ack: AckFn<void>) => void;
+  [FlEvent.secaggRequest]: (request: SecAggRequest) => void;
 }
 
 /** What the coordinator knows about an authenticated site connection. */
@@ -54,6 +57,7 @@ export const flClientEventSchemas = {
   [FlEvent.roundSubmit]: { payload: FitRes, ack: SubmitReceipt },
   [FlEvent.evaluateSubmit]: { payload: EvaluateRes, ack: SubmitReceipt },
   [FlEvent.roundFailed]: { payload: RoundFailure, ack: null },
+  [FlEvent.secaggSubmit]: { payload: SecAggSubmission, ack: null },
 } as const satisfies Record<keyof FlClientToServerEvents, EventSchemas>;
 
 /** Payload and ack schemas for every event the coordinator sends on `/fl`. */
@@ -63,4 +67,5 @@ export const flServerEventSchemas = {
   [FlEvent.roundStart]: { payload: FitIns, ack: null },
   [FlEvent.roundCancelled]: { payload: RoundCancelled },
   [FlEvent.evaluateStart]: { payload: EvaluateIns, ack: null },
+  [FlEvent.secaggRequest]: { payload: SecAggRequest },
 } as const satisfies Record<keyof FlServerToClientEvents, EventSchemas>;

@@ -18,6 +18,8 @@ export * from './handshake.ts';
 export * from './enrollment.ts';
 export * from './loss-terms.ts';
 export * from './privacy.ts';
+export * from './secure-aggregation.ts';
+export * from './secagg-messages.ts';
 export * from './round.ts';
 export * from './evaluate.ts';
 export * from './audit.ts';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { RoundSecAgg } from './secure-aggregation.ts';
+
 /** The one differentially private mechanism a run offers: DP-FedAvg with Gaussian noise added by the coordinator. */
 export const DP_MECHANISM = 'dp-fedavg-gaussian';
 
@@ -83,15 +85,22 @@ export const RoundDp = z.object({
 export type RoundDp = z.infer<typeof RoundDp>;
 
 /** What a site is told about a round's privacy, to hold it to its own policy before training. */
-export const RoundPrivacyIns = z.object({
-  /** Whether the round is securely aggregated (not available in a run yet: always false). */
-  secureAggregation: z.boolean(),
-  /** Sites selected for the round. */
-  selectedSites: z.int().min(1),
-  /** The fewest updates the coordinator aggregates a round with (the run's minClients). */
-  minSites: z.int().min(1),
-  dp: RoundDp.optional(),
-});
+export const RoundPrivacyIns = z
+  .object({
+    /** Whether the round is securely aggregated: then `secAgg` says how, and the site uploads only masked. */
+    secureAggregation: z.boolean(),
+    /** A securely aggregated round's plan, roster and layout. */
+    secAgg: RoundSecAgg.optional(),
+    /** Sites selected for the round. */
+    selectedSites: z.int().min(1),
+    /** The fewest updates the coordinator aggregates a round with (the run's minClients). */
+    minSites: z.int().min(1),
+    dp: RoundDp.optional(),
+  })
+  .refine((p) => p.secureAggregation === (p.secAgg !== undefined), {
+    message: 'secAgg must be given exactly when secureAggregation is true',
+    path: ['secAgg'],
+  });
 export type RoundPrivacyIns = z.infer<typeof RoundPrivacyIns>;
 
 /**

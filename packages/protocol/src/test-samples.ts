@@ -181,6 +181,11 @@ export const flClientSamples = {
     message: 'Argument tensors passed to stack must be a Tensor[] or TensorLike[]',
     retryable: false,
   },
+  [FlEvent.secaggSubmit]: {
+    roundId: ROUND,
+    stage: 'masked-input',
+    message: { siteId: 'site-1', roundId: ROUND, sessionId: 'ab'.repeat(32), masked: new Uint8Array(16) },
+  },
 };
 
 /** Valid ack data per event sent by a site on /fl. */
@@ -192,6 +197,7 @@ const flClientAckSamples = {
   [FlEvent.roundSubmit]: receipt,
   [FlEvent.evaluateSubmit]: receipt,
   [FlEvent.roundFailed]: undefined,
+  [FlEvent.secaggSubmit]: undefined,
 };
 
 /** A valid ModelSpec (the default architecture, one task). */
@@ -249,6 +255,11 @@ export const flServerSamples = {
     model,
     config: { batchSize: 64, tasks: ['mortality'], bins: 100 },
     deadline: T0 + 60_000,
+  },
+  [FlEvent.secaggRequest]: {
+    roundId: ROUND,
+    stage: 'consistency',
+    message: { roundId: ROUND, sessionId: 'ab'.repeat(32), survivors: ['site-1', 'site-2', 'site-3'] },
   },
 };
 

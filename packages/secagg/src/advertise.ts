@@ -27,11 +27,13 @@ function signedBytes(
 export function signAdvertisement(args: {
   round: SecAggRound;
   identity: Identity;
+  /** The roster's id of the site. */
+  siteId: string;
   keys: SiteKeys;
 }): Advertisement {
   const { round, identity, keys } = args;
   const fields = {
-    siteId: identity.id,
+    siteId: args.siteId,
     runId: round.runId,
     roundId: round.roundId,
     modelHash: round.modelHash,

@@ -22,5 +22,6 @@ export function bytesToWords(bytes: Uint8Array, words: number, what: string): Ui
     throw new SecAggError('invalid_payload', `${what} has ${bytes.length} bytes, expected ${words * 4}`);
   return bytes.byteOffset % 4 === 0
     ? new Uint32Array(bytes.buffer, bytes.byteOffset, words)
-    : new Uint32Array(bytes.slice().buffer);
+    : // Uint8Array.from copies: a Buffer's slice() is a view on its pool, whose .buffer is the whole pool.
+      new Uint32Array(Uint8Array.from(bytes).buffer);
 }

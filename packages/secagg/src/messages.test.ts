@@ -80,6 +80,7 @@ describe('refused messages', () => {
     const sameKeys = signAdvertisement({
       round: fed.round,
       identity: fed.identities[3]!,
+      siteId: fed.identities[3]!.id,
       keys: { shareKey: Buffer.from(ad.maskKey, 'base64'), maskKey: Buffer.from(ad.maskKey, 'base64') },
     });
     expect(() => fed.server.receiveAdvertisement(sameKeys)).toThrow(
@@ -89,6 +90,25 @@ describe('refused messages', () => {
     expect(() => fed.server.receiveAdvertisement(ad)).toThrow(refusedWith('replayed'));
   });
 
+  it('a site known to the roster by another id than its identity label advertises under the roster id', () => {
+    const fed = federation({ plan, layout: LAYOUT });
+    const keys = Identity.generate({ role: 'site', id: 'st-marys-local-name' });
+    const roster = new Map(fed.round.roster);
+    roster.delete('site-0');
+    roster.set('enrolled-0', keys.signingPublicKey);
+    const round = { ...fed.round, roster };
+    const server = new SecAggServer({ round });
+    const site = new SecAggSite({ round, identity: keys, siteId: 'enrolled-0' });
+    expect(site.id).toBe('enrolled-0');
+    const ad = site.advertise();
+    expect(ad.siteId).toBe('enrolled-0');
+    server.receiveAdvertisement(ad);
+    // Another site's id with these keys: not the key the roster holds for it.
+    const impostor = new SecAggSite({ round, identity: keys, siteId: 'site-1' });
+    expect(() => server.receiveAdvertisement(impostor.advertise())).toThrow(refusedWith('bad_signature'));
+    expect(() => new SecAggSite({ round, identity: keys })).toThrow(refusedWith('unknown_site'));
+  });
+
   it('low-order X25519 keys are refused by the server and by every site', async () => {
     const fed = federation({ plan, layout: LAYOUT });
     const ads = fed.sites.map((s) => s.advertise());
@@ -96,6 +116,7 @@ describe('refused messages', () => {
       const bad: Advertisement = signAdvertisement({
         round: fed.round,
         identity: fed.identities[3]!,
+        siteId: fed.identities[3]!.id,
         keys: { shareKey: point, maskKey: Buffer.from(ads[3]!.maskKey, 'base64') },
       });
       expect(() => fed.server.receiveAdvertisement(bad)).toThrow(refusedWith('low_order_key', 'shareKey'));

@@ -66,13 +66,16 @@ export class SecAggSite {
   private session: SiteSession | undefined;
   private ownShares: ShareBundle | undefined;
 
-  constructor(private readonly args: { round: SecAggRound; identity: Identity; random?: RandomBytes }) {
+  /**
+   * `siteId`: the id the roster knows this site by, when it differs from the identity's own label (a daemon's
+   * identity is named at `init`, its id is the one the coordinator gave it at enrollment).
+   */
+  constructor(
+    private readonly args: { round: SecAggRound; identity: Identity; siteId?: string; random?: RandomBytes },
+  ) {
     checkRound(args.round);
-    check(
-      args.round.roster.has(args.identity.id),
-      'unknown_site',
-      () => `site ${args.identity.id} is not in the roster`,
-    );
+    const id = args.siteId ?? args.identity.id;
+    check(args.round.roster.has(id), 'unknown_site', () => `site ${id} is not in the roster`);
     this.random = args.random ?? ((size) => new Uint8Array(randomBytes(size)));
     this.shareKeyPair = generateKeyPair(this.random);
     this.maskKeyPair = generateKeyPair(this.random);
@@ -81,7 +84,7 @@ export class SecAggSite {
 
   /** This site's id. */
   get id(): string {
-    return this.args.identity.id;
+    return this.args.siteId ?? this.args.identity.id;
   }
 
   private get round(): SecAggRound {
@@ -105,7 +108,7 @@ export class SecAggSite {
 
   private ownAdvertisement(): Advertisement {
     const keys = { shareKey: this.shareKeyPair.publicKey, maskKey: this.maskKeyPair.publicKey };
-    return signAdvertisement({ round: this.round, identity: this.args.identity, keys });
+    return signAdvertisement({ round: this.round, identity: this.args.identity, siteId: this.id, keys });
   }
 
   /** Stage 1: check every forwarded advertisement, then Shamir-share the mask key and self-mask seed to the neighbours. */

@@ -121,7 +121,11 @@ describe('a differentially private round at the site', () => {
 
   it.each([
     [{ maxEpsilon: TWO_ROUNDS - 0.01 }, 'privacy_budget_exceeded', /past this site's maxEpsilon/],
-    [{ requireSecureAggregation: true }, 'secure_aggregation_required', /refuses every round/],
+    [
+      { requireSecureAggregation: true },
+      'secure_aggregation_required',
+      /its run has no secureAggregation option/,
+    ],
     [{ minSites: 4 }, 'too_few_sites', /as few as 3/],
   ] as const)(
     'refuses a round its policy %j forbids with %s, and trains nothing',

@@ -21,6 +21,25 @@ const DP_ROUND: RoundPrivacyIns = {
   },
 };
 
+/** A round of 5 sites aggregated securely with threshold 4 (selection and minClients 5). */
+const SECURE_ROUND: RoundPrivacyIns = {
+  ...DP_ROUND,
+  minSites: 5,
+  secureAggregation: true,
+  secAgg: {
+    toleratedDropouts: 1,
+    toleratedColluders: 0,
+    graph: 'complete',
+    threshold: 4,
+    degree: 4,
+    clip: 8,
+    levelsLog2: 22,
+    maxExamples: 1024,
+    roster: [],
+    layout: { length: 1, groups: [{ name: 'all', ranges: [{ offset: 0, length: 1 }] }] },
+  },
+};
+
 const epsilonOf = (rounds: number) =>
   computeEpsilon({ steps: [{ sampleRate: 0.5, noiseMultiplier: 1.2, count: rounds }], delta: 1e-5 }).epsilon;
 
@@ -76,10 +95,30 @@ describe(policyRefusal.name, () => {
     });
   });
 
-  it('refuses every round when secure aggregation is required, saying runs do not offer it yet', () => {
+  it('refuses a round that is not securely aggregated when secure aggregation is required', () => {
     const refusal = policyRefusal({ policy: { requireSecureAggregation: true }, privacy: DP_ROUND, cost });
     expect(refusal?.code).toBe('secure_aggregation_required');
-    expect(refusal?.message).toContain('refuses every round');
+    expect(refusal?.message).toContain('its run has no secureAggregation option');
+  });
+
+  it('lets a securely aggregated round through, and holds its threshold to minSites', () => {
+    const policy = { requireSecureAggregation: true, minSites: 4 };
+    expect(policyRefusal({ policy, privacy: SECURE_ROUND, cost })).toBeUndefined();
+    const refusal = policyRefusal({ policy: { ...policy, minSites: 5 }, privacy: SECURE_ROUND, cost });
+    expect(refusal).toEqual({
+      code: 'too_few_sites',
+      message:
+        "this site requires at least 5 sites per round (client.yaml privacy.minSites); the round's secure aggregation unmasks the sum of as few as 4 sites (its threshold)",
+    });
+  });
+
+  it('still checks maxEpsilon after minSites passes', () => {
+    const refusal = policyRefusal({
+      policy: { minSites: 3, maxEpsilon: cost.epsilon! / 2 },
+      privacy: DP_ROUND,
+      cost,
+    });
+    expect(refusal?.code).toBe('privacy_budget_exceeded');
   });
 
   it('refuses a round the coordinator may aggregate with fewer sites than minSites', () => {

@@ -53,24 +53,14 @@ export function policyRefusal(args: {
 }): PolicyRefusal | undefined {
   const { policy, privacy, cost } = args;
   const record = args.recordLevel ?? null;
-  if (policy.requireSecureAggregation && !privacy?.secureAggregation)
+  if (policy.requireSecureAggregation && !privacy?.secAgg)
     return {
       code: 'secure_aggregation_required',
       message:
-        'this site requires secure aggregation (client.yaml privacy.requireSecureAggregation) and the round is not securely aggregated; FedFuse runs do not offer secure aggregation yet, so this site refuses every round',
+        'this site requires secure aggregation (client.yaml privacy.requireSecureAggregation) and the round is not securely aggregated (its run has no secureAggregation option)',
     };
-  if (policy.minSites !== undefined) {
-    if (!privacy)
-      return {
-        code: 'too_few_sites',
-        message: `this site requires at least ${policy.minSites} sites per round (client.yaml privacy.minSites) and the coordinator does not say how many it aggregates`,
-      };
-    if (privacy.minSites < policy.minSites || privacy.selectedSites < policy.minSites)
-      return {
-        code: 'too_few_sites',
-        message: `this site requires at least ${policy.minSites} sites per round (client.yaml privacy.minSites); the round selected ${privacy.selectedSites} and may be aggregated with as few as ${privacy.minSites} (the run's minClients)`,
-      };
-  }
+  const fewSites = policy.minSites === undefined ? undefined : minSitesRefusal(policy.minSites, privacy);
+  if (fewSites) return fewSites;
   if (policy.maxEpsilon !== undefined) {
     if (cost.epsilon === null && record === null)
       return {
@@ -88,5 +78,29 @@ export function policyRefusal(args: {
         message: `this round's record-level DP-SGD would take this site's patients to ε = ${record.epsilon.toFixed(3)} (δ = ${record.delta.toExponential(2)}, ${record.epochs} epochs in the run), past this site's maxEpsilon ${policy.maxEpsilon} (client.yaml privacy.maxEpsilon)`,
       };
   }
+  return undefined;
+}
+
+/**
+ * The fewest sites whose updates the coordinator may see combined, against the site's minSites: the run's
+ * minClients and the selection, and under secure aggregation the threshold (the smallest sum it can unmask).
+ */
+function minSitesRefusal(minSites: number, privacy: RoundPrivacyIns | undefined): PolicyRefusal | undefined {
+  const rule = `this site requires at least ${minSites} sites per round (client.yaml privacy.minSites)`;
+  if (!privacy)
+    return {
+      code: 'too_few_sites',
+      message: `${rule} and the coordinator does not say how many it aggregates`,
+    };
+  if (privacy.minSites < minSites || privacy.selectedSites < minSites)
+    return {
+      code: 'too_few_sites',
+      message: `${rule}; the round selected ${privacy.selectedSites} and may be aggregated with as few as ${privacy.minSites} (the run's minClients)`,
+    };
+  if (privacy.secAgg && privacy.secAgg.threshold < minSites)
+    return {
+      code: 'too_few_sites',
+      message: `${rule}; the round's secure aggregation unmasks the sum of as few as ${privacy.secAgg.threshold} sites (its threshold)`,
+    };
   return undefined;
 }

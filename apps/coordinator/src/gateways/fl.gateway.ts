@@ -31,6 +31,7 @@ import type { Clock } from '../services/clock.ts';
 import { ConnectionsService } from '../services/connections.service.ts';
 import { RegistryService } from '../services/registry.service.ts';
 import { RoundService } from '../services/round.service.ts';
+import { SecAggRoundsService } from '../services/secagg-rounds.service.ts';
 import { SiteAuthService } from '../services/site-auth.service.ts';
 import { SiteFailuresService } from '../services/site-failures.service.ts';
 import { SitePresenceService } from '../services/site-presence.service.ts';
@@ -85,6 +86,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     private readonly messageLimit: SiteMessageLimit,
     private readonly refusals: StrangerRefusals,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly secagg: SecAggRoundsService,
   ) {}
 
   afterInit(namespace: FlNamespace): void {
@@ -254,6 +256,14 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     this.seen(session);
     if (await this.failures.record(session.siteId, failure.data)) void this.rounds.kick(failure.data.runId);
     return ok();
+  }
+
+  /** A site's answer to a secure-aggregation stage; the stage's message is parsed by @fedfuse/secagg. */
+  @SubscribeMessage(FlEvent.secaggSubmit)
+  async secureAggregation(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack> {
+    const envelope = parseOrError(flClientEventSchemas[FlEvent.secaggSubmit].payload, raw);
+    if (!envelope.ok) return envelope;
+    return this.accepted(session, await this.secagg.receive(session.siteId, envelope.data));
   }
 
   /** Passes an answer through, counting the message as a sign of life when it was accepted. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
 import type {
@@ -63,7 +64,9 @@ export type SocketAuth = object | ((cb: (data: object) => void) => void);
  * every message goes through the coordinator's validation like a daemon's would.
  */
 export class TestSite {
-  readonly identity = Identity.generate({ role: 'site', id: 'test-site' });
+  // Kept so a test can sign as the enrolled site under its coordinator-given id (secure aggregation).
+  private readonly seeds = { signingSeed: randomBytes(32), boxSecretKey: randomBytes(32) };
+  readonly identity = Identity.fromSeeds({ role: 'site', id: 'test-site', ...this.seeds });
   socket?: Socket;
   siteId?: string;
   coordinatorSigningKey?: Uint8Array;
@@ -89,6 +92,11 @@ export class TestSite {
     private readonly url: string,
     readonly name = 'Test Hospital',
   ) {}
+
+  /** This site's identity under `id` (same keys): what a protocol naming sites by their registry id signs with. */
+  identityAs(id: string): Identity {
+    return Identity.fromSeeds({ role: 'site', id, ...this.seeds });
+  }
 
   /**
    * Opens the /fl socket with `auth`; resolves with the sync the coordinator sends once connected, or

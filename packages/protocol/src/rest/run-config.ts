@@ -4,6 +4,7 @@ import { label } from '../display-text.ts';
 import { ModelSpec, STRATEGIES } from '../model-spec.ts';
 import { PrivacyConfig } from '../privacy.ts';
 import { RUN_DEFAULTS } from '../run-defaults.ts';
+import { SecureAggregationConfig } from '../secure-aggregation.ts';
 
 /** Strategy and its hyper-parameters; unset ones take Flower's defaults. */
 export const StrategyConfig = z.object({
@@ -76,6 +77,8 @@ export const RunConfig = z.object({
   schedule: RunSchedule.optional(),
   /** Differential privacy (docs/privacy.md); left out, the run is not private beyond sealing. */
   privacy: PrivacyConfig.default({}),
+  /** Secure aggregation (docs/secure-aggregation.md); left out, the coordinator sees each site's update. */
+  secureAggregation: SecureAggregationConfig.optional(),
 });
 /** A run request as sent: every defaulted field may be left out. */
 export type RunConfigInput = z.input<typeof RunConfig>;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+
+import { SECURE_AGGREGATION_NOT_WIRED, resolveRunConfig } from './run-config.ts';
+
+const create = (minClients: number, secureAggregation: Record<string, unknown>, strategy = 'fedavg') =>
+  resolveRunConfig({ name: 'r', minClients, strategy: { name: strategy }, secureAggregation });
+
+describe('secure aggregation at run creation', () => {
+  it('passes a plan that holds for the smallest round (minClients), then refuses it: rounds cannot run it yet', () => {
+    const resolved = create(5, { toleratedDropouts: 1 });
+    expect(!resolved.ok && resolved.message).toBe(SECURE_AGGREGATION_NOT_WIRED);
+  });
+
+  it.each([
+    // 5 sites: t = 4 (> 2·5/3), so only one may drop.
+    [5, { toleratedDropouts: 2 }, /5 sites per round: n = 5 − threshold 4 = 1 < 2 tolerated dropouts/],
+    [2, { toleratedDropouts: 0 }, /2 sites per round: sites must be an integer ≥ 3, got 2/],
+    [
+      5,
+      { toleratedDropouts: 0, toleratedColluders: 5 },
+      /5 sites per round: threshold 6 exceeds the 5 shares of n = 5/,
+    ],
+    [300, { toleratedDropouts: 1 }, /at most 255 sites can share secrets/],
+  ])('refuses minClients %i with %j, naming the numbers', (minClients, option, message) => {
+    const resolved = create(minClients, option);
+    expect(resolved.ok).toBe(false);
+    expect(!resolved.ok && resolved.message).toMatch(message);
+  });
+
+  it('refuses a strategy that needs individual updates before planning', () => {
+    const resolved = create(5, { toleratedDropouts: 1 }, 'krum');
+    expect(!resolved.ok && resolved.message).toMatch(/strategy krum: it needs the sites' individual updates/);
+  });
+});

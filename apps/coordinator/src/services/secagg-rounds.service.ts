@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { Ack, ErrorCode, SecAggSubmission } from '@fedfuse/protocol';
+import { FlEvent, fail, ok } from '@fedfuse/protocol';
+import type { SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
+import type { CoordinatorSettings } from '../env.ts';
+import { CLOCK, SETTINGS } from '../tokens.ts';
+import type { Clock } from './clock.ts';
+import { ConnectionsService } from './connections.service.ts';
+import type { SecAggDriverArgs, SecAggOutcome } from './secagg-round-driver.ts';
+import { SecAggRoundDriver } from './secagg-round-driver.ts';
+
+const TICKER = 'secagg-ticker';
+
+/** The wire code a site sees for each protocol refusal; the message keeps the precise one. */
+const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
+  invalid_payload: 'invalid_payload',
+  invalid_config: 'internal',
+  unknown_site: 'unknown_site',
+  bad_signature: 'bad_signature',
+  wrong_run: 'wrong_round',
+  wrong_round: 'wrong_round',
+  wrong_model: 'wrong_model',
+  wrong_session: 'wrong_round',
+  wrong_stage: 'wrong_stage',
+  replayed: 'replayed',
+  low_order_key: 'invalid_payload',
+  below_threshold: 'too_few_sites',
+  inconsistent_lists: 'invalid_payload',
+  reconstruction_failed: 'internal',
+};
+
+/**
+ * The coordinator's secure-aggregation rounds in progress, by round id: starts a driver per round, routes
+ * each site's `secagg:submit` to it and sends its stage outputs as `secagg:request`. Drivers live in memory
+ * only, so a coordinator restart ends them: such a round is aborted and redone with a new round id.
+ */
+@Injectable()
+export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly drivers = new Map<string, SecAggRoundDriver>();
+
+  constructor(
+    private readonly connections: ConnectionsService,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Stage deadlines are checked on the round ticker's period, from the injected clock. */
+  onApplicationBootstrap(): void {
+    this.scheduler.addInterval(
+      TICKER,
+      this.clock.every(this.settings.tickMs, () => void this.tick()),
+    );
+  }
+
+  /** A coordinator that stops ends its secure-aggregation rounds: none is resumed after a restart. */
+  onModuleDestroy(): void {
+    if (this.scheduler.doesExist('interval', TICKER)) this.scheduler.deleteInterval(TICKER);
+    for (const driver of this.drivers.values()) driver.abort('the coordinator is stopping');
+  }
+
+  /** Starts driving `round`; resolves with its aggregate, or why it was aborted. */
+  start(
+    args: Pick<SecAggDriverArgs, 'stageMs' | 'current'> & { round: SecAggRound },
+  ): Promise<SecAggOutcome> {
+    const { roundId } = args.round;
+    const driver = new SecAggRoundDriver({
+      ...args,
+      now: () => this.clock.now(),
+      send: ({ siteId, request }) => this.connections.get(siteId)?.emit(FlEvent.secaggRequest, request),
+    });
+    this.drivers.set(roundId, driver);
+    return driver.outcome.finally(() => this.drivers.delete(roundId));
+  }
+
+  /** One site's answer to a stage, from its authenticated connection. */
+  async receive(siteId: string, envelope: SecAggSubmission): Promise<Ack> {
+    const driver = this.drivers.get(envelope.roundId);
+    if (!driver)
+      return fail('wrong_round', `round ${envelope.roundId} has no secure aggregation in progress`);
+    const answer = await driver.receive({ siteId, stage: envelope.stage, raw: envelope.message });
+    return answer.ok ? ok() : fail(WIRE_CODE[answer.code], `${answer.code}: ${answer.message}`);
+  }
+
+  /** Closes every stage whose deadline has passed (from the coordinator's tick). */
+  async tick(): Promise<void> {
+    await Promise.all([...this.drivers.values()].map((driver) => driver.tick()));
+  }
+}

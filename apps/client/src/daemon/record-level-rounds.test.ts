@@ -1,83 +1,44 @@
 import { fromBase64, openDelta } from '@fedfuse/crypto';
 import type { FitConfig, FitIns } from '@fedfuse/protocol';
-import { FitRes, FlEvent, SiteReport, decodeWeights } from '@fedfuse/protocol';
+import { FitRes, FlEvent, decodeWeights } from '@fedfuse/protocol';
 import { dpSgdEpsilon } from '@fedfuse/model';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { gatherStatus } from '../cli/status-command.ts';
-import { silentLogger } from '../log/logger.ts';
-import { readClientConfig, writeClientConfig, type PrivacyPolicy } from '../store/client-config.ts';
-import { sitePaths } from '../store/site-paths.ts';
-import { globalModel, fitIns, type GlobalModel } from '../testing/global-model.ts';
-import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
-import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
-import { tempDir } from '../testing/temp-dir.ts';
-import { tinySpec } from '../testing/tiny-site.ts';
-import { Trainer } from '../trainer/trainer.ts';
-import { SiteDaemon } from './site-daemon.ts';
+import { fitIns } from '../testing/global-model.ts';
+import { usePrivacyDaemonSite } from '../testing/privacy-daemon.ts';
 
-const timing = {
-  reconnectDelayMs: 50,
-  reconnectDelayMaxMs: 200,
-  handshakeBackoffMs: 50,
-  handshakeBackoffMaxMs: 200,
-  ackTimeoutMs: 5000,
-};
 const DP_SGD = { clip: 0.5, noiseMultiplier: 1.1, delta: 1e-5 };
 
-let model: GlobalModel;
-let env: EnrolledSite;
-let cleanup: () => Promise<void>;
-let memory: MemoryLog;
-let daemon: SiteDaemon | undefined;
-let trainer: Trainer;
-let trainPatients: number;
-
-beforeAll(async () => {
-  trainer = await Trainer.start({ backend: 'wasm', log: silentLogger });
-  model = await globalModel(tinySpec);
-});
-afterAll(() => trainer.close());
-beforeEach(async () => {
-  const tmp = await tempDir();
-  cleanup = tmp.cleanup;
-  env = await enrolledSite(tmp.dir);
-  memory = memoryLog();
-});
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  await env.coordinator.close();
-  await cleanup();
-});
-
-async function startDaemon(policy: PrivacyPolicy = {}): Promise<SiteDaemon> {
-  const path = sitePaths(env.dir).clientConfig;
-  await writeClientConfig(path, { ...(await readClientConfig(path)), privacy: policy });
-  env.coordinator.offer(model.transfer);
-  const started = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
-  trainPatients = SiteReport.parse((await env.coordinator.next(FlEvent.siteReport)).payload).trainPatients;
-  return started;
-}
+const site = usePrivacyDaemonSite();
 
 function insWith(config: Partial<FitConfig>, roundNumber = 1): FitIns {
-  return { ...fitIns({ model, coordinator: env.coordinator.identity, config }), roundNumber };
+  return {
+    ...fitIns({ model: site.model, coordinator: site.env.coordinator.identity, config }),
+    roundNumber,
+  };
 }
 
 /** Starts the round, waits for the submission and opens the sealed delta as the coordinator would. */
 async function trainRound(ins: FitIns): Promise<{ res: FitRes; delta: Float32Array }> {
   // The previous round's job ends just after its upload: the site answers busy until then.
   await vi.waitFor(
-    async () => expect(await env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]),
+    async () =>
+      expect(await site.env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]),
     { timeout: 30_000, interval: 50 },
   );
-  const res = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit)).payload);
-  const bytes = await env.coordinator.deltas.get(res.delta.transfer.transferId)!.finish();
+  const res = FitRes.parse((await site.env.coordinator.next(FlEvent.roundSubmit)).payload);
+  const bytes = await site.env.coordinator.deltas.get(res.delta.transfer.transferId)!.finish();
   if (!bytes.ok) throw new Error(bytes.error.message);
   const opened = openDelta({
-    coordinator: env.coordinator.identity,
-    siteBoxKey: fromBase64(env.coordinator.site.boxKey, 32, 'boxKey'),
-    expected: { siteId: env.siteId, roundId: ins.roundId, stage: 'fit', modelHash: model.modelHash },
+    coordinator: site.env.coordinator.identity,
+    siteBoxKey: fromBase64(site.env.coordinator.site.boxKey, 32, 'boxKey'),
+    expected: {
+      siteId: site.env.siteId,
+      roundId: ins.roundId,
+      stage: 'fit',
+      modelHash: site.model.modelHash,
+    },
     sealed: bytes.data,
   });
   if (!opened.ok) throw new Error(opened.error.message);
@@ -86,12 +47,12 @@ async function trainRound(ins: FitIns): Promise<{ res: FitRes; delta: Float32Arr
   return { res, delta: decoded.data.values };
 }
 
-const epsilonAfter = (epochs: number, batchSize: number) =>
+const epsilonAfter = (trainPatients: number, epochs: number, batchSize: number) =>
   dpSgdEpsilon({ batchSize, datasetSize: trainPatients, epochs, noiseMultiplier: 1.1, delta: 1e-5 }).epsilon;
 
 describe('a record-level DP-SGD round at the site', () => {
   it('trains with per-example clipping and noise, and reports the ε of the epochs it trained in the run', async () => {
-    daemon = await startDaemon();
+    const { trainPatients } = (await site.start()).report;
     const plain = await trainRound(insWith({ epochs: 1, batchSize: 8 }));
     expect(plain.res.recordLevel).toBeUndefined();
     const first = await trainRound(insWith({ epochs: 1, batchSize: 8, dpSgd: DP_SGD }));
@@ -108,19 +69,19 @@ describe('a record-level DP-SGD round at the site', () => {
     const steps = Math.ceil(trainPatients / 8);
     expect(largest).toBeLessThan(steps * 0.01 * 3);
     expect(first.res.recordLevel).toEqual({
-      epsilon: expect.closeTo(epsilonAfter(1, 8), 9) as unknown,
+      epsilon: expect.closeTo(epsilonAfter(trainPatients, 1, 8), 9) as unknown,
       delta: 1e-5,
       epochs: 1,
     });
 
     const second = await trainRound(insWith({ epochs: 2, batchSize: 8, dpSgd: DP_SGD }, 2));
     expect(second.res.recordLevel!.epochs).toBe(3);
-    expect(second.res.recordLevel!.epsilon).toBeCloseTo(epsilonAfter(3, 8), 9);
-    const status = await gatherStatus(env.dir);
+    expect(second.res.recordLevel!.epsilon).toBeCloseTo(epsilonAfter(trainPatients, 3, 8), 9);
+    const status = await gatherStatus(site.env.dir);
     expect(status.privacy.recordLevel).toEqual([
       {
         runId: second.res.runId,
-        epsilon: expect.closeTo(epsilonAfter(3, 8), 9) as unknown,
+        epsilon: expect.closeTo(epsilonAfter(trainPatients, 3, 8), 9) as unknown,
         delta: 1e-5,
         epochs: 3,
         maxEpsilon: null,
@@ -130,8 +91,8 @@ describe('a record-level DP-SGD round at the site', () => {
   });
 
   it('refuses a round whose per-patient ε would pass maxEpsilon, before training and recording anything', async () => {
-    daemon = await startDaemon({ maxEpsilon: 0.01 });
-    const acks = await env.coordinator.emitWithAck(
+    await site.start({ maxEpsilon: 0.01 });
+    const acks = await site.env.coordinator.emitWithAck(
       FlEvent.roundStart,
       insWith({ epochs: 1, batchSize: 8, dpSgd: DP_SGD }),
     );
@@ -144,7 +105,7 @@ describe('a record-level DP-SGD round at the site', () => {
         },
       },
     ]);
-    expect(memory.entries().some((e) => e.msg === 'round started')).toBe(false);
-    expect((await gatherStatus(env.dir)).privacy.recordLevel).toEqual([]);
+    expect(site.memory.entries().some((e) => e.msg === 'round started')).toBe(false);
+    expect((await gatherStatus(site.env.dir)).privacy.recordLevel).toEqual([]);
   });
 });

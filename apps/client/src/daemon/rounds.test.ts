@@ -22,14 +22,7 @@ import { tinySpec } from '../testing/tiny-site.ts';
 import { silentLogger } from '../log/logger.ts';
 import { Trainer } from '../trainer/trainer.ts';
 import { SiteDaemon } from './site-daemon.ts';
-
-const timing = {
-  reconnectDelayMs: 50,
-  reconnectDelayMaxMs: 200,
-  handshakeBackoffMs: 50,
-  handshakeBackoffMaxMs: 200,
-  ackTimeoutMs: 5000,
-};
+import { FAST_TIMING } from '../testing/fast-timing.ts';
 
 let model: GlobalModel;
 let env: EnrolledSite;
@@ -65,7 +58,7 @@ async function startDaemon(chunkBytes = 1024): Promise<SiteDaemon> {
   const started = await SiteDaemon.start({
     dir: env.dir,
     log: memory.log,
-    timing,
+    timing: FAST_TIMING,
     chunkBytes,
     trainer,
   });
@@ -202,7 +195,7 @@ describe('rounds', () => {
       },
     }));
     memory = memoryLog();
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     const again = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit, 1)).payload);
     expect(again.delta).toEqual(first.delta);
     await memory.waitFor('training result accepted');

@@ -8,14 +8,7 @@ import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
 import { silentLogger } from '../log/logger.ts';
 import { Trainer } from '../trainer/trainer.ts';
 import { SiteDaemon } from './site-daemon.ts';
-
-const timing = {
-  reconnectDelayMs: 50,
-  reconnectDelayMaxMs: 200,
-  handshakeBackoffMs: 50,
-  handshakeBackoffMaxMs: 200,
-  ackTimeoutMs: 5000,
-};
+import { FAST_TIMING } from '../testing/fast-timing.ts';
 
 let env: EnrolledSite;
 let cleanup: () => Promise<void>;
@@ -47,7 +40,7 @@ const messages = () => memory.entries().map((e) => e.msg);
 describe(`${SiteDaemon.name} handshake`, () => {
   it('signs a fresh challenge into the socket auth on every connect and reconnect, and reports the site', async () => {
     const { coordinator } = env;
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     const first = await coordinator.next(FlEvent.siteReport, 0);
     const report = SiteReport.parse(first.payload);
     expect(report).toEqual({
@@ -102,7 +95,7 @@ describe(`${SiteDaemon.name} handshake`, () => {
   it('waits for the operator while pending approval, then joins once approved', async () => {
     const { coordinator } = env;
     coordinator.status = 'pending';
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     await coordinator.next(FlRoute.challenge, 1);
     expect(coordinator.count(AUTH)).toBe(0);
     expect(coordinator.count(FlEvent.siteReport)).toBe(0);
@@ -113,14 +106,14 @@ describe(`${SiteDaemon.name} handshake`, () => {
 
   it('exits with code 3 when the site was revoked', async () => {
     env.coordinator.status = 'revoked';
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     await expect(daemon.exited).resolves.toBe(3);
     expect(memory.entries().some((e) => e.code === 'revoked')).toBe(true);
   });
 
   it("exits with code 3 when the coordinator's middleware refuses the connection as revoked", async () => {
     env.coordinator.respond(AUTH, () => fail('revoked', 'revoked between challenge and connection'));
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     await expect(daemon.exited).resolves.toBe(3);
     expect(env.coordinator.count(AUTH)).toBe(1);
     expect(memory.entries()).toContainEqual(
@@ -133,7 +126,7 @@ describe(`${SiteDaemon.name} handshake`, () => {
     env.coordinator.respond(AUTH, () =>
       refused++ === 0 ? fail('rate_limited', 'too many connections') : { ok: true, data: undefined },
     );
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     await env.coordinator.next(FlEvent.siteReport, 0);
     expect(env.coordinator.count(FlRoute.challenge)).toBe(2);
     expect(memory.entries()).toContainEqual(
@@ -153,7 +146,7 @@ describe(`${SiteDaemon.name} handshake`, () => {
         now: Date.now(),
       }),
     );
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing, trainer });
+    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
     await expect(daemon.exited).resolves.toBe(3);
     expect(env.coordinator.count(AUTH)).toBe(0);
     expect(memory.entries().some((e) => e.code === 'wrong_coordinator')).toBe(true);

@@ -1,60 +1,25 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUSIONS } from '@fedfuse/protocol';
-import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
-import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
-import { EHR_DIM, writeEhrOnlySite } from './ehr-only-site.ts';
-import { startProcess, startSiteDaemon } from './processes.ts';
+import { EHR_DIM } from './ehr-only-site.ts';
+import { startEhrOnlyFederation, type EhrOnlyFederation } from './ehr-only-federation.ts';
 
 const TOKEN = 'e2e-ehr-only-operator-token-0123456789';
 const SITES = 3;
 let root: string;
-let api: ReturnType<typeof operatorRest>;
-const children: ChildProcess[] = [];
-const outputs: { name: string; output: () => string }[] = [];
+let federation: EhrOnlyFederation;
+let api: EhrOnlyFederation['api'];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'fedfuse-ehr-only-'));
-  const port = await freePort();
-  api = operatorRest(port, TOKEN);
-  const coordinator = await startProcess({
-    bin: COORDINATOR_BIN,
-    args: ['--data', join(root, 'coordinator'), '--port', String(port)],
-    env: { FEDFUSE_TICK_MS: '100', FEDFUSE_OPERATOR_TOKEN: TOKEN },
-    ready: 'listening on',
-  });
-  children.push(coordinator.child);
-  outputs.push({ name: 'coordinator', output: coordinator.output });
-  for (let k = 0; k < SITES; k++) {
-    const token = await api<{ token: string }>('POST /api/tokens', {
-      label: `Cohort ${k}`,
-      autoApprove: true,
-    });
-    const daemon = await startSiteDaemon({
-      dir: join(root, `daemon-${k}`),
-      name: `Cohort ${k}`,
-      data: writeEhrOnlySite(join(root, `cohort-${k}`), 11 + k),
-      coordinatorUrl: `http://127.0.0.1:${port}`,
-      token: token.token,
-    });
-    children.push(daemon.child);
-    outputs.push({ name: `daemon ${k}`, output: daemon.output });
-  }
-  // Every daemon has loaded its data and reported its schema.
-  await vi.waitFor(
-    async () => {
-      const spec = await api<{ sites: unknown[] }>('GET /api/federation/model-spec');
-      if (spec.sites.length < SITES) throw new Error(`${spec.sites.length} of ${SITES} sites reported`);
-    },
-    { timeout: 60_000, interval: 200 },
-  );
+  federation = await startEhrOnlyFederation({ root, operatorToken: TOKEN, sites: SITES, firstSeed: 11 });
+  api = federation.api;
 }, 180_000);
 
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of federation?.children ?? []) child.kill('SIGKILL');
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -95,7 +60,7 @@ describe('three EHR-only sites with one task, a run created without any input di
         await expect.poll(state, { timeout: 150_000, interval: 250 }).toMatch(/^(completed|failed)$/);
         expect(await state()).toBe('completed');
       } catch (error) {
-        for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-3000)}`);
+        federation.dumpOutputs();
         throw error;
       }
       const rounds = await api<

@@ -1,15 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoundView, RunDetail } from '@fedfuse/protocol';
 import { computeEpsilon } from '@fedfuse/privacy';
 import { CLIENT_BIN } from '@fedfuse/client/bin-path';
-import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
-import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
-import { writeEhrOnlySite } from './ehr-only-site.ts';
-import { runProcess, startProcess, startSiteDaemon } from './processes.ts';
+import { runProcess } from './processes.ts';
+import { startEhrOnlyFederation, type EhrOnlyFederation } from './ehr-only-federation.ts';
 
 const TOKEN = 'e2e-privacy-run-operator-token-0123456789';
 const SITES = 3;
@@ -22,55 +19,24 @@ const epsilonAfter = (rounds: number) =>
 const MAX_EPSILON = (epsilonAfter(1) + epsilonAfter(2)) / 2;
 
 let root: string;
-let api: ReturnType<typeof operatorRest>;
-const children: ChildProcess[] = [];
-const outputs: { name: string; output: () => string }[] = [];
+let federation: EhrOnlyFederation;
+let api: EhrOnlyFederation['api'];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'fedfuse-privacy-run-'));
-  const port = await freePort();
-  api = operatorRest(port, TOKEN);
-  const coordinator = await startProcess({
-    bin: COORDINATOR_BIN,
-    args: ['--data', join(root, 'coordinator'), '--port', String(port)],
-    env: { FEDFUSE_TICK_MS: '100', FEDFUSE_OPERATOR_TOKEN: TOKEN },
-    ready: 'listening on',
+  federation = await startEhrOnlyFederation({
+    root,
+    operatorToken: TOKEN,
+    sites: SITES,
+    firstSeed: 21,
+    // The last hospital's own budget, enforced by its daemon.
+    privacyYaml: (k) => (k === SITES - 1 ? `  maxEpsilon: ${MAX_EPSILON}` : undefined),
   });
-  children.push(coordinator.child);
-  outputs.push({ name: 'coordinator', output: coordinator.output });
-  for (let k = 0; k < SITES; k++) {
-    const token = await api<{ token: string }>('POST /api/tokens', {
-      label: `Cohort ${k}`,
-      autoApprove: true,
-    });
-    const daemon = await startSiteDaemon({
-      dir: join(root, `daemon-${k}`),
-      name: `Cohort ${k}`,
-      data: writeEhrOnlySite(join(root, `cohort-${k}`), 21 + k),
-      coordinatorUrl: `http://127.0.0.1:${port}`,
-      token: token.token,
-      // The last hospital's own budget, enforced by its daemon.
-      ...(k === SITES - 1 ? { privacyYaml: `  maxEpsilon: ${MAX_EPSILON}` } : {}),
-    });
-    children.push(daemon.child);
-    outputs.push({ name: `daemon ${k}`, output: daemon.output });
-  }
-  await vi
-    .waitFor(
-      async () => {
-        const spec = await api<{ sites: unknown[] }>('GET /api/federation/model-spec');
-        if (spec.sites.length < SITES) throw new Error(`${spec.sites.length} of ${SITES} sites reported`);
-      },
-      { timeout: 90_000, interval: 200 },
-    )
-    .catch((error: unknown) => {
-      for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-3000)}`);
-      throw error;
-    });
+  api = federation.api;
 }, 180_000);
 
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of federation?.children ?? []) child.kill('SIGKILL');
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -91,7 +57,7 @@ describe('a DP-FedAvg run across three real site daemons, one with a privacy bud
       await expect.poll(state, { timeout: 150_000, interval: 250 }).toMatch(/^(completed|failed)$/);
       expect(await state()).toBe('completed');
     } catch (error) {
-      for (const o of outputs) console.error(`----- ${o.name}\n${o.output().slice(-3000)}`);
+      federation.dumpOutputs();
       throw error;
     }
     const detail = await api<RunDetail>(`GET /api/runs/${run.runId}`);

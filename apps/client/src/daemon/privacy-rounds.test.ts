@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromBase64, openDelta } from '@fedfuse/crypto';
-import { FitRes, FlEvent, decodeWeights } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
 import type { RoundPrivacyIns } from '@fedfuse/protocol';
 import { computeEpsilon } from '@fedfuse/privacy';
 import { describe, expect, it } from 'vitest';
@@ -43,26 +42,9 @@ describe('a differentially private round at the site', () => {
   it('clips the delta to the round clip before sealing it, says it did, and accounts ε itself', async () => {
     await site.start({ maxEpsilon: TWO_ROUNDS + 0.01 });
     const ins = dpIns();
-    expect(await site.env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]);
-    const submitted = FitRes.parse((await site.env.coordinator.next(FlEvent.roundSubmit)).payload);
-    const bytes = await site.env.coordinator.deltas.get(submitted.delta.transfer.transferId)!.finish();
-    if (!bytes.ok) throw new Error(bytes.error.message);
-    const opened = openDelta({
-      coordinator: site.env.coordinator.identity,
-      siteBoxKey: fromBase64(site.env.coordinator.site.boxKey, 32, 'boxKey'),
-      expected: {
-        siteId: site.env.siteId,
-        roundId: ins.roundId,
-        stage: 'fit',
-        modelHash: site.model.modelHash,
-      },
-      sealed: bytes.data,
-    });
-    if (!opened.ok) throw new Error(opened.error.message);
-    const delta = decodeWeights(opened.data.payload);
-    if (!delta.ok) throw new Error(delta.error.message);
+    const { res: submitted, delta } = await site.trainRound(ins);
 
-    const norm = Math.sqrt(delta.data.values.reduce((s, v) => s + v * v, 0));
+    const norm = Math.sqrt(delta.reduce((s, v) => s + v * v, 0));
     expect(norm).toBeLessThanOrEqual(1e-3 * (1 + 1e-5));
     expect(norm).toBeGreaterThan(0.99e-3);
     expect(submitted.privacy).toEqual({ clipped: true });

@@ -1,8 +1,7 @@
-import { fromBase64, openDelta } from '@fedfuse/crypto';
 import type { FitConfig, FitIns } from '@fedfuse/protocol';
-import { FitRes, FlEvent, decodeWeights } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
 import { dpSgdEpsilon } from '@fedfuse/model';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { gatherStatus } from '../cli/status-command.ts';
 import { fitIns } from '../testing/global-model.ts';
@@ -19,43 +18,15 @@ function insWith(config: Partial<FitConfig>, roundNumber = 1): FitIns {
   };
 }
 
-/** Starts the round, waits for the submission and opens the sealed delta as the coordinator would. */
-async function trainRound(ins: FitIns): Promise<{ res: FitRes; delta: Float32Array }> {
-  // The previous round's job ends just after its upload: the site answers busy until then.
-  await vi.waitFor(
-    async () =>
-      expect(await site.env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]),
-    { timeout: 30_000, interval: 50 },
-  );
-  const res = FitRes.parse((await site.env.coordinator.next(FlEvent.roundSubmit)).payload);
-  const bytes = await site.env.coordinator.deltas.get(res.delta.transfer.transferId)!.finish();
-  if (!bytes.ok) throw new Error(bytes.error.message);
-  const opened = openDelta({
-    coordinator: site.env.coordinator.identity,
-    siteBoxKey: fromBase64(site.env.coordinator.site.boxKey, 32, 'boxKey'),
-    expected: {
-      siteId: site.env.siteId,
-      roundId: ins.roundId,
-      stage: 'fit',
-      modelHash: site.model.modelHash,
-    },
-    sealed: bytes.data,
-  });
-  if (!opened.ok) throw new Error(opened.error.message);
-  const decoded = decodeWeights(opened.data.payload);
-  if (!decoded.ok) throw new Error(decoded.error.message);
-  return { res, delta: decoded.data.values };
-}
-
 const epsilonAfter = (trainPatients: number, epochs: number, batchSize: number) =>
   dpSgdEpsilon({ batchSize, datasetSize: trainPatients, epochs, noiseMultiplier: 1.1, delta: 1e-5 }).epsilon;
 
 describe('a record-level DP-SGD round at the site', () => {
   it('trains with per-example clipping and noise, and reports the ε of the epochs it trained in the run', async () => {
     const { trainPatients } = (await site.start()).report;
-    const plain = await trainRound(insWith({ epochs: 1, batchSize: 8 }));
+    const plain = await site.trainRound(insWith({ epochs: 1, batchSize: 8 }));
     expect(plain.res.recordLevel).toBeUndefined();
-    const first = await trainRound(insWith({ epochs: 1, batchSize: 8, dpSgd: DP_SGD }));
+    const first = await site.trainRound(insWith({ epochs: 1, batchSize: 8, dpSgd: DP_SGD }));
 
     // Same seed, same data: only DP-SGD's clipping and noise tell the two deltas apart.
     let diff = 0;
@@ -74,7 +45,7 @@ describe('a record-level DP-SGD round at the site', () => {
       epochs: 1,
     });
 
-    const second = await trainRound(insWith({ epochs: 2, batchSize: 8, dpSgd: DP_SGD }, 2));
+    const second = await site.trainRound(insWith({ epochs: 2, batchSize: 8, dpSgd: DP_SGD }, 2));
     expect(second.res.recordLevel!.epochs).toBe(3);
     expect(second.res.recordLevel!.epsilon).toBeCloseTo(epsilonAfter(trainPatients, 3, 8), 9);
     const status = await gatherStatus(site.env.dir);

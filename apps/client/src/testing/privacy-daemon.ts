@@ -1,5 +1,6 @@
-import { FlEvent, SiteReport } from '@fedfuse/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { fromBase64, openDelta } from '@fedfuse/crypto';
+import { FitRes, FlEvent, SiteReport, decodeWeights, type FitIns } from '@fedfuse/protocol';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 
 import { SiteDaemon } from '../daemon/site-daemon.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -20,6 +21,8 @@ export interface PrivacyDaemonSite {
   readonly model: GlobalModel;
   /** Write `policy` into client.yaml, start the daemon and wait for its data report (stopped after the case). */
   start(policy?: PrivacyPolicy): Promise<{ daemon: SiteDaemon; report: SiteReport }>;
+  /** Start the round, wait for the submission and open its sealed delta as the coordinator would. */
+  trainRound(ins: FitIns): Promise<{ res: FitRes; delta: Float32Array }>;
 }
 
 /**
@@ -69,6 +72,27 @@ export function usePrivacyDaemonSite(): PrivacyDaemonSite {
       daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
       const report = SiteReport.parse((await env.coordinator.next(FlEvent.siteReport)).payload);
       return { daemon, report };
+    },
+    async trainRound(ins: FitIns) {
+      // The previous round's job ends just after its upload: the site answers busy until then.
+      await vi.waitFor(
+        async () =>
+          expect(await env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]),
+        { timeout: 30_000, interval: 50 },
+      );
+      const res = FitRes.parse((await env.coordinator.next(FlEvent.roundSubmit)).payload);
+      const bytes = await env.coordinator.deltas.get(res.delta.transfer.transferId)!.finish();
+      if (!bytes.ok) throw new Error(bytes.error.message);
+      const opened = openDelta({
+        coordinator: env.coordinator.identity,
+        siteBoxKey: fromBase64(env.coordinator.site.boxKey, 32, 'boxKey'),
+        expected: { siteId: env.siteId, roundId: ins.roundId, stage: 'fit', modelHash: model.modelHash },
+        sealed: bytes.data,
+      });
+      if (!opened.ok) throw new Error(opened.error.message);
+      const decoded = decodeWeights(opened.data.payload);
+      if (!decoded.ok) throw new Error(decoded.error.message);
+      return { res, delta: decoded.data.values };
     },
   };
 }

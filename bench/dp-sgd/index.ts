@@ -4,8 +4,9 @@
 // Usage: pnpm bench:dp-sgd [--steps N] [--batch-size B] [--repeats R] [--threads T]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { ModelBatch, ModelConfig, TrainOptions } from '@fedfuse/model';
+import type { ModelBatch, TrainOptions } from '@fedfuse/model';
 import { createModel, defaultModelConfig, initBackend, trainLocalRound, TrainingPool } from '@fedfuse/model';
+import { randomBatch } from '../shared/random-batch.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,21 +32,6 @@ const modes: { name: string; options: TrainOptions; pool?: TrainingPool }[] = [
     options: { epochs: 1, batchSize, learningRate: 1e-3, seed: 1, dpSgd: { clip: 1, noiseMultiplier: 1.1 } },
   },
 ];
-
-function randomBatch(config: ModelConfig, n: number, seed: number): ModelBatch {
-  let state = seed;
-  const next = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const fill = (length: number) => Float32Array.from({ length }, next);
-  const [h, w, c] = config.imageShape;
-  return {
-    n,
-    ehr: fill(n * config.ehrDim),
-    image: fill(n * h * w * c).map((v) => (v + 1) / 2),
-    genomics: fill(n * config.genomicsDim),
-    present: new Uint8Array(n * 3).fill(1),
-    labels: fill(n * config.tasks.length).map((v) => (v > 0 ? 1 : 0)),
-  };
-}
 
 await initBackend({ backend: 'wasm', log: () => {} });
 if (threads > 1) {

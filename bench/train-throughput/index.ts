@@ -3,9 +3,10 @@
 // many threads. Usage: pnpm bench:train [--cpu] [--steps N] [--threads N] [--no-torch]
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { BackendName, ModelBatch, ModelConfig, TrainOptions } from '@fedfuse/model';
+import type { BackendName, TrainOptions } from '@fedfuse/model';
 import { createModel, defaultModelConfig, initBackend, trainLocalRound, TrainingPool } from '@fedfuse/model';
 import { torchSamplesPerSecond, type Measured } from './torch.ts';
+import { randomBatch } from '../shared/random-batch.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,21 +23,6 @@ const maxThreads = Number(args.threads);
 const warmupSteps = 3;
 const options: TrainOptions = { epochs: 1, batchSize, learningRate: 1e-3, seed: 1 };
 const torchRun = { batchSize, steps, warmupSteps, skip: args['no-torch'] };
-
-function randomBatch(config: ModelConfig, n: number, seed: number): ModelBatch {
-  let state = seed;
-  const next = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const fill = (length: number) => Float32Array.from({ length }, next);
-  const [h, w, c] = config.imageShape;
-  return {
-    n,
-    ehr: fill(n * config.ehrDim),
-    image: fill(n * h * w * c).map((v) => (v + 1) / 2),
-    genomics: fill(n * config.genomicsDim),
-    present: new Uint8Array(n * 3).fill(1),
-    labels: fill(n * config.tasks.length).map((v) => (v > 0 ? 1 : 0)),
-  };
-}
 
 /** samples/s by the wall clock, and CPU time of every thread of this process per sample. */
 interface Throughput {

@@ -176,12 +176,12 @@ it('refuses a malformed answer naming the field, and one for a round with no sec
 });
 
 it.each([
-  [{ toleratedDropouts: 2 }, 'fedavg', '5 sites per round: n = 5 − threshold 4 = 1 < 2 tolerated dropouts'],
-  [{ toleratedDropouts: 1 }, 'krum', "strategy krum: it needs the sites' individual updates"],
-  [{ toleratedDropouts: 1, dp: true }, 'fedavg', 'noise on the unmasked mean is not built yet'],
+  [{ toleratedDropouts: 2 }, 'fedavg', '5 sites per round: n = 5 − threshold 4 = 1 < 2 tolerated dropouts', false],
+  [{ toleratedDropouts: 1 }, 'krum', "strategy krum: it needs the sites' individual updates", false],
+  [{ toleratedDropouts: 1 }, 'fedavg', 'noise on the unmasked mean is not built yet', true],
 ])(
   'refuses creating a run with secureAggregation %j and %s, saying why, and stores nothing',
-  async ({ dp, ...option }, strategy, why) => {
+  async (option, strategy, why, dp) => {
     const h = (harness = await startHarness());
     const created = await h.api('POST', '/api/runs', {
       name: 'secure',

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { fromBase64 } from '@fedfuse/crypto';
 import type { AuditEntry, FitIns, RoundView, RunDetail, SecAggRequest } from '@fedfuse/protocol';
@@ -52,14 +55,17 @@ function takePart(site: TestSite, k: number, dropFirstRound = false): void {
   const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
   const send = (roundId: string, stage: string, message: unknown) =>
     site.emit(FlEvent.secaggSubmit, { roundId, stage, message });
-  site.socket!.on(FlEvent.roundStart, (ins: FitIns) => {
+  const join = (ins: FitIns) => {
     if (peers.has(ins.roundId) || !ins.privacy?.secAgg) return;
     const round = roundOf(ins);
     const peer = new SecAggSite({ round, identity: site.identityAs(site.siteId!) });
     const length = round.layout.length;
     peers.set(ins.roundId, { peer, own: { weights: deltaOf(k, length), numExamples: examplesOf(k) } });
     void send(ins.roundId, 'advertise', peer.advertise());
-  });
+  };
+  // A round may have started as the site connected, before this listener.
+  site.received.forEach(join);
+  site.socket!.on(FlEvent.roundStart, join);
   site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
     const taking = peers.get(envelope.roundId);
     if (!taking) return;
@@ -136,4 +142,47 @@ it("commits securely aggregated rounds; a site dropping after key sharing leaves
   }
   expect(worst).toBeLessThanOrEqual(bound + 1e-5);
   expect(after.some((w, i) => w !== before[i])).toBe(true);
+});
+
+it('cancels a secure round open at a restart (its masks are gone), redoes it as a new round, and refuses plain deltas', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-secagg-'));
+  let h = (harness = await startHarness({ dataDir }));
+  // These sites never answer the protocol: the round stays open until the coordinator restarts.
+  for (const name of ['A', 'B', 'C']) await enrolledSite(h, name, sites);
+  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+    name: 'secure',
+    rounds: 1,
+    minClients: 3,
+    model: tinyModel,
+    secureAggregation: { toleratedDropouts: 0 },
+  });
+  expect(run.status).toBe(201);
+  await h.api('POST', `/api/runs/${run.body.runId}/start`);
+  await expect.poll(() => sites[0]!.received.length, { timeout: 20_000 }).toBe(1);
+  const ins = sites[0]!.received[0]!;
+
+  // A plain delta in a secure run is refused before it is opened, and nothing is stored.
+  const plain = await sites[0]!.train(ins, { delta: (g) => new Float32Array(g.length).fill(0.01), numExamples: 10 });
+  expect(plain).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  expect(!plain.ok && plain.error.message).toContain('securely aggregated: a plain delta is refused');
+
+  sites.splice(0).forEach((s) => s.close());
+  await h.close();
+  h = harness = await startHarness({ dataDir });
+  for (const name of ['D', 'E', 'F']) await enrolledSite(h, name, sites);
+  sites.forEach((site, k) => takePart(site, k));
+  const detail = await waitFor(async () => {
+    const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
+    return got.body.state === 'completed' || got.body.state === 'failed' ? got.body : undefined;
+  }, 30_000);
+  expect(detail.state).toBe('completed');
+  const rounds = (await h.api<RoundView[]>('GET', `/api/runs/${run.body.runId}/rounds`)).body;
+  expect(rounds.map((r) => [r.number, r.stage])).toEqual([
+    [1, 'cancelled'],
+    [1, 'committed'],
+  ]);
+  expect(rounds[0]!.roundId).toBe(ins.roundId);
+  expect(rounds[1]!.roundId).not.toBe(ins.roundId);
+  expect(rounds[0]!.failure).toContain('the coordinator restarted during the round');
+  expect(rounds[1]!.sites.sort()).toEqual(sites.map((s) => s.siteId).sort());
 });

@@ -87,6 +87,8 @@ export class FitHandler {
     }
     const current = this.current;
     if (current?.roundId === ins.roundId && current.modelHash === ins.model.modelHash) return ok(undefined);
+    // A secure round re-sent after a reconnect keeps its session: new keys would be refused mid-round.
+    if (this.secAgg?.roundId === ins.roundId) return ok(undefined);
     if (current) return fail('busy', `still training round ${current.roundNumber} (${current.roundId})`);
     const fit = checkSpecFit(ins.modelSpec, this.deps.data);
     if (fit.error) {

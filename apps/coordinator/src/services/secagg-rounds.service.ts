@@ -62,6 +62,8 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
   /** A coordinator that stops ends its secure-aggregation rounds: none is resumed after a restart. */
   onModuleDestroy(): void {
     if (this.scheduler.doesExist('interval', TICKER)) this.scheduler.deleteInterval(TICKER);
+    // Forgotten first: the rounds stay open in the database, and the next start cancels and redoes them.
+    this.runRounds.clear();
     for (const driver of this.drivers.values()) driver.abort('the coordinator is stopping');
   }
 

@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { SECURE_AGGREGATION_WITH_DP, resolveRunConfig } from './run-config.ts';
 
-const create = (
-  minClients: number,
-  secureAggregation: Record<string, unknown>,
-  strategy = 'fedavg',
-  privacy?: Record<string, unknown>,
-) =>
-  resolveRunConfig({ name: 'r', minClients, strategy: { name: strategy }, secureAggregation, privacy });
+const create = (minClients: number, secureAggregation: Record<string, unknown>, strategy = 'fedavg') =>
+  resolveRunConfig({ name: 'r', minClients, strategy: { name: strategy }, secureAggregation });
 
 describe('secure aggregation at run creation', () => {
   it('accepts a plan that holds for the smallest round (minClients), with its defaults', () => {
@@ -21,8 +16,11 @@ describe('secure aggregation at run creation', () => {
   });
 
   it('refuses it with privacy.dp: noise on the unmasked mean is not built yet', () => {
-    const resolved = create(5, { toleratedDropouts: 1 }, 'fedavg', {
-      dp: { clip: 1, noiseMultiplier: 1 },
+    const resolved = resolveRunConfig({
+      name: 'r',
+      minClients: 5,
+      secureAggregation: { toleratedDropouts: 1 },
+      privacy: { dp: { clip: 1, noiseMultiplier: 1 } },
     });
     expect(!resolved.ok && resolved.message).toBe(SECURE_AGGREGATION_WITH_DP);
   });

@@ -162,7 +162,10 @@ it('cancels a secure round open at a restart (its masks are gone), redoes it as 
   const ins = sites[0]!.received[0]!;
 
   // A plain delta in a secure run is refused before it is opened, and nothing is stored.
-  const plain = await sites[0]!.train(ins, { delta: (g) => new Float32Array(g.length).fill(0.01), numExamples: 10 });
+  const plain = await sites[0]!.train(ins, {
+    delta: (g) => new Float32Array(g.length).fill(0.01),
+    numExamples: 10,
+  });
   expect(plain).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
   expect(!plain.ok && plain.error.message).toContain('securely aggregated: a plain delta is refused');
 

@@ -49,7 +49,10 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
   env.coordinator.offer(model.transfer);
   daemon = await SiteDaemon.start({ dir: env.dir, log: silentLogger, timing, trainer });
   await env.coordinator.next(FlEvent.siteReport);
-  const others = ['peer-1', 'peer-2'].map((id) => ({ id, identity: Identity.generate({ role: 'site', id }) }));
+  const others = ['peer-1', 'peer-2'].map((id) => ({
+    id,
+    identity: Identity.generate({ role: 'site', id }),
+  }));
   const length = model.values.length;
   const privacy: RoundPrivacyIns = {
     secureAggregation: true,
@@ -101,16 +104,15 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
   const forwarded = server.closeShareKeys();
   request('masked-input', forwarded.get(env.siteId));
   server.receiveMaskedInput(await fromDaemon('masked-input'));
-  for (const [k, p] of peers.entries())
-    server.receiveMaskedInput(await p.maskInput(forwarded.get(p.id)!, own[k]!));
+  for (const [k, p] of peers.entries()) server.receiveMaskedInput(p.maskInput(forwarded.get(p.id)!, own[k]!));
   const check = server.closeMaskedInput();
   request('consistency', check);
   server.receiveConsistencySignature(await fromDaemon('consistency'));
-  for (const p of peers) server.receiveConsistencySignature(await p.signSurvivors(check));
+  for (const p of peers) server.receiveConsistencySignature(p.signSurvivors(check));
   const unmask = server.closeConsistency();
   request('unmask', unmask.get(env.siteId));
   server.receiveUnmaskResponse(await fromDaemon('unmask'));
-  for (const p of peers) server.receiveUnmaskResponse(await p.unmask(unmask.get(p.id)!));
+  for (const p of peers) server.receiveUnmaskResponse(p.unmask(unmask.get(p.id)!));
   const aggregate = await server.finish({});
 
   expect(aggregate.survivors.sort()).toEqual([env.siteId, 'peer-1', 'peer-2'].sort());

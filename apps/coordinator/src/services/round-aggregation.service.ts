@@ -137,7 +137,15 @@ export class RoundAggregationService {
         failures,
       );
       const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
-      return { ...(await this.write(run, round, blob, strategy)), config, layout, submitted, kept, privacy: null, secure: secure.sites };
+      return {
+        ...(await this.write(run, round, blob, strategy)),
+        config,
+        layout,
+        submitted,
+        kept,
+        privacy: null,
+        secure: secure.sites,
+      };
     }
     const dp = round.privacy && (await this.dpMean(run, round, updates));
     // No weights (every update excluded): the round commits the global model unchanged.

@@ -133,12 +133,16 @@ export class RoundService {
     if (progress === undefined)
       return this.cancellation.cancel(round, {
         reason: 'error',
-        message: 'secure aggregation: the coordinator restarted during the round, so it is redone as a new round',
+        message:
+          'secure aggregation: the coordinator restarted during the round, so it is redone as a new round',
       });
     if (!progress.ok)
       return this.cancellation.cancel(round, {
         reason: 'sites_failed',
-        message: `secure aggregation ended without an aggregate: ${progress.code}: ${progress.message}`.slice(0, 2000),
+        message: `secure aggregation ended without an aggregate: ${progress.code}: ${progress.message}`.slice(
+          0,
+          2000,
+        ),
       });
     const threshold = this.secagg.instruction(round.id)!.threshold;
     const required = Math.max(threshold, config.minClients);

@@ -35,7 +35,14 @@ export function planSecAggRound(args: {
   return {
     ok: true,
     planned: {
-      round: { runId: args.runId, roundId: args.roundId, modelHash: args.modelHash, plan: plan.plan, layout, roster },
+      round: {
+        runId: args.runId,
+        roundId: args.roundId,
+        modelHash: args.modelHash,
+        plan: plan.plan,
+        layout,
+        roster,
+      },
       ins: {
         toleratedDropouts,
         toleratedColluders,
@@ -46,7 +53,10 @@ export function planSecAggRound(args: {
         levelsLog2,
         maxExamples,
         roster: args.sites.map((s) => ({ siteId: s.id, signingKey: s.signingKey })),
-        layout: { length: layout.length, groups: layout.groups.map((g) => ({ name: g.name, ranges: [...g.ranges] })) },
+        layout: {
+          length: layout.length,
+          groups: layout.groups.map((g) => ({ name: g.name, ranges: [...g.ranges] })),
+        },
       },
     },
   };

@@ -63,7 +63,7 @@ export function planSecAggRound(args: {
 }
 
 /** The strategy's parameter groups as secure-aggregation groups, covering every weight exactly once. */
-export function secAggLayout(layout: ParameterLayout, length: number): SecAggLayout {
+function secAggLayout(layout: ParameterLayout, length: number): SecAggLayout {
   const groups = new Map<string, { offset: number; length: number }[]>();
   const add = (name: string, offset: number, size: number) => {
     if (size > 0) groups.set(name, [...(groups.get(name) ?? []), { offset, length: size }]);

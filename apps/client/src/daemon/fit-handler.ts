@@ -302,7 +302,7 @@ export class FitHandler {
       Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
     );
     await session.provide({ weights: outcome.delta, numExamples: outcome.numExamples, groupExamples });
-    this.reportStopped(session);
+    if (session.stopped) return this.reportStopped(session);
     this.deps.log.info('delta handed to secure aggregation (masked)', { roundId: ins.roundId });
   }
 }

@@ -21,9 +21,9 @@ export type ModelDraft = Omit<ModelSpec, DerivableField> & Partial<ModelInputs>;
 /** A created run's configuration: defaults filled in, the model's inputs possibly still to be derived. */
 export type DraftRunConfig = Omit<ResolvedRunConfig, 'model'> & { model: ModelDraft };
 
-/** Why a valid secureAggregation option is still refused: rounds cannot run the protocol yet. */
-export const SECURE_AGGREGATION_NOT_WIRED =
-  'secureAggregation: the plan is valid, but this coordinator cannot run securely aggregated rounds yet (docs/secure-aggregation.md, open integration work); refused rather than aggregating plain updates';
+/** DP noise on the unmasked mean is not built yet: refused rather than committing a mean without noise. */
+export const SECURE_AGGREGATION_WITH_DP =
+  'secureAggregation with privacy.dp: noise on the unmasked mean is not built yet (docs/secure-aggregation.md, open integration work); refused rather than aggregating without noise';
 
 /** The model's architecture defaults: the model package's, with the run defaults' L2. */
 const MODEL_DEFAULTS: ModelSpec = { ...defaultModelConfig, l2: RUN_DEFAULTS.l2 };
@@ -73,8 +73,7 @@ export function resolveRunConfig(
   if (rest.secureAggregation) {
     const plan = planRoundSecAgg(rest.secureAggregation, rest.minClients);
     if (!plan.ok) return { ok: false, message: plan.message };
-    // Until the coordinator drives the stages, a valid plan must not fall back to plain uploads.
-    return { ok: false, message: SECURE_AGGREGATION_NOT_WIRED };
+    if (rest.privacy.dp) return { ok: false, message: SECURE_AGGREGATION_WITH_DP };
   }
   return { ok: true, config: { ...rest, model: draft } };
 }

@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
 
-import { SECURE_AGGREGATION_NOT_WIRED, resolveRunConfig } from './run-config.ts';
+import { SECURE_AGGREGATION_WITH_DP, resolveRunConfig } from './run-config.ts';
 
 const create = (minClients: number, secureAggregation: Record<string, unknown>, strategy = 'fedavg') =>
   resolveRunConfig({ name: 'r', minClients, strategy: { name: strategy }, secureAggregation });
 
 describe('secure aggregation at run creation', () => {
-  it('passes a plan that holds for the smallest round (minClients), then refuses it: rounds cannot run it yet', () => {
+  it('accepts a plan that holds for the smallest round (minClients), with its defaults', () => {
     const resolved = create(5, { toleratedDropouts: 1 });
-    expect(!resolved.ok && resolved.message).toBe(SECURE_AGGREGATION_NOT_WIRED);
+    expect(resolved.ok && resolved.config.secureAggregation).toEqual({
+      toleratedDropouts: 1,
+      toleratedColluders: 0,
+      graph: 'complete',
+    });
+  });
+
+  it('refuses it with privacy.dp: noise on the unmasked mean is not built yet', () => {
+    const resolved = resolveRunConfig({
+      name: 'r',
+      minClients: 5,
+      secureAggregation: { toleratedDropouts: 1 },
+      privacy: { dp: { clip: 1, noiseMultiplier: 1 } },
+    });
+    expect(!resolved.ok && resolved.message).toBe(SECURE_AGGREGATION_WITH_DP);
   });
 
   it.each([

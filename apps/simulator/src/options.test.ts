@@ -22,6 +22,21 @@ describe(resolveSimulationOptions.name, () => {
   });
 });
 
+describe('--secure-aggregation', () => {
+  it('takes the tolerated dropouts, and is refused with --dp-clip, naming both flags', () => {
+    const command = new Command('run').exitOverride();
+    for (const flag of RUN_FLAGS) command.addOption(commanderOption(flag));
+    command.parse(['--out', 'o', '--secure-aggregation', '1'], { from: 'user' });
+    expect(flagValues(command, RUN_FLAGS).secureAggregation).toBe(1);
+    expect(resolveSimulationOptions({ out: 'o', secureAggregation: 1 })).toMatchObject({
+      secureAggregation: 1,
+    });
+    expect(() =>
+      resolveSimulationOptions({ out: 'x', secureAggregation: 1, dpClip: 1, dpNoiseMultiplier: 1 }),
+    ).toThrow(/--secure-aggregation with --dp-clip/);
+  });
+});
+
 describe(trainingSites.name, () => {
   it('samples a fraction of the sites each round, at least one, and every site by default', () => {
     expect(resolveSimulationOptions({ out: 'x' }).fraction).toBe(1);

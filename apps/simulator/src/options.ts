@@ -247,6 +247,13 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: "adaptive | off: the run's adaptive norm bound (the coordinator's default: adaptive)",
   },
   {
+    flag: 'secure-aggregation',
+    key: 'secureAggregation',
+    value: 'D',
+    kind: 'number',
+    help: 'secure aggregation: sites upload only masked deltas, a round survives D dropouts (not with --dp-clip)',
+  },
+  {
     flag: 'dp-clip',
     key: 'dpClip',
     value: 'C',
@@ -364,6 +371,8 @@ export const SimulationOptions = z.object({
   poison: z.enum(POISONS).optional(),
   /** The run's adaptive norm bound (`off` shows what an attack does without it); the coordinator's default when unset. */
   updateNormBound: z.enum(['adaptive', 'off']).optional(),
+  /** Secure aggregation's tolerated dropouts per round; off when unset. */
+  secureAggregation: z.int().min(0).max(254).optional(),
   /** DP-FedAvg's clip S (both dpClip and dpNoiseMultiplier, or neither). */
   dpClip: z.number().positive().optional(),
   /** DP-FedAvg's noise multiplier z. */
@@ -412,6 +421,8 @@ export function resolveSimulationOptions(
     throw new Error('--dp-clip and --dp-noise-multiplier: give both (the clip and the noise) or neither');
   if (dpClip === undefined && (dpAdaptive || dpDelta !== undefined))
     throw new Error('--dp-adaptive and --dp-delta need --dp-clip and --dp-noise-multiplier');
+  if (dpClip !== undefined && parsed.data.secureAggregation !== undefined)
+    throw new Error('--secure-aggregation with --dp-clip: the coordinator cannot noise a secure mean yet');
   const { dpRecordLevel, dpRecordClip, dpRecordNoise, dpRecordDelta } = parsed.data;
   if (!dpRecordLevel && [dpRecordClip, dpRecordNoise, dpRecordDelta].some((v) => v !== undefined))
     throw new Error('--dp-record-clip, --dp-record-noise and --dp-record-delta need --dp-record-level');

@@ -51,6 +51,9 @@ export function runConfigFor(options: SimulationOptions, loaded: LoadedFederatio
     roundTimeoutSeconds: options.roundTimeoutSeconds ?? roundTimeout(options),
     evaluationTimeoutSeconds: 1800,
     ...(options.updateNormBound ? { updateNormBound: options.updateNormBound } : {}),
+    ...(options.secureAggregation !== undefined
+      ? { secureAggregation: { toleratedDropouts: options.secureAggregation } }
+      : {}),
     privacy: privacyFor(options),
   };
 }

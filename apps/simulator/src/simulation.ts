@@ -183,7 +183,8 @@ function finalReport(o: {
     rounds: partial.rounds,
     final: { ...o.choice, lastRound: options.rounds, ...final },
     privacy: {
-      secureAggregation: partial.privacy?.secureAggregation ?? false,
+      // The run's DP view is absent without DP: the option itself says whether rounds were masked.
+      secureAggregation: options.secureAggregation !== undefined,
       epsilon: partial.privacy?.epsilon ?? null,
       delta: partial.privacy?.delta ?? null,
       mechanism: partial.privacy?.mechanism ?? null,

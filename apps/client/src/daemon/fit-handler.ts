@@ -1,5 +1,5 @@
 import type { Identity } from '@fedfuse/crypto';
-import type { Ack, FitIns, FitRecordLevel } from '@fedfuse/protocol';
+import type { Ack, FitIns, FitRecordLevel, SecAggSubmission } from '@fedfuse/protocol';
 import { FlEvent, fail, flServerEventSchemas, ok, parseOrError } from '@fedfuse/protocol';
 
 import { clipForRound } from '../fl/dp-clip.ts';
@@ -9,6 +9,7 @@ import { poisonDelta } from '../fl/poison.ts';
 import { policyRefusal, roundCost } from '../fl/privacy-policy.ts';
 import type { RecordLevelCost } from '../fl/record-level-cost.ts';
 import { recordLevelCost } from '../fl/record-level-cost.ts';
+import { secAggRoundOf } from '../fl/secagg-round.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PrivacyPolicy } from '../store/client-config.ts';
@@ -20,6 +21,8 @@ import type { FailureReporter } from './failure-reporter.ts';
 import { errorMessage } from './failure-reporter.ts';
 import type { FitUploader } from './fit-uploader.ts';
 import type { RoundProgress } from './round-progress.ts';
+import { SecAggSession } from './secagg-session.ts';
+import type { TrainOutcome } from '../trainer/messages.ts';
 import type { WeightsSource } from './weights-source.ts';
 
 interface FitJob {
@@ -29,6 +32,8 @@ interface FitJob {
   abort: AbortController;
   /** Record-level DP-SGD rounds: the site's per-patient ε with this round, reported in FitRes. */
   recordLevel: RecordLevelCost | null;
+  /** A securely aggregated round: the delta goes to this session, masked, and is never uploaded plain. */
+  secAgg: SecAggSession | undefined;
 }
 
 /** Everything a FitHandler works with. */
@@ -49,6 +54,8 @@ export interface FitHandlerDeps {
   chunkBytes?: number;
   /** A simulated attack (FEDFUSE_SIMULATED_POISON): every delta is poisoned before it is sealed. */
   poison?: PoisonKind;
+  /** Sends one secure-aggregation answer (`secagg:submit`); a lost connection is a failed Ack. */
+  sendSecAgg: (submission: SecAggSubmission) => Promise<Ack<unknown>>;
 }
 
 /**
@@ -58,6 +65,8 @@ export interface FitHandlerDeps {
  */
 export class FitHandler {
   private current: FitJob | undefined;
+  /** The latest secure round's session: it answers the unmasking stages after training has ended. */
+  private secAgg: { roundId: string; session: SecAggSession } | undefined;
 
   constructor(private readonly deps: FitHandlerDeps) {}
 
@@ -78,6 +87,8 @@ export class FitHandler {
     }
     const current = this.current;
     if (current?.roundId === ins.roundId && current.modelHash === ins.model.modelHash) return ok(undefined);
+    // A secure round re-sent after a reconnect keeps its session: new keys would be refused mid-round.
+    if (this.secAgg?.roundId === ins.roundId) return ok(undefined);
     if (current) return fail('busy', `still training round ${current.roundNumber} (${current.roundId})`);
     const fit = checkSpecFit(ins.modelSpec, this.deps.data);
     if (fit.error) {
@@ -85,6 +96,11 @@ export class FitHandler {
       return fail('invalid_payload', fit.error);
     }
     fit.warnings.forEach((w) => log.warn(w, { roundId: ins.roundId }));
+    const secAgg = ins.privacy?.secAgg ? secAggRoundOf(ins, this.deps.siteId) : undefined;
+    if (secAgg && !secAgg.ok) {
+      log.error('cannot join the secure aggregation', { roundId: ins.roundId, reason: secAgg.message });
+      return fail('invalid_payload', secAgg.message);
+    }
     const { refusal, recordLevel } = this.checkPrivacy(ins);
     if (refusal) {
       log.error("this site's privacy policy refuses the round", {
@@ -94,8 +110,30 @@ export class FitHandler {
       });
       return fail(refusal.code, refusal.message);
     }
-    this.start(ins, recordLevel);
+    const session =
+      secAgg &&
+      new SecAggSession({
+        round: secAgg.round,
+        identity: this.deps.site,
+        siteId: this.deps.siteId,
+        send: this.deps.sendSecAgg,
+      });
+    this.start(ins, recordLevel, session);
     return ok(undefined);
+  }
+
+  /** A `secagg:request` for the round in training: its session answers it; any other is ignored. */
+  onSecAggRequest(raw: unknown): void {
+    const parsed = parseOrError(flServerEventSchemas[FlEvent.secaggRequest].payload, raw);
+    if (!parsed.ok)
+      return this.deps.log.warn('ignored a malformed secagg:request', { reason: parsed.error.message });
+    if (parsed.data.roundId !== this.secAgg?.roundId) return;
+    const { session } = this.secAgg;
+    void session.onRequest(parsed.data).then(() => this.reportStopped(session));
+  }
+
+  private reportStopped(session: SecAggSession): void {
+    if (session.stopped) this.deps.log.error('secure aggregation stopped', { reason: session.stopped });
   }
 
   /** Holds the round to client.yaml's privacy policy; an accepted DP round is recorded in the ledger first. */
@@ -146,6 +184,7 @@ export class FitHandler {
 
   /** Stop work on a cancelled round and discard its result. */
   async cancel(roundId: string): Promise<void> {
+    if (this.secAgg?.roundId === roundId) this.secAgg = undefined;
     if (this.current?.roundId === roundId) {
       this.current.abort.abort();
       // The next round may start now; the worker runs it after the cancelled one's training returns.
@@ -161,8 +200,9 @@ export class FitHandler {
     this.current?.abort.abort();
   }
 
-  private start(ins: FitIns, recordLevel: RecordLevelCost | null): void {
+  private start(ins: FitIns, recordLevel: RecordLevelCost | null, secAgg?: SecAggSession): void {
     const job: FitJob = {
+      secAgg,
       roundId: ins.roundId,
       roundNumber: ins.roundNumber,
       modelHash: ins.model.modelHash,
@@ -170,6 +210,11 @@ export class FitHandler {
       recordLevel,
     };
     this.current = job;
+    // Keys are advertised at once: key sharing runs while the site trains.
+    if (secAgg) {
+      this.secAgg = { roundId: ins.roundId, session: secAgg };
+      void secAgg.start().then(() => this.reportStopped(secAgg));
+    }
     void this.run(ins, job)
       .catch((err: unknown) => {
         if (job.abort.signal.aborted) return;
@@ -234,6 +279,7 @@ export class FitHandler {
     const privacy = clipForRound(outcome.delta, ins);
     if (privacy)
       deps.log.info('delta clipped for differential privacy', { roundId: ins.roundId, ...privacy });
+    if (job.secAgg) return this.provideMasked(job.secAgg, outcome, ins);
     const result = await buildFitResult({
       site: deps.site,
       siteId: deps.siteId,
@@ -247,6 +293,17 @@ export class FitHandler {
     await deps.pending.save(result);
     if (signal.aborted) return deps.uploader.discard(ins.roundId);
     await deps.uploader.upload(result);
+  }
+
+  /** The delta goes only to the secure-aggregation session, masked; nothing is sealed or stored plain. */
+  private async provideMasked(session: SecAggSession, outcome: TrainOutcome, ins: FitIns): Promise<void> {
+    const groups = new Set(ins.privacy!.secAgg!.layout.groups.map((g) => g.name));
+    const groupExamples = Object.fromEntries(
+      Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
+    );
+    await session.provide({ weights: outcome.delta, numExamples: outcome.numExamples, groupExamples });
+    if (session.stopped) return this.reportStopped(session);
+    this.deps.log.info('delta handed to secure aggregation (masked)', { roundId: ins.roundId });
   }
 }
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Identity } from '@fedfuse/crypto';
 import type { Ack, ErrorCode, SiteReport, SiteSync } from '@fedfuse/protocol';
-import { FlEvent, flServerEventSchemas, parseOrError } from '@fedfuse/protocol';
+import { FlEvent, fail, flServerEventSchemas, parseOrError } from '@fedfuse/protocol';
 
 import type { ExitCode } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -23,7 +23,7 @@ import { SOFTWARE_VERSION } from '../version.ts';
 import { Connection, type ConnectionTiming } from './connection.ts';
 import { EvaluateHandler } from './evaluate-handler.ts';
 import { EvaluationOutbox } from './evaluation-outbox.ts';
-import { FailureReporter } from './failure-reporter.ts';
+import { FailureReporter, errorMessage } from './failure-reporter.ts';
 import { FitHandler } from './fit-handler.ts';
 import { FitUploader } from './fit-uploader.ts';
 import { RoundProgress } from './round-progress.ts';
@@ -150,6 +150,10 @@ export class SiteDaemon {
       privacy: parts.privacy,
       chunkBytes: options.chunkBytes,
       poison: options.poison,
+      sendSecAgg: (submission) =>
+        this.connection
+          .request(FlEvent.secaggSubmit, submission)
+          .catch((err: unknown) => fail('internal', `secagg:submit not sent: ${errorMessage(err)}`)),
     });
   }
 
@@ -220,6 +224,7 @@ export class SiteDaemon {
       answer(ack, this.evaluate.onEvaluateStart(raw)),
     );
     socket.on(FlEvent.roundCancelled, (raw: unknown) => void this.onCancelled(raw));
+    socket.on(FlEvent.secaggRequest, (raw: unknown) => this.fit.onSecAggRequest(raw));
   }
 
   private async onCancelled(raw: unknown): Promise<void> {

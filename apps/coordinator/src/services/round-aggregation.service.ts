@@ -25,6 +25,7 @@ import { RoundSums } from './round-sums.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 import { runStrategy } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
+import { SecAggRoundsService } from './secagg-rounds.service.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 import { byStableKey } from './site-keys.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
@@ -36,6 +37,8 @@ import { UpdateScreeningService } from './update-screening.service.ts';
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
 /** The client id the noisy DP mean goes to the strategy under (it is no single site's update). */
 const DP_MEAN = 'dp-fedavg-mean';
+/** The client id the unmasked secure-aggregation mean goes to the strategy under. */
+const SECURE_MEAN = 'secagg-mean';
 
 /** A round's kept updates as stored, and what turns them into the weights the strategy aggregates. */
 interface StoredUpdates {
@@ -56,6 +59,8 @@ interface Checkpoint {
   sha256: string;
   /** A DP round's parameters with its ε and next clip, committed with the round. */
   privacy: Round['privacy'];
+  /** A secure round's sites in the sum and those whose masks were removed. */
+  secure?: { survivors: string[]; dropped: string[]; errorBound: Record<string, number> };
 }
 
 /** Fit collection's end: the strategy aggregates the updates, the checkpoint is committed, evaluation asked. */
@@ -80,6 +85,7 @@ export class RoundAggregationService {
     private readonly ops: OpsBroadcaster,
     private readonly runSummaries: RunSummariesService,
     private readonly siteSummaries: SiteSummariesService,
+    private readonly secagg: SecAggRoundsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DATABASE) private readonly database: Database,
   ) {}
@@ -103,7 +109,8 @@ export class RoundAggregationService {
       this.logger.error(`run ${run.id} round ${round.number}: ${message}`);
       return this.cancellation.cancel(round, { reason: 'error', message: message.slice(0, 2000) });
     }
-    return this.commit(run, round, checkpoint);
+    await this.commit(run, round, checkpoint);
+    this.secagg.end(round.id, 'the round committed');
   }
 
   private async writeCheckpoint(run: Run, round: Round): Promise<Checkpoint> {
@@ -122,6 +129,24 @@ export class RoundAggregationService {
     }));
     strategy.startFrom(round.number, global.values);
     const updates = { rows: kept, global: global.values, layout };
+    if (config.secureAggregation) {
+      const secure = this.secureMean(round, global.values);
+      const aggregated = strategy.aggregateFit(
+        round.number,
+        [{ clientId: SECURE_MEAN, weights: secure.weights, numExamples: 1 }],
+        failures,
+      );
+      const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
+      return {
+        ...(await this.write(run, round, blob, strategy)),
+        config,
+        layout,
+        submitted,
+        kept,
+        privacy: null,
+        secure: secure.sites,
+      };
+    }
     const dp = round.privacy && (await this.dpMean(run, round, updates));
     // No weights (every update excluded): the round commits the global model unchanged.
     const aggregated = dp
@@ -133,13 +158,33 @@ export class RoundAggregationService {
       : streamsFit(strategy)
         ? strategy.aggregateStreamed(round.number, await this.runningSum(run, round, updates), failures)
         : strategy.aggregateFit(round.number, await this.allResults(updates), failures);
-    crashPoint('aggregation', round.number);
     const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
+    const written = await this.write(run, round, blob, strategy);
+    return { ...written, config, layout, submitted, kept, privacy: dp?.privacy ?? null };
+  }
+
+  /** Writes the round's checkpoint (and the strategy's state), not yet committed. */
+  private async write(run: Run, round: Round, blob: ModelBlob, strategy: ReturnType<typeof runStrategy>) {
+    crashPoint('aggregation', round.number);
     const path = checkpointPath(run.id, round.number);
     const sha256 = await this.files.write(path, blob.bytes);
     if (isStateful(strategy))
       await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(strategy.snapshotState()));
-    return { config, layout, submitted, kept, blob, path, sha256, privacy: dp?.privacy ?? null };
+    return { blob, path, sha256 };
+  }
+
+  /**
+   * The unmasked mean delta of a secure round plus the global weights: one averaged update for the strategy,
+   * as the DP mean is. No site's own update ever reached the coordinator.
+   */
+  private secureMean(round: Round, global: Float32Array) {
+    const progress = this.secagg.progressOf(round.id);
+    if (progress === undefined || progress === 'running' || !progress.ok)
+      throw new Error(`round ${round.number} has no unmasked secure aggregate (the coordinator restarted?)`);
+    const { mean, survivors, dropped, errorBound } = progress.aggregate;
+    const weights = new Float32Array(global.length);
+    for (let j = 0; j < weights.length; j++) weights[j] = global[j]! + mean[j]!;
+    return { weights, sites: { survivors, dropped, errorBound } };
   }
 
   /**
@@ -226,7 +271,7 @@ export class RoundAggregationService {
   }
 
   private async commit(run: Run, round: Round, checkpoint: Checkpoint): Promise<void> {
-    const { config, submitted, kept, blob, path, sha256, privacy } = checkpoint;
+    const { config, submitted, kept, blob, path, sha256, privacy, secure } = checkpoint;
     crashPoint('commit', round.number);
     const plan = await this.sites.plan({
       stage: 'evaluate',
@@ -259,6 +304,13 @@ export class RoundAggregationService {
           updates: kept.length,
           modelHash: sha256,
           ...(privacy ? { epsilon: privacy.epsilon, delta: privacy.delta, clip: privacy.clip } : {}),
+          ...(secure
+            ? {
+                survivors: secure.survivors.length,
+                dropped: secure.dropped.join(','),
+                errorBound: Math.max(0, ...Object.values(secure.errorBound)),
+              }
+            : {}),
         },
       });
     });

@@ -9,6 +9,7 @@ import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSums } from './round-sums.service.ts';
+import { SecAggRoundsService } from './secagg-rounds.service.ts';
 import { TransfersService } from './transfers.service.ts';
 
 const SYSTEM = { kind: 'system', id: 'coordinator' } as const;
@@ -29,11 +30,13 @@ export class RoundCancellationService {
     private readonly audit: AuditService,
     private readonly progress: RoundProgressService,
     private readonly sums: RoundSums,
+    private readonly secagg: SecAggRoundsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async cancel(round: Round, cancellation: Cancellation): Promise<void> {
     const { reason, message } = cancellation;
+    this.secagg.end(round.id, message);
     await this.rounds.update(round.id, {
       stage: 'cancelled',
       failure: message,

@@ -11,6 +11,7 @@ import { GlobalModelService } from './global-model.service.ts';
 import { crashPoint } from './crash-points.ts';
 import { privacyInstruction } from './round-privacy.service.ts';
 import { siteSeed } from './run-state.ts';
+import { SecAggRoundsService } from './secagg-rounds.service.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 
 /** Sends sites their round instructions (train, evaluate) and audits a site that refuses one. */
@@ -26,6 +27,7 @@ export class RoundInstructionsService {
     private readonly connections: ConnectionsService,
     private readonly audit: AuditService,
     private readonly failures: SiteFailuresService,
+    private readonly secagg: SecAggRoundsService,
   ) {}
 
   /** Called with the run's id when a site's refusal counts as its failure of the round. */
@@ -39,6 +41,9 @@ export class RoundInstructionsService {
     const socket = this.connections.get(siteId);
     if (!socket) return;
     const config = run.config;
+    const secAgg = this.secagg.instruction(round.id);
+    // A secure round this coordinator is not driving (a restart) is never sent as a plain one.
+    if (config.secureAggregation && !secAgg) return;
     const ins: FitIns = {
       runId: run.id,
       roundId: round.id,
@@ -51,7 +56,7 @@ export class RoundInstructionsService {
         ...(config.privacy.recordLevel ? { dpSgd: config.privacy.recordLevel } : {}),
       },
       deadline: round.deadlineAt,
-      privacy: privacyInstruction(run, round),
+      privacy: privacyInstruction(run, round, secAgg),
     };
     this.instruct({ siteId, event: FlEvent.roundStart, payload: ins, round, socket });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RoundPrivacy, RoundPrivacyIns } from '@fedfuse/protocol';
+import type { RoundPrivacy, RoundPrivacyIns, RoundSecAgg } from '@fedfuse/protocol';
 import type { Round } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
@@ -35,10 +35,11 @@ export class RoundPrivacyService {
 }
 
 /** What a selected site is told about the round's privacy (FitIns.privacy): no ε, only what it is made of. */
-export function privacyInstruction(run: Run, round: Round): RoundPrivacyIns {
+export function privacyInstruction(run: Run, round: Round, secAgg?: RoundSecAgg): RoundPrivacyIns {
   const p = round.privacy;
   return {
-    secureAggregation: false,
+    secureAggregation: secAgg !== undefined,
+    ...(secAgg ? { secAgg } : {}),
     selectedSites: round.selectedSites.length,
     minSites: run.config.minClients,
     ...(p

@@ -15,7 +15,24 @@ function serviceWith(listInState: () => Promise<{ id: string }[]>, locks = new R
   const none = {};
   const instructions = { onSiteFailure: () => undefined };
   const logger = { error: () => undefined };
-  const deps = [runs, none, locks, none, none, none, none, none, none, none, instructions, none, none, none];
+  const secagg = { onSettled: () => undefined };
+  const deps = [
+    runs,
+    none,
+    locks,
+    none,
+    none,
+    none,
+    none,
+    none,
+    none,
+    none,
+    instructions,
+    none,
+    none,
+    none,
+    secagg,
+  ];
   const service = new (RoundService as unknown as new (...args: unknown[]) => RoundService)(
     ...deps,
     systemClock,

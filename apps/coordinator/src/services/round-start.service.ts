@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ParameterLayout } from '@fedfuse/strategy';
 import type { Round } from '../repositories/round.ts';
 import { newRound } from '../repositories/round.ts';
 import { RoundsRepository } from '../repositories/rounds.repository.ts';
+import { SitesRepository } from '../repositories/sites.repository.ts';
 import type { Run } from '../repositories/runs.repository.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import type { Database } from '../persistence/database.ts';
@@ -15,6 +17,9 @@ import { RoundInstructionsService } from './round-instructions.service.ts';
 import { RoundPrivacyService } from './round-privacy.service.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
+import type { PlannedSecAgg } from './secagg-round-plan.ts';
+import { planSecAggRound } from './secagg-round-plan.ts';
+import { SecAggRoundsService } from './secagg-rounds.service.ts';
 
 /** Attempts at one round number (operator pauses and stops not counted) before the run fails. */
 const MAX_ATTEMPTS = 3;
@@ -45,6 +50,8 @@ export class RoundStartService {
     private readonly progress: RoundProgressService,
     private readonly privacy: RoundPrivacyService,
     private readonly audit: AuditService,
+    private readonly secagg: SecAggRoundsService,
+    private readonly registry: SitesRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DATABASE) private readonly database: Database,
   ) {}
@@ -84,6 +91,8 @@ export class RoundStartService {
       deadlineAt: now + config.roundTimeoutSeconds * 1000,
       privacy: await this.privacy.plan(run, plan.siteIds.length),
     });
+    const secure = await this.planSecure({ run, config, round, layout, length: global.values.length });
+    if (secure && !secure.ok) return { kind: 'exhausted', message: secure.message };
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
     // The round and its audit entry commit together (one fsync).
     const created = await this.database.transaction(async () => {
@@ -98,10 +107,40 @@ export class RoundStartService {
     });
     if (!created) return { kind: 'raced' };
     crashPoint('selection', number);
+    // The driver is there before any site can advertise.
+    if (secure) this.secagg.drive(secure.planned, secAggStageMs(config));
     await this.progress.publish(round);
     const keys = await this.sites.keys();
     for (const siteId of plan.siteIds)
       this.instructions.sendFit({ run, round, global, siteId, siteKey: keys.get(siteId)! });
     return { kind: 'started', round };
   }
+
+  /** A secure run's round: the plan for the selected sites, their enrolled keys, the model's groups. */
+  private async planSecure(o: {
+    run: Run;
+    config: ResolvedRunConfig;
+    round: Round;
+    layout: ParameterLayout;
+    length: number;
+  }): Promise<{ ok: true; planned: PlannedSecAgg } | { ok: false; message: string } | undefined> {
+    const option = o.config.secureAggregation;
+    if (!option) return undefined;
+    const enrolled = new Map((await this.registry.list()).map((site) => [site.id, site]));
+    return planSecAggRound({
+      config: option,
+      runId: o.run.id,
+      roundId: o.round.id,
+      modelHash: o.round.globalHash,
+      sites: o.round.selectedSites.map((id) => enrolled.get(id)!),
+      layout: o.layout,
+      length: o.length,
+    });
+  }
+}
+
+/** Every stage may wait the round's timeout: masked-input spans the sites' training. */
+function secAggStageMs(config: ResolvedRunConfig) {
+  const ms = config.roundTimeoutSeconds * 1000;
+  return { advertise: ms, 'share-keys': ms, 'masked-input': ms, consistency: ms, unmask: ms };
 }

@@ -134,6 +134,7 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
     { atRound: async () => ({ values: new Float32Array(1) }) },
     { record: async (e: { action: string }) => void calls.audit.push(e.action) },
     { publish: async () => undefined },
+    { onSettled: () => undefined },
     systemClock,
   ] as const;
   // Plain objects stand in for the Nest services: only the members the state machine calls exist.

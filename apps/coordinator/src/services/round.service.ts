@@ -20,6 +20,7 @@ import { RoundSitesService } from './round-sites.service.ts';
 import { RoundStartService } from './round-start.service.ts';
 import { RunLocks } from './run-locks.service.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
+import { SecAggRoundsService } from './secagg-rounds.service.ts';
 import type { SiteFailure } from './site-failures.service.ts';
 import { SiteFailuresService, describeFailures } from './site-failures.service.ts';
 
@@ -49,9 +50,11 @@ export class RoundService {
     private readonly weights: GlobalWeightsService,
     private readonly audit: AuditService,
     private readonly runSummaries: RunSummariesService,
+    private readonly secagg: SecAggRoundsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.instructions.onSiteFailure((runId) => void this.kick(runId));
+    this.secagg.onSettled((runId) => void this.kick(runId));
   }
 
   private readonly ticks = new Set<Promise<void>>();
@@ -107,6 +110,7 @@ export class RoundService {
 
   /** Aggregates once every selected site answered, or at the deadline with enough updates; else cancels. */
   private async collectFit(run: Run, round: Round, config: ResolvedRunConfig): Promise<void> {
+    if (config.secureAggregation) return this.collectSecure(run, round, config);
     const submitted = (await this.rounds.updatesFor(round.id, 'fit')).length;
     const selected = round.selectedSites.length;
     if (submitted >= selected) return this.aggregation.aggregate(run, round);
@@ -116,6 +120,39 @@ export class RoundService {
     if (!allAnswered && this.clock.now() <= round.deadlineAt) return;
     if (submitted >= config.minClients) return this.aggregation.aggregate(run, round);
     return this.failTraining({ run, round, config, submitted, failed });
+  }
+
+  /**
+   * A secure round waits for its driver, then commits the unmasked aggregate when at least max(threshold,
+   * minClients) sites are in it. A round this coordinator is not driving (it restarted) lost its masks'
+   * state: it is cancelled, and the next attempt is a new round with a new id.
+   */
+  private async collectSecure(run: Run, round: Round, config: ResolvedRunConfig): Promise<void> {
+    const progress = this.secagg.progressOf(round.id);
+    if (progress === 'running') return;
+    if (progress === undefined)
+      return this.cancellation.cancel(round, {
+        reason: 'error',
+        message:
+          'secure aggregation: the coordinator restarted during the round, so it is redone as a new round',
+      });
+    if (!progress.ok)
+      return this.cancellation.cancel(round, {
+        reason: 'sites_failed',
+        message: `secure aggregation ended without an aggregate: ${progress.code}: ${progress.message}`.slice(
+          0,
+          2000,
+        ),
+      });
+    const threshold = this.secagg.instruction(round.id)!.threshold;
+    const required = Math.max(threshold, config.minClients);
+    const survivors = progress.aggregate.survivors.length;
+    if (survivors < required)
+      return this.cancellation.cancel(round, {
+        reason: 'too_few_sites',
+        message: `secure aggregation: ${survivors} sites in the sum, fewer than max(threshold ${threshold}, minClients ${config.minClients}) = ${required}`,
+      });
+    return this.aggregation.aggregate(run, round);
   }
 
   private async collectEvaluation(run: Run, round: Round): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { Ack, ErrorCode, SecAggSubmission } from '@fedfuse/protocol';
+import type { Ack, ErrorCode, RoundSecAgg, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
 import { FlEvent, fail, ok } from '@fedfuse/protocol';
 import type { SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
 import type { CoordinatorSettings } from '../env.ts';
@@ -10,6 +10,7 @@ import type { Clock } from './clock.ts';
 import { ConnectionsService } from './connections.service.ts';
 import type { SecAggDriverArgs, SecAggOutcome } from './secagg-round-driver.ts';
 import { SecAggRoundDriver } from './secagg-round-driver.ts';
+import type { PlannedSecAgg } from './secagg-round-plan.ts';
 
 const TICKER = 'secagg-ticker';
 
@@ -39,6 +40,9 @@ const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
 @Injectable()
 export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly drivers = new Map<string, SecAggRoundDriver>();
+  /** Runs' secure rounds by round id: what their sites are told, and how they ended once they did. */
+  private readonly runRounds = new Map<string, { ins: RoundSecAgg; outcome?: SecAggOutcome }>();
+  private settled: (runId: string) => void = () => undefined;
 
   constructor(
     private readonly connections: ConnectionsService,
@@ -58,6 +62,8 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
   /** A coordinator that stops ends its secure-aggregation rounds: none is resumed after a restart. */
   onModuleDestroy(): void {
     if (this.scheduler.doesExist('interval', TICKER)) this.scheduler.deleteInterval(TICKER);
+    // Forgotten first: the rounds stay open in the database, and the next start cancels and redoes them.
+    this.runRounds.clear();
     for (const driver of this.drivers.values()) driver.abort('the coordinator is stopping');
   }
 
@@ -73,6 +79,45 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
     });
     this.drivers.set(roundId, driver);
     return driver.outcome.finally(() => this.drivers.delete(roundId));
+  }
+
+  /** Called with the run's id when one of its secure rounds ends, so the run can commit or cancel it. */
+  onSettled(listener: (runId: string) => void): void {
+    this.settled = listener;
+  }
+
+  /**
+   * Drives a run's secure round. Sites mask their deltas, so a group no survivor trained keeps a zero delta
+   * (the global weights); the outcome is kept for `progressOf` until `end`.
+   */
+  drive(planned: PlannedSecAgg, stageMs: Readonly<Record<SecAggStage, number>>): void {
+    const { roundId, runId, layout } = planned.round;
+    const entry: { ins: RoundSecAgg; outcome?: SecAggOutcome } = { ins: planned.ins };
+    this.runRounds.set(roundId, entry);
+    void this.start({ round: planned.round, stageMs, current: new Float32Array(layout.length) }).then(
+      (outcome) => {
+        if (this.runRounds.get(roundId) !== entry) return;
+        entry.outcome = outcome;
+        this.settled(runId);
+      },
+    );
+  }
+
+  /** What the round's selected sites are told (FitIns.privacy.secAgg); undefined for a round not driven here. */
+  instruction(roundId: string): RoundSecAgg | undefined {
+    return this.runRounds.get(roundId)?.ins;
+  }
+
+  /** `running` while driven, its outcome once ended, undefined when this coordinator never drove it (a restart). */
+  progressOf(roundId: string): 'running' | SecAggOutcome | undefined {
+    const entry = this.runRounds.get(roundId);
+    return entry && (entry.outcome ?? 'running');
+  }
+
+  /** Forgets a committed or cancelled round, aborting its driver if it still runs. */
+  end(roundId: string, reason: string): void {
+    this.runRounds.delete(roundId);
+    this.drivers.get(roundId)?.abort(reason);
   }
 
   /** One site's answer to a stage, from its authenticated connection. */

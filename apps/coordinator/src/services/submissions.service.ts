@@ -126,6 +126,12 @@ export class SubmissionsService {
       this.refuse({ siteId, roundId: res.roundId, code, message });
     const run = await this.runs.find(res.runId);
     if (!run) return refuse('wrong_round', `no run ${res.runId}`);
+    // Only masked inputs (secagg:submit) may leave a site in a secure run: a plain delta is not even opened.
+    if (run.config.secureAggregation)
+      return refuse(
+        'invalid_payload',
+        `run ${run.id} is securely aggregated: a plain delta is refused unopened; send it masked (secagg:submit)`,
+      );
     const current = await this.currentRound({ runId: res.runId, roundId: res.roundId, siteId, stage: 'fit' });
     if (!current.ok) return refuse(current.error.code, current.error.message);
     const round = current.data;

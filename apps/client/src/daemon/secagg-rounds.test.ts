@@ -1,0 +1,127 @@
+import { Identity, toBase64 } from '@fedfuse/crypto';
+import type { RoundPrivacyIns, SecAggRequest, SecAggStage } from '@fedfuse/protocol';
+import { FlEvent, SecAggSubmission } from '@fedfuse/protocol';
+import type { SiteUpdate } from '@fedfuse/secagg';
+import { SecAggServer, SecAggSite } from '@fedfuse/secagg';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+
+import { secAggRoundOf } from '../fl/secagg-round.ts';
+import { silentLogger } from '../log/logger.ts';
+import { globalModel, fitIns, type GlobalModel } from '../testing/global-model.ts';
+import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { tinySpec } from '../testing/tiny-site.ts';
+import { Trainer } from '../trainer/trainer.ts';
+import { SiteDaemon } from './site-daemon.ts';
+
+const timing = {
+  reconnectDelayMs: 50,
+  reconnectDelayMaxMs: 200,
+  handshakeBackoffMs: 50,
+  handshakeBackoffMaxMs: 200,
+  ackTimeoutMs: 5000,
+};
+
+let model: GlobalModel;
+let env: EnrolledSite;
+let cleanup: () => Promise<void>;
+let daemon: SiteDaemon | undefined;
+let trainer: Trainer;
+
+beforeAll(async () => {
+  trainer = await Trainer.start({ backend: 'wasm', log: silentLogger });
+  model = await globalModel(tinySpec);
+});
+afterAll(() => trainer.close());
+beforeEach(async () => {
+  const tmp = await tempDir();
+  cleanup = tmp.cleanup;
+  env = await enrolledSite(tmp.dir);
+});
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  await env.coordinator.close();
+  await cleanup();
+});
+
+it('a daemon in a securely aggregated round sends only masked input and its shares, never a plain delta', async () => {
+  env.coordinator.offer(model.transfer);
+  daemon = await SiteDaemon.start({ dir: env.dir, log: silentLogger, timing, trainer });
+  await env.coordinator.next(FlEvent.siteReport);
+  const others = ['peer-1', 'peer-2'].map((id) => ({
+    id,
+    identity: Identity.generate({ role: 'site', id }),
+  }));
+  const length = model.values.length;
+  const privacy: RoundPrivacyIns = {
+    secureAggregation: true,
+    selectedSites: 3,
+    minSites: 3,
+    secAgg: {
+      toleratedDropouts: 0,
+      toleratedColluders: 0,
+      graph: 'complete',
+      threshold: 3,
+      degree: 2,
+      clip: 8,
+      levelsLog2: 22,
+      maxExamples: 4096,
+      roster: [
+        { siteId: env.siteId, signingKey: env.coordinator.site.signingKey },
+        ...others.map((o) => ({ siteId: o.id, signingKey: toBase64(o.identity.signingPublicKey) })),
+      ],
+      layout: { length, groups: [{ name: 'all', ranges: [{ offset: 0, length }] }] },
+    },
+  };
+  const ins = { ...fitIns({ model, coordinator: env.coordinator.identity }), privacy };
+  const built = secAggRoundOf(ins, env.siteId);
+  if (!built.ok) throw new Error(built.message);
+  const server = new SecAggServer({ round: built.round });
+  const peers = others.map((o) => new SecAggSite({ round: built.round, identity: o.identity, siteId: o.id }));
+  const own: SiteUpdate[] = [0, 1].map((k) => ({
+    weights: Float32Array.from({ length }, (_, i) => Math.cos(k + i) * 0.01),
+    numExamples: 50 + k,
+  }));
+  const [socket] = env.coordinator.sockets();
+  /** The daemon's next answer for `stage`, checked as the protocol's envelope. */
+  const fromDaemon = async (stage: SecAggStage) => {
+    const got = SecAggSubmission.parse((await env.coordinator.next(FlEvent.secaggSubmit, seen++)).payload);
+    expect(got.stage).toBe(stage);
+    return got.message;
+  };
+  let seen = 0;
+  const request = (stage: SecAggStage, message: unknown) =>
+    socket!.emit(FlEvent.secaggRequest, { roundId: ins.roundId, stage, message } as SecAggRequest);
+
+  expect(await env.coordinator.emitWithAck(FlEvent.roundStart, ins)).toEqual([{ ok: true }]);
+  server.receiveAdvertisement(await fromDaemon('advertise'));
+  peers.forEach((p) => server.receiveAdvertisement(p.advertise()));
+  const keys = server.closeAdvertise();
+  request('share-keys', keys);
+  server.receiveShareKeys(await fromDaemon('share-keys'));
+  for (const p of peers) server.receiveShareKeys(await p.shareKeys(keys));
+  const forwarded = server.closeShareKeys();
+  request('masked-input', forwarded.get(env.siteId));
+  server.receiveMaskedInput(await fromDaemon('masked-input'));
+  for (const [k, p] of peers.entries()) server.receiveMaskedInput(p.maskInput(forwarded.get(p.id)!, own[k]!));
+  const check = server.closeMaskedInput();
+  request('consistency', check);
+  server.receiveConsistencySignature(await fromDaemon('consistency'));
+  for (const p of peers) server.receiveConsistencySignature(p.signSurvivors(check));
+  const unmask = server.closeConsistency();
+  request('unmask', unmask.get(env.siteId));
+  server.receiveUnmaskResponse(await fromDaemon('unmask'));
+  for (const p of peers) server.receiveUnmaskResponse(p.unmask(unmask.get(p.id)!));
+  const aggregate = await server.finish({});
+
+  expect(aggregate.survivors.sort()).toEqual([env.siteId, 'peer-1', 'peer-2'].sort());
+  // The daemon's examples are in the sum, and its delta moved the mean off the peers' alone.
+  const daemonExamples = aggregate.groupExamples.all! - 101;
+  expect(daemonExamples).toBe(daemon.data.trainPatients);
+  const peersOnly = own[0]!.weights.map((w, i) => (w * 50 + own[1]!.weights[i]! * 51) / 101);
+  expect(aggregate.mean.some((m, i) => Math.abs(m - peersOnly[i]!) > 1e-3)).toBe(true);
+  // Nothing plain left the site: no round:submit and no delta chunk.
+  expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
+  expect(env.coordinator.count(FlEvent.deltaChunk)).toBe(0);
+});

@@ -1,0 +1,191 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { fromBase64 } from '@fedfuse/crypto';
+import type { AuditEntry, FitIns, RoundView, RunDetail, SecAggRequest } from '@fedfuse/protocol';
+import { FlEvent } from '@fedfuse/protocol';
+import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
+import { SecAggSite, planSecAgg } from '@fedfuse/secagg';
+import type { Clock } from './services/clock.ts';
+import type { Harness } from './testing/harness.ts';
+import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { enrolledSite } from './testing/enrolled-site.ts';
+import type { TestSite } from './testing/test-site.ts';
+
+const TIMEOUT_S = 60;
+let harness: Harness | undefined;
+const sites: TestSite[] = [];
+afterEach(async () => {
+  sites.splice(0).forEach((s) => s.close());
+  await harness?.close();
+});
+
+/** Site k's delta in every round: small, inside the ±clip the sites quantise within. */
+const deltaOf = (k: number, length: number) =>
+  Float32Array.from({ length }, (_, i) => Math.sin(k * 1.7 + i * 0.3) * 0.5);
+const examplesOf = (k: number) => 100 + 40 * k;
+
+/** The round as a site reads it from FitIns.privacy.secAgg (what SecAggSession's round builder does). */
+function roundOf(ins: FitIns): SecAggRound {
+  const secAgg = ins.privacy!.secAgg!;
+  return {
+    runId: ins.runId,
+    roundId: ins.roundId,
+    modelHash: ins.model.modelHash,
+    plan: planSecAgg({
+      sites: secAgg.roster.length,
+      toleratedDropouts: secAgg.toleratedDropouts,
+      toleratedColluders: secAgg.toleratedColluders,
+      graph: secAgg.graph,
+      clip: secAgg.clip,
+      levelsLog2: secAgg.levelsLog2,
+      maxExamples: secAgg.maxExamples,
+    }),
+    layout: secAgg.layout,
+    roster: new Map(secAgg.roster.map((e) => [e.siteId, fromBase64(e.signingKey, 32, 'signingKey')])),
+  };
+}
+
+/**
+ * A site taking part in secure rounds over its real socket: advertises on `round:start`, answers every
+ * `secagg:request`, masks its delta; `dropFirstRound` closes its socket once keys are shared in round 1.
+ */
+function takePart(site: TestSite, k: number, dropFirstRound = false): void {
+  const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
+  const send = (roundId: string, stage: string, message: unknown) =>
+    site.emit(FlEvent.secaggSubmit, { roundId, stage, message });
+  const join = (ins: FitIns) => {
+    if (peers.has(ins.roundId) || !ins.privacy?.secAgg) return;
+    const round = roundOf(ins);
+    const peer = new SecAggSite({ round, identity: site.identityAs(site.siteId!) });
+    const length = round.layout.length;
+    peers.set(ins.roundId, { peer, own: { weights: deltaOf(k, length), numExamples: examplesOf(k) } });
+    void send(ins.roundId, 'advertise', peer.advertise());
+  };
+  // A round may have started as the site connected, before this listener.
+  site.received.forEach(join);
+  site.socket!.on(FlEvent.roundStart, join);
+  site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
+    const taking = peers.get(envelope.roundId);
+    if (!taking) return;
+    if (dropFirstRound && envelope.stage === 'masked-input') return site.close();
+    void answer(taking.peer, envelope, taking.own).then((message) =>
+      send(envelope.roundId, envelope.stage, message),
+    );
+  });
+}
+
+async function answer(peer: SecAggSite, envelope: SecAggRequest, own: SiteUpdate): Promise<unknown> {
+  switch (envelope.stage) {
+    case 'share-keys':
+      return peer.shareKeys(envelope.message);
+    case 'masked-input':
+      return peer.maskInput(envelope.message, own);
+    case 'consistency':
+      return peer.signSurvivors(envelope.message);
+    case 'unmask':
+      return peer.unmask(envelope.message);
+  }
+}
+
+it("commits securely aggregated rounds; a site dropping after key sharing leaves the survivors' FedAvg", async () => {
+  let now = Date.UTC(2030, 0, 1);
+  const clock: Clock = { now: () => now, every: (ms, tick) => setInterval(tick, ms) };
+  const h = (harness = await startHarness({ clock }));
+  for (const name of ['A', 'B', 'C', 'D', 'E']) await enrolledSite(h, name, sites);
+  sites.forEach((site, k) => takePart(site, k, k === 4));
+  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+    name: 'secure',
+    rounds: 2,
+    minClients: 4,
+    roundTimeoutSeconds: TIMEOUT_S,
+    model: tinyModel,
+    secureAggregation: { toleratedDropouts: 1 },
+  });
+  expect(run.status).toBe(201);
+  await h.api('POST', `/api/runs/${run.body.runId}/start`);
+
+  // E went silent after sharing keys: masked-input closes at its deadline on the injected clock.
+  await expect.poll(() => sites[4]!.socket?.connected, { timeout: 20_000 }).toBe(false);
+  now += TIMEOUT_S * 1000 + 1;
+  const detail = await waitFor(async () => {
+    const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
+    return got.body.state === 'completed' || got.body.state === 'failed' ? got.body : undefined;
+  }, 30_000);
+  expect(detail.state).toBe('completed');
+
+  // The sites were told the plan; no FitRes (so no site's own delta) reached the coordinator.
+  const [first, second] = sites[0]!.received as [FitIns, FitIns];
+  expect(first.privacy).toMatchObject({ secureAggregation: true, secAgg: { threshold: 4 } });
+  expect(first.privacy!.secAgg!.roster).toHaveLength(5);
+  expect(second.privacy!.secAgg!.roster).toHaveLength(4);
+  const rounds = (await h.api<RoundView[]>('GET', `/api/runs/${run.body.runId}/rounds`)).body;
+  expect(rounds.map((r) => r.stage)).toEqual(['committed', 'committed']);
+
+  const audit = (await h.api<AuditEntry[]>('GET', '/api/audit?action=round.committed&limit=10')).body;
+  const firstCommit = audit.find((e) => e.details.round === 1)!.details;
+  expect(firstCommit).toMatchObject({ survivors: 4, dropped: sites[4]!.siteId });
+  expect(audit.find((e) => e.details.round === 2)!.details).toMatchObject({ survivors: 4, dropped: '' });
+
+  // Round 1's model = global + the survivors' plain FedAvg delta, within the quantisation bound.
+  const before = await sites[0]!.fetchWeights(first);
+  const after = await sites[0]!.fetchWeights(second);
+  const total = [0, 1, 2, 3].reduce((s, k) => s + examplesOf(k), 0);
+  const bound = firstCommit.errorBound as number;
+  expect(bound).toBeGreaterThan(0);
+  const deltas = [0, 1, 2, 3].map((k) => deltaOf(k, before.length));
+  let worst = 0;
+  for (let i = 0; i < before.length; i++) {
+    const mean = deltas.reduce((s, delta, k) => s + delta[i]! * examplesOf(k), 0) / total;
+    worst = Math.max(worst, Math.abs(after[i]! - (before[i]! + mean)));
+  }
+  expect(worst).toBeLessThanOrEqual(bound + 1e-5);
+  expect(after.some((w, i) => w !== before[i])).toBe(true);
+});
+
+it('cancels a secure round open at a restart (its masks are gone), redoes it as a new round, and refuses plain deltas', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-secagg-'));
+  let h = (harness = await startHarness({ dataDir }));
+  // These sites never answer the protocol: the round stays open until the coordinator restarts.
+  for (const name of ['A', 'B', 'C']) await enrolledSite(h, name, sites);
+  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+    name: 'secure',
+    rounds: 1,
+    minClients: 3,
+    model: tinyModel,
+    secureAggregation: { toleratedDropouts: 0 },
+  });
+  expect(run.status).toBe(201);
+  await h.api('POST', `/api/runs/${run.body.runId}/start`);
+  await expect.poll(() => sites[0]!.received.length, { timeout: 20_000 }).toBe(1);
+  const ins = sites[0]!.received[0]!;
+
+  // A plain delta in a secure run is refused before it is opened, and nothing is stored.
+  const plain = await sites[0]!.train(ins, {
+    delta: (g) => new Float32Array(g.length).fill(0.01),
+    numExamples: 10,
+  });
+  expect(plain).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  expect(!plain.ok && plain.error.message).toContain('securely aggregated: a plain delta is refused');
+
+  sites.splice(0).forEach((s) => s.close());
+  await h.close();
+  h = harness = await startHarness({ dataDir });
+  for (const name of ['D', 'E', 'F']) await enrolledSite(h, name, sites);
+  sites.forEach((site, k) => takePart(site, k));
+  const detail = await waitFor(async () => {
+    const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
+    return got.body.state === 'completed' || got.body.state === 'failed' ? got.body : undefined;
+  }, 30_000);
+  expect(detail.state).toBe('completed');
+  const rounds = (await h.api<RoundView[]>('GET', `/api/runs/${run.body.runId}/rounds`)).body;
+  expect(rounds.map((r) => [r.number, r.stage])).toEqual([
+    [1, 'cancelled'],
+    [1, 'committed'],
+  ]);
+  expect(rounds[0]!.roundId).toBe(ins.roundId);
+  expect(rounds[1]!.roundId).not.toBe(ins.roundId);
+  expect(rounds[0]!.failure).toContain('the coordinator restarted during the round');
+  expect(rounds[1]!.sites.sort()).toEqual(sites.map((s) => s.siteId).sort());
+});

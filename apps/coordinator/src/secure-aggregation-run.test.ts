@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { fromBase64 } from '@fedfuse/crypto';
 import type { AuditEntry, FitIns, RoundView, RunDetail, SecAggRequest } from '@fedfuse/protocol';
-import { FlEvent } from '@fedfuse/protocol';
+import { FlEvent, MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggSite, planSecAgg } from '@fedfuse/secagg';
 import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
+import { submitSecAgg } from './testing/secagg-submit.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 const TIMEOUT_S = 60;
@@ -18,6 +19,7 @@ let harness: Harness | undefined;
 const sites: TestSite[] = [];
 afterEach(async () => {
   sites.splice(0).forEach((s) => s.close());
+  maskedAccepted.length = 0;
   await harness?.close();
 });
 
@@ -25,6 +27,8 @@ afterEach(async () => {
 const deltaOf = (k: number, length: number) =>
   Float32Array.from({ length }, (_, i) => Math.sin(k * 1.7 + i * 0.3) * 0.5);
 const examplesOf = (k: number) => 100 + 40 * k;
+/** Round ids of every masked input the coordinator accepted, one entry per site. */
+const maskedAccepted: string[] = [];
 
 /** The round as a site reads it from FitIns.privacy.secAgg (what SecAggSession's round builder does). */
 function roundOf(ins: FitIns): SecAggRound {
@@ -53,8 +57,11 @@ function roundOf(ins: FitIns): SecAggRound {
  */
 function takePart(site: TestSite, k: number, dropFirstRound = false): void {
   const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
-  const send = (roundId: string, stage: string, message: unknown) =>
-    site.emit(FlEvent.secaggSubmit, { roundId, stage, message });
+  const send = async (roundId: string, stage: string, message: unknown) => {
+    const ack = await submitSecAgg(site, roundId, stage, message);
+    if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
+    return ack;
+  };
   const join = (ins: FitIns) => {
     if (peers.has(ins.roundId) || !ins.privacy?.secAgg) return;
     const round = roundOf(ins);
@@ -108,6 +115,8 @@ it("commits securely aggregated rounds; a site dropping after key sharing leaves
 
   // E went silent after sharing keys: masked-input closes at its deadline on the injected clock.
   await expect.poll(() => sites[4]!.socket?.connected, { timeout: 20_000 }).toBe(false);
+  // The survivors' masked inputs (a transfer, then the submission) are in before the deadline passes.
+  await expect.poll(() => maskedAccepted.length, { timeout: 20_000 }).toBe(4);
   now += TIMEOUT_S * 1000 + 1;
   const detail = await waitFor(async () => {
     const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
@@ -188,4 +197,31 @@ it('cancels a secure round open at a restart (its masks are gone), redoes it as 
   expect(rounds[1]!.roundId).not.toBe(ins.roundId);
   expect(rounds[0]!.failure).toContain('the coordinator restarted during the round');
   expect(rounds[1]!.sites.sort()).toEqual(sites.map((s) => s.siteId).sort());
+});
+
+it('commits a secure round of a model whose masked input exceeds one socket message (sent as a chunked transfer)', async () => {
+  const h = (harness = await startHarness());
+  for (const name of ['A', 'B', 'C', 'D']) await enrolledSite(h, name, sites);
+  sites.forEach((site, k) => takePart(site, k));
+  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+    name: 'secure-large',
+    rounds: 1,
+    minClients: 4,
+    roundTimeoutSeconds: TIMEOUT_S,
+    model: { ...tinyModel, genomicsDim: 80_000 },
+    secureAggregation: { toleratedDropouts: 1 },
+  });
+  expect(run.status).toBe(201);
+  await h.api('POST', `/api/runs/${run.body.runId}/start`);
+  const detail = await waitFor(async () => {
+    const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
+    return got.body.state === 'completed' || got.body.state === 'failed' ? got.body : undefined;
+  }, 60_000);
+  expect(detail.state).toBe('completed');
+
+  const ins = sites[0]!.received[0] as FitIns;
+  const { layout } = ins.privacy!.secAgg!;
+  expect(4 * (layout.length + layout.groups.length)).toBeGreaterThan(MAX_MESSAGE_BYTES);
+  const audit = (await h.api<AuditEntry[]>('GET', '/api/audit?action=round.committed&limit=10')).body;
+  expect(audit.find((e) => e.details.round === 1)!.details).toMatchObject({ survivors: 4, dropped: '' });
 });

@@ -10,6 +10,7 @@ import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
+import { submitSecAgg } from './testing/secagg-submit.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 const LENGTH = 16;
@@ -49,9 +50,7 @@ function answerRequests(args: {
   site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
     if (envelope.stage === dropAt) return site.close();
     void respond(peer, envelope, own)
-      .then((message) =>
-        site.emit(FlEvent.secaggSubmit, { roundId: envelope.roundId, stage: envelope.stage, message }),
-      )
+      .then((message) => submitSecAgg(site, envelope.roundId, envelope.stage, message))
       .then(
         (ack) => answered.push({ siteId: site.siteId!, stage: envelope.stage, ack }),
         (error: Error) =>

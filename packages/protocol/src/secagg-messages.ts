@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TransferRef } from './transfer.ts';
 
 // Every secure-aggregation message (docs/secure-aggregation.md) as plain data (strings, arrays, one Uint8Array), so a driver can carry it
 // over socket.io or store it as it is. Lists are bounded by the 255 shares GF(2^8) Shamir allows.
@@ -56,6 +57,18 @@ export const MaskedInput = z.strictObject({
 });
 export type MaskedInput = z.infer<typeof MaskedInput>;
 
+/**
+ * Stage 2 on the wire: the masked input's words sent before as a `delta:chunk` transfer (any model size), named
+ * by its reference. Not sealed: the masks already hide the update from the coordinator.
+ */
+export const MaskedInputRef = z.strictObject({
+  siteId: Id,
+  roundId: Id,
+  sessionId: Sha256Hex,
+  transfer: TransferRef,
+});
+export type MaskedInputRef = z.infer<typeof MaskedInputRef>;
+
 /** Stage 3a, server → surviving sites: who it says sent a masked input. */
 export const ConsistencyCheck = z.strictObject({ roundId: Id, sessionId: Sha256Hex, survivors: Ids });
 export type ConsistencyCheck = z.infer<typeof ConsistencyCheck>;
@@ -96,7 +109,7 @@ export type UnmaskResponse = z.infer<typeof UnmaskResponse>;
 export const SecAggSubmission = z.discriminatedUnion('stage', [
   z.strictObject({ roundId: z.uuid(), stage: z.literal('advertise'), message: Advertisement }),
   z.strictObject({ roundId: z.uuid(), stage: z.literal('share-keys'), message: ShareKeys }),
-  z.strictObject({ roundId: z.uuid(), stage: z.literal('masked-input'), message: MaskedInput }),
+  z.strictObject({ roundId: z.uuid(), stage: z.literal('masked-input'), message: MaskedInputRef }),
   z.strictObject({ roundId: z.uuid(), stage: z.literal('consistency'), message: ConsistencySignature }),
   z.strictObject({ roundId: z.uuid(), stage: z.literal('unmask'), message: UnmaskResponse }),
 ]);

@@ -184,7 +184,7 @@ export const flClientSamples = {
   [FlEvent.secaggSubmit]: {
     roundId: ROUND,
     stage: 'masked-input',
-    message: { siteId: 'site-1', roundId: ROUND, sessionId: 'ab'.repeat(32), masked: new Uint8Array(16) },
+    message: { siteId: 'site-1', roundId: ROUND, sessionId: 'ab'.repeat(32), transfer: transferRef },
   },
 };
 

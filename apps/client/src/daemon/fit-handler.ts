@@ -21,6 +21,7 @@ import type { FailureReporter } from './failure-reporter.ts';
 import { errorMessage } from './failure-reporter.ts';
 import type { FitUploader } from './fit-uploader.ts';
 import type { RoundProgress } from './round-progress.ts';
+import type { ChunkSend } from './masked-upload.ts';
 import { SecAggSession } from './secagg-session.ts';
 import type { TrainOutcome } from '../trainer/messages.ts';
 import type { WeightsSource } from './weights-source.ts';
@@ -56,6 +57,8 @@ export interface FitHandlerDeps {
   poison?: PoisonKind;
   /** Sends one secure-aggregation answer (`secagg:submit`); a lost connection is a failed Ack. */
   sendSecAgg: (submission: SecAggSubmission) => Promise<Ack<unknown>>;
+  /** Sends one chunk of a masked input's transfer (`delta:chunk`). */
+  sendMaskedChunk: ChunkSend;
 }
 
 /**
@@ -117,6 +120,7 @@ export class FitHandler {
         identity: this.deps.site,
         siteId: this.deps.siteId,
         send: this.deps.sendSecAgg,
+        sendChunk: this.deps.sendMaskedChunk,
       });
     this.start(ins, recordLevel, session);
     return ok(undefined);

@@ -2,6 +2,8 @@ import type { Identity } from '@fedfuse/crypto';
 import type { Ack, SecAggRequest, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggError, SecAggSite } from '@fedfuse/secagg';
+import type { ChunkSend } from './masked-upload.ts';
+import { uploadMasked } from './masked-upload.ts';
 
 /** Sends one answer as `secagg:submit` and resolves with the coordinator's acknowledgement. */
 export type SecAggSend = (submission: SecAggSubmission) => Promise<Ack<unknown>>;
@@ -13,6 +15,8 @@ export interface SecAggSessionArgs {
   /** The id the coordinator enrolled this site under (the roster's). */
   siteId: string;
   send: SecAggSend;
+  /** Sends one chunk of the masked input's transfer (`delta:chunk`). */
+  sendChunk: ChunkSend;
 }
 
 /**
@@ -62,7 +66,12 @@ export class SecAggSession {
     const { update, forwarded } = this;
     if (update === undefined || forwarded === undefined) return Promise.resolve();
     this.forwarded = undefined;
-    return this.answer('masked-input', () => this.site.maskInput(forwarded, update));
+    return this.answer('masked-input', async () => {
+      const { masked, ...ids } = this.site.maskInput(forwarded, update);
+      const sent = await uploadMasked(masked, this.args.sendChunk);
+      if (!sent.ok) throw new MaskedUploadRefused(`${sent.error.code}: ${sent.error.message}`);
+      return { ...ids, transfer: sent.data };
+    });
   }
 
   private async answer(stage: SecAggStage, work: () => unknown): Promise<void> {
@@ -70,7 +79,8 @@ export class SecAggSession {
     try {
       message = await work();
     } catch (error) {
-      if (!(error instanceof SecAggError)) throw error;
+      if (!(error instanceof SecAggError || error instanceof MaskedUploadRefused)) throw error;
+      if (error instanceof MaskedUploadRefused) return this.stop(`${stage} refused: ${error.message}`);
       return this.stop(`${stage}: ${error.code}: ${error.message}`);
     }
     // SecAggSite's reply for a stage is that stage's message; the union cannot see the pairing.
@@ -83,3 +93,6 @@ export class SecAggSession {
     this.stopped ??= reason;
   }
 }
+
+/** The coordinator refused a chunk of the masked input: the session stops as for a refused answer. */
+class MaskedUploadRefused extends Error {}

@@ -154,6 +154,10 @@ export class SiteDaemon {
         this.connection
           .request(FlEvent.secaggSubmit, submission)
           .catch((err: unknown) => fail('internal', `secagg:submit not sent: ${errorMessage(err)}`)),
+      sendMaskedChunk: (chunk) =>
+        this.connection
+          .request(FlEvent.deltaChunk, chunk)
+          .catch((err: unknown) => fail('internal', `masked input chunk not sent: ${errorMessage(err)}`)),
     });
   }
 

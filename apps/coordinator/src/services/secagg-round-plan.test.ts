@@ -1,5 +1,5 @@
 import { toBase64 } from '@fedfuse/crypto';
-import { MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
+import { MAX_MESSAGE_BYTES, MAX_PARAMS } from '@fedfuse/protocol';
 import { describe, expect, it } from 'vitest';
 import { planSecAggRound } from './secagg-round-plan.ts';
 
@@ -50,11 +50,15 @@ describe(planSecAggRound.name, () => {
     expect(planned.planned.ins.roster.map((r) => r.siteId)).toEqual(sites.map((s) => s.id));
   });
 
-  it('refuses a model whose masked input cannot travel as one message, naming its size', () => {
+  it('plans a model whose masked input exceeds one message (it travels chunked)', () => {
     const length = MAX_MESSAGE_BYTES / 4;
-    const planned = plan(length, [{ name: 'all', offset: 0, length, group: 'all' }]);
+    expect(plan(length, [{ name: 'all', offset: 0, length, group: 'all' }]).ok).toBe(true);
+  });
+
+  it('refuses a model whose masked input cannot travel as one transfer, naming its size', () => {
+    const planned = plan(MAX_PARAMS, [{ name: 'all', offset: 0, length: MAX_PARAMS, group: 'all' }]);
     expect(!planned.ok && planned.message).toMatch(
-      /masked input is \d+ bytes, over the \d+ one message can carry/,
+      /masked input is \d+ bytes, over the \d+ one transfer can carry/,
     );
   });
 });

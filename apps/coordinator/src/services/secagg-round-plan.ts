@@ -1,12 +1,9 @@
 import { fromBase64 } from '@fedfuse/crypto';
 import type { RoundSecAgg, SecureAggregationConfig } from '@fedfuse/protocol';
-import { MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
+import { MAX_TRANSFER_BYTES } from '@fedfuse/protocol';
 import type { SecAggLayout, SecAggRound } from '@fedfuse/secagg';
 import type { ParameterLayout } from '@fedfuse/strategy';
 import { planRoundSecAgg } from '../secure-aggregation-plan.ts';
-
-/** Room left in one socket message for the masked input's envelope (ids, stage, signature). */
-const ENVELOPE_BYTES = 16 * 1024;
 
 /** Weights outside every layout entry are averaged together under this group. */
 const UNGROUPED = 'ungrouped';
@@ -33,12 +30,12 @@ export function planSecAggRound(args: {
   const plan = planRoundSecAgg(args.config, args.sites.length);
   if (!plan.ok) return plan;
   const layout = secAggLayout(args.layout, args.length);
-  // The masked input travels as one message (4 bytes a word) until it has a chunked transfer.
+  // The masked input (4 bytes a word, a count word per group) travels as one chunked transfer.
   const maskedBytes = 4 * (layout.length + layout.groups.length);
-  if (maskedBytes > MAX_MESSAGE_BYTES - ENVELOPE_BYTES)
+  if (maskedBytes > MAX_TRANSFER_BYTES)
     return {
       ok: false,
-      message: `secureAggregation: the model's masked input is ${maskedBytes} bytes, over the ${MAX_MESSAGE_BYTES - ENVELOPE_BYTES} one message can carry (${args.length} weights); use a smaller model until masked inputs are chunked`,
+      message: `secureAggregation: the model's masked input is ${maskedBytes} bytes, over the ${MAX_TRANSFER_BYTES} one transfer can carry (${args.length} weights)`,
     };
   const roster = new Map(args.sites.map((s) => [s.id, fromBase64(s.signingKey, 32, 'signingKey')]));
   const { threshold, degree, clip, levelsLog2, maxExamples, toleratedDropouts, toleratedColluders, graph } =

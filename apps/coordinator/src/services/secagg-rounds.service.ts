@@ -11,6 +11,7 @@ import { ConnectionsService } from './connections.service.ts';
 import type { SecAggDriverArgs, SecAggOutcome } from './secagg-round-driver.ts';
 import { SecAggRoundDriver } from './secagg-round-driver.ts';
 import type { PlannedSecAgg } from './secagg-round-plan.ts';
+import { TransfersService } from './transfers.service.ts';
 
 const TICKER = 'secagg-ticker';
 
@@ -40,12 +41,15 @@ const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
 @Injectable()
 export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly drivers = new Map<string, SecAggRoundDriver>();
+  /** The sites each driven round expects, by round id: they may open a masked input's transfer. */
+  private readonly rosters = new Map<string, ReadonlySet<string>>();
   /** Runs' secure rounds by round id: what their sites are told, and how they ended once they did. */
   private readonly runRounds = new Map<string, { ins: RoundSecAgg; outcome?: SecAggOutcome }>();
   private settled: (runId: string) => void = () => undefined;
 
   constructor(
     private readonly connections: ConnectionsService,
+    private readonly transfers: TransfersService,
     private readonly scheduler: SchedulerRegistry,
     @Inject(SETTINGS) private readonly settings: CoordinatorSettings,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -78,7 +82,11 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
       send: ({ siteId, request }) => this.connections.get(siteId)?.emit(FlEvent.secaggRequest, request),
     });
     this.drivers.set(roundId, driver);
-    return driver.outcome.finally(() => this.drivers.delete(roundId));
+    this.rosters.set(roundId, new Set(args.round.roster.keys()));
+    return driver.outcome.finally(() => {
+      this.drivers.delete(roundId);
+      this.rosters.delete(roundId);
+    });
   }
 
   /** Called with the run's id when one of its secure rounds ends, so the run can commit or cancel it. */
@@ -120,12 +128,26 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
     this.drivers.get(roundId)?.abort(reason);
   }
 
+  /** Whether a round in progress expects this site (its masked input may arrive as a chunked transfer). */
+  expects(siteId: string): boolean {
+    for (const roster of this.rosters.values()) if (roster.has(siteId)) return true;
+    return false;
+  }
+
   /** One site's answer to a stage, from its authenticated connection. */
   async receive(siteId: string, envelope: SecAggSubmission): Promise<Ack> {
     const driver = this.drivers.get(envelope.roundId);
     if (!driver)
       return fail('wrong_round', `round ${envelope.roundId} has no secure aggregation in progress`);
-    const answer = await driver.receive({ siteId, stage: envelope.stage, raw: envelope.message });
+    let raw: unknown = envelope.message;
+    if (envelope.stage === 'masked-input') {
+      // The words came before as a transfer from this connection; the submission names it.
+      const { transfer, ...ids } = envelope.message;
+      const words = this.transfers.take(siteId, transfer);
+      if (!words.ok) return words;
+      raw = { ...ids, masked: words.data };
+    }
+    const answer = await driver.receive({ siteId, stage: envelope.stage, raw });
     return answer.ok ? ok() : fail(WIRE_CODE[answer.code], `${answer.code}: ${answer.message}`);
   }
 

@@ -10,6 +10,7 @@ import type { Clock } from './clock.ts';
 interface Incoming {
   reassembler: ChunkReassembler;
   startedAt: number;
+  sha256: string;
   bytes?: Uint8Array;
 }
 
@@ -36,7 +37,8 @@ export class TransfersService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async push(siteId: string, chunk: TransferChunk): Promise<Ack<ChunkReceipt>> {
+  /** `inSecureRound`: the site is expected in a secure round's driver (its masked input travels this way). */
+  async push(siteId: string, chunk: TransferChunk, inSecureRound = false): Promise<Ack<ChunkReceipt>> {
     this.prune(this.clock.now());
     const key = `${siteId}/${chunk.transferId}`;
     let entry = this.incoming.get(key);
@@ -49,11 +51,12 @@ export class TransfersService {
           `a delta of ${chunk.totalBytes} bytes exceeds the ${this.maxDeltaBytes}-byte limit for this model`,
         );
       }
-      if (!(await this.training(siteId)))
+      if (!inSecureRound && !(await this.training(siteId)))
         return fail('wrong_round', 'no round is training with this site selected: nothing to upload');
       entry = {
         reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes }),
         startedAt: this.clock.now(),
+        sha256: chunk.sha256,
       };
     }
     const receipt = entry.reassembler.push(chunk);
@@ -80,8 +83,8 @@ export class TransfersService {
         'incomplete_transfer',
         `delta transfer ${ref.transferId} is missing chunks (next: ${entry.reassembler.nextIndex})`,
       );
-    if (entry.bytes.byteLength !== ref.totalBytes)
-      return fail('invalid_payload', 'the submission names another size than the transfer had');
+    if (entry.bytes.byteLength !== ref.totalBytes || entry.sha256 !== ref.sha256)
+      return fail('invalid_payload', 'the submission names another size or hash than the transfer had');
     this.incoming.delete(key);
     return ok(entry.bytes);
   }

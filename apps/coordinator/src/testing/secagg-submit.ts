@@ -1,0 +1,23 @@
+import type { Ack, MaskedInput } from '@fedfuse/protocol';
+import { FlEvent, chunkTransfer } from '@fedfuse/protocol';
+import type { TestSite } from './test-site.ts';
+
+/**
+ * Sends a site's answer to a stage as a real site does: a masked input's words first as `delta:chunk`s, then
+ * the `secagg:submit` naming that transfer; every other stage's message inline. A refused chunk is returned.
+ */
+export async function submitSecAgg(
+  site: TestSite,
+  roundId: string,
+  stage: string,
+  message: unknown,
+): Promise<Ack<unknown>> {
+  if (stage !== 'masked-input') return site.emit(FlEvent.secaggSubmit, { roundId, stage, message });
+  const { masked, ...ids } = message as MaskedInput;
+  const transfer = await chunkTransfer(masked, { chunkDigests: false });
+  for (const chunk of transfer.chunks()) {
+    const receipt = await site.emit(FlEvent.deltaChunk, chunk);
+    if (!receipt.ok) return receipt;
+  }
+  return site.emit(FlEvent.secaggSubmit, { roundId, stage, message: { ...ids, transfer: transfer.ref } });
+}

@@ -1,6 +1,6 @@
 import { Identity, toBase64 } from '@fedfuse/crypto';
-import type { RoundPrivacyIns, SecAggRequest, SecAggStage } from '@fedfuse/protocol';
-import { FlEvent, SecAggSubmission } from '@fedfuse/protocol';
+import type { RoundPrivacyIns, SecAggRequest, SecAggStage, TransferChunk } from '@fedfuse/protocol';
+import { FlEvent, MaskedInputRef, SecAggSubmission } from '@fedfuse/protocol';
 import type { SiteUpdate } from '@fedfuse/secagg';
 import { SecAggServer, SecAggSite } from '@fedfuse/secagg';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -103,7 +103,13 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
   for (const p of peers) server.receiveShareKeys(await p.shareKeys(keys));
   const forwarded = server.closeShareKeys();
   request('masked-input', forwarded.get(env.siteId));
-  server.receiveMaskedInput(await fromDaemon('masked-input'));
+  // The masked words came as a delta:chunk transfer, the submission names it (the real coordinator's take).
+  const named = MaskedInputRef.parse(await fromDaemon('masked-input'));
+  const words = await env.coordinator.deltas.get(named.transfer.transferId)!.finish();
+  if (!words.ok) throw new Error(words.error.message);
+  const { transfer, ...ids } = named;
+  expect(words.data.byteLength).toBe(transfer.totalBytes);
+  server.receiveMaskedInput({ ...ids, masked: words.data });
   for (const [k, p] of peers.entries()) server.receiveMaskedInput(p.maskInput(forwarded.get(p.id)!, own[k]!));
   const check = server.closeMaskedInput();
   request('consistency', check);
@@ -121,7 +127,9 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
   expect(daemonExamples).toBe(daemon.data.trainPatients);
   const peersOnly = own[0]!.weights.map((w, i) => (w * 50 + own[1]!.weights[i]! * 51) / 101);
   expect(aggregate.mean.some((m, i) => Math.abs(m - peersOnly[i]!) > 1e-3)).toBe(true);
-  // Nothing plain left the site: no round:submit and no delta chunk.
+  // Nothing plain left the site: no round:submit, and every delta chunk belongs to the masked input's transfer.
   expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
-  expect(env.coordinator.count(FlEvent.deltaChunk)).toBe(0);
+  const chunks = env.coordinator.received.filter((r) => r.event === FlEvent.deltaChunk);
+  expect(chunks.length).toBe(named.transfer.chunkCount);
+  expect(chunks.every((c) => (c.payload as TransferChunk).transferId === named.transfer.transferId)).toBe(true);
 });

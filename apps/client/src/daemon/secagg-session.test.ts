@@ -1,6 +1,6 @@
 import { Identity } from '@fedfuse/crypto';
-import type { Ack, SecAggRequest, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
-import { fail, ok } from '@fedfuse/protocol';
+import type { Ack, SecAggRequest, SecAggStage, SecAggSubmission, TransferChunk } from '@fedfuse/protocol';
+import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
 import type { SecAggError, SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggServer, planSecAgg } from '@fedfuse/secagg';
 import { describe, expect, it } from 'vitest';
@@ -38,17 +38,31 @@ function federation() {
     consistency: (raw) => server.receiveConsistencySignature(raw),
     unmask: (raw) => server.receiveUnmaskResponse(raw),
   };
-  const send = (envelope: SecAggSubmission): Promise<Ack<unknown>> => {
+  // The masked words arrive as chunks first, as at the coordinator; the submission names their transfer.
+  const transfers = new Map<string, ChunkReassembler>();
+  const sendChunk = (chunk: TransferChunk) => {
+    const reassembler = transfers.get(chunk.transferId) ?? new ChunkReassembler();
+    transfers.set(chunk.transferId, reassembler);
+    return Promise.resolve(reassembler.push(chunk));
+  };
+  const send = async (envelope: SecAggSubmission): Promise<Ack<unknown>> => {
+    let message: unknown = envelope.message;
+    if (envelope.stage === 'masked-input') {
+      const { transfer, ...ids } = envelope.message;
+      const words = await transfers.get(transfer.transferId)!.finish();
+      if (!words.ok) return words;
+      message = { ...ids, masked: words.data };
+    }
     try {
-      receive[envelope.stage](envelope.message);
-      return Promise.resolve(ok());
+      receive[envelope.stage](message);
+      return ok();
     } catch (error) {
       const e = error as SecAggError;
-      return Promise.resolve(fail('invalid_payload', `${e.code}: ${e.message}`));
+      return fail('invalid_payload', `${e.code}: ${e.message}`);
     }
   };
   const sessions = identities.map(
-    (identity, k) => new SecAggSession({ round, identity, siteId: `enrolled-${k}`, send }),
+    (identity, k) => new SecAggSession({ round, identity, siteId: `enrolled-${k}`, send, sendChunk }),
   );
   return { round, server, sessions };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
-import type { Ack, SecAggRequest, SecAggStage } from '@fedfuse/protocol';
-import { FlEvent } from '@fedfuse/protocol';
+import type { Ack, SecAggRequest, SecAggStage, TransferRef } from '@fedfuse/protocol';
+import { FlEvent, chunkTransfer } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggSite, planSecAgg } from '@fedfuse/secagg';
 import { RunningFedAvg } from '@fedfuse/strategy';
@@ -196,3 +196,45 @@ it.each([
     expect((await h.api<unknown[]>('GET', '/api/runs')).body).toEqual([]);
   },
 );
+
+it("refuses a masked input naming a transfer the site never finished or another hash, and a transfer from a site outside every secure round", async () => {
+  const h = (harness = await startHarness());
+  const site = await enrolledSite(h, 'A', sites);
+  const outsider = await enrolledSite(h, 'B', sites);
+  const round: SecAggRound = {
+    runId: randomUUID(),
+    roundId: randomUUID(),
+    modelHash: 'ef'.repeat(32),
+    plan: planSecAgg({ sites: 3, toleratedDropouts: 0, toleratedColluders: 0, graph: 'complete' }),
+    layout: { length: LENGTH, groups: [{ name: 'all', ranges: [{ offset: 0, length: LENGTH }] }] },
+    roster: new Map([
+      [site.siteId!, site.identity.signingPublicKey],
+      ['b', new Uint8Array(32).fill(1)],
+      ['c', new Uint8Array(32).fill(2)],
+    ]),
+  };
+  const service = h.coordinator.app.get(SecAggRoundsService);
+  void service.start({ round, stageMs: STAGE_MS });
+  const words = await chunkTransfer(new Uint8Array(4 * (LENGTH + 1)).fill(7), { chunkDigests: false });
+  const ids = { siteId: site.siteId!, roundId: round.roundId, sessionId: 'ab'.repeat(32) };
+  const submit = (transfer: TransferRef) =>
+    site.emit(FlEvent.secaggSubmit, {
+      roundId: round.roundId,
+      stage: 'masked-input',
+      message: { ...ids, transfer },
+    });
+
+  expect(await submit(words.ref)).toMatchObject({ ok: false, error: { code: 'unknown_transfer' } });
+  for (const chunk of words.chunks()) expect((await site.emit(FlEvent.deltaChunk, chunk)).ok).toBe(true);
+  expect(await submit({ ...words.ref, sha256: 'cd'.repeat(32) })).toMatchObject({
+    ok: false,
+    error: { code: 'invalid_payload', message: expect.stringContaining('another size or hash') },
+  });
+  // No round trains with B and no secure round expects it: it may not open a transfer.
+  const [first] = words.chunks();
+  expect(await outsider.emit(FlEvent.deltaChunk, first)).toMatchObject({
+    ok: false,
+    error: { code: 'wrong_round' },
+  });
+  service.end(round.roundId, 'test over');
+});

@@ -58,7 +58,7 @@ function roundOf(ins: FitIns): SecAggRound {
 function takePart(site: TestSite, k: number, dropFirstRound = false): void {
   const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
   const send = async (roundId: string, stage: string, message: unknown) => {
-    const ack = await submitSecAgg(site, roundId, stage, message);
+    const ack = await submitSecAgg(site, { roundId, stage, message });
     if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
     return ack;
   };

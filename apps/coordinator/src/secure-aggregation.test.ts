@@ -50,7 +50,7 @@ function answerRequests(args: {
   site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
     if (envelope.stage === dropAt) return site.close();
     void respond(peer, envelope, own)
-      .then((message) => submitSecAgg(site, envelope.roundId, envelope.stage, message))
+      .then((message) => submitSecAgg(site, { roundId: envelope.roundId, stage: envelope.stage, message }))
       .then(
         (ack) => answered.push({ siteId: site.siteId!, stage: envelope.stage, ack }),
         (error: Error) =>
@@ -197,7 +197,7 @@ it.each([
   },
 );
 
-it("refuses a masked input naming a transfer the site never finished or another hash, and a transfer from a site outside every secure round", async () => {
+it('refuses a masked input naming a transfer the site never finished or another hash, and a transfer from a site outside every secure round', async () => {
   const h = (harness = await startHarness());
   const site = await enrolledSite(h, 'A', sites);
   const outsider = await enrolledSite(h, 'B', sites);
@@ -226,10 +226,9 @@ it("refuses a masked input naming a transfer the site never finished or another 
 
   expect(await submit(words.ref)).toMatchObject({ ok: false, error: { code: 'unknown_transfer' } });
   for (const chunk of words.chunks()) expect((await site.emit(FlEvent.deltaChunk, chunk)).ok).toBe(true);
-  expect(await submit({ ...words.ref, sha256: 'cd'.repeat(32) })).toMatchObject({
-    ok: false,
-    error: { code: 'invalid_payload', message: expect.stringContaining('another size or hash') },
-  });
+  const mismatched = await submit({ ...words.ref, sha256: 'cd'.repeat(32) });
+  expect(mismatched).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+  expect(!mismatched.ok && mismatched.error.message).toContain('another size or hash');
   // No round trains with B and no secure round expects it: it may not open a transfer.
   const [first] = words.chunks();
   expect(await outsider.emit(FlEvent.deltaChunk, first)).toMatchObject({

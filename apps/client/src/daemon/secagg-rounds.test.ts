@@ -131,5 +131,7 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
   expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
   const chunks = env.coordinator.received.filter((r) => r.event === FlEvent.deltaChunk);
   expect(chunks.length).toBe(named.transfer.chunkCount);
-  expect(chunks.every((c) => (c.payload as TransferChunk).transferId === named.transfer.transferId)).toBe(true);
+  expect(chunks.every((c) => (c.payload as TransferChunk).transferId === named.transfer.transferId)).toBe(
+    true,
+  );
 });

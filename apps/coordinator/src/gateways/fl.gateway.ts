@@ -219,7 +219,9 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   async chunk(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<ChunkReceipt>> {
     const chunk = parseOrError(flClientEventSchemas[FlEvent.deltaChunk].payload, raw);
     if (!chunk.ok) return chunk;
-    return this.accepted(session, await this.transfers.push(session.siteId, chunk.data, this.secagg.expects(session.siteId)),
+    return this.accepted(
+      session,
+      await this.transfers.push(session.siteId, chunk.data, this.secagg.expects(session.siteId)),
     );
   }
 

@@ -8,10 +8,9 @@ import type { TestSite } from './test-site.ts';
  */
 export async function submitSecAgg(
   site: TestSite,
-  roundId: string,
-  stage: string,
-  message: unknown,
+  answer: { roundId: string; stage: string; message: unknown },
 ): Promise<Ack<unknown>> {
+  const { roundId, stage, message } = answer;
   if (stage !== 'masked-input') return site.emit(FlEvent.secaggSubmit, { roundId, stage, message });
   const { masked, ...ids } = message as MaskedInput;
   const transfer = await chunkTransfer(masked, { chunkDigests: false });

@@ -41,7 +41,9 @@ export function modelLine(report: SimulationReport): string {
 export function privacyLine(report: SimulationReport): string {
   const p = report.privacy;
   if (p.mechanism === null)
-    return 'privacy: not differentially private (updates sealed to the coordinator only)';
+    return p.secureAggregation
+      ? 'privacy: not differentially private (secure aggregation: the coordinator saw only the masked sum)'
+      : 'privacy: not differentially private (updates sealed to the coordinator only)';
   const epsilon = p.epsilon === null ? '—' : p.epsilon.toFixed(3);
   const line = `privacy: ${p.mechanism}, ε = ${epsilon}, δ = ${p.delta ?? '—'}, secure aggregation ${p.secureAggregation ? 'on' : 'off'}`;
   const perPatient = p.sites.flatMap((s) => (s.recordLevel ? [s.recordLevel.epsilon] : []));

@@ -167,8 +167,10 @@ it('cancels a secure round open at a restart (its masks are gone), redoes it as 
   });
   expect(run.status).toBe(201);
   await h.api('POST', `/api/runs/${run.body.runId}/start`);
-  await expect.poll(() => sites[0]!.received.length, { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => sites[0]!.received.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   const ins = sites[0]!.received[0]!;
+  // A resync may send the instruction again, never another round.
+  expect(sites[0]!.received.every((r) => r.roundId === ins.roundId)).toBe(true);
 
   // A plain delta in a secure run is refused before it is opened, and nothing is stored.
   const plain = await sites[0]!.train(ins, {

@@ -11,7 +11,7 @@ import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
-import { submitSecAgg } from './testing/secagg-submit.ts';
+import { answerSecAggRequest, submitSecAgg } from './testing/secagg-submit.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 const TIMEOUT_S = 60;
@@ -77,23 +77,10 @@ function takePart(site: TestSite, k: number, dropFirstRound = false): void {
     const taking = peers.get(envelope.roundId);
     if (!taking) return;
     if (dropFirstRound && envelope.stage === 'masked-input') return site.close();
-    void answer(taking.peer, envelope, taking.own).then((message) =>
+    void answerSecAggRequest(taking.peer, envelope, taking.own).then((message) =>
       send(envelope.roundId, envelope.stage, message),
     );
   });
-}
-
-async function answer(peer: SecAggSite, envelope: SecAggRequest, own: SiteUpdate): Promise<unknown> {
-  switch (envelope.stage) {
-    case 'share-keys':
-      return peer.shareKeys(envelope.message);
-    case 'masked-input':
-      return peer.maskInput(envelope.message, own);
-    case 'consistency':
-      return peer.signSurvivors(envelope.message);
-    case 'unmask':
-      return peer.unmask(envelope.message);
-  }
 }
 
 it("commits securely aggregated rounds; a site dropping after key sharing leaves the survivors' FedAvg", async () => {

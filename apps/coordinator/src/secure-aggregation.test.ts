@@ -10,7 +10,7 @@ import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
-import { submitSecAgg } from './testing/secagg-submit.ts';
+import { answerSecAggRequest, submitSecAgg } from './testing/secagg-submit.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 const LENGTH = 16;
@@ -49,7 +49,7 @@ function answerRequests(args: {
   const { site, peer, own, dropAt } = args;
   site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
     if (envelope.stage === dropAt) return site.close();
-    void respond(peer, envelope, own)
+    void answerSecAggRequest(peer, envelope, own)
       .then((message) => submitSecAgg(site, { roundId: envelope.roundId, stage: envelope.stage, message }))
       .then(
         (ack) => answered.push({ siteId: site.siteId!, stage: envelope.stage, ack }),
@@ -64,19 +64,6 @@ function answerRequests(args: {
 }
 
 const acceptedAt = (stage: string) => answered.filter((a) => a.stage === stage && a.ack.ok).length;
-
-async function respond(peer: SecAggSite, envelope: SecAggRequest, own: SiteUpdate): Promise<unknown> {
-  switch (envelope.stage) {
-    case 'share-keys':
-      return peer.shareKeys(envelope.message);
-    case 'masked-input':
-      return peer.maskInput(envelope.message, own);
-    case 'consistency':
-      return peer.signSurvivors(envelope.message);
-    case 'unmask':
-      return peer.unmask(envelope.message);
-  }
-}
 
 it("drives a secure-aggregation round over real sockets: a site dropping after key sharing leaves the survivors' FedAvg", async () => {
   let now = Date.UTC(2030, 0, 1);

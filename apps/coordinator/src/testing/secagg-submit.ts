@@ -1,3 +1,5 @@
+import type { SecAggRequest } from '@fedfuse/protocol';
+import type { SecAggSite, SiteUpdate } from '@fedfuse/secagg';
 import type { Ack, MaskedInput } from '@fedfuse/protocol';
 import { FlEvent, chunkTransfer } from '@fedfuse/protocol';
 import type { TestSite } from './test-site.ts';
@@ -19,4 +21,22 @@ export async function submitSecAgg(
     if (!receipt.ok) return receipt;
   }
   return site.emit(FlEvent.secaggSubmit, { roundId, stage, message: { ...ids, transfer: transfer.ref } });
+}
+
+/** A test site's answer to one `secagg:request`: the stage's message from its protocol peer. */
+export async function answerSecAggRequest(
+  peer: SecAggSite,
+  envelope: SecAggRequest,
+  own: SiteUpdate,
+): Promise<unknown> {
+  switch (envelope.stage) {
+    case 'share-keys':
+      return peer.shareKeys(envelope.message);
+    case 'masked-input':
+      return peer.maskInput(envelope.message, own);
+    case 'consistency':
+      return peer.signSurvivors(envelope.message);
+    case 'unmask':
+      return peer.unmask(envelope.message);
+  }
 }

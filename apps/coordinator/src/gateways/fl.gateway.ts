@@ -155,10 +155,10 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   }
 
   /** Re-sends the current instruction soon after the sync; a coordinator shutting down meanwhile is no error. */
-  private resumeSoon(siteId: string): void {
+  private resumeSoon(siteId: string, options: { force?: boolean } = {}): void {
     setTimeout(() => {
       this.rounds
-        .resume(siteId)
+        .resume(siteId, options)
         .catch((error: Error) => this.logger.warn(`resume ${siteId}: ${error.message}`));
     }, 50);
   }
@@ -173,7 +173,7 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     const request = parseOrError(flClientEventSchemas[FlEvent.statusResync].payload, raw);
     if (!request.ok) return request;
     this.seen(session);
-    this.resumeSoon(session.siteId);
+    this.resumeSoon(session.siteId, { force: true });
     return ok(await this.sync.forSite(session.siteId));
   }
 

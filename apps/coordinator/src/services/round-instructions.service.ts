@@ -19,6 +19,8 @@ import { SiteFailuresService } from './site-failures.service.ts';
 export class RoundInstructionsService {
   private readonly logger = new Logger('rounds');
   private readonly refusals = new Set<string>();
+  /** What each live connection was already sent: socket.io delivers in order, so a resume skips those. */
+  private readonly sentOver = new WeakMap<object, Set<string>>();
   private failed: (runId: string) => void = () => undefined;
 
   constructor(
@@ -29,6 +31,15 @@ export class RoundInstructionsService {
     private readonly failures: SiteFailuresService,
     private readonly secagg: SecAggRoundsService,
   ) {}
+
+  /**
+   * Whether the site's current connection already carries this round's instruction: a site that connects
+   * as a round starts gets it from the round's broadcast, and its resume need not send it twice.
+   */
+  alreadySent(siteId: string, roundId: string, stage: 'fit' | 'evaluate'): boolean {
+    const socket = this.connections.get(siteId);
+    return socket !== undefined && (this.sentOver.get(socket)?.has(`${roundId} ${stage}`) ?? false);
+  }
 
   /** Called with the run's id when a site's refusal counts as its failure of the round. */
   onSiteFailure(listener: (runId: string) => void): void {
@@ -90,6 +101,9 @@ export class RoundInstructionsService {
     socket: NonNullable<ReturnType<ConnectionsService['get']>>;
   }): void {
     const { siteId, event, round } = o;
+    const sent = this.sentOver.get(o.socket) ?? new Set<string>();
+    sent.add(`${round.id} ${event === FlEvent.roundStart ? 'fit' : 'evaluate'}`);
+    this.sentOver.set(o.socket, sent);
     o.socket
       .timeout(15_000)
       .emitWithAck(event, o.payload)

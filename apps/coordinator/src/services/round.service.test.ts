@@ -130,6 +130,7 @@ function world(o: { rounds?: number; minClients?: number; sites?: string[] } = {
       onSiteFailure: () => undefined,
       sendFit: (c: { siteId: string }) => calls.sentFit.push(c.siteId),
       sendEvaluate: () => undefined,
+      alreadySent: () => false,
     },
     { atRound: async () => ({ values: new Float32Array(1) }) },
     { record: async (e: { action: string }) => void calls.audit.push(e.action) },

@@ -258,8 +258,12 @@ export class RoundService {
     await this.runSummaries.publish(run.id);
   }
 
-  /** Re-sends the current instruction to a site that just (re)authenticated. */
-  async resume(siteId: string): Promise<void> {
+  /**
+   * Sends the current instruction to a site that just (re)connected, unless this connection already
+   * carries it (the round started while the site was connecting); a new connection always gets it, and
+   * so does a site that asks for a resync (`force`).
+   */
+  async resume(siteId: string, options: { force?: boolean } = {}): Promise<void> {
     for (const run of await this.runs.listInState('running')) {
       const open = await this.rounds.findOpen(run.id);
       if (!open) {
@@ -268,7 +272,13 @@ export class RoundService {
       }
       const stage = open.stage === 'fit' || open.stage === 'evaluate' ? open.stage : undefined;
       const asked = stage === 'fit' ? open.selectedSites : open.evaluators;
-      if (!stage || !asked.includes(siteId) || (await this.sites.answered(open.id, siteId, stage))) continue;
+      if (
+        !stage ||
+        !asked.includes(siteId) ||
+        (!options.force && this.instructions.alreadySent(siteId, open.id, stage))
+      )
+        continue;
+      if (await this.sites.answered(open.id, siteId, stage)) continue;
       if (stage === 'fit') {
         const global = await this.weights.atRound(run, open.number - 1);
         const siteKey = (await this.sites.keys()).get(siteId) ?? siteId;

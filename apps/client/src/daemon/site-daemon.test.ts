@@ -1,46 +1,17 @@
 import { FlEvent, FlRoute, SiteReport, fail } from '@fedfuse/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { memoryLog, type MemoryLog } from '../testing/memory-log.ts';
+import { useDaemonSite } from '../testing/daemon-site.ts';
 import { AUTH } from '../testing/scripted-coordinator.ts';
-import { tempDir } from '../testing/temp-dir.ts';
-import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
-import { silentLogger } from '../log/logger.ts';
-import { Trainer } from '../trainer/trainer.ts';
 import { SiteDaemon } from './site-daemon.ts';
-import { FAST_TIMING } from '../testing/fast-timing.ts';
 
-let env: EnrolledSite;
-let cleanup: () => Promise<void>;
-let daemon: SiteDaemon | undefined;
-// One worker for the whole file: starting tfjs costs seconds, loading the tiny site milliseconds.
-let trainer: Trainer;
-
-beforeAll(async () => {
-  trainer = await Trainer.start({ backend: 'wasm', log: silentLogger });
-});
-afterAll(() => trainer.close());
-let memory: MemoryLog;
-
-beforeEach(async () => {
-  const tmp = await tempDir();
-  cleanup = tmp.cleanup;
-  env = await enrolledSite(tmp.dir);
-  memory = memoryLog();
-});
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  await env.coordinator.close();
-  await cleanup();
-});
-
-const messages = () => memory.entries().map((e) => e.msg);
+const site = useDaemonSite();
+const messages = () => site.memory.entries().map((e) => e.msg);
 
 describe(`${SiteDaemon.name} handshake`, () => {
   it('signs a fresh challenge into the socket auth on every connect and reconnect, and reports the site', async () => {
-    const { coordinator } = env;
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
+    const { coordinator } = site.env;
+    await site.launch();
     const first = await coordinator.next(FlEvent.siteReport, 0);
     const report = SiteReport.parse(first.payload);
     expect(report).toEqual({
@@ -93,9 +64,9 @@ describe(`${SiteDaemon.name} handshake`, () => {
   });
 
   it('waits for the operator while pending approval, then joins once approved', async () => {
-    const { coordinator } = env;
+    const { coordinator } = site.env;
     coordinator.status = 'pending';
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
+    await site.launch();
     await coordinator.next(FlRoute.challenge, 1);
     expect(coordinator.count(AUTH)).toBe(0);
     expect(coordinator.count(FlEvent.siteReport)).toBe(0);
@@ -105,31 +76,31 @@ describe(`${SiteDaemon.name} handshake`, () => {
   });
 
   it('exits with code 3 when the site was revoked', async () => {
-    env.coordinator.status = 'revoked';
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
+    site.env.coordinator.status = 'revoked';
+    const daemon = await site.launch();
     await expect(daemon.exited).resolves.toBe(3);
-    expect(memory.entries().some((e) => e.code === 'revoked')).toBe(true);
+    expect(site.memory.entries().some((e) => e.code === 'revoked')).toBe(true);
   });
 
   it("exits with code 3 when the coordinator's middleware refuses the connection as revoked", async () => {
-    env.coordinator.respond(AUTH, () => fail('revoked', 'revoked between challenge and connection'));
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
+    site.env.coordinator.respond(AUTH, () => fail('revoked', 'revoked between challenge and connection'));
+    const daemon = await site.launch();
     await expect(daemon.exited).resolves.toBe(3);
-    expect(env.coordinator.count(AUTH)).toBe(1);
-    expect(memory.entries()).toContainEqual(
+    expect(site.env.coordinator.count(AUTH)).toBe(1);
+    expect(site.memory.entries()).toContainEqual(
       expect.objectContaining({ msg: 'the coordinator refused this site', code: 'revoked' }),
     );
   });
 
   it('retries with a fresh challenge when the middleware refuses the connection for a passing reason', async () => {
     let refused = 0;
-    env.coordinator.respond(AUTH, () =>
+    site.env.coordinator.respond(AUTH, () =>
       refused++ === 0 ? fail('rate_limited', 'too many connections') : { ok: true, data: undefined },
     );
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
-    await env.coordinator.next(FlEvent.siteReport, 0);
-    expect(env.coordinator.count(FlRoute.challenge)).toBe(2);
-    expect(memory.entries()).toContainEqual(
+    await site.launch();
+    await site.env.coordinator.next(FlEvent.siteReport, 0);
+    expect(site.env.coordinator.count(FlRoute.challenge)).toBe(2);
+    expect(site.memory.entries()).toContainEqual(
       expect.objectContaining({ msg: 'handshake failed; retrying', code: 'rate_limited' }),
     );
   });
@@ -137,18 +108,18 @@ describe(`${SiteDaemon.name} handshake`, () => {
   it('exits with code 3 when the challenge is signed by another key than the pinned one', async () => {
     const { Identity, createChallenge, NonceCache } = await import('@fedfuse/crypto');
     const impostor = Identity.generate({ role: 'coordinator', id: 'impostor' });
-    env.coordinator.respond(FlRoute.challenge, () =>
+    site.env.coordinator.respond(FlRoute.challenge, () =>
       createChallenge({
         coordinator: impostor,
-        siteId: env.siteId,
+        siteId: site.env.siteId,
         protocolVersion: 1,
         nonces: new NonceCache(),
         now: Date.now(),
       }),
     );
-    daemon = await SiteDaemon.start({ dir: env.dir, log: memory.log, timing: FAST_TIMING, trainer });
+    const daemon = await site.launch();
     await expect(daemon.exited).resolves.toBe(3);
-    expect(env.coordinator.count(AUTH)).toBe(0);
-    expect(memory.entries().some((e) => e.code === 'wrong_coordinator')).toBe(true);
+    expect(site.env.coordinator.count(AUTH)).toBe(0);
+    expect(site.memory.entries().some((e) => e.code === 'wrong_coordinator')).toBe(true);
   });
 });

@@ -228,27 +228,23 @@ export class FlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
   @SubscribeMessage(FlEvent.roundSubmit)
   async submit(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<SubmitReceipt>> {
     const res = parseOrError(flClientEventSchemas[FlEvent.roundSubmit].payload, raw);
-    if (!res.ok)
-      return this.submissions.refuse({
-        siteId: session.siteId,
-        roundId: null,
-        code: res.error.code,
-        message: res.error.message,
-      });
+    if (!res.ok) return this.refuseMalformed(session, res.error);
     return this.accepted(session, await this.submissions.submitFit(session, res.data));
   }
 
   @SubscribeMessage(FlEvent.evaluateSubmit)
   async evaluate(@SiteSession() session: Session, @MessageBody() raw: unknown): Promise<Ack<SubmitReceipt>> {
     const res = parseOrError(flClientEventSchemas[FlEvent.evaluateSubmit].payload, raw);
-    if (!res.ok)
-      return this.submissions.refuse({
-        siteId: session.siteId,
-        roundId: null,
-        code: res.error.code,
-        message: res.error.message,
-      });
+    if (!res.ok) return this.refuseMalformed(session, res.error);
     return this.accepted(session, await this.submissions.submitEvaluation(session, res.data));
+  }
+
+  /** A result that does not parse, refused (and counted) without a round to name. */
+  private refuseMalformed(
+    session: Session,
+    error: { code: ErrorCode; message: string },
+  ): Promise<Ack<SubmitReceipt>> {
+    return this.submissions.refuse({ siteId: session.siteId, roundId: null, ...error });
   }
 
   /** A site says it cannot finish a round, and why: the round stops waiting for it. */

@@ -157,7 +157,7 @@ export class TestSite {
 
   /**
    * Works on an instruction unless the same one is still in hand, as the daemon does: the coordinator
-   * re-sends the current instruction after every connect, so one sent as a round starts arrives twice.
+   * sends the current instruction again on every new connection (and on a resync).
    */
   private once(key: string, work: () => Promise<unknown>): void {
     if (this.inFlight.has(key)) return;

@@ -62,7 +62,7 @@ describe.skipIf(!browser)('the run page of a differentially private run, in head
     );
     expect(await page.locator('[data-privacy-delta]').textContent()).toBe('1.00e-5');
     expect(await page.locator('[data-privacy-mechanism]').textContent()).toBe('dp-fedavg-gaussian');
-    expect(await page.locator('[data-privacy-summary]').textContent()).toContain('secure aggregation off');
+    expect(await page.locator('[data-secure-aggregation]').getAttribute('data-secure-aggregation')).toBe('off');
     const rows = page.locator('[data-privacy-sites] tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await page.locator('[data-privacy-site="Hospital P"] td').allTextContents()).toEqual([

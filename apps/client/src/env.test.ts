@@ -3,7 +3,9 @@ import { readEnv } from './env.ts';
 
 describe(readEnv.name, () => {
   it('takes the test-only update dump folder outside production', () => {
-    expect(readEnv({ FEDFUSE_TEST_DUMP_SECAGG_UPDATES: '/tmp/u' }).FEDFUSE_TEST_DUMP_SECAGG_UPDATES).toBe('/tmp/u');
+    expect(readEnv({ FEDFUSE_TEST_DUMP_SECAGG_UPDATES: '/tmp/u' }).FEDFUSE_TEST_DUMP_SECAGG_UPDATES).toBe(
+      '/tmp/u',
+    );
     expect(readEnv({}).FEDFUSE_TEST_DUMP_SECAGG_UPDATES).toBeUndefined();
   });
 

@@ -1,11 +1,5 @@
 import type { Identity } from '@fedfuse/crypto';
-import type {
-  Ack,
-  SecAggFitReport,
-  SecAggRequest,
-  SecAggStage,
-  SecAggSubmission,
-} from '@fedfuse/protocol';
+import type { Ack, SecAggFitReport, SecAggRequest, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggError, SecAggSite } from '@fedfuse/secagg';
 import type { ChunkSend } from './masked-upload.ts';

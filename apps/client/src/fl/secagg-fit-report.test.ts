@@ -20,7 +20,10 @@ describe(secAggFitReport.name, () => {
   });
 
   it('leaves out a report with a diverged loss, naming the field, rather than spoil the masked input', () => {
-    const result = secAggFitReport({ numExamples: 60, lossPerEpoch: [Number.NaN], lossTerms, seconds: 3 }, null);
+    const result = secAggFitReport(
+      { numExamples: 60, lossPerEpoch: [Number.NaN], lossTerms, seconds: 3 },
+      null,
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(/lossPerEpoch/);
   });

@@ -7,7 +7,11 @@ describe(runPrivacyView.name, () => {
   it('fills a run without differential privacy: secure aggregation as configured, no mechanism, no ε', () => {
     for (const secureAggregation of [true, false])
       expect(
-        runPrivacyView({ ...none, secureAggregation, mechanisms: { clientLevel: false, recordLevel: false } }),
+        runPrivacyView({
+          ...none,
+          secureAggregation,
+          mechanisms: { clientLevel: false, recordLevel: false },
+        }),
       ).toEqual({ mechanism: null, secureAggregation, epsilon: null, delta: null, rounds: 0, sites: [] });
   });
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { roundLossTerms, roundTrainingLoss } from './training-loss.ts';
 import { secureFitRows } from './secure-fit-records.ts';
 
-const terms = (task: number) => ({ task, auxiliary: 0, alignment: 0, reconstruction: 0, l2: 0.01, proximal: 0 });
+const terms = (task: number) => ({
+  task,
+  auxiliary: 0,
+  alignment: 0,
+  reconstruction: 0,
+  l2: 0.01,
+  proximal: 0,
+});
 
 describe(secureFitRows.name, () => {
   it('writes one delta-less fit row per survivor that reported, and the round loss pools them as FitRes rows', () => {

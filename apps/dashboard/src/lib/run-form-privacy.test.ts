@@ -51,7 +51,12 @@ describe('buildRunRequest: secure aggregation and record-level DP', () => {
       dp: { clip: 1, noiseMultiplier: 0.5 },
       recordLevel: { clip: 2, noiseMultiplier: 1.1 },
     });
-    const withDelta = buildRunRequest({ ...named, recordClip: '2', recordNoiseMultiplier: '1', recordDelta: '1e-5' });
+    const withDelta = buildRunRequest({
+      ...named,
+      recordClip: '2',
+      recordNoiseMultiplier: '1',
+      recordDelta: '1e-5',
+    });
     expect(withDelta.ok && withDelta.body.privacy).toEqual({
       recordLevel: { clip: 2, noiseMultiplier: 1, delta: 1e-5 },
     });

@@ -36,12 +36,13 @@ function typed(text: string): number | string | undefined {
 }
 
 /** Parses `input` with `schema`; each issue goes to the form field its path names. */
-function judged<TSchema extends z.ZodType>(
-  schema: TSchema,
-  input: Record<string, unknown>,
-  fields: Record<string, keyof PrivacyOptionFields>,
-  errors: Errors,
-): z.output<TSchema> | undefined {
+function judged<TSchema extends z.ZodType>(args: {
+  schema: TSchema;
+  input: Record<string, unknown>;
+  fields: Record<string, keyof PrivacyOptionFields>;
+  errors: Errors;
+}): z.output<TSchema> | undefined {
+  const { schema, input, fields, errors } = args;
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
@@ -72,7 +73,7 @@ export function secureAggregationSettings(form: PrivacyOptionFields, errors: Err
     toleratedColluders: 'secAggColluders',
     graph: 'secAggGraph',
   } as const;
-  return judged(SecureAggregationConfig, input, fields, errors);
+  return judged({ schema: SecureAggregationConfig, input, fields, errors });
 }
 
 /** `privacy.recordLevel` from the form, or undefined when all three fields are empty. */
@@ -86,8 +87,12 @@ export function recordLevelSettings(form: PrivacyOptionFields, errors: Errors) {
     noiseMultiplier: noise ?? null,
     ...(delta === undefined ? {} : { delta }),
   };
-  const fields = { clip: 'recordClip', noiseMultiplier: 'recordNoiseMultiplier', delta: 'recordDelta' } as const;
-  const settings = judged(RecordLevelConfig, input, fields, errors);
+  const fields = {
+    clip: 'recordClip',
+    noiseMultiplier: 'recordNoiseMultiplier',
+    delta: 'recordDelta',
+  } as const;
+  const settings = judged({ schema: RecordLevelConfig, input, fields, errors });
   if (clip === undefined) errors.recordClip = 'required with record-level DP';
   if (noise === undefined) errors.recordNoiseMultiplier = 'required with record-level DP';
   return settings;

@@ -5,7 +5,7 @@ import { formatMetric } from '../../lib/format.ts';
 /** Secure aggregation in words: its tolerances and mask graph, or that updates reach the coordinator one by one. */
 function secureAggregationText(run: RunDetail): string {
   const option = run.config.secureAggregation;
-  if (!option) return 'off (each site\'s update is sealed to the coordinator, which opens it)';
+  if (!option) return "off (each site's update is sealed to the coordinator, which opens it)";
   return `on: the coordinator learns only the sum (tolerates ${option.toleratedDropouts} dropouts, ${option.toleratedColluders} colluders; ${option.graph} graph)`;
 }
 

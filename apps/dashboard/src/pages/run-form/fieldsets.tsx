@@ -223,7 +223,14 @@ export function RecordLevelFieldset(props: { binding: FormBinding }) {
         step="any"
         hint="noise std on a batch's sum: z·C"
       />
-      <Field binding={b} name="recordDelta" label="δ" type="number" step="any" hint="empty = 1/patients^1.1" />
+      <Field
+        binding={b}
+        name="recordDelta"
+        label="δ"
+        type="number"
+        step="any"
+        hint="empty = 1/patients^1.1"
+      />
     </fieldset>
   );
 }

@@ -38,7 +38,7 @@ export function readDumps(dirs: readonly string[]): UpdateDump[] {
 }
 
 /** Every plain file under `dir` (database, WAL, round files, checkpoints), named by its path. */
-export function allFiles(dir: string): Haystack[] {
+function allFiles(dir: string): Haystack[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((path) => statSync(join(dir, path)).isFile())
     .sort()

@@ -26,12 +26,12 @@ import { RoundSitesService } from './round-sites.service.ts';
 import { runStrategy } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SecAggRoundsService } from './secagg-rounds.service.ts';
+import { secureFitRows } from './secure-fit-records.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 import { byStableKey } from './site-keys.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
 import type { FitPayload } from './stored-deltas.service.ts';
 import { StoredDeltas } from './stored-deltas.service.ts';
-import { secureFitRows } from './secure-fit-records.ts';
 import { roundTrainingLoss } from './training-loss.ts';
 import { UpdateScreeningService } from './update-screening.service.ts';
 

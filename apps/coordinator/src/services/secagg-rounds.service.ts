@@ -40,11 +40,6 @@ const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
   reconstruction_failed: 'internal',
 };
 
-/**
- * The coordinator's secure-aggregation rounds in progress, by round id: starts a driver per round, routes
- * each site's `secagg:submit` to it and sends its stage outputs as `secagg:request`. Drivers live in memory
- * only, so a coordinator restart ends them: such a round is aborted and redone with a new round id.
- */
 /** A run's secure round: what its sites are told, the fit reports sent with masked inputs, how it ended. */
 interface RunRound {
   ins: RoundSecAgg;
@@ -52,6 +47,11 @@ interface RunRound {
   outcome?: SecAggOutcome;
 }
 
+/**
+ * The coordinator's secure-aggregation rounds in progress, by round id: starts a driver per round, routes
+ * each site's `secagg:submit` to it and sends its stage outputs as `secagg:request`. Drivers live in memory
+ * only, so a coordinator restart ends them: such a round is aborted and redone with a new round id.
+ */
 @Injectable()
 export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly drivers = new Map<string, SecAggRoundDriver>();

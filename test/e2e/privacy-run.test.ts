@@ -66,11 +66,11 @@ describe('a DP-FedAvg run across three real site daemons, one with a privacy bud
       secureAggregation: false,
       rounds: 2,
     });
-    expect(detail.privacy!.epsilon).toBeGreaterThan(0);
-    expect(detail.privacy!.epsilon).toBeCloseTo(epsilonAfter(2), 9);
-    expect(detail.privacy!.delta).toBeCloseTo(DELTA, 12);
+    expect(detail.privacy.epsilon).toBeGreaterThan(0);
+    expect(detail.privacy.epsilon).toBeCloseTo(epsilonAfter(2), 9);
+    expect(detail.privacy.delta).toBeCloseTo(DELTA, 12);
     // The careful site's update was in round 1 only.
-    expect(detail.privacy!.sites.map((s) => [s.siteName, s.rounds])).toEqual([
+    expect(detail.privacy.sites.map((s) => [s.siteName, s.rounds])).toEqual([
       ['Cohort 0', 2],
       ['Cohort 1', 2],
       ['Cohort 2', 1],

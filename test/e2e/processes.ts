@@ -80,6 +80,8 @@ export async function startSiteDaemon(options: {
   token: string;
   /** The site's privacy policy, as client.yaml's `privacy:` block (YAML lines under it). */
   privacyYaml?: string;
+  /** More environment for `start` (e.g. a test-only hook). */
+  env?: Record<string, string>;
 }): Promise<Started> {
   const { dir } = options;
   const steps = [
@@ -99,7 +101,7 @@ export async function startSiteDaemon(options: {
   return startProcess({
     bin: CLIENT_BIN,
     args: ['start', '--dir', dir, '--log', 'json', '--backend', 'wasm'],
-    env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000' },
+    env: { FEDFUSE_RECONNECT_DELAY_MS: '200', FEDFUSE_RECONNECT_DELAY_MAX_MS: '1000', ...options.env },
   });
 }
 

@@ -25,14 +25,29 @@ const EnvSchema = z.object({
   FEDFUSE_ENROLLMENT_TOKEN_FILE: z.string().optional(),
   /** Simulation only (`fedfuse-sim --poison`): the daemon poisons every delta it sends. */
   FEDFUSE_SIMULATED_POISON: z.enum(POISON_KINDS).optional(),
+  /**
+   * Test only (test/e2e's privacy scan): a folder where the daemon writes each secure round's own update,
+   * plain and quantised, so the scan can look for it in what the coordinator holds. Refused in production.
+   */
+  FEDFUSE_TEST_DUMP_SECAGG_UPDATES: z.string().min(1).optional(),
+  NODE_ENV: z.string().optional(),
 });
+
+/** The test-only hook writes plain updates to disk: never where NODE_ENV says production. */
+const CheckedEnvSchema = EnvSchema.refine(
+  (env) => !(env.FEDFUSE_TEST_DUMP_SECAGG_UPDATES && env.NODE_ENV === 'production'),
+  {
+    path: ['FEDFUSE_TEST_DUMP_SECAGG_UPDATES'],
+    message: 'is a test-only hook that writes plain updates to disk; refused with NODE_ENV=production',
+  },
+);
 
 /** Validated environment settings of the site daemon. */
 export type ClientEnv = z.infer<typeof EnvSchema>;
 
 /** Parses `source` (default: process.env); a bad value throws an Error naming the variable. */
 export function readEnv(source: Record<string, string | undefined> = process.env): ClientEnv {
-  const parsed = EnvSchema.safeParse(source);
+  const parsed = CheckedEnvSchema.safeParse(source);
   if (parsed.success) return parsed.data;
   throw new Error(`environment variable ${formatIssues(parsed.error.issues.slice(0, 1))}`);
 }

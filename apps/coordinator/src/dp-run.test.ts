@@ -52,14 +52,14 @@ describe('a differentially private run', () => {
       secureAggregation: false,
       rounds: 2,
     });
-    expect(detail.privacy!.delta).toBeCloseTo(delta, 12);
-    expect(detail.privacy!.epsilon).toBeCloseTo(expected.epsilon, 9);
-    expect(detail.privacy!.sites.map((s) => [s.siteName, s.rounds])).toEqual([
+    expect(detail.privacy.delta).toBeCloseTo(delta, 12);
+    expect(detail.privacy.epsilon).toBeCloseTo(expected.epsilon, 9);
+    expect(detail.privacy.sites.map((s) => [s.siteName, s.rounds])).toEqual([
       ['A', 2],
       ['B', 2],
       ['C', 2],
     ]);
-    expect(detail.privacy!.sites[0]!.epsilon).toBeCloseTo(expected.epsilon, 9);
+    expect(detail.privacy.sites[0]!.epsilon).toBeCloseTo(expected.epsilon, 9);
 
     const rounds = (await h.api<RoundView[]>('GET', `/api/runs/${run.body.runId}/rounds`)).body;
     const one = computeEpsilon({ steps: [{ sampleRate: 1, noiseMultiplier: Z, count: 1 }], delta }).epsilon;

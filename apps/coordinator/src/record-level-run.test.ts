@@ -34,7 +34,7 @@ describe('a record-level DP-SGD run', () => {
 
     expect((sites[0]!.received[0] as FitIns).config.dpSgd).toEqual(RECORD_LEVEL);
     expect(detail.privacy).toMatchObject({ mechanism: 'dp-sgd-gaussian', epsilon: null, delta: null });
-    expect(detail.privacy!.sites.map((s) => [s.siteName, s.epsilon, s.recordLevel])).toEqual([
+    expect(detail.privacy.sites.map((s) => [s.siteName, s.epsilon, s.recordLevel])).toEqual([
       ['A', null, { epsilon: 0.5, delta: 1e-5, epochs: 1 }],
       ['B', null, { epsilon: 1.5, delta: 1e-5, epochs: 1 }],
     ]);
@@ -71,7 +71,7 @@ describe('a record-level DP-SGD run', () => {
     const fine = await site.submit(ins, { delta, numExamples: 5, privacy: { clipped: false }, recordLevel });
     expect(fine.ok).toBe(true);
     const detail = (await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`)).body;
-    expect(detail.privacy!.mechanism).toBe('dp-fedavg-gaussian+dp-sgd-gaussian');
-    expect(detail.privacy!.sites.find((s) => s.siteName === 'Silent')?.recordLevel).toEqual(recordLevel);
+    expect(detail.privacy.mechanism).toBe('dp-fedavg-gaussian+dp-sgd-gaussian');
+    expect(detail.privacy.sites.find((s) => s.siteName === 'Silent')?.recordLevel).toEqual(recordLevel);
   });
 });

@@ -27,6 +27,8 @@ afterEach(async () => {
 const deltaOf = (k: number, length: number) =>
   Float32Array.from({ length }, (_, i) => Math.sin(k * 1.7 + i * 0.3) * 0.5);
 const examplesOf = (k: number) => 100 + 40 * k;
+/** Site k's final training loss, reported beside its masked input. */
+const lossOf = (k: number) => 0.3 + 0.1 * k;
 /** Round ids of every masked input the coordinator accepted, one entry per site. */
 const maskedAccepted: string[] = [];
 
@@ -58,7 +60,8 @@ function roundOf(ins: FitIns): SecAggRound {
 function takePart(site: TestSite, k: number, dropFirstRound = false): void {
   const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
   const send = async (roundId: string, stage: string, message: unknown) => {
-    const ack = await submitSecAgg(site, { roundId, stage, message });
+    const fit = { numExamples: examplesOf(k), metrics: { loss: lossOf(k) }, lossPerEpoch: [0.9, lossOf(k)] };
+    const ack = await submitSecAgg(site, { roundId, stage, message, fit });
     if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
     return ack;
   };
@@ -118,6 +121,13 @@ it("commits securely aggregated rounds; a site dropping after key sharing leaves
   expect(second.privacy!.secAgg!.roster).toHaveLength(4);
   const rounds = (await h.api<RoundView[]>('GET', `/api/runs/${run.body.runId}/rounds`)).body;
   expect(rounds.map((r) => r.stage)).toEqual(['committed', 'committed']);
+  // Each round's training loss pools the survivors' reports as a plain round pools FitRes (E never sent one).
+  const survivorsExamples = [0, 1, 2, 3].reduce((s, k) => s + examplesOf(k), 0);
+  const survivorsLoss = [0, 1, 2, 3].reduce((s, k) => s + lossOf(k) * examplesOf(k), 0) / survivorsExamples;
+  expect(rounds.map((r) => r.trainingLoss)).toEqual([
+    expect.closeTo(survivorsLoss, 12),
+    expect.closeTo(survivorsLoss, 12),
+  ]);
 
   const audit = (await h.api<AuditEntry[]>('GET', '/api/audit?action=round.committed&limit=10')).body;
   const firstCommit = audit.find((e) => e.details.round === 1)!.details;

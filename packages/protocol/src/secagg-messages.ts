@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { FitRecordLevel } from './privacy.ts';
+import { LossTerms } from './loss-terms.ts';
+import { MetricRecord } from './primitives.ts';
 import { TransferRef } from './transfer.ts';
 
 // Every secure-aggregation message (docs/secure-aggregation.md) as plain data (strings, arrays, one Uint8Array), so a driver can carry it
@@ -61,11 +64,27 @@ export type MaskedInput = z.infer<typeof MaskedInput>;
  * Stage 2 on the wire: the masked input's words sent before as a `delta:chunk` transfer (any model size), named
  * by its reference. Not sealed: the masks already hide the update from the coordinator.
  */
+/**
+ * What a site says of its training in a secure round, beside its masked input: what a plain round's FitRes
+ * says (examples, final-epoch loss and its terms, fit metrics, record-level ε), never the update. It reveals
+ * each site's training loss to the coordinator, as plain rounds do (docs/secure-aggregation.md).
+ */
+export const SecAggFitReport = z.strictObject({
+  numExamples: z.int().positive(),
+  metrics: MetricRecord,
+  lossPerEpoch: z.array(z.number()).min(1).max(1000),
+  lossTerms: LossTerms.optional(),
+  recordLevel: FitRecordLevel.optional(),
+});
+export type SecAggFitReport = z.infer<typeof SecAggFitReport>;
+
 export const MaskedInputRef = z.strictObject({
   siteId: Id,
   roundId: Id,
   sessionId: Sha256Hex,
   transfer: TransferRef,
+  /** Absent from sites older than the report: the round then has no training loss. */
+  fit: SecAggFitReport.optional(),
 });
 export type MaskedInputRef = z.infer<typeof MaskedInputRef>;
 

@@ -71,7 +71,14 @@ export class SecAggSite {
    * identity is named at `init`, its id is the one the coordinator gave it at enrollment).
    */
   constructor(
-    private readonly args: { round: SecAggRound; identity: Identity; siteId?: string; random?: RandomBytes },
+    private readonly args: {
+      round: SecAggRound;
+      identity: Identity;
+      siteId?: string;
+      random?: RandomBytes;
+      /** Test only (the privacy scan's needles): a copy of the quantised update before any mask is added. */
+      onQuantised?: (words: Uint32Array) => void;
+    },
   ) {
     checkRound(args.round);
     const id = args.siteId ?? args.identity.id;
@@ -219,6 +226,7 @@ export class SecAggSite {
       update,
       random: this.random,
     });
+    this.args.onQuantised?.(target.slice());
     addSelfMask({ target, seed: this.selfMaskSeed, sessionId: session.id, site: this.id });
     for (const neighbour of held.keys()) {
       const peerKey = session.keys.get(neighbour)!.maskKey;

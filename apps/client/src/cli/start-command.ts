@@ -35,6 +35,7 @@ export async function startCommand(flags: StartFlags, io: CliIo): Promise<ExitCo
     log,
     timing,
     poison: env.FEDFUSE_SIMULATED_POISON,
+    dumpSecAggUpdates: env.FEDFUSE_TEST_DUMP_SECAGG_UPDATES,
     progressStream: format === 'pretty' ? io.stdout : undefined,
   });
   io.onShutdownSignal?.(() => {

@@ -9,7 +9,9 @@ import { poisonDelta } from '../fl/poison.ts';
 import { policyRefusal, roundCost } from '../fl/privacy-policy.ts';
 import type { RecordLevelCost } from '../fl/record-level-cost.ts';
 import { recordLevelCost } from '../fl/record-level-cost.ts';
+import { secAggFitReport } from '../fl/secagg-fit-report.ts';
 import { secAggRoundOf } from '../fl/secagg-round.ts';
+import type { SecAggUpdateDumper } from '../fl/secagg-update-dump.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PrivacyPolicy } from '../store/client-config.ts';
@@ -55,6 +57,8 @@ export interface FitHandlerDeps {
   chunkBytes?: number;
   /** A simulated attack (FEDFUSE_SIMULATED_POISON): every delta is poisoned before it is sealed. */
   poison?: PoisonKind;
+  /** Test only (FEDFUSE_TEST_DUMP_SECAGG_UPDATES): writes each secure round's own update, unmasked. */
+  dumpSecAggUpdates?: SecAggUpdateDumper;
   /** Sends one secure-aggregation answer (`secagg:submit`); a lost connection is a failed Ack. */
   sendSecAgg: (submission: SecAggSubmission) => Promise<Ack<unknown>>;
   /** Sends one chunk of a masked input's transfer (`delta:chunk`). */
@@ -121,6 +125,7 @@ export class FitHandler {
         siteId: this.deps.siteId,
         send: this.deps.sendSecAgg,
         sendChunk: this.deps.sendMaskedChunk,
+        onQuantised: this.deps.dumpSecAggUpdates?.quantised.bind(this.deps.dumpSecAggUpdates, ins.roundId),
       });
     this.start(ins, recordLevel, session);
     return ok(undefined);
@@ -283,7 +288,7 @@ export class FitHandler {
     const privacy = clipForRound(outcome.delta, ins);
     if (privacy)
       deps.log.info('delta clipped for differential privacy', { roundId: ins.roundId, ...privacy });
-    if (job.secAgg) return this.provideMasked(job.secAgg, outcome, ins);
+    if (job.secAgg) return this.provideMasked({ session: job.secAgg, outcome, ins, job });
     const result = await buildFitResult({
       site: deps.site,
       siteId: deps.siteId,
@@ -300,12 +305,29 @@ export class FitHandler {
   }
 
   /** The delta goes only to the secure-aggregation session, masked; nothing is sealed or stored plain. */
-  private async provideMasked(session: SecAggSession, outcome: TrainOutcome, ins: FitIns): Promise<void> {
+  private async provideMasked(args: {
+    session: SecAggSession;
+    outcome: TrainOutcome;
+    ins: FitIns;
+    job: FitJob;
+  }): Promise<void> {
+    const { session, outcome, ins, job } = args;
     const groups = new Set(ins.privacy!.secAgg!.layout.groups.map((g) => g.name));
     const groupExamples = Object.fromEntries(
       Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
     );
-    await session.provide({ weights: outcome.delta, numExamples: outcome.numExamples, groupExamples });
+    this.deps.dumpSecAggUpdates?.delta({
+      siteId: this.deps.siteId,
+      roundId: ins.roundId,
+      numExamples: outcome.numExamples,
+      groupExamples,
+      layout: ins.privacy!.secAgg!.layout,
+      delta: outcome.delta,
+    });
+    const update = { weights: outcome.delta, numExamples: outcome.numExamples, groupExamples };
+    const fit = secAggFitReport(outcome, job.recordLevel && recordLevelReport(job.recordLevel));
+    if (!fit.ok) this.deps.log.warn('training report left out of the secure round', { reason: fit.reason });
+    await session.provide(update, fit.ok ? fit.report : undefined);
     if (session.stopped) return this.reportStopped(session);
     this.deps.log.info('delta handed to secure aggregation (masked)', { roundId: ins.roundId });
   }

@@ -107,8 +107,14 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
   const named = MaskedInputRef.parse(await fromDaemon('masked-input'));
   const words = await env.coordinator.deltas.get(named.transfer.transferId)!.finish();
   if (!words.ok) throw new Error(words.error.message);
-  const { transfer, ...ids } = named;
+  const { transfer, fit, ...ids } = named;
   expect(words.data.byteLength).toBe(transfer.totalBytes);
+  // Beside it, what FitRes would say of training: its examples and losses, never a weight.
+  expect(fit).toMatchObject({
+    numExamples: daemon.data.trainPatients,
+    metrics: { loss: fit!.lossPerEpoch.at(-1) },
+  });
+  expect(fit!.lossTerms?.task).toBeGreaterThan(0);
   server.receiveMaskedInput({ ...ids, masked: words.data });
   for (const [k, p] of peers.entries()) server.receiveMaskedInput(p.maskInput(forwarded.get(p.id)!, own[k]!));
   const check = server.closeMaskedInput();

@@ -1,5 +1,5 @@
 import type { Identity } from '@fedfuse/crypto';
-import type { Ack, SecAggRequest, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
+import type { Ack, SecAggFitReport, SecAggRequest, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
 import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
 import { SecAggError, SecAggSite } from '@fedfuse/secagg';
 import type { ChunkSend } from './masked-upload.ts';
@@ -17,6 +17,8 @@ export interface SecAggSessionArgs {
   send: SecAggSend;
   /** Sends one chunk of the masked input's transfer (`delta:chunk`). */
   sendChunk: ChunkSend;
+  /** Test only (FEDFUSE_TEST_DUMP_SECAGG_UPDATES): sees the quantised update before it is masked. */
+  onQuantised?: (words: Uint32Array) => void;
 }
 
 /**
@@ -27,12 +29,18 @@ export interface SecAggSessionArgs {
 export class SecAggSession {
   private readonly site: SecAggSite;
   private update: SiteUpdate | undefined;
+  private fit: SecAggFitReport | undefined;
   private forwarded: unknown;
   /** Why the session stopped answering (a refused message or a failed send); undefined while it runs. */
   stopped: string | undefined;
 
   constructor(private readonly args: SecAggSessionArgs) {
-    this.site = new SecAggSite({ round: args.round, identity: args.identity, siteId: args.siteId });
+    this.site = new SecAggSite({
+      round: args.round,
+      identity: args.identity,
+      siteId: args.siteId,
+      onQuantised: args.onQuantised,
+    });
   }
 
   /** Stage 0: advertise this round's keys. */
@@ -40,9 +48,13 @@ export class SecAggSession {
     return this.answer('advertise', () => this.site.advertise());
   }
 
-  /** The trained delta (clipped already in a DP round): masked at once if the shares have arrived. */
-  provide(update: SiteUpdate): Promise<void> {
+  /**
+   * The trained delta (clipped already in a DP round): masked at once if the shares have arrived. `fit` (the
+   * training loss and counts, never the update) travels beside the masked input, as FitRes carries it.
+   */
+  provide(update: SiteUpdate, fit?: SecAggFitReport): Promise<void> {
     this.update = update;
+    this.fit = fit;
     return this.maskIfReady();
   }
 
@@ -70,7 +82,7 @@ export class SecAggSession {
       const { masked, ...ids } = this.site.maskInput(forwarded, update);
       const sent = await uploadMasked(masked, this.args.sendChunk);
       if (!sent.ok) throw new MaskedUploadRefused(`${sent.error.code}: ${sent.error.message}`);
-      return { ...ids, transfer: sent.data };
+      return { ...ids, transfer: sent.data, ...(this.fit ? { fit: this.fit } : {}) };
     });
   }
 

@@ -29,6 +29,7 @@ import { FitUploader } from './fit-uploader.ts';
 import { RoundProgress } from './round-progress.ts';
 import { WeightsSource } from './weights-source.ts';
 import type { PoisonKind } from '../fl/poison.ts';
+import { SecAggUpdateDumper } from '../fl/secagg-update-dump.ts';
 
 /** How to run the daemon. */
 export interface DaemonOptions {
@@ -46,6 +47,8 @@ export interface DaemonOptions {
   chunkBytes?: number;
   /** Simulation only: poison every delta (the simulator's attacker). */
   poison?: PoisonKind;
+  /** Test only (FEDFUSE_TEST_DUMP_SECAGG_UPDATES): where each secure round's own update is written. */
+  dumpSecAggUpdates?: string;
   /**
    * An already started trainer to use instead of starting one (tests, embedding); the daemon loads its
    * data into it and leaves it running on stop. A site's slot in a SharedTrainer is one.
@@ -150,6 +153,9 @@ export class SiteDaemon {
       privacy: parts.privacy,
       chunkBytes: options.chunkBytes,
       poison: options.poison,
+      dumpSecAggUpdates: options.dumpSecAggUpdates
+        ? new SecAggUpdateDumper(options.dumpSecAggUpdates)
+        : undefined,
       sendSecAgg: (submission) =>
         this.connection
           .request(FlEvent.secaggSubmit, submission)

@@ -103,13 +103,18 @@ export class RunsController {
       clientLevel: run.config.privacy.dp !== undefined,
       recordLevel: run.config.privacy.recordLevel !== undefined,
     };
-    if (!mechanisms.clientLevel && !mechanisms.recordLevel) return null;
     const names = new Map((await this.sites.list()).map((s) => [s.id, s.name]));
     const [committed, fits] = await Promise.all([
       this.privacy.committed(run.id),
       mechanisms.recordLevel ? this.rounds.fitUpdatesOfRun(run.id) : [],
     ]);
-    return runPrivacyView({ mechanisms, committed, recordLevel: recordLevelBySite(fits), siteNames: names });
+    return runPrivacyView({
+      mechanisms,
+      secureAggregation: run.config.secureAggregation !== undefined,
+      committed,
+      recordLevel: recordLevelBySite(fits),
+      siteNames: names,
+    });
   }
 
   @RestRoute('actOnRun')

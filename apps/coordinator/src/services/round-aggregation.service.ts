@@ -26,6 +26,7 @@ import { RoundSitesService } from './round-sites.service.ts';
 import { runStrategy } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
 import { SecAggRoundsService } from './secagg-rounds.service.ts';
+import { secureFitRows } from './secure-fit-records.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
 import { byStableKey } from './site-keys.ts';
 import { SiteSummariesService } from './site-summaries.service.ts';
@@ -118,7 +119,10 @@ export class RoundAggregationService {
     const global = await this.weights.atRound(run, round.number - 1);
     if (global.modelHash !== round.globalHash)
       throw new Error(`round ${round.number} started from another model than checkpoint ${round.number - 1}`);
-    const { submitted, kept } = await this.screened(round, config);
+    // A secure round has no stored deltas to screen: its sites' fit rows are written at the commit.
+    const { submitted, kept } = config.secureAggregation
+      ? { submitted: [], kept: [] }
+      : await this.screened(round, config);
     const { layout, manifest } = this.models.describe(config.model);
     const strategy = runStrategy(config, layout);
     const state = await this.weights.optimizerAt(run.id, round.number - 1);
@@ -282,9 +286,18 @@ export class RoundAggregationService {
     });
     const evaluatorIds = plan.ok ? plan.siteIds : [];
     const evaluationDeadline = this.clock.now() + config.evaluationTimeoutSeconds * 1000;
-    const trainingLoss = roundTrainingLoss(kept);
+    const secureFits = secure
+      ? secureFitRows({
+          roundId: round.id,
+          survivors: secure.survivors,
+          reports: this.secagg.fitReportsOf(round.id),
+          at: this.clock.now(),
+        })
+      : [];
+    const trainingLoss = roundTrainingLoss(secure ? secureFits : kept);
     // The commit point and its audit entry commit together (one fsync).
     await this.database.transaction(async () => {
+      for (const row of secureFits) await this.rounds.insertUpdate(row);
       await this.rounds.commit({
         round,
         checkpoint: { path, sha256 },

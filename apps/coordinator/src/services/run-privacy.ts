@@ -8,6 +8,8 @@ import { accountantSteps } from './dp-round.ts';
 export interface RunPrivacyArgs {
   /** The run's privacy settings: which mechanisms it uses. */
   mechanisms: { clientLevel: boolean; recordLevel: boolean };
+  /** Whether the run's rounds are securely aggregated (the coordinator learns only the sum). */
+  secureAggregation: boolean;
   /** Its committed DP-FedAvg rounds (empty without client-level DP). */
   committed: readonly CommittedPrivacy[];
   /** Each site's record-level ε as it reported it (empty without record-level DP). */
@@ -16,7 +18,8 @@ export interface RunPrivacyArgs {
 }
 
 /**
- * A DP run's guarantee over its committed rounds: the last one's ε (the accountant counts every round before
+ * A run's privacy: whether its rounds are securely aggregated and, for a DP run, its guarantee over its
+ * committed rounds: the last one's ε (the accountant counts every round before
  * it) and, per site, the ε of the rounds its update was averaged into (same accountant and δ), next to the
  * site's own record-level ε. The two are never combined: one is per hospital, the other per patient.
  */
@@ -45,7 +48,7 @@ export function runPrivacyView(args: RunPrivacyArgs): RunPrivacy {
   }));
   return {
     mechanism: mechanismOf(mechanisms),
-    secureAggregation: false,
+    secureAggregation: args.secureAggregation,
     epsilon: mechanisms.clientLevel ? (last?.epsilon ?? 0) : null,
     delta,
     rounds: committed.length,
@@ -53,7 +56,8 @@ export function runPrivacyView(args: RunPrivacyArgs): RunPrivacy {
   };
 }
 
-function mechanismOf(mechanisms: RunPrivacyArgs['mechanisms']): PrivacyMechanism {
+function mechanismOf(mechanisms: RunPrivacyArgs['mechanisms']): PrivacyMechanism | null {
+  if (!mechanisms.clientLevel && !mechanisms.recordLevel) return null;
   if (!mechanisms.recordLevel) return DP_MECHANISM;
   return mechanisms.clientLevel ? `${DP_MECHANISM}+${DP_SGD_MECHANISM}` : DP_SGD_MECHANISM;
 }

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { Ack, ErrorCode, RoundSecAgg, SecAggStage, SecAggSubmission } from '@fedfuse/protocol';
+import type {
+  Ack,
+  ErrorCode,
+  RoundSecAgg,
+  SecAggFitReport,
+  SecAggStage,
+  SecAggSubmission,
+} from '@fedfuse/protocol';
 import { FlEvent, fail, ok } from '@fedfuse/protocol';
 import type { SecAggErrorCode, SecAggRound } from '@fedfuse/secagg';
 import type { CoordinatorSettings } from '../env.ts';
@@ -33,6 +40,13 @@ const WIRE_CODE: Record<SecAggErrorCode, ErrorCode> = {
   reconstruction_failed: 'internal',
 };
 
+/** A run's secure round: what its sites are told, the fit reports sent with masked inputs, how it ended. */
+interface RunRound {
+  ins: RoundSecAgg;
+  fits: Map<string, SecAggFitReport>;
+  outcome?: SecAggOutcome;
+}
+
 /**
  * The coordinator's secure-aggregation rounds in progress, by round id: starts a driver per round, routes
  * each site's `secagg:submit` to it and sends its stage outputs as `secagg:request`. Drivers live in memory
@@ -44,7 +58,7 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
   /** The sites each driven round expects, by round id: they may open a masked input's transfer. */
   private readonly rosters = new Map<string, ReadonlySet<string>>();
   /** Runs' secure rounds by round id: what their sites are told, and how they ended once they did. */
-  private readonly runRounds = new Map<string, { ins: RoundSecAgg; outcome?: SecAggOutcome }>();
+  private readonly runRounds = new Map<string, RunRound>();
   private settled: (runId: string) => void = () => undefined;
 
   constructor(
@@ -100,7 +114,7 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
    */
   drive(planned: PlannedSecAgg, stageMs: Readonly<Record<SecAggStage, number>>): void {
     const { roundId, runId, layout } = planned.round;
-    const entry: { ins: RoundSecAgg; outcome?: SecAggOutcome } = { ins: planned.ins };
+    const entry: RunRound = { ins: planned.ins, fits: new Map() };
     this.runRounds.set(roundId, entry);
     void this.start({ round: planned.round, stageMs, current: new Float32Array(layout.length) }).then(
       (outcome) => {
@@ -122,6 +136,11 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
     return entry && (entry.outcome ?? 'running');
   }
 
+  /** Each site's fit report, sent with a masked input the driver accepted (survivors or not). */
+  fitReportsOf(roundId: string): ReadonlyMap<string, SecAggFitReport> {
+    return this.runRounds.get(roundId)?.fits ?? new Map();
+  }
+
   /** Forgets a committed or cancelled round, aborting its driver if it still runs. */
   end(roundId: string, reason: string): void {
     this.runRounds.delete(roundId);
@@ -140,15 +159,20 @@ export class SecAggRoundsService implements OnApplicationBootstrap, OnModuleDest
     if (!driver)
       return fail('wrong_round', `round ${envelope.roundId} has no secure aggregation in progress`);
     let raw: unknown = envelope.message;
+    let fit: SecAggFitReport | undefined;
     if (envelope.stage === 'masked-input') {
       // The words came before as a transfer from this connection; the submission names it.
-      const { transfer, ...ids } = envelope.message;
+      const { transfer, fit: report, ...ids } = envelope.message;
       const words = this.transfers.take(siteId, transfer);
       if (!words.ok) return words;
       raw = { ...ids, masked: words.data };
+      fit = report;
     }
     const answer = await driver.receive({ siteId, stage: envelope.stage, raw });
-    return answer.ok ? ok() : fail(WIRE_CODE[answer.code], `${answer.code}: ${answer.message}`);
+    if (!answer.ok) return fail(WIRE_CODE[answer.code], `${answer.code}: ${answer.message}`);
+    // Kept only once the driver took the masked input: a refused one leaves no report behind.
+    if (fit) this.runRounds.get(envelope.roundId)?.fits.set(siteId, fit);
+    return ok();
   }
 
   /** Closes every stage whose deadline has passed (from the coordinator's tick). */

@@ -1,18 +1,19 @@
 import type { SecAggRequest } from '@fedfuse/protocol';
 import type { SecAggSite, SiteUpdate } from '@fedfuse/secagg';
-import type { Ack, MaskedInput } from '@fedfuse/protocol';
+import type { Ack, MaskedInput, SecAggFitReport } from '@fedfuse/protocol';
 import { FlEvent, chunkTransfer } from '@fedfuse/protocol';
 import type { TestSite } from './test-site.ts';
 
 /**
  * Sends a site's answer to a stage as a real site does: a masked input's words first as `delta:chunk`s, then
- * the `secagg:submit` naming that transfer; every other stage's message inline. A refused chunk is returned.
+ * the `secagg:submit` naming that transfer (with `fit`, its training report, when given); every other
+ * stage's message inline. A refused chunk is returned.
  */
 export async function submitSecAgg(
   site: TestSite,
-  answer: { roundId: string; stage: string; message: unknown },
+  answer: { roundId: string; stage: string; message: unknown; fit?: SecAggFitReport },
 ): Promise<Ack<unknown>> {
-  const { roundId, stage, message } = answer;
+  const { roundId, stage, message, fit } = answer;
   if (stage !== 'masked-input') return site.emit(FlEvent.secaggSubmit, { roundId, stage, message });
   const { masked, ...ids } = message as MaskedInput;
   const transfer = await chunkTransfer(masked, { chunkDigests: false });
@@ -20,7 +21,8 @@ export async function submitSecAgg(
     const receipt = await site.emit(FlEvent.deltaChunk, chunk);
     if (!receipt.ok) return receipt;
   }
-  return site.emit(FlEvent.secaggSubmit, { roundId, stage, message: { ...ids, transfer: transfer.ref } });
+  const named = { ...ids, transfer: transfer.ref, ...(fit ? { fit } : {}) };
+  return site.emit(FlEvent.secaggSubmit, { roundId, stage, message: named });
 }
 
 /** A test site's answer to one `secagg:request`: the stage's message from its protocol peer. */

@@ -4,6 +4,8 @@
 
 import type { RunConfigInput, STRATEGIES } from '@fedfuse/protocol';
 import { RUN_DEFAULTS, RunConfig } from '@fedfuse/protocol';
+import type { PrivacyOptionFields } from './run-form-privacy.ts';
+import { defaultPrivacyOptions, recordLevelSettings, secureAggregationSettings } from './run-form-privacy.ts';
 export type StrategyName = (typeof STRATEGIES)[number];
 
 export type StrategyParam =
@@ -40,7 +42,7 @@ export const STRATEGY_PARAMS: Record<StrategyName, StrategyParam[]> = {
   krum: ['numMalicious', 'numToKeep'],
 };
 
-export interface RunFormValues {
+export interface RunFormValues extends PrivacyOptionFields {
   name: string;
   fusion: string;
   /** Comma- or space-separated task names; empty: every task the approved sites label. */
@@ -105,6 +107,7 @@ export const defaultRunForm: RunFormValues = {
   dpClip: '',
   dpNoiseMultiplier: '',
   dpDelta: '',
+  ...defaultPrivacyOptions,
 };
 
 export type RunFormErrors = Partial<Record<keyof RunFormValues | StrategyParam, string>>;
@@ -112,6 +115,7 @@ export type RunFormResult = { ok: true; body: RunConfigInput } | { ok: false; er
 
 type NumberField = Exclude<
   keyof RunFormValues,
+  | keyof PrivacyOptionFields
   | 'name'
   | 'fusion'
   | 'tasks'
@@ -230,8 +234,11 @@ export function buildRunRequest(form: RunFormValues): RunFormResult {
       proximalMu: number('proximalMu'),
     },
   };
-  const privacy = privacySettings(form, errors);
-  if (privacy) body.privacy = privacy;
+  const recordLevel = recordLevelSettings(form, errors);
+  const privacy = { ...privacySettings(form, errors), ...(recordLevel ? { recordLevel } : {}) };
+  if (Object.keys(privacy).length > 0) body.privacy = privacy;
+  const secureAggregation = secureAggregationSettings(form, errors);
+  if (secureAggregation) body.secureAggregation = secureAggregation;
   if (form.scheduleKind === 'cron') {
     if (!form.cron.trim()) errors.cron = 'required';
     body.schedule = { cron: form.cron.trim() };

@@ -89,11 +89,13 @@ export const SitePrivacy = z.object({
 export type SitePrivacy = z.infer<typeof SitePrivacy>;
 
 /**
- * A DP run's guarantee so far: the client-level (ε, δ) over its committed rounds (ε 0 and δ null before the
- * first; both null without `dp`); record-level ε is per site, in `sites`.
+ * A run's privacy, filled for every run: whether its rounds are securely aggregated and, for a DP run, its
+ * guarantee so far: the client-level (ε, δ) over its committed rounds (ε 0 and δ null before the first; both
+ * null without `dp`); record-level ε is per site, in `sites`. `rounds` counts committed DP rounds.
  */
 export const RunPrivacy = z.object({
-  mechanism: z.enum(PRIVACY_MECHANISMS),
+  /** The differential privacy mechanism; null: the run has no differential privacy. */
+  mechanism: z.enum(PRIVACY_MECHANISMS).nullable(),
   secureAggregation: z.boolean(),
   epsilon: z.number().nonnegative().nullable(),
   delta: z.number().nullable(),
@@ -104,12 +106,12 @@ export type RunPrivacy = z.infer<typeof RunPrivacy>;
 
 /**
  * GET /api/runs/:id: the run, the model to use (null before a round has a validation AUC), its last round,
- * and its privacy guarantee (null when the run is not differentially private).
+ * and its privacy (secure aggregation, and the DP guarantee of a DP run).
  */
 export const RunDetail = RunView.extend({
   selectedRound: SelectedRound.nullable(),
   lastRound: Count,
-  privacy: RunPrivacy.nullable(),
+  privacy: RunPrivacy,
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

@@ -2,16 +2,36 @@ import type { RunDetail } from '@fedfuse/protocol';
 import { Card, Empty } from '../../components/ui.tsx';
 import { formatMetric } from '../../lib/format.ts';
 
+/** Secure aggregation in words: its tolerances and mask graph, or that updates reach the coordinator one by one. */
+function secureAggregationText(run: RunDetail): string {
+  const option = run.config.secureAggregation;
+  if (!option) return "off (each site's update is sealed to the coordinator, which opens it)";
+  return `on: the coordinator learns only the sum (tolerates ${option.toleratedDropouts} dropouts, ${option.toleratedColluders} colluders; ${option.graph} graph)`;
+}
+
 /**
- * A DP run's guarantee: the client-level ε after the committed rounds, δ and the mechanism, each site's
- * share, and with record-level DP-SGD each site's own per-patient ε and δ.
+ * Every run's privacy: secure aggregation on or off with its settings and, for a DP run, the client-level ε
+ * after the committed rounds, δ and the mechanism, each site's share, and with record-level DP-SGD each
+ * site's own per-patient ε and δ.
  */
 export function PrivacyCard(props: { run: RunDetail }) {
   const privacy = props.run.privacy;
   const { dp, recordLevel } = props.run.config.privacy;
-  if (!privacy || (!dp && !recordLevel)) return null;
   return (
-    <Card title="Differential privacy">
+    <Card title="Privacy">
+      <p data-secure-aggregation={privacy.secureAggregation ? 'on' : 'off'}>
+        Secure aggregation {secureAggregationText(props.run)}
+      </p>
+      {dp || recordLevel ? <DpSummary run={props.run} /> : <p>No differential privacy.</p>}
+    </Card>
+  );
+}
+
+function DpSummary(props: { run: RunDetail }) {
+  const privacy = props.run.privacy;
+  const { dp, recordLevel } = props.run.config.privacy;
+  return (
+    <>
       <p data-privacy-summary>
         {dp ? (
           <>
@@ -26,8 +46,7 @@ export function PrivacyCard(props: { run: RunDetail }) {
         {dp ? ` (clip ${dp.clip}${dp.adaptive ? ', adaptive' : ''}, z ${dp.noiseMultiplier})` : ''}
         {recordLevel
           ? ` · record-level DP-SGD (per-patient clip ${recordLevel.clip}, z ${recordLevel.noiseMultiplier})`
-          : ''}{' '}
-        · secure aggregation {privacy.secureAggregation ? 'on' : 'off'}
+          : ''}
       </p>
       {privacy.sites.length === 0 ? (
         <Empty>No round committed yet.</Empty>
@@ -59,6 +78,6 @@ export function PrivacyCard(props: { run: RunDetail }) {
           </tbody>
         </table>
       )}
-    </Card>
+    </>
   );
 }

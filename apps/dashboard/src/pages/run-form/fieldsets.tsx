@@ -202,6 +202,74 @@ export function PrivacyFieldset(props: { binding: FormBinding }) {
   );
 }
 
+export function RecordLevelFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Record-level DP (DP-SGD at each site)</legend>
+      <Field
+        binding={b}
+        name="recordClip"
+        label="Per-patient clip C"
+        type="number"
+        step="any"
+        hint="each patient's gradient L2 bound; empty = off"
+      />
+      <Field
+        binding={b}
+        name="recordNoiseMultiplier"
+        label="Noise multiplier z"
+        type="number"
+        step="any"
+        hint="noise std on a batch's sum: z·C"
+      />
+      <Field
+        binding={b}
+        name="recordDelta"
+        label="δ"
+        type="number"
+        step="any"
+        hint="empty = 1/patients^1.1"
+      />
+    </fieldset>
+  );
+}
+
+export function SecureAggregationFieldset(props: { binding: FormBinding }) {
+  const b = props.binding;
+  return (
+    <fieldset>
+      <legend>Secure aggregation</legend>
+      <Field
+        binding={b}
+        name="secAggDropouts"
+        label="Tolerated dropouts"
+        type="number"
+        hint="sites that may drop mid-round; empty = off"
+      />
+      <Field
+        binding={b}
+        name="secAggColluders"
+        label="Tolerated colluders"
+        type="number"
+        hint="sites that may collude with the coordinator; empty = 0"
+      />
+      <label className={b.errors.secAggGraph ? 'invalid' : undefined}>
+        Mask graph
+        <select
+          name="secAggGraph"
+          value={b.form.secAggGraph}
+          onChange={(e) => b.set('secAggGraph', e.target.value === 'sparse' ? 'sparse' : 'complete')}
+        >
+          <option value="complete">complete (every pair of sites)</option>
+          <option value="sparse">sparse (SecAgg+ Harary graph)</option>
+        </select>
+        <FieldNote error={b.errors.secAggGraph} />
+      </label>
+    </fieldset>
+  );
+}
+
 const SCHEDULES = [
   { kind: 'none', label: 'start by hand' },
   { kind: 'cron', label: 'cron' },

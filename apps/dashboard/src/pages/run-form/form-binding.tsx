@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { RunFormErrors, RunFormValues, StrategyParam } from '../../lib/run-form.ts';
 import { defaultRunForm } from '../../lib/run-form.ts';
 
-export type TextField = Exclude<keyof RunFormValues, 'params' | 'strategy' | 'scheduleKind'>;
+export type TextField = Exclude<keyof RunFormValues, 'params' | 'strategy' | 'scheduleKind' | 'secAggGraph'>;
 
 export interface FieldOptions {
   hint?: string;

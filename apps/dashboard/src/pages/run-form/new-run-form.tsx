@@ -9,8 +9,10 @@ import {
   LocalFieldset,
   ModelFieldset,
   PrivacyFieldset,
+  RecordLevelFieldset,
   RunFieldset,
   ScheduleFieldset,
+  SecureAggregationFieldset,
   StrategyFieldset,
 } from './fieldsets.tsx';
 import { useFormBinding } from './form-binding.tsx';
@@ -45,6 +47,8 @@ export function NewRunForm(props: { onCreated: (run: RunView) => void }) {
         <StrategyFieldset binding={binding} />
         <LocalFieldset binding={binding} />
         <PrivacyFieldset binding={binding} />
+        <RecordLevelFieldset binding={binding} />
+        <SecureAggregationFieldset binding={binding} />
         <ScheduleFieldset binding={binding} />
         <ErrorNote error={serverError} context="The coordinator refused the run" />
         <div className="form-actions">

@@ -87,7 +87,7 @@ describe('RunningFedAvg (FedAvg fed one update at a time)', () => {
     }
     const expected = viaWeights.mean(base);
     expect(Buffer.from(viaDeltas.mean(base).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
-    expect(viaDeltas.added.map((u) => u.clientId)).toEqual(updates.map((u) => u.clientId));
+    expect(viaDeltas.added.map((u) => u.numExamples)).toEqual(updates.map((u) => u.numExamples));
     expect(() => viaDeltas.addDelta(new Float32Array(P - 1), updates[0]!)).toThrow(
       /the base has 9999 weights, expected 10000/,
     );

@@ -65,7 +65,7 @@ export class RunningFedAvg {
       // A zero count adds nothing, and skipping it keeps a NaN weight of an untrained group out.
       if (count > 0) {
         if (base === undefined) this.addRange(update.weights, count, segment);
-        else this.addDeltaRange(base, update.weights, count, segment);
+        else this.addDeltaRange({ base, delta: update.weights }, count, segment);
       }
     });
     for (const [group, count] of this.groupCounts(counts))
@@ -106,7 +106,11 @@ export class RunningFedAvg {
   }
 
   /** addRange of the weights fround(base + delta), the same arithmetic term by term. */
-  private addDeltaRange(base: Float32Array, delta: Float32Array, count: number, segment: LayoutSegment): void {
+  private addDeltaRange(
+    { base, delta }: { base: Float32Array; delta: Float32Array },
+    count: number,
+    segment: LayoutSegment,
+  ): void {
     const { hi, lo } = this;
     const end = segment.offset + segment.length;
     for (let i = segment.offset; i < end; i++) {

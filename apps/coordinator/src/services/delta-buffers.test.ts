@@ -22,7 +22,7 @@ describe('DeltaBuffers', () => {
     const big = new Uint8Array(2000);
     buffers.release(big.subarray(0, 1000));
     expect(buffers.take(1000).buffer).not.toBe(big.buffer);
-    const released = Array.from({ length: 20 }, () => new Uint8Array(64));
+    const released: Uint8Array[] = Array.from({ length: 20 }, () => new Uint8Array(64));
     released.forEach((b) => buffers.release(b));
     const reused = Array.from({ length: 20 }, () => buffers.take(64)).filter((b) => released.includes(b));
     expect(reused.length).toBe(8);

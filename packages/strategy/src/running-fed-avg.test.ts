@@ -74,6 +74,26 @@ describe('RunningFedAvg (FedAvg fed one update at a time)', () => {
     expect(() => streamed(noImaging).mean()).toThrow(/group 'imaging' sum to 0/);
   });
 
+  it('adds a delta on top of base weights bit for bit as add() does with base + delta in a Float32Array', () => {
+    const updates = results(6, 6);
+    const base = results(1, 7)[0]!.weights;
+    const viaWeights = new RunningFedAvg(P, layout);
+    const viaDeltas = new RunningFedAvg(P, layout);
+    for (const update of updates) {
+      const weights = new Float32Array(P);
+      for (let i = 0; i < P; i++) weights[i] = base[i]! + update.weights[i]!;
+      viaWeights.add({ ...update, weights });
+      viaDeltas.addDelta(base, update);
+    }
+    const expected = viaWeights.mean(base);
+    expect(Buffer.from(viaDeltas.mean(base).buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    expect(viaDeltas.added.map((u) => u.numExamples)).toEqual(updates.map((u) => u.numExamples));
+    expect(() => viaDeltas.addDelta(new Float32Array(P - 1), updates[0]!)).toThrow(
+      /the base has 9999 weights, expected 10000/,
+    );
+    expect(viaDeltas.added).toHaveLength(6);
+  });
+
   it('refuses a bad update with a clear error and keeps what it had', () => {
     const [first, second] = results(2, 5);
     const sum = streamed([first!]);

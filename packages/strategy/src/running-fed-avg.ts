@@ -38,6 +38,21 @@ export class RunningFedAvg {
 
   /** Adds one update's weights, weighted by its (per-group) example counts. Throws and adds nothing on bad input. */
   add(update: ClientUpdate & { metrics?: Metrics }): void {
+    this.addWeights(update, undefined);
+  }
+
+  /**
+   * Adds the update whose weights are `base + update.weights` (a delta on top of `base`), each rounded to
+   * float32 as a Float32Array of them would hold: the same sum as `add` with those weights, bit for bit,
+   * without building them (one pass, no model-sized buffer).
+   */
+  addDelta(base: Float32Array, update: ClientUpdate & { metrics?: Metrics }): void {
+    if (base.length !== this.length)
+      throw new Error(`RunningFedAvg: the base has ${base.length} weights, expected ${this.length}`);
+    this.addWeights(update, base);
+  }
+
+  private addWeights(update: ClientUpdate & { metrics?: Metrics }, base: Float32Array | undefined): void {
     if (update.weights.length !== this.length)
       throw new Error(
         `RunningFedAvg: the update has ${update.weights.length} weights, expected ${this.length}`,
@@ -48,7 +63,10 @@ export class RunningFedAvg {
     this.segments.forEach((segment, index) => {
       const count = counts[index]!;
       // A zero count adds nothing, and skipping it keeps a NaN weight of an untrained group out.
-      if (count > 0) this.addRange(update.weights, count, segment);
+      if (count > 0) {
+        if (base === undefined) this.addRange(update.weights, count, segment);
+        else this.addDeltaRange({ base, delta: update.weights }, count, segment);
+      }
     });
     for (const [group, count] of this.groupCounts(counts))
       this.totals.set(group, (this.totals.get(group) ?? 0) + count);
@@ -85,6 +103,24 @@ export class RunningFedAvg {
     const byGroup = new Map<string | undefined, number>();
     this.segments.forEach((segment, index) => byGroup.set(segment.group, counts[index]!));
     return byGroup;
+  }
+
+  /** addRange of the weights fround(base + delta), the same arithmetic term by term. */
+  private addDeltaRange(
+    { base, delta }: { base: Float32Array; delta: Float32Array },
+    count: number,
+    segment: LayoutSegment,
+  ): void {
+    const { hi, lo } = this;
+    const end = segment.offset + segment.length;
+    for (let i = segment.offset; i < end; i++) {
+      const term = count * Math.fround(base[i]! + delta[i]!);
+      const before = hi[i]!;
+      const sum = before + term;
+      const back = sum - before;
+      lo[i]! += before - (sum - back) + (term - back);
+      hi[i] = sum;
+    }
   }
 
   private addRange(weights: Float32Array, count: number, segment: LayoutSegment): void {

@@ -11,6 +11,7 @@ import type { ResolvedRunConfig } from '../run-config.ts';
 export interface OpenedFit {
   /** The encoded delta, stored as sent. */
   payload: Uint8Array;
+  /** A view of `payload`'s floats. */
   delta: Float32Array;
   norm: number;
 }
@@ -38,7 +39,9 @@ export async function openFit(o: {
     inPlace: true, // the transfer's bytes are the submission's alone (take() removed them): no copy
   });
   if (!opened.ok) return fail(opened.error.code, opened.error.message);
-  const decoded = decodeWeights(opened.data.payload);
+  const payload = alignedInPlace(opened.data.payload);
+  // The floats stay in the transfer's buffer: no delta-sized copy (and no garbage) per update.
+  const decoded = decodeWeights(payload, { share: true });
   if (!decoded.ok) return fail('invalid_payload', `the delta does not decode: ${decoded.error.message}`);
   const validation = validateUpdate(
     {
@@ -58,7 +61,20 @@ export async function openFit(o: {
     return fail('invalid_payload', `update refused (${validation.reason}): ${validation.message}`);
   if (round.privacy && res.privacy === undefined)
     return fail('invalid_payload', 'a differentially private round needs privacy.clipped in the submission');
-  return ok({ payload: opened.data.payload, delta: decoded.data.values, norm: validation.norm });
+  return ok({ payload, delta: decoded.data.values, norm: validation.norm });
+}
+
+/**
+ * The payload moved to the nearest 4-byte boundary at or before it in its own buffer (what precedes it there is
+ * the sealed header and the bound fields, already checked and of no further use), so its floats can be viewed.
+ */
+function alignedInPlace(payload: Uint8Array): Uint8Array {
+  const shift = payload.byteOffset % 4;
+  if (shift === 0) return payload;
+  const whole = new Uint8Array(payload.buffer);
+  const to = payload.byteOffset - shift;
+  whole.copyWithin(to, payload.byteOffset, payload.byteOffset + payload.byteLength);
+  return whole.subarray(to, to + payload.byteLength);
 }
 
 /** Float32 clipping at the site may land a hair above the clip: this much relative slack is allowed. */

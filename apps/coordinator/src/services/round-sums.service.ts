@@ -6,8 +6,6 @@ import type { ParameterLayout } from '@fedfuse/strategy';
 interface OpenSum {
   roundId: string;
   sum: RunningFedAvg;
-  /** global + delta of the update being added: one buffer, reused. */
-  scratch: Float32Array;
   messageKeys: Set<string>;
 }
 
@@ -59,16 +57,13 @@ export class RoundSums {
       entry = {
         roundId,
         sum: new RunningFedAvg(base.length, update.layout),
-        scratch: new Float32Array(base.length),
         messageKeys: new Set(),
       };
       this.open.set(runId, entry);
     }
-    const { scratch } = entry;
-    // The same float32 weights the batch path aggregates: global + delta, rounded to float32.
-    for (let i = 0; i < scratch.length; i++) scratch[i] = base[i]! + delta[i]!;
-    entry.sum.add({
-      weights: scratch,
+    // The same float32 weights the batch path aggregates, global + delta rounded to float32, in one pass.
+    entry.sum.addDelta(base, {
+      weights: delta,
       numExamples: update.numExamples,
       ...(update.groupExamples ? { groupExamples: update.groupExamples } : {}),
     });

@@ -166,7 +166,10 @@ export class SubmissionsService {
       this.refuse({ siteId, roundId: res.roundId, code, message });
     const known = await this.alreadyIn({ round, siteId, messageKey });
     if (known) return known.ok ? known : refuse(known.error.code, known.error.message);
-    const stored = await this.opening.run(() => this.openAndStore(o));
+    // Once stored and added to the sum, nothing holds a view of the transfer's bytes: they are reused.
+    const stored = await this.opening.run(() =>
+      this.openAndStore(o).finally(() => this.transfers.release(o.sealed)),
+    );
     if (!stored.ok) return refuse(stored.error.code, stored.error.message);
     const { path, sha256, bytes, norm } = stored.data;
     const outcome = await this.locks.run(run.id, () =>

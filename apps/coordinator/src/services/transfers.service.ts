@@ -6,6 +6,7 @@ import { RunsRepository } from '../repositories/runs.repository.ts';
 import { CLOCK } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
+import { DeltaBuffers } from './delta-buffers.ts';
 
 interface Incoming {
   reassembler: ChunkReassembler;
@@ -27,6 +28,8 @@ export type AbandonReason = 'disconnected' | 'round_closed';
 @Injectable()
 export class TransfersService {
   private readonly incoming = new Map<string, Incoming>();
+  /** Finished transfers are reassembled into these, handed back by `release` once their submission is done. */
+  private readonly buffers = new DeltaBuffers();
   /** Upper bound on one delta's bytes (set from the active run's model size). */
   maxDeltaBytes = 64 * 1024 * 1024;
 
@@ -63,9 +66,11 @@ export class TransfersService {
     if (!receipt.ok) return receipt;
     this.incoming.set(key, entry);
     if (receipt.data.complete) {
-      const finished = await entry.reassembler.finish();
+      const into = this.buffers.take(chunk.totalBytes);
+      const finished = await entry.reassembler.finish(into);
       if (!finished.ok) {
         this.incoming.delete(key);
+        this.buffers.release(into);
         return finished;
       }
       entry.bytes = finished.data;
@@ -87,6 +92,14 @@ export class TransfersService {
       return fail('invalid_payload', 'the submission names another size or hash than the transfer had');
     this.incoming.delete(key);
     return ok(entry.bytes);
+  }
+
+  /**
+   * Hands back the bytes `take` returned once nothing holds a view of them any more (the submission stored,
+   * copied or dropped all it needed), so the next transfer reuses them.
+   */
+  release(bytes: Uint8Array): void {
+    this.buffers.release(bytes);
   }
 
   /** Bytes held by every open transfer, for /metrics. */

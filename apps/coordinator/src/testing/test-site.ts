@@ -280,7 +280,7 @@ export class TestSite {
     this.downloads.delete(ins.model.weights.transferId);
     const bytes = await assembler.finish();
     if (!bytes.ok) throw new Error(bytes.error.message);
-    const decoded = decodeWeights(bytes.data);
+    const decoded = decodeWeights(bytes.data, { share: true }); // the download's own buffer: no copy
     if (!decoded.ok) throw new Error(decoded.error.message);
     return decoded.data.values;
   }

@@ -98,8 +98,12 @@ export class ChunkReassembler {
     };
   }
 
-  /** Check completeness and the whole-transfer hash; on success returns the bytes (once). */
-  async finish(): Promise<Ack<Uint8Array>> {
+  /**
+   * Check completeness and the whole-transfer hash; on success returns the bytes (once). `into`, when it has
+   * exactly the transfer's length, receives them instead of a fresh buffer (a caller reusing delta-sized
+   * buffers); it is overwritten even when the transfer is refused.
+   */
+  async finish(into?: Uint8Array): Promise<Ack<Uint8Array>> {
     const ref = this.ref;
     if (this.finished) return fail('invalid_payload', 'transfer is already finished');
     if (ref === undefined) return fail('incomplete_transfer', 'no chunk has arrived');
@@ -113,7 +117,7 @@ export class ChunkReassembler {
         `transfer ${ref.transferId} is missing ${ref.chunkCount - this.receivedCount} of ${ref.chunkCount} chunks (${missing.join(', ')}${more})`,
       );
     }
-    const bytes = new Uint8Array(ref.totalBytes);
+    const bytes = into?.byteLength === ref.totalBytes ? into : new Uint8Array(ref.totalBytes);
     for (const [index, data] of this.chunks) bytes.set(data, index * ref.chunkBytes);
     const actual = await sha256Hex(bytes);
     if (actual !== ref.sha256) {

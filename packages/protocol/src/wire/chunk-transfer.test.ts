@@ -134,6 +134,29 @@ describe('chunked transfer', () => {
     expect((await tampered.finish()).ok).toBe(false);
   });
 
+  it('finishes into a buffer the caller gives when it has the exact length, and still checks the hash', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const into = new Uint8Array(300).fill(0xee);
+    const r = new ChunkReassembler({ expected: ref });
+    for (const c of chunks) r.push(c);
+    const done = await r.finish(into);
+    expect(done.ok && done.data).toBe(into);
+    expect(into).toEqual(bytes);
+    const wrongSize = new Uint8Array(299);
+    const other = new ChunkReassembler({ expected: ref });
+    for (const c of chunks) other.push(c);
+    const fresh = await other.finish(wrongSize);
+    expect(fresh.ok && fresh.data).not.toBe(wrongSize);
+    expect(fresh.ok && fresh.data).toEqual(bytes);
+    const tampered = new ChunkReassembler({ expected: ref });
+    for (const c of chunks) tampered.push(c.index === 1 ? { ...c, data: new Uint8Array(100) } : c);
+    expect(await tampered.finish(new Uint8Array(300))).toMatchObject({
+      ok: false,
+      error: { code: 'hash_mismatch' },
+    });
+  });
+
   it('refuses a chunk whose payload is longer than its slot', async () => {
     const { chunks } = await chunksOf(bytesOf(25), 10);
     const r = new ChunkReassembler();

@@ -24,6 +24,15 @@ export function writeFloat32LE(values: Float32Array, out: Uint8Array): void {
   if (!HOST_IS_LITTLE_ENDIAN) swapBytes32(out.subarray(0, values.byteLength));
 }
 
+/**
+ * Little-endian float32 bytes as a Float32Array sharing their memory, when the host is little-endian and the
+ * bytes start on a 4-byte boundary of their buffer; otherwise undefined (the caller copies).
+ */
+export function viewFloat32LE(bytes: Uint8Array): Float32Array | undefined {
+  if (!HOST_IS_LITTLE_ENDIAN || bytes.byteOffset % 4 !== 0 || bytes.byteLength % 4 !== 0) return undefined;
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
 /** Read little-endian float32 bytes into a new Float32Array, bit for bit. */
 export function readFloat32LE(bytes: Uint8Array): Float32Array {
   const values = new Float32Array(bytes.byteLength / 4);

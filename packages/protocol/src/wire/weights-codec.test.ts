@@ -52,6 +52,24 @@ describe('weights wire format', () => {
     expect(bitsOf(decoded.values)).toEqual(SPECIAL_BITS);
   });
 
+  it('shares the bytes when asked and the floats are aligned, and copies them when they are not', () => {
+    const values = fromBits(SPECIAL_BITS);
+    const encoded = encodeWeights({ manifest: flat(values.length), values });
+    const shared = decodeWeights(encoded, { share: true });
+    if (!shared.ok) throw new Error(shared.error.message);
+    expect(shared.data.values.buffer).toBe(encoded.buffer);
+    expect(bitsOf(shared.data.values)).toEqual(SPECIAL_BITS);
+    // The same blob one byte into a bigger buffer: the floats are misaligned, so they are copied, bit for bit.
+    const shifted = new Uint8Array(encoded.length + 1);
+    shifted.set(encoded, 1);
+    const copied = decodeWeights(shifted.subarray(1), { share: true });
+    if (!copied.ok) throw new Error(copied.error.message);
+    expect(copied.data.values.buffer).not.toBe(shifted.buffer);
+    expect(bitsOf(copied.data.values)).toEqual(SPECIAL_BITS);
+    // Without `share`, never a view.
+    expect(decodeOk(encoded).values.buffer).not.toBe(encoded.buffer);
+  });
+
   it('round-trips arbitrary bit patterns and manifests', () => {
     fc.assert(
       fc.property(

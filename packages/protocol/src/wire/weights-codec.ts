@@ -4,7 +4,7 @@ import { MAX_PARAMS, MAX_TENSOR_RANK, MAX_TENSORS } from '../limits.ts';
 import type { TensorSpec } from '../manifest.ts';
 import { WeightsManifest } from '../manifest.ts';
 import { formatIssues } from '../parse.ts';
-import { readFloat32LE, writeFloat32LE } from './float-bytes.ts';
+import { readFloat32LE, viewFloat32LE, writeFloat32LE } from './float-bytes.ts';
 import { sha256Hex } from './sha256.ts';
 
 // Layout (little-endian): "FFWT" | u16 version | u16 flags | u32 headerBytes | u32 tensorCount
@@ -154,8 +154,13 @@ function readHeader(bytes: Uint8Array): Ack<Header> {
   return { ok: true, data: { manifest: manifest.data, headerBytes } };
 }
 
-/** Decode and fully validate a weights blob; never throws on hostile input. */
-export function decodeWeights(bytes: Uint8Array): Ack<Weights> {
+/**
+ * Decode and fully validate a weights blob; never throws on hostile input. With `share`, the values are a view
+ * of `bytes` where its float region is 4-byte aligned (always on little-endian hosts when `bytes` starts on a
+ * 4-byte boundary: the header is padded to 8), so no model-sized copy is made; the caller then owns `bytes`
+ * and must not change or reuse them while the values are in use.
+ */
+export function decodeWeights(bytes: Uint8Array, options: { share?: boolean } = {}): Ack<Weights> {
   const header = readHeader(bytes);
   if (!header.ok) return header;
   const { manifest, headerBytes } = header.data;
@@ -166,5 +171,7 @@ export function decodeWeights(bytes: Uint8Array): Ack<Weights> {
       `weights blob is ${bytes.length} bytes; header + ${manifest.numParams} float32 values need ${expected}`,
     );
   }
-  return { ok: true, data: { manifest, values: readFloat32LE(bytes.subarray(headerBytes)) } };
+  const floats = bytes.subarray(headerBytes);
+  const values = (options.share ? viewFloat32LE(floats) : undefined) ?? readFloat32LE(floats);
+  return { ok: true, data: { manifest, values } };
 }

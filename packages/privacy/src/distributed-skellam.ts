@@ -88,6 +88,9 @@ export function distributedSkellam(args: DistributedSkellamArgs): DistributedSke
 
 const HALF_MODULUS = 2 ** 31;
 
+/** The wrap-around probability a DP round's masked sum may have (sumWrapProbability): one round in 10⁹. */
+export const MAX_WRAP_PROBABILITY = 1e-9;
+
 /**
  * An upper bound on the probability that any of `dimension` coordinates of x + N leaves [−2³¹, 2³¹) (the
  * 32-bit modular sum then wraps and decodes wrong), for |xᵢ| ≤ `bound` and N Skellam with variance V. Chernoff:

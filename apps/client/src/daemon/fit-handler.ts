@@ -9,6 +9,7 @@ import { poisonDelta } from '../fl/poison.ts';
 import { policyRefusal, roundCost } from '../fl/privacy-policy.ts';
 import type { RecordLevelCost } from '../fl/record-level-cost.ts';
 import { recordLevelCost } from '../fl/record-level-cost.ts';
+import { noisedUpdate, secureDpNoise } from '../fl/secagg-dp.ts';
 import { secAggRoundOf } from '../fl/secagg-round.ts';
 import { checkSpecFit } from '../fl/spec-fit.ts';
 import type { Logger } from '../log/logger.ts';
@@ -301,11 +302,19 @@ export class FitHandler {
 
   /** The delta goes only to the secure-aggregation session, masked; nothing is sealed or stored plain. */
   private async provideMasked(session: SecAggSession, outcome: TrainOutcome, ins: FitIns): Promise<void> {
-    const groups = new Set(ins.privacy!.secAgg!.layout.groups.map((g) => g.name));
-    const groupExamples = Object.fromEntries(
-      Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
-    );
-    await session.provide({ weights: outcome.delta, numExamples: outcome.numExamples, groupExamples });
+    const secAgg = ins.privacy!.secAgg!;
+    const dp = secureDpNoise(ins);
+    if (dp?.ok) {
+      // DP: equal weights and this site's share of the Skellam noise, added before masking.
+      const update = noisedUpdate({ delta: outcome.delta, maxExamples: secAgg.maxExamples, siteMu: dp.noise.siteMu });
+      await session.provide(update);
+    } else {
+      const groups = new Set(secAgg.layout.groups.map((g) => g.name));
+      const groupExamples = Object.fromEntries(
+        Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
+      );
+      await session.provide({ weights: outcome.delta, numExamples: outcome.numExamples, groupExamples });
+    }
     if (session.stopped) return this.reportStopped(session);
     this.deps.log.info('delta handed to secure aggregation (masked)', { roundId: ins.roundId });
   }

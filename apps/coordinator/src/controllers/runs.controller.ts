@@ -102,6 +102,7 @@ export class RunsController {
     const mechanisms = {
       clientLevel: run.config.privacy.dp !== undefined,
       recordLevel: run.config.privacy.recordLevel !== undefined,
+      secureAggregation: run.config.secureAggregation !== undefined,
     };
     if (!mechanisms.clientLevel && !mechanisms.recordLevel) return null;
     const names = new Map((await this.sites.list()).map((s) => [s.id, s.name]));

@@ -45,7 +45,10 @@ export function privacyMarkdown(report: ExperimentReport): string {
   return `${[
     `Command: \`${report.command}\` (${num(report.totalSeconds / 60, 1)} minutes).`,
     `Setup: ${setup} DP-FedAvg with the clip and δ in the run names' options: without secure aggregation the coordinator adds Gaussian noise to the mean; with it (\`sa-*\`) each site adds its share of Skellam noise before masking and ε is the distributed Skellam mechanism's (q = 1, no amplification claimed); \`dp-sgd-*\`: record-level DP-SGD at every site instead (C = 1, δ = 1e-5; ε per patient, the largest site's). Every AUC is the selected round's global model on the pooled held-out splits of all sites.${failed}`,
-    markdownTable(['run', 'secure aggregation', 'z', 'ε', 'δ', ...tasks.map((t) => `${t} AUC`), 'mean AUC', 'seconds'], rows),
+    markdownTable(
+      ['run', 'secure aggregation', 'z', 'ε', 'δ', ...tasks.map((t) => `${t} AUC`), 'mean AUC', 'seconds'],
+      rows,
+    ),
   ].join('\n\n')}\n`;
 }
 

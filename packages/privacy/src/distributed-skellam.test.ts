@@ -47,7 +47,10 @@ describe('distributed Skellam noise', () => {
     const fewer = distributedSkellam({ ...ROUND, contributors: 3 });
     expect(fewer.accounting.variance / all.accounting.variance).toBeCloseTo(3 / 5, 12);
     // Rounding grows Δ2 by at most √d.
-    expect(all.accounting.l2Sensitivity).toBeCloseTo(ROUND.scale * ROUND.clip + Math.sqrt(ROUND.dimension), 6);
+    expect(all.accounting.l2Sensitivity).toBeCloseTo(
+      ROUND.scale * ROUND.clip + Math.sqrt(ROUND.dimension),
+      6,
+    );
   });
 
   it.each([
@@ -117,7 +120,9 @@ describe(sumWrapProbability.name, () => {
   it('is negligible at the default 22 levels for 10 sites and z = 1, and certain without room', () => {
     const { accounting } = distributedSkellam({ ...ROUND, noiseShares: 10, contributors: 10 });
     const bound = 10 * (2 ** 21 - 1 + 1);
-    expect(sumWrapProbability({ bound, variance: accounting.variance, dimension: 350_000 })).toBeLessThan(1e-100);
+    expect(sumWrapProbability({ bound, variance: accounting.variance, dimension: 350_000 })).toBeLessThan(
+      1e-100,
+    );
     expect(sumWrapProbability({ bound: 2 ** 31, variance: 1, dimension: 1 })).toBe(1);
     // One standard deviation of room: some coordinate of many wraps almost surely.
     const crowded = sumWrapProbability({ bound: 2 ** 31 - 2 ** 21, variance: 2 ** 42, dimension: 350_000 });

@@ -23,7 +23,8 @@ export function computeEpsilon(args: ComputeEpsilonArgs): { epsilon: number; ord
   args.steps.forEach(checkSteps);
   const skellam = args.skellam ?? [];
   skellam.forEach(checkSkellamSteps);
-  if ([...args.steps, ...skellam].every((step) => step.count === 0)) return { epsilon: 0, order: orders[0] ?? 2 };
+  if ([...args.steps, ...skellam].every((step) => step.count === 0))
+    return { epsilon: 0, order: orders[0] ?? 2 };
 
   const rdp = new Float64Array(orders.length);
   for (const step of args.steps) {

@@ -103,7 +103,10 @@ describe('quantisation', () => {
   it('refuses noise of another length than the weights', () => {
     const update = { weights: new Float32Array(4), numExamples: 1, noise: new Int32Array(3) };
     expect(() => encodeUpdate({ plan, layout, update, random: zeros })).toThrow(
-      expect.objectContaining({ code: 'invalid_payload', message: 'noise has 3 values, the layout 4 weights' }),
+      expect.objectContaining({
+        code: 'invalid_payload',
+        message: 'noise has 3 values, the layout 4 weights',
+      }),
     );
   });
 });

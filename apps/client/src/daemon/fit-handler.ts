@@ -306,7 +306,11 @@ export class FitHandler {
     const dp = secureDpNoise(ins);
     if (dp?.ok) {
       // DP: equal weights and this site's share of the Skellam noise, added before masking.
-      const update = noisedUpdate({ delta: outcome.delta, maxExamples: secAgg.maxExamples, siteMu: dp.noise.siteMu });
+      const update = noisedUpdate({
+        delta: outcome.delta,
+        maxExamples: secAgg.maxExamples,
+        siteMu: dp.noise.siteMu,
+      });
       await session.provide(update);
     } else {
       const groups = new Set(secAgg.layout.groups.map((g) => g.name));

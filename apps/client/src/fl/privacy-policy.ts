@@ -37,7 +37,11 @@ export function roundCost(args: {
   const rounds = [...byRound.values()].sort((a, b) => a.round - b.round);
   const delta = args.recordedDelta ?? dp.delta;
   const gaussian = rounds.filter((r) => !r.skellam);
-  const steps = gaussian.map(({ sampleRate, noiseMultiplier }) => ({ sampleRate, noiseMultiplier, count: 1 }));
+  const steps = gaussian.map(({ sampleRate, noiseMultiplier }) => ({
+    sampleRate,
+    noiseMultiplier,
+    count: 1,
+  }));
   const skellam = rounds.flatMap((r) => (r.skellam ? [{ ...r.skellam, count: 1 }] : []));
   return { epsilon: computeEpsilon({ steps, skellam, delta }).epsilon, delta, rounds };
 }

@@ -59,7 +59,9 @@ describe(secureDpNoise.name, () => {
     const tight = { ...SEC_AGG, levelsLog2: 29 };
     const refused = secureDpNoise({ privacy: privacy(tight) });
     expect(refused?.ok).toBe(false);
-    expect(refused?.ok === false && refused.message).toMatch(/could wrap around 2\^32 with probability up to/);
+    expect(refused?.ok === false && refused.message).toMatch(
+      /could wrap around 2\^32 with probability up to/,
+    );
     const ins = {
       runId: '00000000-0000-4000-8000-000000000001',
       roundId: '00000000-0000-4000-8000-000000000002',
@@ -67,7 +69,9 @@ describe(secureDpNoise.name, () => {
       privacy: privacy(tight),
     } as unknown as FitIns;
     const joined = secAggRoundOf(ins, 's0');
-    expect(!joined.ok && joined.message).toMatch(/^secure aggregation with DP: the masked sum of 5 noised updates/);
+    expect(!joined.ok && joined.message).toMatch(
+      /^secure aggregation with DP: the masked sum of 5 noised updates/,
+    );
   });
 });
 
@@ -76,8 +80,13 @@ describe('the site policy under secure aggregation with DP', () => {
     const cost = roundCost({ privacy: privacy(), roundNumber: 1, recorded: [] });
     const worst = secureDpNoise({ privacy: privacy() });
     if (!worst?.ok) throw new Error('expected noise');
-    expect(cost.rounds).toEqual([{ round: 1, sampleRate: 1, noiseMultiplier: 1, skellam: worst.noise.worstCase }]);
-    const gaussian = computeEpsilon({ steps: [{ sampleRate: 1, noiseMultiplier: 1, count: 1 }], delta: 1e-5 });
+    expect(cost.rounds).toEqual([
+      { round: 1, sampleRate: 1, noiseMultiplier: 1, skellam: worst.noise.worstCase },
+    ]);
+    const gaussian = computeEpsilon({
+      steps: [{ sampleRate: 1, noiseMultiplier: 1, count: 1 }],
+      delta: 1e-5,
+    });
     // 4 of 5 shares of the noise: about the Gaussian's at z·√(4/5).
     expect(cost.epsilon!).toBeGreaterThan(gaussian.epsilon);
     const refusal = policyRefusal({ policy: { maxEpsilon: gaussian.epsilon }, privacy: privacy(), cost });
@@ -85,7 +94,11 @@ describe('the site policy under secure aggregation with DP', () => {
   });
 
   it('ignores a sampling rate the coordinator claims: no amplification under secure aggregation', () => {
-    const claimed = roundCost({ privacy: privacy(SEC_AGG, { ...DP, sampleRate: 0.01 }), roundNumber: 1, recorded: [] });
+    const claimed = roundCost({
+      privacy: privacy(SEC_AGG, { ...DP, sampleRate: 0.01 }),
+      roundNumber: 1,
+      recorded: [],
+    });
     const honest = roundCost({ privacy: privacy(), roundNumber: 1, recorded: [] });
     expect(claimed.epsilon).toBe(honest.epsilon);
   });

@@ -195,7 +195,8 @@ export class RoundAggregationService {
   private securePrivacy(round: Round, survivors: readonly string[]): Round['privacy'] {
     if (!round.privacy) return null;
     const ins = this.secagg.instruction(round.id);
-    if (!ins) throw new Error(`round ${round.number} has no secure-aggregation plan to account its noise with`);
+    if (!ins)
+      throw new Error(`round ${round.number} has no secure-aggregation plan to account its noise with`);
     const skellam = roundSkellam({
       dp: round.privacy,
       secAgg: ins,

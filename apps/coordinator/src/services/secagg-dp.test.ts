@@ -83,7 +83,10 @@ describe(settleSecureRoundPrivacy.name, () => {
     const four = settle(['s0', 's1', 's2', 's3']);
     expect(all.contributors).toHaveLength(5);
     expect(four.epsilon!).toBeGreaterThan(all.epsilon!);
-    const gaussian = computeEpsilon({ steps: [{ sampleRate: 1, noiseMultiplier: 1, count: 1 }], delta: 1e-5 });
+    const gaussian = computeEpsilon({
+      steps: [{ sampleRate: 1, noiseMultiplier: 1, count: 1 }],
+      delta: 1e-5,
+    });
     // 2^21 levels per clip against √d = 592 of rounding: within 0.2% of the Gaussian at z = 1.
     expect(all.epsilon! / gaussian.epsilon - 1).toBeGreaterThanOrEqual(0);
     expect(all.epsilon! / gaussian.epsilon - 1).toBeLessThan(2e-3);

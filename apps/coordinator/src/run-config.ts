@@ -21,10 +21,6 @@ export type ModelDraft = Omit<ModelSpec, DerivableField> & Partial<ModelInputs>;
 /** A created run's configuration: defaults filled in, the model's inputs possibly still to be derived. */
 export type DraftRunConfig = Omit<ResolvedRunConfig, 'model'> & { model: ModelDraft };
 
-/** DP noise on the unmasked mean is not built yet: refused rather than committing a mean without noise. */
-export const SECURE_AGGREGATION_WITH_DP =
-  'secureAggregation with privacy.dp: noise on the unmasked mean is not built yet (docs/secure-aggregation.md, open integration work); refused rather than aggregating without noise';
-
 /** The model's architecture defaults: the model package's, with the run defaults' L2. */
 const MODEL_DEFAULTS: ModelSpec = { ...defaultModelConfig, l2: RUN_DEFAULTS.l2 };
 
@@ -72,8 +68,8 @@ export function resolveRunConfig(
   if (conflict) return { ok: false, message: conflict };
   if (rest.secureAggregation) {
     const plan = planRoundSecAgg(rest.secureAggregation, rest.minClients);
+    // With privacy.dp the sites add distributed Skellam noise before masking (adaptive clipping is refused above).
     if (!plan.ok) return { ok: false, message: plan.message };
-    if (rest.privacy.dp) return { ok: false, message: SECURE_AGGREGATION_WITH_DP };
   }
   return { ok: true, config: { ...rest, model: draft } };
 }

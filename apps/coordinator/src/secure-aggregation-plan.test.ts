@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { SECURE_AGGREGATION_WITH_DP, resolveRunConfig } from './run-config.ts';
+import { resolveRunConfig } from './run-config.ts';
 
 const create = (minClients: number, secureAggregation: Record<string, unknown>, strategy = 'fedavg') =>
   resolveRunConfig({ name: 'r', minClients, strategy: { name: strategy }, secureAggregation });
@@ -15,14 +15,26 @@ describe('secure aggregation at run creation', () => {
     });
   });
 
-  it('refuses it with privacy.dp: noise on the unmasked mean is not built yet', () => {
+  it('accepts it with a fixed privacy.dp clip (the sites add distributed noise)', () => {
     const resolved = resolveRunConfig({
       name: 'r',
       minClients: 5,
       secureAggregation: { toleratedDropouts: 1 },
       privacy: { dp: { clip: 1, noiseMultiplier: 1 } },
     });
-    expect(!resolved.ok && resolved.message).toBe(SECURE_AGGREGATION_WITH_DP);
+    expect(resolved.ok && resolved.config.privacy.dp).toMatchObject({ clip: 1, noiseMultiplier: 1 });
+  });
+
+  it('refuses it with adaptive clipping, naming the reason', () => {
+    const resolved = resolveRunConfig({
+      name: 'r',
+      minClients: 5,
+      secureAggregation: { toleratedDropouts: 1 },
+      privacy: { dp: { clip: 1, noiseMultiplier: 1, adaptive: { countNoiseStd: 1 } } },
+    });
+    expect(!resolved.ok && resolved.message).toMatch(
+      /secureAggregation cannot be used with privacy.dp.adaptive: adaptive clipping needs each site's "was my update clipped" bit/,
+    );
   });
 
   it.each([

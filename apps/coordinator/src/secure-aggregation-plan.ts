@@ -9,9 +9,10 @@ import { SecAggError, planSecAgg, type SecAggPlan } from '@fedfuse/secagg';
 export function planRoundSecAgg(
   config: SecureAggregationConfig,
   sites: number,
+  quantisation?: { clip: number; levelsLog2: number },
 ): { ok: true; plan: SecAggPlan } | { ok: false; message: string } {
   try {
-    return { ok: true, plan: planSecAgg({ sites, ...config }) };
+    return { ok: true, plan: planSecAgg({ sites, ...config, ...quantisation }) };
   } catch (error) {
     if (!(error instanceof SecAggError)) throw error;
     return { ok: false, message: `secureAggregation with ${sites} sites per round: ${error.message}` };

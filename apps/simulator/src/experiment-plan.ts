@@ -37,17 +37,27 @@ const PRIVACY_CLIP = 3;
 /** Record-level DP-SGD's row of the privacy preset: Opacus' usual C = 1, z = 1.1, δ = 1e-5 at every site. */
 const PRIVACY_DP_SGD_RUN = 'dp-sgd-z-1.1';
 
+/** The preset's noise multipliers, each run with central noise and again under secure aggregation. */
+const PRIVACY_NOISE_MULTIPLIERS = [0.003, 0.01, 0.03, 0.1, 1];
+
 /**
  * The `privacy` preset: DP-FedAvg's privacy–utility trade-off on one federation, the same run without DP
- * and with a few noise multipliers (fixed clip, every site each round, δ = 1e-5), and one run of
- * record-level DP-SGD at the sites instead (about 3.5× slower training). No secure aggregation yet.
+ * and with a few noise multipliers (fixed clip, every site each round, δ = 1e-5), the same again under
+ * secure aggregation (`sa-*`: no dropouts tolerated, the sites add the noise as distributed Skellam), and one
+ * run of record-level DP-SGD at the sites instead (about 3.5× slower training).
  */
 export const PRIVACY_RUNS: PlannedRun[] = [
   { name: 'no-dp', data: 'default', options: {} },
-  ...[0.003, 0.01, 0.03, 0.1, 1].map((z): PlannedRun => ({
+  ...PRIVACY_NOISE_MULTIPLIERS.map((z): PlannedRun => ({
     name: `z-${z}`,
     data: 'default',
     options: { dpClip: PRIVACY_CLIP, dpNoiseMultiplier: z, dpDelta: 1e-5 },
+  })),
+  { name: 'sa-no-dp', data: 'default', options: { secureAggregation: 0 } },
+  ...PRIVACY_NOISE_MULTIPLIERS.map((z): PlannedRun => ({
+    name: `sa-z-${z}`,
+    data: 'default',
+    options: { secureAggregation: 0, dpClip: PRIVACY_CLIP, dpNoiseMultiplier: z, dpDelta: 1e-5 },
   })),
   {
     name: PRIVACY_DP_SGD_RUN,

@@ -23,7 +23,7 @@ describe(resolveSimulationOptions.name, () => {
 });
 
 describe('--secure-aggregation', () => {
-  it('takes the tolerated dropouts, and is refused with --dp-clip, naming both flags', () => {
+  it('takes the tolerated dropouts, goes with a fixed --dp-clip, and is refused with --dp-adaptive', () => {
     const command = new Command('run').exitOverride();
     for (const flag of RUN_FLAGS) command.addOption(commanderOption(flag));
     command.parse(['--out', 'o', '--secure-aggregation', '1'], { from: 'user' });
@@ -31,9 +31,18 @@ describe('--secure-aggregation', () => {
     expect(resolveSimulationOptions({ out: 'o', secureAggregation: 1 })).toMatchObject({
       secureAggregation: 1,
     });
-    expect(() =>
+    expect(
       resolveSimulationOptions({ out: 'x', secureAggregation: 1, dpClip: 1, dpNoiseMultiplier: 1 }),
-    ).toThrow(/--secure-aggregation with --dp-clip/);
+    ).toMatchObject({ secureAggregation: 1, dpClip: 1, dpNoiseMultiplier: 1 });
+    expect(() =>
+      resolveSimulationOptions({
+        out: 'x',
+        secureAggregation: 1,
+        dpClip: 1,
+        dpNoiseMultiplier: 1,
+        dpAdaptive: true,
+      }),
+    ).toThrow(/--secure-aggregation with --dp-adaptive/);
   });
 });
 

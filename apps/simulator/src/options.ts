@@ -251,7 +251,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     key: 'secureAggregation',
     value: 'D',
     kind: 'number',
-    help: 'secure aggregation: sites upload only masked deltas, a round survives D dropouts (not with --dp-clip)',
+    help: 'secure aggregation: sites upload only masked deltas, a round survives D dropouts (with --dp-clip: the sites add the noise)',
   },
   {
     flag: 'dp-clip',
@@ -265,7 +265,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     key: 'dpNoiseMultiplier',
     value: 'Z',
     kind: 'number',
-    help: 'DP-FedAvg: the coordinator adds N(0, (Z·C/m)²) to the mean of m clipped deltas (with --dp-clip)',
+    help: 'DP-FedAvg: the coordinator adds N(0, (Z·C/m)²) to the mean of m clipped deltas (with --dp-clip); under --secure-aggregation the sites add Skellam noise of that total variance before masking',
   },
   {
     flag: 'dp-adaptive',
@@ -421,8 +421,10 @@ export function resolveSimulationOptions(
     throw new Error('--dp-clip and --dp-noise-multiplier: give both (the clip and the noise) or neither');
   if (dpClip === undefined && (dpAdaptive || dpDelta !== undefined))
     throw new Error('--dp-adaptive and --dp-delta need --dp-clip and --dp-noise-multiplier');
-  if (dpClip !== undefined && parsed.data.secureAggregation !== undefined)
-    throw new Error('--secure-aggregation with --dp-clip: the coordinator cannot noise a secure mean yet');
+  if (dpAdaptive && parsed.data.secureAggregation !== undefined)
+    throw new Error(
+      '--secure-aggregation with --dp-adaptive: adaptive clipping needs each site\'s "was my update clipped" bit, which secure aggregation hides; use a fixed --dp-clip',
+    );
   const { dpRecordLevel, dpRecordClip, dpRecordNoise, dpRecordDelta } = parsed.data;
   if (!dpRecordLevel && [dpRecordClip, dpRecordNoise, dpRecordDelta].some((v) => v !== undefined))
     throw new Error('--dp-record-clip, --dp-record-noise and --dp-record-delta need --dp-record-level');

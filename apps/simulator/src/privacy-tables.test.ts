@@ -54,6 +54,13 @@ describe(privacyMarkdown.name, () => {
           mechanism: 'dp-fedavg-gaussian',
           sites: [],
         }),
+        run('sa-z-1', 0.6, {
+          secureAggregation: true,
+          epsilon: 14.5,
+          delta: 1e-5,
+          mechanism: 'dp-fedavg-distributed-skellam',
+          sites: [],
+        }),
         run('dp-sgd-z-1.1', 0.55, {
           secureAggregation: false,
           epsilon: null,
@@ -76,11 +83,12 @@ describe(privacyMarkdown.name, () => {
           .map((cell) => cell.trim()),
       );
     expect(rows).toEqual([
-      ['run', 'z', 'ε', 'δ', 'cancer AUC', 'mean AUC', 'seconds'],
-      ['no-dp', '—', '∞ (no DP)', '—', '0.810', '0.810', '61'],
-      ['z-1', '1', '12.3', '1e-5', '0.620', '0.620', '61'],
-      ['z-0.01', '0.01', '1.23e+5', '1e-5', '0.700', '0.700', '61'],
-      ['dp-sgd-z-1.1', '1.1', '3.25 per patient', '1e-5', '0.550', '0.550', '61'],
+      ['run', 'secure aggregation', 'z', 'ε', 'δ', 'cancer AUC', 'mean AUC', 'seconds'],
+      ['no-dp', 'no', '—', '∞ (no DP)', '—', '0.810', '0.810', '61'],
+      ['z-1', 'no', '1', '12.3', '1e-5', '0.620', '0.620', '61'],
+      ['z-0.01', 'no', '0.01', '1.23e+5', '1e-5', '0.700', '0.700', '61'],
+      ['sa-z-1', 'yes', '1', '14.5', '1e-5', '0.600', '0.600', '61'],
+      ['dp-sgd-z-1.1', 'no', '1.1', '3.25 per patient', '1e-5', '0.550', '0.550', '61'],
     ]);
   });
 });

@@ -2,9 +2,9 @@ import type { ExperimentReport } from './experiment-schema.ts';
 import { markdownTable, num } from './tables.ts';
 
 /**
- * The `privacy` preset's result: pooled test AUC per task against the run's ε (DP-FedAvg, central noise,
- * no secure aggregation), one row per noise multiplier, the run without DP first; a record-level DP-SGD
- * run shows the largest site's per-patient ε instead.
+ * The `privacy` preset's result: pooled test AUC per task against the run's ε, one row per noise multiplier,
+ * with and without secure aggregation (central Gaussian noise, or the sites' distributed Skellam noise), the
+ * runs without DP first; a record-level DP-SGD run shows the largest site's per-patient ε instead.
  */
 export function privacyMarkdown(report: ExperimentReport): string {
   const tasks = [...new Set(report.runs.flatMap((r) => Object.keys(r.final.tasks)))];
@@ -30,6 +30,7 @@ export function privacyMarkdown(report: ExperimentReport): string {
     const delta = p?.delta ?? worst?.delta ?? null;
     return [
       run.name,
+      p?.secureAggregation ? 'yes' : 'no',
       z,
       epsilon,
       delta === null ? '—' : formatDelta(delta),
@@ -43,8 +44,11 @@ export function privacyMarkdown(report: ExperimentReport): string {
     : '';
   return `${[
     `Command: \`${report.command}\` (${num(report.totalSeconds / 60, 1)} minutes).`,
-    `Setup: ${setup} DP-FedAvg with the clip and δ in the run names' options, noise added by the coordinator, no secure aggregation; \`dp-sgd-*\`: record-level DP-SGD at every site instead (C = 1, δ = 1e-5; ε per patient, the largest site's). Every AUC is the selected round's global model on the pooled held-out splits of all sites.${failed}`,
-    markdownTable(['run', 'z', 'ε', 'δ', ...tasks.map((t) => `${t} AUC`), 'mean AUC', 'seconds'], rows),
+    `Setup: ${setup} DP-FedAvg with the clip and δ in the run names' options: without secure aggregation the coordinator adds Gaussian noise to the mean; with it (\`sa-*\`) each site adds its share of Skellam noise before masking and ε is the distributed Skellam mechanism's (q = 1, no amplification claimed); \`dp-sgd-*\`: record-level DP-SGD at every site instead (C = 1, δ = 1e-5; ε per patient, the largest site's). Every AUC is the selected round's global model on the pooled held-out splits of all sites.${failed}`,
+    markdownTable(
+      ['run', 'secure aggregation', 'z', 'ε', 'δ', ...tasks.map((t) => `${t} AUC`), 'mean AUC', 'seconds'],
+      rows,
+    ),
   ].join('\n\n')}\n`;
 }
 

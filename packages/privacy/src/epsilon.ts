@@ -1,11 +1,14 @@
 // RDP → (ε, δ): the conversion Opacus's get_privacy_spent uses (Balle et al. 2020, "Hypothesis testing
 // interpretations and Rényi differential privacy", Theorem 21), tighter than Mironov 2017's
 // ε = rdp − log δ / (α − 1) by (log α)/(α − 1) − log((α − 1)/α).
+import { checkSkellamSteps, skellamRdp, type SkellamSteps } from './distributed-skellam.ts';
 import { checkOrders, checkSteps, computeRdp, DEFAULT_ORDERS, type GaussianSteps } from './rdp.ts';
 import { requireOpenUnit } from './require.ts';
 
 export interface ComputeEpsilonArgs {
   steps: readonly GaussianSteps[];
+  /** Rounds of the distributed Skellam mechanism (secure aggregation), composed with the Gaussian steps. */
+  skellam?: readonly SkellamSteps[];
   delta: number;
   orders?: readonly number[];
 }
@@ -18,12 +21,18 @@ export function computeEpsilon(args: ComputeEpsilonArgs): { epsilon: number; ord
   checkOrders(orders);
   requireOpenUnit('delta', args.delta);
   args.steps.forEach(checkSteps);
-  if (args.steps.every((step) => step.count === 0)) return { epsilon: 0, order: orders[0] ?? 2 };
+  const skellam = args.skellam ?? [];
+  skellam.forEach(checkSkellamSteps);
+  if ([...args.steps, ...skellam].every((step) => step.count === 0))
+    return { epsilon: 0, order: orders[0] ?? 2 };
 
   const rdp = new Float64Array(orders.length);
   for (const step of args.steps) {
     computeRdp(step, orders).forEach((value, i) => (rdp[i] = (rdp[i] ?? 0) + value));
   }
+  // RDP composes by adding per order, whatever the mechanism.
+  for (const step of skellam)
+    orders.forEach((order, i) => (rdp[i] = (rdp[i] ?? 0) + step.count * skellamRdp(step, order)));
   let best = { epsilon: Infinity, order: orders[0] ?? 2 };
   orders.forEach((order, i) => {
     const epsilon = epsilonAtOrder(rdp[i] ?? Infinity, order, args.delta);

@@ -7,6 +7,13 @@ export { l2Norm, clipToNorm } from './clip.ts';
 export { gaussianNoise, addGaussianNoise } from './gaussian-noise.ts';
 export { discreteGaussian } from './discrete-gaussian.ts';
 export { skellam } from './skellam.ts';
+export {
+  distributedSkellam,
+  MAX_WRAP_PROBABILITY,
+  skellamRdp,
+  sumWrapProbability,
+} from './distributed-skellam.ts';
+export type { DistributedSkellam, DistributedSkellamArgs, SkellamSteps } from './distributed-skellam.ts';
 export { nextAdaptiveClip, adaptiveNoiseMultiplier } from './adaptive-clip.ts';
 export type { NextAdaptiveClipArgs, AdaptiveNoiseMultiplierArgs } from './adaptive-clip.ts';
 export { dpFedAvgNoiseStd } from './dp-fed-avg.ts';

@@ -5,6 +5,15 @@ import { RoundSecAgg } from './secure-aggregation.ts';
 /** The one differentially private mechanism a run offers: DP-FedAvg with Gaussian noise added by the coordinator. */
 export const DP_MECHANISM = 'dp-fedavg-gaussian';
 
+/**
+ * DP-FedAvg under secure aggregation: each site adds its share of Skellam noise to its quantised update before
+ * masking (Agarwal, Kairouz & Liu 2021), so the coordinator only ever unmasks the noised sum and adds none.
+ */
+export const DP_SECAGG_MECHANISM = 'dp-fedavg-distributed-skellam';
+
+/** The client-level mechanisms a round can use. */
+export const CLIENT_LEVEL_MECHANISMS = [DP_MECHANISM, DP_SECAGG_MECHANISM] as const;
+
 /** What adaptive clipping defaults to (Andrew et al. 2021: the median norm, learning rate 0.2). */
 export const ADAPTIVE_CLIP_DEFAULTS = { targetQuantile: 0.5, learningRate: 0.2 } as const;
 
@@ -48,8 +57,10 @@ export const DP_SGD_MECHANISM = 'dp-sgd-gaussian';
 /** What a run's privacy guarantee is made of: client-level, record-level, or both (each accounted apart). */
 export const PRIVACY_MECHANISMS = [
   DP_MECHANISM,
+  DP_SECAGG_MECHANISM,
   DP_SGD_MECHANISM,
   `${DP_MECHANISM}+${DP_SGD_MECHANISM}`,
+  `${DP_SECAGG_MECHANISM}+${DP_SGD_MECHANISM}`,
 ] as const;
 export type PrivacyMechanism = (typeof PRIVACY_MECHANISMS)[number];
 
@@ -60,13 +71,28 @@ export type PrivacyMechanism = (typeof PRIVACY_MECHANISMS)[number];
 export const PrivacyConfig = z.object({ dp: DpConfig.optional(), recordLevel: RecordLevelConfig.optional() });
 export type PrivacyConfig = z.output<typeof PrivacyConfig>;
 
-/** One committed round as the accountant counts it: one step of the sampled Gaussian mechanism. */
+/**
+ * A distributed-Skellam round's accounting, in quantised units: the sensitivities of one site's quantised update
+ * and the variance of the noise in the unmasked sum (the survivors' shares only).
+ */
+export const SkellamAccounting = z.object({
+  l1Sensitivity: z.number().positive(),
+  l2Sensitivity: z.number().positive(),
+  variance: z.number().positive(),
+});
+export type SkellamAccounting = z.infer<typeof SkellamAccounting>;
+
+/**
+ * One committed round as the accountant counts it: one step of the sampled Gaussian mechanism, or (with
+ * `skellam`) of the distributed Skellam mechanism, accounted without subsampling (q = 1).
+ */
 export const AccountedRound = z.object({
   round: z.int().min(1),
-  /** q: sites selected / approved sites. */
+  /** q: sites selected / approved sites (1 for a Skellam round: no amplification is claimed). */
   sampleRate: z.number().gt(0).max(1),
   /** The effective z (with adaptive clipping, what is left after the count's share). */
   noiseMultiplier: z.number().positive(),
+  skellam: SkellamAccounting.optional(),
 });
 export type AccountedRound = z.infer<typeof AccountedRound>;
 
@@ -121,7 +147,7 @@ export type FitPrivacy = z.infer<typeof FitPrivacy>;
 
 /** A DP round's parameters as the coordinator stores and reports them; the commit fills in the rest. */
 export const RoundPrivacy = z.object({
-  mechanism: z.literal(DP_MECHANISM),
+  mechanism: z.enum(CLIENT_LEVEL_MECHANISMS),
   clip: z.number().positive(),
   noiseMultiplier: z.number().positive(),
   accountedNoiseMultiplier: z.number().positive(),
@@ -136,5 +162,10 @@ export const RoundPrivacy = z.object({
   nextClip: z.number().positive().nullable(),
   /** The run's ε after this round (every committed round up to it); null before the commit. */
   epsilon: z.number().nonnegative().nullable(),
+  /**
+   * A distributed-Skellam round's accounting: planned for the fewest survivors it can commit with (the secure
+   * aggregation threshold), then the survivors' own once committed.
+   */
+  skellam: SkellamAccounting.optional(),
 });
 export type RoundPrivacy = z.infer<typeof RoundPrivacy>;

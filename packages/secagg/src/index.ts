@@ -3,6 +3,7 @@
 export { SecAggError } from './errors.ts';
 export type { SecAggErrorCode } from './errors.ts';
 export { planSecAgg } from './plan.ts';
+export { quantisationScale } from './quantize.ts';
 export type { GraphKind, PlanSecAggArgs, SecAggPlan } from './plan.ts';
 export type { IndexRange, SecAggGroup, SecAggLayout, SiteUpdate, DecodedAggregate } from './quantize.ts';
 export type { Roster, SecAggRound } from './round.ts';

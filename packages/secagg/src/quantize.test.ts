@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { planSecAgg } from './plan.ts';
-import { checkLayout, decodeSum, encodeUpdate } from './quantize.ts';
+import { checkLayout, decodeSum, encodeUpdate, quantisationScale } from './quantize.ts';
 import type { SecAggLayout } from './quantize.ts';
 
 const plan = planSecAgg({
@@ -73,6 +73,40 @@ describe('quantisation', () => {
     const many = { weights: new Float32Array(4), numExamples: 101 };
     expect(() => encodeUpdate({ plan, layout, update: many, random: zeros })).toThrow(
       expect.objectContaining({ message: "examples for group 'a' must be an integer in [0, 100], got 101" }),
+    );
+  });
+
+  it('adds integer noise before masking: the decoded mean moves by the summed noise over γ·sites', () => {
+    const equal = { numExamples: plan.maxExamples };
+    const noiseOf = (values: number[]) => Int32Array.from(values);
+    const one = encodeUpdate({
+      plan,
+      layout,
+      update: { weights: Float32Array.of(1, -1, 0, 2), ...equal, noise: noiseOf([-3_000_000, 5, 0, -7]) },
+      random: zeros,
+    });
+    const two = encodeUpdate({
+      plan,
+      layout,
+      update: { weights: Float32Array.of(3, 1, 0, 0), ...equal, noise: noiseOf([-2_000_000, 0, 0, 1]) },
+      random: zeros,
+    });
+    const sum = one.map((w, i) => (w + two[i]!) >>> 0);
+    const { mean } = decodeSum({ plan, layout, sum, sites: 2 });
+    const scale = quantisationScale(plan);
+    // Negative noise larger than the value wraps below zero mod 2^32 and still decodes (two's complement).
+    expect(mean[0]).toBeCloseTo(2 + -5_000_000 / (2 * scale), 4);
+    expect(mean[1]).toBeCloseTo(5 / (2 * scale), 5);
+    expect(mean[3]).toBeCloseTo(1 - 6 / (2 * scale), 5);
+  });
+
+  it('refuses noise of another length than the weights', () => {
+    const update = { weights: new Float32Array(4), numExamples: 1, noise: new Int32Array(3) };
+    expect(() => encodeUpdate({ plan, layout, update, random: zeros })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_payload',
+        message: 'noise has 3 values, the layout 4 weights',
+      }),
     );
   });
 });

@@ -26,6 +26,11 @@ export interface SiteUpdate {
   numExamples: number;
   /** Examples that exercised each group; a group left out counts as `numExamples`. */
   groupExamples?: Readonly<Record<string, number>>;
+  /**
+   * Integer noise in quantised units, one per weight, added after quantising and before masking (distributed
+   * DP: the sites' noise adds up in the sum, and only the noised sum is ever unmasked).
+   */
+  noise?: Int32Array;
 }
 
 /** Throws `invalid_config` unless the groups cover `[0, length)` exactly once with distinct names. */
@@ -70,8 +75,8 @@ export function maskedLength(layout: SecAggLayout): number {
 
 const TWO_32 = 2 ** 32;
 
-/** Fixed-point units per unit of weight·(examples / maxExamples). */
-function scaleOf(plan: SecAggPlan): number {
+/** Fixed-point units per unit of weight·(examples / maxExamples): γ of a distributed-DP round. */
+export function quantisationScale(plan: Pick<SecAggPlan, 'levelsLog2' | 'clip'>): number {
   return (2 ** (plan.levelsLog2 - 1) - 1) / plan.clip;
 }
 
@@ -114,7 +119,7 @@ export function encodeUpdate(args: {
   );
   const counts = groupCounts(update, layout, plan);
   const out = new Uint32Array(maskedLength(layout));
-  const scale = scaleOf(plan);
+  const scale = quantisationScale(plan);
   layout.groups.forEach((group, g) => {
     const factor = (counts[g]! / plan.maxExamples) * scale;
     // An untrained group adds nothing, and its NaN weights stay out.
@@ -123,7 +128,17 @@ export function encodeUpdate(args: {
         quantiseRange({ out, weights: update.weights, random: args.random, range, clip: plan.clip, factor });
     out[layout.length + g] = counts[g]!;
   });
+  if (update.noise) addNoise(out, update.noise, layout.length);
   return out;
+}
+
+function addNoise(out: Uint32Array, noise: Int32Array, length: number): void {
+  check(
+    noise.length === length,
+    'invalid_payload',
+    () => `noise has ${noise.length} values, the layout ${length} weights`,
+  );
+  for (let i = 0; i < length; i++) out[i] = (out[i]! + noise[i]!) >>> 0; // two's complement, mod 2^32
 }
 
 /** Random words drawn per block: small enough to stay in cache, never a model-sized allocation. */
@@ -183,7 +198,7 @@ export function decodeSum(args: {
   current?: Float32Array;
 }): DecodedAggregate {
   const { plan, layout, sum } = args;
-  const scale = scaleOf(plan);
+  const scale = quantisationScale(plan);
   const mean = new Float32Array(layout.length);
   const groupExamples: Record<string, number> = {};
   const errorBound: Record<string, number> = {};

@@ -1,6 +1,7 @@
 import type { Identity } from '@fedfuse/crypto';
 import type { Ack, FitIns, FitRecordLevel, SecAggSubmission } from '@fedfuse/protocol';
 import { FlEvent, fail, flServerEventSchemas, ok, parseOrError } from '@fedfuse/protocol';
+import type { SiteUpdate } from '@fedfuse/secagg';
 
 import { clipForRound } from '../fl/dp-clip.ts';
 import { buildFitResult } from '../fl/fit-result.ts';
@@ -9,6 +10,7 @@ import { poisonDelta } from '../fl/poison.ts';
 import { policyRefusal, roundCost } from '../fl/privacy-policy.ts';
 import type { RecordLevelCost } from '../fl/record-level-cost.ts';
 import { recordLevelCost } from '../fl/record-level-cost.ts';
+import { noisedUpdate, secureDpNoise } from '../fl/secagg-dp.ts';
 import { secAggFitReport } from '../fl/secagg-fit-report.ts';
 import { secAggRoundOf } from '../fl/secagg-round.ts';
 import type { SecAggUpdateDumper } from '../fl/secagg-update-dump.ts';
@@ -312,25 +314,37 @@ export class FitHandler {
     job: FitJob;
   }): Promise<void> {
     const { session, outcome, ins, job } = args;
-    const groups = new Set(ins.privacy!.secAgg!.layout.groups.map((g) => g.name));
-    const groupExamples = Object.fromEntries(
-      Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
-    );
+    const update = secureUpdate(outcome, ins);
     this.deps.dumpSecAggUpdates?.delta({
       siteId: this.deps.siteId,
       roundId: ins.roundId,
-      numExamples: outcome.numExamples,
-      groupExamples,
+      numExamples: update.numExamples,
+      groupExamples: update.groupExamples ?? {},
       layout: ins.privacy!.secAgg!.layout,
       delta: outcome.delta,
     });
-    const update = { weights: outcome.delta, numExamples: outcome.numExamples, groupExamples };
     const fit = secAggFitReport(outcome, job.recordLevel && recordLevelReport(job.recordLevel));
     if (!fit.ok) this.deps.log.warn('training report left out of the secure round', { reason: fit.reason });
     await session.provide(update, fit.ok ? fit.report : undefined);
     if (session.stopped) return this.reportStopped(session);
     this.deps.log.info('delta handed to secure aggregation (masked)', { roundId: ins.roundId });
   }
+}
+
+/**
+ * What this site puts into the masked sum: under DP equal weights and its share of the Skellam noise, added
+ * before masking; otherwise its delta weighted by the examples behind each parameter group.
+ */
+function secureUpdate(outcome: TrainOutcome, ins: FitIns): SiteUpdate {
+  const secAgg = ins.privacy!.secAgg!;
+  const dp = secureDpNoise(ins);
+  if (dp?.ok)
+    return noisedUpdate({ delta: outcome.delta, maxExamples: secAgg.maxExamples, siteMu: dp.noise.siteMu });
+  const groups = new Set(secAgg.layout.groups.map((g) => g.name));
+  const groupExamples = Object.fromEntries(
+    Object.entries(outcome.groupExamples).filter(([name]) => groups.has(name)),
+  );
+  return { weights: outcome.delta, numExamples: outcome.numExamples, groupExamples };
 }
 
 /** What FitRes says of the site's record-level ε (the rounds behind it stay in its own ledger). */

@@ -3,6 +3,7 @@ import { computeEpsilon } from '@fedfuse/privacy';
 
 import type { PrivacyPolicy } from '../store/client-config.ts';
 import type { RecordLevelCost } from './record-level-cost.ts';
+import { secureDpNoise } from './secagg-dp.ts';
 
 /** Why the site's policy refuses a round: the protocol's refusal code and a message for the operator. */
 export interface PolicyRefusal {
@@ -32,13 +33,30 @@ export function roundCost(args: {
   const byRound = new Map<number, AccountedRound>();
   for (const r of dp.pastRounds) if (r.round < args.roundNumber) byRound.set(r.round, r);
   for (const r of args.recorded) if (r.round < args.roundNumber) byRound.set(r.round, r);
-  // The accountant counts the total z; the update's own noise must be at least that much.
-  const z = Math.min(dp.accountedNoiseMultiplier, dp.noiseMultiplier);
-  byRound.set(args.roundNumber, { round: args.roundNumber, sampleRate: dp.sampleRate, noiseMultiplier: z });
+  byRound.set(args.roundNumber, thisRound(args.roundNumber, args.privacy!));
   const rounds = [...byRound.values()].sort((a, b) => a.round - b.round);
   const delta = args.recordedDelta ?? dp.delta;
-  const steps = rounds.map(({ sampleRate, noiseMultiplier }) => ({ sampleRate, noiseMultiplier, count: 1 }));
-  return { epsilon: computeEpsilon({ steps, delta }).epsilon, delta, rounds };
+  const gaussian = rounds.filter((r) => !r.skellam);
+  const steps = gaussian.map(({ sampleRate, noiseMultiplier }) => ({
+    sampleRate,
+    noiseMultiplier,
+    count: 1,
+  }));
+  const skellam = rounds.flatMap((r) => (r.skellam ? [{ ...r.skellam, count: 1 }] : []));
+  return { epsilon: computeEpsilon({ steps, skellam, delta }).epsilon, delta, rounds };
+}
+
+/**
+ * This round as the site accounts it. Under secure aggregation the noise comes from the sites (distributed
+ * Skellam, no amplification: q = 1) and only the threshold's worth may survive, so that is what is counted.
+ */
+function thisRound(round: number, privacy: RoundPrivacyIns): AccountedRound {
+  const dp = privacy.dp!;
+  // The accountant counts the total z; the update's own noise must be at least that much.
+  const z = Math.min(dp.accountedNoiseMultiplier, dp.noiseMultiplier);
+  const secure = secureDpNoise({ privacy });
+  if (secure?.ok) return { round, sampleRate: 1, noiseMultiplier: z, skellam: secure.noise.worstCase };
+  return { round, sampleRate: dp.sampleRate, noiseMultiplier: z };
 }
 
 /**

@@ -2,6 +2,7 @@ import { fromBase64 } from '@fedfuse/crypto';
 import type { FitIns } from '@fedfuse/protocol';
 import type { SecAggRound } from '@fedfuse/secagg';
 import { SecAggError, planSecAgg } from '@fedfuse/secagg';
+import { secureDpNoise } from './secagg-dp.ts';
 
 /**
  * The secure-aggregation round a `round:start` asks this site to join, with the coordinator's numbers
@@ -40,6 +41,9 @@ export function secAggRoundOf(
       };
     const roster = new Map(secAgg.roster.map((e) => [e.siteId, fromBase64(e.signingKey, 32, 'signingKey')]));
     if (roster.size !== sites) return { ok: false, message: 'the roster names a site twice' };
+    // A DP round's noise must fit the 32-bit sum: checked here from the plan, never taken on trust.
+    const dp = secureDpNoise(ins);
+    if (dp && !dp.ok) return { ok: false, message: `secure aggregation with DP: ${dp.message}` };
     const round = {
       runId: ins.runId,
       roundId: ins.roundId,

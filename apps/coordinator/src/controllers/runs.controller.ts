@@ -102,6 +102,7 @@ export class RunsController {
     const mechanisms = {
       clientLevel: run.config.privacy.dp !== undefined,
       recordLevel: run.config.privacy.recordLevel !== undefined,
+      secureAggregation: run.config.secureAggregation !== undefined,
     };
     const names = new Map((await this.sites.list()).map((s) => [s.id, s.name]));
     const [committed, fits] = await Promise.all([
@@ -110,7 +111,6 @@ export class RunsController {
     ]);
     return runPrivacyView({
       mechanisms,
-      secureAggregation: run.config.secureAggregation !== undefined,
       committed,
       recordLevel: recordLevelBySite(fits),
       siteNames: names,

@@ -156,9 +156,23 @@ describe(accountantSteps.name, () => {
       { sampleRate: 1, noiseMultiplier: 1 },
       { sampleRate: 0.5, noiseMultiplier: 1 },
     ]);
-    expect(steps).toEqual([
-      { sampleRate: 0.5, noiseMultiplier: 1, count: 2 },
-      { sampleRate: 1, noiseMultiplier: 1, count: 1 },
+    expect(steps).toEqual({
+      steps: [
+        { sampleRate: 0.5, noiseMultiplier: 1, count: 2 },
+        { sampleRate: 1, noiseMultiplier: 1, count: 1 },
+      ],
+      skellam: [],
+    });
+  });
+
+  it('counts a distributed-Skellam round as a Skellam step, never a Gaussian one', () => {
+    const skellam = { l1Sensitivity: 9, l2Sensitivity: 3, variance: 40 };
+    const { steps, skellam: distributed } = accountantSteps([
+      { sampleRate: 1, noiseMultiplier: 1, skellam },
+      { sampleRate: 1, noiseMultiplier: 1 },
+      { sampleRate: 1, noiseMultiplier: 1, skellam },
     ]);
+    expect(steps).toEqual([{ sampleRate: 1, noiseMultiplier: 1, count: 1 }]);
+    expect(distributed).toEqual([{ ...skellam, count: 2 }]);
   });
 });

@@ -1,6 +1,6 @@
 import type { AccountedRound, DpConfig, RoundPrivacy } from '@fedfuse/protocol';
 import { DP_MECHANISM } from '@fedfuse/protocol';
-import type { GaussianSteps } from '@fedfuse/privacy';
+import type { GaussianSteps, SkellamSteps } from '@fedfuse/privacy';
 import {
   adaptiveNoiseMultiplier,
   computeEpsilon,
@@ -55,19 +55,38 @@ export function planRoundPrivacy(args: {
 }
 
 function accounted({ number, privacy }: CommittedPrivacy): AccountedRound {
-  return { round: number, sampleRate: privacy.sampleRate, noiseMultiplier: privacy.accountedNoiseMultiplier };
+  return {
+    round: number,
+    sampleRate: privacy.sampleRate,
+    noiseMultiplier: privacy.accountedNoiseMultiplier,
+    ...(privacy.skellam ? { skellam: privacy.skellam } : {}),
+  };
 }
 
-/** The accountant's steps for a list of rounds: equal (q, z) rounds folded into one entry. */
-export function accountantSteps(rounds: readonly Omit<AccountedRound, 'round'>[]): GaussianSteps[] {
+/**
+ * The accountant's steps for a list of rounds: equal (q, z) rounds folded into one entry; a distributed-Skellam
+ * round is a Skellam step (its own sensitivities and variance), never a Gaussian one.
+ */
+export function accountantSteps(rounds: readonly Omit<AccountedRound, 'round'>[]): {
+  steps: GaussianSteps[];
+  skellam: SkellamSteps[];
+} {
   const steps = new Map<string, GaussianSteps>();
-  for (const { sampleRate, noiseMultiplier } of rounds) {
+  const skellam = new Map<string, SkellamSteps>();
+  for (const { sampleRate, noiseMultiplier, skellam: distributed } of rounds) {
+    if (distributed) {
+      const key = `${distributed.l1Sensitivity} ${distributed.l2Sensitivity} ${distributed.variance}`;
+      const step = skellam.get(key);
+      if (step) step.count += 1;
+      else skellam.set(key, { ...distributed, count: 1 });
+      continue;
+    }
     const key = `${sampleRate} ${noiseMultiplier}`;
     const step = steps.get(key);
     if (step) step.count += 1;
     else steps.set(key, { sampleRate, noiseMultiplier, count: 1 });
   }
-  return [...steps.values()];
+  return { steps: [...steps.values()], skellam: [...skellam.values()] };
 }
 
 /**
@@ -96,8 +115,24 @@ export function settleRoundPrivacy(args: {
     });
   }
   const rounds = [...privacy.pastRounds, accounted({ number: args.number, privacy })];
-  const { epsilon } = computeEpsilon({ steps: accountantSteps(rounds), delta: privacy.delta });
+  const { epsilon } = computeEpsilon({ ...accountantSteps(rounds), delta: privacy.delta });
   return { ...privacy, contributors: [...args.contributors], unclippedFraction, nextClip, epsilon };
+}
+
+/**
+ * A distributed-Skellam round once unmasked: the survivors are its contributors, and its accounting counts
+ * only their noise (`skellam` for that many contributors), whatever the plan assumed.
+ */
+export function settleSecureRoundPrivacy(args: {
+  privacy: RoundPrivacy;
+  number: number;
+  survivors: readonly string[];
+  skellam: NonNullable<RoundPrivacy['skellam']>;
+}): RoundPrivacy {
+  const privacy = { ...args.privacy, skellam: args.skellam };
+  const rounds = [...privacy.pastRounds, accounted({ number: args.number, privacy })];
+  const { epsilon } = computeEpsilon({ ...accountantSteps(rounds), delta: privacy.delta });
+  return { ...privacy, contributors: [...args.survivors], nextClip: privacy.clip, epsilon };
 }
 
 /**

@@ -12,7 +12,7 @@ import { CLOCK, DATABASE } from '../tokens.ts';
 import { AuditService } from './audit.service.ts';
 import type { Clock } from './clock.ts';
 import { crashPoint } from './crash-points.ts';
-import { DpFedAvgSum, settleRoundPrivacy } from './dp-round.ts';
+import { DpFedAvgSum, settleRoundPrivacy, settleSecureRoundPrivacy } from './dp-round.ts';
 import type { ModelBlob } from './global-model.service.ts';
 import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService, checkpointPath, optimizerPath } from './global-weights.service.ts';
@@ -25,6 +25,7 @@ import { RoundSums } from './round-sums.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 import { runStrategy } from './run-state.ts';
 import { RunSummariesService } from './run-summaries.service.ts';
+import { roundSkellam } from './secagg-dp.ts';
 import { SecAggRoundsService } from './secagg-rounds.service.ts';
 import { secureFitRows } from './secure-fit-records.ts';
 import { SiteFailuresService } from './site-failures.service.ts';
@@ -147,7 +148,7 @@ export class RoundAggregationService {
         layout,
         submitted,
         kept,
-        privacy: null,
+        privacy: this.securePrivacy(round, secure.sites.survivors),
         secure: secure.sites,
       };
     }
@@ -189,6 +190,24 @@ export class RoundAggregationService {
     const weights = new Float32Array(global.length);
     for (let j = 0; j < weights.length; j++) weights[j] = global[j]! + mean[j]!;
     return { weights, sites: { survivors, dropped, errorBound } };
+  }
+
+  /**
+   * A DP round under secure aggregation: the sites' Skellam noise is already in the unmasked sum (the
+   * coordinator adds none); ε counts the survivors' noise only.
+   */
+  private securePrivacy(round: Round, survivors: readonly string[]): Round['privacy'] {
+    if (!round.privacy) return null;
+    const ins = this.secagg.instruction(round.id);
+    if (!ins)
+      throw new Error(`round ${round.number} has no secure-aggregation plan to account its noise with`);
+    const skellam = roundSkellam({
+      dp: round.privacy,
+      secAgg: ins,
+      selectedSites: ins.roster.length,
+      contributors: survivors.length,
+    });
+    return settleSecureRoundPrivacy({ privacy: round.privacy, number: round.number, survivors, skellam });
   }
 
   /**

@@ -15,6 +15,7 @@ import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService } from './global-weights.service.ts';
 import { RoundInstructionsService } from './round-instructions.service.ts';
 import { RoundPrivacyService } from './round-privacy.service.ts';
+import { dpQuantisation, secureRoundPrivacy } from './secagg-dp.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
 import type { PlannedSecAgg } from './secagg-round-plan.ts';
@@ -93,6 +94,8 @@ export class RoundStartService {
     });
     const secure = await this.planSecure({ run, config, round, layout, length: global.values.length });
     if (secure && !secure.ok) return { kind: 'exhausted', message: secure.message };
+    // Under secure aggregation a DP round's noise comes from the sites: account it as distributed Skellam.
+    if (secure && round.privacy) round.privacy = secureRoundPrivacy(round.privacy, secure.planned.ins);
     // The unique (run, number, attempt) key makes this start idempotent across ticks, crons and instances.
     // The round and its audit entry commit together (one fsync).
     const created = await this.database.transaction(async () => {
@@ -127,7 +130,18 @@ export class RoundStartService {
     const option = o.config.secureAggregation;
     if (!option) return undefined;
     const enrolled = new Map((await this.registry.list()).map((site) => [site.id, site]));
+    const dp = o.round.privacy;
+    const quantisation =
+      dp &&
+      dpQuantisation({
+        sites: o.round.selectedSites.length,
+        clip: dp.clip,
+        noiseMultiplier: dp.noiseMultiplier,
+        dimension: o.length,
+      });
+    if (quantisation && !quantisation.ok) return quantisation;
     return planSecAggRound({
+      ...(quantisation ? { quantisation } : {}),
       config: option,
       runId: o.run.id,
       roundId: o.round.id,

@@ -9,8 +9,7 @@ describe(runPrivacyView.name, () => {
       expect(
         runPrivacyView({
           ...none,
-          secureAggregation,
-          mechanisms: { clientLevel: false, recordLevel: false },
+          mechanisms: { clientLevel: false, recordLevel: false, secureAggregation },
         }),
       ).toEqual({ mechanism: null, secureAggregation, epsilon: null, delta: null, rounds: 0, sites: [] });
   });
@@ -18,8 +17,7 @@ describe(runPrivacyView.name, () => {
   it('names the mechanism of a record-level run, with secure aggregation on', () => {
     const view = runPrivacyView({
       ...none,
-      secureAggregation: true,
-      mechanisms: { clientLevel: false, recordLevel: true },
+      mechanisms: { clientLevel: false, recordLevel: true, secureAggregation: true },
       recordLevel: new Map([['s1', { epsilon: 2, delta: 1e-5, epochs: 3 }]]),
       siteNames: new Map([['s1', 'Hospital A']]),
     });

@@ -1,5 +1,5 @@
-import type { FitRecordLevel, PrivacyMechanism, RunPrivacy } from '@fedfuse/protocol';
-import { DP_MECHANISM, DP_SGD_MECHANISM } from '@fedfuse/protocol';
+import type { AccountedRound, FitRecordLevel, PrivacyMechanism, RunPrivacy } from '@fedfuse/protocol';
+import { DP_MECHANISM, DP_SECAGG_MECHANISM, DP_SGD_MECHANISM } from '@fedfuse/protocol';
 import { computeEpsilon } from '@fedfuse/privacy';
 import type { CommittedPrivacy } from './dp-round.ts';
 import { accountantSteps } from './dp-round.ts';
@@ -7,9 +7,7 @@ import { accountantSteps } from './dp-round.ts';
 /** What a DP run's guarantee is computed from. */
 export interface RunPrivacyArgs {
   /** The run's privacy settings: which mechanisms it uses. */
-  mechanisms: { clientLevel: boolean; recordLevel: boolean };
-  /** Whether the run's rounds are securely aggregated (the coordinator learns only the sum). */
-  secureAggregation: boolean;
+  mechanisms: { clientLevel: boolean; recordLevel: boolean; secureAggregation: boolean };
   /** Its committed DP-FedAvg rounds (empty without client-level DP). */
   committed: readonly CommittedPrivacy[];
   /** Each site's record-level ε as it reported it (empty without record-level DP). */
@@ -27,12 +25,16 @@ export function runPrivacyView(args: RunPrivacyArgs): RunPrivacy {
   const { committed, mechanisms } = args;
   const last = committed.at(-1)?.privacy;
   const delta = committed[0]?.privacy.delta ?? null;
-  const bySite = new Map<string, { sampleRate: number; noiseMultiplier: number }[]>();
+  const bySite = new Map<string, Omit<AccountedRound, 'round'>[]>();
   for (const siteId of args.recordLevel.keys()) bySite.set(siteId, []);
   for (const { privacy } of committed)
     for (const siteId of privacy.contributors) {
       const rounds = bySite.get(siteId) ?? [];
-      rounds.push({ sampleRate: privacy.sampleRate, noiseMultiplier: privacy.accountedNoiseMultiplier });
+      rounds.push({
+        sampleRate: privacy.sampleRate,
+        noiseMultiplier: privacy.accountedNoiseMultiplier,
+        ...(privacy.skellam ? { skellam: privacy.skellam } : {}),
+      });
       bySite.set(siteId, rounds);
     }
   const sites = [...bySite.entries()].map(([siteId, rounds]) => ({
@@ -42,13 +44,13 @@ export function runPrivacyView(args: RunPrivacyArgs): RunPrivacy {
       ? null
       : delta === null || rounds.length === 0
         ? 0
-        : computeEpsilon({ steps: accountantSteps(rounds), delta }).epsilon,
+        : computeEpsilon({ ...accountantSteps(rounds), delta }).epsilon,
     rounds: rounds.length,
     recordLevel: args.recordLevel.get(siteId) ?? null,
   }));
   return {
     mechanism: mechanismOf(mechanisms),
-    secureAggregation: args.secureAggregation,
+    secureAggregation: mechanisms.secureAggregation,
     epsilon: mechanisms.clientLevel ? (last?.epsilon ?? 0) : null,
     delta,
     rounds: committed.length,
@@ -56,8 +58,10 @@ export function runPrivacyView(args: RunPrivacyArgs): RunPrivacy {
   };
 }
 
+/** Under secure aggregation the client-level noise comes from the sites (distributed Skellam). */
 function mechanismOf(mechanisms: RunPrivacyArgs['mechanisms']): PrivacyMechanism | null {
   if (!mechanisms.clientLevel && !mechanisms.recordLevel) return null;
-  if (!mechanisms.recordLevel) return DP_MECHANISM;
-  return mechanisms.clientLevel ? `${DP_MECHANISM}+${DP_SGD_MECHANISM}` : DP_SGD_MECHANISM;
+  const clientLevel = mechanisms.secureAggregation ? DP_SECAGG_MECHANISM : DP_MECHANISM;
+  if (!mechanisms.recordLevel) return clientLevel;
+  return mechanisms.clientLevel ? `${clientLevel}+${DP_SGD_MECHANISM}` : DP_SGD_MECHANISM;
 }

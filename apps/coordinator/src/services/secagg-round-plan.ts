@@ -26,8 +26,10 @@ export function planSecAggRound(args: {
   sites: readonly { id: string; signingKey: string }[];
   layout: ParameterLayout;
   length: number;
+  /** A DP round's quantisation (secagg-dp.ts: coordinates clipped to ±C, levels leaving room for the noise). */
+  quantisation?: { clip: number; levelsLog2: number };
 }): { ok: true; planned: PlannedSecAgg } | { ok: false; message: string } {
-  const plan = planRoundSecAgg(args.config, args.sites.length);
+  const plan = planRoundSecAgg(args.config, args.sites.length, args.quantisation);
   if (!plan.ok) return plan;
   const layout = secAggLayout(args.layout, args.length);
   // The masked input (4 bytes a word, a count word per group) travels as one chunked transfer.

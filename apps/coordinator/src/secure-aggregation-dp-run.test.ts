@@ -1,0 +1,158 @@
+import { afterEach, expect, it } from 'vitest';
+import { fromBase64 } from '@fedfuse/crypto';
+import type { AuditEntry, FitIns, RunDetail, SecAggRequest } from '@fedfuse/protocol';
+import { DP_SECAGG_MECHANISM, FlEvent } from '@fedfuse/protocol';
+import { clipToNorm, computeEpsilon, distributedSkellam, skellam } from '@fedfuse/privacy';
+import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
+import { SecAggSite, planSecAgg, quantisationScale } from '@fedfuse/secagg';
+import type { Clock } from './services/clock.ts';
+import type { Harness } from './testing/harness.ts';
+import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
+import { enrolledSite } from './testing/enrolled-site.ts';
+import { answerSecAggRequest, submitSecAgg } from './testing/secagg-submit.ts';
+import type { TestSite } from './testing/test-site.ts';
+
+// DP-FedAvg under secure aggregation over real sockets: the test sites do what the daemon does (clip, equal
+// weight, Skellam share from the CSPRNG, mask), and the coordinator must commit with the distributed mechanism.
+
+const TIMEOUT_S = 60;
+const CLIP = 1;
+const Z = 0.5;
+const DELTA = 1e-5;
+let harness: Harness | undefined;
+const sites: TestSite[] = [];
+const maskedAccepted: string[] = [];
+afterEach(async () => {
+  sites.splice(0).forEach((s) => s.close());
+  maskedAccepted.length = 0;
+  await harness?.close();
+});
+
+const deltaOf = (k: number, length: number) =>
+  Float32Array.from({ length }, (_, i) => Math.sin(k * 1.7 + i * 0.3) * 0.5);
+
+function roundOf(ins: FitIns): SecAggRound {
+  const secAgg = ins.privacy!.secAgg!;
+  return {
+    runId: ins.runId,
+    roundId: ins.roundId,
+    modelHash: ins.model.modelHash,
+    plan: planSecAgg({ sites: secAgg.roster.length, ...secAgg }),
+    layout: secAgg.layout,
+    roster: new Map(secAgg.roster.map((e) => [e.siteId, fromBase64(e.signingKey, 32, 'signingKey')])),
+  };
+}
+
+/** The round's Skellam split as a site computes it from its instruction. */
+function skellamOf(ins: FitIns, contributors: number) {
+  const secAgg = ins.privacy!.secAgg!;
+  return distributedSkellam({
+    clip: ins.privacy!.dp!.clip,
+    noiseMultiplier: ins.privacy!.dp!.noiseMultiplier,
+    scale: quantisationScale(secAgg),
+    dimension: secAgg.layout.length,
+    noiseShares: secAgg.roster.length,
+    contributors,
+  });
+}
+
+/** A DP site: its delta clipped to C, weighted as every other, plus its Skellam share; k = 4 drops in round 1. */
+function takePart(site: TestSite, k: number, dropFirstRound = false): void {
+  const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
+  const send = async (roundId: string, stage: string, message: unknown) => {
+    const ack = await submitSecAgg(site, { roundId, stage, message });
+    if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
+    return ack;
+  };
+  const join = (ins: FitIns) => {
+    if (peers.has(ins.roundId) || !ins.privacy?.secAgg) return;
+    const round = roundOf(ins);
+    const peer = new SecAggSite({ round, identity: site.identityAs(site.siteId!) });
+    const delta = deltaOf(k, round.layout.length);
+    clipToNorm([delta], ins.privacy.dp!.clip);
+    const noise = skellam(delta.length, skellamOf(ins, round.roster.size).siteMu);
+    peers.set(ins.roundId, { peer, own: { weights: delta, numExamples: round.plan.maxExamples, noise } });
+    void send(ins.roundId, 'advertise', peer.advertise());
+  };
+  site.received.forEach(join);
+  site.socket!.on(FlEvent.roundStart, join);
+  site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
+    const taking = peers.get(envelope.roundId);
+    if (!taking) return;
+    if (dropFirstRound && envelope.stage === 'masked-input') return site.close();
+    void answerSecAggRequest(taking.peer, envelope, taking.own).then((message) =>
+      send(envelope.roundId, envelope.stage, message),
+    );
+  });
+}
+
+it("commits DP rounds under secure aggregation: the survivors' noise only, ε of the distributed mechanism", async () => {
+  let now = Date.UTC(2030, 0, 1);
+  const clock: Clock = { now: () => now, every: (ms, tick) => setInterval(tick, ms) };
+  const h = (harness = await startHarness({ clock }));
+  for (const name of ['A', 'B', 'C', 'D', 'E']) await enrolledSite(h, name, sites);
+  sites.forEach((site, k) => takePart(site, k, k === 4));
+  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
+    name: 'secure-dp',
+    rounds: 2,
+    minClients: 4,
+    roundTimeoutSeconds: TIMEOUT_S,
+    model: { ...tinyModel, genomicsDim: 2000 },
+    secureAggregation: { toleratedDropouts: 1 },
+    privacy: { dp: { clip: CLIP, noiseMultiplier: Z, delta: DELTA } },
+  });
+  expect(run.status).toBe(201);
+  await h.api('POST', `/api/runs/${run.body.runId}/start`);
+  await expect.poll(() => sites[4]!.socket?.connected, { timeout: 20_000 }).toBe(false);
+  await expect.poll(() => maskedAccepted.length, { timeout: 20_000 }).toBe(4);
+  now += TIMEOUT_S * 1000 + 1;
+  const detail = await waitFor(async () => {
+    const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
+    return got.body.state === 'completed' || got.body.state === 'failed' ? got.body : undefined;
+  }, 30_000);
+  expect(detail.state).toBe('completed');
+
+  // Rounds by number (a resync may repeat an instruction).
+  const byNumber = new Map(sites[0]!.received.map((ins) => [ins.roundNumber, ins]));
+  const first = byNumber.get(1)!;
+  const second = byNumber.get(2)!;
+  expect(first.privacy).toMatchObject({ secureAggregation: true, dp: { sampleRate: 1, clip: CLIP } });
+  expect(first.privacy!.secAgg!.clip).toBe(CLIP);
+  expect(second.privacy!.secAgg!.roster).toHaveLength(4);
+
+  // ε: round 1 with 4 of 5 shares of noise (E dropped before masking), round 2 with 4 of 4.
+  const steps = [skellamOf(first, 4), skellamOf(second, 4)].map((s) => ({ ...s.accounting, count: 1 }));
+  const expected = computeEpsilon({ steps: [], skellam: steps, delta: DELTA }).epsilon;
+  expect(detail.privacy).toMatchObject({
+    mechanism: DP_SECAGG_MECHANISM,
+    secureAggregation: true,
+    rounds: 2,
+  });
+  expect(detail.privacy!.epsilon).toBeCloseTo(expected, 9);
+  const audit = (await h.api<AuditEntry[]>('GET', '/api/audit?action=round.committed&limit=10')).body;
+  const committed = audit.find((e) => e.details.round === 1)!.details;
+  expect(committed.survivors).toBe(4);
+  expect(committed.epsilon).toBeGreaterThan(0);
+
+  // Round 1's step = the equal-weight mean of the 4 clipped deltas + only the sites' noise: its spread is the
+  // Skellam sum's √V/(γ·4) per weight (a coordinator adding its own z·C/m would raise it by about 1.5×).
+  const before = await sites[0]!.fetchWeights(first);
+  const after = await sites[0]!.fetchWeights(second);
+  const clipped = [0, 1, 2, 3].map((k) => {
+    const delta = deltaOf(k, before.length);
+    clipToNorm([delta], CLIP);
+    return delta;
+  });
+  let squares = 0;
+  for (let i = 0; i < before.length; i++) {
+    const mean = clipped.reduce((s, delta) => s + delta[i]!, 0) / 4;
+    squares += (after[i]! - before[i]! - mean) ** 2;
+  }
+  const rms = Math.sqrt(squares / before.length);
+  const scale = quantisationScale(first.privacy!.secAgg!);
+  const expectedStd = Math.sqrt(skellamOf(first, 4).accounting.variance) / (scale * 4);
+  // d > 2000 coordinates: the sample RMS is within ~2% of σ; 15% is over 7 standard errors.
+  expect(before.length).toBeGreaterThan(2000);
+  expect(rms / expectedStd).toBeGreaterThan(0.85);
+  expect(rms / expectedStd).toBeLessThan(1.15);
+});

@@ -9,7 +9,7 @@ import { SecAggError, planSecAgg, type SecAggPlan } from '@fedfuse/secagg';
 export function planRoundSecAgg(
   config: SecureAggregationConfig,
   sites: number,
-  quantisation?: { clip: number; levelsLog2: number },
+  quantisation?: { clip?: number; levelsLog2: number; maxExamples?: number },
 ): { ok: true; plan: SecAggPlan } | { ok: false; message: string } {
   try {
     return { ok: true, plan: planSecAgg({ sites, ...config, ...quantisation }) };
@@ -17,4 +17,23 @@ export function planRoundSecAgg(
     if (!(error instanceof SecAggError)) throw error;
     return { ok: false, message: `secureAggregation with ${sites} sites per round: ${error.message}` };
   }
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * How a round without DP quantises: as finely as its sites allow. The most levels whose sum over `sites`
+ * stays inside 32 bits, and example counts scaled by the largest training count the selected sites reported
+ * (a site is held to its report: F3), so that a small site's update is not rounded to a few steps. A site
+ * that never reported leaves planSecAgg's default (2^20 examples).
+ */
+export function exactQuantisation(args: {
+  sites: number;
+  trainCounts: readonly (number | undefined)[];
+}): { levelsLog2: number; maxExamples?: number } {
+  let levelsLog2 = Math.min(31, Math.floor(Math.log2((TWO_32 - 1) / args.sites)));
+  while (args.sites * 2 ** levelsLog2 >= TWO_32) levelsLog2--;
+  const counts = args.trainCounts;
+  const known = counts.length > 0 && counts.every((n) => n !== undefined && n > 0);
+  return known ? { levelsLog2, maxExamples: Math.max(...(counts as number[])) } : { levelsLog2 };
 }

@@ -164,11 +164,11 @@ it('refuses a malformed answer naming the field, and one for a round with no sec
 it.each([
   [{ toleratedDropouts: 2 }, 'fedavg', '5 sites per round: n = 5 − threshold 4 = 1 < 2 tolerated dropouts'],
   [{ toleratedDropouts: 1 }, 'krum', "strategy krum: it needs the sites' individual updates"],
-  [{ toleratedDropouts: 1 }, 'fedavg+dp', 'noise on the unmasked mean is not built yet'],
+  [{ toleratedDropouts: 1 }, 'fedavg+adaptive', 'cannot be used with privacy.dp.adaptive'],
 ])(
   'refuses creating a run with secureAggregation %j and %s, saying why, and stores nothing',
   async (option, named, why) => {
-    const [strategy, dp] = named.split('+');
+    const [strategy, adaptive] = named.split('+');
     const h = (harness = await startHarness());
     const created = await h.api('POST', '/api/runs', {
       name: 'secure',
@@ -176,7 +176,9 @@ it.each([
       model: tinyModel,
       strategy: { name: strategy },
       secureAggregation: option,
-      ...(dp === 'dp' ? { privacy: { dp: { clip: 1, noiseMultiplier: 1 } } } : {}),
+      ...(adaptive
+        ? { privacy: { dp: { clip: 1, noiseMultiplier: 1, adaptive: { countNoiseStd: 1 } } } }
+        : {}),
     });
     expect(created.status).toBe(400);
     expect(JSON.stringify(created.body)).toContain(why);

@@ -15,6 +15,8 @@ import { GlobalModelService } from './global-model.service.ts';
 import { GlobalWeightsService } from './global-weights.service.ts';
 import { RoundInstructionsService } from './round-instructions.service.ts';
 import { RoundPrivacyService } from './round-privacy.service.ts';
+import { exactQuantisation } from '../secure-aggregation-plan.ts';
+import { reportedCounts } from './reported-counts.ts';
 import { dpQuantisation, secureRoundPrivacy } from './secagg-dp.ts';
 import { RoundProgressService } from './round-progress.service.ts';
 import { RoundSitesService } from './round-sites.service.ts';
@@ -131,22 +133,29 @@ export class RoundStartService {
     if (!option) return undefined;
     const enrolled = new Map((await this.registry.list()).map((site) => [site.id, site]));
     const dp = o.round.privacy;
-    const quantisation =
-      dp &&
-      dpQuantisation({
-        sites: o.round.selectedSites.length,
-        clip: dp.clip,
-        noiseMultiplier: dp.noiseMultiplier,
-        dimension: o.length,
-      });
-    if (quantisation && !quantisation.ok) return quantisation;
+    const selected = o.round.selectedSites.map((id) => enrolled.get(id)!);
+    const quantisation = dp
+      ? dpQuantisation({
+          sites: selected.length,
+          clip: dp.clip,
+          noiseMultiplier: dp.noiseMultiplier,
+          dimension: o.length,
+        })
+      : {
+          ok: true as const,
+          ...exactQuantisation({
+            sites: selected.length,
+            trainCounts: selected.map((site) => reportedCounts(site)?.train),
+          }),
+        };
+    if (!quantisation.ok) return quantisation;
     return planSecAggRound({
-      ...(quantisation ? { quantisation } : {}),
+      quantisation,
       config: option,
       runId: o.run.id,
       roundId: o.round.id,
       modelHash: o.round.globalHash,
-      sites: o.round.selectedSites.map((id) => enrolled.get(id)!),
+      sites: selected,
       layout: o.layout,
       length: o.length,
     });

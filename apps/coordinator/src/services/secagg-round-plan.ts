@@ -26,8 +26,11 @@ export function planSecAggRound(args: {
   sites: readonly { id: string; signingKey: string }[];
   layout: ParameterLayout;
   length: number;
-  /** A DP round's quantisation (secagg-dp.ts: coordinates clipped to ±C, levels leaving room for the noise). */
-  quantisation?: { clip: number; levelsLog2: number };
+  /**
+   * How the round quantises: a DP round's (secagg-dp.ts: coordinates clipped to ±C, levels leaving room for the
+   * noise) or a plain one's (exactQuantisation: the finest its sites allow).
+   */
+  quantisation?: { clip?: number; levelsLog2: number; maxExamples?: number };
 }): { ok: true; planned: PlannedSecAgg } | { ok: false; message: string } {
   const plan = planRoundSecAgg(args.config, args.sites.length, args.quantisation);
   if (!plan.ok) return plan;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 import { toHex, x25519 } from '@fedfuse/crypto';
 import type { Identity } from '@fedfuse/crypto';
@@ -35,6 +35,11 @@ import { checkDistinct, checkRound, checkRoundId, checkSession } from './round.t
 import { openShareBundle, sealShareBundle } from './share-box.ts';
 import type { ShareBoxParties, ShareBundle } from './share-box.ts';
 import { checkSurvivorList, planReveals, revealShares } from './site-unmask.ts';
+
+/** CSPRNG bytes straight into a fresh buffer of their own: no copy, and never a slice of Buffer's shared pool. */
+function freshRandomBytes(size: number): Uint8Array {
+  return randomFillSync(new Uint8Array(size));
+}
 
 type SiteStage = 'new' | 'advertised' | 'sharing' | 'shared' | 'masked' | 'signed';
 
@@ -76,7 +81,7 @@ export class SecAggSite {
     checkRound(args.round);
     const id = args.siteId ?? args.identity.id;
     check(args.round.roster.has(id), 'unknown_site', () => `site ${id} is not in the roster`);
-    this.random = args.random ?? ((size) => new Uint8Array(randomBytes(size)));
+    this.random = args.random ?? freshRandomBytes;
     this.shareKeyPair = generateKeyPair(this.random);
     this.maskKeyPair = generateKeyPair(this.random);
     this.selfMaskSeed = this.random(32);

@@ -57,7 +57,8 @@ export function x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
 
 /**
  * X25519 of one secret key with many public keys, each checked as x25519() checks it: OpenSSL imports the
- * secret once (importing a key from DER cost more than the scalar multiplication itself).
+ * secret once (importing a key from DER cost more than the scalar multiplication itself). The imported key
+ * lives as long as the returned function: keep it for one batch of agreements (a protocol stage), no longer.
  */
 export function x25519Agreement(secretKey: Uint8Array): (publicKey: Uint8Array) => Uint8Array {
   if (secretKey.length !== 32)

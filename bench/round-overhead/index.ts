@@ -4,7 +4,9 @@
 // Reports the goal ratios (each configuration × tiny/1 site), the coordinator's peak RSS (VmHWM), and the CPU
 // time per round of the coordinator and of the sites (this process), from the run's start to its end: on a
 // shared machine CPU time swings far less than wall time, so it is the steadier before/after figure.
-// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR] [--baseline MAIN_JS]
+// Usage: pnpm bench:round [--rounds N] [--only 1M:10] [--tick-ms MS] [--cpu-prof DIR] [--baseline MAIN_JS] [--secure]
+// --secure: each configuration of 10 sites is also run with secureAggregation (toleratedDropouts 1), right
+// after its plain run, the sites masking over their real sockets (secagg-take-part.ts); ratios secure ÷ plain.
 // --baseline: another coordinator build's dist/main.js (e.g. of the previous commit), measured right before
 // this one for each configuration, so the before/after ratio comes from the same run.
 // SQLite commits per round (each waits for an fsync) come from the coordinator's `fedfuse_sqlite_commits` metric.
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COORDINATOR_BIN } from '@fedfuse/coordinator/bin-path';
 import { TestSite } from '@fedfuse/coordinator/testing/test-site';
+import { takePartSecurely } from '@fedfuse/coordinator/testing/secagg-take-part';
 import { tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
 import { commitsPerRound, sqliteCommits } from './commits.ts';
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     'tick-ms': { type: 'string' },
     baseline: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    secure: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -82,7 +86,12 @@ interface Measured {
   commits: ReturnType<typeof commitsPerRound>;
 }
 
-async function measure(options: { clients: number; model: object; main: string }): Promise<Measured> {
+async function measure(options: {
+  clients: number;
+  model: object;
+  main: string;
+  secure?: boolean;
+}): Promise<Measured> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-bench-round-'));
   const profile = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
@@ -109,14 +118,20 @@ async function measure(options: { clients: number; model: object; main: string }
       sites.push(site);
       await site.enroll(token.token);
       site.close();
-      site.autoTrain = { delta: instantTraining(), numExamples: 10 + k };
+      const training = instantTraining();
+      if (!options.secure) site.autoTrain = { delta: training, numExamples: 10 + k };
       site.keepAlive({ retryMs: 50 });
+      if (options.secure) {
+        for (let i = 0; i < 400 && !site.socket?.connected; i++) await new Promise((r) => setTimeout(r, 25));
+        takePartSecurely(site, (global) => ({ delta: training(global), numExamples: 10 + k }));
+      }
     }
     const run = await api<{ runId: string; config: { model: unknown } }>(port, 'POST /api/runs', {
       name: 'bench',
       rounds: ROUNDS,
       minClients: options.clients,
       model: options.model,
+      ...(options.secure ? { secureAggregation: { toleratedDropouts: 1 } } : {}),
     });
     const commitsBefore = await sqliteCommits(port, TOKEN);
     const cpuBefore = { coordinator: processCpuMs(child.pid!), sites: ownCpuMs() };
@@ -187,6 +202,7 @@ interface Row {
   before?: Measured;
 }
 const rows: Row[] = [];
+const secureRows: { label: string; plain: Measured; secure: Measured }[] = [];
 const describeCommits = (m: Measured) =>
   m.commits
     ? `; SQLite commits per round ${m.commits.total.toFixed(1)} (${m.commits.byTables.map(([t, n]) => `${t} ${n.toFixed(1)}`).join(', ')})`
@@ -201,6 +217,11 @@ for (const [name, model, clients] of CONFIGURATIONS) {
   rows.push({ label, now, ...(before ? { before } : {}) });
   if (before) console.log(`  ${label}, baseline: ${describe(before)}`);
   console.log(`  ${label}: ${describe(now)}`);
+  if (values.secure && clients >= 3) {
+    const secure = await measure({ clients, model, main: COORDINATOR_BIN, secure: true });
+    secureRows.push({ label, plain: now, secure });
+    console.log(`  ${label}, secureAggregation: ${describe(secure)}`);
+  }
 }
 const base = median(rows[0]!.now.perRoundMs);
 const cpu = (m: Measured) => m.coordinatorCpuMs + m.sitesCpuMs;
@@ -214,6 +235,12 @@ for (const { label, now, before } of rows) {
     : '';
   console.log(
     `| ${label} | ${ms.toFixed(0)} | ${(ms / base).toFixed(2)} | ${now.coordinatorCpuMs.toFixed(0)} + ${now.sitesCpuMs.toFixed(0)} | ${now.peakRssMiB.toFixed(0)} |${versus}`,
+  );
+}
+for (const { label, plain, secure } of secureRows) {
+  const ms = median(secure.perRoundMs) / median(plain.perRoundMs);
+  console.log(
+    `\nsecureAggregation ÷ plain sealed rounds, ${label}: ${ms.toFixed(2)}× ms per round; CPU per round: coordinator ${(secure.coordinatorCpuMs / plain.coordinatorCpuMs).toFixed(2)}×, sites ${(secure.sitesCpuMs / plain.sitesCpuMs).toFixed(2)}×, both ${(cpu(secure) / cpu(plain)).toFixed(2)}×`,
   );
 }
 // A 1.1M delta as encoded: 4 bytes a parameter plus its manifest header.

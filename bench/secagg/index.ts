@@ -1,21 +1,28 @@
-// pnpm bench:secagg — what secure aggregation costs for 10 sites × 1M parameters, as a ratio to a plain
-// sealed round of the same vectors in the same process: each site's masking (quantise + self mask + 9 pair
-// masks, SecAggSite.maskInput) against sealDelta, and the server's unmasking (SecAggServer from the first
-// masked inputs into its running sum, and finish(): rebuild secrets, remove masks, de-quantise) against
-// openDelta of the 10 deltas plus RunningFedAvg over them. The server's key agreement, share exchange,
-// consistency round and share answers are timed apart as fixed cost: they do not grow with the model. Each repetition runs a fresh round (new keys); the median and best of REPS are printed.
+// pnpm bench:secagg [--reps N] — what secure aggregation costs for 10 sites × 1M parameters, as a ratio to a
+// plain sealed round of the same vectors in the same run. Whole rounds on both sides: every site's work
+// (plain: sealDelta; secure: advertise with fresh keys, share keys, quantise + mask, sign the survivor list,
+// answer the unmask request) and the server's (plain: openDelta in place × 10 + RunningFedAvg; secure:
+// everything SecAggServer does, rebuilding secrets and removing masks included). Complete graph and SecAgg+,
+// with and without one site dropping after key sharing (its plain baseline: a round of the 9 others).
+// Everything runs in this one process, so the sites' costs are summed ("all CPU") and, for a round's
+// latency with each site on its own machine, the slowest site is added to the server. Wall and CPU time
+// (process.cpuUsage) are both printed: on a loaded machine CPU time is the steadier figure.
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 
-import { Identity, openDelta, sealDelta } from '@fedfuse/crypto';
-import { SecAggServer, SecAggSite, planSecAgg } from '@fedfuse/secagg';
-import type { SecAggAggregate, SecAggLayout, SecAggRound, SiteUpdate } from '@fedfuse/secagg';
-import { RunningFedAvg } from '@fedfuse/strategy';
+import { Identity } from '@fedfuse/crypto';
+import type { SecAggLayout, SiteUpdate } from '@fedfuse/secagg';
 
+import type { Cost } from './parts.ts';
+import { median, plus, scaled } from './parts.ts';
+import { SERVER_FIXED_PARTS, SERVER_MODEL_PARTS, SITE_STAGES, plainRound, secureRound } from './rounds.ts';
+import type { TimedRound } from './rounds.ts';
+
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' } } });
+const REPS = Number(values.reps);
 const SITES = 10;
 const PARAMS = 1_000_000;
-const REPS = 5;
-// SecAgg+ row: a Harary graph of degree 4 (t = 4 of each 5-site neighbourhood), 4 pair masks per site.
+// SecAgg+ rows: a Harary graph of degree 4 (t = 4 of each 5-site neighbourhood), 4 pair masks per site.
 const SPARSE_DEGREE = 4;
 const LAYOUT: SecAggLayout = {
   length: PARAMS,
@@ -35,145 +42,65 @@ function syntheticUpdate(site: number): SiteUpdate {
   return { weights, numExamples: 500 + 10 * site };
 }
 
-interface RoundTimes {
-  /** Everything that does not grow with the model: keys, share exchange, consistency round, share answers. */
-  setupMs: number;
-  maskMs: number;
-  unmaskMs: number;
-  result: SecAggAggregate;
+/** What a round cost, grouped the way the issue asks. */
+interface Summary {
+  siteMean: Cost;
+  sitesAll: Cost;
+  siteSlowest: Cost;
+  serverModel: Cost;
+  serverFixed: Cost;
+  server: Cost;
+  allCpu: Cost;
+  latency: Cost;
+  stages: Record<string, Cost>;
 }
 
-function timed<T>(totals: { ms: number }, fn: () => T): T {
-  const start = performance.now();
-  try {
-    return fn();
-  } finally {
-    totals.ms += performance.now() - start;
-  }
-}
-
-async function timedAsync<T>(totals: { ms: number }, fn: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await fn();
-  } finally {
-    totals.ms += performance.now() - start;
-  }
-}
-
-/** One secure-aggregation round; `drop` names a site that goes silent after sharing keys. */
-async function secureRound(
-  identities: Identity[],
-  updates: SiteUpdate[],
-  options: { drop?: string; sparse?: boolean } = {},
-): Promise<RoundTimes> {
-  const { drop } = options;
-  const graph = options.sparse
-    ? { graph: 'sparse' as const, degree: SPARSE_DEGREE }
-    : { graph: 'complete' as const };
-  const round: SecAggRound = {
-    runId: 'bench',
-    roundId: `round-${performance.now()}`,
-    modelHash: 'ab'.repeat(32),
-    plan: planSecAgg({
-      sites: SITES,
-      toleratedDropouts: 1,
-      toleratedColluders: 1,
-      maxExamples: 1024,
-      ...graph,
-    }),
-    layout: LAYOUT,
-    roster: new Map(identities.map((id) => [id.id, id.signingPublicKey])),
-  };
-  const setup = { ms: 0 };
-  const mask = { ms: 0 };
-  const unmask = { ms: 0 };
-  const server = new SecAggServer({ round });
-  const sites = identities.map((identity) => new SecAggSite({ round, identity }));
-  for (const site of sites) timed(setup, () => server.receiveAdvertisement(site.advertise()));
-  const keys = timed(setup, () => server.closeAdvertise());
-  for (const site of sites) {
-    const shared = await timedAsync(setup, () => site.shareKeys(keys));
-    timed(setup, () => server.receiveShareKeys(shared));
-  }
-  const forwarded = timed(setup, () => server.closeShareKeys());
-  const live = sites.filter((s) => s.id !== drop);
-  const inputs = live.map((site) =>
-    timed(mask, () => site.maskInput(forwarded.get(site.id), updates[sites.indexOf(site)]!)),
+function summarise(round: TimedRound, plain: boolean, live: readonly string[]): Summary {
+  const totals = live.map((id) => round.siteTotals.get(id)!);
+  const sitesAll = [...round.siteTotals.values()].reduce(plus, { wallMs: 0, cpuMs: 0 });
+  const siteSlowest = totals.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a));
+  const serverModel = plain
+    ? round.parts.sum(['server:open', 'server:fedavg'])
+    : round.parts.sum(SERVER_MODEL_PARTS);
+  const serverFixed = plain ? { wallMs: 0, cpuMs: 0 } : round.parts.sum(SERVER_FIXED_PARTS);
+  const server = plus(serverModel, serverFixed);
+  const stages = Object.fromEntries(
+    SITE_STAGES.map((s) => [s, scaled(round.parts.get(`site:${s}`), 1 / live.length)]),
   );
-  for (const input of inputs) timed(unmask, () => server.receiveMaskedInput(input));
-  // The consistency round and the share answers do not grow with the model: they count as fixed cost.
-  const check = timed(setup, () => server.closeMaskedInput());
-  for (const site of live) {
-    const signature = site.signSurvivors(check);
-    timed(setup, () => server.receiveConsistencySignature(signature));
-  }
-  const requests = timed(setup, () => server.closeConsistency());
-  for (const site of live) {
-    const response = site.unmask(requests.get(site.id));
-    timed(setup, () => server.receiveUnmaskResponse(response));
-  }
-  const result = await timedAsync(unmask, () => server.finish());
-  return { setupMs: setup.ms, maskMs: mask.ms / live.length, unmaskMs: unmask.ms, result };
+  return {
+    siteMean: scaled(totals.reduce(plus, { wallMs: 0, cpuMs: 0 }), 1 / live.length),
+    sitesAll,
+    siteSlowest,
+    serverModel,
+    serverFixed,
+    server,
+    allCpu: plus(sitesAll, server),
+    latency: plus(siteSlowest, server),
+    stages,
+  };
 }
 
-/** A plain sealed round: each site seals its vector, the coordinator opens all and averages them. */
-function plainRound(
-  identities: Identity[],
-  coordinator: Identity,
-  updates: SiteUpdate[],
-): { sealMs: number; openMs: number; aggregateMs: number; mean: Float32Array } {
-  const context = { siteId: '', roundId: 'round-1', stage: 'fit', modelHash: 'ab'.repeat(32) };
-  const seal = { ms: 0 };
-  const open = { ms: 0 };
-  const aggregate = { ms: 0 };
-  const sealed = identities.map((site, k) => {
-    const w = updates[k]!.weights;
-    const payload = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
-    return timed(
-      seal,
-      () =>
-        sealDelta({
-          site,
-          coordinatorBoxKey: coordinator.boxPublicKey,
-          context: { ...context, siteId: site.id },
-          payload,
-        }).sealed,
-    );
-  });
-  const sum = new RunningFedAvg(PARAMS);
-  sealed.forEach((bytes, k) => {
-    const site = identities[k]!;
-    const opened = timed(open, () =>
-      openDelta({
-        coordinator,
-        siteBoxKey: site.boxPublicKey,
-        expected: { ...context, siteId: site.id },
-        sealed: bytes,
-        inPlace: true,
-      }),
-    );
-    if (!opened.ok) throw new Error(`bench self-check failed: ${opened.error.message}`);
-    const p = opened.data.payload;
-    const weights = new Float32Array(p.buffer, p.byteOffset, PARAMS);
-    timed(aggregate, () => sum.add({ weights, numExamples: updates[k]!.numExamples }));
-  });
-  const mean = timed(aggregate, () => sum.mean());
-  return { sealMs: seal.ms / SITES, openMs: open.ms, aggregateMs: aggregate.ms, mean };
-}
-
-function stats(values: number[]): { median: number; best: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, best: sorted[0]! };
-}
-
-function selfCheck(result: SecAggAggregate, mean: Float32Array, what: string): void {
-  const bound = result.errorBound.all!;
-  for (let i = 0; i < PARAMS; i += 997) {
-    if (Math.abs(result.mean[i]! - mean[i]!) > bound + 1e-6)
+function selfCheck(
+  secure: { result: { mean: Float32Array; errorBound: Record<string, number> } },
+  plain: Float32Array,
+  what: string,
+): void {
+  const bound = secure.result.errorBound.all!;
+  for (let i = 0; i < PARAMS; i += 997)
+    if (Math.abs(secure.result.mean[i]! - plain[i]!) > bound + 1e-6)
       throw new Error(`bench self-check failed (${what}): weight ${i} off by more than ${bound}`);
-  }
 }
+
+const VARIANTS = [
+  { name: 'complete graph, all 10 survive', degree: undefined, drop: undefined },
+  { name: 'complete graph, 1 dropped after key sharing', degree: undefined, drop: 'site-0' },
+  { name: `SecAgg+ degree ${SPARSE_DEGREE}, all 10 survive`, degree: SPARSE_DEGREE, drop: undefined },
+  {
+    name: `SecAgg+ degree ${SPARSE_DEGREE}, 1 dropped after key sharing`,
+    degree: SPARSE_DEGREE,
+    drop: 'site-0',
+  },
+] as const;
 
 async function main(): Promise<void> {
   const identities = Array.from({ length: SITES }, (_, i) =>
@@ -181,67 +108,120 @@ async function main(): Promise<void> {
   );
   const coordinator = Identity.generate({ role: 'coordinator', id: 'coordinator' });
   const updates = identities.map((_, k) => syntheticUpdate(k));
-  const rows = {
-    seal: [] as number[],
-    open: [] as number[],
-    plainServer: [] as number[],
-    mask: [] as number[],
-    unmask: [] as number[],
-    unmaskDrop: [] as number[],
-    maskSparse: [] as number[],
-    unmaskSparse: [] as number[],
-    setup: [] as number[],
-  };
-  const plainDrop = plainRound(identities.slice(1), coordinator, updates.slice(1));
+  const ids = identities.map((i) => i.id);
+  const samples = VARIANTS.map(() => ({ plain: [] as Summary[], secure: [] as Summary[] }));
   for (let rep = 0; rep <= REPS; rep++) {
-    const plain = plainRound(identities, coordinator, updates);
-    const secure = await secureRound(identities, updates);
-    const dropped = await secureRound(identities, updates, { drop: 'site-0' });
-    const sparse = await secureRound(identities, updates, { sparse: true });
-    selfCheck(sparse.result, plain.mean, 'sparse graph');
-    selfCheck(secure.result, plain.mean, 'all sites');
-    selfCheck(dropped.result, plainDrop.mean, 'site-0 dropped');
-    if (rep === 0) continue; // warm-up
-    rows.seal.push(plain.sealMs);
-    rows.open.push(plain.openMs);
-    rows.plainServer.push(plain.openMs + plain.aggregateMs);
-    rows.mask.push(secure.maskMs);
-    rows.unmask.push(secure.unmaskMs);
-    rows.unmaskDrop.push(dropped.unmaskMs);
-    rows.maskSparse.push(sparse.maskMs);
-    rows.unmaskSparse.push(sparse.unmaskMs);
-    rows.setup.push(secure.setupMs);
+    for (const [v, variant] of VARIANTS.entries()) {
+      const kept = ids.map((_, k) => k).filter((k) => ids[k] !== variant.drop);
+      const plain = plainRound(
+        kept.map((k) => identities[k]!),
+        coordinator,
+        kept.map((k) => updates[k]!),
+      );
+      const secure = await secureRound({
+        identities,
+        updates,
+        layout: LAYOUT,
+        degree: variant.degree,
+        drop: variant.drop,
+      });
+      selfCheck(secure, plain.mean, variant.name);
+      if (rep === 0) continue; // warm-up
+      const live = kept.map((k) => ids[k]!);
+      samples[v]!.plain.push(summarise(plain, true, live));
+      samples[v]!.secure.push(summarise(secure, false, live));
+    }
   }
-  const s = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, stats(v)])) as Record<
-    keyof typeof rows,
-    { median: number; best: number }
-  >;
-  const line = (
-    label: string,
-    m: { median: number; best: number },
-    base?: { median: number; best: number },
-  ): string =>
-    `  ${label.padEnd(52)}${m.median.toFixed(1).padStart(9)}${m.best.toFixed(1).padStart(9)}` +
-    (base
-      ? `${(m.median / base.median).toFixed(2).padStart(9)}${(m.best / base.best).toFixed(2).padStart(9)}`
-      : '');
+  print(samples);
+}
+
+const pick = (xs: Summary[], f: (s: Summary) => Cost): Cost => median(xs.map(f));
+
+function row(label: string, m: Cost, base?: Cost): string {
+  const ratio = (a: number, b: number) => (a / b).toFixed(2).padStart(8);
+  return (
+    `  ${label.padEnd(58)}${m.wallMs.toFixed(1).padStart(9)}${m.cpuMs.toFixed(1).padStart(9)}` +
+    (base ? `${ratio(m.wallMs, base.wallMs)}${ratio(m.cpuMs, base.cpuMs)}` : '')
+  );
+}
+
+function print(samples: { plain: Summary[]; secure: Summary[] }[]): void {
   const out = [
-    `secure aggregation, ${SITES} sites × ${PARAMS} params (complete graph, t = ${planSecAgg({ sites: SITES, toleratedDropouts: 1, toleratedColluders: 1, graph: 'complete' }).threshold}), ${REPS} rounds`,
+    `secure aggregation vs a plain sealed round, ${SITES} sites × ${PARAMS} params, median of ${REPS} rounds each`,
     `node ${process.version}, ${cpus().length} cores, load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
-    `  ${'operation'.padEnd(52)}${'ms'.padStart(9)}${'best'.padStart(9)}${'× plain'.padStart(9)}${'(best)'.padStart(9)}`,
-    line('site: sealDelta of its vector (plain, baseline)', s.seal),
-    line('site: maskInput (quantise + self + 9 pair masks)', s.mask, s.seal),
-    line('server: openDelta × 10 (plain)', s.open),
-    line('server: openDelta × 10 + RunningFedAvg (plain, baseline)', s.plainServer),
-    line('server: unmask, all 10 survive', s.unmask, s.plainServer),
-    line('server: unmask, 1 dropped after key sharing', s.unmaskDrop, s.plainServer),
-    line('server: unmask vs openDelta × 10 only', s.unmask, s.open),
-    line(`SecAgg+ degree ${SPARSE_DEGREE}: site maskInput (4 pair masks)`, s.maskSparse, s.seal),
-    line(`SecAgg+ degree ${SPARSE_DEGREE}: server unmask, all survive`, s.unmaskSparse, s.plainServer),
-    line('fixed cost per round (keys, shares, consistency)', s.setup),
+    `  ${''.padEnd(58)}${'wall ms'.padStart(9)}${'CPU ms'.padStart(9)}${'× wall'.padStart(8)}${'× CPU'.padStart(8)}`,
   ];
+  VARIANTS.forEach((variant, v) => {
+    const { plain, secure } = samples[v]!;
+    const p = (f: (s: Summary) => Cost) => pick(plain, f);
+    const s = (f: (s: Summary) => Cost) => pick(secure, f);
+    out.push(`${variant.name} (× the plain round of the same ${variant.drop ? SITES - 1 : SITES} sites)`);
+    out.push(
+      row(
+        'plain: one site (sealDelta)',
+        p((x) => x.siteMean),
+      ),
+    );
+    out.push(
+      row(
+        'secure: one site, all stages (mean over live sites)',
+        s((x) => x.siteMean),
+        p((x) => x.siteMean),
+      ),
+    );
+    if (v === 0 || v === 2)
+      for (const stage of SITE_STAGES)
+        out.push(
+          row(
+            `  ${stage}`,
+            s((x) => x.stages[stage]!),
+            p((x) => x.siteMean),
+          ),
+        );
+    out.push(
+      row(
+        'plain: server (openDelta × n + RunningFedAvg)',
+        p((x) => x.server),
+      ),
+    );
+    out.push(
+      row(
+        'secure: server, everything',
+        s((x) => x.server),
+        p((x) => x.server),
+      ),
+    );
+    out.push(
+      row(
+        '  masked inputs into the sum + finish (unmask, decode)',
+        s((x) => x.serverModel),
+        p((x) => x.server),
+      ),
+    );
+    out.push(
+      row(
+        '  advertisements, shares, signatures, share answers',
+        s((x) => x.serverFixed),
+        p((x) => x.server),
+      ),
+    );
+    out.push(
+      row(
+        'whole round, all sites + server (one machine)',
+        s((x) => x.allCpu),
+        p((x) => x.allCpu),
+      ),
+    );
+    out.push(
+      row(
+        'whole round, slowest site + server (own machines)',
+        s((x) => x.latency),
+        p((x) => x.latency),
+      ),
+    );
+  });
   console.log(out.join('\n'));
 }
 

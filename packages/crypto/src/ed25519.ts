@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 
 import { fromHex } from './bytes.ts';
+import { publicKeyObject } from './public-key-cache.ts';
 
 // Ed25519 through OpenSSL (node:crypto): RFC 8032 signatures are deterministic, so they are byte-identical
 // to tweetnacl's, at a fraction of the CPU (tweetnacl's scalar multiplication was the round's hot spot).
@@ -56,12 +57,7 @@ export function verifyEd25519(message: Uint8Array, signature: Uint8Array, public
   if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
   if (!hasCanonicalS(signature)) return false;
   try {
-    const key = createPublicKey({
-      key: Buffer.concat([SPKI_PREFIX, publicKey]),
-      format: 'der',
-      type: 'spki',
-    });
-    return verify(null, message, key, signature);
+    return verify(null, message, publicKeyObject(SPKI_PREFIX, publicKey), signature);
   } catch {
     // OpenSSL refuses to import some invalid encodings of A; such a key verifies nothing.
     return false;

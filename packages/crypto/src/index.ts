@@ -2,7 +2,7 @@
 export * from './result.ts';
 export { toBase64, fromBase64, toHex, fromHex, equalBytes, frame, unframe } from './bytes.ts';
 export { sha256 } from './hash.ts';
-export { LOW_ORDER_POINTS, isLowOrderPoint, boxKeyProblem, x25519 } from './x25519.ts';
+export { LOW_ORDER_POINTS, isLowOrderPoint, boxKeyProblem, x25519, x25519Agreement } from './x25519.ts';
 export { verifyEd25519, hasCanonicalS } from './ed25519.ts';
 export { fingerprint } from './fingerprint.ts';
 export { Identity } from './identity.ts';

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 
 import { fromHex, isAllZero, toHex } from './bytes.ts';
 import { RFC7748_DH, RFC7748_ITERATED, RFC7748_SCALAR_MULT } from './fixtures/rfc7748.ts';
-import { LOW_ORDER_POINTS, boxKeyProblem, boxSharedKey, isLowOrderPoint, x25519 } from './x25519.ts';
+import {
+  LOW_ORDER_POINTS,
+  boxKeyProblem,
+  boxSharedKey,
+  isLowOrderPoint,
+  x25519,
+  x25519Agreement,
+} from './x25519.ts';
 
 function withTopBit(point: Uint8Array): Uint8Array {
   const p = point.slice();
@@ -47,6 +54,21 @@ describe('X25519 low-order point rejection', () => {
     expect(boxKeyProblem(point)).toBe('X25519 public key is a low-order point');
     expect(() => x25519(secret, point)).toThrow(/low-order/);
     expect(() => boxSharedKey(secret, point)).toThrow(/low-order/);
+    expect(() => x25519Agreement(secret)(point)).toThrow(/low-order/);
+  });
+
+  it('x25519Agreement: one secret against many keys gives what x25519 gives for each, and still refuses', () => {
+    const agree = x25519Agreement(secret);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (sk) => {
+        const pk = nacl.box.keyPair.fromSecretKey(sk).publicKey;
+        expect(toHex(agree(pk))).toBe(toHex(nacl.scalarMult(secret, pk)));
+      }),
+      { numRuns: 30 },
+    );
+    expect(() => agree(LOW_ORDER_POINTS[2]!)).toThrow(/low-order/);
+    expect(() => agree(new Uint8Array(31))).toThrow('must be 32 bytes');
+    expect(() => x25519Agreement(new Uint8Array(31))).toThrow('secret key must be 32 bytes, got 31');
   });
 
   it('lists only points whose shared secret really is all zero (why they are refused)', () => {

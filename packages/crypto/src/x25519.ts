@@ -1,7 +1,9 @@
-import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
+import { createPrivateKey, diffieHellman } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
 
 import { fromHex, isAllZero } from './bytes.ts';
+import { publicKeyObject } from './public-key-cache.ts';
 
 // DER prefixes of a raw 32-byte X25519 key (RFC 8410): node:crypto imports keys only in a container format.
 const PKCS8_PREFIX = fromHex('302e020100300506032b656e04220420');
@@ -50,31 +52,44 @@ export function boxKeyProblem(publicKey: Uint8Array): string | undefined {
 export function x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   const problem = boxKeyProblem(publicKey);
   if (problem) throw new RangeError(problem);
+  return x25519Agreement(secretKey)(publicKey);
+}
+
+/**
+ * X25519 of one secret key with many public keys, each checked as x25519() checks it: OpenSSL imports the
+ * secret once (importing a key from DER cost more than the scalar multiplication itself). The imported key
+ * lives as long as the returned function: keep it for one batch of agreements (a protocol stage), no longer.
+ */
+export function x25519Agreement(secretKey: Uint8Array): (publicKey: Uint8Array) => Uint8Array {
   if (secretKey.length !== 32)
     throw new RangeError(`X25519 secret key must be 32 bytes, got ${secretKey.length}`);
   const der = new Uint8Array(PKCS8_PREFIX.length + 32);
   der.set(PKCS8_PREFIX);
   der.set(secretKey, PKCS8_PREFIX.length);
-  let shared: Uint8Array;
+  let privateKey: KeyObject;
   try {
-    shared = new Uint8Array(
-      diffieHellman({
-        privateKey: createPrivateKey({ key: Buffer.from(der.buffer), format: 'der', type: 'pkcs8' }),
-        publicKey: createPublicKey({
-          key: Buffer.concat([SPKI_PREFIX, publicKey]),
-          format: 'der',
-          type: 'spki',
-        }),
-      }),
-    );
-  } catch {
-    // OpenSSL fails the derivation exactly when the result would be all zero (RFC 7748 §6.1).
-    throw new RangeError('X25519 shared secret is all zero (low-order public key)');
+    privateKey = createPrivateKey({ key: Buffer.from(der.buffer), format: 'der', type: 'pkcs8' });
   } finally {
     der.fill(0);
   }
-  if (isAllZero(shared)) throw new RangeError('X25519 shared secret is all zero (low-order public key)');
-  return shared;
+  return (publicKey) => {
+    const problem = boxKeyProblem(publicKey);
+    if (problem) throw new RangeError(problem);
+    let shared: Uint8Array;
+    try {
+      shared = new Uint8Array(
+        diffieHellman({
+          privateKey,
+          publicKey: publicKeyObject(SPKI_PREFIX, publicKey),
+        }),
+      );
+    } catch {
+      // OpenSSL fails the derivation exactly when the result would be all zero (RFC 7748 §6.1).
+      throw new RangeError('X25519 shared secret is all zero (low-order public key)');
+    }
+    if (isAllZero(shared)) throw new RangeError('X25519 shared secret is all zero (low-order public key)');
+    return shared;
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { equalBytes, fromBase64, fromHex } from '@fedfuse/crypto';
+import { equalBytes, fromBase64, fromHex, x25519Agreement } from '@fedfuse/crypto';
 import { combine } from 'shamir-secret-sharing';
 import { describe, expect, it } from 'vitest';
 
@@ -129,7 +129,7 @@ describe('a server lying about dropouts', () => {
     for (const other of others) {
       addPairMask({
         target: y,
-        secretKey,
+        agree: x25519Agreement(secretKey),
         peerKey: maskKeyOf(other.id),
         sessionId,
         site: VICTIM,

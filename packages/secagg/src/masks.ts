@@ -1,4 +1,4 @@
-import { frame, sha256, toHex, x25519 } from '@fedfuse/crypto';
+import { frame, sha256, toHex } from '@fedfuse/crypto';
 
 import { addMask, deriveMaskKey } from './prg.ts';
 
@@ -14,10 +14,11 @@ function pairSign(site: string, neighbour: string): 1 | -1 {
 /**
  * Add `site`'s share of the pair mask with `neighbour` (sign by pairSign) to `target`; the key is
  * HKDF(X25519(site's mask secret, neighbour's mask key), session id, pair), the same from either end.
+ * `agree` is x25519Agreement of the mask secret (of `site`, or of `neighbour` when the server rebuilt it).
  */
 export function addPairMask(args: {
   target: Uint32Array;
-  secretKey: Uint8Array;
+  agree: (peerKey: Uint8Array) => Uint8Array;
   peerKey: Uint8Array;
   sessionId: Uint8Array;
   site: string;
@@ -25,7 +26,7 @@ export function addPairMask(args: {
   negate?: boolean;
 }): void {
   const { site, neighbour } = args;
-  const shared = x25519(args.secretKey, args.peerKey);
+  const shared = args.agree(args.peerKey);
   const [first, second] = site < neighbour ? [site, neighbour] : [neighbour, site];
   const key = deriveMaskKey(shared, args.sessionId, [PAIR_MASK, first, second]);
   shared.fill(0);

@@ -109,4 +109,32 @@ describe('quantisation', () => {
       }),
     );
   });
+
+  it('rounds up exactly when the noise word is below frac(v)·2^32, at the boundaries too', () => {
+    const one: SecAggLayout = { length: 1, groups: [{ name: 'all', ranges: [{ offset: 0, length: 1 }] }] };
+    const scale = (2 ** (plan.levelsLog2 - 1) - 1) / plan.clip;
+    // numExamples = maxExamples, so v = w·scale; weights with small, large, negative and whole-step v.
+    const weights = [0, 1 / scale, 2.5 / scale, -2.5 / scale, 0.123456, -7.654321, 3e-7, -3e-7, plan.clip];
+    let cases = 0;
+    for (const w of weights) {
+      const v = Math.fround(w) * scale;
+      const low = Math.floor(v);
+      const t = (v - low) * 2 ** 32; // exact: the old comparison rounded up iff noise < t
+      const words = [0, 1, Math.floor(t), Math.ceil(t), Math.ceil(t) + 1, 2 ** 32 - 1]
+        .filter((u) => u >= 0 && u < 2 ** 32)
+        .map((u) => u >>> 0);
+      for (const word of words) {
+        const noise = (size: number) => new Uint8Array(Uint32Array.of(word).buffer).slice(0, size);
+        const [got] = encodeUpdate({
+          plan,
+          layout: one,
+          update: { weights: Float32Array.of(w), numExamples: plan.maxExamples },
+          random: noise,
+        });
+        expect(got).toBe((low + (word < t ? 1 : 0)) >>> 0);
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThan(40);
+  });
 });

@@ -1,4 +1,4 @@
-import { equalBytes } from '@fedfuse/crypto';
+import { equalBytes, x25519Agreement } from '@fedfuse/crypto';
 import { combine } from 'shamir-secret-sharing';
 
 import type { SiteKeys } from './advertise.ts';
@@ -111,11 +111,12 @@ export async function unmaskSum(args: UnmaskArgs): Promise<DecodedAggregate> {
       'reconstruction_failed',
       () => `the mask key rebuilt for ${site} does not match its advertised key (a bad share)`,
     );
+    const agree = x25519Agreement(secretKey);
     for (const survivor of maskedWith(site)) {
       const peerKey = args.keys.get(survivor)!.maskKey;
       addPairMask({
         target: sum,
-        secretKey,
+        agree,
         peerKey,
         sessionId,
         site: survivor,

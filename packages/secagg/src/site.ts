@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
-import { toHex, x25519 } from '@fedfuse/crypto';
+import { toHex, x25519Agreement } from '@fedfuse/crypto';
 import type { Identity } from '@fedfuse/crypto';
 import { split } from 'shamir-secret-sharing';
 
@@ -35,6 +35,11 @@ import { checkDistinct, checkRound, checkRoundId, checkSession } from './round.t
 import { openShareBundle, sealShareBundle } from './share-box.ts';
 import type { ShareBoxParties, ShareBundle } from './share-box.ts';
 import { checkSurvivorList, planReveals, revealShares } from './site-unmask.ts';
+
+/** CSPRNG bytes straight into a fresh buffer of their own: no copy, and never a slice of Buffer's shared pool. */
+function freshRandomBytes(size: number): Uint8Array {
+  return randomFillSync(new Uint8Array(size));
+}
 
 type SiteStage = 'new' | 'advertised' | 'sharing' | 'shared' | 'masked' | 'signed';
 
@@ -83,7 +88,7 @@ export class SecAggSite {
     checkRound(args.round);
     const id = args.siteId ?? args.identity.id;
     check(args.round.roster.has(id), 'unknown_site', () => `site ${id} is not in the roster`);
-    this.random = args.random ?? ((size) => new Uint8Array(randomBytes(size)));
+    this.random = args.random ?? freshRandomBytes;
     this.shareKeyPair = generateKeyPair(this.random);
     this.maskKeyPair = generateKeyPair(this.random);
     this.selfMaskSeed = this.random(32);
@@ -143,9 +148,10 @@ export class SecAggSite {
       const seedShares = await split(this.selfMaskSeed, holders.length, threshold);
       this.session = { id, hex: toHex(id), keys, neighbours, held: new Map() };
       this.ownShares = { maskKeyShare: maskShares[0]!, selfMaskShare: seedShares[0]! };
+      const agree = x25519Agreement(this.shareKeyPair.secretKey);
       const shares = holders.slice(1).map((to, i) => ({
         to,
-        ciphertext: this.withParties(to, 'send', (p) =>
+        ciphertext: this.withParties({ agree, neighbour: to, direction: 'send' }, (p) =>
           sealShareBundle(p, { maskKeyShare: maskShares[i + 1]!, selfMaskShare: seedShares[i + 1]! }),
         ),
       }));
@@ -165,14 +171,17 @@ export class SecAggSite {
     }
   }
 
-  /** Run `fn` with the share-box parties for `neighbour`, wiping the X25519 secret afterwards. */
+  /**
+   * Run `fn` with the share-box parties for `neighbour`, wiping the X25519 secret afterwards; `agree` is
+   * x25519Agreement of this site's share secret, made once per stage.
+   */
   private withParties<T>(
-    neighbour: string,
-    direction: 'send' | 'receive',
+    link: { agree: (peerKey: Uint8Array) => Uint8Array; neighbour: string; direction: 'send' | 'receive' },
     fn: (parties: ShareBoxParties) => T,
   ): T {
+    const { agree, neighbour, direction } = link;
     const session = this.session!;
-    const shared = x25519(this.shareKeyPair.secretKey, session.keys.get(neighbour)!.shareKey);
+    const shared = agree(session.keys.get(neighbour)!.shareKey);
     const [from, to] = direction === 'send' ? [this.id, neighbour] : [neighbour, this.id];
     try {
       return fn({
@@ -208,10 +217,13 @@ export class SecAggSite {
         'inconsistent_lists',
         () => `forwarded shares include a bundle from ${from}, not a neighbour of ${this.id}`,
       );
+    const agreeShare = x25519Agreement(this.shareKeyPair.secretKey);
     const held = new Map(
       message.shares.map(({ from, ciphertext }) => [
         from,
-        this.withParties(from, 'receive', (p) => openShareBundle(p, ciphertext)),
+        this.withParties({ agree: agreeShare, neighbour: from, direction: 'receive' }, (p) =>
+          openShareBundle(p, ciphertext),
+        ),
       ]),
     );
     const { threshold } = this.round.plan;
@@ -228,11 +240,12 @@ export class SecAggSite {
     });
     this.args.onQuantised?.(target.slice());
     addSelfMask({ target, seed: this.selfMaskSeed, sessionId: session.id, site: this.id });
+    const agreeMask = x25519Agreement(this.maskKeyPair.secretKey);
     for (const neighbour of held.keys()) {
       const peerKey = session.keys.get(neighbour)!.maskKey;
       addPairMask({
         target,
-        secretKey: this.maskKeyPair.secretKey,
+        agree: agreeMask,
         peerKey,
         sessionId: session.id,
         site: this.id,

@@ -123,7 +123,9 @@ async function measure(options: {
       site.keepAlive({ retryMs: 50 });
       if (options.secure) {
         for (let i = 0; i < 400 && !site.socket?.connected; i++) await new Promise((r) => setTimeout(r, 25));
-        takePartSecurely(site, (global) => ({ delta: training(global), numExamples: 10 + k }));
+        takePartSecurely(site, {
+          update: async ({ global }) => ({ weights: training(await global()), numExamples: 10 + k }),
+        });
       }
     }
     const run = await api<{ runId: string; config: { model: unknown } }>(port, 'POST /api/runs', {

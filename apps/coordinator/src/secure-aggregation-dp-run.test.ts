@@ -1,15 +1,13 @@
 import { afterEach, expect, it } from 'vitest';
-import { fromBase64 } from '@fedfuse/crypto';
-import type { AuditEntry, FitIns, RunDetail, SecAggRequest } from '@fedfuse/protocol';
-import { DP_SECAGG_MECHANISM, FlEvent } from '@fedfuse/protocol';
+import type { AuditEntry, FitIns, RunDetail } from '@fedfuse/protocol';
+import { DP_SECAGG_MECHANISM } from '@fedfuse/protocol';
 import { clipToNorm, computeEpsilon, distributedSkellam, skellam } from '@fedfuse/privacy';
-import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
-import { SecAggSite, planSecAgg, quantisationScale } from '@fedfuse/secagg';
+import { quantisationScale } from '@fedfuse/secagg';
 import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
-import { answerSecAggRequest, submitSecAgg } from './testing/secagg-submit.ts';
+import { takePartSecurely } from './testing/secagg-take-part.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 // DP-FedAvg under secure aggregation over real sockets: the test sites do what the daemon does (clip, equal
@@ -31,18 +29,6 @@ afterEach(async () => {
 const deltaOf = (k: number, length: number) =>
   Float32Array.from({ length }, (_, i) => Math.sin(k * 1.7 + i * 0.3) * 0.5);
 
-function roundOf(ins: FitIns): SecAggRound {
-  const secAgg = ins.privacy!.secAgg!;
-  return {
-    runId: ins.runId,
-    roundId: ins.roundId,
-    modelHash: ins.model.modelHash,
-    plan: planSecAgg({ sites: secAgg.roster.length, ...secAgg }),
-    layout: secAgg.layout,
-    roster: new Map(secAgg.roster.map((e) => [e.siteId, fromBase64(e.signingKey, 32, 'signingKey')])),
-  };
-}
-
 /** The round's Skellam split as a site computes it from its instruction. */
 function skellamOf(ins: FitIns, contributors: number) {
   const secAgg = ins.privacy!.secAgg!;
@@ -57,32 +43,18 @@ function skellamOf(ins: FitIns, contributors: number) {
 }
 
 /** A DP site: its delta clipped to C, weighted as every other, plus its Skellam share; k = 4 drops in round 1. */
-function takePart(site: TestSite, k: number, dropFirstRound = false): void {
-  const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
-  const send = async (roundId: string, stage: string, message: unknown) => {
-    const ack = await submitSecAgg(site, { roundId, stage, message });
-    if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
-    return ack;
-  };
-  const join = (ins: FitIns) => {
-    if (peers.has(ins.roundId) || !ins.privacy?.secAgg) return;
-    const round = roundOf(ins);
-    const peer = new SecAggSite({ round, identity: site.identityAs(site.siteId!) });
-    const delta = deltaOf(k, round.layout.length);
-    clipToNorm([delta], ins.privacy.dp!.clip);
-    const noise = skellam(delta.length, skellamOf(ins, round.roster.size).siteMu);
-    peers.set(ins.roundId, { peer, own: { weights: delta, numExamples: round.plan.maxExamples, noise } });
-    void send(ins.roundId, 'advertise', peer.advertise());
-  };
-  site.received.forEach(join);
-  site.socket!.on(FlEvent.roundStart, join);
-  site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
-    const taking = peers.get(envelope.roundId);
-    if (!taking) return;
-    if (dropFirstRound && envelope.stage === 'masked-input') return site.close();
-    void answerSecAggRequest(taking.peer, envelope, taking.own).then((message) =>
-      send(envelope.roundId, envelope.stage, message),
-    );
+function takePart(site: TestSite, k: number, dropAtMasking = false): void {
+  takePartSecurely(site, {
+    update: ({ ins, round }) => {
+      const delta = deltaOf(k, round.layout.length);
+      clipToNorm([delta], ins.privacy!.dp!.clip);
+      const noise = skellam(delta.length, skellamOf(ins, round.roster.size).siteMu);
+      return Promise.resolve({ weights: delta, numExamples: round.plan.maxExamples, noise });
+    },
+    dropAtMasking,
+    onAck: ({ roundId, stage, ack }) => {
+      if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
+    },
   });
 }
 
@@ -128,7 +100,7 @@ it("commits DP rounds under secure aggregation: the survivors' noise only, ε of
     secureAggregation: true,
     rounds: 2,
   });
-  expect(detail.privacy!.epsilon).toBeCloseTo(expected, 9);
+  expect(detail.privacy.epsilon).toBeCloseTo(expected, 9);
   const audit = (await h.api<AuditEntry[]>('GET', '/api/audit?action=round.committed&limit=10')).body;
   const committed = audit.find((e) => e.details.round === 1)!.details;
   expect(committed.survivors).toBe(4);

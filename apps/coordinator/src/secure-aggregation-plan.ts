@@ -27,10 +27,10 @@ const TWO_32 = 2 ** 32;
  * (a site is held to its report: F3), so that a small site's update is not rounded to a few steps. A site
  * that never reported leaves planSecAgg's default (2^20 examples).
  */
-export function exactQuantisation(args: {
-  sites: number;
-  trainCounts: readonly (number | undefined)[];
-}): { levelsLog2: number; maxExamples?: number } {
+export function exactQuantisation(args: { sites: number; trainCounts: readonly (number | undefined)[] }): {
+  levelsLog2: number;
+  maxExamples?: number;
+} {
   let levelsLog2 = Math.min(31, Math.floor(Math.log2((TWO_32 - 1) / args.sites)));
   while (args.sites * 2 ** levelsLog2 >= TWO_32) levelsLog2--;
   const counts = args.trainCounts;

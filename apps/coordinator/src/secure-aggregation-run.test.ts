@@ -2,16 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { fromBase64 } from '@fedfuse/crypto';
-import type { AuditEntry, FitIns, RoundView, RunDetail, SecAggRequest } from '@fedfuse/protocol';
-import { FlEvent, MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
-import type { SecAggRound, SiteUpdate } from '@fedfuse/secagg';
-import { SecAggSite, planSecAgg } from '@fedfuse/secagg';
+import type { AuditEntry, FitIns, RoundView, RunDetail } from '@fedfuse/protocol';
+import { MAX_MESSAGE_BYTES } from '@fedfuse/protocol';
 import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
 import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
 import { enrolledSite } from './testing/enrolled-site.ts';
-import { answerSecAggRequest, submitSecAgg } from './testing/secagg-submit.ts';
+import { takePartSecurely } from './testing/secagg-take-part.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 const TIMEOUT_S = 60;
@@ -32,57 +29,16 @@ const lossOf = (k: number) => 0.3 + 0.1 * k;
 /** Round ids of every masked input the coordinator accepted, one entry per site. */
 const maskedAccepted: string[] = [];
 
-/** The round as a site reads it from FitIns.privacy.secAgg (what SecAggSession's round builder does). */
-function roundOf(ins: FitIns): SecAggRound {
-  const secAgg = ins.privacy!.secAgg!;
-  return {
-    runId: ins.runId,
-    roundId: ins.roundId,
-    modelHash: ins.model.modelHash,
-    plan: planSecAgg({
-      sites: secAgg.roster.length,
-      toleratedDropouts: secAgg.toleratedDropouts,
-      toleratedColluders: secAgg.toleratedColluders,
-      graph: secAgg.graph,
-      clip: secAgg.clip,
-      levelsLog2: secAgg.levelsLog2,
-      maxExamples: secAgg.maxExamples,
-    }),
-    layout: secAgg.layout,
-    roster: new Map(secAgg.roster.map((e) => [e.siteId, fromBase64(e.signingKey, 32, 'signingKey')])),
-  };
-}
-
-/**
- * A site taking part in secure rounds over its real socket: advertises on `round:start`, answers every
- * `secagg:request`, masks its delta; `dropFirstRound` closes its socket once keys are shared in round 1.
- */
-function takePart(site: TestSite, k: number, dropFirstRound = false): void {
-  const peers = new Map<string, { peer: SecAggSite; own: SiteUpdate }>();
-  const send = async (roundId: string, stage: string, message: unknown) => {
-    const fit = { numExamples: examplesOf(k), metrics: { loss: lossOf(k) }, lossPerEpoch: [0.9, lossOf(k)] };
-    const ack = await submitSecAgg(site, { roundId, stage, message, fit });
-    if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
-    return ack;
-  };
-  const join = (ins: FitIns) => {
-    if (peers.has(ins.roundId) || !ins.privacy?.secAgg) return;
-    const round = roundOf(ins);
-    const peer = new SecAggSite({ round, identity: site.identityAs(site.siteId!) });
-    const length = round.layout.length;
-    peers.set(ins.roundId, { peer, own: { weights: deltaOf(k, length), numExamples: examplesOf(k) } });
-    void send(ins.roundId, 'advertise', peer.advertise());
-  };
-  // A round may have started as the site connected, before this listener.
-  site.received.forEach(join);
-  site.socket!.on(FlEvent.roundStart, join);
-  site.socket!.on(FlEvent.secaggRequest, (envelope: SecAggRequest) => {
-    const taking = peers.get(envelope.roundId);
-    if (!taking) return;
-    if (dropFirstRound && envelope.stage === 'masked-input') return site.close();
-    void answerSecAggRequest(taking.peer, envelope, taking.own).then((message) =>
-      send(envelope.roundId, envelope.stage, message),
-    );
+/** Site k takes part in secure rounds; `dropAtMasking` closes its socket once keys are shared. */
+function takePart(site: TestSite, k: number, dropAtMasking = false): void {
+  takePartSecurely(site, {
+    update: ({ round }) =>
+      Promise.resolve({ weights: deltaOf(k, round.layout.length), numExamples: examplesOf(k) }),
+    fit: { numExamples: examplesOf(k), metrics: { loss: lossOf(k) }, lossPerEpoch: [0.9, lossOf(k)] },
+    dropAtMasking,
+    onAck: ({ roundId, stage, ack }) => {
+      if (ack.ok && stage === 'masked-input') maskedAccepted.push(roundId);
+    },
   });
 }
 

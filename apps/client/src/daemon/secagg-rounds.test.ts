@@ -3,47 +3,13 @@ import type { RoundPrivacyIns, SecAggRequest, SecAggStage, TransferChunk } from 
 import { FlEvent, MaskedInputRef, SecAggSubmission } from '@fedfuse/protocol';
 import type { SiteUpdate } from '@fedfuse/secagg';
 import { SecAggServer, SecAggSite } from '@fedfuse/secagg';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { secAggRoundOf } from '../fl/secagg-round.ts';
-import { silentLogger } from '../log/logger.ts';
-import { globalModel, fitIns, type GlobalModel } from '../testing/global-model.ts';
-import { enrolledSite, type EnrolledSite } from '../testing/site-folder.ts';
-import { tempDir } from '../testing/temp-dir.ts';
-import { tinySpec } from '../testing/tiny-site.ts';
-import { Trainer } from '../trainer/trainer.ts';
-import { SiteDaemon } from './site-daemon.ts';
+import { useDaemonSite } from '../testing/daemon-site.ts';
+import { fitIns } from '../testing/global-model.ts';
 
-const timing = {
-  reconnectDelayMs: 50,
-  reconnectDelayMaxMs: 200,
-  handshakeBackoffMs: 50,
-  handshakeBackoffMaxMs: 200,
-  ackTimeoutMs: 5000,
-};
-
-let model: GlobalModel;
-let env: EnrolledSite;
-let cleanup: () => Promise<void>;
-let daemon: SiteDaemon | undefined;
-let trainer: Trainer;
-
-beforeAll(async () => {
-  trainer = await Trainer.start({ backend: 'wasm', log: silentLogger });
-  model = await globalModel(tinySpec);
-});
-afterAll(() => trainer.close());
-beforeEach(async () => {
-  const tmp = await tempDir();
-  cleanup = tmp.cleanup;
-  env = await enrolledSite(tmp.dir);
-});
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  await env.coordinator.close();
-  await cleanup();
-});
+const site = useDaemonSite();
 
 /** The roster and plan of a 3-site round: this daemon and two in-process peers. */
 function secureRound(length: number, others: { id: string; identity: Identity }[]): RoundPrivacyIns {
@@ -61,7 +27,7 @@ function secureRound(length: number, others: { id: string; identity: Identity }[
       levelsLog2: 22,
       maxExamples: 4096,
       roster: [
-        { siteId: env.siteId, signingKey: env.coordinator.site.signingKey },
+        { siteId: site.env.siteId, signingKey: site.env.coordinator.site.signingKey },
         ...others.map((o) => ({ siteId: o.id, signingKey: toBase64(o.identity.signingPublicKey) })),
       ],
       layout: { length, groups: [{ name: 'all', ranges: [{ offset: 0, length }] }] },
@@ -77,9 +43,8 @@ async function driveRound(
   privacy: (length: number, others: { id: string; identity: Identity }[]) => RoundPrivacyIns,
   own: (length: number) => SiteUpdate[],
 ) {
-  env.coordinator.offer(model.transfer);
-  daemon = await SiteDaemon.start({ dir: env.dir, log: silentLogger, timing, trainer });
-  await env.coordinator.next(FlEvent.siteReport);
+  const { daemon } = await site.start();
+  const { env, model } = site;
   const others = ['peer-1', 'peer-2'].map((id) => ({
     id,
     identity: Identity.generate({ role: 'site', id }),
@@ -137,7 +102,7 @@ async function driveRound(
   request('unmask', unmask.get(env.siteId));
   server.receiveUnmaskResponse(await fromDaemon('unmask'));
   for (const p of peers) server.receiveUnmaskResponse(p.unmask(unmask.get(p.id)!));
-  return { aggregate: await server.finish({}), named, updates, plan: built.round.plan };
+  return { aggregate: await server.finish({}), named, updates, plan: built.round.plan, daemon };
 }
 
 it('a daemon in a securely aggregated round sends only masked input and its shares, never a plain delta', async () => {
@@ -145,6 +110,7 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
     aggregate,
     named,
     updates: own,
+    daemon,
   } = await driveRound(secureRound, (length) =>
     [0, 1].map((k) => ({
       weights: Float32Array.from({ length }, (_, i) => Math.cos(k + i) * 0.01),
@@ -152,15 +118,15 @@ it('a daemon in a securely aggregated round sends only masked input and its shar
     })),
   );
 
-  expect(aggregate.survivors.sort()).toEqual([env.siteId, 'peer-1', 'peer-2'].sort());
+  expect(aggregate.survivors.sort()).toEqual([site.env.siteId, 'peer-1', 'peer-2'].sort());
   // The daemon's examples are in the sum, and its delta moved the mean off the peers' alone.
   const daemonExamples = aggregate.groupExamples.all! - 101;
-  expect(daemonExamples).toBe(daemon!.data.trainPatients);
+  expect(daemonExamples).toBe(daemon.data.trainPatients);
   const peersOnly = own[0]!.weights.map((w, i) => (w * 50 + own[1]!.weights[i]! * 51) / 101);
   expect(aggregate.mean.some((m, i) => Math.abs(m - peersOnly[i]!) > 1e-3)).toBe(true);
   // Nothing plain left the site: no round:submit, and every delta chunk belongs to the masked input's transfer.
-  expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
-  const chunks = env.coordinator.received.filter((r) => r.event === FlEvent.deltaChunk);
+  expect(site.env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
+  const chunks = site.env.coordinator.received.filter((r) => r.event === FlEvent.deltaChunk);
   expect(chunks.length).toBe(named.transfer.chunkCount);
   expect(chunks.every((c) => (c.payload as TransferChunk).transferId === named.transfer.transferId)).toBe(
     true,
@@ -192,5 +158,5 @@ it('a daemon in a DP round under secure aggregation weighs itself equally and ma
   const signalAtMost = (dp.clip / 3) ** 2 / aggregate.mean.length;
   expect(Math.sqrt(meanSquare) / shareStd).toBeGreaterThan(0.75);
   expect(Math.sqrt(Math.max(0, meanSquare - signalAtMost)) / shareStd).toBeLessThan(1.25);
-  expect(env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
+  expect(site.env.coordinator.count(FlEvent.roundSubmit)).toBe(0);
 });

@@ -1,19 +1,17 @@
 import { afterEach, expect, it } from 'vitest';
-import type { AuditEntry, FitIns, RunDetail } from '@fedfuse/protocol';
+import type { AuditEntry, FitIns } from '@fedfuse/protocol';
 import { DP_SECAGG_MECHANISM } from '@fedfuse/protocol';
 import { clipToNorm, computeEpsilon, distributedSkellam, skellam } from '@fedfuse/privacy';
 import { quantisationScale } from '@fedfuse/secagg';
-import type { Clock } from './services/clock.ts';
 import type { Harness } from './testing/harness.ts';
-import { startHarness, tinyModel, waitFor } from './testing/harness.ts';
-import { enrolledSite } from './testing/enrolled-site.ts';
+import { tinyModel } from './testing/harness.ts';
+import { secureRunWithDropout } from './testing/secure-run-with-dropout.ts';
 import { takePartSecurely } from './testing/secagg-take-part.ts';
 import type { TestSite } from './testing/test-site.ts';
 
 // DP-FedAvg under secure aggregation over real sockets: the test sites do what the daemon does (clip, equal
 // weight, Skellam share from the CSPRNG, mask), and the coordinator must commit with the distributed mechanism.
 
-const TIMEOUT_S = 60;
 const CLIP = 1;
 const Z = 0.5;
 const DELTA = 1e-5;
@@ -59,29 +57,16 @@ function takePart(site: TestSite, k: number, dropAtMasking = false): void {
 }
 
 it("commits DP rounds under secure aggregation: the survivors' noise only, ε of the distributed mechanism", async () => {
-  let now = Date.UTC(2030, 0, 1);
-  const clock: Clock = { now: () => now, every: (ms, tick) => setInterval(tick, ms) };
-  const h = (harness = await startHarness({ clock }));
-  for (const name of ['A', 'B', 'C', 'D', 'E']) await enrolledSite(h, name, sites);
-  sites.forEach((site, k) => takePart(site, k, k === 4));
-  const run = await h.api<{ runId: string }>('POST', '/api/runs', {
-    name: 'secure-dp',
-    rounds: 2,
-    minClients: 4,
-    roundTimeoutSeconds: TIMEOUT_S,
-    model: { ...tinyModel, genomicsDim: 2000 },
-    secureAggregation: { toleratedDropouts: 1 },
-    privacy: { dp: { clip: CLIP, noiseMultiplier: Z, delta: DELTA } },
+  const { h, detail } = await secureRunWithDropout({
+    sites,
+    onHarness: (started) => (harness = started),
+    takePart,
+    maskedAccepted: () => maskedAccepted.length,
+    settings: {
+      model: { ...tinyModel, genomicsDim: 2000 },
+      privacy: { dp: { clip: CLIP, noiseMultiplier: Z, delta: DELTA } },
+    },
   });
-  expect(run.status).toBe(201);
-  await h.api('POST', `/api/runs/${run.body.runId}/start`);
-  await expect.poll(() => sites[4]!.socket?.connected, { timeout: 20_000 }).toBe(false);
-  await expect.poll(() => maskedAccepted.length, { timeout: 20_000 }).toBe(4);
-  now += TIMEOUT_S * 1000 + 1;
-  const detail = await waitFor(async () => {
-    const got = await h.api<RunDetail>('GET', `/api/runs/${run.body.runId}`);
-    return got.body.state === 'completed' || got.body.state === 'failed' ? got.body : undefined;
-  }, 30_000);
   expect(detail.state).toBe('completed');
 
   // Rounds by number (a resync may repeat an instruction).

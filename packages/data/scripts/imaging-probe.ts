@@ -19,6 +19,7 @@ import {
   type ModelConfig,
 } from '@fedfuse/model';
 import { concatBatches, selectRows, type ImageFamily, type ModelBatch } from '../src/index.ts';
+import { harmonizeSiteImages, siteImageStats } from '../src/align/harmonize-images.ts';
 import { simulatorFederation } from './sim-federation.ts';
 
 const { values: args } = parseArgs({
@@ -33,6 +34,12 @@ const { values: args } = parseArgs({
     pretrain: { type: 'string', default: '0' },
     'pretrain-kind': { type: 'string', default: 'contrast' },
     'pretrain-noise': { type: 'string', default: '0.1' },
+    // Harmonise each site's images by its own training images' mean and SD (variants `sstat`, `schan`,
+    // `stex` read the harmonised image: imageSiteIntensity).
+    harmonize: { type: 'boolean', default: false },
+    // Also score the mean of the last N rounds' global weights (Polyak / stochastic weight averaging),
+    // for each N of a comma list.
+    swa: { type: 'string', default: '' },
     variants: { type: 'string', default: 'flatten,std,std+gn,std+global,std+gn+global' },
   },
 });
@@ -62,6 +69,15 @@ function variant(name: string): Partial<ModelConfig> {
     imageReconWeight: num('rec', 0),
     imageReconGrid: num('rg', 8),
     imageTexture: parts.has('tex'),
+    imageSiteIntensity: (
+      [
+        ['sstat', 'stats'],
+        ['schan', 'channel'],
+        ['stex', 'texture'],
+      ] as const
+    )
+      .filter(([token]) => parts.has(token))
+      .map(([, path]) => path),
     imageLastGroupNorm: !parts.has('nolastgn'),
     imageIntensityStats: parts.has('hist'),
     l2: num('l2e', 3e-3),
@@ -88,6 +104,10 @@ async function imagingSplits(
   let tasks: string[] = [];
   for (const site of sites) {
     tasks = site.tasks;
+    if (args.harmonize) {
+      const stats = siteImageStats(site.train.batch, site.imageShape);
+      harmonizeSiteImages([site.train.batch, site.test.batch], stats, site.imageShape);
+    }
     train.push(selectRows(site.train.batch, only).batch);
     test.push(selectRows(site.test.batch, only).batch);
   }
@@ -138,8 +158,12 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
   // Probe only: the reconstruction weight is switched off for the supervised rounds.
   const config = model.config as { imageReconWeight: number };
   const reconWeight = config.imageReconWeight;
+  const rounds = pretrain + Number(args.rounds);
+  const spans = args.swa === '' ? [] : args.swa.split(',').map(Number);
+  const size = getWeights(model).weights.length;
+  const averaged = spans.map(() => new Float64Array(size));
   try {
-    for (let round = 1; round <= pretrain + Number(args.rounds); round++) {
+    for (let round = 1; round <= rounds; round++) {
       const selfSupervised = round <= pretrain;
       config.imageReconWeight = selfSupervised ? reconWeight : pretrain > 0 ? 0 : reconWeight;
       const contrast = selfSupervised && args['pretrain-kind'] === 'contrast';
@@ -147,10 +171,23 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
         seed: seed * 1000 + round * 10,
         contrast,
       });
+      const weights = getWeights(model).weights;
+      spans.forEach((span, k) => {
+        const sum = averaged[k] as Float64Array;
+        if (round > rounds - span) weights.forEach((w, i) => (sum[i] = (sum[i] as number) + w / span));
+      });
     }
-    const evaluation = evaluateModel(model, data.test);
-    const aucs = data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
-    return `${name}: ${aucs} (${((performance.now() - started) / 1000).toFixed(0)} s)`;
+    const score = () => {
+      const evaluation = evaluateModel(model, data.test);
+      return data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
+    };
+    const last = score();
+    let polyak = '';
+    spans.forEach((span, k) => {
+      setWeights(model, Float32Array.from(averaged[k] as Float64Array));
+      polyak += `; mean of the last ${span} rounds ${score()}`;
+    });
+    return `${name}: ${last}${polyak} (${((performance.now() - started) / 1000).toFixed(0)} s)`;
   } finally {
     model.dispose();
   }

@@ -34,8 +34,8 @@ const { values: args } = parseArgs({
     pretrain: { type: 'string', default: '0' },
     'pretrain-kind': { type: 'string', default: 'contrast' },
     'pretrain-noise': { type: 'string', default: '0.1' },
-    // Harmonise each site's images by its own training images' mean and SD (variants `sstat`, `schan`,
-    // `stex` read the harmonised image: imageSiteIntensity).
+    // Harmonise each site's images by its own training images' mean and SD (all splits, the same
+    // numbers); an encoder without per-image standardisation then reads each patient's intensity.
     harmonize: { type: 'boolean', default: false },
     // Also score the mean of the last N rounds' global weights (Polyak / stochastic weight averaging),
     // for each N of a comma list.
@@ -49,9 +49,10 @@ const seed = Number(args.seed);
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
- * intensity statistics, `nolastgn` no GroupNorm after the last block. (Multi-scale pooling and
- * Laplacian texture energies were measured at commit b23d017, texture energies standardised per site
- * (`sitetex`) at 869d448, and removed: docs/results.md, issue 12.)
+ * intensity statistics, `nolastgn` no GroupNorm after the last block. (Paths reading the
+ * site-harmonised image, `sstat`, `schan`, `stex`, were measured at commit 7c00772; multi-scale
+ * pooling and Laplacian texture energies at b23d017; texture energies standardised per site
+ * (`sitetex`) at 869d448; all removed: docs/results.md, issue 12.)
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -69,15 +70,6 @@ function variant(name: string): Partial<ModelConfig> {
     imageReconWeight: num('rec', 0),
     imageReconGrid: num('rg', 8),
     imageTexture: parts.has('tex'),
-    imageSiteIntensity: (
-      [
-        ['sstat', 'stats'],
-        ['schan', 'channel'],
-        ['stex', 'texture'],
-      ] as const
-    )
-      .filter(([token]) => parts.has(token))
-      .map(([, path]) => path),
     imageLastGroupNorm: !parts.has('nolastgn'),
     imageIntensityStats: parts.has('hist'),
     l2: num('l2e', 3e-3),

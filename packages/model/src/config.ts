@@ -45,13 +45,6 @@ export interface ModelConfig {
   imageFeatureDropout: number;
   /** Local-contrast (texture) energies of the standardised image, before any GroupNorm, fed to the projection. */
   imageTexture: boolean;
-  /**
-   * Paths that read the image as its site delivers it, harmonised by the site's own scanner mean and SD
-   * (each patient's brightness and contrast kept, which per-image standardisation erases): `stats`
-   * (mean, log SD, tail fractions), `channel` (a second CNN input channel), `texture` (its contrast
-   * energies). Empty: none.
-   */
-  imageSiteIntensity: ImageSiteIntensityPath[];
   /** Weight of reconstructing the image, average-pooled to imageReconGrid², from its embedding; 0: none. */
   imageReconWeight: number;
   /** Side of the pooled image the imaging reconstruction targets. */
@@ -74,10 +67,6 @@ export interface ModelConfig {
   /** Seed of the initial weights. */
   seed: number;
 }
-
-/** The paths of ModelConfig.imageSiteIntensity. */
-export const IMAGE_SITE_INTENSITY_PATHS = ['stats', 'channel', 'texture'] as const;
-export type ImageSiteIntensityPath = (typeof IMAGE_SITE_INTENSITY_PATHS)[number];
 
 export const DEFAULT_TASKS = ['cancer', 'cardiac', 'metabolic'];
 
@@ -103,7 +92,6 @@ export const defaultModelConfig: ModelConfig = {
   imageIntensityStats: false,
   imageFeatureDropout: 0,
   imageTexture: true,
-  imageSiteIntensity: [],
   imageReconWeight: 0,
   imageReconGrid: 8,
   modalitySoloProb: 0,
@@ -208,10 +196,4 @@ function checkRegularisers(config: ModelConfig, fail: (message: string) => never
     if (typeof config[key] !== 'boolean') fail(`${key} must be true or false, got ${String(config[key])}`);
   if (typeof config.imageTexture !== 'boolean')
     fail(`imageTexture must be true or false, got ${String(config.imageTexture)}`);
-  const paths: unknown = config.imageSiteIntensity;
-  const known = (p: unknown) => IMAGE_SITE_INTENSITY_PATHS.includes(p as ImageSiteIntensityPath);
-  if (!Array.isArray(paths) || !paths.every(known) || new Set(paths).size !== paths.length)
-    fail(
-      `imageSiteIntensity must be distinct paths among ${IMAGE_SITE_INTENSITY_PATHS.join(', ')}, got ${JSON.stringify(paths)}`,
-    );
 }

@@ -116,26 +116,6 @@ export function intensityStats(standardized: Tensor4D): Tensor2D {
   });
 }
 
-/** Thresholds, in the site's scanner SDs, of the site-harmonised image's bright-pixel fractions. */
-const SITE_THRESHOLDS = [-1, 0, 1, 2];
-
-/** Site-intensity statistics per image channel: mean, log SD and a fraction per threshold. */
-export const SITE_STATS_PER_CHANNEL = 2 + SITE_THRESHOLDS.length;
-
-/**
- * First-order statistics of the image as its site harmonised it (zero mean and unit SD over the site's
- * training pixels): how bright the patient's image is, its contrast, and how much of it is bright,
- * which per-image standardisation sets to the same values for every patient.
- */
-export function siteIntensityStats(harmonised: Tensor4D): Tensor2D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(harmonised, [1, 2]);
-    const logSd = tf.mul(tf.log(tf.add(variance, EPSILON)), 0.5);
-    const above = SITE_THRESHOLDS.map((t) => tf.mean(tf.cast(tf.greater(harmonised, t), 'float32'), [1, 2]));
-    return tf.concat([mean, logSd, ...above], 1) as Tensor2D;
-  });
-}
-
 /** Scales (pooling factors) the texture energies are read at. */
 const TEXTURE_SCALES = [1, 2];
 
@@ -161,9 +141,7 @@ export function encodeImage(
 ): ImageEncoding {
   const c = model.config;
   const input = c.imageStandardize ? standardizeImages(image) : image;
-  const site = new Set(c.imageSiteIntensity);
-  // The batch's image is the site-harmonised one (packages/data harmonizeSiteImages).
-  let x = site.has('channel') ? (tf.concat([input, image], 3) as Tensor4D) : input;
+  let x = input;
   c.convFilters.forEach((filters, i) => {
     const name = `imaging.conv${i + 1}`;
     x = convReluPool(
@@ -186,8 +164,6 @@ export function encodeImage(
       : tf.reshape(x, [b, -1]),
   ];
   if (c.imageTexture) parts.push(textureFeatures(input));
-  if (site.has('texture')) parts.push(textureFeatures(image));
-  if (site.has('stats')) parts.push(siteIntensityStats(image));
   if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;
@@ -222,8 +198,7 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
   // He initialisation of the weights as used (÷ the rate scale, as stored): fan-in × scale².
   const fan = (n: number): number => n * c.imageRateScale ** 2;
   const decay = c.imageDecayFactor;
-  const site = new Set(c.imageSiteIntensity);
-  let channels = c.imageShape[2] * (site.has('channel') ? 2 : 1);
+  let channels = c.imageShape[2];
   c.convFilters.forEach((filters, i) => {
     const name = `imaging.conv${i + 1}`;
     specs.push(
@@ -246,8 +221,6 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
       : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
     c.imageLinearGrid ** 2 * c.imageShape[2] +
     (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0) +
-    (site.has('texture') ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0) +
-    (site.has('stats') ? SITE_STATS_PER_CHANNEL * c.imageShape[2] : 0) +
     (c.imageIntensityStats ? INTENSITY_FEATURES_PER_CHANNEL * c.imageShape[2] : 0);
   specs.push(
     { name: 'imaging.project.kernel', shape: [inputs, c.d], group, decay, fanIn: fan(inputs) },

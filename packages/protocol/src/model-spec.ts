@@ -49,10 +49,6 @@ export const ModelSpec = z.object({
   imageDecayFactor: z.number().min(0).max(1000).optional(),
   imageFeatureDropout: z.number().min(0).lt(1).optional(),
   imageTexture: z.boolean().optional(),
-  imageSiteIntensity: z
-    .array(z.enum(['stats', 'channel', 'texture']))
-    .max(3)
-    .optional(),
   imageLastGroupNorm: z.boolean().optional(),
   imageIntensityStats: z.boolean().optional(),
   imageReconWeight: z.number().min(0).max(100).optional(),

@@ -19,6 +19,7 @@ import {
   type ModelConfig,
 } from '@fedfuse/model';
 import { concatBatches, selectRows, type ImageFamily, type ModelBatch } from '../src/index.ts';
+import { harmonizeSiteImages, siteImageStats } from '../src/align/harmonize-images.ts';
 import { simulatorFederation } from './sim-federation.ts';
 
 const { values: args } = parseArgs({
@@ -33,6 +34,12 @@ const { values: args } = parseArgs({
     pretrain: { type: 'string', default: '0' },
     'pretrain-kind': { type: 'string', default: 'contrast' },
     'pretrain-noise': { type: 'string', default: '0.1' },
+    // Harmonise each site's images by its own training images' mean and SD (all splits, the same
+    // numbers); an encoder without per-image standardisation then reads each patient's intensity.
+    harmonize: { type: 'boolean', default: false },
+    // Also score the mean of the last N rounds' global weights (Polyak / stochastic weight averaging),
+    // for each N of a comma list.
+    swa: { type: 'string', default: '' },
     variants: { type: 'string', default: 'flatten,std,std+gn,std+global,std+gn+global' },
   },
 });
@@ -42,9 +49,10 @@ const seed = Number(args.seed);
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
- * intensity statistics, `nolastgn` no GroupNorm after the last block. (Multi-scale pooling and
- * Laplacian texture energies were measured at commit b23d017, texture energies standardised per site
- * (`sitetex`) at 869d448, and removed: docs/results.md, issue 12.)
+ * intensity statistics, `nolastgn` no GroupNorm after the last block. (Paths reading the
+ * site-harmonised image, `sstat`, `schan`, `stex`, were measured at commit 7c00772; multi-scale
+ * pooling and Laplacian texture energies at b23d017; texture energies standardised per site
+ * (`sitetex`) at 869d448; all removed: docs/results.md, issue 12.)
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -88,6 +96,10 @@ async function imagingSplits(
   let tasks: string[] = [];
   for (const site of sites) {
     tasks = site.tasks;
+    if (args.harmonize) {
+      const stats = siteImageStats(site.train.batch, site.imageShape);
+      harmonizeSiteImages([site.train.batch, site.test.batch], stats, site.imageShape);
+    }
     train.push(selectRows(site.train.batch, only).batch);
     test.push(selectRows(site.test.batch, only).batch);
   }
@@ -138,8 +150,12 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
   // Probe only: the reconstruction weight is switched off for the supervised rounds.
   const config = model.config as { imageReconWeight: number };
   const reconWeight = config.imageReconWeight;
+  const rounds = pretrain + Number(args.rounds);
+  const spans = args.swa === '' ? [] : args.swa.split(',').map(Number);
+  const size = getWeights(model).weights.length;
+  const averaged = spans.map(() => new Float64Array(size));
   try {
-    for (let round = 1; round <= pretrain + Number(args.rounds); round++) {
+    for (let round = 1; round <= rounds; round++) {
       const selfSupervised = round <= pretrain;
       config.imageReconWeight = selfSupervised ? reconWeight : pretrain > 0 ? 0 : reconWeight;
       const contrast = selfSupervised && args['pretrain-kind'] === 'contrast';
@@ -147,10 +163,23 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
         seed: seed * 1000 + round * 10,
         contrast,
       });
+      const weights = getWeights(model).weights;
+      spans.forEach((span, k) => {
+        const sum = averaged[k] as Float64Array;
+        if (round > rounds - span) weights.forEach((w, i) => (sum[i] = (sum[i] as number) + w / span));
+      });
     }
-    const evaluation = evaluateModel(model, data.test);
-    const aucs = data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
-    return `${name}: ${aucs} (${((performance.now() - started) / 1000).toFixed(0)} s)`;
+    const score = () => {
+      const evaluation = evaluateModel(model, data.test);
+      return data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
+    };
+    const last = score();
+    let polyak = '';
+    spans.forEach((span, k) => {
+      setWeights(model, Float32Array.from(averaged[k] as Float64Array));
+      polyak += `; mean of the last ${span} rounds ${score()}`;
+    });
+    return `${name}: ${last}${polyak} (${((performance.now() - started) / 1000).toFixed(0)} s)`;
   } finally {
     model.dispose();
   }

@@ -20,6 +20,8 @@ export function planRoundSecAgg(
 }
 
 const TWO_32 = 2 ** 32;
+/** planSecAgg's own `maxExamples` default. */
+const DEFAULT_MAX_EXAMPLES = 2 ** 20;
 
 /**
  * How a round without DP quantises: as finely as its sites allow. The most levels whose sum over `sites`
@@ -35,5 +37,7 @@ export function exactQuantisation(args: { sites: number; trainCounts: readonly (
   while (args.sites * 2 ** levelsLog2 >= TWO_32) levelsLog2--;
   const counts = args.trainCounts;
   const known = counts.length > 0 && counts.every((n) => n !== undefined && n > 0);
-  return known ? { levelsLog2, maxExamples: Math.max(...(counts as number[])) } : { levelsLog2 };
+  if (!known) return { levelsLog2 };
+  // Never coarser than planSecAgg's default: a site reporting an absurd count cannot blur the others' updates.
+  return { levelsLog2, maxExamples: Math.min(DEFAULT_MAX_EXAMPLES, Math.max(...(counts as number[]))) };
 }

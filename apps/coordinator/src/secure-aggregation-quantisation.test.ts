@@ -19,6 +19,10 @@ describe(exactQuantisation.name, () => {
   it("scales example counts by the largest site's reported training count, and keeps the default when one never reported", () => {
     expect(exactQuantisation({ sites: 3, trainCounts: [60, 600, 250] }).maxExamples).toBe(600);
     expect(exactQuantisation({ sites: 3, trainCounts: [60, undefined, 250] }).maxExamples).toBeUndefined();
+    // A hostile report cannot make the plan coarser than the default, nor unplannable.
+    const hostile = exactQuantisation({ sites: 5, trainCounts: [60, 60, 60, 60, 2 ** 31] });
+    expect(hostile.maxExamples).toBe(2 ** 20);
+    expect(planRoundSecAgg(config, 5, hostile).ok).toBe(true);
   });
 
   it("bounds the rounding of small sites' mean below 1e-6, where the default plan's bound was 0.03", () => {

@@ -137,18 +137,7 @@ it('refuses a malformed answer naming the field, and one for a round with no sec
   });
   expect(malformed).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
   expect(!malformed.ok && malformed.error.message).toContain('message.runId');
-  const round: SecAggRound = {
-    runId: randomUUID(),
-    roundId: randomUUID(),
-    modelHash: 'ef'.repeat(32),
-    plan: planSecAgg({ sites: 3, toleratedDropouts: 0, toleratedColluders: 0, graph: 'complete' }),
-    layout: { length: LENGTH, groups: [{ name: 'all', ranges: [{ offset: 0, length: LENGTH }] }] },
-    roster: new Map([
-      [site.siteId!, site.identity.signingPublicKey],
-      ['b', new Uint8Array(32).fill(1)],
-      ['c', new Uint8Array(32).fill(2)],
-    ]),
-  };
+  const round = threeSiteRound(site);
   const message = new SecAggSite({ round, identity: site.identityAs(site.siteId!) }).advertise();
   const answer = await site.emit(FlEvent.secaggSubmit, {
     roundId: round.roundId,
@@ -160,6 +149,22 @@ it('refuses a malformed answer naming the field, and one for a round with no sec
     error: { code: 'wrong_round', message: `round ${round.roundId} has no secure aggregation in progress` },
   });
 });
+
+/** A complete-graph round of `site` and two roster entries that never connect ('b', 'c'). */
+function threeSiteRound(site: TestSite): SecAggRound {
+  return {
+    runId: randomUUID(),
+    roundId: randomUUID(),
+    modelHash: 'ef'.repeat(32),
+    plan: planSecAgg({ sites: 3, toleratedDropouts: 0, toleratedColluders: 0, graph: 'complete' }),
+    layout: { length: LENGTH, groups: [{ name: 'all', ranges: [{ offset: 0, length: LENGTH }] }] },
+    roster: new Map([
+      [site.siteId!, site.identity.signingPublicKey],
+      ['b', new Uint8Array(32).fill(1)],
+      ['c', new Uint8Array(32).fill(2)],
+    ]),
+  };
+}
 
 it.each([
   [{ toleratedDropouts: 2 }, 'fedavg', '5 sites per round: n = 5 − threshold 4 = 1 < 2 tolerated dropouts'],
@@ -190,18 +195,7 @@ it('refuses a masked input naming a transfer the site never finished or another 
   const h = (harness = await startHarness());
   const site = await enrolledSite(h, 'A', sites);
   const outsider = await enrolledSite(h, 'B', sites);
-  const round: SecAggRound = {
-    runId: randomUUID(),
-    roundId: randomUUID(),
-    modelHash: 'ef'.repeat(32),
-    plan: planSecAgg({ sites: 3, toleratedDropouts: 0, toleratedColluders: 0, graph: 'complete' }),
-    layout: { length: LENGTH, groups: [{ name: 'all', ranges: [{ offset: 0, length: LENGTH }] }] },
-    roster: new Map([
-      [site.siteId!, site.identity.signingPublicKey],
-      ['b', new Uint8Array(32).fill(1)],
-      ['c', new Uint8Array(32).fill(2)],
-    ]),
-  };
+  const round = threeSiteRound(site);
   const service = h.coordinator.app.get(SecAggRoundsService);
   void service.start({ round, stageMs: STAGE_MS });
   const words = await chunkTransfer(new Uint8Array(4 * (LENGTH + 1)).fill(7), { chunkDigests: false });

@@ -3,6 +3,7 @@ import { Identity, sealDelta } from '@fedfuse/crypto';
 import type { FitRes, WeightsManifest } from '@fedfuse/protocol';
 import { encodeWeights } from '@fedfuse/protocol';
 import type { Round } from '../repositories/round.ts';
+import { newRound } from '../repositories/round.ts';
 import type { ResolvedRunConfig } from '../run-config.ts';
 import { openFit } from './fit-opening.ts';
 
@@ -12,18 +13,16 @@ const model = { manifest, layout: [{ name: 'w', offset: 0, length: P, group: 'eh
 const modelHash = 'ab'.repeat(32);
 
 function roundFor(id: string): Round {
-  return {
-    ...{ id, runId: 'run', number: 1, attempt: 0, stage: 'fit', selectedSites: [], evaluators: [] },
-    ...{ globalHash: modelHash, resultHash: null, startedAt: 0, deadlineAt: 1, evaluationDeadlineAt: null },
-    ...{
-      finishedAt: null,
-      metrics: null,
-      failure: null,
-      cancelReason: null,
-      trainingLoss: null,
-      privacy: null,
-    },
-  };
+  return newRound({
+    id,
+    runId: 'run',
+    number: 1,
+    attempt: 0,
+    selectedSites: [],
+    globalHash: modelHash,
+    startedAt: 0,
+    deadlineAt: 1,
+  });
 }
 
 describe('openFit', () => {

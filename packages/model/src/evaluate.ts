@@ -6,6 +6,7 @@ import { forward } from './forward.ts';
 import type { BinaryMetrics } from './metrics.ts';
 import { binaryMetrics } from './metrics.ts';
 import type { TriModalModel } from './model.ts';
+import { siteInterceptOffsets } from './site-recalibration.ts';
 
 export interface EvaluateOptions {
   /** Modalities to hide from every patient (modality-removal evaluation). */
@@ -14,6 +15,13 @@ export interface EvaluateOptions {
   threshold?: number;
   /** Also return the fused representation of each patient (for projections). */
   embeddings?: boolean;
+  /**
+   * Added to the logits before the sigmoid: one per task (every row) or one per row and task (rows
+   * from several sites, each with its own). See site-recalibration.ts.
+   */
+  logitOffsets?: ArrayLike<number>;
+  /** A labelled batch of the same site to fit the intercepts on first (with the same modalities hidden). */
+  recalibrateOn?: ModelBatch;
 }
 
 export interface TaskEvaluation extends BinaryMetrics {
@@ -34,6 +42,33 @@ function hiddenMask(hide: EvaluateOptions['hide']): boolean[] {
   return MODALITIES.map((m) => hidden.includes(m));
 }
 
+/** The offsets to add to a chunk of rows' logits, or none. */
+function logitOffsetsFor(
+  model: TriModalModel,
+  batch: ModelBatch,
+  options: EvaluateOptions,
+): { slice: (rows: number, start: number, tasks: number) => tf.Tensor } | undefined {
+  const tasks = model.config.tasks.length;
+  if (options.recalibrateOn && options.logitOffsets)
+    throw new Error('evaluateModel: give logitOffsets or recalibrateOn, not both');
+  const values = options.recalibrateOn
+    ? siteInterceptOffsets(model, options.recalibrateOn, { hide: options.hide, batchSize: options.batchSize })
+    : options.logitOffsets;
+  if (!values) return undefined;
+  if (values.length !== tasks && values.length !== batch.n * tasks)
+    throw new Error(
+      `evaluateModel: ${values.length} logit offsets fit neither ${tasks} tasks nor ${batch.n} rows × ${tasks} tasks`,
+    );
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isFinite(values[i]!)) throw new Error(`evaluateModel: logit offset ${i} is ${values[i]}`);
+  const perRow = values.length !== tasks;
+  const flat = Float32Array.from(values);
+  return {
+    slice: (rows, start, t) =>
+      perRow ? tf.tensor2d(flat.subarray(start * t, (start + rows) * t), [rows, t]) : tf.tensor1d(flat),
+  };
+}
+
 /** Per-task metrics, attention weights and predictions of the model on a batch. */
 export function evaluateModel(
   model: TriModalModel,
@@ -44,6 +79,7 @@ export function evaluateModel(
   const tasks = model.config.tasks;
   const size = options.batchSize ?? 256;
   const hidden = hiddenMask(options.hide);
+  const offsets = logitOffsetsFor(model, batch, options);
   const predictions = new Float32Array(batch.n * tasks.length);
   const modalities = model.config.modalities;
   const attentionSum = new Float64Array(tasks.length * modalities.length);
@@ -56,7 +92,10 @@ export function evaluateModel(
     tf.tidy(() => {
       const { inputs } = batchTensors(model.config, batch, { rows, present });
       const out = forward(model, inputs, { training: false });
-      predictions.set(tf.sigmoid(out.logits).dataSync(), start * tasks.length);
+      const logits = offsets
+        ? tf.add(out.logits, offsets.slice(rows.length, start, tasks.length))
+        : out.logits;
+      predictions.set(tf.sigmoid(logits).dataSync(), start * tasks.length);
       if (out.attention) {
         hasAttention = true;
         tf.sum(out.attention, 0)
@@ -100,7 +139,7 @@ export function evaluateModel(
 export function evaluateModalityRemoval(
   model: TriModalModel,
   batch: ModelBatch,
-  options: Pick<EvaluateOptions, 'batchSize'> = {},
+  options: Pick<EvaluateOptions, 'batchSize' | 'recalibrateOn'> = {},
 ): { full: Evaluation; removed: Partial<Record<Modality, Evaluation>> } {
   const full = evaluateModel(model, batch, options);
   const removed = Object.fromEntries(

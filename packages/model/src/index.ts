@@ -17,6 +17,13 @@ export type { EvaluateOptions, Evaluation, TaskEvaluation } from './evaluate.ts'
 export { binaryMetrics, rocAuc } from './metrics.ts';
 export type { BinaryMetrics } from './metrics.ts';
 export { createModel, parameterGroups } from './model.ts';
+export {
+  INTERCEPT_PRIOR_SD,
+  MAX_RECALIBRATION_ROWS,
+  fitInterceptOffsets,
+  recalibrationRows,
+  siteInterceptOffsets,
+} from './site-recalibration.ts';
 export type { TriModalModel } from './model.ts';
 export { countGroupExamples, trainLocalRound } from './train.ts';
 export type { TrainOptions, TrainResult } from './train.ts';

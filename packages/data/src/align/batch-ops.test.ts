@@ -37,4 +37,12 @@ describe('selectRows', () => {
     expect(Array.from(out.labels)).toEqual([1, 0]);
     expect(b.ehr[2]).toBe(2); // the source batch is untouched
   });
+
+  it('considers only the rows asked for, in their order, and refuses a row outside the batch', () => {
+    const b = batch(3, 0, [1, 1, 0, 0, 1, 1, 1, 1, 1]);
+    const { batch: out, rows } = selectRows(b, { rows: [2, 0], require: ['imaging'] });
+    expect(rows).toEqual([2, 0]);
+    expect(Array.from(out.image)).toEqual([12, 10]);
+    expect(() => selectRows(b, { rows: [3] })).toThrow(/row 3 is not a row of a batch of 3/);
+  });
 });

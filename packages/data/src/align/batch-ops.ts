@@ -68,6 +68,8 @@ export interface SelectRowsOptions {
   require?: readonly Modality[];
   /** Mark these modalities absent (and zero them) in every kept row. */
   hide?: readonly Modality[];
+  /** Consider only these rows, in this order (default: every row). */
+  rows?: ArrayLike<number>;
 }
 
 /**
@@ -81,8 +83,13 @@ export function selectRows(
   const need = MODALITIES.map((m) => options.require?.includes(m) ?? false);
   const hide = MODALITIES.map((m) => options.hide?.includes(m) ?? false);
   const rows: number[] = [];
-  for (let i = 0; i < batch.n; i++)
+  const candidates = options.rows ?? { length: batch.n };
+  for (let k = 0; k < candidates.length; k++) {
+    const i = options.rows ? options.rows[k]! : k;
+    if (!(Number.isInteger(i) && i >= 0 && i < batch.n))
+      throw new RangeError(`selectRows: row ${i} is not a row of a batch of ${batch.n}`);
     if (need.every((must, m) => !must || batch.present[i * 3 + m] === 1)) rows.push(i);
+  }
   const w = widths(batch);
   const take = <T extends Float32Array | Uint8Array>(src: T, width: number, out: T): T => {
     rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));

@@ -10,8 +10,10 @@ const VALIDATION = [0.7, 0.85, 0.8, 0.75, 0.95];
 
 it('selects the best round on pooled validation AUC, stops after `patience` rounds without a better one, and serves its checkpoint', async () => {
   const h = await fixture.start();
+  const sites = [];
   for (const name of ['North', 'South']) {
     const site = await fixture.site(h, name);
+    sites.push(site);
     site.autoTrain = { delta: (g, ins) => g.map(() => ins.roundNumber / 1000), numExamples: 10 };
     site.validationAuc = (round) => VALIDATION[round - 1]!;
   }
@@ -33,6 +35,10 @@ it('selects the best round on pooled validation AUC, stops after `patience` roun
     return r.body.state === 'completed' ? r.body : undefined;
   }, 30_000);
   expect(run.lastRound).toBe(4);
+  // Without record-level DP each site refits its intercepts on its own training patients before scoring.
+  expect(sites.flatMap((site) => site.evaluations.map((e) => e.config.recalibrateOn))).toEqual(
+    Array(8).fill('train'),
+  );
   expect(run.selectedRound?.round).toBe(2);
   expect(run.selectedRound?.validationAuc).toBeCloseTo(0.85, 12);
   // The test sites' fixed test histograms pool to 14/16 per task.

@@ -33,6 +33,11 @@ describe('a record-level DP-SGD run', () => {
     }, 30_000);
 
     expect((sites[0]!.received[0] as FitIns).config.dpSgd).toEqual(RECORD_LEVEL);
+    // Training records reach the reported metrics only through the DP-trained weights.
+    expect(sites.map((site) => site.evaluations[0]?.config.recalibrateOn)).toEqual([
+      'validation',
+      'validation',
+    ]);
     expect(detail.privacy).toMatchObject({ mechanism: 'dp-sgd-gaussian', epsilon: null, delta: null });
     expect(detail.privacy.sites.map((s) => [s.siteName, s.epsilon, s.recordLevel])).toEqual([
       ['A', null, { epsilon: 0.5, delta: 1e-5, epochs: 1 }],

@@ -11,6 +11,12 @@ export const EvaluateConfig = z.object({
   tasks: z.array(Name).min(1).max(64),
   /** Equal-width bins over [0, 1] for score histograms. */
   bins: z.int().min(2).max(MAX_HISTOGRAM_BINS),
+  /**
+   * The site's split each task's intercept is refitted on before scoring (recalibration-in-the-large:
+   * the site's own base rate); `validation` when the run trains under record-level DP, so that no
+   * training record reaches the reported metrics outside the DP guarantee. Absent: no recalibration.
+   */
+  recalibrateOn: z.enum(['train', 'validation']).optional(),
 });
 export type EvaluateConfig = z.infer<typeof EvaluateConfig>;
 

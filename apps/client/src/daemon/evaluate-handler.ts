@@ -105,6 +105,7 @@ export class EvaluateHandler {
       tasks: ins.config.tasks,
       bins: ins.config.bins,
       batchSize: ins.config.batchSize,
+      ...(ins.config.recalibrateOn ? { recalibrateOn: ins.config.recalibrateOn } : {}),
     });
     if (signal.aborted) return;
     const res = EvaluateRes.safeParse({

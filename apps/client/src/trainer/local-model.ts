@@ -1,5 +1,5 @@
 import { loadSite, type SiteData } from '@fedfuse/data';
-import type { TriModalModel } from '@fedfuse/model';
+import type { ModelBatch, TriModalModel } from '@fedfuse/model';
 import {
   createModel,
   evaluateModalityRemoval,
@@ -91,12 +91,13 @@ export class LocalModel {
     const model = this.modelFor(req.spec, req.manifest);
     setWeights(model, req.weights);
     const held = fitBatch(site.validation.batch, { widths: widthsOf(site), spec: req.spec });
+    const calibration = recalibrationBatch(site, req);
     const validation = {
       numExamples: held.n,
       tasks: taskEvaluations({
         evaluation:
           held.n > 0
-            ? evaluateModel(model, held, { batchSize: req.batchSize })
+            ? evaluateModel(model, held, { batchSize: req.batchSize, recalibrateOn: calibration })
             : { n: 0, tasks: {}, predictions: new Float32Array(0) },
         labels: held.labels,
         modelTasks: req.spec.tasks,
@@ -107,7 +108,7 @@ export class LocalModel {
     // The same patients with one modality hidden too: the dashboard's ablation table.
     const { full: evaluation, removed } =
       batch.n > 0
-        ? evaluateModalityRemoval(model, batch, { batchSize: req.batchSize })
+        ? evaluateModalityRemoval(model, batch, { batchSize: req.batchSize, recalibrateOn: calibration })
         : { full: { n: 0, tasks: {}, predictions: new Float32Array(0) }, removed: {} };
     const tasks = taskEvaluations({
       evaluation,
@@ -150,6 +151,13 @@ export class LocalModel {
     if (mismatch) throw new Error(`the global model does not fit the run's model spec: ${mismatch}`);
     return this.model.model;
   }
+}
+
+/** The labelled split the run recalibrates on, as the model reads it; none when the run asks for none or it has no labels. */
+function recalibrationBatch(site: SiteData, req: EvaluateRequest): ModelBatch | undefined {
+  if (!req.recalibrateOn) return undefined;
+  const batch = fitBatch(site[req.recalibrateOn].batch, { widths: widthsOf(site), spec: req.spec });
+  return batch.labels.some((y) => !Number.isNaN(y)) ? batch : undefined;
 }
 
 function widthsOf(site: SiteData): BatchWidths {

@@ -51,6 +51,8 @@ export interface EvaluateRequest {
   tasks: string[];
   bins: number;
   batchSize: number;
+  /** The split the site's intercepts are fitted on before scoring; none when absent. */
+  recalibrateOn?: 'train' | 'validation';
 }
 
 /** Per-task counts, metrics and score histograms: what may leave the site. */

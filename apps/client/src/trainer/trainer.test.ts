@@ -135,6 +135,30 @@ describe(Trainer.name, () => {
     expect(JSON.stringify(res)).not.toMatch(/P\d/);
   });
 
+  it('refits its intercepts on the split the run names: scores move, rankings within the site do not', async () => {
+    const { model, weights, manifest } = globalModel();
+    model.dispose();
+    // Each call hands its weights' buffer to the worker, so each gets its own copy.
+    const ask = () => ({
+      spec: tinySpec,
+      manifest,
+      weights: weights.slice(),
+      tasks: ['cancer', 'cardiac'],
+      bins: 20,
+      batchSize: 4,
+    });
+    const plain = await trainer.evaluate(ask());
+    const onTrain = await trainer.evaluate({ ...ask(), recalibrateOn: 'train' });
+    const onValidation = await trainer.evaluate({ ...ask(), recalibrateOn: 'validation' });
+    const bins = (r: typeof plain) => JSON.stringify(r.tasks.cancer!.histogram);
+    // An untrained model scores every patient near 0.5; the site's own base rate moves them.
+    expect(bins(onTrain)).not.toBe(bins(plain));
+    expect(bins(onValidation)).not.toBe(bins(onTrain));
+    for (const task of ['cancer', 'cardiac'])
+      for (const metric of ['auc', 'ablation.ehr.auc', 'ablation.imaging.auc'])
+        expect(onTrain.tasks[task]!.metrics[metric]).toBeCloseTo(plain.tasks[task]!.metrics[metric]!, 5);
+  });
+
   it('trains and evaluates an EHR-only, one-task model on a site that also holds images and genes', async () => {
     // Another image size and gene count than the site's: the model reads neither.
     const spec: ModelSpec = {

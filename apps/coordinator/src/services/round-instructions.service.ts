@@ -83,7 +83,12 @@ export class RoundInstructionsService {
       roundNumber: round.number,
       modelSpec: config.model,
       model: this.models.reference(model, { roundId: round.id, coordinator: this.identity.get() }),
-      config: { batchSize: 256, tasks: config.model.tasks, bins: config.histogramBins },
+      config: {
+        batchSize: 256,
+        tasks: config.model.tasks,
+        bins: config.histogramBins,
+        recalibrateOn: config.privacy.recordLevel ? 'validation' : 'train',
+      },
       deadline: round.evaluationDeadlineAt ?? round.deadlineAt,
     };
     this.instruct({ siteId, event: FlEvent.evaluateStart, payload: ins, round, socket });

@@ -1,7 +1,7 @@
 import { concatBatches, type ModelBatch } from '@fedfuse/data';
 import { createModel, trainLocalRound, type TriModalModel } from '@fedfuse/model';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
-import type { LoadedFederation } from './federation.ts';
+import { pooledRecalibration, type LoadedFederation } from './federation.ts';
 import { modelConfigFor, type ModelChoices } from './run-config.ts';
 
 /** The training budget of a baseline: the same passes over the data as the federated run. */
@@ -45,7 +45,10 @@ export function trainCentralized(
   const model = modelFor(loaded, options);
   try {
     const seconds = trainOn(model, concatBatches(trainsOf(loaded)), options);
-    return { evaluation: evaluateFinal(model, loaded.pooledTest), seconds };
+    return {
+      evaluation: evaluateFinal(model, loaded.pooledTest, pooledRecalibration(loaded, 'train')),
+      seconds,
+    };
   } finally {
     model.dispose();
   }
@@ -68,8 +71,9 @@ export function trainLocalOnly(loaded: LoadedFederation, options: BaselineOption
       const seconds = trainOn(model, trains[k]!, options);
       const aucs = (e: FinalEvaluation) =>
         Object.fromEntries(Object.entries(e.tasks).map(([t, m]) => [t, m.auc]));
-      const pooled = aucs(evaluateFinal(model, loaded.pooledTest));
-      const own = site.test.n > 0 ? aucs(evaluateFinal(model, site.test)) : {};
+      const pooled = aucs(evaluateFinal(model, loaded.pooledTest, pooledRecalibration(loaded, 'train')));
+      const ownSite = [{ rows: site.test.n, calibrateOn: site.recalibration.train }];
+      const own = site.test.n > 0 ? aucs(evaluateFinal(model, site.test, ownSite)) : {};
       return { site: site.name, pooled, own, seconds };
     } finally {
       model.dispose();

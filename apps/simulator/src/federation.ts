@@ -2,11 +2,13 @@ import {
   concatBatches,
   generate,
   loadSite,
+  selectRows,
   type GeneratedFederation,
   type ImageFamily,
   type Modality,
   type ModelBatch,
 } from '@fedfuse/data';
+import { recalibrationRows } from '@fedfuse/model';
 
 /** How the synthetic sites differ from each other. */
 export interface Heterogeneity {
@@ -68,8 +70,25 @@ export interface LoadedFederation {
   imageShape: [number, number, number];
   /** Every site's held-out split, stacked. */
   pooledTest: ModelBatch;
-  /** Per site: its train split (only when asked for), its size, and its held-out split. */
-  sites: { name: string; trainCount: number; train?: ModelBatch; test: ModelBatch }[];
+  /**
+   * Per site: its train split (only when asked for), its size, its held-out split, and the rows of its
+   * train and validation splits that its intercepts are refitted on (what a daemon recalibrates on).
+   */
+  sites: {
+    name: string;
+    trainCount: number;
+    train?: ModelBatch;
+    test: ModelBatch;
+    recalibration: Record<RecalibrationSplit, ModelBatch>;
+  }[];
+}
+
+/** The split a site refits its intercepts on: validation under record-level DP, else train. */
+export type RecalibrationSplit = 'train' | 'validation';
+
+/** The rows of a split a daemon fits its intercepts on (at most MAX_RECALIBRATION_ROWS, evenly strided). */
+function recalibrationBatch(batch: ModelBatch): ModelBatch {
+  return selectRows(batch, { rows: recalibrationRows(batch.n) }).batch;
 }
 
 /**
@@ -97,9 +116,21 @@ export async function loadFederation(
       name: generated.name,
       trainCount: site.train.batch.n,
       test: site.test.batch,
+      recalibration: {
+        train: recalibrationBatch(site.train.batch),
+        validation: recalibrationBatch(site.validation.batch),
+      },
       ...(options.keepTrain ? { train: site.train.batch } : {}),
     });
   }
   if (!shape) throw new Error('the federation has no sites');
   return { ...shape, sites, pooledTest: concatBatches(sites.map((s) => s.test)) };
+}
+
+/** Every site's recalibration rows in the pooled held-out batch's order, for the final evaluation. */
+export function pooledRecalibration(
+  loaded: LoadedFederation,
+  split: RecalibrationSplit,
+): { rows: number; calibrateOn: ModelBatch }[] {
+  return loaded.sites.map((s) => ({ rows: s.test.n, calibrateOn: s.recalibration[split] }));
 }

@@ -1,5 +1,5 @@
 import type { ModelBatch } from '@fedfuse/data';
-import { evaluateModel, type Evaluation, type TriModalModel } from '@fedfuse/model';
+import { evaluateModel, siteInterceptOffsets, type Evaluation, type TriModalModel } from '@fedfuse/model';
 import { pca2 } from './pca.ts';
 import type { EmbeddingReport, FinalTaskReport, ModalityValues } from './report-schema.ts';
 import { MODALITY_NAMES, allSubsets, shapleyValues, subsetKey, type ModalityName } from './shapley.ts';
@@ -27,12 +27,61 @@ function labelled(batch: ModelBatch, task: number, tasks: number): number {
   return count;
 }
 
+/**
+ * The sites whose held-out rows make up the evaluated batch, in its order: how many rows each has there
+ * and the labelled rows it refits its intercepts on (none: scored without recalibration).
+ */
+export type SiteRecalibration = { rows: number; calibrateOn: ModelBatch | undefined }[];
+
+/** Per row of the pooled batch, its site's intercepts for the model scored with `hide` hidden. */
+function pooledOffsets(
+  model: TriModalModel,
+  sites: SiteRecalibration,
+  o: { n: number; hide: ModalityName[] },
+): Float32Array {
+  const tasks = model.config.tasks.length;
+  const offsets = new Float32Array(o.n * tasks);
+  let at = 0;
+  for (const site of sites) {
+    const labelled = site.calibrateOn?.labels.some((y) => !Number.isNaN(y));
+    const own =
+      site.calibrateOn && labelled
+        ? siteInterceptOffsets(model, site.calibrateOn, { hide: o.hide })
+        : new Float32Array(tasks);
+    for (let r = 0; r < site.rows; r++) offsets.set(own, (at + r) * tasks);
+    at += site.rows;
+  }
+  if (at !== o.n) throw new Error(`the sites' ${at} held-out rows are not the evaluated batch's ${o.n}`);
+  return offsets;
+}
+
+/** Scores the batch with `hide` hidden, each row with its site's intercepts when sites are given. */
+function evaluateAt(
+  model: TriModalModel,
+  batch: ModelBatch,
+  o: { hide: ModalityName[]; sites?: SiteRecalibration; embeddings?: boolean },
+): Evaluation {
+  const logitOffsets = o.sites ? pooledOffsets(model, o.sites, { n: batch.n, hide: o.hide }) : undefined;
+  return evaluateModel(model, batch, {
+    hide: o.hide,
+    ...(o.embeddings ? { embeddings: true } : {}),
+    ...(logitOffsets ? { logitOffsets } : {}),
+  });
+}
+
 /** AUC of every task with only the modalities of each subset visible; the empty subset is chance. */
-function subsetAucs(model: TriModalModel, batch: ModelBatch): Map<string, Evaluation | undefined> {
+function subsetAucs(
+  model: TriModalModel,
+  batch: ModelBatch,
+  sites: SiteRecalibration | undefined,
+): Map<string, Evaluation | undefined> {
   const out = new Map<string, Evaluation | undefined>();
   for (const subset of allSubsets()) {
     const hide = MODALITY_NAMES.filter((m) => !subset.includes(m));
-    out.set(subsetKey(subset), subset.length === 0 ? undefined : evaluateModel(model, batch, { hide }));
+    out.set(
+      subsetKey(subset),
+      subset.length === 0 ? undefined : evaluateAt(model, batch, { hide, ...(sites ? { sites } : {}) }),
+    );
   }
   return out;
 }
@@ -117,11 +166,16 @@ function embeddingReport(o: { full: Evaluation; batch: ModelBatch; tasks: string
 /**
  * The final model on the pooled held-out splits of every site: metrics, attention, the 2³ masked
  * evaluations behind the exact modality Shapley values and the removal ablation, and the embedding PCA.
+ * With `sites`, every row is scored with its site's intercepts, as the daemons score it.
  */
-export function evaluateFinal(model: TriModalModel, batch: ModelBatch): FinalEvaluation {
+export function evaluateFinal(
+  model: TriModalModel,
+  batch: ModelBatch,
+  sites?: SiteRecalibration,
+): FinalEvaluation {
   const tasks = model.config.tasks;
-  const full = evaluateModel(model, batch, { embeddings: true });
-  const subsets = subsetAucs(model, batch);
+  const full = evaluateAt(model, batch, { hide: [], embeddings: true, ...(sites ? { sites } : {}) });
+  const subsets = subsetAucs(model, batch, sites);
   const reports = Object.fromEntries(
     tasks.map((task, index) => [
       task,

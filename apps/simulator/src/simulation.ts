@@ -8,7 +8,12 @@ import { LocalCluster } from './cluster.ts';
 import { findDashboard } from './dashboard.ts';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
 import { followRun } from './follow-run.ts';
-import { generateFederation, loadFederation, type LoadedFederation } from './federation.ts';
+import {
+  generateFederation,
+  loadFederation,
+  pooledRecalibration,
+  type LoadedFederation,
+} from './federation.ts';
 import type { SimulationOptions } from './options.ts';
 import { outPaths, prepareOutDir } from './out-dir.ts';
 import { peakRss } from './processes.ts';
@@ -164,7 +169,9 @@ function finalReport(o: {
   const evaluationStarted = performance.now();
   let final: FinalEvaluation;
   try {
-    final = evaluateFinal(o.model, o.loaded.pooledTest);
+    // Scored as the daemons score: each site refits its intercepts (on validation under record-level DP).
+    const split = options.dpRecordLevel ? 'validation' : 'train';
+    final = evaluateFinal(o.model, o.loaded.pooledTest, pooledRecalibration(o.loaded, split));
   } finally {
     o.model.dispose();
   }

@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  rocAuc,
   createModel,
   evaluateModel,
+  siteInterceptOffsets,
   getWeights,
   initBackend,
   setWeights,
@@ -40,6 +42,10 @@ const { values: args } = parseArgs({
     // Also score the mean of the last N rounds' global weights (Polyak / stochastic weight averaging),
     // for each N of a comma list.
     swa: { type: 'string', default: '' },
+    // Also score with each site's own intercept per task (recalibration-in-the-large on its training split).
+    'site-offset': { type: 'boolean', default: false },
+    // Train with each site's intercepts (refitted from the global weights every round) fixed in the loss.
+    'train-offset': { type: 'boolean', default: false },
     variants: { type: 'string', default: 'flatten,std,std+gn,std+global,std+gn+global' },
   },
 });
@@ -75,7 +81,7 @@ function variant(name: string): Partial<ModelConfig> {
     l2: num('l2e', 3e-3),
     imageStandardize: parts.has('std'),
     imageGroupNorm: parts.has('gn') ? 8 : 0,
-    imagePooling: parts.has('global') ? 'global' : 'flatten',
+    imagePooling: parts.has('global') ? 'global' : parts.has('grid2') ? 'grid2' : 'flatten',
     imageLinearGrid: Number([...parts].find((p) => p.startsWith('lin'))?.slice(3) ?? 0),
     imageRateScale: Number([...parts].find((p) => p.startsWith('x'))?.slice(1) ?? 1),
   };
@@ -83,7 +89,13 @@ function variant(name: string): Partial<ModelConfig> {
 
 async function imagingSplits(
   dir: string,
-): Promise<{ train: ModelBatch[]; test: ModelBatch; tasks: string[] }> {
+): Promise<{
+  train: ModelBatch[];
+  test: ModelBatch;
+  tests: ModelBatch[];
+  validation: ModelBatch[];
+  tasks: string[];
+}> {
   const { sites } = await simulatorFederation({
     dir,
     seed,
@@ -93,6 +105,7 @@ async function imagingSplits(
   const only = { require: ['imaging' as const], hide: ['ehr' as const, 'genomics' as const] };
   const train: ModelBatch[] = [];
   const test: ModelBatch[] = [];
+  const validation: ModelBatch[] = [];
   let tasks: string[] = [];
   for (const site of sites) {
     tasks = site.tasks;
@@ -102,8 +115,9 @@ async function imagingSplits(
     }
     train.push(selectRows(site.train.batch, only).batch);
     test.push(selectRows(site.test.batch, only).batch);
+    validation.push(selectRows(site.validation.batch, only).batch);
   }
-  return { train, test: concatBatches(test), tasks };
+  return { train, test: concatBatches(test), tests: test, validation, tasks };
 }
 
 function fedAvgRound(
@@ -116,7 +130,15 @@ function fedAvgRound(
   let total = 0;
   batches.forEach((batch, k) => {
     setWeights(model, global);
-    const options = { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: round.seed + k };
+    const taskOffsets =
+      args['train-offset'] && !round.contrast ? siteInterceptOffsets(model, batch) : undefined;
+    const options = {
+      epochs: 2,
+      batchSize: 32,
+      learningRate: 1e-3,
+      seed: round.seed + k,
+      ...(taskOffsets ? { taskOffsets } : {}),
+    };
     if (round.contrast)
       pretrainImagingRound(model, batch, {
         ...options,
@@ -174,6 +196,47 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
       return data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
     };
     const last = score();
+    const intercepts = (fitOn: ModelBatch[]) => {
+      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+      const T = data.tasks.length;
+      const scores: number[][] = data.tasks.map(() => []);
+      const labels: number[][] = data.tasks.map(() => []);
+      fitOn.forEach((train, k) => {
+        const fit = evaluateModel(model, train).predictions;
+        const test = data.tests[k] as ModelBatch;
+        const pred = evaluateModel(model, test).predictions;
+        for (let t = 0; t < T; t++) {
+          let b = 0;
+          for (let it = 0; it < 20; it++) {
+            let g = b,
+              h = 1;
+            for (let i = 0; i < train.n; i++) {
+              const y = train.labels[i * T + t] as number;
+              if (!Number.isFinite(y)) continue;
+              const p = 1 / (1 + Math.exp(-(logit(fit[i * T + t] as number) + b)));
+              g += p - y;
+              h += p * (1 - p);
+            }
+            b -= g / h;
+          }
+          for (let i = 0; i < test.n; i++) {
+            const y = test.labels[i * T + t] as number;
+            if (!Number.isFinite(y)) continue;
+            scores[t]!.push(logit(pred[i * T + t] as number) + b);
+            labels[t]!.push(y);
+          }
+        }
+      });
+      return { scores, labels };
+    };
+    if (args['site-offset']) {
+      const auc = (fitOn: ModelBatch[]) => {
+        const { scores, labels } = intercepts(fitOn);
+        return data.tasks.map((_, t) => rocAuc(scores[t]!, labels[t]!).toFixed(3)).join(' / ');
+      };
+      const time = ((performance.now() - started) / 1000).toFixed(0);
+      return `${name}: ${last}; site intercepts fitted on train ${auc(data.train)}, on validation ${auc(data.validation)} (${time} s)`;
+    }
     let polyak = '';
     spans.forEach((span, k) => {
       setWeights(model, Float32Array.from(averaged[k] as Float64Array));

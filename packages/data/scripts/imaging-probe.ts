@@ -3,7 +3,8 @@
 // training defaults; prints the pooled test AUC per task after each variant's last round.
 // Usage: npx tsx --conditions=source packages/data/scripts/imaging-probe.ts [--family axial] [--seed 1]
 //   [--rounds 10] [--variants flatten,std,std+gn,std+global,std+gn+global] [--patients 600]
-//   [--pretrain 3 [--pretrain-kind contrast|recon] [--pretrain-noise 0.1]]
+//   [--pretrain 3 [--pretrain-kind contrast|recon] [--pretrain-noise 0.1]] [--harmonize] [--swa 3,5]
+//   [--site-offset]  (also scores with each site's intercepts, and with logistic recalibration per site)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,6 @@ import {
   rocAuc,
   createModel,
   evaluateModel,
-  siteInterceptOffsets,
   getWeights,
   initBackend,
   setWeights,
@@ -44,8 +44,6 @@ const { values: args } = parseArgs({
     swa: { type: 'string', default: '' },
     // Also score with each site's own intercept per task (recalibration-in-the-large on its training split).
     'site-offset': { type: 'boolean', default: false },
-    // Train with each site's intercepts (refitted from the global weights every round) fixed in the loss.
-    'train-offset': { type: 'boolean', default: false },
     variants: { type: 'string', default: 'flatten,std,std+gn,std+global,std+gn+global' },
   },
 });
@@ -58,7 +56,8 @@ const seed = Number(args.seed);
  * intensity statistics, `nolastgn` no GroupNorm after the last block. (Paths reading the
  * site-harmonised image, `sstat`, `schan`, `stex`, were measured at commit 7c00772; multi-scale
  * pooling and Laplacian texture energies at b23d017; texture energies standardised per site
- * (`sitetex`) at 869d448; all removed: docs/results.md, issue 12.)
+ * (`sitetex`) at 869d448; 2×2 grid pooling (`grid2`) and training with the site intercepts fixed in the
+ * loss at 6877bf1; all removed: docs/results.md, issue 12.)
  */
 function variant(name: string): Partial<ModelConfig> {
   const parts = new Set(name.split('+'));
@@ -81,15 +80,13 @@ function variant(name: string): Partial<ModelConfig> {
     l2: num('l2e', 3e-3),
     imageStandardize: parts.has('std'),
     imageGroupNorm: parts.has('gn') ? 8 : 0,
-    imagePooling: parts.has('global') ? 'global' : parts.has('grid2') ? 'grid2' : 'flatten',
+    imagePooling: parts.has('global') ? 'global' : 'flatten',
     imageLinearGrid: Number([...parts].find((p) => p.startsWith('lin'))?.slice(3) ?? 0),
     imageRateScale: Number([...parts].find((p) => p.startsWith('x'))?.slice(1) ?? 1),
   };
 }
 
-async function imagingSplits(
-  dir: string,
-): Promise<{
+async function imagingSplits(dir: string): Promise<{
   train: ModelBatch[];
   test: ModelBatch;
   tests: ModelBatch[];
@@ -130,15 +127,7 @@ function fedAvgRound(
   let total = 0;
   batches.forEach((batch, k) => {
     setWeights(model, global);
-    const taskOffsets =
-      args['train-offset'] && !round.contrast ? siteInterceptOffsets(model, batch) : undefined;
-    const options = {
-      epochs: 2,
-      batchSize: 32,
-      learningRate: 1e-3,
-      seed: round.seed + k,
-      ...(taskOffsets ? { taskOffsets } : {}),
-    };
+    const options = { epochs: 2, batchSize: 32, learningRate: 1e-3, seed: round.seed + k };
     if (round.contrast)
       pretrainImagingRound(model, batch, {
         ...options,
@@ -196,46 +185,66 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
       return data.tasks.map((t) => (evaluation.tasks[t]?.auc ?? Number.NaN).toFixed(3)).join(' / ');
     };
     const last = score();
-    const intercepts = (fitOn: ModelBatch[]) => {
-      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+    // Each site's test patients scored with its own intercepts, fitted on its `fitOn` batch, then pooled.
+    const recalibratedAuc = (fitOn: ModelBatch[]) => {
       const T = data.tasks.length;
+      const scored = data.tests.map((test, k) => ({
+        test,
+        predictions: evaluateModel(model, test, { recalibrateOn: fitOn[k] as ModelBatch }).predictions,
+      }));
+      const column = (t: number, pick: (s: (typeof scored)[number], at: number) => number) =>
+        scored.flatMap((s) => Array.from({ length: s.test.n }, (_, i) => pick(s, i * T + t)));
+      return data.tasks
+        .map((_, t) =>
+          rocAuc(
+            column(t, (s, at) => s.predictions[at] as number),
+            column(t, (s, at) => s.test.labels[at] as number),
+          ).toFixed(3),
+        )
+        .join(' / ');
+    };
+    // Logistic recalibration per site (slope and intercept, MAP with priors N(1, 1) and N(0, 1)).
+    const logisticAuc = (fitOn: ModelBatch[]) => {
+      const T = data.tasks.length;
+      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
       const scores: number[][] = data.tasks.map(() => []);
       const labels: number[][] = data.tasks.map(() => []);
-      fitOn.forEach((train, k) => {
-        const fit = evaluateModel(model, train).predictions;
-        const test = data.tests[k] as ModelBatch;
-        const pred = evaluateModel(model, test).predictions;
+      data.tests.forEach((test, k) => {
+        const fit = fitOn[k] as ModelBatch;
+        const z = evaluateModel(model, fit).predictions.map(logit);
+        const zt = evaluateModel(model, test).predictions.map(logit);
         for (let t = 0; t < T; t++) {
-          let b = 0;
-          for (let it = 0; it < 20; it++) {
-            let g = b,
-              h = 1;
-            for (let i = 0; i < train.n; i++) {
-              const y = train.labels[i * T + t] as number;
-              if (!Number.isFinite(y)) continue;
-              const p = 1 / (1 + Math.exp(-(logit(fit[i * T + t] as number) + b)));
-              g += p - y;
-              h += p * (1 - p);
+          let [a, b] = [1, 0];
+          for (let step = 0; step < 30; step++) {
+            let [ga, gb, haa, hab, hbb] = [-(a - 1), -b, 1, 0, 1];
+            for (let i = 0; i < fit.n; i++) {
+              const y = fit.labels[i * T + t] as number;
+              if (Number.isNaN(y)) continue;
+              const x = z[i * T + t] as number;
+              const p = 1 / (1 + Math.exp(-(a * x + b)));
+              const w = p * (1 - p);
+              ga += (y - p) * x;
+              gb += y - p;
+              haa += w * x * x;
+              hab += w * x;
+              hbb += w;
             }
-            b -= g / h;
+            const det = haa * hbb - hab * hab;
+            a += (hbb * ga - hab * gb) / det;
+            b += (haa * gb - hab * ga) / det;
           }
           for (let i = 0; i < test.n; i++) {
-            const y = test.labels[i * T + t] as number;
-            if (!Number.isFinite(y)) continue;
-            scores[t]!.push(logit(pred[i * T + t] as number) + b);
-            labels[t]!.push(y);
+            scores[t]!.push(a * (zt[i * T + t] as number) + b);
+            labels[t]!.push(test.labels[i * T + t] as number);
           }
         }
       });
-      return { scores, labels };
+      return data.tasks.map((_, t) => rocAuc(scores[t]!, labels[t]!).toFixed(3)).join(' / ');
     };
     if (args['site-offset']) {
-      const auc = (fitOn: ModelBatch[]) => {
-        const { scores, labels } = intercepts(fitOn);
-        return data.tasks.map((_, t) => rocAuc(scores[t]!, labels[t]!).toFixed(3)).join(' / ');
-      };
+      const logistic = `; logistic recalibration on train ${logisticAuc(data.train)}, on validation ${logisticAuc(data.validation)}`;
       const time = ((performance.now() - started) / 1000).toFixed(0);
-      return `${name}: ${last}; site intercepts fitted on train ${auc(data.train)}, on validation ${auc(data.validation)} (${time} s)`;
+      return `${name}: ${last}; site intercepts fitted on train ${recalibratedAuc(data.train)}, on validation ${recalibratedAuc(data.validation)}${logistic} (${time} s)`;
     }
     let polyak = '';
     spans.forEach((span, k) => {

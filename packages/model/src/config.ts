@@ -27,7 +27,7 @@ export interface ModelConfig {
   /** GroupNorm groups after each conv block; 0 for none. */
   imageGroupNorm: number;
   /** What the imaging projection reads: the `flatten`ed last map, or its `global` mean and max per channel. */
-  imagePooling: 'flatten' | 'global' | 'grid2';
+  imagePooling: 'flatten' | 'global';
   /** Side of a low-resolution copy of the (standardised) image fed to the projection beside the CNN; 0: none. */
   imageLinearGrid: number;
   /** Factor on the imaging encoder's effective learning rate (its weights are used × this factor). */
@@ -173,7 +173,7 @@ function checkImagingOptions(config: ModelConfig): void {
   checkRegularisers(config, fail);
   if (!Number.isInteger(imageGroupNorm) || imageGroupNorm < 0)
     fail(`imageGroupNorm must be a non-negative integer, got ${String(imageGroupNorm)}`);
-  if (imagePooling !== 'global' && imagePooling !== 'flatten' && imagePooling !== 'grid2')
+  if (imagePooling !== 'global' && imagePooling !== 'flatten')
     fail(`imagePooling must be global or flatten, got ${String(imagePooling)}`);
   if (!(imageRateScale > 0)) fail(`imageRateScale must be positive, got ${String(imageRateScale)}`);
   const divides = imageShape[0] % imageLinearGrid === 0 && imageShape[1] % imageLinearGrid === 0;

@@ -161,15 +161,7 @@ export function encodeImage(
   const parts = [
     c.imagePooling === 'global'
       ? tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1)
-      : c.imagePooling === 'grid2'
-        ? tf.concat(
-            [
-              tf.reshape(tf.avgPool(x, [x.shape[1] / 2, x.shape[2] / 2], [x.shape[1] / 2, x.shape[2] / 2], 'valid'), [b, -1]),
-              tf.reshape(tf.maxPool(x, [x.shape[1] / 2, x.shape[2] / 2], [x.shape[1] / 2, x.shape[2] / 2], 'valid'), [b, -1]),
-            ],
-            1,
-          )
-        : tf.reshape(x, [b, -1]),
+      : tf.reshape(x, [b, -1]),
   ];
   if (c.imageTexture) parts.push(textureFeatures(input));
   if (c.imageIntensityStats) parts.push(intensityStats(input));
@@ -226,9 +218,7 @@ export function imagingSpecs(c: ModelConfig): ParamSpec[] {
   const inputs =
     (c.imagePooling === 'global'
       ? 2 * channels
-      : c.imagePooling === 'grid2'
-        ? 8 * channels
-        : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
+      : (c.imageShape[0] / downscale) * (c.imageShape[1] / downscale) * channels) +
     c.imageLinearGrid ** 2 * c.imageShape[2] +
     (c.imageTexture ? TEXTURE_FEATURES_PER_CHANNEL * c.imageShape[2] : 0) +
     (c.imageIntensityStats ? INTENSITY_FEATURES_PER_CHANNEL * c.imageShape[2] : 0);

@@ -28,8 +28,6 @@ export interface LossOptions {
    * (data-parallel training: the parts' gradients then add up to the whole batch's).
    */
   denominators?: LossDenominators;
-  /** Fixed per-task offsets added to the task logits (the site's intercepts). */
-  taskOffsets?: Tensor;
 }
 
 /** The counts the loss averages over: labelled entries, those times present modalities, rows, rows per input. */
@@ -151,7 +149,7 @@ export function lossTerms(
     auxiliary = tf.mul(bce, c.auxWeight);
   }
   return {
-    task: maskedBce(options.taskOffsets ? tf.add(outputs.logits, options.taskOffsets) : outputs.logits, {
+    task: maskedBce(outputs.logits, {
       labels: targets.labels,
       mask: targets.labelMask,
       denominator: counts?.labels,

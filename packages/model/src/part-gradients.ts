@@ -17,8 +17,6 @@ export interface StepContext {
   proximal?: { mu: number; reference: Tensor[] };
   /** Data-parallel: this replica's part of each step, its gradient summed with the others'. */
   exchange?: GradientExchange;
-  /** Fixed per-task offsets added to the task logits in the loss (the site's intercepts). */
-  taskOffsets?: Tensor;
 }
 
 /** One step's rows and the random choices drawn for it, the same in every replica. */
@@ -42,13 +40,13 @@ export function partGradients(
     noiseOffset?: number;
   },
 ): { grads: tf.NamedTensorMap; terms: Float32Array } {
-  const { model, batch, proximal, taskOffsets } = context;
+  const { model, batch, proximal } = context;
   const { plan } = part;
   const { inputs, targets } = batchTensors(model.config, batch, { rows: part.rows, present: part.present });
   const varList = plan.trainable.map((i) => model.variables[i]!);
   // Without penalties the loss leaves out L2 and FedProx entirely: they do not depend on the rows.
   const penaltyIndices = part.penalties === false ? [] : plan.trainable;
-  const options = { trainable: penaltyIndices, proximal, denominators: part.denominators, taskOffsets };
+  const options = { trainable: penaltyIndices, proximal, denominators: part.denominators };
   const kept: { terms?: Tensor } = {};
   const { grads } = tf.variableGrads(() => {
     const noiseSeed = plan.noiseSeed + (part.noiseOffset ?? 0);

@@ -27,11 +27,6 @@ export interface TrainOptions {
   proximal?: { mu: number; reference: Float32Array };
   /** Record-level DP-SGD: per-example clipping to `clip`, Gaussian noise z·clip on the batch's sum. */
   dpSgd?: DpSgdOptions;
-  /**
-   * The site's intercept per task, held fixed and added to the task logits in the loss, so the shared
-   * weights need not learn this site's base rate (see site-recalibration.ts).
-   */
-  taskOffsets?: ArrayLike<number>;
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
@@ -126,7 +121,6 @@ export function trainReplica(
     optimizer: tf.train.adam(options.learningRate),
     proximal: reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined,
     exchange: run.exchange,
-    taskOffsets: options.taskOffsets ? tf.tensor1d(Float32Array.from(options.taskOffsets)) : undefined,
   };
   const lossPerEpoch: number[] = [];
   let termSums = new Float64Array(LOSS_TERMS.length);
@@ -151,7 +145,6 @@ export function trainReplica(
     }
   } finally {
     context.optimizer.dispose();
-    context.taskOffsets?.dispose();
     reference?.forEach((t) => t.dispose());
   }
   return {

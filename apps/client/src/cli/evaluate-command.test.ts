@@ -52,6 +52,32 @@ describe('fedfuse-client evaluate', () => {
     expect(out).toMatch(/^cardiac\s+6\s/m);
   });
 
+  it("scores with this site's refitted intercepts by default, as the federation does; --recalibrate-on none does not", async () => {
+    const run = async (...extra: string[]) => {
+      const io = captureIo(dir);
+      expect(await runCli(['evaluate', '--model', model.modelHash, '--dir', dir, ...extra], io)).toBe(0);
+      return io
+        .out()
+        .split('\n')
+        .filter((line) => /^(cancer|cardiac)\s/.test(line));
+    };
+    const [recalibrated, plain, onValidation] = [
+      await run(),
+      await run('--recalibrate-on', 'none'),
+      await run('--recalibrate-on', 'validation'),
+    ];
+    // The same ranking within the site (auc, the third column), other scores at another threshold.
+    const column = (lines: string[], k: number) => lines.map((line) => line.split(/\s+/)[k]);
+    expect(column(recalibrated, 2)).toEqual(column(plain, 2));
+    expect(recalibrated).not.toEqual(plain);
+    expect(onValidation).toHaveLength(2);
+    const io = captureIo(dir);
+    expect(
+      await runCli(['evaluate', '--model', model.modelHash, '--dir', dir, '--recalibrate-on', 'test'], io),
+    ).toBe(2);
+    expect(io.err()).toMatch(/--recalibrate-on.*test/);
+  });
+
   it('exits 2 for a model that is neither stored nor a file', async () => {
     const io = captureIo(dir);
     expect(await runCli(['evaluate', '--model', 'deadbeef00', '--dir', dir], io)).toBe(2);

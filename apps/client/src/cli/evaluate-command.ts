@@ -20,7 +20,7 @@ import type { BackendChoice } from '../store/client-config.ts';
 import { ModelStore, StoredModelMeta } from '../store/model-store.ts';
 import { openSite, requireDataConfig } from '../store/open-site.ts';
 import { Trainer } from '../trainer/trainer.ts';
-import { requiredFlag, siteDir } from './flags.ts';
+import { requiredFlag, siteDir, type RecalibrationChoice } from './flags.ts';
 import { print, type CliIo } from './cli-io.ts';
 
 /** Flags of `evaluate` (declared in program.ts; commander checked the choices and integers). */
@@ -30,6 +30,7 @@ export interface EvaluateFlags {
   spec?: string;
   bins?: number;
   backend?: BackendChoice;
+  recalibrateOn?: RecalibrationChoice;
 }
 
 /** `fedfuse-client evaluate`: score a stored (or given) global model on the local test split. */
@@ -44,7 +45,16 @@ export async function evaluateCommand(flags: EvaluateFlags, io: CliIo): Promise<
   });
   const bins = flags.bins ?? 10;
   const backend = flags.backend ?? files.config.backend;
-  const lines = await evaluateInWorker({ backend, dataPath, model, weights: model.weights, bins, io });
+  const recalibrateOn = flags.recalibrateOn ?? 'train';
+  const lines = await evaluateInWorker({
+    backend,
+    dataPath,
+    model,
+    weights: model.weights,
+    bins,
+    io,
+    ...(recalibrateOn === 'none' ? {} : { recalibrateOn }),
+  });
   print(io, ...lines);
   return 0;
 }
@@ -57,6 +67,7 @@ async function evaluateInWorker(o: {
   weights: Weights;
   bins: number;
   io: CliIo;
+  recalibrateOn?: 'train' | 'validation';
 }): Promise<string[]> {
   const { model } = o;
   const spinner = new ProgressBar(o.io.stdout, { label: 'loading model backend and site data' });
@@ -73,6 +84,7 @@ async function evaluateInWorker(o: {
       tasks: [...model.spec.tasks],
       bins: o.bins,
       batchSize: 256,
+      ...(o.recalibrateOn ? { recalibrateOn: o.recalibrateOn } : {}),
     });
     const title = `Model ${model.label} on the test split of site ${data.site} (${outcome.numExamples} patients)`;
     return [title, '', ...metricsTable(outcome.tasks)];

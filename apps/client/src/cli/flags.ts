@@ -66,3 +66,7 @@ export function requiredFlag<T>(value: T | undefined, flag: string): T {
 export function siteDir(dir: string | undefined, io: CliIo): string {
   return resolve(io.cwd, dir ?? io.env.FEDFUSE_DIR ?? '.');
 }
+
+/** `evaluate --recalibrate-on`: the split the site's intercepts are refitted on, or none. */
+export const RECALIBRATION_CHOICES = ['train', 'validation', 'none'] as const;
+export type RecalibrationChoice = (typeof RECALIBRATION_CHOICES)[number];

@@ -5,7 +5,14 @@ import type { LogFormat } from '../log/logger.ts';
 import { BACKEND_CHOICES } from '../store/client-config.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 import type { CliIo } from './cli-io.ts';
-import { choiceFlag, intFlag, refuseFlagsAsValues, textFlag, threadsFlag } from './flags.ts';
+import {
+  choiceFlag,
+  intFlag,
+  RECALIBRATION_CHOICES,
+  refuseFlagsAsValues,
+  textFlag,
+  threadsFlag,
+} from './flags.ts';
 
 /** A command's implementation, given the flags commander parsed. */
 export type CommandImpl = (flags: never, io: CliIo) => Promise<ExitCode>;
@@ -126,6 +133,12 @@ const COMMANDS: readonly CommandDeclaration[] = [
         max: 1000,
       }),
       choiceFlag('--backend <NAME>', "tfjs backend (default: client.yaml's)", BACKEND_CHOICES),
+      choiceFlag(
+        '--recalibrate-on <SPLIT>',
+        "the split this site's intercepts are refitted on before scoring, as the federation scores " +
+          '(default: train; validation as in a record-level DP run; none: the shared model as it is)',
+        RECALIBRATION_CHOICES,
+      ),
     ],
     load: async () => (await import('./evaluate-command.ts')).evaluateCommand,
   },

@@ -4,7 +4,8 @@
 // Usage: npx tsx --conditions=source packages/data/scripts/imaging-probe.ts [--family axial] [--seed 1]
 //   [--rounds 10] [--variants flatten,std,std+gn,std+global,std+gn+global] [--patients 600]
 //   [--pretrain 3 [--pretrain-kind contrast|recon] [--pretrain-noise 0.1]] [--harmonize] [--swa 3,5]
-//   [--site-offset]  (also scores with each site's intercepts, and with logistic recalibration per site)
+//   [--site-offset]  (also scores each site's patients with its own intercepts, fitted on train or validation;
+//   logistic recalibration per site, slope too, was measured at e4010e0 and removed)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,48 +204,9 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
         )
         .join(' / ');
     };
-    // Logistic recalibration per site (slope and intercept, MAP with priors N(1, 1) and N(0, 1)).
-    const logisticAuc = (fitOn: ModelBatch[]) => {
-      const T = data.tasks.length;
-      const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
-      const scores: number[][] = data.tasks.map(() => []);
-      const labels: number[][] = data.tasks.map(() => []);
-      data.tests.forEach((test, k) => {
-        const fit = fitOn[k] as ModelBatch;
-        const z = evaluateModel(model, fit).predictions.map(logit);
-        const zt = evaluateModel(model, test).predictions.map(logit);
-        for (let t = 0; t < T; t++) {
-          let [a, b] = [1, 0];
-          for (let step = 0; step < 30; step++) {
-            let [ga, gb, haa, hab, hbb] = [-(a - 1), -b, 1, 0, 1];
-            for (let i = 0; i < fit.n; i++) {
-              const y = fit.labels[i * T + t] as number;
-              if (Number.isNaN(y)) continue;
-              const x = z[i * T + t] as number;
-              const p = 1 / (1 + Math.exp(-(a * x + b)));
-              const w = p * (1 - p);
-              ga += (y - p) * x;
-              gb += y - p;
-              haa += w * x * x;
-              hab += w * x;
-              hbb += w;
-            }
-            const det = haa * hbb - hab * hab;
-            a += (hbb * ga - hab * gb) / det;
-            b += (haa * gb - hab * ga) / det;
-          }
-          for (let i = 0; i < test.n; i++) {
-            scores[t]!.push(a * (zt[i * T + t] as number) + b);
-            labels[t]!.push(test.labels[i * T + t] as number);
-          }
-        }
-      });
-      return data.tasks.map((_, t) => rocAuc(scores[t]!, labels[t]!).toFixed(3)).join(' / ');
-    };
     if (args['site-offset']) {
-      const logistic = `; logistic recalibration on train ${logisticAuc(data.train)}, on validation ${logisticAuc(data.validation)}`;
       const time = ((performance.now() - started) / 1000).toFixed(0);
-      return `${name}: ${last}; site intercepts fitted on train ${recalibratedAuc(data.train)}, on validation ${recalibratedAuc(data.validation)}${logistic} (${time} s)`;
+      return `${name}: ${last}; site intercepts fitted on train ${recalibratedAuc(data.train)}, on validation ${recalibratedAuc(data.validation)} (${time} s)`;
     }
     let polyak = '';
     spans.forEach((span, k) => {

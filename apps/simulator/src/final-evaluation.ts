@@ -1,5 +1,11 @@
 import type { ModelBatch } from '@fedfuse/data';
-import { evaluateModel, siteInterceptOffsets, type Evaluation, type TriModalModel } from '@fedfuse/model';
+import {
+  evaluateModel,
+  siteIntercepts,
+  type Evaluation,
+  type SiteIntercepts,
+  type TriModalModel,
+} from '@fedfuse/model';
 import { pca2 } from './pca.ts';
 import type { EmbeddingReport, FinalTaskReport, ModalityValues } from './report-schema.ts';
 import { MODALITY_NAMES, allSubsets, shapleyValues, subsetKey, type ModalityName } from './shapley.ts';
@@ -33,21 +39,34 @@ function labelled(batch: ModelBatch, task: number, tasks: number): number {
  */
 export type SiteRecalibration = { rows: number; calibrateOn: ModelBatch | undefined }[];
 
+/** Every site's intercepts, fitted once for every modality subset the final evaluation scores. */
+type FittedSites = { rows: number; intercepts: SiteIntercepts | undefined }[];
+
+function fitSites(model: TriModalModel, sites: SiteRecalibration): FittedSites {
+  const hides = allSubsets()
+    .filter((subset) => subset.length > 0)
+    .map((subset) => MODALITY_NAMES.filter((m) => !subset.includes(m)));
+  return sites.map((site) => {
+    const labelled = site.calibrateOn?.labels.some((y) => !Number.isNaN(y));
+    return {
+      rows: site.rows,
+      intercepts:
+        site.calibrateOn && labelled ? siteIntercepts(model, site.calibrateOn, { hides }) : undefined,
+    };
+  });
+}
+
 /** Per row of the pooled batch, its site's intercepts for the model scored with `hide` hidden. */
 function pooledOffsets(
   model: TriModalModel,
-  sites: SiteRecalibration,
+  sites: FittedSites,
   o: { n: number; hide: ModalityName[] },
 ): Float32Array {
   const tasks = model.config.tasks.length;
   const offsets = new Float32Array(o.n * tasks);
   let at = 0;
   for (const site of sites) {
-    const labelled = site.calibrateOn?.labels.some((y) => !Number.isNaN(y));
-    const own =
-      site.calibrateOn && labelled
-        ? siteInterceptOffsets(model, site.calibrateOn, { hide: o.hide })
-        : new Float32Array(tasks);
+    const own = site.intercepts?.offsetsFor(o.hide) ?? new Float32Array(tasks);
     for (let r = 0; r < site.rows; r++) offsets.set(own, (at + r) * tasks);
     at += site.rows;
   }
@@ -59,7 +78,7 @@ function pooledOffsets(
 function evaluateAt(
   model: TriModalModel,
   batch: ModelBatch,
-  o: { hide: ModalityName[]; sites?: SiteRecalibration; embeddings?: boolean },
+  o: { hide: ModalityName[]; sites?: FittedSites; embeddings?: boolean },
 ): Evaluation {
   const logitOffsets = o.sites ? pooledOffsets(model, o.sites, { n: batch.n, hide: o.hide }) : undefined;
   return evaluateModel(model, batch, {
@@ -73,7 +92,7 @@ function evaluateAt(
 function subsetAucs(
   model: TriModalModel,
   batch: ModelBatch,
-  sites: SiteRecalibration | undefined,
+  sites: FittedSites | undefined,
 ): Map<string, Evaluation | undefined> {
   const out = new Map<string, Evaluation | undefined>();
   for (const subset of allSubsets()) {
@@ -174,8 +193,9 @@ export function evaluateFinal(
   sites?: SiteRecalibration,
 ): FinalEvaluation {
   const tasks = model.config.tasks;
-  const full = evaluateAt(model, batch, { hide: [], embeddings: true, ...(sites ? { sites } : {}) });
-  const subsets = subsetAucs(model, batch, sites);
+  const fitted = sites ? fitSites(model, sites) : undefined;
+  const full = evaluateAt(model, batch, { hide: [], embeddings: true, ...(fitted ? { sites: fitted } : {}) });
+  const subsets = subsetAucs(model, batch, fitted);
   const reports = Object.fromEntries(
     tasks.map((task, index) => [
       task,

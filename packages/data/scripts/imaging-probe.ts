@@ -14,6 +14,7 @@ import {
   rocAuc,
   createModel,
   evaluateModel,
+  siteIntercepts,
   getWeights,
   initBackend,
   setWeights,
@@ -191,7 +192,9 @@ function federate(name: string, data: Awaited<ReturnType<typeof imagingSplits>>)
       const T = data.tasks.length;
       const scored = data.tests.map((test, k) => ({
         test,
-        predictions: evaluateModel(model, test, { recalibrateOn: fitOn[k] as ModelBatch }).predictions,
+        predictions: evaluateModel(model, test, {
+          intercepts: siteIntercepts(model, fitOn[k] as ModelBatch, { hides: [[]] }),
+        }).predictions,
       }));
       const column = (t: number, pick: (s: (typeof scored)[number], at: number) => number) =>
         scored.flatMap((s) => Array.from({ length: s.test.n }, (_, i) => pick(s, i * T + t)));

@@ -6,7 +6,7 @@ import { forward } from './forward.ts';
 import type { BinaryMetrics } from './metrics.ts';
 import { binaryMetrics } from './metrics.ts';
 import type { TriModalModel } from './model.ts';
-import { siteInterceptOffsets } from './site-recalibration.ts';
+import type { SiteIntercepts } from './site-recalibration.ts';
 
 export interface EvaluateOptions {
   /** Modalities to hide from every patient (modality-removal evaluation). */
@@ -20,8 +20,8 @@ export interface EvaluateOptions {
    * from several sites, each with its own). See site-recalibration.ts.
    */
   logitOffsets?: ArrayLike<number>;
-  /** A labelled batch of the same site to fit the intercepts on first (with the same modalities hidden). */
-  recalibrateOn?: ModelBatch;
+  /** The site's intercepts (`siteIntercepts`): those fitted with the same modalities hidden are added. */
+  intercepts?: SiteIntercepts;
 }
 
 export interface TaskEvaluation extends BinaryMetrics {
@@ -49,11 +49,10 @@ function logitOffsetsFor(
   options: EvaluateOptions,
 ): { slice: (rows: number, start: number, tasks: number) => tf.Tensor } | undefined {
   const tasks = model.config.tasks.length;
-  if (options.recalibrateOn && options.logitOffsets)
-    throw new Error('evaluateModel: give logitOffsets or recalibrateOn, not both');
-  const values = options.recalibrateOn
-    ? siteInterceptOffsets(model, options.recalibrateOn, { hide: options.hide, batchSize: options.batchSize })
-    : options.logitOffsets;
+  if (options.intercepts && options.logitOffsets)
+    throw new Error('evaluateModel: give logitOffsets or intercepts, not both');
+  const hidden = options.hide === undefined ? [] : [options.hide].flat();
+  const values = options.intercepts ? options.intercepts.offsetsFor(hidden) : options.logitOffsets;
   if (!values) return undefined;
   if (values.length !== tasks && values.length !== batch.n * tasks)
     throw new Error(
@@ -139,7 +138,7 @@ export function evaluateModel(
 export function evaluateModalityRemoval(
   model: TriModalModel,
   batch: ModelBatch,
-  options: Pick<EvaluateOptions, 'batchSize' | 'recalibrateOn'> = {},
+  options: Pick<EvaluateOptions, 'batchSize' | 'intercepts'> = {},
 ): { full: Evaluation; removed: Partial<Record<Modality, Evaluation>> } {
   const full = evaluateModel(model, batch, options);
   const removed = Object.fromEntries(

@@ -94,13 +94,34 @@ function input<T>(tensor: T | undefined, modality: string): T {
   return tensor;
 }
 
-function embed(model: TriModalModel, inputs: ForwardInputs, options: ForwardOptions) {
+/**
+ * Each active modality's embedding of every row, before the presence mask: what scoring the same rows
+ * with several modality subsets can share (`forward`'s `encoded`).
+ */
+export function encodeModalities(model: TriModalModel, inputs: ForwardInputs): Tensor2D[] {
+  const { modalities, d } = model.config;
+  const [b] = inputs.present.shape;
+  return modalities.map((modality, i): Tensor2D => {
+    if (!inputs.active[i]) return tf.zeros([b, d]);
+    if (modality === 'ehr') return encodeEhr(model, input(inputs.ehr, modality));
+    if (modality === 'imaging') return encodeImage(model, input(inputs.image, modality)).z;
+    return encodeGenomics(model, input(inputs.genomics, modality), { training: false }).z;
+  });
+}
+
+function embed(
+  model: TriModalModel,
+  inputs: ForwardInputs,
+  options: ForwardOptions,
+  encoded: Tensor2D[] | undefined,
+) {
   const { modalities, d } = model.config;
   const [b] = inputs.present.shape;
   let genomics: ReturnType<typeof encodeGenomics> | undefined;
   let imaging: ReturnType<typeof encodeImage> | undefined;
   const parts = modalities.map((modality, i): Tensor2D => {
     if (!inputs.active[i]) return tf.zeros([b, d]);
+    if (encoded) return encoded[i]!;
     if (modality === 'ehr') return encodeEhr(model, input(inputs.ehr, modality));
     if (modality === 'imaging') {
       imaging = encodeImage(model, input(inputs.image, modality), options);
@@ -159,15 +180,25 @@ function earlyFusion(model: TriModalModel, inputs: ForwardInputs): ForwardOutput
   };
 }
 
-/** The model's forward pass for every fusion. */
+/**
+ * The model's forward pass for every fusion. `encoded`: the rows' embeddings from `encodeModalities`
+ * (inference only), so the encoders run once for several modality subsets of the same rows.
+ */
 export function forward(
   model: TriModalModel,
   inputs: ForwardInputs,
   options: ForwardOptions,
+  encoded?: Tensor2D[],
 ): ForwardOutputs {
   const { fusion, tasks } = model.config;
   if (fusion === 'early') return earlyFusion(model, inputs);
-  const { embeddings, auxiliary, reconstruction, imageReconstruction } = embed(model, inputs, options);
+  if (encoded && options.training) throw new Error('Forward: shared embeddings are for inference only');
+  const { embeddings, auxiliary, reconstruction, imageReconstruction } = embed(
+    model,
+    inputs,
+    options,
+    encoded,
+  );
   const [b, m, d] = embeddings.shape;
   const base = { embeddings, auxiliary, reconstruction, imageReconstruction };
   if (fusion === 'concat') {

@@ -22,8 +22,9 @@ export {
   MAX_RECALIBRATION_ROWS,
   fitInterceptOffsets,
   recalibrationRows,
-  siteInterceptOffsets,
+  siteIntercepts,
 } from './site-recalibration.ts';
+export type { SiteIntercepts } from './site-recalibration.ts';
 export type { TriModalModel } from './model.ts';
 export { countGroupExamples, trainLocalRound } from './train.ts';
 export type { TrainOptions, TrainResult } from './train.ts';

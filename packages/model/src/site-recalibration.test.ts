@@ -3,7 +3,7 @@ import type { ModelBatch } from './batch.ts';
 import { evaluateModel } from './evaluate.ts';
 import { rocAuc } from './metrics.ts';
 import { createRng, normal } from './rng.ts';
-import { fitInterceptOffsets, recalibrationRows, siteInterceptOffsets } from './site-recalibration.ts';
+import { fitInterceptOffsets, recalibrationRows, siteIntercepts } from './site-recalibration.ts';
 import { anyBatch, tinyModelsOnWasm } from './testing/any-batch.ts';
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
@@ -75,7 +75,7 @@ describe('evaluateModel with site intercepts', () => {
     const model = tinyModel({ tasks: ['t1', 't2'] });
     const { b } = twoSites(model);
     const plain = evaluateModel(model, b);
-    const recalibrated = evaluateModel(model, b, { recalibrateOn: b });
+    const recalibrated = evaluateModel(model, b, { intercepts: siteIntercepts(model, b, { hides: [[]] }) });
     for (const task of ['t1', 't2']) {
       expect(recalibrated.tasks[task]!.auc).toBeCloseTo(plain.tasks[task]!.auc, 6);
     }
@@ -94,8 +94,8 @@ describe('evaluateModel with site intercepts', () => {
   it('applies per-row offsets, so pooling two sites ranks the high-prevalence site higher', () => {
     const model = tinyModel({ tasks: ['t1'] });
     const { a, b } = twoSites(model);
-    const offA = siteInterceptOffsets(model, a);
-    const offB = siteInterceptOffsets(model, b);
+    const offA = siteIntercepts(model, a, { hides: [[]] }).offsetsFor([]);
+    const offB = siteIntercepts(model, b, { hides: [[]] }).offsetsFor([]);
     expect(offB[0]!).toBeGreaterThan(offA[0]! + 0.5);
     const pooled: ModelBatch = {
       n: a.n + b.n,
@@ -126,8 +126,30 @@ describe('evaluateModel with site intercepts', () => {
     expect(() => evaluateModel(model, batch, { logitOffsets: [0, Number.NaN] })).toThrow(
       /logit offset 1 is NaN/,
     );
-    expect(() => evaluateModel(model, batch, { logitOffsets: [0, 0], recalibrateOn: batch })).toThrow(
-      /not both/,
+    const intercepts = siteIntercepts(model, batch, { hides: [[]] });
+    expect(() => evaluateModel(model, batch, { logitOffsets: [0, 0], intercepts })).toThrow(/not both/);
+    expect(() => evaluateModel(model, batch, { intercepts, hide: 'ehr' })).toThrow(
+      /none fitted with ehr hidden/,
     );
+  });
+
+  it('fits every subset from one pass of the encoders exactly as scoring each subset alone would', () => {
+    for (const fusion of ['hybrid', 'late', 'early'] as const) {
+      const model = tinyModel({ tasks: ['t1', 't2'], fusion });
+      const batch = anyBatch(model.config, { n: 40, seed: 9 });
+      const hides = [[], ['ehr'], ['imaging'], ['genomics'], ['ehr', 'genomics']] as const;
+      const shared = siteIntercepts(model, batch, { hides: hides.map((h) => [...h]), batchSize: 16 });
+      for (const hide of hides) {
+        const alone = evaluateModel(model, batch, { hide: [...hide] }).predictions;
+        const logits = Array.from(alone, (p) => Math.log(p / (1 - p)));
+        const expected = fitInterceptOffsets({ logits, labels: batch.labels, tasks: 2 });
+        const got = shared.offsetsFor([...hide]);
+        expect({ fusion, hide, got: [...got].map((v) => v.toFixed(4)) }).toEqual({
+          fusion,
+          hide,
+          got: [...expected].map((v) => v.toFixed(4)),
+        });
+      }
+    }
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Modality, ModelBatch } from './batch.ts';
 import { MODALITIES, validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
-import { forward } from './forward.ts';
+import { encodeModalities, forward } from './forward.ts';
 import type { TriModalModel } from './model.ts';
 
 /**
@@ -17,7 +17,7 @@ import type { TriModalModel } from './model.ts';
 export const INTERCEPT_PRIOR_SD = 1;
 
 /** Rows an intercept is fitted on at most; larger splits are subsampled with an even stride. */
-export const MAX_RECALIBRATION_ROWS = 512;
+export const MAX_RECALIBRATION_ROWS = 256;
 
 const NEWTON_STEPS = 25;
 
@@ -77,35 +77,63 @@ export function recalibrationRows(n: number, max = MAX_RECALIBRATION_ROWS): Int3
   return Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
 }
 
+/** A site's intercepts per task for each modality subset it scores the model with. */
+export interface SiteIntercepts {
+  /** The intercepts for the model scored with `hide` hidden; throws for a subset not fitted. */
+  offsetsFor(hide: readonly Modality[]): Float32Array;
+}
+
+const subsetKey = (hide: readonly Modality[]): string => MODALITIES.filter((m) => hide.includes(m)).join('+');
+
 /**
- * The site's intercept per task for the model as it is scored with `hide` hidden, fitted on (at most
- * MAX_RECALIBRATION_ROWS of) the labelled batch: with other modalities hidden the model's logits
- * differ, so each modality subset gets its own.
+ * The site's intercepts for the model scored with each of `hides` hidden, fitted on (at most
+ * MAX_RECALIBRATION_ROWS of) the labelled batch: with modalities hidden the logits differ, so each subset
+ * gets its own. The encoders run once per row for all subsets (hiding only changes the fusion's input).
  */
-export function siteInterceptOffsets(
+export function siteIntercepts(
   model: TriModalModel,
   batch: ModelBatch,
-  options: { hide?: Modality | Modality[]; batchSize?: number } = {},
-): Float32Array {
+  options: { hides: readonly (readonly Modality[])[]; batchSize?: number },
+): SiteIntercepts {
   validateBatch(batch, model.config);
+  const { modalities } = model.config;
   const tasks = model.config.tasks.length;
-  const hidden = options.hide === undefined ? [] : [options.hide].flat();
+  const hides = options.hides.map((hide) => ({ key: subsetKey(hide), hide }));
   const chosen = recalibrationRows(batch.n);
   const size = options.batchSize ?? 256;
-  const logits = new Float32Array(chosen.length * tasks);
+  const logits = hides.map(() => new Float32Array(chosen.length * tasks));
   const labels = new Float32Array(chosen.length * tasks);
   chosen.forEach((row, i) => {
     for (let t = 0; t < tasks; t++) labels[i * tasks + t] = batch.labels[row * tasks + t]!;
   });
   for (let start = 0; start < chosen.length; start += size) {
     const rows = chosen.subarray(start, start + size);
-    const present = presentRows(batch, rows, model.config.modalities).map((v, i) =>
-      hidden.includes(MODALITIES[i % 3]!) ? 0 : v,
-    );
+    const present = presentRows(batch, rows, modalities);
     tf.tidy(() => {
       const { inputs } = batchTensors(model.config, batch, { rows, present });
-      logits.set(forward(model, inputs, { training: false }).logits.dataSync(), start * tasks);
+      // Early fusion has no encoders: it reads the raw inputs per subset.
+      const encoded = model.config.fusion === 'early' ? undefined : encodeModalities(model, inputs);
+      hides.forEach(({ hide }, h) => {
+        const shown = modalities.map((m) => (hide.includes(m) ? 0 : 1));
+        const subset = {
+          ...inputs,
+          present: tf.mul(inputs.present, tf.tensor2d(shown, [1, shown.length])) as tf.Tensor2D,
+          active: inputs.active.map((on, i) => on && shown[i] === 1),
+        };
+        const out = forward(model, subset, { training: false }, encoded);
+        logits[h]!.set(out.logits.dataSync(), start * tasks);
+      });
     });
   }
-  return fitInterceptOffsets({ logits, labels, tasks });
+  const fitted = new Map(
+    hides.map(({ key }, h) => [key, fitInterceptOffsets({ logits: logits[h]!, labels, tasks })]),
+  );
+  return {
+    offsetsFor: (hide) => {
+      const offsets = fitted.get(subsetKey(hide));
+      if (!offsets)
+        throw new Error(`site intercepts: none fitted with ${subsetKey(hide) || 'nothing'} hidden`);
+      return offsets;
+    },
+  };
 }

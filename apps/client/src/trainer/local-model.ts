@@ -7,6 +7,7 @@ import {
   getWeights,
   layoutOf,
   setWeights,
+  siteIntercepts,
   trainLocalRound,
   type TrainingPool,
 } from '@fedfuse/model';
@@ -92,12 +93,20 @@ export class LocalModel {
     setWeights(model, req.weights);
     const held = fitBatch(site.validation.batch, { widths: widthsOf(site), spec: req.spec });
     const calibration = recalibrationBatch(site, req);
+    // One pass of the encoders over the calibration rows gives every subset scored below its intercepts.
+    const intercepts = calibration
+      ? siteIntercepts(model, calibration, {
+          hides: [[], ...model.config.modalities.map((m) => [m])],
+          batchSize: req.batchSize,
+        })
+      : undefined;
+    const recalibrated = intercepts ? { intercepts } : {};
     const validation = {
       numExamples: held.n,
       tasks: taskEvaluations({
         evaluation:
           held.n > 0
-            ? evaluateModel(model, held, { batchSize: req.batchSize, recalibrateOn: calibration })
+            ? evaluateModel(model, held, { batchSize: req.batchSize, ...recalibrated })
             : { n: 0, tasks: {}, predictions: new Float32Array(0) },
         labels: held.labels,
         modelTasks: req.spec.tasks,
@@ -108,7 +117,7 @@ export class LocalModel {
     // The same patients with one modality hidden too: the dashboard's ablation table.
     const { full: evaluation, removed } =
       batch.n > 0
-        ? evaluateModalityRemoval(model, batch, { batchSize: req.batchSize, recalibrateOn: calibration })
+        ? evaluateModalityRemoval(model, batch, { batchSize: req.batchSize, ...recalibrated })
         : { full: { n: 0, tasks: {}, predictions: new Float32Array(0) }, removed: {} };
     const tasks = taskEvaluations({
       evaluation,

@@ -20,6 +20,11 @@ export interface ForwardOptions {
   training: boolean;
   /** Seed of the denoising noise for this step. */
   noiseSeed?: number;
+  /**
+   * The rows' embeddings from `encodeModalities` (inference only), so the encoders run once for several
+   * modality subsets of the same rows.
+   */
+  encoded?: Tensor2D[];
 }
 
 export interface ForwardOutputs {
@@ -109,12 +114,8 @@ export function encodeModalities(model: TriModalModel, inputs: ForwardInputs): T
   });
 }
 
-function embed(
-  model: TriModalModel,
-  inputs: ForwardInputs,
-  options: ForwardOptions,
-  encoded: Tensor2D[] | undefined,
-) {
+function embed(model: TriModalModel, inputs: ForwardInputs, options: ForwardOptions) {
+  const { encoded } = options;
   const { modalities, d } = model.config;
   const [b] = inputs.present.shape;
   let genomics: ReturnType<typeof encodeGenomics> | undefined;
@@ -180,25 +181,17 @@ function earlyFusion(model: TriModalModel, inputs: ForwardInputs): ForwardOutput
   };
 }
 
-/**
- * The model's forward pass for every fusion. `encoded`: the rows' embeddings from `encodeModalities`
- * (inference only), so the encoders run once for several modality subsets of the same rows.
- */
+/** The model's forward pass for every fusion. */
 export function forward(
   model: TriModalModel,
   inputs: ForwardInputs,
   options: ForwardOptions,
-  encoded?: Tensor2D[],
 ): ForwardOutputs {
   const { fusion, tasks } = model.config;
   if (fusion === 'early') return earlyFusion(model, inputs);
-  if (encoded && options.training) throw new Error('Forward: shared embeddings are for inference only');
-  const { embeddings, auxiliary, reconstruction, imageReconstruction } = embed(
-    model,
-    inputs,
-    options,
-    encoded,
-  );
+  if (options.encoded && options.training)
+    throw new Error('Forward: shared embeddings are for inference only');
+  const { embeddings, auxiliary, reconstruction, imageReconstruction } = embed(model, inputs, options);
   const [b, m, d] = embeddings.shape;
   const base = { embeddings, auxiliary, reconstruction, imageReconstruction };
   if (fusion === 'concat') {

@@ -120,7 +120,7 @@ export function siteIntercepts(
           present: tf.mul(inputs.present, tf.tensor2d(shown, [1, shown.length])) as tf.Tensor2D,
           active: inputs.active.map((on, i) => on && shown[i] === 1),
         };
-        const out = forward(model, subset, { training: false }, encoded);
+        const out = forward(model, subset, { training: false, ...(encoded ? { encoded } : {}) });
         logits[h]!.set(out.logits.dataSync(), start * tasks);
       });
     });

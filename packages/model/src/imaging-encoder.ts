@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './config.ts';
 import { groupNormByLoops } from './group-norm-kernel.ts';
-import { convReluPool, dense } from './layers.ts';
+import { convReluPool, dense, globalMax } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 import type { ParamSpec } from './params.ts';
 
@@ -194,7 +194,7 @@ export function encodeImage(
   const b = x.shape[0];
   const parts = [
     c.imagePooling === 'global'
-      ? tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1)
+      ? tf.concat([tf.mean(x, [1, 2]), globalMax(x)], 1)
       : tf.reshape(x, [b, -1]),
   ];
   if (c.imageTexture) parts.push(textureFeatures(input));

@@ -44,14 +44,14 @@ function normalize(x: Float32Array, shape: Shape, epsilon: number) {
     for (let i = base; i < base + stride; i += channels)
       for (let k = 0; k < channels; k++) {
         const v = x[i + k]!;
-        sums[k] += v;
-        squares[k] += v * v;
+        sums[k]! += v;
+        squares[k]! += v * v;
       }
     groupSums.fill(0);
     groupSquares.fill(0);
     for (let k = 0; k < channels; k++) {
-      groupSums[groupOf[k]!] += sums[k]!;
-      groupSquares[groupOf[k]!] += squares[k]!;
+      groupSums[groupOf[k]!]! += sums[k]!;
+      groupSquares[groupOf[k]!]! += squares[k]!;
     }
     for (let g = 0; g < groups; g++) {
       const mu = groupSums[g]! / count;
@@ -113,16 +113,16 @@ function backwardValues(
     for (let i = base; i < base + stride; i += channels)
       for (let k = 0; k < channels; k++) {
         const g = dy[i + k]!;
-        sumGrad[k] += g;
-        sumGradNormalized[k] += g * normalized[i + k]!;
+        sumGrad[k]! += g;
+        sumGradNormalized[k]! += g * normalized[i + k]!;
       }
     groupGrad.fill(0);
     groupGradNormalized.fill(0);
     for (let k = 0; k < channels; k++) {
-      dShift[k] += sumGrad[k]!;
-      dScale[k] += sumGradNormalized[k]!;
-      groupGrad[groupOf[k]!] += sumGrad[k]! * factor[k]!;
-      groupGradNormalized[groupOf[k]!] += sumGradNormalized[k]! * factor[k]!;
+      dShift[k]! += sumGrad[k]!;
+      dScale[k]! += sumGradNormalized[k]!;
+      groupGrad[groupOf[k]!]! += sumGrad[k]! * factor[k]!;
+      groupGradNormalized[groupOf[k]!]! += sumGradNormalized[k]! * factor[k]!;
     }
     for (let k = 0; k < channels; k++) {
       const inverse = inverseDeviation[n * groups + groupOf[k]!]!;
@@ -145,9 +145,9 @@ function backwardValues(
 export function groupNormByLoops(
   x: Tensor4D,
   params: { scaleDelta: Tensor; shift: Tensor },
-  groups: number,
-  epsilon: number,
+  norm: { groups: number; epsilon: number },
 ): Tensor4D {
+  const { groups, epsilon } = norm;
   const [images, h, w, channels] = x.shape;
   const shape: Shape = { images, pixels: h * w, channels, groups };
   const op = tf.customGrad<Tensor4D>((...args) => {

@@ -65,7 +65,7 @@ describe('groupNorm', () => {
     const loops = [groupNorm(x, { scaleDelta, shift }, 3), ...gradients(groupNorm)];
     const ops = [groupNormByOps(x, { scaleDelta, shift }, 3), ...gradients(groupNormByOps)];
     loops.forEach((tensor, i) => {
-      const reference = ops[i]!.dataSync();
+      const reference = ops[i]!.dataSync() as Float32Array;
       expect(tensor.shape).toEqual(ops[i]!.shape);
       const scale = reference.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
       expect(scale).toBeGreaterThan(0.1);

@@ -24,7 +24,7 @@ export function standardizeImages(image: Tensor4D): Tensor4D {
     if (inProcessBackend()) {
       // One group of all channels, scale 1 and shift 0: the same normalisation.
       const identity = { scaleDelta: tf.zeros([image.shape[3]]), shift: tf.zeros([image.shape[3]]) };
-      return groupNormByLoops(image, identity, 1, EPSILON);
+      return groupNormByLoops(image, identity, { groups: 1, epsilon: EPSILON });
     }
     const { mean, variance } = tf.moments(image, [1, 2, 3], true);
     return tf.div(tf.sub(image, mean), tf.sqrt(tf.add(variance, EPSILON))) as Tensor4D;
@@ -42,7 +42,7 @@ export function groupNorm(
   groups: number,
 ): Tensor4D {
   return inProcessBackend()
-    ? groupNormByLoops(x, params, groups, EPSILON)
+    ? groupNormByLoops(x, params, { groups, epsilon: EPSILON })
     : groupNormByOps(x, params, groups);
 }
 
@@ -193,9 +193,7 @@ export function encodeImage(
   });
   const b = x.shape[0];
   const parts = [
-    c.imagePooling === 'global'
-      ? tf.concat([tf.mean(x, [1, 2]), globalMax(x)], 1)
-      : tf.reshape(x, [b, -1]),
+    c.imagePooling === 'global' ? tf.concat([tf.mean(x, [1, 2]), globalMax(x)], 1) : tf.reshape(x, [b, -1]),
   ];
   if (c.imageTexture) parts.push(textureFeatures(input));
   if (c.imageIntensityStats) parts.push(intensityStats(input));

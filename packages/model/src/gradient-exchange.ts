@@ -28,16 +28,20 @@ export class GradientExchange {
   private readonly control: Int32Array;
   private readonly slots: Float32Array;
   private readonly sum: Float32Array;
+  private readonly weights: Float32Array;
 
   constructor(private readonly seat: ExchangeSeat) {
     this.control = new Int32Array(seat.buffer, 0, CONTROL_BYTES / 4);
     this.slots = new Float32Array(seat.buffer, CONTROL_BYTES, seat.replicas * seat.size);
-    this.sum = new Float32Array(seat.buffer, CONTROL_BYTES + seat.replicas * seat.size * 4, seat.size);
+    const sumAt = CONTROL_BYTES + seat.replicas * seat.size * 4;
+    this.sum = new Float32Array(seat.buffer, sumAt, seat.size);
+    this.weights = new Float32Array(seat.buffer, sumAt + seat.size * 4, seat.size);
   }
 
   /** A buffer for `replicas` replicas exchanging `size` floats each. */
   static allocate(replicas: number, size: number): SharedArrayBuffer {
-    return new SharedArrayBuffer(CONTROL_BYTES + (replicas + 1) * size * 4);
+    // Each replica's slot, the sum, and the weights of reduceAndUpdate.
+    return new SharedArrayBuffer(CONTROL_BYTES + (replicas + 2) * size * 4);
   }
 
   /** Wakes every waiting replica with an error: one of them failed and the step cannot complete. */
@@ -57,6 +61,31 @@ export class GradientExchange {
 
   /** The element-wise sum of every replica's `values`; valid until this replica's next call. */
   allReduce(values: Float32Array): Float32Array {
+    this.sumShare(values);
+    // Nobody writes a slot again before every replica has read the sum: the next write follows this
+    // barrier, and the next sum follows the next step's first barrier.
+    this.barrier();
+    return this.sum;
+  }
+
+  /**
+   * allReduce fused with a sharded optimizer step: `update` writes the new weights of this replica's
+   * share of the positions from that share of the sum, and every replica gets the whole sum and all the
+   * weights. Each replica updates a share instead of all of them. Valid until this replica's next call.
+   */
+  reduceAndUpdate(
+    values: Float32Array,
+    update: (sum: Float32Array, share: { from: number; to: number }, weights: Float32Array) => void,
+  ): { sum: Float32Array; weights: Float32Array } {
+    const share = this.sumShare(values);
+    update(this.sum, share, this.weights);
+    // As in allReduce: the weights are written again only after the next step's first barrier.
+    this.barrier();
+    return { sum: this.sum, weights: this.weights };
+  }
+
+  /** Writes this replica's values, waits for the others, and sums its share of the positions. */
+  private sumShare(values: Float32Array): { from: number; to: number } {
     const { replicas, index, size } = this.seat;
     if (values.length !== size)
       throw new Error(`GradientExchange: expected ${size} values, got ${values.length}`);
@@ -70,10 +99,7 @@ export class GradientExchange {
       const slot = this.slots.subarray(r * size, (r + 1) * size);
       for (let i = from; i < to; i++) this.sum[i]! += slot[i]!;
     }
-    // Nobody writes a slot again before every replica has read the sum: the next write follows this
-    // barrier, and the next sum follows the next step's first barrier.
-    this.barrier();
-    return this.sum;
+    return { from, to };
   }
 
   private barrier(): void {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 import { evaluateModel } from './evaluate.ts';
-import { groupNorm, groupsFor, imagingSpecs, standardizeImages } from './imaging-encoder.ts';
+import { groupNorm, groupNormByOps, groupsFor, imagingSpecs, standardizeImages } from './imaging-encoder.ts';
 import type { TriModalModel } from './model.ts';
 import { createModel } from './model.ts';
 import { resolveModelConfig } from './config.ts';
@@ -49,6 +49,30 @@ describe('groupNorm', () => {
     const g2 = (v: number) => (v - 15) / Math.sqrt(75 + 1e-5);
     const expected = [g1(1), 2 * g1(3), g2(10), g2(10) + 0.5, g1(5), 2 * g1(7), g2(10), g2(30) + 0.5];
     out.forEach((v, i) => expect(v).toBeCloseTo(expected[i] as number, 4));
+  });
+
+  it('gives the values and the gradients in x, scale and shift of the tfjs ops, to float rounding', () => {
+    const x = tf.randomNormal([3, 5, 4, 6], 2, 3, 'float32', 1) as tf.Tensor4D;
+    const scaleDelta = tf.randomNormal([6], 0, 0.5, 'float32', 2);
+    const shift = tf.randomNormal([6], 0, 0.5, 'float32', 3);
+    const dy = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 4);
+    const gradients = (norm: typeof groupNorm) =>
+      tf.grads((a, s, t) => tf.sum(tf.mul(norm(a as tf.Tensor4D, { scaleDelta: s!, shift: t! }, 3), dy)))([
+        x,
+        scaleDelta,
+        shift,
+      ]);
+    const loops = [groupNorm(x, { scaleDelta, shift }, 3), ...gradients(groupNorm)];
+    const ops = [groupNormByOps(x, { scaleDelta, shift }, 3), ...gradients(groupNormByOps)];
+    loops.forEach((tensor, i) => {
+      const reference = ops[i]!.dataSync() as Float32Array;
+      expect(tensor.shape).toEqual(ops[i]!.shape);
+      const scale = reference.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+      expect(scale).toBeGreaterThan(0.1);
+      tensor
+        .dataSync()
+        .forEach((v, j) => expect(Math.abs(v - reference[j]!) / scale, `output ${i}`).toBeLessThan(1e-5));
+    });
   });
 
   it('uses the largest group count that divides the channels', () => {

@@ -104,6 +104,39 @@ describe('textureFeatures', () => {
   });
 });
 
+/** The texture features as slices of the image (the implementation before the difference filter). */
+function textureBySlices(image: tf.Tensor4D): tf.Tensor2D {
+  const parts = [1, 2].map((scale) => {
+    const x = scale === 1 ? image : tf.avgPool(image, scale, scale, 'valid');
+    const [, h, w] = x.shape;
+    const dx = tf.sub(
+      tf.slice(x, [0, 0, 1, 0], [-1, h, w - 1, -1]),
+      tf.slice(x, [0, 0, 0, 0], [-1, h, w - 1, -1]),
+    );
+    const dy = tf.sub(
+      tf.slice(x, [0, 1, 0, 0], [-1, h - 1, w, -1]),
+      tf.slice(x, [0, 0, 0, 0], [-1, h - 1, w, -1]),
+    );
+    const energy = tf.add(
+      tf.square(tf.slice(dx, [0, 0, 0, 0], [-1, h - 1, w - 1, -1])),
+      tf.square(tf.slice(dy, [0, 0, 0, 0], [-1, h - 1, w - 1, -1])),
+    ) as tf.Tensor4D;
+    const local = tf.log(tf.add(tf.avgPool(energy, 4, 4, 'valid'), 1e-5));
+    return tf.concat([tf.mean(local, [1, 2]), tf.max(local, [1, 2]), tf.min(local, [1, 2])], 1);
+  });
+  return tf.reshape(tf.concat(parts, 1), [image.shape[0], -1]) as tf.Tensor2D;
+}
+
+describe('textureFeatures as a difference filter', () => {
+  it('equals the differences taken by slicing, per channel, to float rounding', () => {
+    const x = tf.randomNormal([3, 18, 18, 2], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const fast = textureFeatures(x).dataSync();
+    const reference = textureBySlices(x).dataSync();
+    expect(fast.length).toBe(3 * 2 * 6);
+    fast.forEach((v, i) => expect(Math.abs(v - reference[i]!), `feature ${i}`).toBeLessThan(1e-5));
+  });
+});
+
 describe('intensityStats', () => {
   it('gives the tail fractions, skewness and log kurtosis of the standardised pixels', () => {
     const values = [-2.5, -1.5, 0, 0.5, 1.5, 2.5, 3.5, 0];

@@ -4,6 +4,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { ModelBatch } from './batch.ts';
 import { batchTensors } from './batch-tensors.ts';
 import { forward } from './forward.ts';
+import type { FlatAdam } from './flat-adam.ts';
 import type { GradientExchange } from './gradient-exchange.ts';
 import type { LossDenominators } from './loss.ts';
 import { LOSS_TERMS, lossTerms } from './loss.ts';
@@ -13,7 +14,7 @@ import type { TriModalModel } from './model.ts';
 export interface StepContext {
   model: TriModalModel;
   batch: ModelBatch;
-  optimizer: tf.Optimizer;
+  optimizer: FlatAdam;
   proximal?: { mu: number; reference: Tensor[] };
   /** Data-parallel: this replica's part of each step, its gradient summed with the others'. */
   exchange?: GradientExchange;

@@ -15,6 +15,7 @@ import { createRng, shuffledIndices } from './rng.ts';
 import type { GradientExchange } from './gradient-exchange.ts';
 import { lossDenominators, shardRange } from './shard.ts';
 import { unflatten } from './weights.ts';
+import { FlatAdam } from './flat-adam.ts';
 
 export interface TrainOptions {
   epochs: number;
@@ -118,7 +119,7 @@ export function trainReplica(
   const context: StepContext = {
     model,
     batch,
-    optimizer: tf.train.adam(options.learningRate),
+    optimizer: new FlatAdam(model.variables, options.learningRate),
     proximal: reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined,
     exchange: run.exchange,
   };
@@ -144,7 +145,6 @@ export function trainReplica(
       options.onEpoch?.(epoch + 1, epochLoss);
     }
   } finally {
-    context.optimizer.dispose();
     reference?.forEach((t) => t.dispose());
   }
   return {
@@ -182,31 +182,25 @@ function step(context: StepContext, plan: StepPlan): Float32Array {
   if (!exchange) {
     return tf.tidy(() => {
       const { grads, terms } = partGradients(context, { plan, rows: plan.rows, present: plan.present });
-      // tfjs' Adam keeps its moments by position in the gradient map, so every step passes every
-      // variable in the same order; one this batch did not train gets a zero gradient (a variable
+      // Every step updates every variable: one this batch did not train gets a zero gradient (a variable
       // never trained keeps zero moments and so stays exactly as it was).
-      optimizer.applyGradients(
-        model.variables.map((v) => ({ name: v.name, tensor: grads[v.name] ?? tf.zerosLike(v) })),
-      );
+      optimizer.stepTensors(model.variables.map((v) => grads[v.name]));
       return terms;
     });
   }
-  const summed = exchange.allReduce(replicaGradients(context, plan, exchange));
-  let offset = 0;
-  tf.tidy(() => {
-    const all = model.variables.map((v) => {
-      const tensor = tf.tensor(summed.subarray(offset, offset + v.size), v.shape, 'float32');
-      offset += v.size;
-      return { name: v.name, tensor };
-    });
-    optimizer.applyGradients(all);
-  });
-  return summed.slice(offset);
+  // Each replica applies Adam to its share of the positions and takes the others' weights from them.
+  const { sum, weights } = exchange.reduceAndUpdate(
+    replicaGradients(context, plan, exchange),
+    (summed, share, out) =>
+      optimizer.update(summed, { from: share.from, to: Math.min(share.to, optimizer.size) }, out),
+  );
+  optimizer.adopt(weights);
+  return sum.slice(optimizer.size);
 }
 
 /** One DP-SGD step: the privatised gradient of every variable, applied by the same Adam. */
 function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Float32Array {
-  const { model, optimizer, exchange } = context;
+  const { optimizer, exchange } = context;
   const summed = exchange
     ? exchange.allReduce(replicaPrivateSum(context, plan, { exchange, dp }))
     : undefined;
@@ -214,7 +208,7 @@ function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Fl
     const { grads, terms } = summed
       ? finishReplicaSum(context, summed, plan.rows.length)
       : privateGradients(context, plan, dp);
-    optimizer.applyGradients(model.variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })));
+    optimizer.stepTensors(grads);
     return terms;
   });
 }

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+
+/** tf.train.adam's defaults, which training used before this class. */
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+
+/** Positions [from, to) of the flat parameter vector. */
+export interface FlatRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * Adam over all of a model's variables as one flat vector, in one loop. tfjs' Adam runs about fourteen
+ * kernels per variable (≈ 630 a step of the default model); this is the same update (β1 0.9, β2 0.999,
+ * ε the backend's), to float rounding, and in a data-parallel group each replica can update only its
+ * share of the positions and take the others' from them.
+ */
+export class FlatAdam {
+  private readonly first: Float32Array;
+  private readonly second: Float32Array;
+  private readonly weights: Float32Array;
+  private readonly epsilon = tf.backend().epsilon();
+  private steps = 0;
+
+  constructor(
+    private readonly variables: readonly Variable[],
+    private readonly learningRate: number,
+  ) {
+    const size = variables.reduce((sum, v) => sum + v.size, 0);
+    this.first = new Float32Array(size);
+    this.second = new Float32Array(size);
+    this.weights = new Float32Array(size);
+    let offset = 0;
+    for (const variable of variables) {
+      this.weights.set(variable.dataSync() as Float32Array, offset);
+      offset += variable.size;
+    }
+  }
+
+  /** Parameters in the flat vector. */
+  get size(): number {
+    return this.weights.length;
+  }
+
+  /**
+   * One step's update of positions `range` from `gradient` (flat, variable order), written into `out`
+   * at the same positions. Every call is the next step, so call it once a step (adopt/step follow).
+   */
+  update(gradient: Float32Array, range: FlatRange, out: Float32Array): void {
+    this.steps++;
+    const { first, second, weights, learningRate, epsilon } = this;
+    const firstCorrection = 1 - BETA1 ** this.steps;
+    const secondCorrection = 1 - BETA2 ** this.steps;
+    for (let i = range.from; i < range.to; i++) {
+      const g = gradient[i]!;
+      const m = first[i]! * BETA1 + g * (1 - BETA1);
+      const v = second[i]! * BETA2 + g * g * (1 - BETA2);
+      first[i] = m;
+      second[i] = v;
+      out[i] =
+        weights[i]! - (learningRate * (m / firstCorrection)) / (Math.sqrt(v / secondCorrection) + epsilon);
+    }
+  }
+
+  /** Takes `weights` (the whole vector, after every replica's update) as the variables' values. */
+  adopt(weights: Float32Array): void {
+    this.weights.set(weights.subarray(0, this.size));
+    let offset = 0;
+    for (const variable of this.variables) {
+      // A copy: the cpu backend keeps the array it is given, and this one changes every step.
+      const value = tf.tensor(this.weights.slice(offset, offset + variable.size), variable.shape);
+      variable.assign(value);
+      value.dispose();
+      offset += variable.size;
+    }
+  }
+
+  /** One step over every position from a flat gradient. */
+  step(gradient: Float32Array): void {
+    const next = new Float32Array(this.size);
+    this.update(gradient, { from: 0, to: this.size }, next);
+    this.adopt(next);
+  }
+
+  /** One step from a gradient per variable, in variable order (undefined: zero). */
+  stepTensors(gradients: (Tensor | undefined)[]): void {
+    const flat = new Float32Array(this.size);
+    let offset = 0;
+    this.variables.forEach((variable, i) => {
+      const gradient = gradients[i];
+      if (gradient) flat.set(gradient.dataSync() as Float32Array, offset);
+      offset += variable.size;
+    });
+    this.step(flat);
+  }
+}

@@ -10,6 +10,8 @@ import { DeltaBuffers } from './delta-buffers.ts';
 
 interface Incoming {
   reassembler: ChunkReassembler;
+  /** The kept buffer the chunks are copied into as they arrive, when one was free at the first chunk. */
+  into?: Uint8Array;
   startedAt: number;
   sha256: string;
   bytes?: Uint8Array;
@@ -56,17 +58,24 @@ export class TransfersService {
       }
       if (!inSecureRound && !(await this.training(siteId)))
         return fail('wrong_round', 'no round is training with this site selected: nothing to upload');
+      // A kept buffer, when there is one, takes the chunks as they arrive: they die young instead of piling up
+      // as garbage for a full collection. Never a fresh one here: memory grows with what arrives (W7).
+      const into = this.buffers.takeKept(chunk.totalBytes);
       entry = {
-        reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes }),
+        reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes, ...(into ? { into } : {}) }),
+        ...(into ? { into } : {}),
         startedAt: this.clock.now(),
         sha256: chunk.sha256,
       };
     }
     const receipt = entry.reassembler.push(chunk);
-    if (!receipt.ok) return receipt;
+    if (!receipt.ok) {
+      if (!this.incoming.has(key) && entry.into) this.buffers.release(entry.into); // a refused first chunk
+      return receipt;
+    }
     this.incoming.set(key, entry);
     if (receipt.data.complete) {
-      const into = this.buffers.take(chunk.totalBytes);
+      const into = entry.into ?? this.buffers.take(chunk.totalBytes);
       const finished = await entry.reassembler.finish(into);
       if (!finished.ok) {
         this.incoming.delete(key);
@@ -115,8 +124,12 @@ export class TransfersService {
     if (keys.length === 0) return;
     let bytes = 0;
     for (const key of keys) {
-      bytes += heldBy(this.incoming.get(key)!);
+      const entry = this.incoming.get(key)!;
+      bytes += heldBy(entry);
       this.incoming.delete(key);
+      // Out of the map, nothing can write to or take its buffer any more.
+      const buffer = entry.into ?? entry.bytes;
+      if (buffer) this.buffers.release(buffer);
     }
     await this.audit.record({
       actor: { kind: 'site', id: siteId },

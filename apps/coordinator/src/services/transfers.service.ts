@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, ChunkReceipt, TransferChunk, TransferRef } from '@fedfuse/protocol';
 import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
@@ -61,8 +62,14 @@ export class TransfersService {
       // A kept buffer, when there is one, takes the chunks as they arrive: they die young instead of piling up
       // as garbage for a full collection. Never a fresh one here: memory grows with what arrives (W7).
       const into = this.buffers.takeKept(chunk.totalBytes);
+      // The transfer's hash is checked when its bytes are taken (`take`), and not at all for a sealed delta,
+      // whose AEAD tag authenticates every byte when it is opened: one pass over every upload less.
       entry = {
-        reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes, ...(into ? { into } : {}) }),
+        reassembler: new ChunkReassembler({
+          maxTotalBytes: this.maxDeltaBytes,
+          verifyHash: false,
+          ...(into ? { into } : {}),
+        }),
         ...(into ? { into } : {}),
         startedAt: this.clock.now(),
         sha256: chunk.sha256,
@@ -87,8 +94,12 @@ export class TransfersService {
     return receipt;
   }
 
-  /** The finished bytes of a transfer that match `ref`, removed from the buffer. */
-  take(siteId: string, ref: TransferRef): Ack<Uint8Array> {
+  /**
+   * The finished bytes of a transfer that match `ref`, removed from the buffer, once they hash to the
+   * transfer's SHA-256 (else refused: `hash_mismatch`). `authenticated`: the caller checks every byte itself
+   * before using any (it opens a sealed box), so they are not hashed.
+   */
+  take(siteId: string, ref: TransferRef, authenticated = false): Ack<Uint8Array> {
     const key = `${siteId}/${ref.transferId}`;
     const entry = this.incoming.get(key);
     if (!entry) return fail('unknown_transfer', `no delta transfer ${ref.transferId} from this site`);
@@ -100,6 +111,16 @@ export class TransfersService {
     if (entry.bytes.byteLength !== ref.totalBytes || entry.sha256 !== ref.sha256)
       return fail('invalid_payload', 'the submission names another size or hash than the transfer had');
     this.incoming.delete(key);
+    if (!authenticated) {
+      const actual = createHash('sha256').update(entry.bytes).digest('hex');
+      if (actual !== entry.sha256) {
+        this.buffers.release(entry.bytes);
+        return fail(
+          'hash_mismatch',
+          `transfer ${ref.transferId} hashes to ${actual}, but ${entry.sha256} was announced`,
+        );
+      }
+    }
     return ok(entry.bytes);
   }
 

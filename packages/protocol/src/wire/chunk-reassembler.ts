@@ -20,6 +20,11 @@ export interface ReassemblerOptions {
    * Overwritten even when the transfer is refused.
    */
   into?: Uint8Array;
+  /**
+   * Check the whole-transfer SHA-256 at `finish` (default true). False only for a caller that authenticates
+   * the bytes another way before using them (a sealed delta's AEAD tag) or hashes them itself when it must.
+   */
+  verifyHash?: boolean;
 }
 
 const HEADER_FIELDS = ['transferId', 'totalBytes', 'chunkBytes', 'chunkCount', 'sha256'] as const;
@@ -108,7 +113,7 @@ export class ChunkReassembler {
   }
 
   /**
-   * Check completeness and the whole-transfer hash; on success returns the bytes (once): the `into` of the
+   * Check completeness and (unless `verifyHash` is false) the whole-transfer hash; on success returns the bytes (once): the `into` of the
    * options when chunks went there on arrival, else `into` here when it has exactly the transfer's length (a
    * caller reusing delta-sized buffers; overwritten even when the transfer is refused), else a fresh buffer.
    */
@@ -130,7 +135,7 @@ export class ChunkReassembler {
     const bytes =
       arrivedInto ?? (into?.byteLength === ref.totalBytes ? into : new Uint8Array(ref.totalBytes));
     for (const [index, data] of this.chunks) bytes.set(data, index * ref.chunkBytes);
-    const actual = await sha256Hex(bytes);
+    const actual = this.options.verifyHash === false ? ref.sha256 : await sha256Hex(bytes);
     if (actual !== ref.sha256) {
       return fail(
         'hash_mismatch',

@@ -192,6 +192,18 @@ describe('chunked transfer', () => {
     expect(fresh.ok && fresh.data).toEqual(bytes);
   });
 
+  it('leaves the whole hash to the caller when told to, and still refuses an incomplete transfer', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref, verifyHash: false });
+    for (const c of chunks) r.push(c.index === 1 ? { ...c, data: new Uint8Array(100) } : c);
+    const done = await r.finish();
+    expect(done.ok && done.data.subarray(100, 200)).toEqual(new Uint8Array(100)); // the caller authenticates
+    const partial = new ChunkReassembler({ expected: ref, verifyHash: false });
+    partial.push(chunks[0]!);
+    expect(await partial.finish()).toMatchObject({ ok: false, error: { code: 'incomplete_transfer' } });
+  });
+
   it('takes the whole hash from the caller when given, instead of hashing again', async () => {
     const bytes = bytesOf(300);
     const hashed = await chunkTransfer(bytes, { chunkBytes: 100 });

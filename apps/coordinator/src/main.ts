@@ -3,6 +3,7 @@ import { createLogger } from '@fedfuse/log';
 import { initBackend } from '@fedfuse/model';
 import { escapeUnsafeText } from '@fedfuse/protocol';
 import { startCoordinator } from './coordinator.ts';
+import { growHeapLimit } from './heap-growth.ts';
 import { loadSettings, type CoordinatorSettings } from './env.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 
@@ -53,6 +54,7 @@ function parseFlags(argv: string[]): Flags | number {
 }
 
 async function main(): Promise<void> {
+  growHeapLimit(process.execArgv, process.env.NODE_OPTIONS);
   const flags = parseFlags(process.argv.slice(2));
   if (typeof flags === 'number') process.exit(flags);
   const settings = loadSettings(flags, process.env);

@@ -94,6 +94,29 @@ describe('RunningFedAvg (FedAvg fed one update at a time)', () => {
     expect(viaDeltas.added).toHaveLength(6);
   });
 
+  it("reuses a finished sum's memory, zeroed, for the same bits as a fresh sum, and retires the old one", () => {
+    const updates = results(4, 11);
+    const first = streamed(results(3, 5));
+    const expected = streamed(updates).mean();
+    const reused = RunningFedAvg.reusing(first, P, layout);
+    for (const update of updates) reused.add(update);
+    expect(reused.mean()).toEqual(expected);
+    // The old sum no longer has the arrays: using it again would share them with the new one.
+    expect(() => first.add(updates[0]!)).toThrow(/retired/);
+    expect(() => first.mean()).toThrow(/retired/);
+    // A retired sum, or one of another length, hands nothing over.
+    const again = RunningFedAvg.reusing(first, P, layout);
+    again.add(updates[0]!);
+    expect(() => reused.mean()).not.toThrow();
+    expect(reused.mean()).toEqual(expected);
+    const shorter = RunningFedAvg.reusing(reused, P - 1);
+    expect(shorter.length).toBe(P - 1);
+    expect(reused.mean()).toEqual(expected);
+    expect(
+      () => new RunningFedAvg(3, undefined, { hi: new Float64Array(3), lo: new Float64Array(2) }),
+    ).toThrow(/two distinct arrays of 3 doubles/);
+  });
+
   it('refuses a bad update with a clear error and keeps what it had', () => {
     const [first, second] = results(2, 5);
     const sum = streamed([first!]);

@@ -15,20 +15,44 @@ export type UpdateSummary = Omit<ClientUpdate, 'weights'> & { metrics?: Metrics 
  * @example const sum = new RunningFedAvg(P, layout); sum.add(update); const mean = sum.mean(globalWeights);
  */
 export class RunningFedAvg {
-  private readonly hi: Float64Array;
-  private readonly lo: Float64Array;
+  private hi: Float64Array;
+  private lo: Float64Array;
+  /** Set once `reusing` handed the arrays to another sum: this one may not add or average any more. */
+  private retired = false;
   private readonly segments: readonly LayoutSegment[];
   private readonly totals = new Map<string | undefined, number>();
   private readonly summaries: UpdateSummary[] = [];
 
+  /** `arrays`: zeroed memory for the sum, each of `length` doubles (see `reusing`); fresh ones by default. */
   constructor(
     readonly length: number,
     private readonly layout?: ParameterLayout,
+    arrays?: { hi: Float64Array; lo: Float64Array },
   ) {
-    this.hi = new Float64Array(length);
-    this.lo = new Float64Array(length);
+    if (arrays && (arrays.hi.length !== length || arrays.lo.length !== length || arrays.hi === arrays.lo))
+      throw new Error(`RunningFedAvg: the arrays given must be two distinct arrays of ${length} doubles`);
+    this.hi = arrays?.hi ?? new Float64Array(length);
+    this.lo = arrays?.lo ?? new Float64Array(length);
     this.segments =
       layout === undefined ? [{ offset: 0, length, group: undefined }] : layoutSegments(layout, length);
+  }
+
+  /**
+   * An empty sum that takes over `previous`'s two model-sized arrays, zeroed, when it has `length` weights
+   * (a coordinator sums every round of a run into the same memory: 18 MB a round less garbage at 1.1M
+   * weights). `previous` is retired: adding to it or averaging it throws, so the arrays are never shared.
+   */
+  static reusing(
+    previous: RunningFedAvg | undefined,
+    length: number,
+    layout?: ParameterLayout,
+  ): RunningFedAvg {
+    if (previous === undefined || previous.retired || previous.length !== length)
+      return new RunningFedAvg(length, layout);
+    const arrays = { hi: previous.hi.fill(0), lo: previous.lo.fill(0) };
+    previous.retired = true;
+    previous.hi = previous.lo = new Float64Array(0);
+    return new RunningFedAvg(length, layout, arrays);
   }
 
   /** The updates added so far, without their weights. */
@@ -53,6 +77,7 @@ export class RunningFedAvg {
   }
 
   private addWeights(update: ClientUpdate & { metrics?: Metrics }, base: Float32Array | undefined): void {
+    this.assertInUse();
     if (update.weights.length !== this.length)
       throw new Error(
         `RunningFedAvg: the update has ${update.weights.length} weights, expected ${this.length}`,
@@ -79,6 +104,7 @@ export class RunningFedAvg {
    * group no update trained keeps `current`'s values.
    */
   mean(current?: Float32Array): Float32Array {
+    this.assertInUse();
     if (this.summaries.length === 0) throw new Error('RunningFedAvg: no update was added');
     if (current !== undefined && current.length !== this.length)
       throw new Error(`RunningFedAvg: current has ${current.length} weights, expected ${this.length}`);
@@ -96,6 +122,10 @@ export class RunningFedAvg {
       }
     }
     return out;
+  }
+
+  private assertInUse(): void {
+    if (this.retired) throw new Error('RunningFedAvg: this sum was retired (its arrays went to a new sum)');
   }
 
   /** One count per group (segments of a group share it). */

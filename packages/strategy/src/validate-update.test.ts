@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateUpdate } from './validate-update.ts';
 import type { SubmittedUpdate, UpdateExpectations, UpdateRejection } from './validate-update.ts';
@@ -110,6 +111,43 @@ describe(validateUpdate.name, () => {
   it('checks only what it is asked to check', () => {
     const bare = { weights: Float32Array.from([100, 200, 300]), numExamples: 1 };
     expect(validateUpdate(bare, { expectedLength: 3 })).toEqual({ ok: true, norm: Math.sqrt(140_000) });
+  });
+
+  it('names the first non-finite weight and gives the norm bit for bit as a per-weight loop does', () => {
+    /** The check as one loop that tests each weight as it goes (the definition the fast path must match). */
+    const perWeight = (weights: Float32Array, reference?: Float32Array) => {
+      let squared = 0;
+      for (let i = 0; i < weights.length; i++) {
+        if (!Number.isFinite(weights[i]!)) return `non_finite at ${i}`;
+        const d = reference === undefined ? weights[i]! : weights[i]! - reference[i]!;
+        squared += d * d;
+      }
+      return Math.sqrt(squared);
+    };
+    const value = fc.oneof(
+      { weight: 20, arbitrary: fc.float() },
+      fc.constantFrom(Number.NaN, Infinity, -Infinity, 3.4e38, -3.4e38),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        (pairs, withReference) => {
+          const weights = Float32Array.from(pairs.map(([w]) => w));
+          const reference = withReference ? Float32Array.from(pairs.map(([, r]) => r)) : undefined;
+          const result = validateUpdate(
+            { weights, numExamples: 1 },
+            { expectedLength: weights.length, ...(reference ? { reference } : {}) },
+          );
+          const want = perWeight(weights, reference);
+          if (typeof want === 'string') {
+            expect(result).toMatchObject({ ok: false, reason: 'non_finite' });
+            expect(!result.ok && result.message).toContain(`index ${want.slice('non_finite at '.length)} is`);
+          } else expect(result).toEqual({ ok: true, norm: want }); // NaN norms (a non-finite reference) included
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('throws when the reference itself has the wrong length', () => {

@@ -77,12 +77,13 @@ function checkValues(weights: Float32Array, expected: UpdateExpectations): Updat
   if (reference !== undefined && reference.length !== weights.length) {
     throw new Error(`validateUpdate: reference has ${reference.length} weights, expected ${weights.length}`);
   }
-  let squared = 0;
-  for (let i = 0; i < weights.length; i++) {
-    const value = weights[i]!;
-    if (!Number.isFinite(value)) return reject('non_finite', `weight at index ${i} is ${value}`);
-    const d = reference === undefined ? value : value - reference[i]!;
-    squared += d * d;
+  const squared =
+    reference === undefined ? sumOfSquares(weights) : sumOfSquaredDifferences(weights, reference);
+  // A non-finite weight makes the sum non-finite (squares of float32 values cannot overflow a double), so the
+  // weights are searched only then; a non-finite reference alone leaves the norm non-finite, as it always did.
+  if (!Number.isFinite(squared)) {
+    const at = weights.findIndex((value) => !Number.isFinite(value));
+    if (at >= 0) return reject('non_finite', `weight at index ${at} is ${weights[at]}`);
   }
   const norm = Math.sqrt(squared);
   if (maxL2Norm !== undefined && norm > maxL2Norm) {
@@ -93,6 +94,26 @@ function checkValues(weights: Float32Array, expected: UpdateExpectations): Updat
     );
   }
   return { ok: true, norm };
+}
+
+// Two loops with nothing but the arithmetic in them: the same loop with a finiteness test and a choice of
+// reference per weight ran 5-7x slower on Node 24 (8-11 ms instead of 1.5 ms per 1.1M weights).
+function sumOfSquares(weights: Float32Array): number {
+  let squared = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const value = weights[i]!;
+    squared += value * value;
+  }
+  return squared;
+}
+
+function sumOfSquaredDifferences(weights: Float32Array, reference: Float32Array): number {
+  let squared = 0;
+  for (let i = 0; i < weights.length; i++) {
+    const d = weights[i]! - reference[i]!;
+    squared += d * d;
+  }
+  return squared;
 }
 
 function reject(reason: UpdateRejection, message: string): UpdateValidation {

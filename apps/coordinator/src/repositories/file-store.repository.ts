@@ -24,8 +24,11 @@ export class FileStoreRepository {
     return join(this.settings.dataDir, path);
   }
 
-  /** Writes bytes atomically; returns their SHA-256. */
-  async write(path: string, bytes: Uint8Array): Promise<string> {
+  /**
+   * Writes bytes atomically; returns their SHA-256, or `knownSha256` when the caller hashed these very bytes
+   * already (a model blob is named by its hash): a second pass over them would find the same.
+   */
+  async write(path: string, bytes: Uint8Array, knownSha256?: string): Promise<string> {
     const target = this.resolve(path);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const temp = `${target}.${process.pid}.tmp`;
@@ -43,12 +46,12 @@ export class FileStoreRepository {
     } finally {
       await folder.close();
     }
-    return sha256(bytes);
+    return knownSha256 ?? sha256(bytes);
   }
 
   /** Reads a file and refuses it when its bytes no longer hash to `expectedSha256`. */
   async readVerified(path: string, expectedSha256: string): Promise<Uint8Array> {
-    const bytes = new Uint8Array(await readFile(this.resolve(path)));
+    const bytes = ownedBytes(await readFile(this.resolve(path)));
     const actual = sha256(bytes);
     if (actual !== expectedSha256) {
       throw new Error(
@@ -75,11 +78,17 @@ export class FileStoreRepository {
   }
 
   async read(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await readFile(this.resolve(path)));
+    return ownedBytes(await readFile(this.resolve(path)));
   }
 
   /** A path relative to the data directory, as stored in the database. */
   relativePath(absolute: string): string {
     return relative(this.settings.dataDir, absolute);
   }
+}
+
+/** A file's bytes as a plain Uint8Array, without copying a buffer that is the file's alone. */
+function ownedBytes(read: Buffer): Uint8Array {
+  const whole = read.byteOffset === 0 && read.byteLength === read.buffer.byteLength;
+  return whole ? new Uint8Array(read.buffer) : new Uint8Array(read);
 }

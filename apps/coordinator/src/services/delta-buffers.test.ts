@@ -17,6 +17,16 @@ describe('DeltaBuffers', () => {
     expect(buffers.take(1000)).not.toBe(first);
   });
 
+  it('hands out a kept buffer of the size asked for, and never allocates one for takeKept', () => {
+    const buffers = new DeltaBuffers();
+    expect(buffers.takeKept(1000)).toBeUndefined();
+    const first = buffers.take(1000);
+    buffers.release(first);
+    expect(buffers.takeKept(2000)).toBeUndefined(); // another size: not handed out, and still kept
+    expect(buffers.takeKept(1000)).toBe(first);
+    expect(buffers.takeKept(1000)).toBeUndefined(); // handed out once only
+  });
+
   it('keeps no view into a bigger buffer, and at most a bounded number of buffers', () => {
     const buffers = new DeltaBuffers();
     const big = new Uint8Array(2000);

@@ -19,6 +19,15 @@ export class DeltaBuffers {
   }
 
   /**
+   * A kept buffer of exactly `bytes` bytes, or undefined when none is kept: never a new allocation (a
+   * transfer takes one at its first chunk, before it has shown it will send the rest).
+   */
+  takeKept(bytes: number): Uint8Array | undefined {
+    if (this.free.at(-1)?.byteLength !== bytes) return undefined;
+    return this.free.pop();
+  }
+
+  /**
    * Hands `buffer` back for reuse. The caller guarantees that nothing still holds a view of it: whatever it
    * held was stored, copied or dropped.
    */

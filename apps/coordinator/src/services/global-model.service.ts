@@ -93,7 +93,7 @@ export class GlobalModelService {
     const modelHash = await sha256Hex(bytes);
     const known = this.blobs.get(modelHash);
     if (known) return known;
-    const transfer = await chunkTransfer(bytes, { transferId: transferIdFor(modelHash) });
+    const transfer = await chunkTransfer(bytes, { transferId: transferIdFor(modelHash), sha256: modelHash });
     const blob: ModelBlob = {
       bytes,
       values: weights.values,
@@ -105,6 +105,11 @@ export class GlobalModelService {
     this.blobs.set(blob.modelHash, blob);
     if (this.blobs.size > MAX_CACHED) this.blobs.delete(this.blobs.keys().next().value!);
     return blob;
+  }
+
+  /** The blob of a model this process encoded or read already, by its hash (its bytes' SHA-256). */
+  known(modelHash: string): ModelBlob | undefined {
+    return this.blobs.get(modelHash);
   }
 
   /** The blob whose transfer id a site asks for. */

@@ -35,6 +35,10 @@ export class GlobalWeightsService {
       return this.models.blob(this.models.initialWeights(spec), this.models.describe(spec).manifest);
     const checkpoint = await this.rounds.checkpoint(run.id, round);
     if (!checkpoint) throw new Error(`run ${run.id} has no checkpoint for round ${round}`);
+    // A checkpoint holds its model's bytes, so its hash is the model's: one this process wrote or read before
+    // is in memory, already checked (a round reads its start model three times: instructions, sum, aggregation).
+    const known = this.models.known(checkpoint.sha256);
+    if (known) return known;
     return this.models.fromBytes(await this.files.readVerified(checkpoint.path, checkpoint.sha256));
   }
 

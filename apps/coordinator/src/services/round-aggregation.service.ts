@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RunningFedAvg, isStateful, streamsFit } from '@fedfuse/strategy';
-import type { FitResult, ParameterLayout } from '@fedfuse/strategy';
+import type {
+  FitAggregate,
+  FitResult,
+  ParameterLayout,
+  RoundFailure,
+  StreamingStrategy,
+} from '@fedfuse/strategy';
 import { FileStoreRepository } from '../repositories/file-store.repository.ts';
 import type { Round } from '../repositories/round.ts';
 import type { UpdateRow } from '../repositories/rounds.repository.ts';
@@ -161,7 +167,7 @@ export class RoundAggregationService {
           failures,
         )
       : streamsFit(strategy)
-        ? strategy.aggregateStreamed(round.number, await this.runningSum(run, round, updates), failures)
+        ? await this.aggregateStreamed(strategy, { run, round, updates, failures })
         : strategy.aggregateFit(round.number, await this.allResults(updates), failures);
     const blob = await this.models.blob(aggregated.weights ?? global.values, manifest);
     const written = await this.write(run, round, blob, strategy);
@@ -172,7 +178,7 @@ export class RoundAggregationService {
   private async write(run: Run, round: Round, blob: ModelBlob, strategy: ReturnType<typeof runStrategy>) {
     crashPoint('aggregation', round.number);
     const path = checkpointPath(run.id, round.number);
-    const sha256 = await this.files.write(path, blob.bytes);
+    const sha256 = await this.files.write(path, blob.bytes, blob.modelHash);
     if (isStateful(strategy))
       await this.files.write(optimizerPath(run.id, round.number), encodeSnapshot(strategy.snapshotState()));
     return { blob, path, sha256 };
@@ -257,6 +263,17 @@ export class RoundAggregationService {
    * The running sum fed as the updates arrived when it holds exactly the kept ones; else (a restart, an
    * excluded update) rebuilt from the stored deltas one at a time, so memory stays O(model) either way.
    */
+  /** The strategy's step from the round's running sum, whose memory then goes to the next round's sum. */
+  private async aggregateStreamed(
+    strategy: StreamingStrategy,
+    o: { run: Run; round: Round; updates: StoredUpdates; failures: RoundFailure[] },
+  ): Promise<FitAggregate> {
+    const sum = await this.runningSum(o.run, o.round, o.updates);
+    const aggregated = strategy.aggregateStreamed(o.round.number, sum, o.failures);
+    this.sums.recycle(sum); // the mean is an array of its own; nothing reads the sum again
+    return aggregated;
+  }
+
   private async runningSum(run: Run, round: Round, updates: StoredUpdates): Promise<RunningFedAvg> {
     const streamed = this.sums.take(
       run.id,

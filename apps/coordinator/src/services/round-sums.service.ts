@@ -33,6 +33,8 @@ export class RoundSums {
   /** Per run, the round whose sum aggregation took: late additions to it are dropped, not kept alive. */
   private readonly taken = new Map<string, string>();
   private readonly bases = new Map<string, { roundId: string; weights: Promise<Float32Array | undefined> }>();
+  /** A sum nobody uses any more, whose arrays the next new sum takes over (RunningFedAvg.reusing). */
+  private spare: RunningFedAvg | undefined;
 
   /** The weights the run's open round started from, loaded by `load` once per round. */
   base(
@@ -54,11 +56,13 @@ export class RoundSums {
     if (entry?.roundId === roundId && entry.messageKeys.has(update.messageKey)) return;
     if (entry?.roundId !== roundId) {
       // A new round (or attempt) of the run: the old sum is of no more use.
+      if (entry) this.spare = entry.sum;
       entry = {
         roundId,
-        sum: new RunningFedAvg(base.length, update.layout),
+        sum: RunningFedAvg.reusing(this.spare, base.length, update.layout),
         messageKeys: new Set(),
       };
+      this.spare = undefined;
       this.open.set(runId, entry);
     }
     // The same float32 weights the batch path aggregates, global + delta rounded to float32, in one pass.
@@ -76,14 +80,28 @@ export class RoundSums {
     this.open.delete(runId);
     this.bases.delete(runId);
     this.taken.set(runId, roundId);
-    if (entry?.roundId !== roundId) return undefined;
+    if (entry?.roundId !== roundId) {
+      if (entry) this.spare = entry.sum;
+      return undefined;
+    }
     const exact =
       entry.messageKeys.size === messageKeys.length && messageKeys.every((key) => entry.messageKeys.has(key));
+    if (!exact) this.spare = entry.sum;
     return exact ? entry.sum : undefined;
+  }
+
+  /**
+   * Hands back a sum `take` returned once its caller is done with it (the mean computed), so the next round's
+   * sum reuses its memory instead of allocating two model-sized arrays.
+   */
+  recycle(sum: RunningFedAvg): void {
+    this.spare = sum; // taken, so no longer added to; handed back twice, it still lends its arrays once
   }
 
   /** Forgets the run's sum (its round was cancelled, or the run ended). */
   discard(runId: string): void {
+    const entry = this.open.get(runId);
+    if (entry) this.spare = entry.sum;
     this.open.delete(runId);
     this.bases.delete(runId);
   }

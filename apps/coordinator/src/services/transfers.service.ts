@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Ack, ChunkReceipt, TransferChunk, TransferRef } from '@fedfuse/protocol';
 import { ChunkReassembler, fail, ok } from '@fedfuse/protocol';
@@ -10,6 +11,8 @@ import { DeltaBuffers } from './delta-buffers.ts';
 
 interface Incoming {
   reassembler: ChunkReassembler;
+  /** The kept buffer the chunks are copied into as they arrive, when one was free at the first chunk. */
+  into?: Uint8Array;
   startedAt: number;
   sha256: string;
   bytes?: Uint8Array;
@@ -56,17 +59,30 @@ export class TransfersService {
       }
       if (!inSecureRound && !(await this.training(siteId)))
         return fail('wrong_round', 'no round is training with this site selected: nothing to upload');
+      // A kept buffer, when there is one, takes the chunks as they arrive: they die young instead of piling up
+      // as garbage for a full collection. Never a fresh one here: memory grows with what arrives (W7).
+      const into = this.buffers.takeKept(chunk.totalBytes);
+      // The transfer's hash is checked when its bytes are taken (`take`), and not at all for a sealed delta,
+      // whose AEAD tag authenticates every byte when it is opened: one pass over every upload less.
       entry = {
-        reassembler: new ChunkReassembler({ maxTotalBytes: this.maxDeltaBytes }),
+        reassembler: new ChunkReassembler({
+          maxTotalBytes: this.maxDeltaBytes,
+          verifyHash: false,
+          ...(into ? { into } : {}),
+        }),
+        ...(into ? { into } : {}),
         startedAt: this.clock.now(),
         sha256: chunk.sha256,
       };
     }
     const receipt = entry.reassembler.push(chunk);
-    if (!receipt.ok) return receipt;
+    if (!receipt.ok) {
+      if (!this.incoming.has(key) && entry.into) this.buffers.release(entry.into); // a refused first chunk
+      return receipt;
+    }
     this.incoming.set(key, entry);
     if (receipt.data.complete) {
-      const into = this.buffers.take(chunk.totalBytes);
+      const into = entry.into ?? this.buffers.take(chunk.totalBytes);
       const finished = await entry.reassembler.finish(into);
       if (!finished.ok) {
         this.incoming.delete(key);
@@ -78,8 +94,12 @@ export class TransfersService {
     return receipt;
   }
 
-  /** The finished bytes of a transfer that match `ref`, removed from the buffer. */
-  take(siteId: string, ref: TransferRef): Ack<Uint8Array> {
+  /**
+   * The finished bytes of a transfer that match `ref`, removed from the buffer, once they hash to the
+   * transfer's SHA-256 (else refused: `hash_mismatch`). `authenticated`: the caller checks every byte itself
+   * before using any (it opens a sealed box), so they are not hashed.
+   */
+  take(siteId: string, ref: TransferRef, authenticated = false): Ack<Uint8Array> {
     const key = `${siteId}/${ref.transferId}`;
     const entry = this.incoming.get(key);
     if (!entry) return fail('unknown_transfer', `no delta transfer ${ref.transferId} from this site`);
@@ -91,6 +111,16 @@ export class TransfersService {
     if (entry.bytes.byteLength !== ref.totalBytes || entry.sha256 !== ref.sha256)
       return fail('invalid_payload', 'the submission names another size or hash than the transfer had');
     this.incoming.delete(key);
+    if (!authenticated) {
+      const actual = createHash('sha256').update(entry.bytes).digest('hex');
+      if (actual !== entry.sha256) {
+        this.buffers.release(entry.bytes);
+        return fail(
+          'hash_mismatch',
+          `transfer ${ref.transferId} hashes to ${actual}, but ${entry.sha256} was announced`,
+        );
+      }
+    }
     return ok(entry.bytes);
   }
 
@@ -115,8 +145,12 @@ export class TransfersService {
     if (keys.length === 0) return;
     let bytes = 0;
     for (const key of keys) {
-      bytes += heldBy(this.incoming.get(key)!);
+      const entry = this.incoming.get(key)!;
+      bytes += heldBy(entry);
       this.incoming.delete(key);
+      // Out of the map, nothing can write to or take its buffer any more.
+      const buffer = entry.into ?? entry.bytes;
+      if (buffer) this.buffers.release(buffer);
     }
     await this.audit.record({
       actor: { kind: 'site', id: siteId },

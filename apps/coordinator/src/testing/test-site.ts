@@ -23,9 +23,11 @@ import {
   FlEvent,
   FlRoute,
   PROTOCOL_VERSION,
+  DEFAULT_CHUNK_WINDOW,
   chunkTransfer,
   decodeWeights,
   encodeWeights,
+  sendWindowed,
 } from '@fedfuse/protocol';
 import {
   Identity,
@@ -310,10 +312,18 @@ export class TestSite {
     });
     if (options.tamper) sealed[sealed.length - 5]! ^= 0x01;
     const transfer = await chunkTransfer(sealed, { chunkDigests: false });
-    for (const chunk of transfer.chunks()) {
+    // As a site daemon sends (fit-uploader.ts): the first chunk alone opens the transfer, then a window of them.
+    let refused: Ack<never> | undefined;
+    const send = async (chunk: TransferChunk): Promise<boolean> => {
       const receipt = await this.emit(FlEvent.deltaChunk, chunk);
-      if (!receipt.ok) return receipt;
-    }
+      if (!receipt.ok) refused ??= receipt;
+      return receipt.ok;
+    };
+    const chunks = transfer.chunks();
+    const first = chunks.next();
+    if (!first.done && (await send(first.value)))
+      await sendWindowed(chunks, { window: DEFAULT_CHUNK_WINDOW, send });
+    if (refused) return refused;
     return this.emit<SubmitReceipt>(FlEvent.roundSubmit, {
       runId: ins.runId,
       roundId: ins.roundId,

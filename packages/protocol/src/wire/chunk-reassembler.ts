@@ -13,6 +13,18 @@ export interface ReassemblerOptions {
   maxTotalBytes?: number;
   /** How far past the first missing chunk an arriving index may be (default MAX_CHUNK_WINDOW). */
   reorderWindow?: number;
+  /**
+   * Memory the caller already holds for the whole transfer (a reused delta-sized buffer): when it has exactly
+   * the transfer's length, each accepted chunk is copied into it on arrival and not kept, so chunks die young
+   * instead of living until the last one arrives, and `finish` returns it. Ignored when the length differs.
+   * Overwritten even when the transfer is refused.
+   */
+  into?: Uint8Array;
+  /**
+   * Check the whole-transfer SHA-256 at `finish` (default true). False only for a caller that authenticates
+   * the bytes another way before using them (a sealed delta's AEAD tag) or hashes them itself when it must.
+   */
+  verifyHash?: boolean;
 }
 
 const HEADER_FIELDS = ['transferId', 'totalBytes', 'chunkBytes', 'chunkCount', 'sha256'] as const;
@@ -87,7 +99,9 @@ export class ChunkReassembler {
     // Only now, with the chunk accepted, does any state change.
     this.ref = ref;
     const received = (this.received ??= new Uint8Array(ref.chunkCount));
-    this.chunks.set(chunk.index, ownBytes(chunk.data));
+    const into = this.options.into;
+    if (into?.byteLength === ref.totalBytes) into.set(chunk.data, chunk.index * ref.chunkBytes);
+    else this.chunks.set(chunk.index, ownBytes(chunk.data));
     this.heldBytes += chunk.data.byteLength;
     received[chunk.index] = 1;
     this.receivedCount += 1;
@@ -99,9 +113,9 @@ export class ChunkReassembler {
   }
 
   /**
-   * Check completeness and the whole-transfer hash; on success returns the bytes (once). `into`, when it has
-   * exactly the transfer's length, receives them instead of a fresh buffer (a caller reusing delta-sized
-   * buffers); it is overwritten even when the transfer is refused.
+   * Check completeness and (unless `verifyHash` is false) the whole-transfer hash; on success returns the bytes (once): the `into` of the
+   * options when chunks went there on arrival, else `into` here when it has exactly the transfer's length (a
+   * caller reusing delta-sized buffers; overwritten even when the transfer is refused), else a fresh buffer.
    */
   async finish(into?: Uint8Array): Promise<Ack<Uint8Array>> {
     const ref = this.ref;
@@ -117,9 +131,11 @@ export class ChunkReassembler {
         `transfer ${ref.transferId} is missing ${ref.chunkCount - this.receivedCount} of ${ref.chunkCount} chunks (${missing.join(', ')}${more})`,
       );
     }
-    const bytes = into?.byteLength === ref.totalBytes ? into : new Uint8Array(ref.totalBytes);
+    const arrivedInto = this.options.into?.byteLength === ref.totalBytes ? this.options.into : undefined;
+    const bytes =
+      arrivedInto ?? (into?.byteLength === ref.totalBytes ? into : new Uint8Array(ref.totalBytes));
     for (const [index, data] of this.chunks) bytes.set(data, index * ref.chunkBytes);
-    const actual = await sha256Hex(bytes);
+    const actual = this.options.verifyHash === false ? ref.sha256 : await sha256Hex(bytes);
     if (actual !== ref.sha256) {
       return fail(
         'hash_mismatch',

@@ -157,6 +157,64 @@ describe('chunked transfer', () => {
     });
   });
 
+  it('copies each chunk into the given buffer on arrival, in any order, keeping none of them', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const into = new Uint8Array(300).fill(0xee);
+    const r = new ChunkReassembler({ expected: ref, into });
+    for (const c of [chunks[1]!, chunks[0]!, chunks[2]!]) {
+      const own = { ...c, data: c.data.slice() }; // a buffer of its own, which the plain path would keep
+      expect(r.push(own).ok).toBe(true);
+      own.data.fill(0); // the socket layer reusing it: the copy already taken is unaffected
+    }
+    expect(r.bytesHeld).toBe(300);
+    expect(into).toEqual(bytes);
+    const done = await r.finish(new Uint8Array(300)); // finish's own buffer is not used: the chunks are in `into`
+    expect(done.ok && done.data).toBe(into);
+    expect(r.bytesHeld).toBe(0);
+  });
+
+  it('leaves the given buffer as it was for a refused chunk, and refuses a bad hash at finish', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const into = new Uint8Array(300).fill(0xee);
+    const r = new ChunkReassembler({ expected: ref, into });
+    expect(r.push({ ...chunks[0]!, data: new Uint8Array(101) }).ok).toBe(false); // too long for its slot
+    expect(r.push({ ...chunks[0]!, totalBytes: 301 }).ok).toBe(false); // disagrees with the announcement
+    expect(into.every((b) => b === 0xee)).toBe(true);
+    for (const c of chunks) r.push(c.index === 2 ? { ...c, data: new Uint8Array(100) } : c);
+    expect(await r.finish()).toMatchObject({ ok: false, error: { code: 'hash_mismatch' } });
+    const wrongSize = new Uint8Array(299);
+    const ignored = new ChunkReassembler({ expected: ref, into: wrongSize });
+    for (const c of chunks) ignored.push(c);
+    const fresh = await ignored.finish();
+    expect(fresh.ok && fresh.data).not.toBe(wrongSize);
+    expect(fresh.ok && fresh.data).toEqual(bytes);
+  });
+
+  it('leaves the whole hash to the caller when told to, and still refuses an incomplete transfer', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref, verifyHash: false });
+    for (const c of chunks) r.push(c.index === 1 ? { ...c, data: new Uint8Array(100) } : c);
+    const done = await r.finish();
+    expect(done.ok && done.data.subarray(100, 200)).toEqual(new Uint8Array(100)); // the caller authenticates
+    const partial = new ChunkReassembler({ expected: ref, verifyHash: false });
+    partial.push(chunks[0]!);
+    expect(await partial.finish()).toMatchObject({ ok: false, error: { code: 'incomplete_transfer' } });
+  });
+
+  it('takes the whole hash from the caller when given, instead of hashing again', async () => {
+    const bytes = bytesOf(300);
+    const hashed = await chunkTransfer(bytes, { chunkBytes: 100 });
+    const named = await chunkTransfer(bytes, { chunkBytes: 100, sha256: 'ab'.repeat(32) });
+    expect(named.ref.sha256).toBe('ab'.repeat(32));
+    expect({ ...named.ref, sha256: hashed.ref.sha256, transferId: '' }).toEqual({
+      ...hashed.ref,
+      transferId: '',
+    });
+  });
+
   it('refuses a chunk whose payload is longer than its slot', async () => {
     const { chunks } = await chunksOf(bytesOf(25), 10);
     const r = new ChunkReassembler();

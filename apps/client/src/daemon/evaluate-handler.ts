@@ -33,6 +33,8 @@ export class EvaluateHandler {
       outbox: EvaluationOutbox;
       failures: FailureReporter;
       log: Logger;
+      /** Whether this site's ledger holds record-level DP-SGD training for the run. */
+      trainedUnderRecordLevelDp: (runId: string) => boolean;
     },
   ) {}
 
@@ -105,7 +107,7 @@ export class EvaluateHandler {
       tasks: ins.config.tasks,
       bins: ins.config.bins,
       batchSize: ins.config.batchSize,
-      ...(ins.config.recalibrateOn ? { recalibrateOn: ins.config.recalibrateOn } : {}),
+      ...recalibration(ins, deps.trainedUnderRecordLevelDp(ins.runId)),
     });
     if (signal.aborted) return;
     const res = EvaluateRes.safeParse({
@@ -123,4 +125,15 @@ export class EvaluateHandler {
     deps.log.info('evaluation done', { roundId: ins.roundId, numExamples: outcome.numExamples, auc });
     await deps.outbox.submit({ res: res.data, roundNumber: ins.roundNumber, modelHash: ins.model.modelHash });
   }
+}
+
+/**
+ * The split the coordinator asks the site to refit its intercepts on, except that after record-level
+ * DP-SGD training in the run the site refits on its validation split whatever it is asked: training
+ * records reach the reported histograms only through the DP-trained weights, by the site's own rule.
+ */
+function recalibration(ins: EvaluateIns, recordLevel: boolean): { recalibrateOn?: 'train' | 'validation' } {
+  const asked = ins.config.recalibrateOn;
+  if (!asked) return {};
+  return { recalibrateOn: recordLevel ? 'validation' : asked };
 }

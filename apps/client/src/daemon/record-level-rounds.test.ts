@@ -1,10 +1,10 @@
-import type { FitConfig, FitIns } from '@fedfuse/protocol';
-import { FlEvent } from '@fedfuse/protocol';
+import type { EvaluateIns, FitConfig, FitIns } from '@fedfuse/protocol';
+import { EvaluateRes, FlEvent } from '@fedfuse/protocol';
 import { dpSgdEpsilon } from '@fedfuse/model';
 import { describe, expect, it } from 'vitest';
 
 import { gatherStatus } from '../cli/status-command.ts';
-import { fitIns } from '../testing/global-model.ts';
+import { evaluateIns, fitIns } from '../testing/global-model.ts';
 import { usePrivacyDaemonSite } from '../testing/privacy-daemon.ts';
 
 const DP_SGD = { clip: 0.5, noiseMultiplier: 1.1, delta: 1e-5 };
@@ -78,5 +78,22 @@ describe('a record-level DP-SGD round at the site', () => {
     ]);
     expect(site.memory.entries().some((e) => e.msg === 'round started')).toBe(false);
     expect((await gatherStatus(site.env.dir)).privacy.recordLevel).toEqual([]);
+  });
+
+  it('refits its scoring intercepts on the validation split after DP-SGD training in the run, whatever the coordinator asks', async () => {
+    await site.start();
+    const dpRun = (await site.trainRound(insWith({ epochs: 1, batchSize: 8, dpSgd: DP_SGD }))).res.runId;
+    const otherRun = '00000000-0000-4000-8000-000000000002';
+    const histograms = async (runId: string, recalibrateOn: 'train' | 'validation') => {
+      const base = evaluateIns({ model: site.model, coordinator: site.env.coordinator.identity, bins: 50 });
+      const ins: EvaluateIns = { ...base, runId, config: { ...base.config, recalibrateOn } };
+      expect(await site.env.coordinator.emitWithAck(FlEvent.evaluateStart, ins)).toEqual([{ ok: true }]);
+      const res = EvaluateRes.parse((await site.env.coordinator.next(FlEvent.evaluateSubmit)).payload);
+      return JSON.stringify(Object.values(res.tasks).map((t) => t.histogram));
+    };
+    // In a run without DP-SGD here the two splits give different scores, so the comparison can tell them apart.
+    expect(await histograms(otherRun, 'train')).not.toBe(await histograms(otherRun, 'validation'));
+    expect(await histograms(dpRun, 'train')).toBe(await histograms(dpRun, 'validation'));
+    expect(await histograms(dpRun, 'train')).toBe(await histograms(otherRun, 'validation'));
   });
 });

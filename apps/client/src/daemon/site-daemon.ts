@@ -127,6 +127,7 @@ export class SiteDaemon {
       outbox: this.outbox,
       failures,
       log,
+      trainedUnderRecordLevelDp: (runId) => parts.privacy.ledger.getRecordLevel(runId) !== undefined,
     });
     this.listen();
     connection.start();

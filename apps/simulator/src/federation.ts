@@ -9,6 +9,7 @@ import {
   type ModelBatch,
 } from '@fedfuse/data';
 import { recalibrationRows } from '@fedfuse/model';
+import type { SiteRecalibration } from './final-evaluation.ts';
 
 /** How the synthetic sites differ from each other. */
 export interface Heterogeneity {
@@ -128,9 +129,6 @@ export async function loadFederation(
 }
 
 /** Every site's recalibration rows in the pooled held-out batch's order, for the final evaluation. */
-export function pooledRecalibration(
-  loaded: LoadedFederation,
-  split: RecalibrationSplit,
-): { rows: number; calibrateOn: ModelBatch }[] {
+export function pooledRecalibration(loaded: LoadedFederation, split: RecalibrationSplit): SiteRecalibration {
   return loaded.sites.map((s) => ({ rows: s.test.n, calibrateOn: s.recalibration[split] }));
 }

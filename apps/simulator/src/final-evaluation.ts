@@ -35,25 +35,21 @@ function labelled(batch: ModelBatch, task: number, tasks: number): number {
 
 /**
  * The sites whose held-out rows make up the evaluated batch, in its order: how many rows each has there
- * and the labelled rows it refits its intercepts on (none: scored without recalibration).
+ * and the labelled rows it refits its intercepts on.
  */
-export type SiteRecalibration = { rows: number; calibrateOn: ModelBatch | undefined }[];
+export type SiteRecalibration = { rows: number; calibrateOn: ModelBatch }[];
 
 /** Every site's intercepts, fitted once for every modality subset the final evaluation scores. */
-type FittedSites = { rows: number; intercepts: SiteIntercepts | undefined }[];
+type FittedSites = { rows: number; intercepts: SiteIntercepts }[];
 
 function fitSites(model: TriModalModel, sites: SiteRecalibration): FittedSites {
   const hides = allSubsets()
     .filter((subset) => subset.length > 0)
     .map((subset) => MODALITY_NAMES.filter((m) => !subset.includes(m)));
-  return sites.map((site) => {
-    const labelled = site.calibrateOn?.labels.some((y) => !Number.isNaN(y));
-    return {
-      rows: site.rows,
-      intercepts:
-        site.calibrateOn && labelled ? siteIntercepts(model, site.calibrateOn, { hides }) : undefined,
-    };
-  });
+  return sites.map((site) => ({
+    rows: site.rows,
+    intercepts: siteIntercepts(model, site.calibrateOn, { hides }),
+  }));
 }
 
 /** Per row of the pooled batch, its site's intercepts for the model scored with `hide` hidden. */
@@ -66,7 +62,7 @@ function pooledOffsets(
   const offsets = new Float32Array(o.n * tasks);
   let at = 0;
   for (const site of sites) {
-    const own = site.intercepts?.offsetsFor(o.hide) ?? new Float32Array(tasks);
+    const own = site.intercepts.offsetsFor(o.hide);
     for (let r = 0; r < site.rows; r++) offsets.set(own, (at + r) * tasks);
     at += site.rows;
   }

@@ -152,4 +152,15 @@ describe('evaluateModel with site intercepts', () => {
       }
     }
   });
+
+  it('gives every subset zero intercepts when the site has no label at all (or no rows)', () => {
+    const model = tinyModel({ tasks: ['t1', 't2'] });
+    const unlabelled = { ...anyBatch(model.config, { n: 12, seed: 2 }) };
+    unlabelled.labels = unlabelled.labels.map(() => Number.NaN);
+    const empty = anyBatch(model.config, { n: 0, seed: 2 });
+    for (const batch of [unlabelled, empty]) {
+      const fitted = siteIntercepts(model, batch, { hides: [[], ['imaging']] });
+      expect([...fitted.offsetsFor([]), ...fitted.offsetsFor(['imaging'])]).toEqual([0, 0, 0, 0]);
+    }
+  });
 });

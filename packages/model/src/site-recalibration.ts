@@ -106,7 +106,9 @@ export function siteIntercepts(
   chosen.forEach((row, i) => {
     for (let t = 0; t < tasks; t++) labels[i * tasks + t] = batch.labels[row * tasks + t]!;
   });
-  for (let start = 0; start < chosen.length; start += size) {
+  // Without a single label every intercept is the prior's 0: the model need not run.
+  const labelled = labels.some((y) => !Number.isNaN(y));
+  for (let start = 0; labelled && start < chosen.length; start += size) {
     const rows = chosen.subarray(start, start + size);
     const present = presentRows(batch, rows, modalities);
     tf.tidy(() => {

@@ -162,11 +162,10 @@ export class LocalModel {
   }
 }
 
-/** The labelled split the run recalibrates on, as the model reads it; none when the run asks for none or it has no labels. */
+/** The labelled split the run recalibrates on, as the model reads it; none when the run asks for none. */
 function recalibrationBatch(site: SiteData, req: EvaluateRequest): ModelBatch | undefined {
   if (!req.recalibrateOn) return undefined;
-  const batch = fitBatch(site[req.recalibrateOn].batch, { widths: widthsOf(site), spec: req.spec });
-  return batch.labels.some((y) => !Number.isNaN(y)) ? batch : undefined;
+  return fitBatch(site[req.recalibrateOn].batch, { widths: widthsOf(site), spec: req.spec });
 }
 
 function widthsOf(site: SiteData): BatchWidths {

@@ -189,6 +189,8 @@ describe(Trainer.name, () => {
       tasks: ['cardiac'],
       bins: 5,
       batchSize: 4,
+      // One task, one modality: the intercepts for it and for nothing shown are fitted the same way.
+      recalibrateOn: 'train',
     });
     expect(res.numExamples).toBe(6);
     expect(Object.keys(res.tasks.cardiac!.metrics)).toContain('ablation.ehr.auc');

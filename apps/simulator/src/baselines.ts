@@ -2,6 +2,7 @@ import { concatBatches, type ModelBatch } from '@fedfuse/data';
 import { createModel, trainLocalRound, type TriModalModel } from '@fedfuse/model';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
 import { pooledRecalibration, type LoadedFederation } from './federation.ts';
+import { trainingSeed } from './options.ts';
 import { modelConfigFor, type ModelChoices } from './run-config.ts';
 
 /** The training budget of a baseline: the same passes over the data as the federated run. */
@@ -22,7 +23,7 @@ function trainOn(model: TriModalModel, batch: ModelBatch, options: BaselineOptio
     epochs: options.epochs,
     batchSize: options.batchSize,
     learningRate: options.learningRate,
-    seed: options.seed,
+    seed: trainingSeed(options),
     modalityKeepProb: options.modalityKeepProb,
   }).seconds;
 }

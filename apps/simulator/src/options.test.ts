@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 
 import { RUN_FLAGS, resolveSimulationOptions } from './options.ts';
-import { privacyFor, trainingSites } from './run-config.ts';
+import { modelConfigFor, privacyFor, runConfigFor, trainingSites } from './run-config.ts';
+import type { LoadedFederation } from './federation.ts';
 import { commanderOption, flagValues } from './run-flags.ts';
 
 describe(resolveSimulationOptions.name, () => {
@@ -75,6 +76,32 @@ describe('RUN_FLAGS', () => {
       modalityKeepProb: 0.5,
       fusion: 'late',
     });
+  });
+});
+
+describe('--train-seed', () => {
+  const loaded = {
+    tasks: ['cancer'],
+    ehrDim: 4,
+    genomicsDim: 500,
+    imageShape: [32, 32, 1],
+  } as unknown as LoadedFederation;
+
+  it('seeds the model and the run alone; without it they take the data seed', () => {
+    const own = resolveSimulationOptions({ out: 'x', seed: 2, trainSeed: 7 });
+    expect(own.seed).toBe(2);
+    expect(runConfigFor(own, loaded).seed).toBe(7);
+    expect(modelConfigFor(own, loaded).seed).toBe(7);
+    expect(runConfigFor(own, loaded).name).toContain('seed 2 train seed 7');
+    const shared = resolveSimulationOptions({ out: 'x', seed: 2 });
+    expect(shared.trainSeed).toBeUndefined();
+    expect(runConfigFor(shared, loaded).seed).toBe(2);
+    expect(modelConfigFor(shared, loaded).seed).toBe(2);
+  });
+
+  it('is refused when it is not a non-negative integer, naming the flag', () => {
+    expect(() => resolveSimulationOptions({ out: 'x', trainSeed: -1 })).toThrow(/^--train-seed: /);
+    expect(() => resolveSimulationOptions({ out: 'x', trainSeed: 1.5 })).toThrow(/^--train-seed: /);
   });
 });
 

@@ -80,6 +80,13 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     help: `seed of the data, the model and the run (${DEFAULTS.seed})`,
   },
   {
+    flag: 'train-seed',
+    key: 'trainSeed',
+    value: 'S',
+    kind: 'number',
+    help: 'seed of the model and the run alone (--seed): the same data trained anew, for the spread of a figure',
+  },
+  {
     flag: 'fusion',
     key: 'fusion',
     value: 'F',
@@ -332,6 +339,12 @@ export const SimulationOptions = z.object({
     .int()
     .min(0)
     .max(2 ** 31 - 1),
+  /** Seed of the model's initial weights and of the run (site seeds, sampling); the data keep `seed`. */
+  trainSeed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   fusion: z.enum(FUSIONS),
   strategy: z.enum(STRATEGIES),
   patientsPerSite: z.int().min(10),
@@ -387,6 +400,11 @@ export const SimulationOptions = z.object({
 });
 export type SimulationOptions = z.infer<typeof SimulationOptions>;
 export type SimulationInput = z.input<typeof SimulationOptions>;
+
+/** The seed the model and the run train with: `--train-seed`, or the data's `--seed`. */
+export function trainingSeed(options: Pick<SimulationOptions, 'seed' | 'trainSeed'>): number {
+  return options.trainSeed ?? options.seed;
+}
 
 /** Options with every default filled in; throws an Error naming the first bad option. */
 export function resolveSimulationOptions(

@@ -25,6 +25,7 @@ function sampleReport(): SimulationReport {
       sites: 2,
       rounds: 1,
       seed: 1,
+      trainSeed: null,
       fusion: 'hybrid',
       strategy: 'fedavg',
       patientsPerSite: 60,
@@ -119,6 +120,13 @@ describe('parseReport', () => {
     expect(() => parseReport({ ...report, config: { ...report.config, fraction: 0 } })).toThrow(
       'config.fraction',
     );
+  });
+
+  it('reads a report written before --train-seed: the run trained with the data seed', () => {
+    const report = sampleReport() as unknown as { config: Record<string, unknown> };
+    delete report.config.trainSeed;
+    expect(parseReport(report).config.trainSeed).toBeNull();
+    expect(parseReport({ ...report, config: { ...report.config, trainSeed: 3 } }).config.trainSeed).toBe(3);
   });
 
   it('reads a report written before the stage words: its rounds were committed ones', () => {

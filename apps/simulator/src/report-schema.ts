@@ -85,6 +85,8 @@ export const SimulationConfig = z.object({
   sites: z.int().min(1),
   rounds: z.int().min(1),
   seed: z.int(),
+  /** `--train-seed` when the model and run had their own seed (reports before it: none). */
+  trainSeed: z.int().nullable().default(null),
   fusion: z.string(),
   strategy: z.string(),
   patientsPerSite: z.int().min(1),

@@ -1,12 +1,12 @@
 import type { RunConfigInput } from '@fedfuse/protocol';
 import type { LoadedFederation } from './federation.ts';
 import type { SimulationOptions } from './options.ts';
-import { RECORD_LEVEL_DEFAULTS } from './options.ts';
+import { RECORD_LEVEL_DEFAULTS, trainingSeed } from './options.ts';
 
 /** The model settings a simulation chooses; the rest are the model's defaults. */
 export type ModelChoices = Pick<
   SimulationOptions,
-  'fusion' | 'weightDecay' | 'alignWeight' | 'genomicsNoise' | 'genomicsDecay' | 'seed'
+  'fusion' | 'weightDecay' | 'alignWeight' | 'genomicsNoise' | 'genomicsDecay' | 'seed' | 'trainSeed'
 >;
 
 /** The model for `loaded`'s data: the run's model spec and the central baselines' model alike. */
@@ -21,7 +21,7 @@ export function modelConfigFor(options: ModelChoices, loaded: LoadedFederation) 
     alignWeight: options.alignWeight,
     genomicsNoise: options.genomicsNoise,
     genomicsDecayFactor: options.genomicsDecay,
-    seed: options.seed,
+    seed: trainingSeed(options),
   };
 }
 
@@ -31,11 +31,11 @@ export function modelConfigFor(options: ModelChoices, loaded: LoadedFederation) 
  */
 export function runConfigFor(options: SimulationOptions, loaded: LoadedFederation): RunConfigInput {
   return {
-    name: `fedfuse-sim ${options.fusion} ${options.strategy} seed ${options.seed}`,
+    name: `fedfuse-sim ${options.fusion} ${options.strategy} seed ${options.seed}${options.trainSeed === undefined ? '' : ` train seed ${options.trainSeed}`}`,
     rounds: options.rounds,
     minClients: trainingSites(options),
     fraction: options.fraction,
-    seed: options.seed,
+    seed: trainingSeed(options),
     model: modelConfigFor(options, loaded),
     strategy: {
       name: options.strategy,

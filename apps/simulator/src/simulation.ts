@@ -236,6 +236,7 @@ function reportConfig(options: SimulationOptions, loaded: LoadedFederation): Sim
     sites: options.sites,
     rounds: options.rounds,
     seed: options.seed,
+    trainSeed: options.trainSeed ?? null,
     fusion: options.fusion,
     strategy: options.strategy,
     patientsPerSite: options.patientsPerSite,

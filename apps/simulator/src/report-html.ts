@@ -173,7 +173,7 @@ export function renderReportHtml(report: SimulationReport): string {
   const tasks = Object.keys(report.final.tasks);
   const t = report.timings;
   const header = `<h1>FedFuse simulation: ${esc(c.fusion)} fusion, ${esc(c.strategy)}, ${c.sites} sites</h1>
-<p class="note">${c.rounds} rounds × ${c.epochs} local epochs, ${c.patientsPerSite} patients per site on average, ${c.iid ? 'IID sites' : `label skew α = ${c.nonIid}`}, ${c.imageSize}×${c.imageSize} images, ${c.genes} genes, seed ${c.seed}${c.trainSeed === null ? '' : ` (training seed ${c.trainSeed})`}, backend ${esc(c.backend)}. Generated ${esc(report.generatedAt)}.</p>`;
+<p class="note">${c.rounds} rounds × ${c.epochs} local epochs, ${c.patientsPerSite} patients per site on average, ${c.iid ? 'IID sites' : `label skew α = ${c.nonIid}`}, ${c.imageSize}×${c.imageSize} ${esc(c.imageFamily)} images, ${c.genes} genes, seed ${c.seed}${c.trainSeed === null ? '' : ` (training seed ${c.trainSeed})`}, backend ${esc(c.backend)}. Generated ${esc(report.generatedAt)}.</p>`;
   const final = `<h2>${esc(modelLine(report))} on the pooled test splits (${report.final.numExamples} patients)</h2>${htmlTable(FINAL_HEADERS, finalTableRows(report), esc)}<p>Mean AUC over tasks: <b>${num(report.final.meanAuc)}</b></p><p data-privacy>${esc(privacyLine(report))}</p>`;
   const cost = `<h2>Cost</h2>${htmlTable(
     [

@@ -39,6 +39,7 @@ function sampleReport(): SimulationReport {
       proximalMu: 0,
       serverLearningRate: null,
       imageSize: 16,
+      imageFamily: 'axial',
       genes: 500,
       missingScale: 0.25,
       weightDecay: 1e-4,
@@ -122,10 +123,12 @@ describe('parseReport', () => {
     );
   });
 
-  it('reads a report written before --train-seed: the run trained with the data seed', () => {
+  it('reads a report written before --train-seed and --image-family: data seed, chest images', () => {
     const report = sampleReport() as unknown as { config: Record<string, unknown> };
     delete report.config.trainSeed;
+    delete report.config.imageFamily;
     expect(parseReport(report).config.trainSeed).toBeNull();
+    expect(parseReport(report).config.imageFamily).toBe('chest');
     expect(parseReport({ ...report, config: { ...report.config, trainSeed: 3 } }).config.trainSeed).toBe(3);
   });
 

@@ -102,6 +102,8 @@ export const SimulationConfig = z.object({
   proximalMu: z.number().min(0),
   serverLearningRate: z.number().nullable(),
   imageSize: z.int().min(1),
+  /** What the images show (`--image-family`; reports before it: `chest`, the only family then). */
+  imageFamily: z.string().default('chest'),
   genes: z.int().min(1),
   /** Factor on the generator's default missing-modality rates. */
   missingScale: z.number().min(0),

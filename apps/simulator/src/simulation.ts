@@ -250,6 +250,7 @@ function reportConfig(options: SimulationOptions, loaded: LoadedFederation): Sim
     proximalMu: options.proximalMu,
     serverLearningRate: options.serverLearningRate ?? null,
     imageSize: options.imageSize,
+    imageFamily: options.imageFamily,
     genes: loaded.genomicsDim,
     missingScale: options.missingScale,
     weightDecay: options.weightDecay,

@@ -1,7 +1,8 @@
 // What site recalibration adds to a site's evaluation of one global model (validation split, then the
 // test split with each modality hidden in turn, as the daemon evaluates every round): plain, with the
 // intercepts fitted in one pass of the encoders for every subset (what the product does), and with one
-// pass per subset. Three sites of 600 patients with 32×32 images and 500 genes (as the simulator makes them),
+// pass per subset; and the test split's subsets scored from one encoder pass (evaluateSubsets, the product)
+// against one pass per subset (as before session 12). Three sites of 600 patients with 32×32 images and 500 genes (as the simulator makes them),
 // an untrained model of their size, wasm.
 // Run: npx tsx --conditions=source bench/recalibration/index.ts
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,27 +26,38 @@ type Fit = (model: TriModalModel, site: SiteData) => SiteIntercepts | undefined;
 
 const hidesOf = (model: TriModalModel): Modality[][] => [[], ...model.config.modalities.map((m) => [m])];
 
-const FITS: Record<string, Fit> = {
-  plain: () => undefined,
-  'recalibrated, encoders once': (model, site) =>
-    siteIntercepts(model, site.train.batch, { hides: hidesOf(model) }),
-  'recalibrated, encoders per subset': (model, site) => {
-    const each = hidesOf(model).map((hide) => ({
-      hide,
-      fit: siteIntercepts(model, site.train.batch, { hides: [hide] }),
-    }));
-    return {
-      offsetsFor: (hide) => each.find((e) => e.hide.join() === [...hide].join())!.fit.offsetsFor(hide),
-    };
+const fitOnce: Fit = (model, site) => siteIntercepts(model, site.train.batch, { hides: hidesOf(model) });
+
+const fitPerSubset: Fit = (model, site) => {
+  const each = hidesOf(model).map((hide) => ({
+    hide,
+    fit: siteIntercepts(model, site.train.batch, { hides: [hide] }),
+  }));
+  return {
+    offsetsFor: (hide) => each.find((e) => e.hide.join() === [...hide].join())!.fit.offsetsFor(hide),
+  };
+};
+
+/** How the test split's subsets are scored: one encoder pass for all, or one per subset. */
+type Removal = 'shared' | 'per subset';
+
+const WAYS: Record<string, { fit: Fit; removal: Removal }> = {
+  plain: { fit: () => undefined, removal: 'shared' },
+  'recalibrated, encoders once (the product)': { fit: fitOnce, removal: 'shared' },
+  'recalibrated, test subsets scored one pass each (session 11)': { fit: fitOnce, removal: 'per subset' },
+  'recalibrated, every subset one pass each (before session 11)': {
+    fit: fitPerSubset,
+    removal: 'per subset',
   },
 };
 
-function evaluateOnce(model: TriModalModel, site: SiteData, fit: Fit): number {
+function evaluateOnce(model: TriModalModel, site: SiteData, way: { fit: Fit; removal: Removal }): number {
   const started = performance.now();
-  const intercepts = fit(model, site);
+  const intercepts = way.fit(model, site);
   const options = intercepts ? { intercepts } : {};
   evaluateModel(model, site.validation.batch, options);
-  evaluateModalityRemoval(model, site.test.batch, options);
+  if (way.removal === 'shared') evaluateModalityRemoval(model, site.test.batch, options);
+  else for (const hide of hidesOf(model)) evaluateModel(model, site.test.batch, { ...options, hide });
   return performance.now() - started;
 }
 
@@ -73,9 +85,9 @@ try {
       seed: 1,
     });
     try {
-      const times = new Map(Object.keys(FITS).map((name) => [name, [] as number[]]));
+      const times = new Map(Object.keys(WAYS).map((name) => [name, [] as number[]]));
       for (let r = 0; r < REPEATS; r++)
-        for (const [name, fit] of Object.entries(FITS)) times.get(name)!.push(evaluateOnce(model, site, fit));
+        for (const [name, way] of Object.entries(WAYS)) times.get(name)!.push(evaluateOnce(model, site, way));
       const plain = median(times.get('plain')!);
       const sizes = `train ${site.train.batch.n}, validation ${site.validation.batch.n}, test ${site.test.batch.n}`;
       console.log(`site ${site.site} (${sizes}), median of ${REPEATS}:`);

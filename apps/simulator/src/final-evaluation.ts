@@ -1,6 +1,6 @@
 import type { ModelBatch } from '@fedfuse/data';
 import {
-  evaluateModel,
+  evaluateSubsets,
   siteIntercepts,
   type Evaluation,
   type SiteIntercepts,
@@ -70,35 +70,29 @@ function pooledOffsets(
   return offsets;
 }
 
-/** Scores the batch with `hide` hidden, each row with its site's intercepts when sites are given. */
-function evaluateAt(
-  model: TriModalModel,
-  batch: ModelBatch,
-  o: { hide: ModalityName[]; sites?: FittedSites; embeddings?: boolean },
-): Evaluation {
-  const logitOffsets = o.sites ? pooledOffsets(model, o.sites, { n: batch.n, hide: o.hide }) : undefined;
-  return evaluateModel(model, batch, {
-    hide: o.hide,
-    ...(o.embeddings ? { embeddings: true } : {}),
-    ...(logitOffsets ? { logitOffsets } : {}),
-  });
-}
-
-/** AUC of every task with only the modalities of each subset visible; the empty subset is chance. */
-function subsetAucs(
+/**
+ * Every non-empty modality subset scored on the batch (the encoders run once for all of them), each row
+ * with its site's intercepts when sites are given; the full model's embeddings too. The empty subset is chance.
+ */
+function subsetEvaluations(
   model: TriModalModel,
   batch: ModelBatch,
   sites: FittedSites | undefined,
-): Map<string, Evaluation | undefined> {
-  const out = new Map<string, Evaluation | undefined>();
-  for (const subset of allSubsets()) {
-    const hide = MODALITY_NAMES.filter((m) => !subset.includes(m));
-    out.set(
-      subsetKey(subset),
-      subset.length === 0 ? undefined : evaluateAt(model, batch, { hide, ...(sites ? { sites } : {}) }),
-    );
-  }
-  return out;
+): { full: Evaluation; subsets: Map<string, Evaluation | undefined> } {
+  const scored = allSubsets().filter((subset) => subset.length > 0);
+  const hides = scored.map((subset) => MODALITY_NAMES.filter((m) => !subset.includes(m)));
+  const evaluations = evaluateSubsets(model, batch, {
+    subsets: hides.map((hide) => ({
+      hide,
+      ...(hide.length === 0 ? { embeddings: true } : {}),
+      ...(sites ? { logitOffsets: pooledOffsets(model, sites, { n: batch.n, hide }) } : {}),
+    })),
+  });
+  const subsets = new Map<string, Evaluation | undefined>([[subsetKey([]), undefined]]);
+  scored.forEach((subset, k) => subsets.set(subsetKey(subset), evaluations[k]));
+  const full = evaluations[hides.findIndex((hide) => hide.length === 0)];
+  if (!full) throw new Error('the final evaluation scored no subset with every modality');
+  return { full, subsets };
 }
 
 function taskReport(o: {
@@ -190,8 +184,7 @@ export function evaluateFinal(
 ): FinalEvaluation {
   const tasks = model.config.tasks;
   const fitted = sites ? fitSites(model, sites) : undefined;
-  const full = evaluateAt(model, batch, { hide: [], embeddings: true, ...(fitted ? { sites: fitted } : {}) });
-  const subsets = subsetAucs(model, batch, fitted);
+  const { full, subsets } = subsetEvaluations(model, batch, fitted);
   const reports = Object.fromEntries(
     tasks.map((task, index) => [
       task,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { registerConvPoolKernels } from './conv-pool-kernels.ts';
 
 interface WasmBackendLike {
   disposeData(dataId: object): void;
@@ -47,7 +48,7 @@ function transposingMatMul(original: KernelFunc, transpose: KernelFunc): KernelF
 
 let patched = false;
 
-/** Re-registers the wasm kernels that FedFuse replaces; call after the wasm backend is imported. */
+/** Re-registers the wasm kernels that FedFuse replaces, and adds its own; call after the wasm backend is imported. */
 export function patchWasmKernels(): void {
   if (patched) return;
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
@@ -60,5 +61,6 @@ export function patchWasmKernels(): void {
   };
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel(replacement);
+  registerConvPoolKernels();
   patched = true;
 }

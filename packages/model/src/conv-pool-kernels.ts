@@ -36,19 +36,28 @@ function poolReluGradient(args: { inputs: Record<string, TensorInfo>; backend: u
   const [g, yBits, maxBits, upstream] = [bits(out), bits(y), bits(pooled), bits(dPooled)];
   // A row or column an odd size leaves outside every window gets no gradient.
   if (height % 2 === 1 || width % 2 === 1) g.fill(0);
+  const rowLength = width * channels;
+  // Per window: its maximum and gradient read once, its four positions written.
   for (let n = 0; n < images; n++)
-    for (let row = 0; row < 2 * poolHeight; row++) {
-      const yRow = (n * height + row) * width * channels;
-      const poolRow = (n * poolHeight + (row >> 1)) * poolWidth * channels;
-      for (let col = 0; col < 2 * poolWidth; col++) {
-        const at = yRow + col * channels;
-        const poolAt = poolRow + (col >> 1) * channels;
+    for (let i = 0; i < poolHeight; i++) {
+      const top = (n * height + 2 * i) * rowLength;
+      const poolRow = (n * poolHeight + i) * poolWidth * channels;
+      for (let j = 0; j < poolWidth; j++) {
+        const [a, b] = [top + 2 * j * channels, top + rowLength + 2 * j * channels];
+        const poolAt = poolRow + j * channels;
         for (let k = 0; k < channels; k++) {
-          const v = yBits[at + k]!;
-          // All ones where v ≥ the maximum, and where v > 0 (−0's bits are negative).
-          const isMax = ~((v - maxBits[poolAt + k]!) >> 31);
-          const positive = -v >> 31;
-          g[at + k] = upstream[poolAt + k]! & isMax & positive;
+          const max = maxBits[poolAt + k]!;
+          const up = upstream[poolAt + k]!;
+          // up where v ≥ the maximum and v > 0 (−0's bits are negative), else 0; written out four
+          // times, as a closure here would cost more than the loop.
+          let v = yBits[a + k]!;
+          g[a + k] = up & ~((v - max) >> 31) & (-v >> 31);
+          v = yBits[a + channels + k]!;
+          g[a + channels + k] = up & ~((v - max) >> 31) & (-v >> 31);
+          v = yBits[b + k]!;
+          g[b + k] = up & ~((v - max) >> 31) & (-v >> 31);
+          v = yBits[b + channels + k]!;
+          g[b + channels + k] = up & ~((v - max) >> 31) & (-v >> 31);
         }
       }
     }

@@ -51,16 +51,17 @@ export class FlatAdam {
   update(gradient: Float32Array, range: FlatRange, out: Float32Array): void {
     this.steps++;
     const { first, second, weights, learningRate, epsilon } = this;
-    const firstCorrection = 1 - BETA1 ** this.steps;
-    const secondCorrection = 1 - BETA2 ** this.steps;
+    // The bias corrections folded into two factors: one division an element instead of three (each
+    // ≈ 15 cycles, the loop's cost), equal to float32 rounding.
+    const stepSize = learningRate / (1 - BETA1 ** this.steps);
+    const secondScale = 1 / (1 - BETA2 ** this.steps);
     for (let i = range.from; i < range.to; i++) {
       const g = gradient[i]!;
       const m = first[i]! * BETA1 + g * (1 - BETA1);
       const v = second[i]! * BETA2 + g * g * (1 - BETA2);
       first[i] = m;
       second[i] = v;
-      out[i] =
-        weights[i]! - (learningRate * (m / firstCorrection)) / (Math.sqrt(v / secondCorrection) + epsilon);
+      out[i] = weights[i]! - (stepSize * m) / (Math.sqrt(v * secondScale) + epsilon);
     }
   }
 
@@ -68,9 +69,12 @@ export class FlatAdam {
   adopt(weights: Float32Array): void {
     this.weights.set(weights.subarray(0, this.size));
     let offset = 0;
+    // The cpu and tensorflow backends keep the array they are given, and this one changes every step:
+    // they get a copy. wasm copies it into its heap itself.
+    const own = tf.getBackend() !== 'wasm';
     for (const variable of this.variables) {
-      // A copy: the cpu backend keeps the array it is given, and this one changes every step.
-      const value = tf.tensor(this.weights.slice(offset, offset + variable.size), variable.shape);
+      const values = this.weights.subarray(offset, offset + variable.size);
+      const value = tf.tensor(own ? values.slice() : values, variable.shape);
       variable.assign(value);
       value.dispose();
       offset += variable.size;

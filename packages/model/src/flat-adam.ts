@@ -23,6 +23,7 @@ export class FlatAdam {
   private readonly weights: Float32Array;
   private readonly epsilon = tf.backend().epsilon();
   private steps = 0;
+  private flatGradient: Float32Array | undefined;
 
   constructor(
     private readonly variables: readonly Variable[],
@@ -68,6 +69,32 @@ export class FlatAdam {
   /** Takes `weights` (the whole vector, after every replica's update) as the variables' values. */
   adopt(weights: Float32Array): void {
     this.weights.set(weights.subarray(0, this.size));
+    this.assignVariables();
+  }
+
+  /** One step over every position from a flat gradient. */
+  step(gradient: Float32Array): void {
+    // In place: update reads each position's weight before it writes it.
+    this.update(gradient, { from: 0, to: this.size }, this.weights);
+    this.assignVariables();
+  }
+
+  /** One step from a gradient per variable, in variable order (undefined: zero). */
+  stepTensors(gradients: (Tensor | undefined)[]): void {
+    // One buffer for every step: a fresh 4 MB array a step is garbage the collector then chases.
+    this.flatGradient ??= new Float32Array(this.size);
+    const flat = this.flatGradient;
+    let offset = 0;
+    this.variables.forEach((variable, i) => {
+      const gradient = gradients[i];
+      if (gradient) flat.set(gradient.dataSync() as Float32Array, offset);
+      else flat.fill(0, offset, offset + variable.size);
+      offset += variable.size;
+    });
+    this.step(flat);
+  }
+
+  private assignVariables(): void {
     let offset = 0;
     // The cpu and tensorflow backends keep the array they are given, and this one changes every step:
     // they get a copy. wasm copies it into its heap itself.
@@ -79,24 +106,5 @@ export class FlatAdam {
       value.dispose();
       offset += variable.size;
     }
-  }
-
-  /** One step over every position from a flat gradient. */
-  step(gradient: Float32Array): void {
-    const next = new Float32Array(this.size);
-    this.update(gradient, { from: 0, to: this.size }, next);
-    this.adopt(next);
-  }
-
-  /** One step from a gradient per variable, in variable order (undefined: zero). */
-  stepTensors(gradients: (Tensor | undefined)[]): void {
-    const flat = new Float32Array(this.size);
-    let offset = 0;
-    this.variables.forEach((variable, i) => {
-      const gradient = gradients[i];
-      if (gradient) flat.set(gradient.dataSync() as Float32Array, offset);
-      offset += variable.size;
-    });
-    this.step(flat);
   }
 }

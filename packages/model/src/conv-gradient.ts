@@ -47,7 +47,7 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D): Tensor4D {
 }
 
 /** Whether the active backend lacks, or is slow at, the native convolution gradients. */
-export function compositeConvGradientsActive(): boolean {
+function compositeConvGradientsActive(): boolean {
   const backend = tf.getBackend();
   return backend === 'wasm' || tf.getKernel('Conv2DBackpropFilter', backend) === undefined;
 }

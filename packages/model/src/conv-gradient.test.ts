@@ -41,6 +41,7 @@ describe('composite Conv2D gradients', () => {
     [3, 3, 4],
     [5, 2, 3],
     [1, 4, 2],
+    [2, 3, 2],
   ] as const) {
     it(`equal the stock cpu gradients for a ${kernel}×${kernel} filter, ${channelsIn}→${channelsOut} channels`, () => {
       const x = randomTensor([2, 7, 6, channelsIn], 1) as Tensor4D;

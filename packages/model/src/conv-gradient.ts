@@ -29,8 +29,11 @@ export function conv2dFilterGradient(x: Tensor4D, dy: Tensor4D, filterShape: [nu
 export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D): Tensor4D {
   return tf.tidy(() => {
     const rotated = tf.reverse(filter, [0, 1]);
-    const swapped = tf.transpose(rotated, [0, 1, 3, 2]);
+    const swapped = tf.transpose(rotated, [0, 1, 3, 2]) as Tensor4D;
     const [kh, kw] = filter.shape;
+    // An odd filter's 'same' padding is symmetric, so the rotated filter pads dy the same way itself,
+    // without a Pad kernel.
+    if (kh % 2 === 1 && kw % 2 === 1) return tf.conv2d(dy, swapped, 1, 'same');
     const padTop = kh - 1 - Math.floor((kh - 1) / 2);
     const padLeft = kw - 1 - Math.floor((kw - 1) / 2);
     const padded = tf.pad(dy, [
@@ -39,12 +42,12 @@ export function conv2dInputGradient(dy: Tensor4D, filter: Tensor4D): Tensor4D {
       [padLeft, kw - 1 - padLeft],
       [0, 0],
     ]);
-    return tf.conv2d(padded, swapped as Tensor4D, 1, 'valid');
+    return tf.conv2d(padded, swapped, 1, 'valid');
   });
 }
 
 /** Whether the active backend lacks, or is slow at, the native convolution gradients. */
-export function compositeConvGradientsActive(): boolean {
+function compositeConvGradientsActive(): boolean {
   const backend = tf.getBackend();
   return backend === 'wasm' || tf.getKernel('Conv2DBackpropFilter', backend) === undefined;
 }

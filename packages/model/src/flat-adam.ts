@@ -23,6 +23,7 @@ export class FlatAdam {
   private readonly weights: Float32Array;
   private readonly epsilon = tf.backend().epsilon();
   private steps = 0;
+  private flatGradient: Float32Array | undefined;
 
   constructor(
     private readonly variables: readonly Variable[],
@@ -51,48 +52,59 @@ export class FlatAdam {
   update(gradient: Float32Array, range: FlatRange, out: Float32Array): void {
     this.steps++;
     const { first, second, weights, learningRate, epsilon } = this;
-    const firstCorrection = 1 - BETA1 ** this.steps;
-    const secondCorrection = 1 - BETA2 ** this.steps;
+    // The bias corrections folded into two factors: one division an element instead of three (each
+    // ≈ 15 cycles, the loop's cost), equal to float32 rounding.
+    const stepSize = learningRate / (1 - BETA1 ** this.steps);
+    const secondScale = 1 / (1 - BETA2 ** this.steps);
     for (let i = range.from; i < range.to; i++) {
       const g = gradient[i]!;
       const m = first[i]! * BETA1 + g * (1 - BETA1);
       const v = second[i]! * BETA2 + g * g * (1 - BETA2);
       first[i] = m;
       second[i] = v;
-      out[i] =
-        weights[i]! - (learningRate * (m / firstCorrection)) / (Math.sqrt(v / secondCorrection) + epsilon);
+      out[i] = weights[i]! - (stepSize * m) / (Math.sqrt(v * secondScale) + epsilon);
     }
   }
 
   /** Takes `weights` (the whole vector, after every replica's update) as the variables' values. */
   adopt(weights: Float32Array): void {
     this.weights.set(weights.subarray(0, this.size));
-    let offset = 0;
-    for (const variable of this.variables) {
-      // A copy: the cpu backend keeps the array it is given, and this one changes every step.
-      const value = tf.tensor(this.weights.slice(offset, offset + variable.size), variable.shape);
-      variable.assign(value);
-      value.dispose();
-      offset += variable.size;
-    }
+    this.assignVariables();
   }
 
   /** One step over every position from a flat gradient. */
   step(gradient: Float32Array): void {
-    const next = new Float32Array(this.size);
-    this.update(gradient, { from: 0, to: this.size }, next);
-    this.adopt(next);
+    // In place: update reads each position's weight before it writes it.
+    this.update(gradient, { from: 0, to: this.size }, this.weights);
+    this.assignVariables();
   }
 
   /** One step from a gradient per variable, in variable order (undefined: zero). */
   stepTensors(gradients: (Tensor | undefined)[]): void {
-    const flat = new Float32Array(this.size);
+    // One buffer for every step: a fresh 4 MB array a step is garbage the collector then chases.
+    this.flatGradient ??= new Float32Array(this.size);
+    const flat = this.flatGradient;
     let offset = 0;
     this.variables.forEach((variable, i) => {
       const gradient = gradients[i];
       if (gradient) flat.set(gradient.dataSync() as Float32Array, offset);
+      else flat.fill(0, offset, offset + variable.size);
       offset += variable.size;
     });
     this.step(flat);
+  }
+
+  private assignVariables(): void {
+    let offset = 0;
+    // The cpu and tensorflow backends keep the array they are given, and this one changes every step:
+    // they get a copy. wasm copies it into its heap itself.
+    const own = tf.getBackend() !== 'wasm';
+    for (const variable of this.variables) {
+      const values = this.weights.subarray(offset, offset + variable.size);
+      const value = tf.tensor(own ? values.slice() : values, variable.shape);
+      variable.assign(value);
+      value.dispose();
+      offset += variable.size;
+    }
   }
 }

@@ -139,6 +139,16 @@ function backwardValues(
 }
 
 /**
+ * A tensor's values to read at once: on wasm a view of its heap memory (no copy; an allocation on the
+ * heap may detach it, so it is read before the next), elsewhere dataSync's array.
+ */
+function valuesToReadNow(t: Tensor): Float32Array {
+  if (tf.getBackend() !== 'wasm') return t.dataSync() as Float32Array;
+  const heap = tf.backend() as unknown as { typedArrayFromHeap(info: Tensor): Float32Array };
+  return heap.typedArrayFromHeap(t);
+}
+
+/**
  * GroupNorm with (1 + scaleDelta) and shift per channel, and its gradient in all three inputs, computed
  * on the values read out of the backend (for backends that keep tensors in this process: wasm, cpu).
  */
@@ -153,17 +163,13 @@ export function groupNormByLoops(
   const op = tf.customGrad<Tensor4D>((...args) => {
     const [input, scaleDelta, shift] = args.slice(0, 3) as [Tensor4D, Tensor, Tensor];
     const scale = scaleDelta.dataSync() as Float32Array;
-    const { normalized, inverseDeviation } = normalize(input.dataSync() as Float32Array, shape, epsilon);
+    const { normalized, inverseDeviation } = normalize(valuesToReadNow(input), shape, epsilon);
     const y = affine(normalized, channels, { scale, shift: shift.dataSync() as Float32Array });
     (args[3] as GradSaveFunc)([]);
     return {
       value: tf.tensor4d(y, input.shape),
       gradFunc: (dy: Tensor4D) => {
-        const grads = backwardValues(
-          dy.dataSync() as Float32Array,
-          { normalized, inverseDeviation, scale },
-          shape,
-        );
+        const grads = backwardValues(valuesToReadNow(dy), { normalized, inverseDeviation, scale }, shape);
         return [tf.tensor4d(grads.dx, input.shape), tf.tensor1d(grads.dScale), tf.tensor1d(grads.dShift)];
       },
     };

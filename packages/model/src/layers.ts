@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
-import { compositeConvGradientsActive, conv2dFilterGradient, conv2dInputGradient } from './conv-gradient.ts';
+import { conv2dInputGradient } from './conv-gradient.ts';
+import { convFilterAndBiasGradient, poolReluGradientOnWasm } from './conv-pool-kernels.ts';
 
 interface DenseParams {
   kernel: tf.Tensor;
@@ -22,30 +23,11 @@ interface ConvParams {
   bias: tf.Tensor;
 }
 
-/** Σ over batch and space of a NHWC gradient, as one matrix product (wasm reduces fastest that way). */
-function channelSums(g: Tensor4D): Tensor1D {
-  const channels = g.shape[3];
-  const rows = g.size / channels;
-  return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(g, [rows, channels])), [channels]);
-}
-
 /**
- * Gradient at the ReLU output y of maxPool2×2(y), routed to the window maxima. Ties among positive
- * values share it; ties at 0 are cut by the ReLU mask. Built from same-shape ops because the wasm
- * MaxPoolGrad kernel is slow.
- */
-function poolReluGradient(dPooled: Tensor4D, y: Tensor4D, pooled: Tensor4D): Tensor4D {
-  const size: [number, number] = [y.shape[1], y.shape[2]];
-  const upMax = tf.image.resizeNearestNeighbor(pooled, size);
-  const upGrad = tf.image.resizeNearestNeighbor(dPooled, size);
-  const isMax = tf.sub(1, tf.step(tf.sub(upMax, y)));
-  return tf.mul(tf.mul(upGrad, isMax), tf.step(y)) as Tensor4D;
-}
-
-/**
- * maxPool2×2(ReLU(conv3×3(x, W) + b)), stride 1, 'same': the forward pass is two wasm kernels and
- * the backward pass uses only forward convolutions and same-shape ops. `inputNeedsGradient: false`
- * (the image itself) skips dX. Backends with native gradients run the plain ops instead.
+ * maxPool2×2(ReLU(conv3×3(x, W) + b)), stride 1, 'same': the forward pass is two wasm kernels, and on
+ * wasm (which has no conv gradient kernels) the backward pass is two loop kernels over the wasm heap,
+ * one matrix product for the filter and bias gradients, and a forward conv for dX.
+ * `inputNeedsGradient: false` (the image itself) skips dX. Other backends run the plain ops.
  */
 export function convReluPool(x: Tensor4D, params: ConvParams, inputNeedsGradient: boolean): Tensor4D {
   const kernel = params.kernel as Tensor4D;
@@ -55,14 +37,13 @@ export function convReluPool(x: Tensor4D, params: ConvParams, inputNeedsGradient
     const y = tf.fused.conv2d({ x: input, filter: w, bias: b, activation: 'relu', strides: 1, pad: 'same' });
     return { y, pooled: tf.maxPool(y, 2, 2, 'valid') };
   };
-  if (!compositeConvGradientsActive()) return run(x, kernel, bias).pooled;
+  if (tf.getBackend() !== 'wasm') return run(x, kernel, bias).pooled;
   const gradients = (
     dPooled: Tensor4D,
     saved: { x: Tensor4D; w: Tensor4D; y: Tensor4D; pooled: Tensor4D },
   ) => {
-    const g = poolReluGradient(dPooled, saved.y, saved.pooled);
-    const dW = conv2dFilterGradient(saved.x, g, filterSize);
-    const dB = channelSums(g);
+    const g = poolReluGradientOnWasm(dPooled, saved.y, saved.pooled);
+    const { dW, dB } = convFilterAndBiasGradient(saved.x, g, filterSize);
     return inputNeedsGradient ? [conv2dInputGradient(g, saved.w), dW, dB] : [dW, dB];
   };
   const op = tf.customGrad<Tensor4D>((...args) => {

@@ -41,11 +41,26 @@ describe('sealed deltas', () => {
     (length) => {
       const bytes = nacl.randomBytes(length);
       const writer = { byteLength: length, write: (into: Uint8Array) => into.set(bytes) };
-      const written = sealDelta({ site, coordinatorBoxKey: coordinator.boxPublicKey, context, payload: writer });
-      const copied = sealDelta({ site, coordinatorBoxKey: coordinator.boxPublicKey, context, payload: bytes });
+      const written = sealDelta({
+        site,
+        coordinatorBoxKey: coordinator.boxPublicKey,
+        context,
+        payload: writer,
+      });
+      const copied = sealDelta({
+        site,
+        coordinatorBoxKey: coordinator.boxPublicKey,
+        context,
+        payload: bytes,
+      });
       expect(written.sealed.length).toBe(copied.sealed.length);
       for (const { sealed: box } of [written, copied]) {
-        const opened = openDelta({ coordinator, siteBoxKey: site.boxPublicKey, expected: context, sealed: box });
+        const opened = openDelta({
+          coordinator,
+          siteBoxKey: site.boxPublicKey,
+          expected: context,
+          sealed: box,
+        });
         expect(opened.ok && Buffer.from(opened.data.payload).equals(Buffer.from(bytes))).toBe(true);
       }
     },

@@ -114,9 +114,11 @@ describe('event schemas', () => {
       tasks: Record<string, { histogram: { negatives: unknown; bins: number } }>;
     };
     notArray.tasks.mortality!.histogram.negatives = { 0: 1 };
-    expect(errorOf(schema, notArray)).toContain('tasks.mortality.histogram.negatives: expected an array of counts');
+    expect(errorOf(schema, notArray)).toContain(
+      'tasks.mortality.histogram.negatives: expected an array of counts',
+    );
     const tooMany = clone(flClientSamples[FlEvent.evaluateSubmit]);
-    tooMany.tasks.mortality!.histogram.negatives = new Array<number>(1001).fill(0);
+    tooMany.tasks.mortality.histogram.negatives = new Array<number>(1001).fill(0);
     expect(errorOf(schema, tooMany)).toContain(
       'tasks.mortality.histogram.negatives: expected at most 1000 counts, got 1001',
     );

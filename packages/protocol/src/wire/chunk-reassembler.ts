@@ -109,7 +109,8 @@ export class ChunkReassembler {
     // Only now, with the chunk accepted, does any state change.
     this.ref = ref;
     const received = (this.received ??= new Uint8Array(ref.chunkCount));
-    if (this.target === undefined && this.options.wholeAtFirstChunk) this.target = new Uint8Array(ref.totalBytes);
+    if (this.target === undefined && this.options.wholeAtFirstChunk)
+      this.target = new Uint8Array(ref.totalBytes);
     const into = this.target;
     if (into?.byteLength === ref.totalBytes) into.set(chunk.data, chunk.index * ref.chunkBytes);
     else this.chunks.set(chunk.index, ownBytes(chunk.data));

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { WeightsManifest } from '../manifest.ts';
 import { sampleManifest } from '../test-samples.ts';
 import { swapBytes32 } from './float-bytes.ts';
-import { decodeWeights, encodeManifest, encodeWeights, manifestHash, weightsWriter } from './weights-codec.ts';
+import {
+  decodeWeights,
+  encodeManifest,
+  encodeWeights,
+  manifestHash,
+  weightsWriter,
+} from './weights-codec.ts';
 
 /** Float32 values built from raw bit patterns, so NaN payloads are exactly what we asked for. */
 function fromBits(bits: readonly number[]): Float32Array {

@@ -36,6 +36,52 @@ describe('sealed deltas', () => {
     return sealV2({ parties, bound, payload }).sealed;
   };
 
+  it.each([0, 1, 65_535, 65_536, 65_537, 200_001])(
+    'seals a payload written straight into the sealed buffer (%i bytes) so that it opens to those bytes',
+    (length) => {
+      const bytes = nacl.randomBytes(length);
+      const writer = { byteLength: length, write: (into: Uint8Array) => into.set(bytes) };
+      const written = sealDelta({
+        site,
+        coordinatorBoxKey: coordinator.boxPublicKey,
+        context,
+        payload: writer,
+      });
+      const copied = sealDelta({
+        site,
+        coordinatorBoxKey: coordinator.boxPublicKey,
+        context,
+        payload: bytes,
+      });
+      expect(written.sealed.length).toBe(copied.sealed.length);
+      for (const { sealed: box } of [written, copied]) {
+        const opened = openDelta({
+          coordinator,
+          siteBoxKey: site.boxPublicKey,
+          expected: context,
+          sealed: box,
+        });
+        expect(opened.ok && Buffer.from(opened.data.payload).equals(Buffer.from(bytes))).toBe(true);
+      }
+    },
+  );
+
+  it('leaves no plaintext in the sealed buffer when the payload writer throws', () => {
+    let target: Uint8Array | undefined;
+    const writer = {
+      byteLength: 64,
+      write(into: Uint8Array) {
+        target = into;
+        into.fill(7);
+        throw new Error('encoder failed');
+      },
+    };
+    expect(() =>
+      sealDelta({ site, coordinatorBoxKey: coordinator.boxPublicKey, context, payload: writer }),
+    ).toThrow('encoder failed');
+    expect(target?.every((b) => b === 0)).toBe(true);
+  });
+
   it('seals as version 2 and opens with the coordinator key and the sealing site key', () => {
     expect(sealed[4]).toBe(2);
     expect(sealed.length).toBe(32 + 4 * 4 + 36 + 36 + 3 + 32 + payload.length + 16);

@@ -7,6 +7,9 @@ import { failure, success } from './result.ts';
 import { SEALED_V1, readHeader } from './sealed-header.ts';
 import { openV1 } from './sealed-v1.ts';
 import { openV2, sealV2 } from './sealed-v2.ts';
+import type { PayloadWriter } from './sealed-v2.ts';
+
+export type { PayloadWriter } from './sealed-v2.ts';
 import { boxSharedKey, x25519 } from './x25519.ts';
 
 // A sealed delta is bound to who sealed it, for whom, and for which site, round, stage and model; opening
@@ -50,12 +53,16 @@ function boundFields(c: SealContext): Uint8Array {
   return frame([c.siteId, c.roundId, c.stage, fromHex(c.modelHash)]);
 }
 
-/** Site: seal `payload` (an encoded weights delta) to the coordinator's X25519 key, bound to `context`. */
+/**
+ * Site: seal `payload` (an encoded weights delta) to the coordinator's X25519 key, bound to `context`. A
+ * PayloadWriter encodes the delta straight into the sealed buffer, where it is encrypted in place: no
+ * payload-sized plaintext buffer to allocate, and none to wipe afterwards.
+ */
 export function sealDelta(options: {
   site: Identity;
   coordinatorBoxKey: Uint8Array;
   context: SealContext;
-  payload: Uint8Array;
+  payload: Uint8Array | PayloadWriter;
 }): { sealed: Uint8Array; key: MessageKey } {
   const { site, coordinatorBoxKey, context } = options;
   checkContext(context);

@@ -68,27 +68,61 @@ function updateInto(
   }
 }
 
-/** Seal `bound` (framed bound fields) ‖ `payload` as a version-2 message; one output allocation. */
-export function sealV2(options: { parties: V2Parties; bound: Uint8Array; payload: Uint8Array }): {
+/**
+ * A payload written straight into the sealed buffer (e.g. weights encoded there), so no payload-sized
+ * plaintext buffer exists besides it: `write` fills exactly `byteLength` bytes of `into`.
+ */
+export interface PayloadWriter {
+  byteLength: number;
+  write(into: Uint8Array): void;
+}
+
+/**
+ * Seal `bound` (framed bound fields) ‖ `payload` as a version-2 message; one output allocation. The plaintext
+ * is laid out in that buffer first and encrypted where it lies, slice by slice, as openV2 decrypts in place.
+ */
+export function sealV2(options: {
+  parties: V2Parties;
+  bound: Uint8Array;
+  payload: Uint8Array | PayloadWriter;
+}): {
   sealed: Uint8Array;
   nonce: Uint8Array;
 } {
   const { bound, payload } = options;
-  const sealed = new Uint8Array(HEADER_BYTES + bound.length + payload.length + TAG_BYTES);
+  const sealed = new Uint8Array(HEADER_BYTES + bound.length + payload.byteLength + TAG_BYTES);
   writeHeader(sealed, SEALED_V2, randomBytes(NONCE_BYTES));
   const header = sealed.subarray(0, HEADER_BYTES);
   const nonce = header.subarray(HEADER_BYTES - NONCE_BYTES);
-  const k = messageKey(options.parties, header, nonce);
+  const plain = sealed.subarray(HEADER_BYTES, sealed.length - TAG_BYTES);
+  try {
+    plain.set(bound);
+    const payloadBytes = plain.subarray(bound.length);
+    if (payload instanceof Uint8Array) payloadBytes.set(payload);
+    else payload.write(payloadBytes);
+    encryptInPlace(options.parties, { sealed, header, nonce });
+    return { sealed, nonce };
+  } catch (err) {
+    plain.fill(0); // no plaintext left behind in a buffer nobody will send
+    throw err;
+  }
+}
+
+/** Encrypt the laid-out plaintext of `sealed` where it lies and append the tag. */
+function encryptInPlace(
+  parties: V2Parties,
+  { sealed, header, nonce }: { sealed: Uint8Array; header: Uint8Array; nonce: Uint8Array },
+): void {
+  const plain = sealed.subarray(HEADER_BYTES, sealed.length - TAG_BYTES);
+  const k = messageKey(parties, header, nonce);
   try {
     const cipher = createCipheriv(CIPHER, k.key, k.iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(k.aad);
-    const out = { bytes: sealed, at: HEADER_BYTES };
-    updateInto(cipher, bound, out);
-    updateInto(cipher, payload, out);
-    const rest = cipher.final();
-    sealed.set(rest, out.at);
-    sealed.set(cipher.getAuthTag(), out.at + rest.length);
-    return { sealed, nonce };
+    const out = { bytes: plain, at: 0 };
+    updateInto(cipher, plain, out);
+    const rest = cipher.final(); // empty for GCM, a stream cipher: the output has the input's length
+    sealed.set(rest, HEADER_BYTES + out.at);
+    sealed.set(cipher.getAuthTag(), HEADER_BYTES + out.at + rest.length);
   } finally {
     k.wipe();
   }

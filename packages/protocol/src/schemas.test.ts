@@ -93,6 +93,37 @@ describe('event schemas', () => {
     );
   });
 
+  it.each([
+    ['a negative count', -1],
+    ['a fractional count', 1.5],
+    ['a count that is not a number', '3'],
+    ['a count past the safe integers', 2 ** 53],
+  ])('refuses a histogram with %s, naming its bin', (_, bad) => {
+    const res = clone(flClientSamples[FlEvent.evaluateSubmit]) as unknown as {
+      tasks: Record<string, { histogram: { positives: unknown[] } }>;
+    };
+    res.tasks.mortality!.histogram.positives[2] = bad;
+    expect(errorOf(flClientEventSchemas[FlEvent.evaluateSubmit].payload, res)).toBe(
+      'tasks.mortality.histogram.positives[2]: expected a non-negative integer count',
+    );
+  });
+
+  it('refuses histogram counts that are not an array, or more of them than bins may be', () => {
+    const schema = flClientEventSchemas[FlEvent.evaluateSubmit].payload;
+    const notArray = clone(flClientSamples[FlEvent.evaluateSubmit]) as unknown as {
+      tasks: Record<string, { histogram: { negatives: unknown; bins: number } }>;
+    };
+    notArray.tasks.mortality!.histogram.negatives = { 0: 1 };
+    expect(errorOf(schema, notArray)).toContain(
+      'tasks.mortality.histogram.negatives: expected an array of counts',
+    );
+    const tooMany = clone(flClientSamples[FlEvent.evaluateSubmit]);
+    tooMany.tasks.mortality.histogram.negatives = new Array<number>(1001).fill(0);
+    expect(errorOf(schema, tooMany)).toContain(
+      'tasks.mortality.histogram.negatives: expected at most 1000 counts, got 1001',
+    );
+  });
+
   it('refuses a histogram that does not add up to the task count', () => {
     const res = clone(flClientSamples[FlEvent.evaluateSubmit]);
     res.tasks.mortality.numExamples = 17;

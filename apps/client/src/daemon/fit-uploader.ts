@@ -100,10 +100,13 @@ export class FitUploader {
    */
   private async sendChunks(result: PendingResult): Promise<ProtocolError | undefined> {
     const { transfer } = result.record.fitRes.delta;
+    // The hash was taken when the result was sealed (and checked again if it was read back from disk):
+    // not once more per attempt, a pass over the whole sealed delta each time.
     const chunked = await chunkTransfer(result.sealed, {
       transferId: transfer.transferId,
       chunkBytes: transfer.chunkBytes,
       chunkDigests: false,
+      sha256: transfer.sha256,
     });
     let refusal: ProtocolError | undefined;
     const send = async (chunk: TransferChunk): Promise<boolean> => {

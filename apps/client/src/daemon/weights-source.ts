@@ -144,7 +144,9 @@ export class WeightsSource {
   }
 
   private async fetchAll(ref: TransferRef, signal: AbortSignal): Promise<Uint8Array> {
-    const transfer: ActiveTransfer = { reassembler: new ChunkReassembler({ expected: ref }), corrupt: 0 };
+    // The model is held whole anyway: each chunk goes into it on arrival, so the bytes are never held twice.
+    const reassembler = new ChunkReassembler({ expected: ref, wholeAtFirstChunk: true });
+    const transfer: ActiveTransfer = { reassembler, corrupt: 0 };
     this.transfers.set(ref.transferId, transfer);
     const { connection, log } = this.deps;
     try {

@@ -1,7 +1,7 @@
 import type { Identity } from '@fedfuse/crypto';
 import { sealDelta, sealedNonce, toBase64 } from '@fedfuse/crypto';
 import type { FitIns, FitPrivacy, FitRecordLevel, LossTerms } from '@fedfuse/protocol';
-import { FitRes, chunkTransfer, encodeWeights, formatIssues } from '@fedfuse/protocol';
+import { FitRes, chunkTransfer, formatIssues, weightsWriter } from '@fedfuse/protocol';
 
 import type { PendingResult } from '../store/pending-store.ts';
 
@@ -35,15 +35,14 @@ export async function buildFitResult(options: {
   now?: number;
 }): Promise<PendingResult> {
   const { ins, training } = options;
-  const payload = encodeWeights({ manifest: ins.model.manifest, values: training.delta });
+  // Encoded straight into the sealed buffer and encrypted there: no plaintext copy of the delta to wipe.
   const { sealed } = sealDelta({
     site: options.site,
     coordinatorBoxKey: options.coordinatorBoxKey,
     context: { siteId: options.siteId, roundId: ins.roundId, stage: 'fit', modelHash: ins.model.modelHash },
-    payload,
+    payload: weightsWriter({ manifest: ins.model.manifest, values: training.delta }),
   });
   // The plaintext delta says something about the training data; keep it no longer than needed.
-  payload.fill(0);
   training.delta.fill(0);
   const transfer = await chunkTransfer(sealed, { chunkBytes: options.chunkBytes, chunkDigests: false });
   const nonce = sealedNonce(sealed);

@@ -26,7 +26,7 @@ import {
   DEFAULT_CHUNK_WINDOW,
   chunkTransfer,
   decodeWeights,
-  encodeWeights,
+  weightsWriter,
   sendWindowed,
 } from '@fedfuse/protocol';
 import {
@@ -267,7 +267,8 @@ export class TestSite {
       manifestHash: ins.model.manifestHash,
     });
     if (!verified.ok) throw new Error(verified.error.message);
-    const assembler = new ChunkReassembler({ expected: ins.model.weights });
+    // As a site daemon downloads (weights-source.ts): each chunk copied into the whole on arrival.
+    const assembler = new ChunkReassembler({ expected: ins.model.weights, wholeAtFirstChunk: true });
     this.downloads.set(ins.model.weights.transferId, { assembler, ackDelayMs: options.ackDelayMs });
     const done = new Promise<void>((resolve) => {
       this.chunkArrived = () => assembler.complete && resolve();
@@ -302,13 +303,13 @@ export class TestSite {
       roundId?: string;
     },
   ): Promise<Ack<SubmitReceipt>> {
-    const payload = encodeWeights({ manifest: ins.model.manifest, values: options.delta });
     const roundId = options.roundId ?? ins.roundId;
+    // As a site daemon seals (fit-result.ts): the delta encoded straight into the sealed buffer.
     const { sealed } = sealDelta({
       site: this.identity,
       coordinatorBoxKey: this.coordinatorBoxKey!,
       context: { siteId: this.siteId!, roundId, stage: 'fit', modelHash: ins.model.modelHash },
-      payload,
+      payload: weightsWriter({ manifest: ins.model.manifest, values: options.delta }),
     });
     if (options.tamper) sealed[sealed.length - 5]! ^= 0x01;
     const transfer = await chunkTransfer(sealed, { chunkDigests: false });

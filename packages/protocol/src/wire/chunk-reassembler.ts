@@ -21,6 +21,13 @@ export interface ReassemblerOptions {
    */
   into?: Uint8Array;
   /**
+   * Allocate the whole transfer's buffer once its first chunk is accepted (its size checked by then) and copy
+   * every chunk into it on arrival, as `into` does: for a receiver that holds the whole anyway (a site
+   * downloading its model), so chunks die young and the bytes are never held twice (chunks and the whole
+   * at `finish`). Never before a chunk is accepted: announcing a size allocates nothing.
+   */
+  wholeAtFirstChunk?: boolean;
+  /**
    * Check the whole-transfer SHA-256 at `finish` (default true). False only for a caller that authenticates
    * the bytes another way before using them (a sealed delta's AEAD tag) or hashes them itself when it must.
    */
@@ -42,6 +49,8 @@ export class ChunkReassembler {
   private receivedCount = 0;
   private firstMissing = 0;
   private finished = false;
+  /** Where accepted chunks are copied on arrival: `into`, or the buffer `wholeAtFirstChunk` allocated. */
+  private target: Uint8Array | undefined;
   private readonly maxTotalBytes: number;
   private readonly reorderWindow: number;
 
@@ -49,6 +58,7 @@ export class ChunkReassembler {
     this.maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TRANSFER_BYTES;
     this.reorderWindow = options.reorderWindow ?? MAX_CHUNK_WINDOW;
     this.ref = options.expected;
+    this.target = options.into;
   }
 
   /** Index of the first chunk not yet received: where a resumed sender should start. */
@@ -99,7 +109,9 @@ export class ChunkReassembler {
     // Only now, with the chunk accepted, does any state change.
     this.ref = ref;
     const received = (this.received ??= new Uint8Array(ref.chunkCount));
-    const into = this.options.into;
+    if (this.target === undefined && this.options.wholeAtFirstChunk)
+      this.target = new Uint8Array(ref.totalBytes);
+    const into = this.target;
     if (into?.byteLength === ref.totalBytes) into.set(chunk.data, chunk.index * ref.chunkBytes);
     else this.chunks.set(chunk.index, ownBytes(chunk.data));
     this.heldBytes += chunk.data.byteLength;
@@ -131,7 +143,7 @@ export class ChunkReassembler {
         `transfer ${ref.transferId} is missing ${ref.chunkCount - this.receivedCount} of ${ref.chunkCount} chunks (${missing.join(', ')}${more})`,
       );
     }
-    const arrivedInto = this.options.into?.byteLength === ref.totalBytes ? this.options.into : undefined;
+    const arrivedInto = this.target?.byteLength === ref.totalBytes ? this.target : undefined;
     const bytes =
       arrivedInto ?? (into?.byteLength === ref.totalBytes ? into : new Uint8Array(ref.totalBytes));
     for (const [index, data] of this.chunks) bytes.set(data, index * ref.chunkBytes);

@@ -174,6 +174,24 @@ describe('chunked transfer', () => {
     expect(r.bytesHeld).toBe(0);
   });
 
+  it('takes a whole-transfer buffer at the first accepted chunk and copies every chunk into it on arrival', async () => {
+    const bytes = bytesOf(300);
+    const { ref, chunks } = await chunksOf(bytes, 100);
+    const r = new ChunkReassembler({ expected: ref, wholeAtFirstChunk: true });
+    expect(r.push({ ...chunks[0]!, totalBytes: 301 }).ok).toBe(false); // refused: nothing taken, nothing held
+    expect(r.bytesHeld).toBe(0);
+    for (const c of [chunks[2]!, chunks[0]!, chunks[1]!]) {
+      const own = { ...c, data: c.data.slice() };
+      expect(r.push(own).ok).toBe(true);
+      own.data.fill(0); // the chunk's own buffer is not kept: its bytes were copied on arrival
+    }
+    const done = await r.finish();
+    expect(done.ok && done.data).toEqual(bytes);
+    const tampered = new ChunkReassembler({ expected: ref, wholeAtFirstChunk: true });
+    for (const c of chunks) tampered.push(c.index === 1 ? { ...c, data: new Uint8Array(100) } : c);
+    expect(await tampered.finish()).toMatchObject({ ok: false, error: { code: 'hash_mismatch' } });
+  });
+
   it('leaves the given buffer as it was for a refused chunk, and refuses a bad hash at finish', async () => {
     const bytes = bytesOf(300);
     const { ref, chunks } = await chunksOf(bytes, 100);

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { WeightsManifest } from '../manifest.ts';
 import { sampleManifest } from '../test-samples.ts';
 import { swapBytes32 } from './float-bytes.ts';
-import { decodeWeights, encodeManifest, encodeWeights, manifestHash } from './weights-codec.ts';
+import {
+  decodeWeights,
+  encodeManifest,
+  encodeWeights,
+  manifestHash,
+  weightsWriter,
+} from './weights-codec.ts';
 
 /** Float32 values built from raw bit patterns, so NaN payloads are exactly what we asked for. */
 function fromBits(bits: readonly number[]): Float32Array {
@@ -110,6 +116,17 @@ describe('weights wire format', () => {
       tensors: [{ name: 'dense/kernel', shape: [4, 2] }, sampleManifest.tensors[1]!],
     };
     expect(await manifestHash(reshaped)).not.toBe(a);
+  });
+
+  it('writes into given memory exactly the bytes encodeWeights returns, and only into memory of that size', () => {
+    const values = fromBits([...SPECIAL_BITS, 0x3f800000]);
+    const weights = { manifest: flat(values.length), values };
+    const writer = weightsWriter(weights);
+    const into = new Uint8Array(writer.byteLength + 8).fill(0xee).subarray(4, 4 + writer.byteLength);
+    writer.write(into);
+    expect(Buffer.from(into).equals(Buffer.from(encodeWeights(weights)))).toBe(true);
+    expect(() => writer.write(new Uint8Array(writer.byteLength - 1))).toThrow(/take \d+ bytes, got room for/);
+    expect(() => weightsWriter({ manifest: flat(3), values: new Float32Array(2) })).toThrow(/declares 3/);
   });
 
   it('refuses to encode values that do not match the manifest', () => {

@@ -64,16 +64,33 @@ export async function manifestHash(manifest: WeightsManifest): Promise<string> {
 
 /** Encode weights as header + raw little-endian float32 bytes (no JSON numbers anywhere). */
 export function encodeWeights(weights: Weights): Uint8Array {
+  const writer = weightsWriter(weights);
+  const out = new Uint8Array(writer.byteLength);
+  writer.write(out);
+  return out;
+}
+
+/**
+ * The bytes encodeWeights returns, written into memory the caller provides instead of a buffer of their own
+ * (a site encodes its delta straight into the sealed buffer: one delta-sized allocation less per round).
+ */
+export function weightsWriter(weights: Weights): { byteLength: number; write(into: Uint8Array): void } {
   const header = encodeManifest(weights.manifest);
   if (weights.values.length !== weights.manifest.numParams) {
     throw new TypeError(
       `weights have ${weights.values.length} values but the manifest declares ${weights.manifest.numParams}`,
     );
   }
-  const out = new Uint8Array(header.length + weights.values.byteLength);
-  out.set(header, 0);
-  writeFloat32LE(weights.values, out.subarray(header.length));
-  return out;
+  const byteLength = header.length + weights.values.byteLength;
+  return {
+    byteLength,
+    write(into) {
+      if (into.byteLength !== byteLength)
+        throw new RangeError(`encoded weights take ${byteLength} bytes, got room for ${into.byteLength}`);
+      into.set(header, 0);
+      writeFloat32LE(weights.values, into.subarray(header.length));
+    },
+  };
 }
 
 type Header = { manifest: WeightsManifest; headerBytes: number };

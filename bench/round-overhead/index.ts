@@ -25,6 +25,7 @@ import { tinyModel } from '@fedfuse/coordinator/testing/harness';
 import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-rest';
 import { commitsPerRound, sqliteCommits } from './commits.ts';
 import { passCosts } from './passes.ts';
+import { growHeapLimit } from '@fedfuse/log/heap-growth';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +38,8 @@ const { values } = parseArgs({
   },
 });
 const ROUNDS = Number(values.rounds);
+// The sites here run in this process as each daemon runs in its own: with the heap growth it sets at start-up.
+growHeapLimit(process.execArgv, process.env.NODE_OPTIONS);
 const PROFILE_DIR = values['cpu-prof'];
 const TOKEN = 'bench-operator-token-0123456789';
 // ~1.1M parameters: the default architecture. The data-derived fields are given, as

@@ -15,6 +15,9 @@ if (oldNode) {
   process.stderr.write(`${oldNode}\n`);
   process.exit(1);
 }
+// The heap may grow to twice what survives a full collection: rounds move model-sized buffers.
+const { growHeapLimit } = await import('@fedfuse/log/heap-growth');
+growHeapLimit(process.execArgv, process.env.NODE_OPTIONS);
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

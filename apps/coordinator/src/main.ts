@@ -3,7 +3,7 @@ import { createLogger } from '@fedfuse/log';
 import { initBackend } from '@fedfuse/model';
 import { escapeUnsafeText } from '@fedfuse/protocol';
 import { startCoordinator } from './coordinator.ts';
-import { growHeapLimit } from './heap-growth.ts';
+import { growHeapLimit } from '@fedfuse/log/heap-growth';
 import { loadSettings, type CoordinatorSettings } from './env.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 

@@ -15,4 +15,7 @@ if (oldNode) {
   process.stderr.write(`${oldNode}\n`);
   process.exit(1);
 }
+// The heap may grow to twice what survives a full collection: each site host moves model-sized buffers.
+const { growHeapLimit } = await import('@fedfuse/log/heap-growth');
+growHeapLimit(process.execArgv, process.env.NODE_OPTIONS);
 await import(entry.href);

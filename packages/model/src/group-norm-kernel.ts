@@ -21,6 +21,42 @@ function groupOfChannel(shape: Shape): Int32Array {
 }
 
 /**
+ * Over one image's pixels, per channel: Σa into `sums` and Σa·b into `products` (reset first), in float64.
+ */
+function channelSums(
+  values: { a: Float32Array; b: Float32Array },
+  image: { base: number; stride: number; channels: number },
+  out: { sums: Float64Array; products: Float64Array },
+): void {
+  const { a, b } = values;
+  const { base, stride, channels } = image;
+  const { sums, products } = out;
+  sums.fill(0);
+  products.fill(0);
+  for (let i = base; i < base + stride; i += channels)
+    for (let k = 0; k < channels; k++) {
+      const v = a[i + k]!;
+      sums[k]! += v;
+      products[k]! += v * b[i + k]!;
+    }
+}
+
+/** Per-channel totals added up per group (reset first), each channel's weighted by `weight` when given. */
+function groupTotals(
+  perChannel: { sums: Float64Array; products: Float64Array; weight?: Float64Array },
+  groupOf: Int32Array,
+  out: { sums: Float64Array; products: Float64Array },
+): void {
+  out.sums.fill(0);
+  out.products.fill(0);
+  for (let k = 0; k < groupOf.length; k++) {
+    const w = perChannel.weight ? perChannel.weight[k]! : 1;
+    out.sums[groupOf[k]!]! += perChannel.sums[k]! * w;
+    out.products[groupOf[k]!]! += perChannel.products[k]! * w;
+  }
+}
+
+/**
  * Per image and group: 1/√(variance + ε), and x̂ = (x − μ)·that. The sums are float64, so one pass of
  * Σx and Σx² loses nothing a float32 two-pass would keep.
  */
@@ -39,20 +75,8 @@ function normalize(x: Float32Array, shape: Shape, epsilon: number) {
   const stride = pixels * channels;
   for (let n = 0; n < images; n++) {
     const base = n * stride;
-    sums.fill(0);
-    squares.fill(0);
-    for (let i = base; i < base + stride; i += channels)
-      for (let k = 0; k < channels; k++) {
-        const v = x[i + k]!;
-        sums[k]! += v;
-        squares[k]! += v * v;
-      }
-    groupSums.fill(0);
-    groupSquares.fill(0);
-    for (let k = 0; k < channels; k++) {
-      groupSums[groupOf[k]!]! += sums[k]!;
-      groupSquares[groupOf[k]!]! += squares[k]!;
-    }
+    channelSums({ a: x, b: x }, { base, stride, channels }, { sums, products: squares });
+    groupTotals({ sums, products: squares }, groupOf, { sums: groupSums, products: groupSquares });
     for (let g = 0; g < groups; g++) {
       const mu = groupSums[g]! / count;
       const variance = Math.max(groupSquares[g]! / count - mu * mu, 0);
@@ -108,22 +132,16 @@ function backwardValues(
   const stride = pixels * channels;
   for (let n = 0; n < images; n++) {
     const base = n * stride;
-    sumGrad.fill(0);
-    sumGradNormalized.fill(0);
-    for (let i = base; i < base + stride; i += channels)
-      for (let k = 0; k < channels; k++) {
-        const g = dy[i + k]!;
-        sumGrad[k]! += g;
-        sumGradNormalized[k]! += g * normalized[i + k]!;
-      }
-    groupGrad.fill(0);
-    groupGradNormalized.fill(0);
+    const perChannel = { sums: sumGrad, products: sumGradNormalized };
+    channelSums({ a: dy, b: normalized }, { base, stride, channels }, perChannel);
     for (let k = 0; k < channels; k++) {
       dShift[k]! += sumGrad[k]!;
       dScale[k]! += sumGradNormalized[k]!;
-      groupGrad[groupOf[k]!]! += sumGrad[k]! * factor[k]!;
-      groupGradNormalized[groupOf[k]!]! += sumGradNormalized[k]! * factor[k]!;
     }
+    groupTotals({ ...perChannel, weight: factor }, groupOf, {
+      sums: groupGrad,
+      products: groupGradNormalized,
+    });
     for (let k = 0; k < channels; k++) {
       const inverse = inverseDeviation[n * groups + groupOf[k]!]!;
       meanGrad[k] = (groupGrad[groupOf[k]!]! / count) * inverse;

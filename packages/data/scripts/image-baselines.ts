@@ -2,9 +2,6 @@
 // generates it: per task, LR on the images average-pooled to 16×16 pixels (imaging patients only), and
 // LR on all modalities (EHR, 8×8 image block summaries, genes: `calibrate`), pooled test AUC.
 // Usage: npx tsx packages/data/scripts/image-baselines.ts [--family axial] [--seeds 1,2,3]
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rocAuc } from '@fedfuse/model/spec';
 import {
@@ -16,7 +13,7 @@ import {
   type SiteData,
 } from '../src/index.ts';
 import { standardizeColumns } from '../src/eval/feature-sets.ts';
-import { simulatorFederation } from './sim-federation.ts';
+import { withSimulatorFederation } from './sim-federation.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -72,14 +69,8 @@ function pixelsAuc(sites: SiteData[], l2: number): number[] {
 const fmt = (values: number[]): string => values.map((v) => v.toFixed(3)).join(' / ');
 
 for (const seed of args.seeds.split(',').map(Number)) {
-  const dir = await mkdtemp(join(tmpdir(), 'fedfuse-image-baselines-'));
-  try {
-    const { sites } = await simulatorFederation({
-      dir,
-      seed,
-      family: args.family as ImageFamily,
-      patientsPerSite: Number(args.patients),
-    });
+  const federation = { seed, family: args.family as ImageFamily, patientsPerSite: Number(args.patients) };
+  await withSimulatorFederation(federation, (sites) => {
     const tasks = sites[0]?.tasks ?? [];
     console.log(`seed ${seed}, family ${args.family}, tasks ${tasks.join(' / ')}`);
     for (const l2 of RIDGES) console.log(`  LR on 16×16 pixels, ridge ${l2}: ${fmt(pixelsAuc(sites, l2))}`);
@@ -87,7 +78,5 @@ for (const seed of args.seeds.split(',').map(Number)) {
       console.log(
         `  LR ${row.set} (calibrate, n = ${row.test}): ${fmt(tasks.map((t) => row.auc[t] ?? Number.NaN))}`,
       );
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -4,14 +4,11 @@
 // energies, and the site's identity alone (a one-hot of which hospital the image came from). Pooled test AUC
 // per task, ridge 0.01 / 0.1 / 1.
 // Usage: npx tsx --conditions=source packages/data/scripts/image-feature-diag.ts [--family axial] [--seeds 1,2]
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rocAuc } from '@fedfuse/model/spec';
 import { fitLogistic, predictLogits, type Design, type ImageFamily, type SiteData } from '../src/index.ts';
 import { standardizeColumns } from '../src/eval/feature-sets.ts';
-import { simulatorFederation } from './sim-federation.ts';
+import { withSimulatorFederation } from './sim-federation.ts';
 
 const { values: args } = parseArgs({
   options: { family: { type: 'string', default: 'axial' }, seeds: { type: 'string', default: '1,2' } },
@@ -180,18 +177,10 @@ function aucs(sites: SiteData[], features: (im: Image) => number[], l2: number):
 }
 
 for (const seed of args.seeds.split(',').map(Number)) {
-  const dir = await mkdtemp(join(tmpdir(), 'fedfuse-image-diag-'));
-  try {
-    const { sites } = await simulatorFederation({
-      dir,
-      seed,
-      family: args.family as ImageFamily,
-      patientsPerSite: 600,
-    });
+  const federation = { seed, family: args.family as ImageFamily, patientsPerSite: 600 };
+  await withSimulatorFederation(federation, (sites) => {
     console.log(`seed ${seed}, family ${args.family}, tasks ${sites[0]?.tasks.join(' / ')}`);
     for (const [name, features] of Object.entries(featureSets(sites.length)))
       console.log(`  ${name}: ${RIDGES.map((l2) => `ridge ${l2} ${aucs(sites, features, l2)}`).join('; ')}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

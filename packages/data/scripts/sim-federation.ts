@@ -1,5 +1,8 @@
 // The federation `fedfuse-sim run` generates with its defaults (apps/simulator: 3 sites, 32×32 images,
 // 500 genes, missing-modality rates × 0.25), for the measurement scripts beside this file.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   generate,
   loadSite,
@@ -28,4 +31,17 @@ export async function simulatorFederation(o: {
   const sites: SiteData[] = [];
   for (const s of federation.sites) sites.push(await loadSite({ config: s.config }));
   return { federation, sites };
+}
+
+/** The simulator's default federation for `seed`, in a temporary folder removed after `use`. */
+export async function withSimulatorFederation(
+  o: { seed: number; family: ImageFamily; patientsPerSite: number },
+  use: (sites: SiteData[]) => void,
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fedfuse-federation-'));
+  try {
+    use((await simulatorFederation({ dir, ...o })).sites);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

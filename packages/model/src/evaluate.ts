@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Modality, ModelBatch } from './batch.ts';
 import { validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
-import { encodeModalities, forward } from './forward.ts';
+import { forwardSubsets, type ForwardOutputs } from './forward.ts';
 import type { BinaryMetrics } from './metrics.ts';
 import { binaryMetrics } from './metrics.ts';
 import type { TriModalModel } from './model.ts';
@@ -88,7 +88,7 @@ class SubsetTally {
     this.attentionSum = new Float64Array(size.tasks * size.modalities);
   }
 
-  add(out: ReturnType<typeof forward>, chunk: { start: number; rows: number; tasks: number }): void {
+  add(out: ForwardOutputs, chunk: { start: number; rows: number; tasks: number }): void {
     const { offsets } = this.scoring;
     const logits = offsets ? tf.add(out.logits, offsets.slice(chunk.rows, chunk.start)) : out.logits;
     this.predictions.set(tf.sigmoid(logits).dataSync(), chunk.start * chunk.tasks);
@@ -134,20 +134,10 @@ export function evaluateSubsets(
     const present = presentRows(batch, rows, modalities);
     tf.tidy(() => {
       const { inputs } = batchTensors(model.config, batch, { rows, present });
-      // Early fusion has no encoders: it reads the raw inputs per subset.
-      const encoded = model.config.fusion === 'early' ? undefined : encodeModalities(model, inputs);
-      for (const tally of tallies) {
-        tf.tidy(() => {
-          const shown = modalities.map((m) => (tally.scoring.hidden.includes(m) ? 0 : 1));
-          const subset = {
-            ...inputs,
-            present: tf.mul(inputs.present, tf.tensor2d(shown, [1, shown.length])) as tf.Tensor2D,
-            active: inputs.active.map((on, i) => on && shown[i] === 1),
-          };
-          const out = forward(model, subset, { training: false, ...(encoded ? { encoded } : {}) });
-          tally.add(out, { start, rows: rows.length, tasks: tasks.length });
-        });
-      }
+      forwardSubsets(model, inputs, {
+        hides: tallies.map((tally) => tally.scoring.hidden),
+        use: (out, k) => tallies[k]!.add(out, { start, rows: rows.length, tasks: tasks.length }),
+      });
     });
   }
   return tallies.map((tally) => summarise(model, batch, { tally, threshold: options.threshold }));

@@ -103,7 +103,7 @@ function input<T>(tensor: T | undefined, modality: string): T {
  * Each active modality's embedding of every row, before the presence mask: what scoring the same rows
  * with several modality subsets can share (`forward`'s `encoded`).
  */
-export function encodeModalities(model: TriModalModel, inputs: ForwardInputs): Tensor2D[] {
+function encodeModalities(model: TriModalModel, inputs: ForwardInputs): Tensor2D[] {
   const { modalities, d } = model.config;
   const [b] = inputs.present.shape;
   return modalities.map((modality, i): Tensor2D => {
@@ -111,6 +111,31 @@ export function encodeModalities(model: TriModalModel, inputs: ForwardInputs): T
     if (modality === 'ehr') return encodeEhr(model, input(inputs.ehr, modality));
     if (modality === 'imaging') return encodeImage(model, input(inputs.image, modality)).z;
     return encodeGenomics(model, input(inputs.genomics, modality), { training: false }).z;
+  });
+}
+
+/**
+ * The same rows scored with each of `hides` hidden, for inference: the encoders run once for every subset
+ * (early fusion has none: it reads the raw inputs per subset), since hiding a modality only changes what
+ * the fusion reads. `use` gets each subset's outputs inside a tidy scope of its own.
+ */
+export function forwardSubsets(
+  model: TriModalModel,
+  inputs: ForwardInputs,
+  o: { hides: readonly (readonly string[])[]; use: (out: ForwardOutputs, index: number) => void },
+): void {
+  const { modalities } = model.config;
+  const encoded = model.config.fusion === 'early' ? undefined : encodeModalities(model, inputs);
+  o.hides.forEach((hide, index) => {
+    tf.tidy(() => {
+      const shown = modalities.map((m) => (hide.includes(m) ? 0 : 1));
+      const subset = {
+        ...inputs,
+        present: tf.mul(inputs.present, tf.tensor2d(shown, [1, shown.length])) as Tensor2D,
+        active: inputs.active.map((on, i) => on && shown[i] === 1),
+      };
+      o.use(forward(model, subset, { training: false, ...(encoded ? { encoded } : {}) }), index);
+    });
   });
 }
 

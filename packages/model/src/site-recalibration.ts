@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Modality, ModelBatch } from './batch.ts';
 import { MODALITIES, validateBatch } from './batch.ts';
 import { batchTensors, presentRows } from './batch-tensors.ts';
-import { encodeModalities, forward } from './forward.ts';
+import { forwardSubsets } from './forward.ts';
 import type { TriModalModel } from './model.ts';
 
 /**
@@ -113,17 +113,9 @@ export function siteIntercepts(
     const present = presentRows(batch, rows, modalities);
     tf.tidy(() => {
       const { inputs } = batchTensors(model.config, batch, { rows, present });
-      // Early fusion has no encoders: it reads the raw inputs per subset.
-      const encoded = model.config.fusion === 'early' ? undefined : encodeModalities(model, inputs);
-      hides.forEach(({ hide }, h) => {
-        const shown = modalities.map((m) => (hide.includes(m) ? 0 : 1));
-        const subset = {
-          ...inputs,
-          present: tf.mul(inputs.present, tf.tensor2d(shown, [1, shown.length])) as tf.Tensor2D,
-          active: inputs.active.map((on, i) => on && shown[i] === 1),
-        };
-        const out = forward(model, subset, { training: false, ...(encoded ? { encoded } : {}) });
-        logits[h]!.set(out.logits.dataSync(), start * tasks);
+      forwardSubsets(model, inputs, {
+        hides: hides.map(({ hide }) => hide),
+        use: (out, h) => logits[h]!.set(out.logits.dataSync(), start * tasks),
       });
     });
   }

@@ -110,6 +110,16 @@ describe('the sites are told the real reason a round was cancelled', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     await startRun(h, [a!, b!]);
     b!.close();
+    // The deadline must find b gone: wait until the coordinator itself has seen the disconnect.
+    await expect
+      .poll(
+        async () =>
+          (await h.api<{ siteId: string; connected: boolean }[]>('GET', '/api/sites')).body.find(
+            (s) => s.siteId === b!.siteId,
+          )?.connected,
+        { timeout: 10_000 },
+      )
+      .toBe(false);
     vi.setSystemTime(Date.now() + (ROUND_TIMEOUT_S + 1) * 1000);
     expect(await cancelledReason(a!, a!.received[0]!.roundId)).toBe('too_few_sites');
   });

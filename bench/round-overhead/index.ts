@@ -248,8 +248,9 @@ for (const { label, plain, secure } of secureRows) {
     `\nsecureAggregation ÷ plain sealed rounds, ${label}: ${ms.toFixed(2)}× ms per round; CPU per round: coordinator ${(secure.coordinatorCpuMs / plain.coordinatorCpuMs).toFixed(2)}×, sites ${(secure.sitesCpuMs / plain.sitesCpuMs).toFixed(2)}×, both ${(cpu(secure) / cpu(plain)).toFixed(2)}×`,
   );
 }
-// A 1.1M delta as encoded: 4 bytes a parameter plus its manifest header.
-const passes = passCosts(4 * 1_123_324 + 128);
+// A 1.1M delta as encoded (the default architecture: 1,123,196 parameters since session 13, 1,123,324 before):
+// 4 bytes a parameter plus its manifest header.
+const passes = passCosts(4 * 1_123_196 + 128);
 console.log(
   `\none pass over a 1.1M-parameter delta (4.49 MB), ms: SHA-256 ${passes.sha256.toFixed(2)}, copy into a fresh buffer ${passes.freshCopy.toFixed(2)}, into a reused one ${passes.reusedCopy.toFixed(2)}`,
 );

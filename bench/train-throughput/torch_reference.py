@@ -2,7 +2,8 @@
 
 Reads the architecture as JSON from argv[1] and prints one JSON line with samples/s.
 Mirrors packages/model: EHR MLP, denoising genomics autoencoder, the imaging encoder (per-image
-standardisation, Conv-ReLU-MaxPool blocks each followed by GroupNorm, global mean + max pooling,
+standardisation, Conv-ReLU-MaxPool blocks each followed by GroupNorm (the last only with
+imageLastGroupNorm), global mean + max pooling,
 texture energies of the standardised image),
 hybrid fusion (the embeddings concatenated beside each task's attention-weighted summary), masked BCE, alignment, L2,
 reconstruction and auxiliary per-modality losses, Adam.
@@ -44,9 +45,10 @@ class Model(nn.Module):
                                      nn.Linear(c["genomicsHidden"], c["genomicsDim"]))
         convs, cin = [], ch
         groups = c.get("imageGroupNorm", 0)
-        for f in c["convFilters"]:
+        last = len(c["convFilters"]) - 1
+        for i, f in enumerate(c["convFilters"]):
             convs += [nn.Conv2d(cin, f, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
-            if groups > 0:
+            if groups > 0 and (i < last or c.get("imageLastGroupNorm", True)):
                 g = min(groups, f)
                 while f % g:
                     g -= 1

@@ -1,8 +1,8 @@
 // What does the imaging yardstick (LR on 16×16 pooled pixels) read? LR, trained centrally on every site's
 // imaging patients as `image-baselines.ts` trains it, on other summaries of the same images: coarser grids,
-// per-image standardised or per-site harmonised pixels, position-free intensity histograms, texture
-// energies, and the site's identity alone (a one-hot of which hospital the image came from). Pooled test AUC
-// per task, ridge 0.01 / 0.1 / 1.
+// per-image standardised pixels (with or without the mean ÷ SD and log SD that standardisation removes) or
+// per-site harmonised ones, position-free intensity histograms, texture energies, and the site's identity
+// alone (a one-hot of which hospital the image came from). Pooled test AUC per task, ridge 0.01 / 0.1 / 1.
 // Usage: npx tsx --conditions=source packages/data/scripts/image-feature-diag.ts [--family axial] [--seeds 1,2]
 import { parseArgs } from 'node:util';
 import { rocAuc } from '@fedfuse/model/spec';
@@ -45,6 +45,19 @@ function standardized(px: Float32Array): Float32Array {
   const mean = sum / px.length;
   const sd = Math.sqrt(Math.max(squares / px.length - mean * mean, 0)) + 1e-5;
   return px.map((v) => (v - mean) / sd);
+}
+
+/** What per-image standardisation removes: the mean and SD, as mean ÷ SD (unit-free) and log SD. */
+function moments(px: Float32Array): number[] {
+  let sum = 0;
+  let squares = 0;
+  for (const v of px) {
+    sum += v;
+    squares += v * v;
+  }
+  const mean = sum / px.length;
+  const sd = Math.sqrt(Math.max(squares / px.length - mean * mean, 0)) + 1e-5;
+  return [mean / sd, Math.log(sd)];
 }
 
 const harmonized = (im: Image): Float32Array => im.px.map((v) => (v - im.siteLevel.mean) / im.siteLevel.sd);
@@ -95,6 +108,15 @@ function featureSets(sites: number): Record<string, (im: Image) => number[]> {
     'per-image standardised 16×16': (im) => grid(standardized(im.px), im.side, 16),
     'per-image standardised 16×16 + site': (im) => [
       ...grid(standardized(im.px), im.side, 16),
+      ...siteOneHot(im, sites),
+    ],
+    'per-image standardised 16×16 + its mean ÷ SD and log SD': (im) => [
+      ...grid(standardized(im.px), im.side, 16),
+      ...moments(im.px),
+    ],
+    'per-image standardised 16×16 + its mean ÷ SD and log SD + site': (im) => [
+      ...grid(standardized(im.px), im.side, 16),
+      ...moments(im.px),
       ...siteOneHot(im, sites),
     ],
     'per-image standardised 4×4 + site': (im) => [

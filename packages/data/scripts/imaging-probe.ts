@@ -55,7 +55,8 @@ const seed = Number(args.seed);
  * A variant name such as `std+gn+global` as encoder options. Numeric tokens: `lin16` linear grid,
  * `x4` rate scale, `f8-16-32` conv filters, `dk10` imaging decay factor, `do0.3` feature dropout,
  * `rec0.5` reconstruction weight (`rg16` its grid), `l2e0.01` λ; `tex` texture energies, `hist`
- * intensity statistics, `nolastgn` no GroupNorm after the last block. (Paths reading the
+ * intensity statistics, `lastgn` a GroupNorm after the last block too (the
+ * default until session 13; earlier notes name its absence `nolastgn`). (Paths reading the
  * site-harmonised image, `sstat`, `schan`, `stex`, were measured at commit 7c00772; multi-scale
  * pooling and Laplacian texture energies at b23d017; texture energies standardised per site
  * (`sitetex`) at 869d448; 2×2 grid pooling (`grid2`) and training with the site intercepts fixed in the
@@ -77,7 +78,7 @@ function variant(name: string): Partial<ModelConfig> {
     imageReconWeight: num('rec', 0),
     imageReconGrid: num('rg', 8),
     imageTexture: parts.has('tex'),
-    imageLastGroupNorm: !parts.has('nolastgn'),
+    imageLastGroupNorm: parts.has('lastgn'),
     imageIntensityStats: parts.has('hist'),
     l2: num('l2e', 3e-3),
     imageStandardize: parts.has('std'),

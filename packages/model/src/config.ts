@@ -88,7 +88,7 @@ export const defaultModelConfig: ModelConfig = {
   imageLinearGrid: 0,
   imageRateScale: 1,
   imageDecayFactor: 1,
-  imageLastGroupNorm: true,
+  imageLastGroupNorm: false,
   imageIntensityStats: false,
   imageFeatureDropout: 0,
   imageTexture: true,

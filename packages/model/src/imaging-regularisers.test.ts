@@ -52,18 +52,20 @@ describe('imaging regularisers: parameters', () => {
     ]);
   });
 
-  it('without the last GroupNorm only the earlier blocks have norm parameters; statistics widen the projection', () => {
+  it('with the last GroupNorm every block has norm parameters; statistics widen the projection', () => {
     const config = resolveModelConfig({
       ...smallConfig,
       ...GLOBAL,
       imageTexture: false,
-      imageLastGroupNorm: false,
+      imageLastGroupNorm: true,
       imageIntensityStats: true,
     });
     const specs = imagingSpecs(config);
     expect(specs.filter((s) => s.name.startsWith('imaging.norm')).map((s) => s.name)).toEqual([
       'imaging.norm1.scale',
       'imaging.norm1.shift',
+      'imaging.norm2.scale',
+      'imaging.norm2.shift',
     ]);
     const project = specs.find((s) => s.name === 'imaging.project.kernel')!;
     expect(project.shape).toEqual([16 + INTENSITY_FEATURES_PER_CHANNEL, 16]);

@@ -35,7 +35,8 @@ function pool(px: ArrayLike<number>, o: { side: number; grid: number }): number[
   return cells.map((v) => v / ((side * side) / (grid * grid)));
 }
 
-function standardized(px: Float32Array): Float32Array {
+/** The image's pixel mean and SD (the SD kept off zero for a constant image). */
+function meanAndSd(px: Float32Array): { mean: number; sd: number } {
   let sum = 0;
   let squares = 0;
   for (const v of px) {
@@ -43,20 +44,17 @@ function standardized(px: Float32Array): Float32Array {
     squares += v * v;
   }
   const mean = sum / px.length;
-  const sd = Math.sqrt(Math.max(squares / px.length - mean * mean, 0)) + 1e-5;
+  return { mean, sd: Math.sqrt(Math.max(squares / px.length - mean * mean, 0)) + 1e-5 };
+}
+
+function standardized(px: Float32Array): Float32Array {
+  const { mean, sd } = meanAndSd(px);
   return px.map((v) => (v - mean) / sd);
 }
 
 /** What per-image standardisation removes: the mean and SD, as mean ÷ SD (unit-free) and log SD. */
 function moments(px: Float32Array): number[] {
-  let sum = 0;
-  let squares = 0;
-  for (const v of px) {
-    sum += v;
-    squares += v * v;
-  }
-  const mean = sum / px.length;
-  const sd = Math.sqrt(Math.max(squares / px.length - mean * mean, 0)) + 1e-5;
+  const { mean, sd } = meanAndSd(px);
   return [mean / sd, Math.log(sd)];
 }
 

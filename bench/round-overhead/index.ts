@@ -26,6 +26,7 @@ import { freePort, operatorRest } from '@fedfuse/coordinator/testing/operator-re
 import { commitsPerRound, sqliteCommits } from './commits.ts';
 import { passCosts } from './passes.ts';
 import { growHeapLimit } from '@fedfuse/log/heap-growth';
+import { paramSpecs, resolveModelConfig } from '@fedfuse/model';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +48,7 @@ const TOKEN = 'bench-operator-token-0123456789';
 const MODEL_1M = {
   genomicsDim: 2000,
   ehrDim: 32,
-  imageShape: [64, 64, 1],
+  imageShape: [64, 64, 1] as [number, number, number],
   tasks: ['cancer', 'cardiac', 'metabolic'],
 };
 
@@ -248,11 +249,13 @@ for (const { label, plain, secure } of secureRows) {
     `\nsecureAggregation ÷ plain sealed rounds, ${label}: ${ms.toFixed(2)}× ms per round; CPU per round: coordinator ${(secure.coordinatorCpuMs / plain.coordinatorCpuMs).toFixed(2)}×, sites ${(secure.sitesCpuMs / plain.sitesCpuMs).toFixed(2)}×, both ${(cpu(secure) / cpu(plain)).toFixed(2)}×`,
   );
 }
-// A 1.1M delta as encoded (the default architecture: 1,123,196 parameters since session 13, 1,123,324 before):
-// 4 bytes a parameter plus its manifest header.
-const passes = passCosts(4 * 1_123_196 + 128);
+// A 1.1M delta as encoded: 4 bytes a parameter of the default architecture plus its manifest header.
+const weights1M = paramSpecs(resolveModelConfig(MODEL_1M))
+  .map((spec) => spec.shape.reduce((a, b) => a * b, 1))
+  .reduce((a, b) => a + b, 0);
+const passes = passCosts(4 * weights1M + 128);
 console.log(
-  `\none pass over a 1.1M-parameter delta (4.49 MB), ms: SHA-256 ${passes.sha256.toFixed(2)}, copy into a fresh buffer ${passes.freshCopy.toFixed(2)}, into a reused one ${passes.reusedCopy.toFixed(2)}`,
+  `\none pass over a ${weights1M}-parameter delta (${((4 * weights1M) / 1e6).toFixed(2)} MB), ms: SHA-256 ${passes.sha256.toFixed(2)}, copy into a fresh buffer ${passes.freshCopy.toFixed(2)}, into a reused one ${passes.reusedCopy.toFixed(2)}`,
 );
 const goal = rows.find((r) => r.label.startsWith('1M') && r.label.includes(' 10 client'));
 if (goal && rows.length === CONFIGURATIONS.length)

@@ -17,6 +17,7 @@ export type { EvaluateOptions, Evaluation, SubsetScoring, TaskEvaluation } from 
 export { binaryMetrics, rocAuc } from './metrics.ts';
 export type { BinaryMetrics } from './metrics.ts';
 export { createModel, parameterGroups } from './model.ts';
+export { paramSpecs } from './params.ts';
 export {
   INTERCEPT_PRIOR_SD,
   MAX_RECALIBRATION_ROWS,

@@ -4,6 +4,7 @@ import { initBackend } from '@fedfuse/model';
 import { escapeUnsafeText } from '@fedfuse/protocol';
 import { startCoordinator } from './coordinator.ts';
 import { growHeapLimit } from '@fedfuse/log/heap-growth';
+import { stopWithParent } from '@fedfuse/log/parent-watch';
 import { loadSettings, type CoordinatorSettings } from './env.ts';
 import { OperatorTokenService } from './services/operator-token.service.ts';
 
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
   const stop = () => void coordinator.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by the simulator: stop with it, however it ended.
+  stopWithParent(stop);
 }
 
 main().catch((error: Error) => {

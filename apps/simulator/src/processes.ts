@@ -32,15 +32,19 @@ export interface SpawnOptions {
 export function spawnNode(options: SpawnOptions): Child {
   const nodeArgs = options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, options.script, ...options.args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
+    // The IPC channel closes when this process dies, however it dies: the child stops then (stopWithParent).
+    stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, ...options.env, NO_COLOR: '1' },
   });
-  if (child.pid === undefined) throw new Error(`could not start ${options.role}`);
-  child.stdin.end(options.input ?? '');
+  const { stdin, stdout, stderr } = child;
+  if (child.pid === undefined || !stdin || !stdout || !stderr)
+    throw new Error(`could not start ${options.role}`);
+  child.channel?.unref(); // nor does it keep this process running
+  stdin.end(options.input ?? '');
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   const lines: string[] = [];
   const listeners: ((line: string) => void)[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [stdout, stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       log.write(`${line}\n`);
       lines.push(line);

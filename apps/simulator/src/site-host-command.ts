@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { createLogger, readEnv } from '@fedfuse/client';
+import { stopWithParent } from '@fedfuse/log/parent-watch';
 import { SiteHost } from '@fedfuse/client/site-host';
 
 import { HostPlan, formatHostEvent, type HostEvent } from './host-events.ts';
@@ -12,7 +13,7 @@ const FORWARDED = new Set(['local training done']);
 
 /**
  * `fedfuse-sim site-host` (internal): runs the sites it reads from stdin in this one process (one shared
- * training worker), each a real site daemon with its own folder, keys, enrollment and socket, until SIGTERM.
+ * training worker), each a real site daemon with its own folder, keys, enrollment and socket, until SIGTERM or the simulator is gone.
  */
 export function siteHostCommand(exit: (code: number) => void): Command {
   return new Command('site-host')
@@ -40,6 +41,8 @@ async function hostSites(plan: HostPlan): Promise<number> {
   });
   process.once('SIGTERM', finish);
   process.once('SIGINT', finish);
+  // The simulator gone (even killed outright), nobody reads this host's events: its sites stop too.
+  stopWithParent(finish);
   for (const { site, error } of await host.add(plan.sites)) {
     emit({ kind: 'failed', site, message: error });
     if (--live === 0) finish();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = mkdtempSync(join(tmpdir(), 'fedfuse-parent-death-'));
 const parentScript = join(import.meta.dirname, 'fixtures', 'cluster-parent.mjs');
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+/** The children seen, killed after the test whatever it found, so a failure leaves no process behind. */
+const children: number[] = [];
+afterAll(() => {
+  for (const pid of children.filter(running)) process.kill(pid, 'SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** Whether the process still runs: a zombie nobody reaped (a container's init may not) counts as gone. */
 function running(pid: number): boolean {
@@ -25,16 +30,22 @@ function running(pid: number): boolean {
   }
 }
 
+/** The process ids the stand-in parent prints once its coordinator and site host run. */
+function childrenOf(parent: ChildProcess): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    createInterface({ input: parent.stdout! }).once('line', (line) =>
+      resolve((JSON.parse(line) as { children: number[] }).children),
+    );
+    parent.once('exit', (code) =>
+      reject(new Error(`the parent exited (${code}) before its children started`)),
+    );
+  });
+}
+
 describe('a simulator killed outright', () => {
   it('takes its coordinator and site host processes with it', async () => {
     const parent = spawn(process.execPath, [parentScript, root], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: parent.stdout });
-    const children = await new Promise<number[]>((resolve, reject) => {
-      lines.once('line', (line) => resolve((JSON.parse(line) as { children: number[] }).children));
-      parent.once('exit', (code) =>
-        reject(new Error(`the parent exited (${code}) before its children started`)),
-      );
-    });
+    children.push(...(await childrenOf(parent)));
     expect(children).toHaveLength(2);
     expect(children.every(running)).toBe(true);
 

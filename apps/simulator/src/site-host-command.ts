@@ -13,7 +13,8 @@ const FORWARDED = new Set(['local training done']);
 
 /**
  * `fedfuse-sim site-host` (internal): runs the sites it reads from stdin in this one process (one shared
- * training worker), each a real site daemon with its own folder, keys, enrollment and socket, until SIGTERM or the simulator is gone.
+ * training worker), each a real site daemon with its own folder, keys, enrollment and socket, until SIGTERM
+ * or until the simulator is gone.
  */
 export function siteHostCommand(exit: (code: number) => void): Command {
   return new Command('site-host')

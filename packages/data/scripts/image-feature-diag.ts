@@ -95,7 +95,9 @@ function energies(px: ArrayLike<number>, side: number): number[] {
 /**
  * The encoder's texture energies (`textureFeatures`): the log mean squared gradient of the image over 4×4
  * windows at scales 1 and 2, then their mean, max and min; with `quarters`, also their mean over each
- * quarter of the window grid (where the textured tissue lies).
+ * quarter of the window grid (where the textured tissue lies). A plain-number copy, because this package
+ * has no tfjs and the encoder has no quarter means; on 32×32 and 64×64 images it gave the encoder's values
+ * to within 1e-6 (session 14).
  */
 function textureEnergies(px: ArrayLike<number>, side: number, quarters: boolean): number[] {
   const out: number[] = [];

@@ -98,7 +98,30 @@ describe('the federation agrees on its data schema before a run starts', () => {
     expect(entry!.details).toMatchObject({
       derived: 'modalities, tasks, ehrDim, genomicsDim, imageShape',
       sites: 'Hospital A, Hospital B, Hospital C',
+      texture: 'raw (Hospital A, Hospital B did not report texture sums)',
     });
+  });
+
+  it("standardises the texture energies by constants pooled from the imaging sites' sums", async () => {
+    harness = await startHarness();
+    const texture = (mean: number) => ({
+      images: 20,
+      sum: Array.from({ length: 6 }, (_, k) => 20 * (mean + k)),
+      sumSquares: Array.from({ length: 6 }, (_, k) => 20 * ((mean + k) ** 2 + 1)),
+    });
+    const a = await reportingSite(harness, 'Hospital A', siteSchema({ imageTexture: texture(-1) }));
+    await reportingSite(harness, 'Hospital B', siteSchema({ imageTexture: texture(1) }));
+    const started = await startRun(harness, await createRun(harness));
+    expect(started.status).toBe(200);
+    // 20 images at −1 + k and 20 at 1 + k, SD 1 each: the pooled mean is k, the variance 1 + 1.
+    const norm = { center: [0, 1, 2, 3, 4, 5], scale: Array.from({ length: 6 }, () => Math.sqrt(2 + 1e-4)) };
+    const agreed = started.body.config.model.imageTextureNorm!;
+    agreed.center.forEach((v, k) => expect(v).toBeCloseTo(norm.center[k]!, 9));
+    agreed.scale.forEach((v, k) => expect(v).toBeCloseTo(norm.scale[k]!, 9));
+    // Every site builds the model with the same constants.
+    expect((await waitFor(() => a.received[0])).modelSpec.imageTextureNorm).toEqual(agreed);
+    const [entry] = await audit(harness, 'run.started');
+    expect(entry!.details).toMatchObject({ texture: 'standardised by constants pooled over 2 site(s)' });
   });
 
   it('an EHR-only federation derives modalities [ehr]: no placeholder genes or pixels', async () => {

@@ -1,4 +1,5 @@
 import { FUSIONS, MODEL_MODALITIES, type ModelModality } from '@fedfuse/protocol';
+import { TEXTURE_ENERGIES_PER_CHANNEL, type TextureNorm } from './texture-statistics.ts';
 
 // The wire contract owns the names; the model builds exactly what a run may ask for.
 export { FUSIONS, MODEL_MODALITIES, type ModelModality };
@@ -45,6 +46,11 @@ export interface ModelConfig {
   imageFeatureDropout: number;
   /** Local-contrast (texture) energies of the standardised image, before any GroupNorm, fed to the projection. */
   imageTexture: boolean;
+  /**
+   * The federation's mean and SD of each texture energy over its training images, which the energies are
+   * standardised by (raw log energies sit several units off zero); null: used raw, as before.
+   */
+  imageTextureNorm: TextureNorm | null;
   /** Weight of reconstructing the image, average-pooled to imageReconGrid², from its embedding; 0: none. */
   imageReconWeight: number;
   /** Side of the pooled image the imaging reconstruction targets. */
@@ -92,6 +98,7 @@ export const defaultModelConfig: ModelConfig = {
   imageIntensityStats: false,
   imageFeatureDropout: 0,
   imageTexture: true,
+  imageTextureNorm: null,
   imageReconWeight: 0,
   imageReconGrid: 8,
   modalitySoloProb: 0,
@@ -108,6 +115,7 @@ export const defaultModelConfig: ModelConfig = {
 /** Fills in defaults and refuses a configuration that cannot build a model, naming the field. */
 export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   const config = { ...defaultModelConfig, ...partial };
+  config.imageTextureNorm ??= null; // a wire spec may leave it out
   const positive: (keyof ModelConfig)[] = [
     'ehrDim',
     'genomicsDim',
@@ -196,4 +204,15 @@ function checkRegularisers(config: ModelConfig, fail: (message: string) => never
     if (typeof config[key] !== 'boolean') fail(`${key} must be true or false, got ${String(config[key])}`);
   if (typeof config.imageTexture !== 'boolean')
     fail(`imageTexture must be true or false, got ${String(config.imageTexture)}`);
+  checkTextureNorm(config.imageTextureNorm, TEXTURE_ENERGIES_PER_CHANNEL * imageShape[2], fail);
+}
+
+function checkTextureNorm(norm: TextureNorm | null, width: number, fail: (message: string) => never): void {
+  if (norm === null) return;
+  const { center, scale } = norm ?? {};
+  if (!Array.isArray(center) || !Array.isArray(scale) || center.length !== width || scale.length !== width)
+    fail(`imageTextureNorm must hold ${width} centers and ${width} scales (one per texture energy)`);
+  const bad = center.findIndex((v, k) => !Number.isFinite(v) || !(scale[k]! > 0 && Number.isFinite(scale[k])));
+  if (bad >= 0)
+    fail(`imageTextureNorm energy ${bad}: center must be finite and scale positive, got ${center[bad]} and ${scale[bad]}`);
 }

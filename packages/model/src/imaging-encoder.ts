@@ -5,6 +5,7 @@ import { groupNormByLoops } from './group-norm-kernel.ts';
 import { convReluPool, dense, globalMax } from './layers.ts';
 import type { TriModalModel } from './model.ts';
 import type { ParamSpec } from './params.ts';
+import { TEXTURE_ENERGIES_PER_CHANNEL, type TextureNorm } from './texture-statistics.ts';
 
 /** Keeps the division finite on a constant (or absent, all-zero) image. */
 const EPSILON = 1e-5;
@@ -154,7 +155,13 @@ export function intensityStats(standardized: Tensor4D): Tensor2D {
 const TEXTURE_SCALES = [1, 2];
 
 /** Texture features per image channel: mean, max and min log energy at each scale. */
-export const TEXTURE_FEATURES_PER_CHANNEL = 3 * TEXTURE_SCALES.length;
+export const TEXTURE_FEATURES_PER_CHANNEL = TEXTURE_ENERGIES_PER_CHANNEL;
+
+/** The texture energies standardised by the federation's constants: all near unit scale, like the CNN's. */
+function standardizedTexture(texture: Tensor2D, norm: TextureNorm | null): Tensor2D {
+  if (norm === null) return texture;
+  return tf.tidy(() => tf.div(tf.sub(texture, tf.tensor1d(norm.center)), tf.tensor1d(norm.scale)) as Tensor2D);
+}
 
 /** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
 export interface ImageEncoding {
@@ -195,7 +202,7 @@ export function encodeImage(
   const parts = [
     c.imagePooling === 'global' ? tf.concat([tf.mean(x, [1, 2]), globalMax(x)], 1) : tf.reshape(x, [b, -1]),
   ];
-  if (c.imageTexture) parts.push(textureFeatures(input));
+  if (c.imageTexture) parts.push(standardizedTexture(textureFeatures(input), c.imageTextureNorm));
   if (c.imageIntensityStats) parts.push(intensityStats(input));
   if (c.imageLinearGrid > 0) {
     const size = c.imageShape[0] / c.imageLinearGrid;

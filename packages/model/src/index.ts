@@ -27,6 +27,13 @@ export {
 } from './site-recalibration.ts';
 export type { SiteIntercepts } from './site-recalibration.ts';
 export type { TriModalModel } from './model.ts';
+export {
+  TEXTURE_ENERGIES_PER_CHANNEL,
+  pooledTextureNorm,
+  textureEnergies,
+  textureSums,
+} from './texture-statistics.ts';
+export type { TextureNorm, TextureSums } from './texture-statistics.ts';
 export { countGroupExamples, trainLocalRound } from './train.ts';
 export type { TrainOptions, TrainResult } from './train.ts';
 export { TrainingPool } from './training-pool.ts';

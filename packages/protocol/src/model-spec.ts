@@ -49,6 +49,14 @@ export const ModelSpec = z.object({
   imageDecayFactor: z.number().min(0).max(1000).optional(),
   imageFeatureDropout: z.number().min(0).lt(1).optional(),
   imageTexture: z.boolean().optional(),
+  /** Constants the texture energies are standardised by, pooled from the sites' sums; null or absent: raw. */
+  imageTextureNorm: z
+    .object({
+      center: z.array(z.number()).min(1).max(24),
+      scale: z.array(z.number().positive()).min(1).max(24),
+    })
+    .nullable()
+    .optional(),
   imageLastGroupNorm: z.boolean().optional(),
   imageIntensityStats: z.boolean().optional(),
   imageReconWeight: z.number().min(0).max(100).optional(),

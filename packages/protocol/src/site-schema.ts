@@ -34,6 +34,25 @@ export const ImageShape = z.tuple([
   z.int().min(1).max(4),
 ]);
 
+/** Most texture energies a site sums: six per channel, at most four channels. */
+export const MAX_TEXTURE_ENERGIES = 24;
+/** Fewest training images a site sums texture energies over; below it, a sum would say too much of one image. */
+export const MIN_TEXTURE_IMAGES = 10;
+
+/**
+ * Per texture energy of the imaging encoder (@fedfuse/model `textureEnergies`), its sum and sum of squares
+ * over the site's training images at the reported image shape: aggregates of ≥ MIN_TEXTURE_IMAGES images,
+ * from which the coordinator pools the constants that standardise the energies for the whole federation.
+ */
+export const TextureSums = z
+  .object({
+    images: z.int().min(MIN_TEXTURE_IMAGES).max(10_000_000),
+    sum: z.array(z.number()).min(1).max(MAX_TEXTURE_ENERGIES),
+    sumSquares: z.array(z.number().nonnegative()).min(1).max(MAX_TEXTURE_ENERGIES),
+  })
+  .refine((t) => t.sum.length === t.sumSquares.length, 'sum and sumSquares must have one value per energy');
+export type TextureSums = z.infer<typeof TextureSums>;
+
 /**
  * What a site's data looks like to the model, sent with site:report so the federation agrees on one model
  * before it trains. Column names, levels, a panel hash, a shape and counts: never a patient or a value.
@@ -47,6 +66,11 @@ export const SiteDataSchema = z.object({
   ehr: EhrLayout.nullable(),
   genomics: GenePanelRef.nullable(),
   imageShape: ImageShape.nullable(),
+  /**
+   * Texture sums over the training images; null from a site with too few of them, absent from a daemon that
+   * predates the sums (it would build the energies raw, so no run standardises them while it takes part).
+   */
+  imageTexture: TextureSums.nullable().optional(),
   /** Per task the site declares, labelled patients per split (`train`, `validation`, `test`, ...). */
   tasks: namedRecord(namedRecord(Count)).refine(
     (r) => Object.keys(r).length <= Math.min(64, MAX_RECORD_KEYS),

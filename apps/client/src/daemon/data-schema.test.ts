@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSite } from '@fedfuse/data';
-import { SiteDataSchema } from '@fedfuse/protocol';
+import { textureEnergies } from '@fedfuse/model';
+import { MIN_TEXTURE_IMAGES, SiteDataSchema } from '@fedfuse/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { runCli } from '../cli.ts';
@@ -40,6 +41,7 @@ describe('siteDataSchema', () => {
       ehr: { dim: 4, namesHash: sha256(EHR_NAMES), names: EHR_NAMES },
       genomics: { genes: 8, panelHash: sha256(GENES) },
       imageShape: [8, 8, 1],
+      imageTexture: null, // too few training images to share a sum of their texture energies
       tasks: {
         cancer: {
           train: site.report.splits.train.labelled.cancer,
@@ -79,6 +81,23 @@ describe('siteDataSchema', () => {
     expect(cells.filter((cell) => text.includes(cell))).toEqual([]);
   });
 
+  it('shares texture sums only over enough training images, and they are those images\' sums', async () => {
+    const site = await loadSite({ config: await writeTinySite(join(dir, 'data'), { patients: 60 }) });
+    const schema = siteDataSchema(site);
+    const train = site.train.batch;
+    const withImage = Array.from({ length: train.n }, (_, r) => r).filter((r) => train.present[r * 3 + 1] === 1);
+    expect(withImage.length).toBeGreaterThanOrEqual(MIN_TEXTURE_IMAGES);
+    const energies = withImage.map((r) => textureEnergies(train.image.subarray(r * 64, (r + 1) * 64), [8, 8, 1]));
+    expect(schema.imageTexture!.images).toBe(withImage.length);
+    schema.imageTexture!.sum.forEach((v, k) =>
+      expect(v).toBeCloseTo(energies.reduce((s, e) => s + e[k]!, 0), 6),
+    );
+    expect(SiteDataSchema.parse(schema)).toEqual(schema);
+    // One image fewer than the floor: nothing shared.
+    const few = { ...train, n: MIN_TEXTURE_IMAGES - 1 };
+    expect(siteDataSchema({ ...site, train: { ...site.train, batch: few } }).imageTexture).toBeNull();
+  });
+
   it('leaves out a modality the site does not have', async () => {
     const site = await loadSite({ config: await writeTinySite(join(dir, 'data')) });
     const ehrOnly = siteDataSchema({
@@ -87,6 +106,7 @@ describe('siteDataSchema', () => {
       report: { ...site.report, modalityCounts: { ...site.report.modalityCounts, imaging: 0, genomics: 0 } },
     });
     expect(ehrOnly).toMatchObject({ modalities: ['ehr'], genomics: null, imageShape: null });
+    expect(ehrOnly).not.toHaveProperty('imageTexture');
   });
 });
 

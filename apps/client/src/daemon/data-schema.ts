@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { SiteData } from '@fedfuse/data';
+import { textureSums } from '@fedfuse/model';
 import type { ModelModality, SiteDataSchema } from '@fedfuse/protocol';
-import { MAX_SCHEMA_EHR_NAMES, MAX_SCHEMA_EHR_NAME_LENGTH, MODEL_MODALITIES } from '@fedfuse/protocol';
+import {
+  MAX_SCHEMA_EHR_NAMES,
+  MAX_SCHEMA_EHR_NAME_LENGTH,
+  MAX_TEXTURE_ENERGIES,
+  MIN_TEXTURE_IMAGES,
+  MODEL_MODALITIES,
+} from '@fedfuse/protocol';
 
 const listHash = (names: readonly string[]) => createHash('sha256').update(names.join('\n')).digest('hex');
 
@@ -32,8 +39,18 @@ export function siteDataSchema(site: SiteData): SiteDataSchema {
         ? { genes: site.genes.length, panelHash: listHash(site.genes) }
         : null,
     imageShape: modalities.includes('imaging') ? [...site.imageShape] : null,
+    ...(modalities.includes('imaging') ? trainingTexture(site) : {}),
     tasks,
   };
+}
+
+/** The texture sums of the training images, when there are enough of them to share a sum. */
+function trainingTexture(site: SiteData): Pick<SiteDataSchema, 'imageTexture'> {
+  const [h, w] = site.imageShape;
+  if (h < 4 || w < 4) return { imageTexture: null }; // too small for the coarser scale's windows
+  const sums = textureSums(site.train.batch, site.imageShape);
+  const shareable = sums.images >= MIN_TEXTURE_IMAGES && sums.sum.length <= MAX_TEXTURE_ENERGIES;
+  return { imageTexture: shareable ? sums : null };
 }
 
 /** The schema as a site administrator reads it in `fedfuse-client check`. */
@@ -49,6 +66,12 @@ export function formatDataSchema(schema: SiteDataSchema): string {
     out.push(`  genes        ${schema.genomics.genes} (panel hash ${schema.genomics.panelHash})`);
   }
   if (schema.imageShape) out.push(`  image shape  ${schema.imageShape.join('×')}`);
+  if (schema.imageTexture)
+    out.push(
+      `  texture      sums of ${schema.imageTexture.sum.length} energies over ${schema.imageTexture.images} training images`,
+    );
+  else if (schema.imageTexture === null)
+    out.push(`  texture      not shared (fewer than ${MIN_TEXTURE_IMAGES} training images, or images under 4×4)`);
   for (const [task, splits] of Object.entries(schema.tasks)) {
     const bySplit = Object.entries(splits).map(([split, n]) => `${split} ${n}`);
     out.push(`  task ${task.padEnd(8)} labelled: ${bySplit.join(', ')}`);

@@ -160,6 +160,7 @@ export class RunService implements OnApplicationBootstrap, OnModuleDestroy {
             derived: agreed.derived.join(', '),
             sites: agreed.sites.join(', '),
             modalities: agreed.spec.modalities.join(', '),
+            texture: agreed.texture,
           }
         : { name: run.name },
     });

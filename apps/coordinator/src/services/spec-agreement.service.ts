@@ -5,6 +5,7 @@ import { SitesRepository } from '../repositories/sites.repository.ts';
 import { INPUT_PLACEHOLDERS, requestedInputs, type ModelDraft } from '../run-config.ts';
 import type { ReportedSite } from '../schema-groups.ts';
 import { deriveModelInputs, type Derivation, type DerivableField } from '../spec-derivation.ts';
+import { describeTexture, federationTextureNorm } from '../texture-norm.ts';
 import { GlobalModelService } from './global-model.service.ts';
 
 /** The longest refusal a ProtocolError carries. */
@@ -15,6 +16,8 @@ export interface AgreedModel {
   spec: ModelSpec;
   derived: DerivableField[];
   sites: string[];
+  /** How the imaging encoder's texture energies are read: standardised by pooled constants, or raw and why. */
+  texture: string;
 }
 
 /** What the new-run form shows: the derived inputs (or the disagreements) and which sites they come from. */
@@ -56,11 +59,18 @@ export class SpecAgreementService {
     if (!derivation.ok) return refuse(derivation.problems);
     const spec = ModelSpecSchema.safeParse({ ...model, ...derivation.inputs });
     if (!spec.success) return refuse([`the derived model: ${formatIssues(spec.error.issues, ['model'])}`]);
+    const texture = federationTextureNorm(spec.data, sites);
+    const full = texture.norm ? { ...spec.data, imageTextureNorm: texture.norm } : spec.data;
     try {
-      this.models.describe(spec.data);
+      this.models.describe(full);
     } catch (error) {
       return refuse([`the derived model cannot be built: ${(error as Error).message}`]);
     }
-    return ok({ spec: spec.data, derived: derivation.derived, sites: sites.map((s) => s.name) });
+    return ok({
+      spec: full,
+      derived: derivation.derived,
+      sites: sites.map((s) => s.name),
+      texture: describeTexture(texture),
+    });
   }
 }

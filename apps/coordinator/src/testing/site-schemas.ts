@@ -19,6 +19,8 @@ export function siteSchema(
     genes?: string[];
     imageShape?: [number, number, number];
     tasks?: SiteDataSchema['tasks'];
+    /** Texture sums over the training images (default: left out, as a daemon before them). */
+    imageTexture?: SiteDataSchema['imageTexture'];
   } = {},
 ): SiteDataSchema {
   const modalities = options.modalities ?? ['ehr', 'imaging', 'genomics'];
@@ -29,6 +31,7 @@ export function siteSchema(
     ehr: modalities.includes('ehr') ? { dim: ehr.length, namesHash: listHash(ehr), names: ehr } : null,
     genomics: modalities.includes('genomics') ? { genes: genes.length, panelHash: listHash(genes) } : null,
     imageShape: modalities.includes('imaging') ? (options.imageShape ?? [16, 16, 1]) : null,
+    ...(options.imageTexture === undefined ? {} : { imageTexture: options.imageTexture }),
     tasks: options.tasks ?? { cancer: { train: 40, test: 10 }, cardiac: { train: 30, test: 10 } },
   };
 }

@@ -58,7 +58,11 @@ describe('federationTextureNorm', () => {
     expect(describeTexture(federationTextureNorm(spec(), [current, older]))).toBe(
       'raw (Old Hospital did not report texture sums)',
     );
-    for (const off of [{ imageTexture: false }, { imageStandardize: false }, { modalities: ['ehr' as const] }])
+    for (const off of [
+      { imageTexture: false },
+      { imageStandardize: false },
+      { modalities: ['ehr' as const] },
+    ])
       expect(federationTextureNorm(spec(off), [current]).norm).toBeNull();
     const given = { center: [0, 0, 0, 0, 0, 0], scale: [1, 1, 1, 1, 1, 1] };
     expect(federationTextureNorm(spec({ imageTextureNorm: given }), [current])).toEqual({

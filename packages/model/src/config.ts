@@ -116,17 +116,10 @@ export const defaultModelConfig: ModelConfig = {
 export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   const config = { ...defaultModelConfig, ...partial };
   config.imageTextureNorm ??= null; // a wire spec may leave it out
-  const positive: (keyof ModelConfig)[] = [
-    'ehrDim',
-    'genomicsDim',
-    'd',
-    'ehrHidden',
-    'genomicsHidden',
-    'headHidden',
-  ];
+  const positive = ['ehrDim', 'genomicsDim', 'd', 'ehrHidden', 'genomicsHidden', 'headHidden'] as const;
   for (const key of positive) {
     const value = config[key];
-    if (!Number.isInteger(value) || (value as number) <= 0) {
+    if (!Number.isInteger(value) || value <= 0) {
       throw new Error(`Model config: ${key} must be a positive integer, got ${String(value)}`);
     }
   }
@@ -212,7 +205,11 @@ function checkTextureNorm(norm: TextureNorm | null, width: number, fail: (messag
   const { center, scale } = norm ?? {};
   if (!Array.isArray(center) || !Array.isArray(scale) || center.length !== width || scale.length !== width)
     fail(`imageTextureNorm must hold ${width} centers and ${width} scales (one per texture energy)`);
-  const bad = center.findIndex((v, k) => !Number.isFinite(v) || !(scale[k]! > 0 && Number.isFinite(scale[k])));
+  const bad = center.findIndex(
+    (v, k) => !Number.isFinite(v) || !(scale[k]! > 0 && Number.isFinite(scale[k])),
+  );
   if (bad >= 0)
-    fail(`imageTextureNorm energy ${bad}: center must be finite and scale positive, got ${center[bad]} and ${scale[bad]}`);
+    fail(
+      `imageTextureNorm energy ${bad}: center must be finite and scale positive, got ${center[bad]} and ${scale[bad]}`,
+    );
 }

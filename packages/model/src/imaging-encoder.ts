@@ -160,7 +160,9 @@ export const TEXTURE_FEATURES_PER_CHANNEL = TEXTURE_ENERGIES_PER_CHANNEL;
 /** The texture energies standardised by the federation's constants: all near unit scale, like the CNN's. */
 function standardizedTexture(texture: Tensor2D, norm: TextureNorm | null): Tensor2D {
   if (norm === null) return texture;
-  return tf.tidy(() => tf.div(tf.sub(texture, tf.tensor1d(norm.center)), tf.tensor1d(norm.scale)) as Tensor2D);
+  return tf.tidy(
+    () => tf.div(tf.sub(texture, tf.tensor1d(norm.center)), tf.tensor1d(norm.scale)) as Tensor2D,
+  );
 }
 
 /** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */

@@ -32,23 +32,24 @@ function images(n: number, shape: [number, number, number], seed: number): Float
 }
 
 describe('textureEnergies', () => {
-  it.each([
-    [[64, 64, 1]],
-    [[24, 20, 2]],
-    [[9, 13, 3]],
-  ] as [[number, number, number]][])("equal the encoder's texture features of the standardised image (%j)", (shape) => {
-    const n = 4;
-    const pixels = images(n, shape, 7);
-    const encoder = tf.tidy(() =>
-      textureFeatures(standardizeImages(tf.tensor4d(pixels, [n, ...shape]))).arraySync(),
-    );
-    const size = shape[0] * shape[1] * shape[2];
-    for (let i = 0; i < n; i++) {
-      const plain = textureEnergies(pixels.subarray(i * size, (i + 1) * size), shape);
-      expect(plain).toHaveLength(encoder[i]!.length);
-      plain.forEach((v, k) => expect(Math.abs(v - encoder[i]![k]!), `image ${i} energy ${k}`).toBeLessThan(2e-4));
-    }
-  });
+  it.each([[[64, 64, 1]], [[24, 20, 2]], [[9, 13, 3]]] as [[number, number, number]][])(
+    "equal the encoder's texture features of the standardised image (%j)",
+    (shape) => {
+      const n = 4;
+      const pixels = images(n, shape, 7);
+      const encoder = tf.tidy(() =>
+        textureFeatures(standardizeImages(tf.tensor4d(pixels, [n, ...shape]))).arraySync(),
+      );
+      const size = shape[0] * shape[1] * shape[2];
+      for (let i = 0; i < n; i++) {
+        const plain = textureEnergies(pixels.subarray(i * size, (i + 1) * size), shape);
+        expect(plain).toHaveLength(encoder[i]!.length);
+        plain.forEach((v, k) =>
+          expect(Math.abs(v - encoder[i]![k]!), `image ${i} energy ${k}`).toBeLessThan(2e-4),
+        );
+      }
+    },
+  );
 });
 
 describe('textureSums and pooledTextureNorm', () => {

@@ -35,8 +35,11 @@ function standardized(pixels: ArrayLike<number>): Float64Array {
   return Float64Array.from(pixels, (v) => (v - mean) / sd);
 }
 
-/** One channel average-pooled by `scale` ('valid', as tf.avgPool). */
-function pooledChannel(x: Float64Array, shape: readonly number[], channel: number, scale: number) {
+/** One channel of an h × w × c image average-pooled by `scale` ('valid', as tf.avgPool). */
+function pooledChannel(
+  x: Float64Array,
+  { shape, channel, scale }: { shape: readonly number[]; channel: number; scale: number },
+) {
   const [h, w, c] = shape as [number, number, number];
   const ph = Math.floor(h / scale);
   const pw = Math.floor(w / scale);
@@ -73,12 +76,15 @@ function localEnergies({ p, h, w }: { p: Float64Array; h: number; w: number }): 
  * The encoder's texture energies of one raw image, in its order: per scale, the mean of every channel, then
  * the maxima, then the minima. Needs images of at least 2 × 2 pixels at the coarsest scale (4 × 4).
  */
-export function textureEnergies(pixels: ArrayLike<number>, shape: readonly [number, number, number]): number[] {
+export function textureEnergies(
+  pixels: ArrayLike<number>,
+  shape: readonly [number, number, number],
+): number[] {
   const x = standardized(pixels);
   const out: number[] = [];
   for (const scale of SCALES) {
     const perChannel = Array.from({ length: shape[2] }, (_, ch) =>
-      localEnergies(pooledChannel(x, shape, ch, scale)),
+      localEnergies(pooledChannel(x, { shape, channel: ch, scale })),
     );
     out.push(...perChannel.map((l) => l.reduce((a, b) => a + b, 0) / l.length));
     out.push(...perChannel.map((l) => Math.max(...l)));
@@ -94,7 +100,8 @@ export function textureSums(
 ): TextureSums {
   const size = shape[0] * shape[1] * shape[2];
   const features = TEXTURE_ENERGIES_PER_CHANNEL * shape[2];
-  const sums: TextureSums = { images: 0, sum: new Array(features).fill(0), sumSquares: new Array(features).fill(0) };
+  const zeros = () => Array.from({ length: features }, () => 0);
+  const sums: TextureSums = { images: 0, sum: zeros(), sumSquares: zeros() };
   const image = Float32Array.from({ length: size });
   for (let row = 0; row < batch.n; row++) {
     if (batch.present[row * 3 + 1] !== 1) continue;

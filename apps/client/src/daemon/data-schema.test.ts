@@ -81,16 +81,23 @@ describe('siteDataSchema', () => {
     expect(cells.filter((cell) => text.includes(cell))).toEqual([]);
   });
 
-  it('shares texture sums only over enough training images, and they are those images\' sums', async () => {
+  it("shares texture sums only over enough training images, and they are those images' sums", async () => {
     const site = await loadSite({ config: await writeTinySite(join(dir, 'data'), { patients: 60 }) });
     const schema = siteDataSchema(site);
     const train = site.train.batch;
-    const withImage = Array.from({ length: train.n }, (_, r) => r).filter((r) => train.present[r * 3 + 1] === 1);
+    const withImage = Array.from({ length: train.n }, (_, r) => r).filter(
+      (r) => train.present[r * 3 + 1] === 1,
+    );
     expect(withImage.length).toBeGreaterThanOrEqual(MIN_TEXTURE_IMAGES);
-    const energies = withImage.map((r) => textureEnergies(train.image.subarray(r * 64, (r + 1) * 64), [8, 8, 1]));
+    const energies = withImage.map((r) =>
+      textureEnergies(train.image.subarray(r * 64, (r + 1) * 64), [8, 8, 1]),
+    );
     expect(schema.imageTexture!.images).toBe(withImage.length);
     schema.imageTexture!.sum.forEach((v, k) =>
-      expect(v).toBeCloseTo(energies.reduce((s, e) => s + e[k]!, 0), 6),
+      expect(v).toBeCloseTo(
+        energies.reduce((s, e) => s + e[k]!, 0),
+        6,
+      ),
     );
     expect(SiteDataSchema.parse(schema)).toEqual(schema);
     // One image fewer than the floor: nothing shared.

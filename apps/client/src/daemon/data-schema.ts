@@ -71,7 +71,9 @@ export function formatDataSchema(schema: SiteDataSchema): string {
       `  texture      sums of ${schema.imageTexture.sum.length} energies over ${schema.imageTexture.images} training images`,
     );
   else if (schema.imageTexture === null)
-    out.push(`  texture      not shared (fewer than ${MIN_TEXTURE_IMAGES} training images, or images under 4×4)`);
+    out.push(
+      `  texture      not shared (fewer than ${MIN_TEXTURE_IMAGES} training images, or images under 4×4)`,
+    );
   for (const [task, splits] of Object.entries(schema.tasks)) {
     const bySplit = Object.entries(splits).map(([split, n]) => `${split} ${n}`);
     out.push(`  task ${task.padEnd(8)} labelled: ${bySplit.join(', ')}`);

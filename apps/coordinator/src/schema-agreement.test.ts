@@ -76,7 +76,13 @@ describe('the federation agrees on its data schema before a run starts', () => {
       'GET',
       '/api/federation/model-spec',
     );
-    expect(preview.body).toMatchObject({ ok: true, inputs, problems: [], unreported: [] });
+    expect(preview.body).toMatchObject({
+      ok: true,
+      inputs,
+      problems: [],
+      unreported: [],
+      texture: 'raw (Hospital A, Hospital B did not report texture sums)',
+    });
     expect(preview.body.sites.map((s) => s.name)).toEqual(['Hospital A', 'Hospital B', 'Hospital C']);
     const listed = await harness.api<{ name: string; schema: SiteDataSchema }[]>('GET', '/api/sites');
     expect(listed.body.find((s) => s.name === 'Hospital A')!.schema).toEqual(siteSchema());
@@ -111,6 +117,8 @@ describe('the federation agrees on its data schema before a run starts', () => {
     });
     const a = await reportingSite(harness, 'Hospital A', siteSchema({ imageTexture: texture(-1) }));
     await reportingSite(harness, 'Hospital B', siteSchema({ imageTexture: texture(1) }));
+    const preview = await harness.api<{ texture: string }>('GET', '/api/federation/model-spec');
+    expect(preview.body.texture).toBe('standardised by constants pooled over 2 site(s)');
     const started = await startRun(harness, await createRun(harness));
     expect(started.status).toBe(200);
     // 20 images at −1 + k and 20 at 1 + k, SD 1 each: the pooled mean is k, the variance 1 + 1.

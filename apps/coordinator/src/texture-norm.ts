@@ -10,7 +10,10 @@ export type TextureDecision = { norm: TextureNorm; sites: number } | { norm: nul
  * imaging sites reported at the model's image shape. None when the model reads no raw texture, when the
  * operator set them, or when a site's daemon predates the sums (it would build the energies raw).
  */
-export function federationTextureNorm(spec: ModelSpec, sites: readonly ReportedSite[]): TextureDecision {
+export function federationTextureNorm(
+  spec: Pick<ModelSpec, 'modalities' | 'imageShape' | 'imageTexture' | 'imageStandardize' | 'imageTextureNorm'>,
+  sites: readonly ReportedSite[],
+): TextureDecision {
   if (!spec.modalities.includes('imaging') || spec.imageTexture === false || spec.imageStandardize === false)
     return { norm: null, reason: 'the model reads no texture energies of standardised images' };
   if (spec.imageTextureNorm) return { norm: null, reason: 'the run gives model.imageTextureNorm' };

@@ -1,6 +1,7 @@
 import { Controller, UseGuards } from '@nestjs/common';
 import type { RestReply } from '@fedfuse/protocol';
 import { SpecAgreementService } from '../services/spec-agreement.service.ts';
+import { describeTexture, federationTextureNorm } from '../texture-norm.ts';
 import { OperatorGuard } from './operator.guard.ts';
 import { RestRoute } from './rest-route.ts';
 
@@ -17,12 +18,14 @@ export class FederationController {
   @RestRoute('modelSpec')
   async modelSpec(): Promise<RestReply<'modelSpec'>> {
     const { derivation, sites, unreported } = await this.agreement.preview();
+    const imaging = derivation.ok && derivation.inputs.modalities.includes('imaging');
     return {
       ok: derivation.ok,
       inputs: derivation.ok ? derivation.inputs : null,
       problems: derivation.ok ? [] : derivation.problems,
       sites: sites.map((s) => ({ id: s.id, name: s.name, schema: s.schema })),
       unreported,
+      texture: imaging ? describeTexture(federationTextureNorm(derivation.inputs, sites)) : null,
     };
   }
 }

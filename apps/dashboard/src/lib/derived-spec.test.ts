@@ -18,6 +18,7 @@ const agreed: DerivedModelSpec = {
     { id: 'b', name: 'Hospital B', schema },
   ],
   unreported: [{ id: 'c', name: 'Hospital C' }],
+  texture: null,
 };
 
 describe('the derived model spec in the new-run form', () => {
@@ -41,6 +42,15 @@ describe('the derived model spec in the new-run form', () => {
       'Genes: no genomics at any site',
       'Image shape: no imaging at any site',
     ]);
+    const imaging = {
+      ...agreed,
+      inputs: { ...agreed.inputs!, modalities: ['ehr', 'imaging'] },
+      texture: 'standardised by constants pooled over 2 site(s)',
+    };
+    expect(derivedRows(imaging).at(-1)).toEqual({
+      label: 'Image texture',
+      value: 'standardised by constants pooled over 2 site(s)',
+    });
     const disagreeing = {
       ...agreed,
       ok: false,

@@ -41,6 +41,7 @@ export function derivedRows(spec: DerivedModelSpec): DerivedRow[] {
       { label: 'Genes', value: hints.genomicsDim ?? '' },
       { label: 'Image shape', value: hints.imageShape ?? '' },
     );
+    if (spec.texture) rows.push({ label: 'Image texture', value: spec.texture });
   }
   for (const problem of spec.problems) rows.push({ label: 'Cannot start', value: problem });
   return rows;

@@ -196,5 +196,7 @@ export const DerivedModelSpec = z.object({
   problems: z.array(z.string()),
   sites: z.array(z.object({ id: Uuid, name: z.string(), schema: SiteDataSchema })),
   unreported: z.array(z.object({ id: Uuid, name: z.string() })),
+  /** How a run with the default encoder would read its texture energies (null: no imaging in the model). */
+  texture: z.string().nullable(),
 });
 export type DerivedModelSpec = z.infer<typeof DerivedModelSpec>;

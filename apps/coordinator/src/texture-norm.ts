@@ -11,7 +11,10 @@ export type TextureDecision = { norm: TextureNorm; sites: number } | { norm: nul
  * operator set them, or when a site's daemon predates the sums (it would build the energies raw).
  */
 export function federationTextureNorm(
-  spec: Pick<ModelSpec, 'modalities' | 'imageShape' | 'imageTexture' | 'imageStandardize' | 'imageTextureNorm'>,
+  spec: Pick<
+    ModelSpec,
+    'modalities' | 'imageShape' | 'imageTexture' | 'imageStandardize' | 'imageTextureNorm'
+  >,
   sites: readonly ReportedSite[],
 ): TextureDecision {
   if (!spec.modalities.includes('imaging') || spec.imageTexture === false || spec.imageStandardize === false)

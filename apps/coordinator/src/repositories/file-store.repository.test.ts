@@ -1,4 +1,5 @@
-import { mkdtempSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,19 @@ function store(): FileStoreRepository {
   const dataDir = mkdtempSync(join(tmpdir(), 'fedfuse-file-store-'));
   return new FileStoreRepository({ dataDir } as CoordinatorSettings);
 }
+
+describe('FileStoreRepository.write', () => {
+  it("returns the bytes' SHA-256 (hashed off the event loop) and readVerified accepts them by it", async () => {
+    const files = store();
+    const bytes = Uint8Array.from({ length: 300_001 }, (_, i) => (i * 31) % 251);
+    const sha256 = await files.write('runs/r/delta.ffwt', bytes);
+    expect(sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(new Uint8Array(readFileSync(files.resolve('runs/r/delta.ffwt')))).toEqual(bytes);
+    expect(await files.readVerified('runs/r/delta.ffwt', sha256)).toEqual(bytes);
+    // A hash the caller already has is returned as given, without a second pass.
+    expect(await files.write('runs/r/model.ffwt', bytes, 'f'.repeat(64))).toBe('f'.repeat(64));
+  });
+});
 
 describe('FileStoreRepository.assertSize', () => {
   it('passes a file of the recorded size and names a truncated or missing one', async () => {

@@ -12,7 +12,7 @@ function store(): FileStoreRepository {
 }
 
 describe('FileStoreRepository.write', () => {
-  it("returns the bytes' SHA-256 (hashed off the event loop) and readVerified accepts them by it", async () => {
+  it("returns the bytes' SHA-256 and readVerified accepts them by it", async () => {
     const files = store();
     const bytes = Uint8Array.from({ length: 300_001 }, (_, i) => (i * 31) % 251);
     const sha256 = await files.write('runs/r/delta.ffwt', bytes);

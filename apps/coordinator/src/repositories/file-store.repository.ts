@@ -1,16 +1,13 @@
-import { webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CoordinatorSettings } from '../env.ts';
 import { SETTINGS } from '../tokens.ts';
 
-/**
- * SHA-256 of bytes as hex, computed on libuv's thread pool (WebCrypto's digest copies the bytes and hashes
- * them there): the event loop keeps serving other sites while a 4.5 MB delta is hashed.
- */
-async function sha256(bytes: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+/** SHA-256 of bytes as hex. */
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -33,8 +30,6 @@ export class FileStoreRepository {
    */
   async write(path: string, bytes: Uint8Array, knownSha256?: string): Promise<string> {
     const target = this.resolve(path);
-    // Hashed while the file is written and synced; the caller does not touch the bytes until this returns.
-    const hashed = knownSha256 === undefined ? sha256(bytes) : undefined;
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const temp = `${target}.${process.pid}.tmp`;
     const handle = await open(temp, 'w', 0o600);
@@ -51,13 +46,13 @@ export class FileStoreRepository {
     } finally {
       await folder.close();
     }
-    return knownSha256 ?? (await hashed!);
+    return knownSha256 ?? sha256(bytes);
   }
 
   /** Reads a file and refuses it when its bytes no longer hash to `expectedSha256`. */
   async readVerified(path: string, expectedSha256: string): Promise<Uint8Array> {
     const bytes = ownedBytes(await readFile(this.resolve(path)));
-    const actual = await sha256(bytes);
+    const actual = sha256(bytes);
     if (actual !== expectedSha256) {
       throw new Error(
         `${path} is corrupt: its SHA-256 is ${actual.slice(0, 12)}…, expected ${expectedSha256.slice(0, 12)}…`,

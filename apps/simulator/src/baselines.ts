@@ -1,5 +1,11 @@
 import { concatBatches, type ModelBatch } from '@fedfuse/data';
-import { createModel, trainLocalRound, type TriModalModel } from '@fedfuse/model';
+import {
+  createModel,
+  pooledTextureNorm,
+  textureSums,
+  trainLocalRound,
+  type TriModalModel,
+} from '@fedfuse/model';
 import { evaluateFinal, type FinalEvaluation } from './final-evaluation.ts';
 import { pooledRecalibration, type LoadedFederation } from './federation.ts';
 import { trainingSeed } from './options.ts';
@@ -14,8 +20,15 @@ export interface BaselineOptions extends ModelChoices {
   modalityKeepProb: number;
 }
 
-function modelFor(loaded: LoadedFederation, options: BaselineOptions): TriModalModel {
-  return createModel(modelConfigFor(options, loaded));
+/**
+ * A baseline's model, its texture energies standardised by the images it trains on, as a federation's
+ * start pools them from its sites' sums: the baselines compare training, not input scaling.
+ */
+function modelFor(loaded: LoadedFederation, options: BaselineOptions, trains: ModelBatch[]): TriModalModel {
+  const sums = trains.map((batch) => textureSums(batch, loaded.imageShape));
+  const images = sums.reduce((n, s) => n + s.images, 0);
+  const imageTextureNorm = images >= 2 ? pooledTextureNorm(sums) : null;
+  return createModel({ ...modelConfigFor(options, loaded), imageTextureNorm });
 }
 
 function trainOn(model: TriModalModel, batch: ModelBatch, options: BaselineOptions): number {
@@ -43,9 +56,10 @@ export function trainCentralized(
   loaded: LoadedFederation,
   options: BaselineOptions,
 ): { evaluation: FinalEvaluation; seconds: number } {
-  const model = modelFor(loaded, options);
+  const trains = trainsOf(loaded);
+  const model = modelFor(loaded, options, trains);
   try {
-    const seconds = trainOn(model, concatBatches(trainsOf(loaded)), options);
+    const seconds = trainOn(model, concatBatches(trains), options);
     return {
       evaluation: evaluateFinal(model, loaded.pooledTest, pooledRecalibration(loaded, 'train')),
       seconds,
@@ -67,7 +81,7 @@ export interface LocalOnlyResult {
 export function trainLocalOnly(loaded: LoadedFederation, options: BaselineOptions): LocalOnlyResult[] {
   const trains = trainsOf(loaded);
   return loaded.sites.map((site, k) => {
-    const model = modelFor(loaded, options);
+    const model = modelFor(loaded, options, [trains[k]!]);
     try {
       const seconds = trainOn(model, trains[k]!, options);
       const aucs = (e: FinalEvaluation) =>

@@ -38,6 +38,7 @@ describe(`${SiteDaemon.name} handshake`, () => {
         },
         genomics: { genes: 8, panelHash: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
         imageShape: [8, 8, 1],
+        imageTexture: null, // 15 training patients, not all with an image: under 10 images, no sums
         // 3 of the labelled training patients per task are the validation split.
         tasks: {
           cancer: { train: 15, validation: 3, test: 6 },

@@ -202,7 +202,7 @@ function checkRegularisers(config: ModelConfig, fail: (message: string) => never
 
 function checkTextureNorm(norm: TextureNorm | null, width: number, fail: (message: string) => never): void {
   if (norm === null) return;
-  const { center, scale } = norm ?? {};
+  const { center, scale } = norm;
   if (!Array.isArray(center) || !Array.isArray(scale) || center.length !== width || scale.length !== width)
     fail(`imageTextureNorm must hold ${width} centers and ${width} scales (one per texture energy)`);
   const bad = center.findIndex(

@@ -210,13 +210,7 @@ describe('W9: secrets on command lines', () => {
 
   it('the simulator starts its coordinator with no token on the command line', async () => {
     const root = mkdtempSync(join(tmpdir(), 'fedfuse-w9-sim-'));
-    const cluster = new LocalCluster({
-      coordinatorDir: join(root, 'coordinator'),
-      clientsDir: join(root, 'clients'),
-      logsDir: join(root, 'logs'),
-      concurrency: 1,
-      log: () => {},
-    });
+    const cluster = LocalCluster.under(root, { concurrency: 1, log: () => {} });
     try {
       const api = await cluster.startCoordinator();
       const pid = cluster.coordinatorPid();

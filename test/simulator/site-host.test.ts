@@ -8,13 +8,7 @@ import { LocalCluster } from '@fedfuse/simulator/cluster';
 
 // Four sites in ONE site host process (one shared training worker), against the real coordinator process.
 const root = mkdtempSync(join(tmpdir(), 'fedfuse-site-host-'));
-const cluster = new LocalCluster({
-  coordinatorDir: join(root, 'coordinator'),
-  clientsDir: join(root, 'clients'),
-  logsDir: join(root, 'logs'),
-  concurrency: 1,
-  log: () => {},
-});
+const cluster = LocalCluster.under(root, { concurrency: 1, log: () => {} });
 let federation: GeneratedFederation;
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import type { HostEvent } from './host-events.ts';
 import { MemorySampler, spawnNode, stopChild, waitForLine, type Child } from './processes.ts';
 import { startHosts, type PlannedSite } from './site-hosts.ts';
 import { TrainingLog } from './training-log.ts';
+import { outPaths } from './out-dir.ts';
 
 /** The bins run compiled output; a checkout that was never built gets the fix, not a child's exit code. */
 function assertBuilt(role: string, bin: string): void {
@@ -57,6 +58,20 @@ export class LocalCluster {
   readonly exitedSites: { site: string; code: number }[] = [];
   /** If the simulator exits without stopping them, the processes it started go with it. */
   private readonly killAll = () => this.children.forEach((c) => c.process.kill('SIGKILL'));
+
+  /** A cluster in the simulator's output layout under `out`: coordinator/, clients/ and logs/. */
+  static under(
+    out: string,
+    options: Omit<ClusterOptions, 'coordinatorDir' | 'clientsDir' | 'logsDir'>,
+  ): LocalCluster {
+    const paths = outPaths(out);
+    return new LocalCluster({
+      coordinatorDir: paths.coordinator,
+      clientsDir: paths.clients,
+      logsDir: paths.logs,
+      ...options,
+    });
+  }
 
   constructor(private readonly options: ClusterOptions) {
     this.memory = new MemorySampler(() => this.children);

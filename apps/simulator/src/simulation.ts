@@ -66,10 +66,7 @@ export async function runSimulation(
   const federation = context.federation ?? (await generate(options, log));
   const loaded = context.loaded ?? (await loadFederation(federation, { keepTrain: false }));
   const dashboardDir = options.dashboard ? dashboardFolder(log) : undefined;
-  const cluster = new LocalCluster({
-    coordinatorDir: paths.coordinator,
-    clientsDir: paths.clients,
-    logsDir: paths.logs,
+  const cluster = LocalCluster.under(options.out, {
     dashboardDir,
     concurrency: Math.max(1, Math.min(options.concurrency, availableParallelism())),
     log,

@@ -35,11 +35,26 @@ describe('federationTextureNorm', () => {
       site('B', { imageTexture: b }),
       site('C', { modalities: ['ehr', 'genomics'] }), // no imaging: not asked for sums
     ]);
-    expect(decision).toEqual({ norm: pooledTextureNorm([a, b]), sites: 2 });
+    expect(decision).toEqual({ norm: pooledTextureNorm([a, b]), sites: 2, ignored: [] });
     // 30 images at −2 + k and 10 at 2 + k, each with SD 1: mean −1 + k, variance 1 + 3.
     expect(decision.norm!.center[0]).toBeCloseTo(-1, 9);
     expect(decision.norm!.scale[0]).toBeCloseTo(Math.sqrt(4 + 1e-4), 9);
     expect(describeTexture(decision)).toBe('standardised by constants pooled over 2 site(s)');
+  });
+
+  it('leaves out sums no real images give (a hostile or faulty peer) and names the site', () => {
+    const a = sums(30, -2, 1);
+    const b = sums(10, 2, 1);
+    const hostile = { images: 1_000_000, sum: a.sum.map(() => 1e12), sumSquares: a.sum.map(() => 1e24) };
+    const decision = federationTextureNorm(spec(), [
+      site('A', { imageTexture: a }),
+      site('B', { imageTexture: b }),
+      site('Mallory', { imageTexture: hostile }),
+    ]);
+    expect(decision).toEqual({ norm: pooledTextureNorm([a, b]), sites: 2, ignored: ['Mallory'] });
+    expect(describeTexture(decision)).toBe(
+      'standardised by constants pooled over 2 site(s); implausible sums ignored: Mallory',
+    );
   });
 
   it('leaves out a site with too few images (null) and one at another image shape', () => {
@@ -49,7 +64,7 @@ describe('federationTextureNorm', () => {
       site('B', { imageTexture: null }),
       site('C', { imageShape: [32, 32, 1], imageTexture: sums(50, 5, 1) }),
     ]);
-    expect(decision).toEqual({ norm: pooledTextureNorm([a]), sites: 1 });
+    expect(decision).toEqual({ norm: pooledTextureNorm([a]), sites: 1, ignored: [] });
   });
 
   it('keeps the energies raw, and says why, when a daemon predates the sums or the model reads none', () => {

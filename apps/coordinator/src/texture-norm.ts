@@ -1,9 +1,10 @@
-import { TEXTURE_ENERGIES_PER_CHANNEL, pooledTextureNorm, type TextureNorm } from '@fedfuse/model';
+import { implausibleTextureSums, pooledTextureNorm, type TextureNorm } from '@fedfuse/model';
 import type { ModelSpec } from '@fedfuse/protocol';
 import type { ReportedSite } from './schema-groups.ts';
 
 /** Whether the run's texture energies are standardised, with what, and why not when they are not. */
-export type TextureDecision = { norm: TextureNorm; sites: number } | { norm: null; reason: string };
+export type TextureDecision =
+  { norm: TextureNorm; sites: number; ignored: string[] } | { norm: null; reason: string };
 
 /**
  * The constants a run standardises its imaging encoder's texture energies with, pooled from the sums the
@@ -24,19 +25,23 @@ export function federationTextureNorm(
   const older = imaging.filter((s) => s.schema.imageTexture === undefined);
   if (older.length > 0)
     return { norm: null, reason: `${older.map((s) => s.name).join(', ')} did not report texture sums` };
-  const width = TEXTURE_ENERGIES_PER_CHANNEL * spec.imageShape[2];
   const sameShape = (s: ReportedSite) => s.schema.imageShape?.join('×') === spec.imageShape.join('×');
-  const sums = imaging
-    .filter((s) => sameShape(s) && s.schema.imageTexture?.sum.length === width)
-    .map((s) => s.schema.imageTexture!);
+  const summed = imaging.filter((s) => sameShape(s) && s.schema.imageTexture);
+  // Sums no real images give (a faulty or hostile peer) are left out and named, never pooled.
+  const ignored = summed.filter((s) => implausibleTextureSums(s.schema.imageTexture!, spec.imageShape));
+  const sums = summed.filter((s) => !ignored.includes(s)).map((s) => s.schema.imageTexture!);
   if (sums.length === 0)
-    return { norm: null, reason: `no imaging site reported texture sums at ${spec.imageShape.join('×')}` };
-  return { norm: pooledTextureNorm(sums), sites: sums.length };
+    return {
+      norm: null,
+      reason: `no imaging site reported usable texture sums at ${spec.imageShape.join('×')}`,
+    };
+  return { norm: pooledTextureNorm(sums), sites: sums.length, ignored: ignored.map((s) => s.name) };
 }
 
 /** The decision as the audit and the run's start record say it. */
 export function describeTexture(decision: TextureDecision): string {
-  return decision.norm
-    ? `standardised by constants pooled over ${decision.sites} site(s)`
-    : `raw (${decision.reason})`;
+  if (!decision.norm) return `raw (${decision.reason})`;
+  const ignored =
+    decision.ignored.length > 0 ? `; implausible sums ignored: ${decision.ignored.join(', ')}` : '';
+  return `standardised by constants pooled over ${decision.sites} site(s)${ignored}`;
 }

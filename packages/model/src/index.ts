@@ -29,6 +29,7 @@ export type { SiteIntercepts } from './site-recalibration.ts';
 export type { TriModalModel } from './model.ts';
 export {
   TEXTURE_ENERGIES_PER_CHANNEL,
+  implausibleTextureSums,
   pooledTextureNorm,
   textureEnergies,
   textureSums,

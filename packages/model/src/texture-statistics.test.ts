@@ -6,7 +6,12 @@ import { encodeImage, standardizeImages, textureFeatures } from './imaging-encod
 import { createModel, type TriModalModel } from './model.ts';
 import { createRng } from './rng.ts';
 import { smallConfig } from './testing/fixtures.ts';
-import { pooledTextureNorm, textureEnergies, textureSums } from './texture-statistics.ts';
+import {
+  implausibleTextureSums,
+  pooledTextureNorm,
+  textureEnergies,
+  textureSums,
+} from './texture-statistics.ts';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', log: () => {} });
@@ -75,6 +80,36 @@ describe('textureSums and pooledTextureNorm', () => {
       expect(norm.center[k]).toBeCloseTo(mean, 9);
       expect(norm.scale[k]).toBeCloseTo(Math.sqrt(sd ** 2 + 1e-4), 9);
     }
+  });
+
+  it('tell sums real images give from made-up ones', () => {
+    const real = textureSums(
+      { n: 6, image: images(6, shape, 3), present: new Uint8Array(18).fill(1) },
+      shape,
+    );
+    expect(implausibleTextureSums(real, shape)).toBeUndefined();
+    // Even the extremes: a constant image, and one bright pixel.
+    const spike = new Float32Array(size);
+    spike[size / 2 + 8] = 1;
+    const extremes = textureSums(
+      {
+        n: 2,
+        image: Float32Array.from([...new Float32Array(size), ...spike]),
+        present: new Uint8Array(6).fill(1),
+      },
+      shape,
+    );
+    expect(implausibleTextureSums(extremes, shape)).toBeUndefined();
+    const scaled = (f: number) => ({ ...real, sum: real.sum.map((v) => v * f) });
+    expect(implausibleTextureSums(scaled(1e6), shape)).toMatch(
+      /energy 0's mean .* is outside \[-11\.51, 7\.62\]/,
+    );
+    expect(implausibleTextureSums({ ...real, sumSquares: real.sumSquares.map(() => 0) }, shape)).toMatch(
+      /energy 0's mean square 0 cannot go with its mean/,
+    );
+    expect(implausibleTextureSums({ ...real, sum: [1], sumSquares: [1] }, shape)).toBe(
+      '1 energies, expected 6 for 16×16×1 images',
+    );
   });
 
   it('refuse sums of different widths or of fewer than two images', () => {

@@ -115,6 +115,34 @@ export function textureSums(
   return sums;
 }
 
+/**
+ * Why sums over images of `shape` could not come from `textureEnergies`, or undefined when they could. Every
+ * energy is the log of a local mean of squared differences of a standardised image (Σx² = h·w·c, so no
+ * difference exceeds 2√(h·w·c)): it lies in [log ε, log(8·h·w·c + ε)], and so must each mean, and the mean
+ * square cannot be below the squared mean nor above the bound squared. A peer's made-up sums are caught here.
+ */
+export function implausibleTextureSums(
+  sums: TextureSums,
+  shape: readonly [number, number, number],
+): string | undefined {
+  const lo = Math.log(EPSILON);
+  const hi = Math.log(8 * shape[0] * shape[1] * shape[2] + EPSILON);
+  const width = TEXTURE_ENERGIES_PER_CHANNEL * shape[2];
+  if (sums.sum.length !== width || sums.sumSquares.length !== width)
+    return `${sums.sum.length} energies, expected ${width} for ${shape.join('×')} images`;
+  if (!(sums.images >= 1)) return 'no images';
+  for (let k = 0; k < width; k++) {
+    const mean = sums.sum[k]! / sums.images;
+    const meanSquare = sums.sumSquares[k]! / sums.images;
+    if (!(mean >= lo && mean <= hi))
+      return `energy ${k}'s mean ${mean} is outside [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+    const slack = 1e-9 * Math.max(1, meanSquare);
+    if (!(meanSquare >= mean * mean - slack && meanSquare <= Math.max(lo * lo, hi * hi)))
+      return `energy ${k}'s mean square ${meanSquare} cannot go with its mean ${mean}`;
+  }
+  return undefined;
+}
+
 /** The federation's constants from every site's sums: each energy's pooled mean and standard deviation. */
 export function pooledTextureNorm(all: readonly TextureSums[]): TextureNorm {
   const width = all[0]?.sum.length ?? 0;

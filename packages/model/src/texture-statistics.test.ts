@@ -88,17 +88,15 @@ describe('textureSums and pooledTextureNorm', () => {
       shape,
     );
     expect(implausibleTextureSums(real, shape)).toBeUndefined();
-    // Even the extremes: a constant image, and one bright pixel.
+    // Even the extremes, summed over many images (a rounding error must not count): flat images, one bright pixel.
     const spike = new Float32Array(size);
     spike[size / 2 + 8] = 1;
+    const flats = new Float32Array(99 * size);
     const extremes = textureSums(
-      {
-        n: 2,
-        image: Float32Array.from([...new Float32Array(size), ...spike]),
-        present: new Uint8Array(6).fill(1),
-      },
+      { n: 100, image: Float32Array.from([...flats, ...spike]), present: new Uint8Array(300).fill(1) },
       shape,
     );
+    expect(extremes.images).toBe(100);
     expect(implausibleTextureSums(extremes, shape)).toBeUndefined();
     const scaled = (f: number) => ({ ...real, sum: real.sum.map((v) => v * f) });
     expect(implausibleTextureSums(scaled(1e6), shape)).toMatch(

@@ -125,8 +125,10 @@ export function implausibleTextureSums(
   sums: TextureSums,
   shape: readonly [number, number, number],
 ): string | undefined {
-  const lo = Math.log(EPSILON);
-  const hi = Math.log(8 * shape[0] * shape[1] * shape[2] + EPSILON);
+  // Widened by a rounding margin: a site whose every image sits at a bound sums exactly to it.
+  const margin = 1e-9;
+  const lo = Math.log(EPSILON) * (1 + margin);
+  const hi = Math.log(8 * shape[0] * shape[1] * shape[2] + EPSILON) * (1 + margin);
   const width = TEXTURE_ENERGIES_PER_CHANNEL * shape[2];
   if (sums.sum.length !== width || sums.sumSquares.length !== width)
     return `${sums.sum.length} energies, expected ${width} for ${shape.join('×')} images`;
@@ -136,8 +138,8 @@ export function implausibleTextureSums(
     const meanSquare = sums.sumSquares[k]! / sums.images;
     if (!(mean >= lo && mean <= hi))
       return `energy ${k}'s mean ${mean} is outside [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
-    const slack = 1e-9 * Math.max(1, meanSquare);
-    if (!(meanSquare >= mean * mean - slack && meanSquare <= Math.max(lo * lo, hi * hi)))
+    const square = Math.max(lo * lo, hi * hi);
+    if (!(meanSquare >= mean * mean * (1 - margin) && meanSquare <= square))
       return `energy ${k}'s mean square ${meanSquare} cannot go with its mean ${mean}`;
   }
   return undefined;

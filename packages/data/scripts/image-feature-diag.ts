@@ -1,10 +1,11 @@
 // What does the imaging yardstick (LR on 16×16 pooled pixels) read? LR, trained centrally on every site's
 // imaging patients as `image-baselines.ts` trains it, on other summaries of the same images: coarser grids,
 // per-image standardised pixels (with or without the mean ÷ SD and log SD that standardisation removes) or
-// per-site harmonised ones, position-free intensity histograms, texture energies (the encoder's among them),
+// per-site harmonised ones, position-free intensity histograms, texture energies (the encoder's own among them),
 // and the site's identity alone (a one-hot of which hospital the image came from). Pooled test AUC per task, ridge 0.01 / 0.1 / 1.
 // Usage: npx tsx --conditions=source packages/data/scripts/image-feature-diag.ts [--family axial] [--seeds 1,2]
 import { parseArgs } from 'node:util';
+import { textureEnergies } from '@fedfuse/model';
 import { rocAuc } from '@fedfuse/model/spec';
 import { fitLogistic, predictLogits, type Design, type ImageFamily, type SiteData } from '../src/index.ts';
 import { standardizeColumns } from '../src/eval/feature-sets.ts';
@@ -92,44 +93,6 @@ function energies(px: ArrayLike<number>, side: number): number[] {
   return out;
 }
 
-/**
- * The encoder's texture energies (`textureFeatures`): the log mean squared gradient of the image over 4×4
- * windows at scales 1 and 2, then their mean, max and min; with `quarters`, also their mean over each
- * quarter of the window grid (where the textured tissue lies). A plain-number copy, because this package
- * has no tfjs and the encoder has no quarter means; on 32×32 and 64×64 images it gave the encoder's values
- * to within 1e-6 (session 14).
- */
-function textureEnergies(px: ArrayLike<number>, side: number, quarters: boolean): number[] {
-  const out: number[] = [];
-  for (const scale of [1, 2]) {
-    const n = side / scale;
-    const p = pool(px, { side, grid: n });
-    const at = (y: number, x: number) => p[y * n + x] as number;
-    const energy = (y: number, x: number) => (at(y, x + 1) - at(y, x)) ** 2 + (at(y + 1, x) - at(y, x)) ** 2;
-    const windows = Math.floor((n - 1) / 4);
-    const local: number[] = [];
-    for (let wy = 0; wy < windows; wy++)
-      for (let wx = 0; wx < windows; wx++) {
-        let sum = 0;
-        for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) sum += energy(wy * 4 + y, wx * 4 + x);
-        local.push(Math.log(sum / 16 + 1e-5));
-      }
-    out.push(local.reduce((a, b) => a + b, 0) / local.length, Math.max(...local), Math.min(...local));
-    if (!quarters) continue;
-    const size = Math.ceil(windows / 2);
-    const stride = windows - size;
-    for (const qy of [0, 1])
-      for (const qx of [0, 1]) {
-        let sum = 0;
-        for (let y = 0; y < size; y++)
-          for (let x = 0; x < size; x++)
-            sum += local[(qy * stride + y) * windows + qx * stride + x] as number;
-        out.push(sum / (size * size));
-      }
-  }
-  return out;
-}
-
 const siteOneHot = (im: Image, sites: number) =>
   Array.from({ length: sites }, (_, k) => (k === im.site ? 1 : 0));
 
@@ -164,11 +127,7 @@ function featureSets(sites: number): Record<string, (im: Image) => number[]> {
       ...siteOneHot(im, sites),
     ],
     "the encoder's texture energies + site": (im) => [
-      ...textureEnergies(standardized(im.px), im.side, false),
-      ...siteOneHot(im, sites),
-    ],
-    "the encoder's texture energies and their quarter means + site": (im) => [
-      ...textureEnergies(standardized(im.px), im.side, true),
+      ...textureEnergies(im.px, [im.side, im.side, 1]),
       ...siteOneHot(im, sites),
     ],
     'site-harmonised 16×16': (im) => grid(harmonized(im), im.side, 16),

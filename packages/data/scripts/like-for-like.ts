@@ -4,36 +4,18 @@
 // one, at their site's constant score), and the fused AUC on the complete cases (every modality), as
 // `calibrate`'s LR on all modalities is. Each site's intercepts are fitted as its daemon fits them.
 // Usage: npx -y pnpm@12.4.2 exec tsx --conditions=source packages/data/scripts/like-for-like.ts OUT_DIR...
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import {
-  createModel,
   evaluateModel,
   initBackend,
   recalibrationRows,
-  setWeights,
   siteIntercepts,
   type Modality,
   type TriModalModel,
 } from '@fedfuse/model';
-import { decodeWeights } from '@fedfuse/protocol';
 import { concatBatches, loadSite, selectRows, type ModelBatch } from '../src/index.ts';
-
-/** The run's model at its selected round, read from the coordinator's data folder. */
-function selectedModel(out: string): { model: TriModalModel; round: number } {
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { final: { round: number } };
-  const db = new DatabaseSync(join(out, 'coordinator', 'coordinator.sqlite'), { readOnly: true });
-  const run = db.prepare('SELECT id, config FROM runs').get() as { id: string; config: string };
-  db.close();
-  const round = report.final.round;
-  const file = join(out, 'coordinator', 'runs', run.id, 'checkpoints', `round-${round}.ffwt`);
-  const decoded = decodeWeights(new Uint8Array(readFileSync(file)));
-  if (!decoded.ok) throw new Error(`${file}: ${decoded.error.message}`);
-  const model = createModel((JSON.parse(run.config) as { model: never }).model);
-  setWeights(model, decoded.data.values);
-  return { model, round };
-}
+import { selectedModel } from './selected-model.ts';
 
 /** Per task, the pooled AUC of `show` alone on each site's test patients who have every one of `show`. */
 async function pooledAuc(model: TriModalModel, out: string, show: Modality[]): Promise<number[]> {

@@ -168,20 +168,19 @@ function standardizedTexture(texture: Tensor2D, norm: TextureNorm | null): Tenso
 /** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
 export interface ImageEncoding {
   z: Tensor2D;
+  /** What the projection read: the encoder's features (after feature dropout, while training). */
+  features: Tensor2D;
   /** The embedding decoded to the pooled image, and that pooled image (the target). */
   reconstruction?: { predicted: Tensor2D; target: Tensor2D };
 }
 
 /**
- * The imaging encoder: optional per-image standardisation, conv→ReLU→max-pool blocks each followed by
- * an optional GroupNorm, then either the flattened map or its global average and maximum per channel
- * (position-free: cues may sit anywhere), optional texture energies, and a dense projection to d.
+ * What the imaging encoder's projection reads, and the image it was computed from: optional per-image
+ * standardisation, conv→ReLU→max-pool blocks each followed by an optional GroupNorm, then either the
+ * flattened map or its global average and maximum per channel (position-free: cues may sit anywhere),
+ * and the optional texture energies, intensity statistics and low-resolution grid.
  */
-export function encodeImage(
-  model: TriModalModel,
-  image: Tensor4D,
-  options: { training: boolean; noiseSeed?: number } = { training: false },
-): ImageEncoding {
+function featuresOf(model: TriModalModel, image: Tensor4D): { features: Tensor2D; input: Tensor4D } {
   const c = model.config;
   const input = c.imageStandardize ? standardizeImages(image) : image;
   let x = input;
@@ -210,7 +209,19 @@ export function encodeImage(
     const size = c.imageShape[0] / c.imageLinearGrid;
     parts.push(tf.reshape(tf.avgPool(input, size, size, 'valid'), [b, -1]));
   }
-  let features = (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as Tensor2D;
+  return { features: (parts.length === 1 ? parts[0] : tf.concat(parts, 1)) as Tensor2D, input };
+}
+
+/** The imaging encoder: its features ({@link featuresOf}) and a dense projection to d. */
+export function encodeImage(
+  model: TriModalModel,
+  image: Tensor4D,
+  options: { training: boolean; noiseSeed?: number } = { training: false },
+): ImageEncoding {
+  const c = model.config;
+  const { input, features: read } = featuresOf(model, image);
+  let features = read;
+  const b = features.shape[0];
   if (options.training && c.imageFeatureDropout > 0) {
     const seed = options.noiseSeed === undefined ? undefined : options.noiseSeed + 1;
     features = tf.dropout(features, c.imageFeatureDropout, undefined, seed) as Tensor2D;
@@ -220,11 +231,12 @@ export function encodeImage(
     bias: param(model, 'imaging.project.bias'),
   };
   const z = dense(features, project, true);
-  if (!options.training || c.imageReconWeight <= 0) return { z };
+  if (!options.training || c.imageReconWeight <= 0) return { z, features };
   const size = c.imageShape[0] / c.imageReconGrid;
   const decode = { kernel: param(model, 'imaging.decode.kernel'), bias: param(model, 'imaging.decode.bias') };
   return {
     z,
+    features,
     reconstruction: {
       predicted: dense(z, decode, false),
       target: tf.reshape(pooled(input, size), [b, -1]) as Tensor2D,

@@ -10,6 +10,8 @@ export type { DpSgdEpsilonArgs, DpSgdOptions } from './dp-sgd.ts';
 export { dropModalities } from './dropout.ts';
 export { evaluateModalityRemoval, evaluateModel, evaluateSubsets } from './evaluate.ts';
 export { pretrainImagingRound } from './imaging-pretrain.ts';
+export { imagingRepresentations } from './imaging-representations.ts';
+export type { RowMatrix } from './imaging-representations.ts';
 export type { ImagingPretrainOptions } from './imaging-pretrain.ts';
 export { LOSS_TERMS } from './loss.ts';
 export type { LossTerm } from './loss.ts';

@@ -165,7 +165,10 @@ function standardizedTexture(texture: Tensor2D, norm: TextureNorm | null): Tenso
   );
 }
 
-/** The imaging encoder's output: the embedding and, while training with reconstruction, its decoding. */
+/**
+ * The imaging encoder's output: the embedding, the features it projected and, while training with
+ * reconstruction, its decoding.
+ */
 export interface ImageEncoding {
   z: Tensor2D;
   /** What the projection read: the encoder's features (after feature dropout, while training). */

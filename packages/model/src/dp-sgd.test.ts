@@ -31,7 +31,14 @@ afterEach(() => models.splice(0).forEach((m) => m.dispose()));
 function stepGradient(m: TriModalModel, batch: ModelBatch, dp: DpSgdOptions): Float64Array {
   const rows = Int32Array.from({ length: batch.n }, (_, i) => i);
   const optimizer = new FlatAdam(m.variables, 1e-3);
-  const plan = { rows, present: presentRows(batch, rows), labels: batch.labels, trainable: [], noiseSeed: 1 };
+  const plan = {
+    rows,
+    present: presentRows(batch, rows),
+    labels: batch.labels,
+    trainable: [],
+    trainableFlags: new Uint8Array(m.variables.length),
+    noiseSeed: 1,
+  };
   const flat = tf.tidy(() => {
     const { grads } = privateGradients({ model: m, batch, optimizer }, plan, dp);
     return Float32Array.from(grads.flatMap((g) => Array.from(g.dataSync())));
@@ -150,6 +157,7 @@ describe(replicaPrivateSum.name, () => {
       present: presentRows(batch, rows),
       labels: batch.labels,
       trainable: [],
+      trainableFlags: new Uint8Array(m.variables.length),
       noiseSeed: 1,
     };
     const size = m.variables.reduce((sum, v) => sum + v.size, 0);

@@ -3,7 +3,7 @@
 // gradient (no vmap), so each example is a microbatch of one; data-parallel replicas split the examples.
 import * as tf from '@tensorflow/tfjs-core';
 import { computeEpsilon, gaussianNoise } from '@fedfuse/privacy';
-import { LOSS_TERMS, penalties } from './loss.ts';
+import { LOSS_TERMS } from './loss.ts';
 import type { GradientExchange } from './gradient-exchange.ts';
 import type { StepContext, StepPlan } from './part-gradients.ts';
 import { partGradients } from './part-gradients.ts';
@@ -27,14 +27,11 @@ export function checkDpSgd(dp: DpSgdOptions): void {
   }
 }
 
-const L2 = LOSS_TERMS.indexOf('l2');
-const PROXIMAL = LOSS_TERMS.indexOf('proximal');
-
 /**
  * The privatised gradient of one step, one tensor per model variable in order, and the step's loss
  * terms. Every variable gets noise, trained by this batch or not: which ones moved would otherwise
- * tell whether any example in the batch had, say, an image. L2 and FedProx do not read the data and
- * are added unclipped and without noise, over every variable for the same reason.
+ * tell whether any example in the batch had, say, an image. L2 and FedProx do not read the data: the
+ * optimizer adds them unclipped and without noise, over every variable for the same reason.
  */
 export function privateGradients(
   context: StepContext,
@@ -44,7 +41,7 @@ export function privateGradients(
   const { sums, terms } = clippedSum(context, plan, { clip: dp.clip, first: 0 });
   const noisy = withNoise(sums, dp);
   sums.forEach((t) => t.dispose());
-  return finishPrivate(context, { sums: noisy, terms, batchSize: plan.rows.length });
+  return finishPrivate({ sums: noisy, terms, batchSize: plan.rows.length });
 }
 
 /**
@@ -92,7 +89,7 @@ export function finishReplicaSum(
     offset += v.size;
     return tensor;
   });
-  return finishPrivate(context, { sums, terms: summed.slice(offset), batchSize });
+  return finishPrivate({ sums, terms: summed.slice(offset), batchSize });
 }
 
 /** Σ + N(0, (z·C)²) per coordinate, as new tensors (the inputs stay the caller's). */
@@ -105,22 +102,16 @@ function withNoise(sums: tf.Tensor[], dp: DpSgdOptions): tf.Tensor[] {
   );
 }
 
-/** Divides the noised sum by the batch size and adds the penalties' gradients; disposes `sums`. */
-function finishPrivate(
-  context: StepContext,
-  step: { sums: tf.Tensor[]; terms: Float32Array; batchSize: number },
-): { grads: tf.Tensor[]; terms: Float32Array } {
+/** Divides the noised sum by the batch size; disposes `sums`. */
+function finishPrivate(step: { sums: tf.Tensor[]; terms: Float32Array; batchSize: number }): {
+  grads: tf.Tensor[];
+  terms: Float32Array;
+} {
   const { sums, batchSize } = step;
   const terms = step.terms.map((term) => term / batchSize);
   const grads = sums.map((sum) => tf.div(sum, batchSize));
   sums.forEach((t) => t.dispose());
-  const penalty = penaltyGradients(context);
-  if (!penalty) return { grads, terms };
-  terms[L2] = penalty.l2;
-  terms[PROXIMAL] = penalty.proximal;
-  const total = grads.map((g, i) => tf.add(g, penalty.grads[i]!));
-  [...grads, ...penalty.grads].forEach((t) => t.dispose());
-  return { grads: total, terms };
+  return { grads, terms };
 }
 
 /**
@@ -138,7 +129,6 @@ function clippedSum(context: StepContext, plan: StepPlan, args: { clip: number; 
         plan: everyVariable,
         rows: plan.rows.subarray(i, i + 1),
         present: plan.present.subarray(i * 3, i * 3 + 3),
-        penalties: false,
         // Two seeds apart: each example's genomics noise and imaging dropout seeds stay distinct.
         noiseOffset: 2 * (args.first + i),
       });
@@ -157,25 +147,6 @@ function clippedSum(context: StepContext, plan: StepPlan, args: { clip: number; 
     sums = next;
   }
   return { sums, terms };
-}
-
-/** ∇(λ‖W‖² + ρ/2‖w − w_global‖²) over every variable, or undefined when neither term is on. */
-function penaltyGradients(context: StepContext) {
-  const { model, proximal } = context;
-  const decays = model.config.l2 > 0 && model.specs.some((s) => s.decay > 0);
-  if (!decays && !(proximal && proximal.mu > 0)) return undefined;
-  const trainable = model.variables.map((_, i) => i);
-  const kept: { l2?: tf.Scalar; proximal?: tf.Scalar } = {};
-  const { grads } = tf.variableGrads(() => {
-    const parts = penalties(model, { trainable, proximal });
-    kept.l2 = tf.keep(parts.l2);
-    kept.proximal = tf.keep(parts.proximal);
-    return tf.add(parts.l2, parts.proximal);
-  }, [...model.variables]);
-  const values = { l2: kept.l2!.dataSync()[0] ?? 0, proximal: kept.proximal!.dataSync()[0] ?? 0 };
-  kept.l2!.dispose();
-  kept.proximal!.dispose();
-  return { ...values, grads: model.variables.map((v) => grads[v.name] ?? tf.zerosLike(v)) };
 }
 
 export interface DpSgdEpsilonArgs {

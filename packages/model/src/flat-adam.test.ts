@@ -16,6 +16,8 @@ const gradientsAt = (step: number) =>
     step === 2 && i === 1 ? undefined : tf.randomNormal(shape, 0, 1, 'float32', 100 * step + i),
   );
 
+const EVERY = new Uint8Array(shapes.length).fill(1);
+
 describe(FlatAdam.name, () => {
   it("takes tf.train.adam's steps, to float rounding, zero gradients included", () => {
     const ours = variablesFrom(1);
@@ -24,7 +26,7 @@ describe(FlatAdam.name, () => {
     const stock = tf.train.adam(0.01);
     for (let step = 1; step <= 5; step++) {
       const gradients = gradientsAt(step);
-      adam.stepTensors(gradients);
+      adam.stepTensors(gradients, EVERY);
       stock.applyGradients(theirs.map((v, i) => ({ name: v.name, tensor: gradients[i] ?? tf.zerosLike(v) })));
     }
     ours.forEach((v, i) => {
@@ -43,10 +45,10 @@ describe(FlatAdam.name, () => {
     const [first, second] = [new FlatAdam(variablesFrom(7), 0.01), new FlatAdam(variablesFrom(7), 0.01)];
     const gradient = Float32Array.from({ length: whole.size }, (_, i) => Math.sin(i));
     const expected = new Float32Array(whole.size);
-    whole.update(gradient, { from: 0, to: whole.size }, expected);
+    whole.update(gradient, { range: { from: 0, to: whole.size }, trainable: EVERY }, expected);
     const shared = new Float32Array(whole.size);
-    first!.update(gradient, { from: 0, to: 10 }, shared);
-    second!.update(gradient, { from: 10, to: whole.size }, shared);
+    first!.update(gradient, { range: { from: 0, to: 10 }, trainable: EVERY }, shared);
+    second!.update(gradient, { range: { from: 10, to: whole.size }, trainable: EVERY }, shared);
     expect(shared).toEqual(expected);
   });
 });

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import { copyValues } from './copy-values.ts';
+import type { FlatPenalties } from './flat-penalties.ts';
 
 /** tf.train.adam's defaults, which training used before this class. */
 const BETA1 = 0.9;
@@ -28,6 +30,7 @@ export class FlatAdam {
   constructor(
     private readonly variables: readonly Variable[],
     private readonly learningRate: number,
+    private readonly penalties?: FlatPenalties,
   ) {
     const size = variables.reduce((sum, v) => sum + v.size, 0);
     this.first = new Float32Array(size);
@@ -47,16 +50,18 @@ export class FlatAdam {
 
   /**
    * One step's update of positions `range` from `gradient` (flat, variable order), written into `out`
-   * at the same positions. Every call is the next step, so call it once a step (adopt/step follow).
+   * at the same positions. The penalties' gradients are first added into `gradient` there, for the
+   * variables flagged in `trainable`. Every call is the next step, so call it once a step.
    */
-  update(gradient: Float32Array, range: FlatRange, out: Float32Array): void {
+  update(gradient: Float32Array, at: { range: FlatRange; trainable: Uint8Array }, out: Float32Array): void {
     this.steps++;
+    this.penalties?.addGradient(gradient, this.weights, at);
     const { first, second, weights, learningRate, epsilon } = this;
     // The bias corrections folded into two factors: one division an element instead of three (each
     // ≈ 15 cycles, the loop's cost), equal to float32 rounding.
     const stepSize = learningRate / (1 - BETA1 ** this.steps);
     const secondScale = 1 / (1 - BETA2 ** this.steps);
-    for (let i = range.from; i < range.to; i++) {
+    for (let i = at.range.from; i < at.range.to; i++) {
       const g = gradient[i]!;
       const m = first[i]! * BETA1 + g * (1 - BETA1);
       const v = second[i]! * BETA2 + g * g * (1 - BETA2);
@@ -66,6 +71,11 @@ export class FlatAdam {
     }
   }
 
+  /** The penalties' values at the current weights over the flagged variables (zeros without them). */
+  penaltyValues(trainable: Uint8Array): { l2: number; proximal: number } {
+    return this.penalties?.values(this.weights, trainable) ?? { l2: 0, proximal: 0 };
+  }
+
   /** Takes `weights` (the whole vector, after every replica's update) as the variables' values. */
   adopt(weights: Float32Array): void {
     this.weights.set(weights.subarray(0, this.size));
@@ -73,25 +83,25 @@ export class FlatAdam {
   }
 
   /** One step over every position from a flat gradient. */
-  step(gradient: Float32Array): void {
+  step(gradient: Float32Array, trainable: Uint8Array): void {
     // In place: update reads each position's weight before it writes it.
-    this.update(gradient, { from: 0, to: this.size }, this.weights);
+    this.update(gradient, { range: { from: 0, to: this.size }, trainable }, this.weights);
     this.assignVariables();
   }
 
   /** One step from a gradient per variable, in variable order (undefined: zero). */
-  stepTensors(gradients: (Tensor | undefined)[]): void {
+  stepTensors(gradients: (Tensor | undefined)[], trainable: Uint8Array): void {
     // One buffer for every step: a fresh 4 MB array a step is garbage the collector then chases.
     this.flatGradient ??= new Float32Array(this.size);
     const flat = this.flatGradient;
     let offset = 0;
     this.variables.forEach((variable, i) => {
       const gradient = gradients[i];
-      if (gradient) flat.set(gradient.dataSync() as Float32Array, offset);
+      if (gradient) copyValues(gradient, flat, offset);
       else flat.fill(0, offset, offset + variable.size);
       offset += variable.size;
     });
-    this.step(flat);
+    this.step(flat, trainable);
   }
 
   private assignVariables(): void {

@@ -14,15 +14,14 @@ export interface LossTargets {
   present: Tensor2D;
 }
 
-/** The terms of the training objective, each as it enters the sum (already times its weight). */
-export const LOSS_TERMS = ['task', 'auxiliary', 'alignment', 'reconstruction', 'l2', 'proximal'] as const;
+/** The terms of the objective that read the data, each as it enters the sum (already times its weight). */
+export const DATA_TERMS = ['task', 'auxiliary', 'alignment', 'reconstruction'] as const;
+export type DataTerm = (typeof DATA_TERMS)[number];
+/** Every term of the training objective: the data's, then the penalties (flat-penalties.ts). */
+export const LOSS_TERMS = [...DATA_TERMS, 'l2', 'proximal'] as const;
 export type LossTerm = (typeof LOSS_TERMS)[number];
 
 export interface LossOptions {
-  /** Indices into model.variables that this batch trains: L2 and FedProx apply to them only. */
-  trainable: number[];
-  /** FedProx: ρ and the global weights per variable (same order as model.variables). */
-  proximal?: { mu: number; reference: Tensor[] };
   /**
    * The counts each mean divides by, when they are the whole batch's and this is one part of it
    * (data-parallel training: the parts' gradients then add up to the whole batch's).
@@ -104,36 +103,15 @@ function reconstruction(
   ) as Scalar;
 }
 
-/** λ‖W‖² and ρ/2‖w − w_global‖² over the variables this batch trains. */
-export function penalties(model: TriModalModel, options: LossOptions): { l2: Scalar; proximal: Scalar } {
-  let l2: Scalar = tf.scalar(0);
-  let proximal: Scalar = tf.scalar(0);
-  for (const index of options.trainable) {
-    const spec = model.specs[index]!;
-    const variable = model.variables[index]!;
-    if (spec.decay > 0 && model.config.l2 > 0) {
-      l2 = tf.add(l2, tf.mul(tf.sum(tf.square(variable)), model.config.l2 * spec.decay));
-    }
-    const prox = options.proximal;
-    if (prox && prox.mu > 0) {
-      proximal = tf.add(
-        proximal,
-        tf.mul(tf.sum(tf.square(tf.sub(variable, prox.reference[index]!))), prox.mu / 2),
-      );
-    }
-  }
-  return { l2, proximal };
-}
-
 /**
- * The objective's terms apart: masked BCE mean over labelled entries, auxiliary per-modality BCE,
- * μ·alignment, β·reconstruction, λ‖W‖² and (FedProx) ρ/2‖w − w_global‖².
+ * The data's terms of the objective apart: masked BCE mean over labelled entries, auxiliary
+ * per-modality BCE, μ·alignment and β·reconstruction.
  */
 export function lossTerms(
   model: TriModalModel,
   outputs: ForwardOutputs,
   context: { targets: LossTargets; options: LossOptions },
-): Record<LossTerm, Scalar> {
+): Record<DataTerm, Scalar> {
   const { targets, options } = context;
   const counts = options.denominators;
   const c = model.config;
@@ -171,6 +149,5 @@ export function lossTerms(
           )
         : zero(),
     ),
-    ...penalties(model, options),
   };
 }

@@ -7,15 +7,15 @@ import { forward } from './forward.ts';
 import type { FlatAdam } from './flat-adam.ts';
 import type { GradientExchange } from './gradient-exchange.ts';
 import type { LossDenominators } from './loss.ts';
-import { LOSS_TERMS, lossTerms } from './loss.ts';
+import { DATA_TERMS, LOSS_TERMS, lossTerms } from './loss.ts';
 import type { TriModalModel } from './model.ts';
 
 /** What every step needs: the model, its optimizer, and where the gradient comes from. */
 export interface StepContext {
   model: TriModalModel;
   batch: ModelBatch;
+  /** Adam with the penalties (L2, FedProx), which it adds to the data's gradient itself. */
   optimizer: FlatAdam;
-  proximal?: { mu: number; reference: Tensor[] };
   /** Data-parallel: this replica's part of each step, its gradient summed with the others'. */
   exchange?: GradientExchange;
 }
@@ -26,6 +26,8 @@ export interface StepPlan {
   present: Uint8Array;
   labels: Float32Array;
   trainable: number[];
+  /** The same as flags per variable (1: trained), as the optimizer reads them. */
+  trainableFlags: Uint8Array;
   noiseSeed: number;
 }
 
@@ -37,27 +39,26 @@ export function partGradients(
     rows: Int32Array;
     present: Uint8Array;
     denominators?: LossDenominators;
-    penalties?: boolean;
     noiseOffset?: number;
   },
 ): { grads: tf.NamedTensorMap; terms: Float32Array } {
-  const { model, batch, proximal } = context;
+  const { model, batch } = context;
   const { plan } = part;
   const { inputs, targets } = batchTensors(model.config, batch, { rows: part.rows, present: part.present });
   const varList = plan.trainable.map((i) => model.variables[i]!);
-  // Without penalties the loss leaves out L2 and FedProx entirely: they do not depend on the rows.
-  const penaltyIndices = part.penalties === false ? [] : plan.trainable;
-  const options = { trainable: penaltyIndices, proximal, denominators: part.denominators };
+  const options = { denominators: part.denominators };
   const kept: { terms?: Tensor } = {};
   const { grads } = tf.variableGrads(() => {
     const noiseSeed = plan.noiseSeed + (part.noiseOffset ?? 0);
     const outputs = forward(model, inputs, { training: true, noiseSeed });
     const parts = lossTerms(model, outputs, { targets, options });
     // The terms apart leave the gradient's scope as one kept vector, read once below.
-    kept.terms = tf.keep(tf.stack(LOSS_TERMS.map((term) => parts[term])));
+    kept.terms = tf.keep(tf.stack(DATA_TERMS.map((term) => parts[term])));
     return tf.addN(Object.values(parts));
   }, varList);
-  const terms = Float32Array.from(kept.terms!.dataSync());
+  // The penalties' places stay zero: the optimizer adds them (flat-penalties.ts).
+  const terms = new Float32Array(LOSS_TERMS.length);
+  terms.set(kept.terms!.dataSync() as Float32Array);
   kept.terms!.dispose();
   return { grads, terms };
 }

@@ -20,7 +20,7 @@ function inspect(m: TriModalModel, batch: ReturnType<typeof anyBatch>) {
     const present = presentRows(batch, rows, m.config.modalities);
     const { inputs, targets } = batchTensors(m.config, batch, { rows, present });
     const outputs = forward(m, inputs, { training: false });
-    const terms = lossTerms(m, outputs, { targets, options: { trainable: [] } });
+    const terms = lossTerms(m, outputs, { targets, options: {} });
     return {
       logits: outputs.logits.shape,
       attention: outputs.attention?.shape,

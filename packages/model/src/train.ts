@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor } from '@tensorflow/tfjs-core';
 import type { ModelBatch } from './batch.ts';
 import { validateBatch } from './batch.ts';
 import { presentRows } from './batch-tensors.ts';
@@ -14,8 +13,9 @@ import { partGradients } from './part-gradients.ts';
 import { createRng, shuffledIndices } from './rng.ts';
 import type { GradientExchange } from './gradient-exchange.ts';
 import { lossDenominators, shardRange } from './shard.ts';
-import { unflatten } from './weights.ts';
+import { copyValues } from './copy-values.ts';
 import { FlatAdam } from './flat-adam.ts';
+import { FlatPenalties } from './flat-penalties.ts';
 
 export interface TrainOptions {
   epochs: number;
@@ -113,39 +113,30 @@ export function trainReplica(
   if (batch.n === 0) throw new Error('Training: the site has no examples');
   const started = performance.now();
   const random = createRng(options.seed);
-  const reference: Tensor[] | undefined = options.proximal
-    ? unflatten(model, options.proximal.reference)
-    : undefined;
   const context: StepContext = {
     model,
     batch,
-    optimizer: new FlatAdam(model.variables, options.learningRate),
-    proximal: reference && options.proximal ? { mu: options.proximal.mu, reference } : undefined,
+    optimizer: new FlatAdam(model.variables, options.learningRate, penaltiesFor(model, options)),
     exchange: run.exchange,
   };
   const lossPerEpoch: number[] = [];
   let termSums = new Float64Array(LOSS_TERMS.length);
   let steps = 0;
-  try {
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      const order = shuffledIndices(batch.n, random);
-      termSums = new Float64Array(LOSS_TERMS.length);
-      for (let start = 0; start < batch.n; start += options.batchSize) {
-        const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
-        const plan = planStep(model, batch, { rows, options, random });
-        const terms = options.dpSgd ? privateStep(context, plan, options.dpSgd) : step(context, plan);
-        const loss = terms.reduce((sum, term) => sum + term, 0);
-        if (!Number.isFinite(loss))
-          throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);
-        terms.forEach((term, i) => (termSums[i] = termSums[i]! + term * rows.length));
-        steps++;
-      }
-      const epochLoss = termSums.reduce((sum, term) => sum + term, 0) / batch.n;
-      lossPerEpoch.push(epochLoss);
-      options.onEpoch?.(epoch + 1, epochLoss);
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const order = shuffledIndices(batch.n, random);
+    termSums = new Float64Array(LOSS_TERMS.length);
+    for (let start = 0; start < batch.n; start += options.batchSize) {
+      const rows = order.subarray(start, Math.min(start + options.batchSize, batch.n));
+      const plan = planStep(model, batch, { rows, options, random });
+      const terms = options.dpSgd ? privateStep(context, plan, options.dpSgd) : step(context, plan);
+      const loss = terms.reduce((sum, term) => sum + term, 0);
+      if (!Number.isFinite(loss)) throw new Error(`Training diverged: loss is ${loss} at epoch ${epoch + 1}`);
+      terms.forEach((term, i) => (termSums[i] = termSums[i]! + term * rows.length));
+      steps++;
     }
-  } finally {
-    reference?.forEach((t) => t.dispose());
+    const epochLoss = termSums.reduce((sum, term) => sum + term, 0) / batch.n;
+    lossPerEpoch.push(epochLoss);
+    options.onEpoch?.(epoch + 1, epochLoss);
   }
   return {
     lossPerEpoch,
@@ -173,34 +164,69 @@ function planStep(
   );
   const labels = labelRows(batch, rows, model.config.tasks.length);
   const trainable = trainableIndices(model, present, labels);
-  return { rows, present, labels, trainable, noiseSeed: Math.floor(random() * 2 ** 31) };
+  const trainableFlags = new Uint8Array(model.variables.length);
+  for (const index of trainable) trainableFlags[index] = 1;
+  return { rows, present, labels, trainable, trainableFlags, noiseSeed: Math.floor(random() * 2 ** 31) };
+}
+
+/** L2 and FedProx for the optimizer's loop, or undefined when neither is on. */
+function penaltiesFor(model: TriModalModel, options: TrainOptions): FlatPenalties | undefined {
+  const decays = model.config.l2 > 0 && model.specs.some((spec) => spec.decay > 0);
+  const proximal = options.proximal && options.proximal.mu > 0 ? options.proximal : undefined;
+  return decays || proximal ? new FlatPenalties(model, proximal) : undefined;
+}
+
+const L2 = LOSS_TERMS.indexOf('l2');
+const PROXIMAL = LOSS_TERMS.indexOf('proximal');
+
+/** Writes the penalties' values at the step's weights (before its update) into the step's terms. */
+function withPenalties(terms: Float32Array, optimizer: FlatAdam, trainable: Uint8Array): Float32Array {
+  const { l2, proximal } = optimizer.penaltyValues(trainable);
+  terms[L2] = l2;
+  terms[PROXIMAL] = proximal;
+  return terms;
 }
 
 /** One optimizer step; returns the objective's terms over the whole mini-batch. */
 function step(context: StepContext, plan: StepPlan): Float32Array {
   const { model, optimizer, exchange } = context;
+  const flags = plan.trainableFlags;
   if (!exchange) {
     return tf.tidy(() => {
       const { grads, terms } = partGradients(context, { plan, rows: plan.rows, present: plan.present });
+      withPenalties(terms, optimizer, flags);
       // Every step updates every variable: one this batch did not train gets a zero gradient (a variable
       // never trained keeps zero moments and so stays exactly as it was).
-      optimizer.stepTensors(model.variables.map((v) => grads[v.name]));
+      optimizer.stepTensors(
+        model.variables.map((v) => grads[v.name]),
+        flags,
+      );
       return terms;
     });
   }
+  const penalty = optimizer.penaltyValues(flags);
   // Each replica applies Adam to its share of the positions and takes the others' weights from them.
   const { sum, weights } = exchange.reduceAndUpdate(
     replicaGradients(context, plan, exchange),
     (summed, share, out) =>
-      optimizer.update(summed, { from: share.from, to: Math.min(share.to, optimizer.size) }, out),
+      optimizer.update(
+        summed,
+        { range: { from: share.from, to: Math.min(share.to, optimizer.size) }, trainable: flags },
+        out,
+      ),
   );
   optimizer.adopt(weights);
-  return sum.slice(optimizer.size);
+  const terms = sum.slice(optimizer.size);
+  terms[L2] = penalty.l2;
+  terms[PROXIMAL] = penalty.proximal;
+  return terms;
 }
 
 /** One DP-SGD step: the privatised gradient of every variable, applied by the same Adam. */
 function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Float32Array {
   const { optimizer, exchange } = context;
+  // L2 and FedProx apply to every variable here: which ones moved would tell what the batch held.
+  const every = new Uint8Array(context.model.variables.length).fill(1);
   const summed = exchange
     ? exchange.allReduce(replicaPrivateSum(context, plan, { exchange, dp }))
     : undefined;
@@ -208,7 +234,8 @@ function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Fl
     const { grads, terms } = summed
       ? finishReplicaSum(context, summed, plan.rows.length)
       : privateGradients(context, plan, dp);
-    optimizer.stepTensors(grads);
+    withPenalties(terms, optimizer, every);
+    optimizer.stepTensors(grads, every);
     return terms;
   });
 }
@@ -226,15 +253,13 @@ function replicaGradients(context: StepContext, plan: StepPlan, exchange: Gradie
       rows: plan.rows.subarray(part.start, part.end),
       present: plan.present.subarray(part.start * 3, part.end * 3),
       denominators: lossDenominators(model.config, plan),
-      // The penalties do not depend on rows: replica 0 alone adds them, once.
-      penalties: exchange.index === 0,
       // Far apart, so no part's noise seed is another's (the imaging dropout seeds from noiseSeed + 1).
       noiseOffset: exchange.index * 7_919,
     });
     let offset = 0;
     for (const variable of model.variables) {
       const grad = grads[variable.name];
-      if (grad) flat.set(grad.dataSync() as Float32Array, offset);
+      if (grad) copyValues(grad, flat, offset);
       offset += variable.size;
     }
     flat.set(terms, size);

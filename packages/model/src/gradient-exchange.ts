@@ -59,6 +59,15 @@ export class GradientExchange {
     return this.seat.replicas;
   }
 
+  /**
+   * This replica's slot: a step's values may be written here directly instead of passed in a copy.
+   * Safe to write between calls: every replica has read it by the time its call returns.
+   */
+  get ownSlot(): Float32Array {
+    const { index, size } = this.seat;
+    return this.slots.subarray(index * size, (index + 1) * size);
+  }
+
   /** The element-wise sum of every replica's `values`; valid until this replica's next call. */
   allReduce(values: Float32Array): Float32Array {
     this.sumShare(values);
@@ -89,7 +98,8 @@ export class GradientExchange {
     const { replicas, index, size } = this.seat;
     if (values.length !== size)
       throw new Error(`GradientExchange: expected ${size} values, got ${values.length}`);
-    this.slots.set(values, index * size);
+    const inPlace = values.buffer === this.slots.buffer && values.byteOffset === this.ownSlot.byteOffset;
+    if (!inPlace) this.slots.set(values, index * size);
     this.barrier();
     const share = Math.ceil(size / replicas);
     const from = Math.min(index * share, size);

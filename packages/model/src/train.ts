@@ -244,9 +244,10 @@ function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Fl
 function replicaGradients(context: StepContext, plan: StepPlan, exchange: GradientExchange): Float32Array {
   const { model } = context;
   const size = model.variables.reduce((sum, v) => sum + v.size, 0);
-  const flat = new Float32Array(size + LOSS_TERMS.length);
+  // Written straight into this replica's slot of the exchange: no array of the model's size a step.
+  const flat = exchange.ownSlot;
   const part = shardRange(plan.rows.length, { index: exchange.index, count: exchange.replicas });
-  if (part.end === part.start) return flat;
+  if (part.end === part.start) return flat.fill(0);
   tf.tidy(() => {
     const { grads, terms } = partGradients(context, {
       plan,
@@ -260,6 +261,7 @@ function replicaGradients(context: StepContext, plan: StepPlan, exchange: Gradie
     for (const variable of model.variables) {
       const grad = grads[variable.name];
       if (grad) copyValues(grad, flat, offset);
+      else flat.fill(0, offset, offset + variable.size);
       offset += variable.size;
     }
     flat.set(terms, size);

@@ -50,7 +50,7 @@ export function getWeights(model: TriModalModel): { weights: Float32Array; manif
 }
 
 /** One tensor per parameter from a flat vector (caller disposes them). */
-export function unflatten(model: TriModalModel, weights: Float32Array): Tensor[] {
+function unflatten(model: TriModalModel, weights: Float32Array): Tensor[] {
   const layout = layoutOf(model);
   if (weights.length !== layout.totalLength) {
     throw new Error(

@@ -27,11 +27,10 @@ beforeAll(async () => {
 });
 afterEach(() => models.splice(0).forEach((m) => m.dispose()));
 
-/** The privatised gradient of one step over every row of `batch`, flattened in variable order. */
-function stepGradient(m: TriModalModel, batch: ModelBatch, dp: DpSgdOptions): Float64Array {
+/** A step over every row of `batch`, in order, every modality it has kept. */
+function wholeBatchPlan(m: TriModalModel, batch: ModelBatch) {
   const rows = Int32Array.from({ length: batch.n }, (_, i) => i);
-  const optimizer = new FlatAdam(m.variables, 1e-3);
-  const plan = {
+  return {
     rows,
     present: presentRows(batch, rows),
     labels: batch.labels,
@@ -39,6 +38,12 @@ function stepGradient(m: TriModalModel, batch: ModelBatch, dp: DpSgdOptions): Fl
     trainableFlags: new Uint8Array(m.variables.length),
     noiseSeed: 1,
   };
+}
+
+/** The privatised gradient of one step over every row of `batch`, flattened in variable order. */
+function stepGradient(m: TriModalModel, batch: ModelBatch, dp: DpSgdOptions): Float64Array {
+  const optimizer = new FlatAdam(m.variables, 1e-3);
+  const plan = wholeBatchPlan(m, batch);
   const flat = tf.tidy(() => {
     const { grads } = privateGradients({ model: m, batch, optimizer }, plan, dp);
     return Float32Array.from(grads.flatMap((g) => Array.from(g.dataSync())));
@@ -149,17 +154,9 @@ describe(replicaPrivateSum.name, () => {
   it("splits a step's examples between replicas and adds the noise once, in replica 0", () => {
     const m = model({ l2: 0 });
     const batch = separableBatch(m.config, { n: 6, seed: 11 });
-    const rows = Int32Array.from({ length: batch.n }, (_, i) => i);
     const optimizer = new FlatAdam(m.variables, 1e-3);
     const context = { model: m, batch, optimizer };
-    const plan = {
-      rows,
-      present: presentRows(batch, rows),
-      labels: batch.labels,
-      trainable: [],
-      trainableFlags: new Uint8Array(m.variables.length),
-      noiseSeed: 1,
-    };
+    const plan = wholeBatchPlan(m, batch);
     const size = m.variables.reduce((sum, v) => sum + v.size, 0);
     const buffer = GradientExchange.allocate(2, size + 6);
     // Each replica's share, summed here as the all-reduce would.

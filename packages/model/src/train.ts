@@ -179,11 +179,10 @@ function penaltiesFor(model: TriModalModel, options: TrainOptions): FlatPenaltie
 const L2 = LOSS_TERMS.indexOf('l2');
 const PROXIMAL = LOSS_TERMS.indexOf('proximal');
 
-/** Writes the penalties' values at the step's weights (before its update) into the step's terms. */
-function withPenalties(terms: Float32Array, optimizer: FlatAdam, trainable: Uint8Array): Float32Array {
-  const { l2, proximal } = optimizer.penaltyValues(trainable);
-  terms[L2] = l2;
-  terms[PROXIMAL] = proximal;
+/** Writes the penalties' values (at the step's weights, before its update) into the step's terms. */
+function withPenalties(terms: Float32Array, values: { l2: number; proximal: number }): Float32Array {
+  terms[L2] = values.l2;
+  terms[PROXIMAL] = values.proximal;
   return terms;
 }
 
@@ -194,7 +193,7 @@ function step(context: StepContext, plan: StepPlan): Float32Array {
   if (!exchange) {
     return tf.tidy(() => {
       const { grads, terms } = partGradients(context, { plan, rows: plan.rows, present: plan.present });
-      withPenalties(terms, optimizer, flags);
+      withPenalties(terms, optimizer.penaltyValues(flags));
       // Every step updates every variable: one this batch did not train gets a zero gradient (a variable
       // never trained keeps zero moments and so stays exactly as it was).
       optimizer.stepTensors(
@@ -216,10 +215,7 @@ function step(context: StepContext, plan: StepPlan): Float32Array {
       ),
   );
   optimizer.adopt(weights);
-  const terms = sum.slice(optimizer.size);
-  terms[L2] = penalty.l2;
-  terms[PROXIMAL] = penalty.proximal;
-  return terms;
+  return withPenalties(sum.slice(optimizer.size), penalty);
 }
 
 /** One DP-SGD step: the privatised gradient of every variable, applied by the same Adam. */
@@ -234,7 +230,7 @@ function privateStep(context: StepContext, plan: StepPlan, dp: DpSgdOptions): Fl
     const { grads, terms } = summed
       ? finishReplicaSum(context, summed, plan.rows.length)
       : privateGradients(context, plan, dp);
-    withPenalties(terms, optimizer, every);
+    withPenalties(terms, optimizer.penaltyValues(every));
     optimizer.stepTensors(grads, every);
     return terms;
   });

@@ -34,8 +34,7 @@ function wholeBatchPlan(m: TriModalModel, batch: ModelBatch) {
     rows,
     present: presentRows(batch, rows),
     labels: batch.labels,
-    trainable: [],
-    trainableFlags: new Uint8Array(m.variables.length),
+    trainable: new Uint8Array(m.variables.length),
     noiseSeed: 1,
   };
 }

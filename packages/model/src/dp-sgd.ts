@@ -120,7 +120,7 @@ function finishPrivate(step: { sums: tf.Tensor[]; terms: Float32Array; batchSize
  */
 function clippedSum(context: StepContext, plan: StepPlan, args: { clip: number; first: number }) {
   const { model } = context;
-  const everyVariable = { ...plan, trainable: model.variables.map((_, i) => i) };
+  const everyVariable = { ...plan, trainable: new Uint8Array(model.variables.length).fill(1) };
   let sums = model.variables.map((v) => tf.zerosLike(v) as tf.Tensor);
   const terms = new Float32Array(LOSS_TERMS.length);
   for (let i = 0; i < plan.rows.length; i++) {

@@ -25,9 +25,8 @@ export interface StepPlan {
   rows: Int32Array;
   present: Uint8Array;
   labels: Float32Array;
-  trainable: number[];
-  /** The same as flags per variable (1: trained), as the optimizer reads them. */
-  trainableFlags: Uint8Array;
+  /** Per variable in model order, 1 if this step trains it (its gradient, its penalties). */
+  trainable: Uint8Array;
   noiseSeed: number;
 }
 
@@ -45,7 +44,7 @@ export function partGradients(
   const { model, batch } = context;
   const { plan } = part;
   const { inputs, targets } = batchTensors(model.config, batch, { rows: part.rows, present: part.present });
-  const varList = plan.trainable.map((i) => model.variables[i]!);
+  const varList = model.variables.filter((_, i) => plan.trainable[i] === 1);
   const options = { denominators: part.denominators };
   const kept: { terms?: Tensor } = {};
   const { grads } = tf.variableGrads(() => {

@@ -61,16 +61,16 @@ export function countGroupExamples(model: TriModalModel, batch: ModelBatch): Rec
   return counts;
 }
 
-/** Indices of the variables a batch trains: encoders of modalities it has, heads of labels it has. */
-function trainableIndices(model: TriModalModel, present: Uint8Array, labels: Float32Array): number[] {
+/** Per variable, 1 if a batch trains it: encoders of modalities it has, heads of labels it has. */
+function trainableFlags(model: TriModalModel, present: Uint8Array, labels: Float32Array): Uint8Array {
   const tasks = model.config.tasks;
   const hasModality = [0, 1, 2].map((m) => present.some((v, i) => i % 3 === m && v === 1));
   const hasLabel = tasks.map((_, t) => labels.some((y, i) => i % tasks.length === t && !Number.isNaN(y)));
-  return model.specs.flatMap((spec, index) => {
+  return Uint8Array.from(model.specs, (spec) => {
     const modality = ['ehr', 'imaging', 'genomics'].indexOf(spec.group);
-    if (modality >= 0) return hasModality[modality] ? [index] : [];
-    if (spec.group.startsWith('head.')) return hasLabel[tasks.indexOf(spec.group.slice(5))] ? [index] : [];
-    return [index];
+    if (modality >= 0) return hasModality[modality] ? 1 : 0;
+    if (spec.group.startsWith('head.')) return hasLabel[tasks.indexOf(spec.group.slice(5))] ? 1 : 0;
+    return 1;
   });
 }
 
@@ -163,10 +163,8 @@ function planStep(
     random,
   );
   const labels = labelRows(batch, rows, model.config.tasks.length);
-  const trainable = trainableIndices(model, present, labels);
-  const trainableFlags = new Uint8Array(model.variables.length);
-  for (const index of trainable) trainableFlags[index] = 1;
-  return { rows, present, labels, trainable, trainableFlags, noiseSeed: Math.floor(random() * 2 ** 31) };
+  const trainable = trainableFlags(model, present, labels);
+  return { rows, present, labels, trainable, noiseSeed: Math.floor(random() * 2 ** 31) };
 }
 
 /** L2 and FedProx for the optimizer's loop, or undefined when neither is on. */
@@ -189,7 +187,7 @@ function withPenalties(terms: Float32Array, values: { l2: number; proximal: numb
 /** One optimizer step; returns the objective's terms over the whole mini-batch. */
 function step(context: StepContext, plan: StepPlan): Float32Array {
   const { model, optimizer, exchange } = context;
-  const flags = plan.trainableFlags;
+  const flags = plan.trainable;
   if (!exchange) {
     return tf.tidy(() => {
       const { grads, terms } = partGradients(context, { plan, rows: plan.rows, present: plan.present });
